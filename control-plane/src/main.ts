@@ -1,0 +1,29 @@
+import { MasterKey } from '@tessera/shared/crypto/master-key';
+import { createDb } from '@tessera/shared/db/database';
+import { SoftwareKeyStore } from '@tessera/shared/keys/software-key-store';
+import { createRedis } from '@tessera/shared/redis';
+import { loadSettings } from '@tessera/shared/settings';
+import { buildControlPlane } from './server.ts';
+
+const settings = loadSettings();
+if (settings.operatorKeySha256.length === 0) {
+  console.error('TESSERA_OPERATOR_KEY_SHA256 is not set: the control plane would refuse every call.');
+  process.exit(1);
+}
+const db = createDb(settings.databaseUrl);
+const redis = createRedis(settings.redisUrl, settings.redisPrefix);
+const keyStore = new SoftwareKeyStore(db, MasterKey.fromEnv());
+const app = await buildControlPlane({ db, redis, settings, keyStore });
+await app.listen({ host: settings.host, port: settings.controlPlanePort });
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    void app
+      .close()
+      .then(() => Promise.all([db.destroy(), redis.quit()]))
+      .finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,59 @@
+import { validateTenantConfig, type ConfigProblem } from '@tessera/shared/config/validate-tenant-config';
+import type { TenantConfig } from '@tessera/shared/config/tenant-config';
+import type { AliasMode } from '@tessera/shared/db/schema';
+import { issuerProblem, tidProblem } from '@tessera/shared/tenancy/identifiers';
+
+export interface CreateTenantInput {
+  tid: string;
+  name: string;
+  issuer: string;
+  plan?: string;
+  config?: unknown;
+  aliases?: Array<{ issuer: string; mode: AliasMode }>;
+  attrs?: Record<string, unknown>;
+}
+
+export interface CheckedTenantInput {
+  tid: string;
+  name: string;
+  issuer: string;
+  plan: string;
+  config: TenantConfig;
+  aliases: Array<{ issuer: string; mode: AliasMode }>;
+  attrs: Record<string, unknown>;
+}
+
+/**
+ * Every problem of a create request, each with its JSON path (config problems
+ * under `$.config`), or the checked input with the config's defaults filled.
+ */
+export function checkCreateTenant(input: CreateTenantInput): { ok: true; value: CheckedTenantInput } | { ok: false; errors: ConfigProblem[] } {
+  const errors: ConfigProblem[] = [];
+  const tid = tidProblem(input.tid);
+  if (tid) errors.push({ path: '$.tid', message: tid });
+  const issuer = issuerProblem(input.issuer);
+  if (issuer) errors.push({ path: '$.issuer', message: issuer });
+  const aliases = input.aliases ?? [];
+  const seen = new Set([input.issuer]);
+  aliases.forEach((alias, i) => {
+    const problem = issuerProblem(alias.issuer);
+    if (problem) errors.push({ path: `$.aliases[${i}].issuer`, message: problem });
+    else if (seen.has(alias.issuer)) errors.push({ path: `$.aliases[${i}].issuer`, message: 'repeats another issuer of this tenant' });
+    seen.add(alias.issuer);
+  });
+  const config = validateTenantConfig(input.config);
+  if (!config.ok) errors.push(...config.errors.map((e) => ({ path: e.path.replace(/^\$/, '$.config'), message: e.message })));
+  if (errors.length > 0 || !config.ok) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      tid: input.tid,
+      name: input.name,
+      issuer: input.issuer,
+      plan: input.plan ?? 'free',
+      config: config.config,
+      aliases,
+      attrs: input.attrs ?? {},
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Db } from '@tessera/shared/db/database';
+import type { Settings } from '@tessera/shared/settings';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
+
+export interface DataPlaneDeps {
+  db: Db;
+  redis: Redis;
+  settings: Settings;
+  metrics: Registry;
+  endpoints: readonly Endpoint[];
+}
+
+/**
+ * One endpoint of the data plane: its routes (at issuer-relative paths) and
+ * the provider metadata it makes true. Discovery advertises the union of
+ * what the registered endpoints contribute, so nothing unimplemented is
+ * ever advertised.
+ */
+export interface Endpoint {
+  name: string;
+  register(app: FastifyInstance, deps: DataPlaneDeps): void;
+  metadata?(context: TenantContext, issuer: string): Record<string, unknown>;
+}

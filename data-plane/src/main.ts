@@ -1,0 +1,26 @@
+import { createDb } from '@tessera/shared/db/database';
+import { createRedis } from '@tessera/shared/redis';
+import { loadSettings } from '@tessera/shared/settings';
+import { buildDataPlane } from './server.ts';
+
+/** Start one data-plane node; SIGINT/SIGTERM close it cleanly. */
+const settings = loadSettings();
+const db = createDb(settings.databaseUrl);
+const redis = createRedis(settings.redisUrl, settings.redisPrefix);
+const subscriber = createRedis(settings.redisUrl, settings.redisPrefix);
+const { app, sync } = buildDataPlane({ settings, db, redis, subscriber });
+
+await sync.start();
+await app.listen({ host: settings.host, port: settings.dataPlanePort });
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    void app
+      .close()
+      .then(() => Promise.all([db.destroy(), redis.quit(), subscriber.quit()]))
+      .finally(() => process.exit(0));
+  });
+}

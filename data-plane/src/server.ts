@@ -1,0 +1,74 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Db } from '@tessera/shared/db/database';
+import { installErrorHandling } from '@tessera/shared/http/errors';
+import { loggerOptions } from '@tessera/shared/observability/logger';
+import { installHttpMetrics } from '@tessera/shared/observability/metrics';
+import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
+import type { Settings } from '@tessera/shared/settings';
+import { ENDPOINTS } from './endpoints/index.ts';
+import { ExternalOrigin } from './tenancy/external-origin.ts';
+import { IssuerIndex } from './tenancy/issuer-index.ts';
+import { installTenantResolution, tenantLabel, tenantUrlRewriter } from './tenancy/resolve-tenant.ts';
+import { TenantCache } from './tenancy/tenant-cache.ts';
+import { TenantSync } from './tenancy/tenant-sync.ts';
+
+export interface DataPlaneOptions {
+  settings: Settings;
+  db: Db;
+  /** Commands (prefixed keys). */
+  redis: Redis;
+  /** A dedicated connection for pub/sub. */
+  subscriber: Redis;
+  tenantCacheSize?: number;
+  resyncMs?: number;
+}
+
+export interface DataPlane {
+  app: FastifyInstance;
+  sync: TenantSync;
+  cache: TenantCache;
+  index: IssuerIndex;
+}
+
+/**
+ * The data plane: tenant resolution first (in `rewriteUrl` and the first
+ * `onRequest` hook), then metrics, then one plugin per endpoint from the
+ * table in `endpoints/index.ts`. Call `sync.start()` before listening.
+ */
+export function buildDataPlane(options: DataPlaneOptions): DataPlane {
+  const { settings, db, redis } = options;
+  const index = new IssuerIndex();
+  const cache = new TenantCache(db, { max: options.tenantCacheSize ?? 100_000 });
+  const app = Fastify({
+    logger: loggerOptions('data-plane'),
+    rewriteUrl: tenantUrlRewriter(index, new ExternalOrigin(settings.trustedProxies)),
+    // Requests are counted in metrics; logs carry warnings and errors, not a line per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 256 * 1024,
+    // Issuers are matched on the raw path; Fastify's own trailing-slash and case rules must not differ.
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 500 },
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+  installTenantResolution(app, cache);
+  const { registry } = installHttpMetrics(app, { prefix: 'tessera_data_plane', tenantOf: tenantLabel });
+  registerMonitorRoutes(app, {
+    checks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
+    registry,
+    tokenSha256: settings.monitorTokenSha256,
+  });
+  const deps = { db, redis, settings, metrics: registry, endpoints: ENDPOINTS };
+  for (const endpoint of ENDPOINTS) endpoint.register(app, deps);
+  const sync = new TenantSync({
+    db,
+    subscriber: options.subscriber,
+    prefix: settings.redisPrefix,
+    index,
+    cache,
+    log: app.log,
+    ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
+  });
+  app.addHook('onClose', async () => sync.stop());
+  return { app, sync, cache, index };
+}

@@ -1,0 +1,52 @@
+import { BlockList, isIP } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * The scheme and host a client used, as `http://host[:port]`. X-Forwarded-Proto
+ * and X-Forwarded-Host count only when the peer is a configured trusted proxy;
+ * from anyone else they are ignored, so a client cannot pick another tenant's
+ * issuer by forging them.
+ */
+export class ExternalOrigin {
+  readonly #trusted = new BlockList();
+  readonly #anyTrusted: boolean;
+
+  constructor(trustedProxies: readonly string[]) {
+    for (const entry of trustedProxies) {
+      const [address, bits] = entry.split('/');
+      const family = isIP(address ?? '') === 6 ? 'ipv6' : 'ipv4';
+      if (!address || isIP(address) === 0) throw new Error(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
+      if (bits !== undefined) this.#trusted.addSubnet(address, Number(bits), family);
+      else this.#trusted.addAddress(address, family);
+    }
+    this.#anyTrusted = trustedProxies.length > 0;
+  }
+
+  isTrusted(remoteAddress: string | undefined): boolean {
+    if (!this.#anyTrusted || !remoteAddress) return false;
+    const mapped = remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
+    return this.#trusted.check(mapped, isIP(mapped) === 6 ? 'ipv6' : 'ipv4');
+  }
+
+  /** Returns null when the request names no usable host. */
+  of(headers: IncomingHttpHeaders, remoteAddress: string | undefined, encrypted: boolean): string | null {
+    let scheme = encrypted ? 'https' : 'http';
+    let host = headers.host;
+    if (this.isTrusted(remoteAddress)) {
+      const proto = first(headers['x-forwarded-proto']);
+      if (proto === 'http' || proto === 'https') scheme = proto;
+      host = first(headers['x-forwarded-host']) ?? host;
+    }
+    if (!host || !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) return null;
+    host = host.toLowerCase();
+    if ((scheme === 'http' && host.endsWith(':80')) || (scheme === 'https' && host.endsWith(':443'))) {
+      host = host.slice(0, host.lastIndexOf(':'));
+    }
+    return `${scheme}://${host}`;
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  return raw?.split(',')[0]?.trim() || undefined;
+}

@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from '@tessera/shared/http/errors';
+import '@tessera/shared/http/route-config';
+import { SERVED_STATUSES } from '@tessera/shared/tenancy/tenant';
+import type { ExternalOrigin } from './external-origin.ts';
+import type { IssuerIndex } from './issuer-index.ts';
+import { resolveRequest, type Resolution } from './resolve-request.ts';
+import type { TenantCache } from './tenant-cache.ts';
+import type { TenantContext } from './tenant-context.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The tenant this request is served for (absent only on node-wide routes). */
+    tenant?: TenantContext;
+    /** The issuer URL (primary or alias) the request is served under; goes into every `iss`. */
+    issuer?: string;
+  }
+}
+
+const RESOLUTION = Symbol('tessera.resolution');
+type ResolvedMessage = IncomingMessage & { [RESOLUTION]?: Resolution };
+
+/**
+ * Fastify's `rewriteUrl` runs before routing: resolve the tenant there (a few
+ * in-memory look-ups) and route on the path relative to the issuer, so every
+ * endpoint is registered once at its issuer-relative path.
+ */
+export function tenantUrlRewriter(index: IssuerIndex, origins: ExternalOrigin) {
+  return (req: IncomingMessage): string => {
+    const url = req.url ?? '/';
+    const resolution = resolveRequest(
+      { url, headers: req.headers, remoteAddress: req.socket.remoteAddress, encrypted: 'encrypted' in req.socket },
+      index,
+      origins,
+    );
+    (req as ResolvedMessage)[RESOLUTION] = resolution;
+    return resolution.ok ? resolution.url : url;
+  };
+}
+
+/** The tenant for a request, or an error saying why there is none (contract §3, §6). */
+export function installTenantResolution(app: FastifyInstance, cache: TenantCache): void {
+  app.decorateRequest('tenant', undefined);
+  app.decorateRequest('issuer', undefined);
+  app.addHook('onRequest', (request, _reply, done) => {
+    const resolution = (request.raw as ResolvedMessage)[RESOLUTION];
+    const required = request.routeOptions.config?.tenant !== false;
+    if (!resolution?.ok) {
+      if (!required) return done();
+      return done(new HttpError(400, 'invalid_tenant', resolution?.reason ?? 'No tenant'));
+    }
+    const attach = (context: TenantContext | undefined) => {
+      const problem = context ? servingProblem(context) : new HttpError(400, 'invalid_tenant', 'Unknown tenant');
+      if (problem) return required ? done(problem) : done();
+      request.tenant = context;
+      request.issuer = resolution.issuer;
+      done();
+    };
+    const cached = cache.peek(resolution.tid);
+    if (cached) return attach(cached);
+    cache.load(resolution.tid).then(attach, (err: unknown) => done(err as Error));
+  });
+}
+
+function servingProblem(context: TenantContext): HttpError | null {
+  const { status } = context.tenant;
+  if (status === 'suspended') return new HttpError(403, 'tenant_suspended', 'The tenant is suspended');
+  if (!SERVED_STATUSES.has(status)) return new HttpError(400, 'invalid_tenant', 'The tenant is not available');
+  return null;
+}
+
+export const tenantLabel = (request: FastifyRequest): string => request.tenant?.tenant.tid ?? '-';

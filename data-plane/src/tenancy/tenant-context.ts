@@ -1,0 +1,29 @@
+import type { KeyInfo } from '@tessera/shared/keys/key-store';
+import type { Tenant } from '@tessera/shared/tenancy/tenant';
+
+/**
+ * Everything a request needs about its tenant, loaded once per config change
+ * and shared by every request until the next change evicts it. Derived
+ * documents (metadata per issuer, the JWK set body) are computed on first use
+ * and memoised here, so they die with the entry.
+ */
+export class TenantContext {
+  readonly tenant: Tenant;
+  readonly keys: KeyInfo[];
+  readonly #memo = new Map<string, string>();
+
+  constructor(tenant: Tenant, keys: KeyInfo[]) {
+    this.tenant = tenant;
+    this.keys = keys;
+  }
+
+  /** Memoise a serialised document under `key` for the life of this context. */
+  memo(key: string, build: () => unknown): string {
+    let value = this.#memo.get(key);
+    if (value === undefined) {
+      value = JSON.stringify(build());
+      this.#memo.set(key, value);
+    }
+    return value;
+  }
+}

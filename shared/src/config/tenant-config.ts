@@ -1,0 +1,126 @@
+import { Type, type Static, type SchemaOptions, type TLiteral, type TUnion } from '@sinclair/typebox';
+
+/**
+ * Tenant configuration, version 1. Every member has a default, so `{}` is a
+ * complete config; unknown members are rejected so a typo never silently
+ * falls back to a default.
+ */
+
+export const SIGNING_ALGORITHMS = [
+  'RS256', 'RS384', 'RS512',
+  'PS256', 'PS384', 'PS512',
+  'ES256', 'ES384', 'ES512',
+  'EdDSA',
+] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+export const GRANT_TYPES = [
+  'authorization_code',
+  'implicit',
+  'refresh_token',
+  'password',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:saml2-bearer',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'urn:openid:params:grant-type:ciba',
+] as const;
+
+export const RESPONSE_TYPES = [
+  'code',
+  'id_token',
+  'token',
+  'id_token token',
+  'code id_token',
+  'code token',
+  'code id_token token',
+] as const;
+
+/** A string that must be one of `values`; typed as their union. */
+const oneOf = <T extends string>(values: readonly T[], options: SchemaOptions = {}) =>
+  Type.Union(values.map((v) => Type.Literal(v)), options) as TUnion<TLiteral<T>[]>;
+
+const seconds = (def: number, min: number, max: number, description: string) =>
+  Type.Integer({ default: def, minimum: min, maximum: max, description });
+
+const Tokens = Type.Object(
+  {
+    accessTokenLifetime: seconds(600, 1, 86_400 * 30, 'access token lifetime in seconds'),
+    idTokenLifetime: seconds(300, 1, 86_400, 'ID token lifetime in seconds'),
+    refreshTokenLifetime: seconds(0, 0, 86_400 * 3650, 'refresh token lifetime in seconds; 0 = no expiry'),
+    refreshTokenMaxIdle: seconds(0, 0, 86_400 * 3650, 'refresh token maximum idle time in seconds; 0 = none'),
+    refreshTokenRotation: Type.Boolean({ default: false }),
+    refreshTokenReuseGracePeriod: seconds(5, 0, 300, 'seconds a rotated refresh token stays usable'),
+    authorizationCodeLifetime: seconds(300, 10, 600, 'authorization code lifetime in seconds'),
+    parLifetime: seconds(60, 10, 600, 'pushed authorisation request lifetime in seconds'),
+    accessTokenFormat: Type.Union([Type.Literal('jwt'), Type.Literal('identifier')], { default: 'jwt' }),
+    accessTokenProfile: Type.Union(
+      [Type.Literal('c2id-1.1'), Type.Literal('c2id-1.0'), Type.Literal('oauth-1.0')],
+      { default: 'c2id-1.1' },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Grants = Type.Object(
+  {
+    grantTypes: Type.Array(oneOf(GRANT_TYPES), {
+      default: ['authorization_code', 'refresh_token', 'client_credentials'],
+      uniqueItems: true,
+    }),
+    responseTypes: Type.Array(oneOf(RESPONSE_TYPES), { default: ['code'], uniqueItems: true }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Keys = Type.Object(
+  {
+    backend: Type.Union([Type.Literal('software'), Type.Literal('pkcs11')], {
+      default: 'software',
+      description: 'where the private keys live',
+    }),
+    signingAlgorithms: Type.Array(oneOf(SIGNING_ALGORITHMS), {
+      default: ['RS256', 'ES256', 'EdDSA'],
+      minItems: 1,
+      uniqueItems: true,
+    }),
+    idTokenSigningAlgorithm: oneOf(SIGNING_ALGORITHMS, { default: 'RS256' }),
+    accessTokenSigningAlgorithm: oneOf(SIGNING_ALGORITHMS, { default: 'RS256' }),
+    rsaKeySize: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 2048 }),
+    rotationIntervalDays: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Login = Type.Object(
+  {
+    title: Type.String({ default: 'Sign in', minLength: 1, maxLength: 120 }),
+    logoUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'https URL of the logo' })),
+    primaryColor: Type.String({ default: '#1f4b99', pattern: '^#[0-9a-fA-F]{6}$' }),
+    locales: Type.Array(Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }), {
+      default: ['en'],
+      minItems: 1,
+      uniqueItems: true,
+    }),
+    allowRememberMe: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Plugin slots arrive with later issues; until then the object must stay empty. */
+const Plugins = Type.Object({}, { additionalProperties: false, default: {} });
+
+export const TenantConfigSchema = Type.Object(
+  {
+    version: Type.Literal(1, { default: 1 }),
+    tokens: Tokens,
+    grants: Grants,
+    keys: Keys,
+    login: Login,
+    plugins: Plugins,
+  },
+  { additionalProperties: false, default: {}, $id: 'TenantConfigV1' },
+);
+
+export type TenantConfig = Static<typeof TenantConfigSchema>;

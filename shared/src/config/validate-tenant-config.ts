@@ -1,0 +1,133 @@
+import { Value } from '@sinclair/typebox/value';
+import { TenantConfigSchema, type TenantConfig } from './tenant-config.ts';
+
+/** One problem in a config, located by a JSONPath such as `$.tokens.accessTokenLifetime`. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export type ConfigCheckResult =
+  | { ok: true; config: TenantConfig }
+  | { ok: false; errors: ConfigProblem[] };
+
+const MAX_PROBLEMS = 100;
+
+/** `/grants/grantTypes/0` → `$.grants.grantTypes[0]` */
+export function pointerToJsonPath(pointer: string): string {
+  if (pointer === '') return '$';
+  return (
+    '$' +
+    pointer
+      .split('/')
+      .slice(1)
+      .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`))
+      .join('')
+  );
+}
+
+function describe(error: { message: string; schema: unknown }): string {
+  const schema = error.schema as { anyOf?: Array<{ const?: unknown }> };
+  if (Array.isArray(schema.anyOf) && schema.anyOf.every((s) => s.const !== undefined)) {
+    return `must be one of: ${schema.anyOf.map((s) => JSON.stringify(s.const)).join(', ')}`;
+  }
+  return error.message.charAt(0).toLowerCase() + error.message.slice(1);
+}
+
+/**
+ * Cross-member rules the schema alone cannot express. A rule runs only when
+ * the sections it reads passed the schema, so every problem is reported once
+ * and no rule reads a malformed value.
+ */
+function semanticProblems(c: TenantConfig, broken: Set<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!broken.has('keys')) keyRules(c, problems);
+  if (!broken.has('grants')) grantRules(c, problems);
+  if (!broken.has('tokens')) tokenRules(c, problems);
+  if (!broken.has('login')) loginRules(c, problems);
+  return problems;
+}
+
+function keyRules(c: TenantConfig, problems: ConfigProblem[]): void {
+  const algs = new Set<string>(c.keys.signingAlgorithms);
+  if (!algs.has(c.keys.idTokenSigningAlgorithm)) {
+    problems.push({ path: '$.keys.idTokenSigningAlgorithm', message: `${c.keys.idTokenSigningAlgorithm} is not in keys.signingAlgorithms` });
+  }
+  if (!algs.has(c.keys.accessTokenSigningAlgorithm)) {
+    problems.push({ path: '$.keys.accessTokenSigningAlgorithm', message: `${c.keys.accessTokenSigningAlgorithm} is not in keys.signingAlgorithms` });
+  }
+}
+
+function grantRules(c: TenantConfig, problems: ConfigProblem[]): void {
+  const grants = new Set<string>(c.grants.grantTypes);
+  c.grants.responseTypes.forEach((rt, i) => {
+    const parts = rt.split(' ');
+    if (parts.includes('code') && !grants.has('authorization_code')) {
+      problems.push({ path: `$.grants.responseTypes[${i}]`, message: `response type "${rt}" needs the authorization_code grant` });
+    }
+    if ((parts.includes('token') || parts.includes('id_token')) && !grants.has('implicit')) {
+      problems.push({ path: `$.grants.responseTypes[${i}]`, message: `response type "${rt}" needs the implicit grant` });
+    }
+  });
+}
+
+function tokenRules(c: TenantConfig, problems: ConfigProblem[]): void {
+  const t = c.tokens;
+  if (t.refreshTokenLifetime > 0 && t.accessTokenLifetime > t.refreshTokenLifetime) {
+    problems.push({ path: '$.tokens.accessTokenLifetime', message: 'must not exceed tokens.refreshTokenLifetime' });
+  }
+  if (t.refreshTokenLifetime > 0 && t.refreshTokenMaxIdle > t.refreshTokenLifetime) {
+    problems.push({ path: '$.tokens.refreshTokenMaxIdle', message: 'must not exceed tokens.refreshTokenLifetime' });
+  }
+}
+
+function loginRules(c: TenantConfig, problems: ConfigProblem[]): void {
+  if (c.login.logoUrl !== undefined && !isSafeHttpsUrl(c.login.logoUrl)) {
+    problems.push({ path: '$.login.logoUrl', message: 'must be an https URL (http only for localhost)' });
+  }
+}
+
+function isSafeHttpsUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
+}
+
+/**
+ * The one validator: the control plane's config check, tenant creation and
+ * update, and the data plane's loader all call this. It fills defaults and
+ * reports every problem it finds (up to 100), each with its path.
+ */
+export function validateTenantConfig(input: unknown): ConfigCheckResult {
+  const raw = input === undefined || input === null ? {} : input;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, errors: [{ path: '$', message: 'must be a JSON object' }] };
+  }
+  const candidate = Value.Default(TenantConfigSchema, structuredClone(raw));
+  const errors: ConfigProblem[] = [];
+  const broken = new Set<string>();
+  for (const error of Value.Errors(TenantConfigSchema, candidate)) {
+    errors.push({ path: pointerToJsonPath(error.path), message: describe(error) });
+    broken.add(error.path.split('/')[1] ?? '');
+    if (errors.length >= MAX_PROBLEMS) return { ok: false, errors };
+  }
+  // The root itself broken (not an object) leaves nothing for the rules to read.
+  if (!broken.has('')) errors.push(...semanticProblems(candidate as TenantConfig, broken));
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: candidate as TenantConfig };
+}
+
+/** Parse a config already known to be valid (e.g. read back from the database). */
+export function parseTenantConfig(input: unknown): TenantConfig {
+  const result = validateTenantConfig(input);
+  if (!result.ok) {
+    throw new Error(`stored tenant config is invalid: ${result.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+  }
+  return result.config;
+}

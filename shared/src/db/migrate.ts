@@ -1,0 +1,56 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { pgConfig, type Db } from './database.ts';
+import * as m0001 from './migrations/0001-initial.ts';
+
+/** Migrations are listed here in order; the name is the file name. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+function splitDatabaseUrl(databaseUrl: string): { adminUrl: string; name: string } {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`unsupported database name "${name}"`);
+  url.pathname = '/postgres';
+  return { adminUrl: url.toString(), name };
+}
+
+/** Create the database named in the URL when it does not exist (connecting to `postgres`). */
+export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
+  const { adminUrl, name } = splitDatabaseUrl(databaseUrl);
+  const client = new pg.Client(pgConfig(adminUrl));
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount) return false;
+    await client.query(`create database "${name}"`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const { adminUrl, name } = splitDatabaseUrl(databaseUrl);
+  const client = new pg.Client(pgConfig(adminUrl));
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Db } from '../db/database.ts';
+import { bearerToken, matchesAnyHash } from '../http/api-token.ts';
+import { HttpError } from '../http/errors.ts';
+import '../http/route-config.ts';
+
+export type HealthCheck = () => Promise<void>;
+
+async function withTimeout(check: HealthCheck, ms: number): Promise<{ healthy: boolean; message?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+    return { healthy: true };
+  } catch (err) {
+    return { healthy: false, message: err instanceof Error ? err.message : 'failed' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const postgresCheck = (db: Db): HealthCheck => async () => {
+  await sql`select 1`.execute(db);
+};
+export const redisCheck = (redis: Redis): HealthCheck => async () => {
+  await redis.ping();
+};
+
+/**
+ * `/monitor/v1/healthcheck` (200 when every check passes, else 503, body
+ * `{check: {healthy, message?}}`) and `/monitor/v1/metrics` (Prometheus text;
+ * bearer-protected when token hashes are configured). Both are node-wide.
+ */
+export function registerMonitorRoutes(
+  app: FastifyInstance,
+  options: { checks: Record<string, HealthCheck>; registry: Registry; tokenSha256: readonly string[] },
+): void {
+  app.get('/monitor/v1/healthcheck', { config: { tenant: false, public: true } }, async (_request, reply) => {
+    const names = Object.keys(options.checks);
+    const results = await Promise.all(names.map((n) => withTimeout(options.checks[n]!, 2000)));
+    const body = Object.fromEntries(names.map((n, i) => [n, results[i]]));
+    return reply
+      .code(results.every((r) => r.healthy) ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(body);
+  });
+  app.get('/monitor/v1/metrics', { config: { tenant: false } }, async (request, reply) => {
+    if (options.tokenSha256.length > 0) {
+      const token = bearerToken(request.headers.authorization);
+      if (!token || !matchesAnyHash(token, options.tokenSha256)) {
+        throw new HttpError(401, token ? 'invalid_token' : 'missing_token', 'A valid monitoring bearer token is required', {
+          headers: { 'www-authenticate': 'Bearer' },
+        });
+      }
+    }
+    return reply
+      .type(options.registry.contentType)
+      .header('cache-control', 'no-store')
+      .send(await options.registry.metrics());
+  });
+}

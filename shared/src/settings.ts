@@ -1,0 +1,42 @@
+/** Process settings from the environment, with the defaults of contract §2. */
+export interface Settings {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Every Redis key and channel of this deployment starts with it (tests use their own). */
+  redisPrefix: string;
+  host: string;
+  dataPlanePort: number;
+  controlPlanePort: number;
+  temporalAddress: string;
+  /** Addresses or CIDRs whose X-Forwarded-* headers are believed. */
+  trustedProxies: string[];
+  /** SHA-256 hex digests of the operator API keys. */
+  operatorKeySha256: string[];
+  /** SHA-256 hex digests of tokens for `/monitor/v1/metrics`; empty = open. */
+  monitorTokenSha256: string[];
+}
+
+const int = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number`);
+  return n;
+};
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return {
+    databaseUrl: env.DATABASE_URL ?? 'postgres://localhost:5432/tessera',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: env.REDIS_PREFIX ?? 'tessera:',
+    host: env.HOST ?? 'localhost',
+    dataPlanePort: int(env.DATA_PLANE_PORT, 8080, 'DATA_PLANE_PORT'),
+    controlPlanePort: int(env.CONTROL_PLANE_PORT, 8081, 'CONTROL_PLANE_PORT'),
+    temporalAddress: env.TEMPORAL_ADDRESS ?? 'localhost:7233',
+    trustedProxies: list(env.TRUSTED_PROXIES),
+    operatorKeySha256: list(env.TESSERA_OPERATOR_KEY_SHA256).map((h) => h.toLowerCase()),
+    monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
+  };
+}

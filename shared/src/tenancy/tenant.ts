@@ -1,0 +1,25 @@
+import type { TenantConfig } from '../config/tenant-config.ts';
+import type { AliasMode, TenantStatus } from '../db/schema.ts';
+
+export interface IssuerAlias {
+  issuer: string;
+  mode: AliasMode;
+}
+
+/** A tenant as both planes see it: the row, its current config and its aliases. */
+export interface Tenant {
+  tid: string;
+  name: string;
+  issuer: string;
+  status: TenantStatus;
+  plan: string;
+  attrs: Record<string, unknown>;
+  configVersion: number;
+  config: TenantConfig;
+  aliases: IssuerAlias[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Statuses under which the data plane serves a tenant's endpoints. */
+export const SERVED_STATUSES: ReadonlySet<TenantStatus> = new Set(['provisioning', 'active']);

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { installErrorHandling } from '@tessera/shared/http/errors';
+import { installValidation } from '@tessera/shared/http/validation';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
@@ -20,10 +21,9 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     // Requests are counted in metrics; logs carry warnings and errors, not a line per request.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    // Unknown members are errors, not silently dropped; every problem is reported.
-    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
   });
   installErrorHandling(app);
+  installValidation(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -114,7 +114,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
         }
         config = result.config;
       }
-      const found = await updateTenant(db, tid, { ...rest, ...(config ? { config } : {}) });
+      const found = await updateTenant(db, keyStore, tid, { ...rest, ...(config ? { config } : {}) });
       if (!found) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
       await announce(tid);
       return tenantView((await loadTenant(db, tid))!);

@@ -77,8 +77,12 @@ export interface TenantPatch {
   config?: TenantConfig;
 }
 
-/** Apply a patch; a config change becomes a new config version. Returns false when no such tenant. */
-export async function updateTenant(db: Db, tid: string, patch: TenantPatch): Promise<boolean> {
+/**
+ * Apply a patch; a config change becomes a new config version, and an
+ * algorithm newly enabled in it gets its key in the same transaction.
+ * Returns false when there is no such tenant.
+ */
+export async function updateTenant(db: Db, keyStore: KeyStore, tid: string, patch: TenantPatch): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom('tenants').select(['config_version']).where('tid', '=', tid).forUpdate().executeTakeFirst();
     if (!current) return false;
@@ -86,6 +90,9 @@ export async function updateTenant(db: Db, tid: string, patch: TenantPatch): Pro
     if (patch.config !== undefined) {
       version += 1;
       await trx.insertInto('tenant_configs').values({ tid, version, config: JSON.stringify(patch.config) }).execute();
+      const held = await trx.selectFrom('tenant_keys').select('alg').where('tid', '=', tid).where('status', 'in', ['pending', 'active']).execute();
+      const missing = patch.config.keys.signingAlgorithms.filter((alg) => !held.some((k) => k.alg === alg));
+      await keyStore.generate(tid, missing, { rsaKeySize: patch.config.keys.rsaKeySize, status: 'active', executor: trx });
     }
     await trx
       .updateTable('tenants')

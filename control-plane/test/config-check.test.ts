@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { openTestServices, type TestServices } from '../../test/support/env.ts';
+import { buildControlPlane } from '../src/server.ts';
+
+describe('POST /config/check', () => {
+  let s: TestServices;
+  let app: FastifyInstance;
+  const check = (payload: unknown, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/config/check',
+      headers: { authorization: `Bearer ${s.operatorKey}`, 'content-type': 'application/json', ...headers },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
+
+  beforeAll(async () => {
+    s = openTestServices();
+    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStore: s.keyStore });
+  });
+  afterAll(async () => {
+    await app.close();
+    await s.close();
+  });
+
+  it('answers 204 for a valid config', async () => {
+    const res = await check({ tokens: { accessTokenLifetime: 300 }, keys: { signingAlgorithms: ['RS256', 'EdDSA'] } });
+    expect(res.statusCode).toBe(204);
+    expect(res.body).toBe('');
+  });
+
+  it('returns all three mistakes with their paths', async () => {
+    const res = await check({
+      tokens: { accessTokenLifetime: 'ten minutes' },
+      grants: { grantTypes: ['authorization_code', 'magic'] },
+      login: { primaryColor: '#12345' },
+    });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.error).toBe('invalid_configuration');
+    expect(body.error_description).toBe('The configuration has 3 problems');
+    expect(body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      '$.grants.grantTypes[1]',
+      '$.login.primaryColor',
+      '$.tokens.accessTokenLifetime',
+    ]);
+    for (const e of body.errors) expect(typeof e.message).toBe('string');
+  });
+
+  it('answers 400, not 500, to malformed JSON, a wrong type and a wrong content type', async () => {
+    const malformed = await check('{"tokens": ');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error_description).toMatch(/not valid JSON/);
+    const array = await check([1, 2, 3]);
+    expect(array.statusCode).toBe(400);
+    const text = await check('tokens=1', { 'content-type': 'text/plain' });
+    expect(text.statusCode).toBe(400);
+    expect(text.json().error_description).toMatch(/body must be object/);
+    const xml = await check('<config/>', { 'content-type': 'application/xml' });
+    expect(xml.statusCode).toBe(400);
+    expect(xml.json().error_description).toMatch(/unsupported Content-Type/);
+  });
+
+  it('requires the operator key', async () => {
+    const res = await app.inject({ method: 'POST', url: '/config/check', payload: {} });
+    expect(res.statusCode).toBe(401);
+  });
+});

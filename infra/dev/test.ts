@@ -1,0 +1,112 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { MasterKey } from '@tessera/shared/crypto/master-key';
+import { dropDatabase } from '@tessera/shared/db/migrate';
+import { sha256Hex } from '@tessera/shared/http/api-token';
+import { loadSettings } from '@tessera/shared/settings';
+import { prepareDatabase } from './migrate.ts';
+import { Children, freePort, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTemporal, waitFor } from './services.ts';
+
+/**
+ * `npm test` after prepare.sh: type-check, then run the whole suite against
+ * real services in a space of this run's own — a fresh database (dropped
+ * afterwards), a Redis key prefix (deleted afterwards), and its own Temporal
+ * dev server and stripe-mock on free ports — and end with `N passed, N failed`.
+ */
+loadPreparedEnv();
+const settings = loadSettings();
+const runId = randomBytes(4).toString('hex');
+const children = new Children();
+const databaseUrl = (() => {
+  const url = new URL(settings.databaseUrl);
+  url.pathname = `/tessera_test_${runId}`;
+  return url.toString();
+})();
+const redisPrefix = `tessera-test-${runId}:`;
+const reportFile = join(ROOT, '.cache', `vitest-${runId}.json`);
+
+async function cleanUp(): Promise<void> {
+  await children.stopAll();
+  await dropDatabase(databaseUrl).catch((err: unknown) => console.error(`[test] could not drop the test database: ${String(err)}`));
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  rmSync(reportFile, { force: true });
+}
+
+process.on('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+
+function countResults(): { passed: number; failed: number } {
+  if (!existsSync(reportFile)) return { passed: 0, failed: 1 };
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
+  };
+  // A file that failed to load has no failed assertions of its own; count it as one failure.
+  const brokenFiles = report.testResults.filter((r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed')).length;
+  return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
+}
+
+let exitCode = 1;
+let counts = { passed: 0, failed: 0 };
+try {
+  console.log('[test] type-checking');
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  const typecheckOk = tsc.status === 0;
+  if (!typecheckOk) console.error('[test] type-check failed');
+
+  console.log(`[test] run ${runId}: database ${new URL(databaseUrl).pathname.slice(1)}, Redis prefix ${redisPrefix}`);
+  await prepareDatabase(databaseUrl);
+  const temporalPort = await freePort();
+  const temporal = startTemporal(children, { port: temporalPort, quiet: true });
+  const stripeHttp = await freePort();
+  const stripeHttps = await freePort();
+  const stripe = startStripeMock(children, { httpPort: stripeHttp, httpsPort: stripeHttps });
+  await Promise.all([
+    waitFor('Temporal dev server', () => portAnswers(temporalPort), 30_000, temporal),
+    waitFor('stripe-mock', () => portAnswers(stripeHttp), 15_000, stripe),
+  ]);
+
+  const operatorKey = randomBytes(32).toString('base64url');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: settings.redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    STRIPE_API_BASE: `http://127.0.0.1:${stripeHttp}`,
+    TESSERA_MASTER_KEY: MasterKey.generateEncoded(),
+    TESSERA_OPERATOR_KEY: operatorKey,
+    TESSERA_OPERATOR_KEY_SHA256: sha256Hex(operatorKey),
+    TESSERA_TEST_RUN_ID: runId,
+  };
+  const vitest = spawn(
+    process.execPath,
+    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...process.argv.slice(2)],
+    { cwd: ROOT, env, stdio: 'inherit' },
+  );
+  const code = await new Promise<number>((resolve) => vitest.once('exit', (c) => resolve(c ?? 1)));
+  counts = countResults();
+  if (!typecheckOk) counts.failed += 1; // the type-check counts as one more check
+  exitCode = code === 0 && counts.failed === 0 && counts.passed > 0 ? 0 : 1;
+} catch (err) {
+  console.error(`[test] ${err instanceof Error ? err.message : String(err)}`);
+  counts.failed += 1;
+} finally {
+  await cleanUp();
+}
+console.log(`${counts.passed} passed, ${counts.failed} failed`);
+process.exit(exitCode);

@@ -1,0 +1,20 @@
+import { Ajv, type Options } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+const common: Options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false };
+
+/**
+ * Route schema validation with two rules: JSON bodies are validated exactly as
+ * sent (a number is never accepted where a string is required, unknown members
+ * are errors, every problem is reported); query strings, params and headers,
+ * which are text on the wire, are coerced to the declared types.
+ */
+export function installValidation(app: FastifyInstance): void {
+  const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
+  const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema));
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { MasterKey } from '../src/crypto/master-key.ts';
+
+describe('master key sealing', () => {
+  const key = new MasterKey(Buffer.alloc(32, 7));
+
+  it('opens what it sealed, under the same context only', () => {
+    const sealed = key.seal(Buffer.from('private key bytes'), 'tenant-a/k1');
+    expect(sealed.startsWith('v1.')).toBe(true);
+    expect(sealed).not.toContain('private');
+    expect(key.open(sealed, 'tenant-a/k1').toString()).toBe('private key bytes');
+    expect(() => key.open(sealed, 'tenant-b/k1')).toThrow();
+  });
+
+  it('uses a fresh IV every time and detects tampering', () => {
+    const a = key.seal(Buffer.from('x'), 'c');
+    const b = key.seal(Buffer.from('x'), 'c');
+    expect(a).not.toBe(b);
+    const parts = a.split('.');
+    const ct = Buffer.from(parts[2]!, 'base64url');
+    ct[0] = ct[0]! ^ 1;
+    expect(() => key.open(`${parts[0]}.${parts[1]}.${ct.toString('base64url')}`, 'c')).toThrow();
+  });
+
+  it('refuses a key of the wrong size and a value sealed under another key', () => {
+    expect(() => new MasterKey(Buffer.alloc(16))).toThrow(/32 bytes/);
+    const other = new MasterKey(Buffer.alloc(32, 8));
+    expect(() => other.open(key.seal(Buffer.from('x'), 'c'), 'c')).toThrow();
+    expect(() => MasterKey.fromEnv({ TESSERA_MASTER_KEY: 'short' })).toThrow(/32 bytes/);
+  });
+});

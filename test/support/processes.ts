@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, ROOT } from '../../infra/dev/services.ts';
+
+export { freePort, ROOT };
+
+export interface RunningProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Start a plane's main.ts as a real process and wait until its health check answers 200. */
+export async function startPlane(entry: 'data-plane' | 'control-plane', env: NodeJS.ProcessEnv): Promise<RunningProcess> {
+  const port = await freePort();
+  const portVar = entry === 'data-plane' ? 'DATA_PLANE_PORT' : 'CONTROL_PLANE_PORT';
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry, 'src/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, HOST: '127.0.0.1', [portVar]: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited early (${child.exitCode}): ${output}`);
+    const status = await fetch(`${url}/monitor/v1/healthcheck`).then((r) => r.status, () => 0);
+    if (status === 200) break;
+    if (Date.now() > deadline) throw new Error(`${entry} not healthy within 20 s: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    url,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

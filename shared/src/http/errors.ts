@@ -8,7 +8,12 @@ export class HttpError extends Error {
   readonly extra: Record<string, unknown>;
 
   constructor(statusCode: number, code: string, description: string, options: { headers?: Record<string, string>; extra?: Record<string, unknown> } = {}) {
+    // An expected outcome, not a bug: skip the stack trace, which costs more
+    // than the rest of an error response (and invalid_tenant can be sent by anyone).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(description);
+    Error.stackTraceLimit = limit;
     this.name = 'HttpError';
     this.statusCode = statusCode;
     this.code = code;

@@ -52,7 +52,10 @@ async function seedFirstTenant(port: number): Promise<void> {
     tid: 't0', name: 't0', issuer: `http://127.0.0.1:${port}/t0`, status: 'active', plan: 'free', attrs: '{}', config_version: 1, status_reason: null,
   }).execute();
   await db.insertInto('tenant_configs').values({ tid: 't0', version: 1, config: '{}' }).execute();
-  await new SoftwareKeyStore(db, new MasterKey(Buffer.from(masterKey, 'base64url'))).generate('t0', ['RS256', 'ES256', 'EdDSA'], { rsaKeySize: 2048, status: 'active' });
+  await new SoftwareKeyStore(db, new MasterKey(Buffer.from(masterKey, 'base64url'))).generate(
+    't0',
+    (['RS256', 'ES256', 'EdDSA'] as const).map((alg) => ({ alg, rsaKeySize: 2048 as const })),
+  );
 }
 
 async function seedBulk(port: number, count: number): Promise<void> {
@@ -60,8 +63,8 @@ async function seedBulk(port: number, count: number): Promise<void> {
   await sql`insert into tenants (tid, name, issuer, status, plan, attrs, config_version)
     select 't' || n, 'tenant ' || n, 'http://127.0.0.1:' || ${port}::text || '/t' || n, 'active', 'free', '{}'::jsonb, 1 from ${ids}`.execute(db);
   await sql`insert into tenant_configs (tid, version, config) select 't' || n, 1, '{}'::jsonb from ${ids}`.execute(db);
-  await sql`insert into tenant_keys (tid, kid, alg, use, backend, status, public_jwk, private_sealed, activated_at)
-    select 't' || n, k.kid, k.alg, k.use, k.backend, k.status, k.public_jwk, null, now()
+  await sql`insert into tenant_keys (tid, kid, alg, use, backend, public_jwk, private_sealed, activated_at)
+    select 't' || n, k.kid, k.alg, k.use, k.backend, k.public_jwk, null, now()
     from ${ids} cross join (select * from tenant_keys where tid = 't0') k`.execute(db);
 }
 

@@ -21,7 +21,7 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
 
   beforeAll(async () => {
     s = openTestServices();
-    cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStore: s.keyStore });
+    cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
     subscriber = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
     dp = buildDataPlane({ settings: s.settings, db: s.db, redis: s.redis, subscriber });
     await dp.sync.start();
@@ -63,15 +63,15 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
     }
   });
 
-  it('publishes RS256, ES256 and EdDSA public keys with unique kids and no private members', async () => {
+  it('publishes RS256, ES256 and EdDSA signing keys and an RSA-OAEP-256 encryption key, with unique kids and no private members', async () => {
     const res = await get(`/${tid}/jwks.json`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/jwk-set\+json/);
     const { keys } = res.json() as { keys: Array<Record<string, string>> };
-    expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+    expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256', 'RSA-OAEP-256']);
     expect(new Set(keys.map((k) => k.kid)).size).toBe(keys.length);
     for (const key of keys) {
-      expect(key.use).toBe('sig');
+      expect(key.use).toBe(key.alg === 'RSA-OAEP-256' ? 'enc' : 'sig');
       for (const member of PRIVATE_MEMBERS) expect(key[member]).toBeUndefined();
     }
     expect(keys.find((k) => k.alg === 'EdDSA')).toMatchObject({ kty: 'OKP', crv: 'Ed25519' });

@@ -51,7 +51,7 @@ describe('two data-plane processes follow the control plane without a restart', 
       const res = await fetch(`${node.url}/jwks.json`, { headers: { 'tenant-id': tid } });
       return ((await res.json()) as { keys: Array<{ alg: string }> }).keys.map((k) => k.alg).sort();
     };
-    for (const node of nodes) expect(await algs(node)).toEqual(['ES256', 'EdDSA', 'RS256']);
+    for (const node of nodes) expect(await algs(node)).toEqual(['ES256', 'EdDSA', 'RS256', 'RSA-OAEP-256']);
 
     const patched = await fetch(`${controlPlane.url}/tenants/rest/v1/${tid}`, {
       method: 'PATCH',

@@ -1,6 +1,6 @@
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { createDb } from '@tessera/shared/db/database';
-import { SoftwareKeyStore } from '@tessera/shared/keys/software-key-store';
+import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
 import { buildControlPlane } from './server.ts';
@@ -12,8 +12,9 @@ if (settings.operatorKeySha256.length === 0) {
 }
 const db = createDb(settings.databaseUrl);
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
-const keyStore = new SoftwareKeyStore(db, MasterKey.fromEnv());
-const app = await buildControlPlane({ db, redis, settings, keyStore });
+const masterKey = MasterKey.fromEnv();
+const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
+const app = await buildControlPlane({ db, redis, settings, keyStores, masterKey });
 await app.listen({ host: settings.host, port: settings.controlPlanePort });
 
 let closing = false;
@@ -24,6 +25,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void app
       .close()
       .then(() => Promise.all([db.destroy(), redis.quit()]))
+      .then(() => keyStores.close())
       .finally(() => process.exit(0));
   });
 }

@@ -16,7 +16,7 @@ describe('POST /config/check', () => {
 
   beforeAll(async () => {
     s = openTestServices();
-    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStore: s.keyStore });
+    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
   });
   afterAll(async () => {
     await app.close();

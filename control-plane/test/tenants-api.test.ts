@@ -12,7 +12,7 @@ describe('control plane: tenants registry API', () => {
 
   beforeAll(async () => {
     s = openTestServices();
-    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStore: s.keyStore });
+    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
     auth = { authorization: `Bearer ${s.operatorKey}` };
   });
   afterAll(async () => {
@@ -50,8 +50,13 @@ describe('control plane: tenants registry API', () => {
     expect(body.api_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(res.headers.location).toBe(`/tenants/rest/v1/${tid}`);
 
-    const keys = await s.db.selectFrom('tenant_keys').select(['alg', 'status']).where('tid', '=', tid).execute();
-    expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256']);
+    const keys = await s.db.selectFrom('tenant_keys').select(['alg', 'use', 'backend']).where('tid', '=', tid).execute();
+    expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256', 'RSA-OAEP-256']);
+    // an HSM is configured in the test run, so it is the default backend
+    expect(new Set(keys.map((k) => k.backend))).toEqual(new Set(['pkcs11']));
+    expect(body.config.keys.backend).toBe('pkcs11');
+    const secrets = await s.db.selectFrom('tenant_secrets').select('purpose').where('tid', '=', tid).execute();
+    expect(secrets.map((r) => r.purpose).sort()).toEqual(['access-token-enc', 'identifier-hmac', 'refresh-token-enc', 'subject-enc']);
     const tokens = await s.db.selectFrom('tenant_api_tokens').select('token_sha256').where('tid', '=', tid).execute();
     expect(tokens).toHaveLength(1);
     expect(tokens[0]!.token_sha256).not.toBe(body.api_token);

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { MasterKey } from '@tessera/shared/crypto/master-key';
@@ -27,6 +27,8 @@ const databaseUrl = (() => {
 })();
 const redisPrefix = `tessera-test-${runId}:`;
 const reportFile = join(ROOT, '.cache', `vitest-${runId}.json`);
+// SoftHSM tokens of this run live in a directory of their own, removed afterwards.
+const hsmDir = join(ROOT, '.cache', `softhsm-test-${runId}`);
 
 async function cleanUp(): Promise<void> {
   await children.stopAll();
@@ -43,6 +45,7 @@ async function cleanUp(): Promise<void> {
     redis.disconnect();
   }
   rmSync(reportFile, { force: true });
+  rmSync(hsmDir, { recursive: true, force: true });
 }
 
 process.on('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
@@ -79,6 +82,8 @@ try {
     waitFor('stripe-mock', () => portAnswers(stripeHttp), 15_000, stripe),
   ]);
 
+  mkdirSync(join(hsmDir, 'tokens'), { recursive: true });
+  writeFileSync(join(hsmDir, 'softhsm2.conf'), `directories.tokendir = ${join(hsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
   const operatorKey = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -92,6 +97,8 @@ try {
     TESSERA_OPERATOR_KEY: operatorKey,
     TESSERA_OPERATOR_KEY_SHA256: sha256Hex(operatorKey),
     TESSERA_TEST_RUN_ID: runId,
+    SOFTHSM2_CONF: join(hsmDir, 'softhsm2.conf'),
+    SOFTHSM_TOKEN_DIR: join(hsmDir, 'tokens'),
   };
   const vitest = spawn(
     process.execPath,

@@ -14,6 +14,8 @@ export interface Settings {
   operatorKeySha256: string[];
   /** SHA-256 hex digests of tokens for `/monitor/v1/metrics`; empty = open. */
   monitorTokenSha256: string[];
+  /** Path of the PKCS#11 library; unset = software keys only. */
+  pkcs11Module: string | undefined;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -38,5 +40,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustedProxies: list(env.TRUSTED_PROXIES),
     operatorKeySha256: list(env.TESSERA_OPERATOR_KEY_SHA256).map((h) => h.toLowerCase()),
     monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
+    pkcs11Module: env.PKCS11_MODULE || undefined,
   };
 }

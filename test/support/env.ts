@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { createDb, type Db } from '@tessera/shared/db/database';
-import { SoftwareKeyStore } from '@tessera/shared/keys/software-key-store';
+import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings, type Settings } from '@tessera/shared/settings';
 
@@ -12,7 +12,7 @@ export interface TestServices {
   db: Db;
   redis: Redis;
   masterKey: MasterKey;
-  keyStore: SoftwareKeyStore;
+  keyStores: KeyStores;
   operatorKey: string;
   close(): Promise<void>;
 }
@@ -34,9 +34,10 @@ export function openTestServices(): TestServices {
     db,
     redis,
     masterKey,
-    keyStore: new SoftwareKeyStore(db, masterKey),
+    keyStores: new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module }),
     operatorKey: process.env.TESSERA_OPERATOR_KEY!,
     async close() {
+      this.keyStores.close();
       await db.destroy();
       redis.disconnect();
     },

@@ -5,7 +5,7 @@ import { validateTenantConfig } from '@tessera/shared/config/validate-tenant-con
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { loadTenant, loadTenants } from '@tessera/shared/tenancy/tenant-reader';
-import { checkCreateTenant } from '../tenants/tenant-input.ts';
+import { checkCreateTenant, withBackend } from '../tenants/tenant-input.ts';
 import { createTenant, updateTenant } from '../tenants/tenant-writer.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { Alias, ErrorBody, JsonObject, TenantView } from './schemas.ts';
@@ -41,18 +41,18 @@ const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toStri
 /** The tenants registry API (contract §5). Writes directly for now; provisioning moves to Temporal later. */
 export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDeps): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, redis, settings, keyStore } = deps;
+  const { db, redis, settings, keyStores, masterKey } = deps;
   const announce = (tid: string) => publishTenantChange(redis, settings.redisPrefix, { tid, kind: 'upsert' });
 
   app.post(
     '/tenants/rest/v1',
     { schema: { summary: 'Create a tenant', body: CreateBody, response: { 201: TenantView, 400: ErrorBody, 409: ErrorBody } } },
     async (request, reply) => {
-      const checked = checkCreateTenant(request.body);
+      const checked = checkCreateTenant(request.body, keyStores.defaultBackend);
       if (!checked.ok) {
         throw new HttpError(400, 'invalid_request', 'The tenant is invalid', { extra: { errors: checked.errors } });
       }
-      const { apiToken } = await createTenant(db, keyStore, checked.value);
+      const { apiToken } = await createTenant(db, keyStores, masterKey, checked.value);
       await announce(checked.value.tid);
       const tenant = await loadTenant(db, checked.value.tid);
       return reply.code(201).header('location', `/tenants/rest/v1/${checked.value.tid}`).send({ ...tenantView(tenant!), api_token: apiToken });
@@ -107,14 +107,17 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       const { config: rawConfig, ...rest } = request.body;
       let config;
       if (rawConfig !== undefined) {
-        const result = validateTenantConfig(rawConfig);
+        // A config that does not name a backend keeps the tenant's.
+        const current = await loadTenant(db, tid);
+        if (!current) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
+        const result = validateTenantConfig(withBackend(rawConfig, current.config.keys.backend));
         if (!result.ok) {
           const errors = result.errors.map((e) => ({ path: e.path.replace(/^\$/, '$.config'), message: e.message }));
           throw new HttpError(400, 'invalid_configuration', 'The configuration is invalid', { extra: { errors } });
         }
         config = result.config;
       }
-      const found = await updateTenant(db, keyStore, tid, { ...rest, ...(config ? { config } : {}) });
+      const found = await updateTenant(db, keyStores, tid, { ...rest, ...(config ? { config } : {}) });
       if (!found) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
       await announce(tid);
       return tenantView((await loadTenant(db, tid))!);

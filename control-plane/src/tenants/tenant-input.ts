@@ -27,7 +27,10 @@ export interface CheckedTenantInput {
  * Every problem of a create request, each with its JSON path (config problems
  * under `$.config`), or the checked input with the config's defaults filled.
  */
-export function checkCreateTenant(input: CreateTenantInput): { ok: true; value: CheckedTenantInput } | { ok: false; errors: ConfigProblem[] } {
+export function checkCreateTenant(
+  input: CreateTenantInput,
+  defaultBackend: 'software' | 'pkcs11',
+): { ok: true; value: CheckedTenantInput } | { ok: false; errors: ConfigProblem[] } {
   const errors: ConfigProblem[] = [];
   const tid = tidProblem(input.tid);
   if (tid) errors.push({ path: '$.tid', message: tid });
@@ -41,7 +44,7 @@ export function checkCreateTenant(input: CreateTenantInput): { ok: true; value: 
     else if (seen.has(alias.issuer)) errors.push({ path: `$.aliases[${i}].issuer`, message: 'repeats another issuer of this tenant' });
     seen.add(alias.issuer);
   });
-  const config = validateTenantConfig(input.config);
+  const config = validateTenantConfig(withBackend(input.config, defaultBackend));
   if (!config.ok) errors.push(...config.errors.map((e) => ({ path: e.path.replace(/^\$/, '$.config'), message: e.message })));
   if (errors.length > 0 || !config.ok) return { ok: false, errors };
   return {
@@ -56,4 +59,13 @@ export function checkCreateTenant(input: CreateTenantInput): { ok: true; value: 
       attrs: input.attrs ?? {},
     },
   };
+}
+
+/** A config that does not name its key backend gets this deployment's default (the HSM where there is one). */
+export function withBackend(config: unknown, backend: 'software' | 'pkcs11'): unknown {
+  if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) return config;
+  const c = (config ?? {}) as { keys?: unknown };
+  if (c.keys !== undefined && (typeof c.keys !== 'object' || c.keys === null || Array.isArray(c.keys))) return config;
+  const keys = (c.keys ?? {}) as Record<string, unknown>;
+  return 'backend' in keys ? config : { ...c, keys: { ...keys, backend } };
 }

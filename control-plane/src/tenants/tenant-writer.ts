@@ -3,7 +3,9 @@ import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import type { Db } from '@tessera/shared/db/database';
 import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
-import type { KeyStore } from '@tessera/shared/keys/key-store';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import { keySpecsFor, type KeyStores } from '@tessera/shared/keys/key-stores';
+import { ensureTenantSecrets } from '@tessera/shared/keys/tenant-secrets';
 import type { CheckedTenantInput } from './tenant-input.ts';
 
 /** Serialises every write that adds issuer URLs, so an issuer is unique across tenants and aliases. */
@@ -32,42 +34,54 @@ export async function issueApiToken(db: Db, tid: string, label: string): Promise
 }
 
 /**
- * Create a tenant with its first config version, aliases, signing keys and
- * first API token in one transaction: either all of it exists afterwards or
- * none of it does. (The provisioning workflow takes this over later.)
+ * Create a tenant with its first config version, aliases, key container,
+ * keys, secrets and first API token. Rows are written in one transaction;
+ * the HSM token is created just before it (HSMs are not transactional) and
+ * destroyed again if the tenant does not come to exist.
+ * (The provisioning workflow takes this over later.)
  */
-export async function createTenant(db: Db, keyStore: KeyStore, input: CheckedTenantInput): Promise<{ apiToken: string }> {
-  return db.transaction().execute(async (trx) => {
-    await lockIssuers(trx);
-    const existing = await trx.selectFrom('tenants').select('tid').where('tid', '=', input.tid).executeTakeFirst();
-    if (existing) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
-    const taken = await issuersTaken(trx, [input.issuer, ...input.aliases.map((a) => a.issuer)]);
-    if (taken.length > 0) throw new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${taken.join(', ')}`);
-    await trx
-      .insertInto('tenants')
-      .values({
-        tid: input.tid,
-        name: input.name,
-        issuer: input.issuer,
-        status: 'active',
-        plan: input.plan,
-        attrs: JSON.stringify(input.attrs),
-        config_version: 1,
-        status_reason: null,
-      })
-      .execute();
-    await trx.insertInto('tenant_configs').values({ tid: input.tid, version: 1, config: JSON.stringify(input.config) }).execute();
-    if (input.aliases.length > 0) {
-      await trx.insertInto('issuer_aliases').values(input.aliases.map((a) => ({ tid: input.tid, issuer: a.issuer, mode: a.mode }))).execute();
-    }
-    await keyStore.generate(input.tid, input.config.keys.signingAlgorithms, {
-      rsaKeySize: input.config.keys.rsaKeySize,
-      status: 'active',
-      executor: trx,
+export async function createTenant(db: Db, keyStores: KeyStores, masterKey: MasterKey, input: CheckedTenantInput): Promise<{ apiToken: string }> {
+  const exists = () => trxExists(db, input.tid);
+  if (await exists()) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
+  const store = keyStores.for(input.config.keys.backend);
+  try {
+    await store.ensureTenant(input.tid);
+    return await db.transaction().execute(async (trx) => {
+      await lockIssuers(trx);
+      if (await trxExists(trx, input.tid)) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
+      const taken = await issuersTaken(trx, [input.issuer, ...input.aliases.map((a) => a.issuer)]);
+      if (taken.length > 0) throw new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${taken.join(', ')}`);
+      await trx
+        .insertInto('tenants')
+        .values({
+          tid: input.tid,
+          name: input.name,
+          issuer: input.issuer,
+          status: 'active',
+          plan: input.plan,
+          attrs: JSON.stringify(input.attrs),
+          config_version: 1,
+          status_reason: null,
+        })
+        .execute();
+      await trx.insertInto('tenant_configs').values({ tid: input.tid, version: 1, config: JSON.stringify(input.config) }).execute();
+      if (input.aliases.length > 0) {
+        await trx.insertInto('issuer_aliases').values(input.aliases.map((a) => ({ tid: input.tid, issuer: a.issuer, mode: a.mode }))).execute();
+      }
+      await store.generate(input.tid, keySpecsFor(input.config), { executor: trx });
+      await ensureTenantSecrets(trx, masterKey, input.tid);
+      const { token } = await issueApiToken(trx, input.tid, 'initial');
+      return { apiToken: token };
     });
-    const { token } = await issueApiToken(trx, input.tid, 'initial');
-    return { apiToken: token };
-  });
+  } catch (err) {
+    // Undo the key container only if the tenant did not come to exist (a racing creation may own it).
+    if (!(await exists())) await store.destroyTenant(input.tid).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function trxExists(db: Db, tid: string): Promise<boolean> {
+  return (await db.selectFrom('tenants').select('tid').where('tid', '=', tid).executeTakeFirst()) !== undefined;
 }
 
 export interface TenantPatch {
@@ -82,17 +96,35 @@ export interface TenantPatch {
  * algorithm newly enabled in it gets its key in the same transaction.
  * Returns false when there is no such tenant.
  */
-export async function updateTenant(db: Db, keyStore: KeyStore, tid: string, patch: TenantPatch): Promise<boolean> {
+export async function updateTenant(db: Db, keyStores: KeyStores, tid: string, patch: TenantPatch): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const current = await trx.selectFrom('tenants').select(['config_version']).where('tid', '=', tid).forUpdate().executeTakeFirst();
+    const current = await trx
+      .selectFrom('tenants')
+      .innerJoin('tenant_configs', (j) => j.onRef('tenant_configs.tid', '=', 'tenants.tid').onRef('tenant_configs.version', '=', 'tenants.config_version'))
+      .select(['tenants.config_version', 'tenant_configs.config'])
+      .where('tenants.tid', '=', tid)
+      .forUpdate()
+      .executeTakeFirst();
     if (!current) return false;
+    const backend = (current.config as { keys?: { backend?: string } }).keys?.backend ?? 'software';
+    if (patch.config !== undefined && patch.config.keys.backend !== backend) {
+      throw new HttpError(400, 'invalid_configuration', `keys.backend cannot change (${backend} → ${patch.config.keys.backend}); rotate into a new tenant instead`, {
+        extra: { errors: [{ path: '$.config.keys.backend', message: `must stay "${backend}"` }] },
+      });
+    }
     let version = current.config_version;
     if (patch.config !== undefined) {
       version += 1;
       await trx.insertInto('tenant_configs').values({ tid, version, config: JSON.stringify(patch.config) }).execute();
-      const held = await trx.selectFrom('tenant_keys').select('alg').where('tid', '=', tid).where('status', 'in', ['pending', 'active']).execute();
-      const missing = patch.config.keys.signingAlgorithms.filter((alg) => !held.some((k) => k.alg === alg));
-      await keyStore.generate(tid, missing, { rsaKeySize: patch.config.keys.rsaKeySize, status: 'active', executor: trx });
+      const held = await trx
+        .selectFrom('tenant_keys')
+        .select('alg')
+        .where('tid', '=', tid)
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', new Date())]))
+        .execute();
+      const specs = keySpecsFor(patch.config, { skip: (alg) => held.some((k) => k.alg === alg) });
+      await keyStores.for(patch.config.keys.backend).generate(tid, specs, { executor: trx });
     }
     await trx
       .updateTable('tenants')

@@ -87,8 +87,19 @@ const Keys = Type.Object(
     }),
     idTokenSigningAlgorithm: oneOf(SIGNING_ALGORITHMS, { default: 'RS256' }),
     accessTokenSigningAlgorithm: oneOf(SIGNING_ALGORITHMS, { default: 'RS256' }),
+    encryptionAlgorithms: Type.Array(oneOf(['RSA-OAEP', 'RSA-OAEP-256'] as const), {
+      default: ['RSA-OAEP-256'],
+      uniqueItems: true,
+      description: 'keys clients encrypt request objects to',
+    }),
     rsaKeySize: Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)], { default: 2048 }),
     rotationIntervalDays: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
+    prePublicationSeconds: Type.Integer({
+      default: 300,
+      minimum: 0,
+      maximum: 86_400 * 30,
+      description: 'how long a rotated key is published before it signs (longer than any JWK set cache)',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -7,6 +7,7 @@ type Json<T> = ColumnType<T, string, string>;
 
 export type TenantStatus = 'provisioning' | 'active' | 'suspended' | 'failed' | 'deprovisioning';
 export type AliasMode = 'MIGRATION' | 'PERSISTED_GRANT_ISOLATION';
+/** Derived from a key's timestamps, never stored: see keys/key-lifecycle.ts. */
 export type KeyStatus = 'pending' | 'active' | 'retired' | 'revoked';
 
 export interface TenantsTable {
@@ -42,14 +43,31 @@ export interface TenantKeysTable {
   alg: string;
   use: 'sig' | 'enc';
   backend: 'software' | 'pkcs11';
-  status: KeyStatus;
   public_jwk: Json<Record<string, unknown>>;
   /** Sealed private part (software keys) or null when the key never leaves an HSM. */
   private_sealed: string | null;
   created_at: Timestamp;
-  activated_at: Timestamp | null;
+  /** When the key starts (or started) signing; a future time means pending. */
+  activated_at: Timestamp;
+  /** When it stops (or stopped) signing; it stays published for verification. */
   retired_at: Timestamp | null;
+  /** When it was withdrawn from the JWK set and its private part destroyed. */
   revoked_at: Timestamp | null;
+}
+
+export interface TenantHsmTokensTable {
+  tid: string;
+  label: string;
+  so_pin_sealed: string;
+  user_pin_sealed: string;
+  created_at: Timestamp;
+}
+
+export interface TenantSecretsTable {
+  tid: string;
+  purpose: string;
+  sealed: string;
+  created_at: Timestamp;
 }
 
 export interface TenantApiTokensTable {
@@ -67,6 +85,8 @@ export interface Database {
   tenant_configs: TenantConfigsTable;
   tenant_keys: TenantKeysTable;
   tenant_api_tokens: TenantApiTokensTable;
+  tenant_hsm_tokens: TenantHsmTokensTable;
+  tenant_secrets: TenantSecretsTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

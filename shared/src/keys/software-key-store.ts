@@ -1,12 +1,17 @@
-import { createPrivateKey, generateKeyPair as generateKeyPairCb, sign as signCb, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  generateKeyPair as generateKeyPairCb,
+  privateDecrypt,
+  sign as signCb,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
-import { calculateJwkThumbprint } from 'jose';
-import type { SigningAlgorithm } from '../config/tenant-config.ts';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
 import { ALGORITHMS, signOptions } from './algorithms.ts';
-import { KeyNotFoundError, type GenerateOptions, type KeyInfo, type KeyStore, type PublicJwk } from './key-store.ts';
-import { rowToKeyInfo } from './published-keys.ts';
+import { DbKeyStore, type CreatedMaterial } from './db-key-store.ts';
+import type { KeyInfo, KeySpec } from './key-store.ts';
 
 const generateKeyPair = promisify(generateKeyPairCb) as (
   type: string,
@@ -14,78 +19,82 @@ const generateKeyPair = promisify(generateKeyPairCb) as (
 ) => Promise<{ publicKey: KeyObject; privateKey: KeyObject }>;
 const signAsync = promisify(signCb);
 
-function keyPairFor(alg: SigningAlgorithm, rsaKeySize: number) {
-  const spec = ALGORITHMS[alg];
-  if (spec.kty === 'RSA') return generateKeyPair('rsa', { modulusLength: rsaKeySize });
-  if (spec.kty === 'EC') return generateKeyPair('ec', { namedCurve: spec.crv });
-  return generateKeyPair('ed25519', {});
-}
-
 const sealContext = (tid: string, kid: string) => `tessera:tenant-key:${tid}:${kid}`;
-
 
 /**
  * Keys made with node:crypto; the private part is stored in Postgres sealed
  * under the master key (AES-256-GCM, bound to tenant and kid). The default
  * only where no PKCS#11 module is configured.
  */
-export class SoftwareKeyStore implements KeyStore {
+export class SoftwareKeyStore extends DbKeyStore {
   readonly backend = 'software' as const;
-  readonly #db: Db;
   readonly #masterKey: MasterKey;
-  /** Opened private keys; an entry is only ever looked up with its own tenant id. */
+  /** Opened private keys, by `tid \0 kid`. */
   readonly #opened = new Map<string, KeyObject>();
 
   constructor(db: Db, masterKey: MasterKey) {
-    this.#db = db;
+    super(db);
     this.#masterKey = masterKey;
   }
 
-  async generate(tid: string, algorithms: readonly SigningAlgorithm[], options: GenerateOptions): Promise<KeyInfo[]> {
-    const now = new Date();
-    const rows = await Promise.all(
-      algorithms.map(async (alg) => {
-        const { publicKey, privateKey } = await keyPairFor(alg, options.rsaKeySize);
-        const exported = publicKey.export({ format: 'jwk' }) as Record<string, string>;
-        const kid = await calculateJwkThumbprint(exported as never, 'sha256');
-        const jwk = { ...exported, kid, alg, use: 'sig' } as PublicJwk;
-        const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-        return {
-          tid,
-          kid,
-          alg,
-          use: 'sig' as const,
-          backend: 'software' as const,
-          status: options.status,
-          public_jwk: JSON.stringify(jwk),
-          private_sealed: this.#masterKey.seal(der, sealContext(tid, kid)),
-          created_at: now,
-          activated_at: options.status === 'active' ? now : null,
-          retired_at: null,
-          revoked_at: null,
-        };
-      }),
-    );
-    if (rows.length > 0) await (options.executor ?? this.#db).insertInto('tenant_keys').values(rows).execute();
-    return rows.map((r) => rowToKeyInfo({ ...r, public_jwk: JSON.parse(r.public_jwk) }));
+  async ensureTenant(): Promise<void> {
+    // Software keys need no container of their own.
   }
 
-  async sign(tid: string, kid: string, signingInput: Uint8Array): Promise<Uint8Array> {
-    const cacheKey = `${tid}\u0000${kid}`;
-    let entry = this.#opened.get(cacheKey);
-    const row = await this.#db
-      .selectFrom('tenant_keys')
-      .select(['alg', 'private_sealed', 'status'])
-      .where('tid', '=', tid)
-      .where('kid', '=', kid)
-      .where('backend', '=', 'software')
-      .executeTakeFirst();
-    if (!row || row.status !== 'active' || !row.private_sealed) throw new KeyNotFoundError(tid, kid);
-    if (!entry) {
-      entry = createPrivateKey({ key: this.#masterKey.open(row.private_sealed, sealContext(tid, kid)), format: 'der', type: 'pkcs8' });
-      this.#opened.set(cacheKey, entry);
+  async destroyTenant(tid: string): Promise<void> {
+    this.forgetTenant(tid);
+    await this.db.updateTable('tenant_keys').set({ private_sealed: null }).where('tid', '=', tid).where('backend', '=', 'software').execute();
+  }
+
+  async destroyKey(tid: string, kid: string): Promise<void> {
+    this.#opened.delete(`${tid}\u0000${kid}`);
+    this.forgetTenant(tid);
+    await this.db.updateTable('tenant_keys').set({ private_sealed: null }).where('tid', '=', tid).where('kid', '=', kid).where('backend', '=', 'software').execute();
+  }
+
+  override forgetTenant(tid: string): void {
+    super.forgetTenant(tid);
+    const prefix = `${tid}\u0000`;
+    for (const key of this.#opened.keys()) if (key.startsWith(prefix)) this.#opened.delete(key);
+  }
+
+  async health(): Promise<void> {
+    // node:crypto is always there.
+  }
+
+  protected async createMaterial(_tid: string, spec: KeySpec): Promise<CreatedMaterial> {
+    const algorithm = ALGORITHMS[spec.alg];
+    const { publicKey, privateKey } =
+      algorithm.kty === 'RSA'
+        ? await generateKeyPair('rsa', { modulusLength: spec.rsaKeySize })
+        : algorithm.kty === 'EC'
+          ? await generateKeyPair('ec', { namedCurve: algorithm.crv })
+          : await generateKeyPair('ed25519', {});
+    return {
+      publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, string>,
+      bind: async (kid) => this.#masterKey.seal(privateKey.export({ format: 'der', type: 'pkcs8' }), sealContext(_tid, kid)),
+    };
+  }
+
+  #open(tid: string, key: KeyInfo, sealed: string | null): KeyObject {
+    const cacheKey = `${tid}\u0000${key.kid}`;
+    let opened = this.#opened.get(cacheKey);
+    if (!opened) {
+      if (!sealed) throw new Error(`key ${key.kid} has no private part`);
+      opened = createPrivateKey({ key: this.#masterKey.open(sealed, sealContext(tid, key.kid)), format: 'der', type: 'pkcs8' });
+      this.#opened.set(cacheKey, opened);
     }
-    const alg = row.alg as SigningAlgorithm;
-    return signAsync(ALGORITHMS[alg].hash, signingInput, signOptions(alg, entry));
+    return opened;
+  }
+
+  protected async signWith(tid: string, key: KeyInfo, sealed: string | null, input: Uint8Array): Promise<Uint8Array> {
+    return signAsync(ALGORITHMS[key.alg].hash, input, signOptions(key.alg, this.#open(tid, key, sealed)));
+  }
+
+  protected async decryptWith(tid: string, key: KeyInfo, sealed: string | null, encryptedKey: Uint8Array): Promise<Uint8Array> {
+    return privateDecrypt(
+      { key: this.#open(tid, key, sealed), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: ALGORITHMS[key.alg].hash! },
+      encryptedKey,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 
-/** Tenants, their issuer aliases, versioned configs, key metadata and API tokens. */
+/** Tenants, their issuer aliases, versioned configs, keys (metadata, HSM tokens, secrets) and API tokens. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('tenants')
@@ -44,15 +44,36 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('alg', 'varchar(16)', (c) => c.notNull())
     .addColumn('use', 'varchar(3)', (c) => c.notNull())
     .addColumn('backend', 'varchar(16)', (c) => c.notNull())
-    .addColumn('status', 'varchar(16)', (c) => c.notNull())
     .addColumn('public_jwk', 'jsonb', (c) => c.notNull())
     .addColumn('private_sealed', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('activated_at', 'timestamptz')
+    .addColumn('activated_at', 'timestamptz', (c) => c.notNull())
     .addColumn('retired_at', 'timestamptz')
     .addColumn('revoked_at', 'timestamptz')
     .addPrimaryKeyConstraint('tenant_keys_pk', ['tid', 'kid'])
-    .addCheckConstraint('tenant_keys_status_check', sql`status in ('pending','active','retired','revoked')`)
+    .addCheckConstraint('tenant_keys_use_check', sql`use in ('sig','enc')`)
+    .execute();
+
+  // One PKCS#11 token per tenant on HSM-backed tenants; PINs sealed under the master key.
+  // No foreign key: the row is written before the token is created, ahead of the
+  // tenant's own row, so a crash in between is finished (or undone) from it.
+  await db.schema
+    .createTable('tenant_hsm_tokens')
+    .addColumn('tid', 'varchar(63)', (c) => c.primaryKey())
+    .addColumn('label', 'varchar(32)', (c) => c.notNull().unique())
+    .addColumn('so_pin_sealed', 'text', (c) => c.notNull())
+    .addColumn('user_pin_sealed', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .execute();
+
+  // Per-tenant secret (symmetric) keys: identifier HMAC, refresh-token and subject encryption, ...
+  await db.schema
+    .createTable('tenant_secrets')
+    .addColumn('tid', 'varchar(63)', (c) => c.notNull().references('tenants.tid').onDelete('cascade'))
+    .addColumn('purpose', 'varchar(40)', (c) => c.notNull())
+    .addColumn('sealed', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('tenant_secrets_pk', ['tid', 'purpose'])
     .execute();
 
   await db.schema
@@ -68,7 +89,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['tenant_api_tokens', 'tenant_keys', 'tenant_configs', 'issuer_aliases', 'tenants']) {
+  for (const table of ['tenant_secrets', 'tenant_hsm_tokens', 'tenant_api_tokens', 'tenant_keys', 'tenant_configs', 'issuer_aliases', 'tenants']) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -1,0 +1,54 @@
+import type { TenantConfig } from '../config/tenant-config.ts';
+import type { MasterKey } from '../crypto/master-key.ts';
+import type { Db } from '../db/database.ts';
+import { KeyStoreUnavailableError, type KeyBackendName, type KeySpec, type KeyStore } from './key-store.ts';
+import { Pkcs11KeyStore } from './pkcs11-key-store.ts';
+import { Pkcs11Module } from './pkcs11/pkcs11-module.ts';
+import { SoftwareKeyStore } from './software-key-store.ts';
+
+/**
+ * The key stores of this process: always software, PKCS#11 when a module is
+ * configured. A tenant's config names its backend; each key row names the
+ * backend that holds it.
+ */
+export class KeyStores {
+  readonly software: SoftwareKeyStore;
+  readonly pkcs11: Pkcs11KeyStore | undefined;
+  readonly #module: Pkcs11Module | undefined;
+
+  constructor(db: Db, masterKey: MasterKey, options: { pkcs11Module?: string | undefined; sessionsPerToken?: number } = {}) {
+    this.software = new SoftwareKeyStore(db, masterKey);
+    if (options.pkcs11Module) {
+      this.#module = new Pkcs11Module(options.pkcs11Module);
+      this.pkcs11 = new Pkcs11KeyStore(db, masterKey, this.#module, { sessionsPerToken: options.sessionsPerToken ?? 4 });
+    }
+  }
+
+  /** The backend new tenants get when their config does not say: the HSM wherever one is configured. */
+  get defaultBackend(): KeyBackendName {
+    return this.pkcs11 ? 'pkcs11' : 'software';
+  }
+
+  for(backend: KeyBackendName): KeyStore {
+    if (backend === 'software') return this.software;
+    if (!this.pkcs11) throw new KeyStoreUnavailableError('no PKCS#11 module is configured on this node');
+    return this.pkcs11;
+  }
+
+  forgetTenant(tid: string): void {
+    this.software.forgetTenant(tid);
+    this.pkcs11?.forgetTenant(tid);
+  }
+
+  close(): void {
+    this.#module?.close();
+  }
+}
+
+/** One key per configured signing and encryption algorithm. */
+export function keySpecsFor(config: TenantConfig, options: { rsaKeySize?: 2048 | 3072 | 4096; skip?: (alg: string) => boolean } = {}): KeySpec[] {
+  const rsaKeySize = options.rsaKeySize ?? config.keys.rsaKeySize;
+  return [...config.keys.signingAlgorithms, ...config.keys.encryptionAlgorithms]
+    .filter((alg) => !options.skip?.(alg))
+    .map((alg) => ({ alg, rsaKeySize }));
+}

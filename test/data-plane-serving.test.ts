@@ -23,7 +23,7 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
     s = openTestServices();
     cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
     subscriber = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
-    dp = buildDataPlane({ settings: s.settings, db: s.db, redis: s.redis, subscriber });
+    dp = buildDataPlane({ settings: s.settings, db: s.db, redis: s.redis, subscriber, keyStores: s.keyStores });
     await dp.sync.start();
     const created = await cp.inject({
       method: 'POST',
@@ -139,7 +139,8 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
   it('reports health and per-tenant metrics without a tenant', async () => {
     const health = await get('/monitor/v1/healthcheck');
     expect(health.statusCode).toBe(200);
-    expect(health.json()).toEqual({ postgres: { healthy: true }, redis: { healthy: true } });
+    // the test run configures SoftHSM, so the HSM is checked too
+    expect(health.json()).toEqual({ postgres: { healthy: true }, redis: { healthy: true }, hsm: { healthy: true } });
     const metrics = await get('/monitor/v1/metrics');
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain(`tessera_data_plane_http_requests_total{tenant="${tid}",route="/jwks.json",method="GET",status="200"}`);

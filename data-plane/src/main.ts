@@ -1,4 +1,6 @@
+import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { createDb } from '@tessera/shared/db/database';
+import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
 import { buildDataPlane } from './server.ts';
@@ -8,7 +10,8 @@ const settings = loadSettings();
 const db = createDb(settings.databaseUrl);
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const subscriber = createRedis(settings.redisUrl, settings.redisPrefix);
-const { app, sync } = buildDataPlane({ settings, db, redis, subscriber });
+const keyStores = new KeyStores(db, MasterKey.fromEnv(), { pkcs11Module: settings.pkcs11Module });
+const { app, sync } = buildDataPlane({ settings, db, redis, subscriber, keyStores });
 
 await sync.start();
 await app.listen({ host: settings.host, port: settings.dataPlanePort });
@@ -21,6 +24,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void app
       .close()
       .then(() => Promise.all([db.destroy(), redis.quit(), subscriber.quit()]))
+      .then(() => keyStores.close())
       .finally(() => process.exit(0));
   });
 }

@@ -2,11 +2,15 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Db } from '@tessera/shared/db/database';
 import { installErrorHandling } from '@tessera/shared/http/errors';
+import { installValidation } from '@tessera/shared/http/validation';
+import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
 import type { Settings } from '@tessera/shared/settings';
 import { ENDPOINTS } from './endpoints/index.ts';
+import { installFormBody } from './http/form-body.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
 import { IssuerIndex } from './tenancy/issuer-index.ts';
 import { installTenantResolution, tenantLabel, tenantUrlRewriter } from './tenancy/resolve-tenant.ts';
@@ -20,6 +24,7 @@ export interface DataPlaneOptions {
   redis: Redis;
   /** A dedicated connection for pub/sub. */
   subscriber: Redis;
+  keyStores: KeyStores;
   tenantCacheSize?: number;
   resyncMs?: number;
 }
@@ -51,22 +56,30 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  installValidation(app);
+  installFormBody(app);
   installTenantResolution(app, cache);
   const { registry } = installHttpMetrics(app, { prefix: 'tessera_data_plane', tenantOf: tenantLabel });
+  const hsm = options.keyStores.hsmCheck();
   registerMonitorRoutes(app, {
-    checks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
+    checks: { postgres: postgresCheck(db), redis: redisCheck(redis), ...(hsm ? { hsm } : {}) },
     registry,
     tokenSha256: settings.monitorTokenSha256,
   });
-  const deps = { db, redis, settings, metrics: registry, endpoints: ENDPOINTS };
+  const announce = async (tid: string) => {
+    await announceTenantChange(db, redis, settings.redisPrefix, tid);
+    await sync.refreshTenant(tid); // this node at once, not only when the message comes back
+  };
+  const deps = { db, redis, settings, metrics: registry, keyStores: options.keyStores, announce, endpoints: ENDPOINTS };
   for (const endpoint of ENDPOINTS) endpoint.register(app, deps);
-  const sync = new TenantSync({
+  const sync: TenantSync = new TenantSync({
     db,
     subscriber: options.subscriber,
     prefix: settings.redisPrefix,
     index,
     cache,
     log: app.log,
+    onChange: (tid) => options.keyStores.forgetTenant(tid),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
   app.addHook('onClose', async () => sync.stop());

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Db } from '@tessera/shared/db/database';
+import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { Settings } from '@tessera/shared/settings';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
@@ -10,6 +11,9 @@ export interface DataPlaneDeps {
   redis: Redis;
   settings: Settings;
   metrics: Registry;
+  keyStores: KeyStores;
+  /** Record that a tenant changed and make every node (this one first) reload it. */
+  announce(tid: string): Promise<void>;
   endpoints: readonly Endpoint[];
 }
 

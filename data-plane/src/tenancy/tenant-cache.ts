@@ -6,22 +6,22 @@ import { TenantContext } from './tenant-context.ts';
 
 /**
  * In-process LRU of tenant contexts. A hit is a synchronous map look-up; a
- * miss loads the tenant (row, config, aliases, public keys) once, however
- * many requests wait for it. Entries are evicted by the tenant sync when the
- * control plane announces a change, never by age.
+ * miss loads the tenant (row, config, aliases, public keys, API token hashes)
+ * once, however many requests wait for it. Entries are evicted by the tenant
+ * sync when a change is announced, never by age; a load that an eviction
+ * overtakes still answers the requests that were waiting for it, but is not
+ * cached (it may predate the change).
  */
 export class TenantCache {
+  readonly #db: Db;
   readonly #cache: LRUCache<string, TenantContext>;
+  readonly #loading = new Map<string, Promise<TenantContext | undefined>>();
+  /** Bumped on every eviction of a tid, so a load can tell it was overtaken. */
+  readonly #epochs = new Map<string, number>();
 
   constructor(db: Db, options: { max: number }) {
-    this.#cache = new LRUCache<string, TenantContext>({
-      max: options.max,
-      fetchMethod: async (tid) => {
-        const tenant = await loadTenant(db, tid);
-        if (!tenant) return undefined;
-        return new TenantContext(tenant, await publishedKeys(db, tid));
-      },
-    });
+    this.#db = db;
+    this.#cache = new LRUCache<string, TenantContext>({ max: options.max });
   }
 
   /** The cached context, or undefined on a miss (then call `load`). */
@@ -30,10 +30,24 @@ export class TenantCache {
   }
 
   load(tid: string): Promise<TenantContext | undefined> {
-    return this.#cache.fetch(tid);
+    const pending = this.#loading.get(tid);
+    if (pending) return pending;
+    const epoch = this.#epochs.get(tid) ?? 0;
+    const promise = this.#read(tid)
+      .then((context) => {
+        if (context && (this.#epochs.get(tid) ?? 0) === epoch) this.#cache.set(tid, context);
+        return context;
+      })
+      .finally(() => {
+        if (this.#loading.get(tid) === promise) this.#loading.delete(tid);
+      });
+    this.#loading.set(tid, promise);
+    return promise;
   }
 
   evict(tid: string): void {
+    this.#epochs.set(tid, (this.#epochs.get(tid) ?? 0) + 1);
+    this.#loading.delete(tid);
     this.#cache.delete(tid);
   }
 
@@ -43,5 +57,15 @@ export class TenantCache {
 
   get size(): number {
     return this.#cache.size;
+  }
+
+  async #read(tid: string): Promise<TenantContext | undefined> {
+    const [tenant, keys, tokens] = await Promise.all([
+      loadTenant(this.#db, tid),
+      publishedKeys(this.#db, tid),
+      this.#db.selectFrom('tenant_api_tokens').select('token_sha256').where('tid', '=', tid).where('revoked_at', 'is', null).execute(),
+    ]);
+    if (!tenant) return undefined;
+    return new TenantContext(tenant, keys, tokens.map((t) => t.token_sha256));
   }
 }

@@ -9,12 +9,16 @@ import type { Tenant } from '@tessera/shared/tenancy/tenant';
  */
 export class TenantContext {
   readonly tenant: Tenant;
+  /** Published keys (not revoked); their status is re-derived from timestamps when used. */
   readonly keys: KeyInfo[];
+  /** SHA-256 (hex) of the tenant's integration API tokens that are not revoked. */
+  readonly apiTokenHashes: readonly string[];
   readonly #memo = new Map<string, string>();
 
-  constructor(tenant: Tenant, keys: KeyInfo[]) {
+  constructor(tenant: Tenant, keys: KeyInfo[], apiTokenHashes: readonly string[]) {
     this.tenant = tenant;
     this.keys = keys;
+    this.apiTokenHashes = apiTokenHashes;
   }
 
   /** Memoise a serialised document under `key` for the life of this context. */

@@ -20,10 +20,21 @@ export class TenantSync {
   readonly #cache: TenantCache;
   readonly #log: FastifyBaseLogger;
   readonly #resyncMs: number;
+  readonly #onChange: (tid: string) => void;
   #timer: NodeJS.Timeout | undefined;
   #connectedOnce = false;
 
-  constructor(deps: { db: Db; subscriber: Redis; prefix: string; index: IssuerIndex; cache: TenantCache; log: FastifyBaseLogger; resyncMs?: number }) {
+  constructor(deps: {
+    db: Db;
+    subscriber: Redis;
+    prefix: string;
+    index: IssuerIndex;
+    cache: TenantCache;
+    log: FastifyBaseLogger;
+    resyncMs?: number;
+    /** Called for every tenant whose cached state was dropped (e.g. to forget its key handles). */
+    onChange?: (tid: string) => void;
+  }) {
     this.#db = deps.db;
     this.#subscriber = deps.subscriber;
     this.#channel = tenantChangeChannel(deps.prefix);
@@ -31,6 +42,7 @@ export class TenantSync {
     this.#cache = deps.cache;
     this.#log = deps.log;
     this.#resyncMs = deps.resyncMs ?? 60_000;
+    this.#onChange = deps.onChange ?? (() => {});
   }
 
   async start(): Promise<void> {
@@ -59,12 +71,17 @@ export class TenantSync {
     try {
       const entries = await loadIssuerEntries(this.#db, tid);
       this.#index.replaceTenant(tid, entries);
-      this.#cache.evict(tid);
+      this.#evict(tid);
     } catch (err) {
       // Evict anyway: the next request reloads from Postgres; the timer fixes the index.
-      this.#cache.evict(tid);
+      this.#evict(tid);
       this.#log.warn({ err, tid }, 'tenant refresh failed');
     }
+  }
+
+  #evict(tid: string): void {
+    this.#cache.evict(tid);
+    this.#onChange(tid);
   }
 
   async resync(): Promise<void> {
@@ -77,7 +94,7 @@ export class TenantSync {
       const seen = new Map(rows.map((r) => [r.tid, r.updated_at.getTime()]));
       for (const tid of this.#cache.cachedTids()) {
         const cached = this.#cache.peek(tid);
-        if (!cached || seen.get(tid) !== cached.tenant.updatedAt.getTime()) this.#cache.evict(tid);
+        if (!cached || seen.get(tid) !== cached.tenant.updatedAt.getTime()) this.#evict(tid);
       }
     } catch (err) {
       this.#log.warn({ err }, 'tenant resync failed');

@@ -57,6 +57,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply.headers(err.headers);
       return sendError(reply, err.statusCode, err.code, err.message, err.extra);
     }
+    if (err.name === 'KeyStoreUnavailableError') {
+      request.log.warn({ err }, 'key store unavailable');
+      return sendError(reply.header('retry-after', '5'), 503, 'temporarily_unavailable', `The key store is unavailable: ${err.message}`);
+    }
     if (err.validation) {
       const where = err.validationContext ?? 'request';
       return sendError(reply, 400, 'invalid_request', `Bad request: ${where}${err.message.replace(/^(body|querystring|params|headers)/, '')}`);

@@ -15,24 +15,41 @@ export class KeyStores {
   readonly software: SoftwareKeyStore;
   readonly pkcs11: Pkcs11KeyStore | undefined;
   readonly #module: Pkcs11Module | undefined;
+  /** Why the configured PKCS#11 module could not be used; the node keeps serving software tenants. */
+  readonly #pkcs11Failure: string | undefined;
+  readonly #pkcs11Configured: boolean;
 
   constructor(db: Db, masterKey: MasterKey, options: { pkcs11Module?: string | undefined; sessionsPerToken?: number } = {}) {
     this.software = new SoftwareKeyStore(db, masterKey);
+    this.#pkcs11Configured = Boolean(options.pkcs11Module);
     if (options.pkcs11Module) {
-      this.#module = new Pkcs11Module(options.pkcs11Module);
-      this.pkcs11 = new Pkcs11KeyStore(db, masterKey, this.#module, { sessionsPerToken: options.sessionsPerToken ?? 4 });
+      try {
+        this.#module = new Pkcs11Module(options.pkcs11Module);
+        this.pkcs11 = new Pkcs11KeyStore(db, masterKey, this.#module, { sessionsPerToken: options.sessionsPerToken ?? 4 });
+      } catch (err) {
+        this.#pkcs11Failure = `the PKCS#11 module ${options.pkcs11Module} cannot be used: ${err instanceof Error ? err.message : String(err)}`;
+      }
     }
   }
 
   /** The backend new tenants get when their config does not say: the HSM wherever one is configured. */
   get defaultBackend(): KeyBackendName {
-    return this.pkcs11 ? 'pkcs11' : 'software';
+    return this.#pkcs11Configured ? 'pkcs11' : 'software';
   }
 
   for(backend: KeyBackendName): KeyStore {
     if (backend === 'software') return this.software;
-    if (!this.pkcs11) throw new KeyStoreUnavailableError('no PKCS#11 module is configured on this node');
+    if (!this.pkcs11) throw new KeyStoreUnavailableError(this.#pkcs11Failure ?? 'no PKCS#11 module is configured on this node');
     return this.pkcs11;
+  }
+
+  /** The health check of the HSM, when one is configured (undefined otherwise). */
+  hsmCheck(): (() => Promise<void>) | undefined {
+    if (!this.#pkcs11Configured) return undefined;
+    return async () => {
+      if (!this.pkcs11) throw new Error(this.#pkcs11Failure ?? 'PKCS#11 unavailable');
+      await this.pkcs11.health();
+    };
   }
 
   forgetTenant(tid: string): void {

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
+import type { Db } from '../db/database.ts';
 
 /**
  * Tenant changes travel from the control plane to every data-plane node over
@@ -27,4 +29,13 @@ export function parseTenantChange(message: string): TenantChange | null {
     // fall through: a malformed message is ignored
   }
   return null;
+}
+
+/**
+ * Mark a tenant changed in Postgres (so a node that misses the message still
+ * notices at its next resync) and tell every node now.
+ */
+export async function announceTenantChange(db: Db, redis: Redis, prefix: string, tid: string): Promise<void> {
+  await db.updateTable('tenants').set({ updated_at: sql<Date>`clock_timestamp()` }).where('tid', '=', tid).execute();
+  await publishTenantChange(redis, prefix, { tid, kind: 'upsert' });
 }

@@ -26,6 +26,7 @@
  * The bench uses a database and a SoftHSM token directory of its own (.cache/softhsm-bench-*)
  * and removes both afterwards.
  */
+import { signCompactJws } from '@tessera/shared/keys/jws';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -150,18 +151,14 @@ function nodeKeyPair(alg: SignAlg): KeyObject {
   return generateKeyPairSync('ed25519').privateKey;
 }
 
-/** Issue one JWT through a store: header and payload JSON, base64url, sign, compact JWS. */
+/** Issue one JWT through a store with the production JWS builder (shared/src/keys/jws.ts). */
 let jti = 0;
 async function issueJwt(store: KeyStore, tid: string, key: KeyInfo): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const header = b64(JSON.stringify({ alg: key.alg, typ: 'JWT', kid: key.kid }));
-  const payload = b64(JSON.stringify({
+  return signCompactJws(store, tid, { kid: key.kid, alg: key.alg }, {
     iss: `https://bench.tessera.test/${tid}`, sub: `user-${jti % 1000}`, aud: 'bench-client', iat: now, exp: now + 300,
     jti: `${now.toString(36)}-${(jti++).toString(36)}`,
-  }));
-  const signingInput = `${header}.${payload}`;
-  const signature = await store.sign(tid, { kid: key.kid, alg: key.alg }, Buffer.from(signingInput));
-  return `${signingInput}.${b64bytes(signature)}`;
+  });
 }
 
 /**

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { CompactEncrypt, createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet } from 'jose';
+import { SIGNING_ALGORITHMS } from '@tessera/shared/config/tenant-config';
+import { decryptCompactJwe } from '@tessera/shared/keys/jwe';
 import { createRedis } from '@tessera/shared/redis';
 import { buildControlPlane } from '@tessera/control-plane/server';
 import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
@@ -60,6 +62,38 @@ describe('key store API (/key-store/rest/v1) over HTTP, keys in SoftHSM', () => 
     subscriber.disconnect();
     await s.close();
   });
+
+  it('signs with every algorithm inside the tenant’s token; jose verifies each JWT against the served /jwks.json; JWE to its keys decrypts', async () => {
+    const tid = uniqueTid('ks-all');
+    const res = await cp.inject({
+      method: 'POST', url: '/tenants/rest/v1', headers: { authorization: `Bearer ${s.operatorKey}` },
+      payload: {
+        tid, name: tid, issuer: `https://${tid}.example.com`,
+        config: { keys: { signingAlgorithms: [...SIGNING_ALGORITHMS], encryptionAlgorithms: ['RSA-OAEP', 'RSA-OAEP-256'] } },
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    await eventually(() => dp.index.primaryIssuerOf(tid), (v) => v !== undefined);
+    const served = (await dp.app.inject({ method: 'GET', url: '/jwks.json', headers: { 'tenant-id': tid } })).json() as JSONWebKeySet;
+    const keySet = createLocalJWKSet(served);
+    const store = s.keyStores.for('pkcs11');
+    for (const alg of SIGNING_ALGORITHMS) {
+      const key = currentKey(await publishedKeys(s.db, tid), alg)!;
+      expect(key.backend).toBe('pkcs11');
+      const jwt = await signJwt(store, tid, key, { sub: 'alice', alg_under_test: alg });
+      const { payload, protectedHeader } = await jwtVerify(jwt, keySet);
+      expect(protectedHeader).toMatchObject({ alg, kid: key.kid });
+      expect(payload.alg_under_test).toBe(alg);
+    }
+    for (const alg of ['RSA-OAEP', 'RSA-OAEP-256'] as const) {
+      const jwk = served.keys.find((k) => k.alg === alg)!;
+      expect(jwk.use).toBe('enc');
+      const jwe = await new CompactEncrypt(Buffer.from(`request object for ${alg}`))
+        .setProtectedHeader({ alg, enc: 'A256GCM', kid: jwk.kid! })
+        .encrypt(await importJWK(jwk, alg));
+      expect((await decryptCompactJwe(store, tid, jwe)).plaintext.toString()).toBe(`request object for ${alg}`);
+    }
+  }, 60_000);
 
   it('needs the tenant’s own API token', async () => {
     expect((await dp.app.inject({ method: 'GET', url: '/key-store/rest/v1/op', headers: { 'tenant-id': tenants.a.tid } })).statusCode).toBe(401);

@@ -1,45 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import { createRedis } from '@tessera/shared/redis';
 import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
-import { buildControlPlane } from '@tessera/control-plane/server';
-import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
-import { eventually, openTestServices, uniqueTid, type TestServices } from './support/env.ts';
+import type { DataPlane } from '@tessera/data-plane/server';
+import { uniqueTid, type TestServices } from './support/env.ts';
+import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 
 describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)', () => {
+  let planes: InProcessPlanes;
   let s: TestServices;
   let cp: FastifyInstance;
   let dp: DataPlane;
-  let subscriber: Redis;
   const tid = uniqueTid('serve');
   const issuer = `http://localhost:8080/${tid}`;
   const get = (url: string, headers: Record<string, string> = {}) =>
     dp.app.inject({ method: 'GET', url, headers: { host: 'localhost:8080', ...headers } });
 
   beforeAll(async () => {
-    s = openTestServices();
-    cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
-    subscriber = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
-    dp = buildDataPlane({ settings: s.settings, db: s.db, redis: s.redis, subscriber, keyStores: s.keyStores });
-    await dp.sync.start();
-    const created = await cp.inject({
-      method: 'POST',
-      url: '/tenants/rest/v1',
-      headers: { authorization: `Bearer ${s.operatorKey}` },
-      payload: { tid, name: 'Serve', issuer },
-    });
-    expect(created.statusCode).toBe(201);
-    await eventually(() => dp.index.primaryIssuerOf(tid), (v) => v === issuer);
+    planes = await startInProcessPlanes();
+    ({ s, cp, dp } = planes);
+    await planes.createTenant({ tid, name: 'Serve', issuer });
   });
-  afterAll(async () => {
-    await dp.app.close();
-    await cp.close();
-    subscriber.disconnect();
-    await s.close();
-  });
+  afterAll(async () => planes.close());
 
   it('serves discovery by URL path, Tenant-ID header, Issuer header and RFC 8414 path insertion', async () => {
     const urls: Array<[string, Record<string, string>]> = [
@@ -129,7 +112,7 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
   it('catches up after missing a change message: on Redis reconnect and on the resync timer', async () => {
     await s.db.updateTable('tenants').set({ status: 'suspended', updated_at: new Date() }).where('tid', '=', tid).execute();
     expect((await get(`/${tid}/jwks.json`)).statusCode).toBe(200); // still cached: no message was sent
-    subscriber.disconnect(true); // a Redis blip: ioredis reconnects and the sync resyncs
+    dp.subscriber.disconnect(true); // a Redis blip: ioredis reconnects and the sync resyncs
     await expect.poll(async () => (await get(`/${tid}/jwks.json`)).statusCode, { timeout: 5000 }).toBe(403);
     await s.db.updateTable('tenants').set({ status: 'active', updated_at: new Date() }).where('tid', '=', tid).execute();
     await dp.sync.resync();

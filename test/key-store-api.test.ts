@@ -1,26 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { CompactEncrypt, createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet } from 'jose';
 import { SIGNING_ALGORITHMS } from '@tessera/shared/config/tenant-config';
 import { decryptCompactJwe } from '@tessera/shared/keys/jwe';
-import { createRedis } from '@tessera/shared/redis';
-import { buildControlPlane } from '@tessera/control-plane/server';
-import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
+import type { DataPlane } from '@tessera/data-plane/server';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { KeyNotFoundError } from '@tessera/shared/keys/key-store';
 import { publishedKeys } from '@tessera/shared/keys/published-keys';
 import { signJwt } from './support/jwt.ts';
-import { eventually, openTestServices, uniqueTid, type TestServices } from './support/env.ts';
+import { eventually, uniqueTid, type TestServices } from './support/env.ts';
+import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
 import { startPlane } from './support/processes.ts';
 
 interface KeyView { kid: string; tpr: string; alg: string; status: string; use: string; nbf: number; exp?: number; revoked_at?: number; d?: string }
 
 describe('key store API (/key-store/rest/v1) over HTTP, keys in SoftHSM', () => {
+  let planes: InProcessPlanes;
   let s: TestServices;
-  let cp: FastifyInstance;
   let dp: DataPlane;
-  let subscriber: Redis;
   const tenants: Record<'a' | 'b' | 'soft', { tid: string; token: string }> = {} as never;
   // Short lifetimes so a retired key may be deleted, and a short pre-publication so rotation completes in the test.
   const config = { tokens: { accessTokenLifetime: 1, idTokenLifetime: 1 }, keys: { prePublicationSeconds: 1 } };
@@ -40,40 +36,25 @@ describe('key store API (/key-store/rest/v1) over HTTP, keys in SoftHSM', () => 
     (await dp.app.inject({ method: 'GET', url: '/jwks.json', headers: { 'tenant-id': tenants[who].tid } })).json() as JSONWebKeySet;
 
   beforeAll(async () => {
-    s = openTestServices();
-    cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
-    subscriber = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
-    dp = buildDataPlane({ settings: s.settings, db: s.db, redis: s.redis, subscriber, keyStores: s.keyStores });
-    await dp.sync.start();
+    planes = await startInProcessPlanes();
+    ({ s, dp } = planes);
     for (const who of ['a', 'b', 'soft'] as const) {
       const tid = uniqueTid(`ks-${who}`);
-      const res = await cp.inject({
-        method: 'POST', url: '/tenants/rest/v1', headers: { authorization: `Bearer ${s.operatorKey}` },
-        payload: { tid, name: tid, issuer: `https://${tid}.example.com`, config: who === 'soft' ? { ...config, keys: { ...config.keys, backend: 'software' } } : config },
+      const { apiToken } = await planes.createTenant({
+        tid, name: tid, issuer: `https://${tid}.example.com`,
+        config: who === 'soft' ? { ...config, keys: { ...config.keys, backend: 'software' } } : config,
       });
-      expect(res.statusCode).toBe(201);
-      tenants[who] = { tid, token: res.json().api_token };
-      await eventually(() => dp.index.primaryIssuerOf(tid), (v) => v !== undefined);
+      tenants[who] = { tid, token: apiToken };
     }
   }, 60_000);
-  afterAll(async () => {
-    await dp.app.close();
-    await cp.close();
-    subscriber.disconnect();
-    await s.close();
-  });
+  afterAll(async () => planes.close());
 
   it('signs with every algorithm inside the tenant’s token; jose verifies each JWT against the served /jwks.json; JWE to its keys decrypts', async () => {
     const tid = uniqueTid('ks-all');
-    const res = await cp.inject({
-      method: 'POST', url: '/tenants/rest/v1', headers: { authorization: `Bearer ${s.operatorKey}` },
-      payload: {
-        tid, name: tid, issuer: `https://${tid}.example.com`,
-        config: { keys: { signingAlgorithms: [...SIGNING_ALGORITHMS], encryptionAlgorithms: ['RSA-OAEP', 'RSA-OAEP-256'] } },
-      },
+    await planes.createTenant({
+      tid, name: tid, issuer: `https://${tid}.example.com`,
+      config: { keys: { signingAlgorithms: [...SIGNING_ALGORITHMS], encryptionAlgorithms: ['RSA-OAEP', 'RSA-OAEP-256'] } },
     });
-    expect(res.statusCode).toBe(201);
-    await eventually(() => dp.index.primaryIssuerOf(tid), (v) => v !== undefined);
     const served = (await dp.app.inject({ method: 'GET', url: '/jwks.json', headers: { 'tenant-id': tid } })).json() as JSONWebKeySet;
     const keySet = createLocalJWKSet(served);
     const store = s.keyStores.for('pkcs11');

@@ -31,6 +31,8 @@ export interface DataPlaneOptions {
 
 export interface DataPlane {
   app: FastifyInstance;
+  /** The pub/sub connection the tenant sync listens on. */
+  subscriber: Redis;
   sync: TenantSync;
   cache: TenantCache;
   index: IssuerIndex;
@@ -83,5 +85,5 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
   app.addHook('onClose', async () => sync.stop());
-  return { app, sync, cache, index };
+  return { app, subscriber: options.subscriber, sync, cache, index };
 }

@@ -10,8 +10,9 @@ const settings = loadSettings();
 const db = createDb(settings.databaseUrl);
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const subscriber = createRedis(settings.redisUrl, settings.redisPrefix);
-const keyStores = new KeyStores(db, MasterKey.fromEnv(), { pkcs11Module: settings.pkcs11Module });
-const { app, sync } = buildDataPlane({ settings, db, redis, subscriber, keyStores });
+const masterKey = MasterKey.fromEnv();
+const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
+const { app, sync } = buildDataPlane({ settings, db, redis, subscriber, keyStores, masterKey });
 
 await sync.start();
 await app.listen({ host: settings.host, port: settings.dataPlanePort });

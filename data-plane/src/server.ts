@@ -4,7 +4,11 @@ import type { Db } from '@tessera/shared/db/database';
 import { installErrorHandling } from '@tessera/shared/http/errors';
 import { installValidation } from '@tessera/shared/http/validation';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
-import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
+import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
+import { ClientStore } from '@tessera/shared/clients/client-store';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { DataPlaneDeps } from './endpoints/endpoint.ts';
+import { ClientCache } from './stores/client-cache.ts';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
@@ -25,6 +29,7 @@ export interface DataPlaneOptions {
   /** A dedicated connection for pub/sub. */
   subscriber: Redis;
   keyStores: KeyStores;
+  masterKey: MasterKey;
   tenantCacheSize?: number;
   resyncMs?: number;
 }
@@ -72,7 +77,25 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
   };
-  const deps = { db, redis, settings, metrics: registry, keyStores: options.keyStores, announce, endpoints: ENDPOINTS };
+  const clientStore = new ClientStore(db, options.masterKey);
+  const clients = new ClientCache(clientStore);
+  const announceClient = async (tid: string, clientId: string) => {
+    clients.evict(tid, clientId);
+    await publishTenantChange(redis, settings.redisPrefix, { tid, kind: 'client', clientId });
+  };
+  const deps: DataPlaneDeps = {
+    db,
+    redis,
+    settings,
+    metrics: registry,
+    keyStores: options.keyStores,
+    masterKey: options.masterKey,
+    clientStore,
+    clients,
+    announce,
+    announceClient,
+    endpoints: ENDPOINTS,
+  };
   for (const endpoint of ENDPOINTS) endpoint.register(app, deps);
   const sync: TenantSync = new TenantSync({
     db,
@@ -81,7 +104,11 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     index,
     cache,
     log: app.log,
-    onChange: (tid) => options.keyStores.forgetTenant(tid),
+    onChange: (tid) => {
+      options.keyStores.forgetTenant(tid);
+      clients.evictTenant(tid);
+    },
+    onClientChange: (tid, clientId) => clients.evict(tid, clientId),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
   app.addHook('onClose', async () => sync.stop());

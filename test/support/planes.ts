@@ -19,7 +19,7 @@ export async function startInProcessPlanes(): Promise<InProcessPlanes> {
   const s = openTestServices();
   const cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
   const subscriber: Redis = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
-  const dp = buildDataPlane({ settings: s.settings, db: s.db, redis: s.redis, subscriber, keyStores: s.keyStores });
+  const dp = buildDataPlane({ settings: s.settings, db: s.db, redis: s.redis, subscriber, keyStores: s.keyStores, masterKey: s.masterKey });
   await dp.sync.start();
   return {
     s,

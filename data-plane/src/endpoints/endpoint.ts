@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Db } from '@tessera/shared/db/database';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import type { ClientStore } from '@tessera/shared/clients/client-store';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { ClientCache } from '../stores/client-cache.ts';
 import type { Settings } from '@tessera/shared/settings';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
@@ -12,8 +15,14 @@ export interface DataPlaneDeps {
   settings: Settings;
   metrics: Registry;
   keyStores: KeyStores;
+  masterKey: MasterKey;
+  /** Clients in Postgres (writes) and their per-node cache (reads on hot paths). */
+  clientStore: ClientStore;
+  clients: ClientCache;
   /** Record that a tenant changed and make every node (this one first) reload it. */
   announce(tid: string): Promise<void>;
+  /** Make every node drop its cached copy of one client. */
+  announceClient(tid: string, clientId: string): Promise<void>;
   endpoints: readonly Endpoint[];
 }
 

@@ -21,6 +21,7 @@ export class TenantSync {
   readonly #log: FastifyBaseLogger;
   readonly #resyncMs: number;
   readonly #onChange: (tid: string) => void;
+  readonly #onClientChange: (tid: string, clientId: string) => void;
   #timer: NodeJS.Timeout | undefined;
   #connectedOnce = false;
 
@@ -34,6 +35,8 @@ export class TenantSync {
     resyncMs?: number;
     /** Called for every tenant whose cached state was dropped (e.g. to forget its key handles). */
     onChange?: (tid: string) => void;
+    /** Called when one client of a tenant changed. */
+    onClientChange?: (tid: string, clientId: string) => void;
   }) {
     this.#db = deps.db;
     this.#subscriber = deps.subscriber;
@@ -43,13 +46,15 @@ export class TenantSync {
     this.#log = deps.log;
     this.#resyncMs = deps.resyncMs ?? 60_000;
     this.#onChange = deps.onChange ?? (() => {});
+    this.#onClientChange = deps.onClientChange ?? (() => {});
   }
 
   async start(): Promise<void> {
     this.#subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.#channel) return;
       const change = parseTenantChange(message);
-      if (change) void this.refreshTenant(change.tid);
+      if (change?.kind === 'client') this.#onClientChange(change.tid, change.clientId!);
+      else if (change) void this.refreshTenant(change.tid);
     });
     this.#subscriber.on('ready', () => {
       // ioredis re-subscribes on reconnect; whatever was published meanwhile is lost, so resync.

@@ -2,10 +2,12 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { pgConfig, type Db } from './database.ts';
 import * as m0001 from './migrations/0001-initial.ts';
+import * as m0002 from './migrations/0002-oauth-core.ts';
 
 /** Migrations are listed here in order; the name is the file name. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-oauth-core': m0002,
 };
 
 class StaticProvider implements MigrationProvider {

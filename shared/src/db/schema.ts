@@ -79,6 +79,48 @@ export interface TenantApiTokensTable {
   revoked_at: Timestamp | null;
 }
 
+export interface ClientsTable {
+  tid: string;
+  client_id: string;
+  metadata: Json<Record<string, unknown>>;
+  secret_sealed: string | null;
+  secret_expires_at: Timestamp | null;
+  previous_secret_sealed: string | null;
+  previous_secret_valid_until: Timestamp | null;
+  registration_token_sha256: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuthorizationsTable {
+  id: Generated<string>;
+  tid: string;
+  sub: string;
+  client_id: string;
+  record: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RefreshTokensTable {
+  token_sha256: string;
+  tid: string;
+  authorization_id: string;
+  issued_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  rotated_at: Timestamp | null;
+}
+
+export interface RevocationsTable {
+  id: Generated<string>;
+  tid: string;
+  sub: string | null;
+  client_id: string | null;
+  actor: string | null;
+  revoked_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   issuer_aliases: IssuerAliasesTable;
@@ -87,6 +129,10 @@ export interface Database {
   tenant_api_tokens: TenantApiTokensTable;
   tenant_hsm_tokens: TenantHsmTokensTable;
   tenant_secrets: TenantSecretsTable;
+  clients: ClientsTable;
+  authorizations: AuthorizationsTable;
+  refresh_tokens: RefreshTokensTable;
+  revocations: RevocationsTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

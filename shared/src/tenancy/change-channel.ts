@@ -10,7 +10,9 @@ import type { Db } from '../db/database.ts';
  */
 export interface TenantChange {
   tid: string;
-  kind: 'upsert' | 'delete';
+  /** `client`: only the client `clientId` of the tenant changed. */
+  kind: 'upsert' | 'delete' | 'client';
+  clientId?: string;
 }
 
 export const tenantChangeChannel = (prefix: string) => `${prefix}tenant-changes`;
@@ -24,6 +26,9 @@ export function parseTenantChange(message: string): TenantChange | null {
     const value = JSON.parse(message) as Partial<TenantChange>;
     if (typeof value.tid === 'string' && (value.kind === 'upsert' || value.kind === 'delete')) {
       return { tid: value.tid, kind: value.kind };
+    }
+    if (typeof value.tid === 'string' && value.kind === 'client' && typeof value.clientId === 'string') {
+      return { tid: value.tid, kind: 'client', clientId: value.clientId };
     }
   } catch {
     // fall through: a malformed message is ignored

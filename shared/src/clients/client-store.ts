@@ -1,0 +1,94 @@
+import { sql } from 'kysely';
+import type { MasterKey } from '../crypto/master-key.ts';
+import type { Db } from '../db/database.ts';
+import type { Client, ClientMetadata } from './client.ts';
+
+const secretContext = (tid: string, clientId: string) => `tessera:client-secret:${tid}:${clientId}`;
+
+/** How long the previous secret stays valid after a change (seamless rollover). */
+export const SECRET_ROLLOVER_MS = 30 * 60 * 1000;
+
+/**
+ * Clients in Postgres. Secrets are sealed under the master key, bound to
+ * tenant and client id (client_secret_jwt needs them back, so they cannot
+ * be hashed); registration access tokens are kept as SHA-256 only.
+ */
+export class ClientStore {
+  readonly #db: Db;
+  readonly #masterKey: MasterKey;
+
+  constructor(db: Db, masterKey: MasterKey) {
+    this.#db = db;
+    this.#masterKey = masterKey;
+  }
+
+  async get(tid: string, clientId: string): Promise<Client | undefined> {
+    const row = await this.#db.selectFrom('clients').selectAll().where('tid', '=', tid).where('client_id', '=', clientId).executeTakeFirst();
+    if (!row) return undefined;
+    const open = (sealed: string | null) => (sealed ? this.#masterKey.open(sealed, secretContext(tid, clientId)).toString('utf8') : null);
+    return {
+      tid,
+      clientId,
+      metadata: row.metadata as ClientMetadata,
+      secret: open(row.secret_sealed),
+      secretExpiresAt: row.secret_expires_at,
+      previousSecret: open(row.previous_secret_sealed),
+      previousSecretValidUntil: row.previous_secret_valid_until,
+      registrationTokenSha256: row.registration_token_sha256,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async list(tid: string): Promise<string[]> {
+    return (await this.#db.selectFrom('clients').select('client_id').where('tid', '=', tid).orderBy('client_id').execute()).map((r) => r.client_id);
+  }
+
+  /** Create a client; returns false when the client id is taken in this tenant. */
+  async create(
+    tid: string,
+    input: { clientId: string; metadata: ClientMetadata; secret: string | null; secretExpiresAt: Date | null; registrationTokenSha256: string | null },
+  ): Promise<boolean> {
+    const result = await this.#db
+      .insertInto('clients')
+      .values({
+        tid,
+        client_id: input.clientId,
+        metadata: JSON.stringify(input.metadata),
+        secret_sealed: input.secret ? this.#masterKey.seal(Buffer.from(input.secret, 'utf8'), secretContext(tid, input.clientId)) : null,
+        secret_expires_at: input.secretExpiresAt,
+        previous_secret_sealed: null,
+        previous_secret_valid_until: null,
+        registration_token_sha256: input.registrationTokenSha256,
+      })
+      .onConflict((oc) => oc.columns(['tid', 'client_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  /**
+   * Replace a client's metadata (RFC 7592 PUT). A new secret moves the current
+   * one to `previous`, valid for 30 more minutes. Returns false when absent.
+   */
+  async update(
+    tid: string,
+    clientId: string,
+    input: { metadata: ClientMetadata; newSecret?: string | null; secretExpiresAt?: Date | null; registrationTokenSha256?: string | null },
+  ): Promise<boolean> {
+    const changes: Record<string, unknown> = { metadata: JSON.stringify(input.metadata), updated_at: sql`clock_timestamp()` };
+    if (input.newSecret !== undefined) {
+      changes.previous_secret_sealed = sql`secret_sealed`;
+      changes.previous_secret_valid_until = new Date(Date.now() + SECRET_ROLLOVER_MS);
+      changes.secret_sealed = input.newSecret ? this.#masterKey.seal(Buffer.from(input.newSecret, 'utf8'), secretContext(tid, clientId)) : null;
+      changes.secret_expires_at = input.secretExpiresAt ?? null;
+    }
+    if (input.registrationTokenSha256 !== undefined) changes.registration_token_sha256 = input.registrationTokenSha256;
+    const result = await this.#db.updateTable('clients').set(changes).where('tid', '=', tid).where('client_id', '=', clientId).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delete(tid: string, clientId: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('clients').where('tid', '=', tid).where('client_id', '=', clientId).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+}

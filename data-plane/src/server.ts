@@ -9,6 +9,12 @@ import { ClientStore } from '@tessera/shared/clients/client-store';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { DataPlaneDeps } from './endpoints/endpoint.ts';
 import { ClientCache } from './stores/client-cache.ts';
+import type { OAuthServices, PasswordAuthenticator } from './oauth/oauth-services.ts';
+import { AccessTokenStore } from './stores/access-token-store.ts';
+import { AuthorizationStore } from './stores/authorization-store.ts';
+import { RefreshTokenStore } from './stores/refresh-token-store.ts';
+import { RevocationJournal } from './stores/revocation-journal.ts';
+import { TokenIssuer } from './tokens/token-issuer.ts';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
@@ -30,6 +36,8 @@ export interface DataPlaneOptions {
   subscriber: Redis;
   keyStores: KeyStores;
   masterKey: MasterKey;
+  /** The password grant's handler, where one is configured. */
+  passwordAuthenticator?: PasswordAuthenticator;
   tenantCacheSize?: number;
   resyncMs?: number;
 }
@@ -51,7 +59,7 @@ export interface DataPlane {
 export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const { settings, db, redis } = options;
   const index = new IssuerIndex();
-  const cache = new TenantCache(db, { max: options.tenantCacheSize ?? 100_000 });
+  const cache = new TenantCache(db, options.masterKey, { max: options.tenantCacheSize ?? 100_000 });
   const app = Fastify({
     logger: loggerOptions('data-plane'),
     rewriteUrl: tenantUrlRewriter(index, new ExternalOrigin(settings.trustedProxies)),
@@ -83,7 +91,19 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     clients.evict(tid, clientId);
     await publishTenantChange(redis, settings.redisPrefix, { tid, kind: 'client', clientId });
   };
+  const accessTokens = new AccessTokenStore(redis);
+  const refreshTokens = new RefreshTokenStore(db);
+  const authorizations = new AuthorizationStore(db);
+  const oauth: OAuthServices = {
+    issuer: new TokenIssuer({ keyStores: options.keyStores, accessTokens, refreshTokens, authorizations, db }),
+    accessTokens,
+    refreshTokens,
+    authorizations,
+    journal: new RevocationJournal(db, redis),
+    passwordAuthenticator: options.passwordAuthenticator,
+  };
   const deps: DataPlaneDeps = {
+    oauth,
     db,
     redis,
     settings,

@@ -3,11 +3,14 @@ import type { Redis } from 'ioredis';
 import { createRedis } from '@tessera/shared/redis';
 import { buildControlPlane } from '@tessera/control-plane/server';
 import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
+import type { PasswordAuthenticator } from '@tessera/data-plane/oauth/oauth-services';
 import { eventually, openTestServices, type TestServices } from './env.ts';
 
 /** A control plane and a data-plane node in this process, on the run's real services. */
 export interface InProcessPlanes {
   s: TestServices;
+  /** The data plane's URL when started with `listen: true`. */
+  dataPlaneUrl: string;
   cp: FastifyInstance;
   dp: DataPlane;
   /** Create a tenant through the control plane API and wait until the data plane serves it. */
@@ -15,14 +18,24 @@ export interface InProcessPlanes {
   close(): Promise<void>;
 }
 
-export async function startInProcessPlanes(): Promise<InProcessPlanes> {
+export async function startInProcessPlanes(options: { listen?: boolean; passwordAuthenticator?: PasswordAuthenticator } = {}): Promise<InProcessPlanes> {
   const s = openTestServices();
   const cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
   const subscriber: Redis = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
-  const dp = buildDataPlane({ settings: s.settings, db: s.db, redis: s.redis, subscriber, keyStores: s.keyStores, masterKey: s.masterKey });
+  const dp = buildDataPlane({
+    settings: s.settings,
+    db: s.db,
+    redis: s.redis,
+    subscriber,
+    keyStores: s.keyStores,
+    masterKey: s.masterKey,
+    ...(options.passwordAuthenticator ? { passwordAuthenticator: options.passwordAuthenticator } : {}),
+  });
   await dp.sync.start();
+  const dataPlaneUrl = options.listen ? await dp.app.listen({ host: '127.0.0.1', port: 0 }) : '';
   return {
     s,
+    dataPlaneUrl,
     cp,
     dp,
     async createTenant(body) {

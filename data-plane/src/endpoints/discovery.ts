@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 
 /** Composes the provider metadata from every registered endpoint's contribution. */
-function buildMetadata(endpoints: readonly Endpoint[], context: TenantContext, issuer: string): Record<string, unknown> {
+function buildMetadata(deps: DataPlaneDeps, context: TenantContext, issuer: string): Record<string, unknown> {
   const metadata: Record<string, unknown> = { issuer };
-  for (const endpoint of endpoints) Object.assign(metadata, endpoint.metadata?.(context, issuer));
+  for (const endpoint of deps.endpoints) Object.assign(metadata, endpoint.metadata?.(context, issuer, deps));
   return metadata;
 }
 
@@ -20,7 +20,7 @@ export const discoveryEndpoint: Endpoint = {
     const serve = async (request: FastifyRequest, reply: FastifyReply) => {
       const context = request.tenant!;
       const issuer = request.issuer!;
-      const body = context.memo(`metadata ${issuer}`, () => buildMetadata(deps.endpoints, context, issuer));
+      const body = context.memo(`metadata ${issuer}`, () => buildMetadata(deps, context, issuer));
       return reply
         .type('application/json; charset=utf-8')
         .header('cache-control', 'public, max-age=60')

@@ -6,6 +6,7 @@ import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { ClientStore } from '@tessera/shared/clients/client-store';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { ClientCache } from '../stores/client-cache.ts';
+import type { OAuthServices } from '../oauth/oauth-services.ts';
 import type { Settings } from '@tessera/shared/settings';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
@@ -19,6 +20,7 @@ export interface DataPlaneDeps {
   /** Clients in Postgres (writes) and their per-node cache (reads on hot paths). */
   clientStore: ClientStore;
   clients: ClientCache;
+  oauth: OAuthServices;
   /** Record that a tenant changed and make every node (this one first) reload it. */
   announce(tid: string): Promise<void>;
   /** Make every node drop its cached copy of one client. */
@@ -35,5 +37,5 @@ export interface DataPlaneDeps {
 export interface Endpoint {
   name: string;
   register(app: FastifyInstance, deps: DataPlaneDeps): void;
-  metadata?(context: TenantContext, issuer: string): Record<string, unknown>;
+  metadata?(context: TenantContext, issuer: string, deps: DataPlaneDeps): Record<string, unknown>;
 }

@@ -2,6 +2,8 @@ import { LRUCache } from 'lru-cache';
 import type { Db } from '@tessera/shared/db/database';
 import { publishedKeys } from '@tessera/shared/keys/published-keys';
 import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import { openTenantSecrets } from '@tessera/shared/keys/tenant-secrets';
 import { TenantContext } from './tenant-context.ts';
 
 /**
@@ -14,13 +16,15 @@ import { TenantContext } from './tenant-context.ts';
  */
 export class TenantCache {
   readonly #db: Db;
+  readonly #masterKey: MasterKey;
   readonly #cache: LRUCache<string, TenantContext>;
   readonly #loading = new Map<string, Promise<TenantContext | undefined>>();
   /** Bumped on every eviction of a tid, so a load can tell it was overtaken. */
   readonly #epochs = new Map<string, number>();
 
-  constructor(db: Db, options: { max: number }) {
+  constructor(db: Db, masterKey: MasterKey, options: { max: number }) {
     this.#db = db;
+    this.#masterKey = masterKey;
     this.#cache = new LRUCache<string, TenantContext>({ max: options.max });
   }
 
@@ -60,12 +64,13 @@ export class TenantCache {
   }
 
   async #read(tid: string): Promise<TenantContext | undefined> {
-    const [tenant, keys, tokens] = await Promise.all([
+    const [tenant, keys, tokens, secrets] = await Promise.all([
       loadTenant(this.#db, tid),
       publishedKeys(this.#db, tid),
       this.#db.selectFrom('tenant_api_tokens').select('token_sha256').where('tid', '=', tid).where('revoked_at', 'is', null).execute(),
+      openTenantSecrets(this.#db, this.#masterKey, tid),
     ]);
     if (!tenant) return undefined;
-    return new TenantContext(tenant, keys, tokens.map((t) => t.token_sha256));
+    return new TenantContext(tenant, keys, tokens.map((t) => t.token_sha256), secrets);
   }
 }

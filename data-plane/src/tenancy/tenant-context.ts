@@ -1,4 +1,5 @@
 import type { KeyInfo } from '@tessera/shared/keys/key-store';
+import type { SecretPurpose } from '@tessera/shared/keys/tenant-secrets';
 import type { Tenant } from '@tessera/shared/tenancy/tenant';
 
 /**
@@ -13,12 +14,15 @@ export class TenantContext {
   readonly keys: KeyInfo[];
   /** SHA-256 (hex) of the tenant's integration API tokens that are not revoked. */
   readonly apiTokenHashes: readonly string[];
+  /** The tenant's symmetric secrets, opened once per load (identifier HMAC, token encryption). */
+  readonly secrets: Readonly<Record<SecretPurpose, Buffer>>;
   readonly #memo = new Map<string, string>();
 
-  constructor(tenant: Tenant, keys: KeyInfo[], apiTokenHashes: readonly string[]) {
+  constructor(tenant: Tenant, keys: KeyInfo[], apiTokenHashes: readonly string[], secrets: Readonly<Record<SecretPurpose, Buffer>>) {
     this.tenant = tenant;
     this.keys = keys;
     this.apiTokenHashes = apiTokenHashes;
+    this.secrets = secrets;
   }
 
   /** Memoise a serialised document under `key` for the life of this context. */

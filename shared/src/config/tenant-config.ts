@@ -55,6 +55,10 @@ const Tokens = Type.Object(
     authorizationCodeLifetime: seconds(300, 10, 600, 'authorization code lifetime in seconds'),
     parLifetime: seconds(60, 10, 600, 'pushed authorisation request lifetime in seconds'),
     accessTokenFormat: Type.Union([Type.Literal('jwt'), Type.Literal('identifier')], { default: 'jwt' }),
+    accessTokenEncryptionMethod: oneOf(['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'] as const, {
+      default: 'A128GCM',
+      description: 'content encryption of JWT access tokens that are encrypted (dir, tenant key)',
+    }),
     accessTokenProfile: Type.Union(
       [Type.Literal('c2id-1.1'), Type.Literal('c2id-1.0'), Type.Literal('oauth-1.0')],
       { default: 'c2id-1.1' },

@@ -27,3 +27,18 @@ export async function loadTenantSecret(db: Db, masterKey: MasterKey, tid: string
   if (!row) throw new Error(`tenant ${tid} has no ${purpose} secret`);
   return masterKey.open(row.sealed, context(tid, purpose));
 }
+
+/** All of a tenant's secrets, opened (a tenant created before a purpose existed gets it on first load). */
+export async function openTenantSecrets(db: Db, masterKey: MasterKey, tid: string): Promise<Record<SecretPurpose, Buffer>> {
+  let rows = await db.selectFrom('tenant_secrets').select(['purpose', 'sealed']).where('tid', '=', tid).execute();
+  if (rows.length < SECRET_PURPOSES.length) {
+    const exists = await db.selectFrom('tenants').select('tid').where('tid', '=', tid).executeTakeFirst();
+    if (exists) {
+      await ensureTenantSecrets(db, masterKey, tid);
+      rows = await db.selectFrom('tenant_secrets').select(['purpose', 'sealed']).where('tid', '=', tid).execute();
+    }
+  }
+  const secrets = {} as Record<SecretPurpose, Buffer>;
+  for (const row of rows) secrets[row.purpose as SecretPurpose] = masterKey.open(row.sealed, context(tid, row.purpose as SecretPurpose));
+  return secrets;
+}

@@ -1,0 +1,49 @@
+import type { Client } from '@tessera/shared/clients/client';
+import { authMethodOf } from '@tessera/shared/clients/client';
+import { oauthError } from '../oauth/oauth-error.ts';
+import type { ClientAuthInput, ClientAuthMethod } from './client-auth-method.ts';
+import { clientSecretBasic } from './client-secret-basic.ts';
+import { clientSecretJwt } from './client-secret-jwt.ts';
+import { clientSecretPost } from './client-secret-post.ts';
+import { none } from './none.ts';
+import { privateKeyJwt } from './private-key-jwt.ts';
+
+/** Every client authentication method, one line each (keyed by token_endpoint_auth_method). */
+export const CLIENT_AUTH_METHODS: Readonly<Record<string, ClientAuthMethod>> = {
+  client_secret_basic: clientSecretBasic,
+  client_secret_post: clientSecretPost,
+  client_secret_jwt: clientSecretJwt,
+  private_key_jwt: privateKeyJwt,
+  none,
+};
+
+/** Which kind of credential the request carries (assertions serve both JWT methods). */
+function presented(input: ClientAuthInput): ClientAuthMethod[] {
+  const kinds = [clientSecretBasic, clientSecretPost, clientSecretJwt].filter((m) => m.claims(input));
+  return kinds.length > 0 ? kinds : none.claims(input) ? [none] : [];
+}
+
+/**
+ * Authenticate the client of an OAuth request with the one method it used,
+ * which must be the method it registered. More than one method in a request
+ * is an invalid_request (RFC 6749 §2.3); anything else that fails is
+ * invalid_client.
+ */
+export async function authenticateClient(input: ClientAuthInput): Promise<Client> {
+  const used = presented(input);
+  if (used.length > 1) throw oauthError('invalid_request', 'The request uses more than one client authentication method');
+  const method = used[0];
+  if (!method) throw oauthError('invalid_client', 'Client authentication is required');
+  const clientId = method.clientId(input);
+  const basicChallenge = method === clientSecretBasic ? input.request.issuer! : undefined;
+  const fail = (description: string) => oauthError('invalid_client', description, basicChallenge ? { basicChallenge } : {});
+  if (!clientId) throw fail('The request names no client');
+  const client = await input.deps.clients.get(input.request.tenant!.tenant.tid, clientId);
+  if (!client) throw fail('Client authentication failed');
+  const registered = authMethodOf(client);
+  // An assertion is checked by the JWT method the client registered.
+  const effective = method === clientSecretJwt && registered === 'private_key_jwt' ? privateKeyJwt : method;
+  if (effective.name !== registered) throw fail('Client authentication failed');
+  await effective.authenticate(input, client);
+  return client;
+}

@@ -1,0 +1,58 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '@tessera/shared/http/api-token';
+import { currentKey } from '@tessera/shared/keys/key-lifecycle';
+import { signCompactJws } from '@tessera/shared/keys/jws';
+import { clientRequest } from '../oauth/client-request.ts';
+import { formParams, oauthError } from '../oauth/oauth-error.ts';
+import { inspectAccessToken, introspectionMembers } from '../oauth/token-inspection.ts';
+import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+
+/** A bearer token may introspect when its scope names this endpoint, or Connect2id's alias-independent value. */
+const INTROSPECTION_SCOPE = 'urn:c2id:introspection_endpoint';
+const JWT_TYPE = 'application/token-introspection+jwt';
+
+/** Who is asking: an authenticated client, or the holder of an access token with the introspection scope. */
+async function caller(request: FastifyRequest, deps: DataPlaneDeps): Promise<{ params: Record<string, string>; clientId?: string }> {
+  const bearer = bearerToken(request.headers.authorization);
+  if (!bearer) {
+    const { params, client } = await clientRequest(request, deps, '/token/introspect');
+    return { params, clientId: client.clientId };
+  }
+  const holder = await inspectAccessToken(request.tenant!, request.issuer!, bearer, deps);
+  const allowed = holder && (holder.scp.includes(INTROSPECTION_SCOPE) || holder.scp.includes(`${request.issuer}/token/introspect`));
+  if (!allowed) throw oauthError('invalid_token', 'The bearer token may not introspect', { status: 401 });
+  return { params: formParams(request.body) };
+}
+
+/**
+ * RFC 7662 token introspection, with the JWT response of RFC 9701 when the
+ * caller accepts `application/token-introspection+jwt`. Identifier tokens
+ * restricted to an audience are active only for the clients in it.
+ */
+export const introspectionEndpoint: Endpoint = {
+  name: 'introspection',
+  register(app, deps) {
+    app.post('/token/introspect', { bodyLimit: 50_000 }, async (request: FastifyRequest, reply: FastifyReply) => {
+      const { params, clientId } = await caller(request, deps);
+      if (!params.token) throw oauthError('invalid_request', 'Missing token');
+      const active = await inspectAccessToken(request.tenant!, request.issuer!, params.token, deps);
+      const restricted = active?.kind === 'identifier' && active.aud && !(clientId && active.aud.includes(clientId));
+      const body = active && !restricted ? introspectionMembers(active, clientId) : { active: false };
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      if (!(request.headers.accept ?? '').includes(JWT_TYPE)) return reply.send(body);
+
+      const { tid, config } = request.tenant!.tenant;
+      const key = currentKey(request.tenant!.keys, config.keys.accessTokenSigningAlgorithm);
+      if (!key) throw oauthError('server_error', 'No signing key', { status: 500 });
+      const jwt = await signCompactJws(
+        deps.keyStores.for(key.backend),
+        tid,
+        key,
+        { iss: request.issuer!, ...(clientId ? { aud: clientId } : {}), iat: Math.floor(Date.now() / 1000), token_introspection: body },
+        { typ: 'token-introspection+jwt' },
+      );
+      return reply.type(JWT_TYPE).send(jwt);
+    });
+  },
+  metadata: (_context, issuer) => ({ introspection_endpoint: `${issuer}/token/introspect` }),
+};

@@ -1,0 +1,20 @@
+import { oauthError } from '../oauth/oauth-error.ts';
+import type { GrantHandler } from './grant.ts';
+import { newAuthorization } from './new-authorization.ts';
+import { grantedScope, parseScope } from './scope.ts';
+
+/**
+ * RFC 6749 §4.4: the client acts on its own behalf; the subject is the
+ * client. Public clients may not use it; no refresh token is issued (§4.4.3).
+ */
+export const clientCredentialsGrant: GrantHandler = {
+  grantType: 'client_credentials',
+  async handle({ tenant, issuer, client, params, deps }) {
+    if ((client.metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none') {
+      throw oauthError('unauthorized_client', 'Public clients cannot use the client_credentials grant');
+    }
+    const scp = grantedScope(client, parseScope(params.scope));
+    const authz = newAuthorization(tenant.tenant.config, { sub: client.clientId, cid: client.clientId, scp, iss: issuer });
+    return deps.oauth.issuer.issue(tenant, authz);
+  },
+};

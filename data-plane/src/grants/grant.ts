@@ -1,0 +1,22 @@
+import type { Client } from '@tessera/shared/clients/client';
+import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
+import type { TokenResponse } from '../tokens/token-response.ts';
+
+export interface GrantRequest {
+  tenant: TenantContext;
+  /** The issuer URL the request is served under. */
+  issuer: string;
+  client: Client;
+  /** Form parameters, single-valued. */
+  params: Record<string, string>;
+  deps: DataPlaneDeps;
+}
+
+/** One grant type of the token endpoint; each lives in its own file, registered in grants/index.ts. */
+export interface GrantHandler {
+  grantType: string;
+  /** Whether the grant can run on this node (e.g. the password grant needs a handler). */
+  available?(deps: DataPlaneDeps): boolean;
+  handle(request: GrantRequest): Promise<TokenResponse>;
+}

@@ -1,0 +1,108 @@
+import type { Authorization } from '@tessera/shared/authz/authorization';
+import { oauthError } from '../oauth/oauth-error.ts';
+import type { GrantHandler, GrantRequest } from './grant.ts';
+import { parseScope } from './scope.ts';
+import type { TokenResponse } from '../tokens/token-response.ts';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const invalidGrant = (description: string) => oauthError('invalid_grant', description);
+
+/** RFC 6749 §6: a narrower scope may be asked for, never a wider one. */
+function narrowed(authz: Authorization, raw: string | undefined): string[] {
+  const requested = parseScope(raw);
+  if (!requested) return authz.scp;
+  const outside = requested.filter((v) => !authz.scp.includes(v));
+  if (outside.length > 0) throw oauthError('invalid_scope', `Not granted originally: ${outside.join(' ')}`);
+  return requested;
+}
+
+/**
+ * Refresh of a persisted authorisation (identifier refresh token). With
+ * rotation, a used token stays valid for the grace period; used again after
+ * it, the whole authorisation is revoked — its refresh tokens by deletion,
+ * its access tokens through the revocation journal.
+ */
+async function refreshPersisted(req: GrantRequest, token: string): Promise<TokenResponse> {
+  const { tenant, issuer, client, params, deps } = req;
+  const { tid, config } = tenant.tenant;
+  const { oauth } = deps;
+  const row = await oauth.refreshTokens.find(tid, tenant.secrets['identifier-hmac'], token);
+  if (!row) throw invalidGrant('Invalid refresh token');
+  const stored = await oauth.authorizations.get(tid, row.authorizationId);
+  if (!stored) throw invalidGrant('The authorisation was revoked');
+  const authz = stored.authz;
+  if (authz.cid !== client.clientId) throw invalidGrant('The refresh token was issued to another client');
+  const now = nowSeconds();
+  const nowDate = new Date(now * 1000);
+  if (row.expiresAt && row.expiresAt <= nowDate) throw invalidGrant('The refresh token expired');
+  const idleSince = row.lastUsedAt ?? row.issuedAt;
+  if (authz.refreshToken.maxIdle > 0 && idleSince.getTime() / 1000 + authz.refreshToken.maxIdle < now) {
+    throw invalidGrant('The refresh token was idle too long');
+  }
+  const grace = config.tokens.refreshTokenReuseGracePeriod;
+  const reused = async () => {
+    await oauth.authorizations.delete(tid, { id: stored.id });
+    await oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
+    return invalidGrant('The refresh token was already used; the authorisation is revoked');
+  };
+  if (row.rotatedAt && now - row.rotatedAt.getTime() / 1000 > grace) throw await reused();
+
+  const refreshExp = row.expiresAt ? Math.floor(row.expiresAt.getTime() / 1000) : 0;
+  let refreshToken: string | undefined;
+  if (authz.refreshToken.rotate) {
+    const first = row.rotatedAt ? true : await oauth.refreshTokens.markRotated(row.tokenHash, nowDate);
+    if (!first) {
+      // Another request rotated it a moment ago: that is a reuse, judged by the grace period.
+      const again = await oauth.refreshTokens.find(tid, tenant.secrets['identifier-hmac'], token);
+      if (again?.rotatedAt && now - again.rotatedAt.getTime() / 1000 > grace) throw await reused();
+    }
+    refreshToken = await oauth.refreshTokens.issue(tid, tenant.secrets['identifier-hmac'], stored.id, row.expiresAt);
+  } else {
+    await oauth.refreshTokens.markUsed(row.tokenHash, nowDate);
+  }
+  // Tokens are minted for the issuer of this request (an alias in MIGRATION mode).
+  const current: Authorization = { ...authz, scp: narrowed(authz, params.scope), iss: issuer };
+  const response = await oauth.issuer.accessToken(tenant, current, oauth.issuer.refreshLimit(authz, refreshExp, now));
+  return oauth.issuer.withRefresh(response, refreshToken, refreshExp, now);
+}
+
+/** Refresh of a transient authorisation (self-contained JWE refresh token). */
+async function refreshTransient(req: GrantRequest, token: string): Promise<TokenResponse> {
+  const { tenant, issuer, client, params, deps } = req;
+  const { tid, config } = tenant.tenant;
+  const { oauth } = deps;
+  const payload = await oauth.issuer.decodeTransientRefreshToken(tenant, token);
+  if (!payload) throw invalidGrant('Invalid refresh token');
+  const { authz } = payload;
+  if (authz.cid !== client.clientId) throw invalidGrant('The refresh token was issued to another client');
+  const now = nowSeconds();
+  if (payload.exp && payload.exp <= now) throw invalidGrant('The refresh token expired');
+  if (await oauth.journal.isRevokedDurably(tid, authz.sub, authz.cid, payload.iat)) throw invalidGrant('The authorisation was revoked');
+  let refreshToken: string | undefined;
+  if (authz.refreshToken.rotate) {
+    // A used JWE refresh token is remembered in Redis until it would expire anyway.
+    const usedKey = `rtu:${tid}:${payload.jti}`;
+    const ttl = payload.exp ? Math.max(1, payload.exp - now) : 86_400 * 400;
+    const first = await deps.redis.set(usedKey, String(now), 'EX', ttl, 'NX');
+    if (first !== 'OK') {
+      const usedAt = Number(await deps.redis.get(usedKey));
+      if (now - usedAt > config.tokens.refreshTokenReuseGracePeriod) {
+        await oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
+        throw invalidGrant('The refresh token was already used; the authorisation is revoked');
+      }
+    }
+    refreshToken = await oauth.issuer.encodeTransientRefreshToken(tenant, { ...payload, iat: now, jti: crypto.randomUUID() });
+  }
+  const current: Authorization = { ...authz, scp: narrowed(authz, params.scope), iss: issuer };
+  const response = await oauth.issuer.accessToken(tenant, current, oauth.issuer.refreshLimit(authz, payload.exp, now));
+  return oauth.issuer.withRefresh(response, refreshToken, payload.exp, now);
+}
+
+export const refreshTokenGrant: GrantHandler = {
+  grantType: 'refresh_token',
+  async handle(req) {
+    const token = req.params.refresh_token;
+    if (!token) throw oauthError('invalid_request', 'Missing refresh_token');
+    return token.split('.').length === 5 ? refreshTransient(req, token) : refreshPersisted(req, token);
+  },
+};

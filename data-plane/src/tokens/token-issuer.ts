@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { compactDecrypt, CompactEncrypt } from 'jose';
+import type { Authorization } from '@tessera/shared/authz/authorization';
+import type { Db } from '@tessera/shared/db/database';
+import { HttpError } from '@tessera/shared/http/errors';
+import { currentKey } from '@tessera/shared/keys/key-lifecycle';
+import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import { accessTokenClaims, encodeJwtAccessToken, type ContentEncryption } from '@tessera/shared/tokens/access-token-jwt';
+import { mintIdentifier } from '@tessera/shared/tokens/identifiers';
+import type { AccessTokenStore } from '../stores/access-token-store.ts';
+import type { AuthorizationStore } from '../stores/authorization-store.ts';
+import type { RefreshTokenStore } from '../stores/refresh-token-store.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
+import type { TokenResponse } from './token-response.ts';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** What a self-contained (JWE) refresh token of a transient authorisation carries. */
+export interface TransientRefreshToken {
+  authz: Authorization;
+  iat: number;
+  /** 0 = no expiry. */
+  exp: number;
+  jti: string;
+}
+
+/**
+ * Issues the tokens of an authorisation: the access token (JWT in the
+ * tenant's profile, optionally encrypted, or an identifier kept hashed in
+ * Redis) and, where the authorisation allows it, a refresh token
+ * (identifier pointing at a persisted authorisation, or a JWE carrying a
+ * transient one). The access token never outlives its refresh token.
+ */
+export class TokenIssuer {
+  readonly #keyStores: KeyStores;
+  readonly #accessTokens: AccessTokenStore;
+  readonly #refreshTokens: RefreshTokenStore;
+  readonly #authorizations: AuthorizationStore;
+  readonly #db: Db;
+
+  constructor(deps: { keyStores: KeyStores; accessTokens: AccessTokenStore; refreshTokens: RefreshTokenStore; authorizations: AuthorizationStore; db: Db }) {
+    this.#keyStores = deps.keyStores;
+    this.#accessTokens = deps.accessTokens;
+    this.#refreshTokens = deps.refreshTokens;
+    this.#authorizations = deps.authorizations;
+    this.#db = deps.db;
+  }
+
+  /** Tokens for a new authorisation (client credentials, password, direct authorisation, …). */
+  async issue(context: TenantContext, authz: Authorization): Promise<TokenResponse> {
+    const now = nowSeconds();
+    let refreshToken: string | undefined;
+    let refreshExp = 0;
+    if (authz.refreshToken.issue) {
+      refreshExp = authz.refreshToken.lifetime > 0 ? now + authz.refreshToken.lifetime : 0;
+      if (authz.longLived) {
+        const tid = context.tenant.tid;
+        refreshToken = await this.#db.transaction().execute(async (trx) => {
+          const id = await this.#authorizations.upsert(tid, authz, trx);
+          return this.#refreshTokens.issue(tid, context.secrets['identifier-hmac'], id, refreshExp ? new Date(refreshExp * 1000) : null, trx);
+        });
+      } else {
+        refreshToken = await this.encodeTransientRefreshToken(context, { authz, iat: now, exp: refreshExp, jti: randomBytes(16).toString('base64url') });
+      }
+    } else if (authz.longLived) {
+      await this.#authorizations.upsert(context.tenant.tid, authz);
+    }
+    const limit = refreshToken ? this.refreshLimit(authz, refreshExp, now) : Infinity;
+    return this.withRefresh(await this.accessToken(context, authz, limit), refreshToken, refreshExp, now);
+  }
+
+  /** The seconds an access token may live alongside a refresh token that expires at `refreshExp` (0 = never). */
+  refreshLimit(authz: Authorization, refreshExp: number, now: number): number {
+    let limit = refreshExp > 0 ? refreshExp - now : Infinity;
+    if (authz.refreshToken.maxIdle > 0) limit = Math.min(limit, authz.refreshToken.maxIdle);
+    return limit;
+  }
+
+  withRefresh(response: TokenResponse, refreshToken: string | undefined, refreshExp: number, now: number): TokenResponse {
+    if (!refreshToken) return response;
+    return { ...response, refresh_token: refreshToken, ...(refreshExp > 0 ? { refresh_token_expires_in: refreshExp - now } : {}) };
+  }
+
+  /** An access token for `authz`, living at most `maxLifetime` seconds. */
+  async accessToken(context: TenantContext, authz: Authorization, maxLifetime = Infinity): Promise<TokenResponse> {
+    const { config, tid } = context.tenant;
+    const iat = nowSeconds();
+    const lifetime = Math.max(1, Math.min(authz.accessToken.lifetime || config.tokens.accessTokenLifetime, maxLifetime));
+    const exp = iat + lifetime;
+    const jti = randomBytes(16).toString('base64url');
+    let token: string;
+    if (authz.accessToken.encoding === 'IDENTIFIER') {
+      token = mintIdentifier(context.secrets['identifier-hmac'], 'at');
+      await this.#accessTokens.put(tid, token, { authz, iss: authz.iss, iat, exp, jti });
+    } else {
+      const alg = config.keys.accessTokenSigningAlgorithm;
+      const key = currentKey(context.keys, alg);
+      if (!key) throw new HttpError(500, 'server_error', `No active ${alg} signing key`);
+      const claims = accessTokenClaims(config.tokens.accessTokenProfile, authz, { iss: authz.iss, iat, exp, jti });
+      const encryption = authz.accessToken.encrypt
+        ? { secret: context.secrets['access-token-enc'], enc: config.tokens.accessTokenEncryptionMethod as ContentEncryption }
+        : undefined;
+      token = await encodeJwtAccessToken(this.#keyStores.for(key.backend), tid, key, config.tokens.accessTokenProfile, claims, encryption);
+    }
+    return { access_token: token, token_type: 'Bearer', expires_in: lifetime, ...(authz.scp.length ? { scope: authz.scp.join(' ') } : {}) };
+  }
+
+  async encodeTransientRefreshToken(context: TenantContext, payload: TransientRefreshToken): Promise<string> {
+    return new CompactEncrypt(Buffer.from(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', cty: 'tessera-rt' })
+      .encrypt(context.secrets['refresh-token-enc']);
+  }
+
+  async decodeTransientRefreshToken(context: TenantContext, token: string): Promise<TransientRefreshToken | null> {
+    if (token.split('.').length !== 5) return null;
+    try {
+      const { plaintext, protectedHeader } = await compactDecrypt(token, context.secrets['refresh-token-enc']);
+      if (protectedHeader.cty !== 'tessera-rt') return null;
+      return JSON.parse(Buffer.from(plaintext).toString('utf8')) as TransientRefreshToken;
+    } catch {
+      return null;
+    }
+  }
+}

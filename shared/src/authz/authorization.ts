@@ -1,0 +1,44 @@
+/**
+ * An authorisation: who (sub, optional actor) granted which client (cid)
+ * what (scope, claims, audience), with the token settings that apply. Short
+ * member names follow Connect2id's authorisation record and JWT vocabulary.
+ */
+export interface Authorization {
+  sub: string;
+  cid: string;
+  scp: string[];
+  /** Actor (impersonation / delegation): `act.sub` is who really acts. */
+  act?: { sub: string };
+  aud?: string[];
+  /** Consented OpenID claims (names, optionally with language tags). */
+  clm?: string[];
+  /** Preferred claims locales. */
+  cll?: string[];
+  /** Preset UserInfo claims. */
+  uip?: Record<string, unknown>;
+  /** Preset ID token claims. */
+  idp?: Record<string, unknown>;
+  /** Optional data. */
+  dat?: Record<string, unknown>;
+  /** Persisted (remembered consent, identifier refresh tokens) or transient. */
+  longLived: boolean;
+  /** Issuer URL (primary or alias) the authorisation was made under. */
+  iss: string;
+  accessToken: {
+    /** Seconds; 0 = the tenant default. */
+    lifetime: number;
+    encoding: 'SELF_CONTAINED' | 'IDENTIFIER';
+    encrypt: boolean;
+  };
+  refreshToken: {
+    issue: boolean;
+    /** Seconds; 0 = no expiry. */
+    lifetime: number;
+    /** Seconds; 0 = none. */
+    maxIdle: number;
+    rotate: boolean;
+  };
+  idToken?: { lifetime: number };
+  /** Subject session id when the authorisation came with a session. */
+  sid?: string;
+}

@@ -39,10 +39,11 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
       const metadata = res.json();
       expect(metadata.issuer).toBe(issuer);
       expect(metadata.jwks_uri).toBe(`${issuer}/jwks.json`);
+      expect(metadata.token_endpoint).toBe(`${issuer}/token`);
       // nothing that is not implemented yet is advertised
-      expect(metadata.token_endpoint).toBeUndefined();
       expect(metadata.authorization_endpoint).toBeUndefined();
       expect(metadata.response_types_supported).toEqual([]);
+      expect(metadata.grant_types_supported).not.toContain('authorization_code');
     }
   });
 

@@ -14,6 +14,7 @@ import { AccessTokenStore } from './stores/access-token-store.ts';
 import { AuthorizationStore } from './stores/authorization-store.ts';
 import { RefreshTokenStore } from './stores/refresh-token-store.ts';
 import { RevocationJournal } from './stores/revocation-journal.ts';
+import { SubjectSessionStore } from './stores/subject-session-store.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
@@ -100,6 +101,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     refreshTokens,
     authorizations,
     journal: new RevocationJournal(db, redis),
+    sessions: new SubjectSessionStore(redis),
     passwordAuthenticator: options.passwordAuthenticator,
   };
   const deps: DataPlaneDeps = {

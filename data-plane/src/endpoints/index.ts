@@ -1,7 +1,12 @@
 import { discoveryEndpoint } from './discovery.ts';
 import type { Endpoint } from './endpoint.ts';
 import { jwksEndpoint } from './jwks.ts';
+import { registrationEndpoint } from './registration.ts';
+import { directAuthzApi } from '../integration/direct-authz-api.ts';
 import { keyStoreApi } from '../integration/key-store-api.ts';
+import { introspectionEndpoint } from './introspect.ts';
+import { revocationEndpoint } from './revoke.ts';
+import { tokenEndpoint } from './token.ts';
 
 /** Every tenant endpoint and integration API of the data plane, in registration order. One line each. */
-export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, keyStoreApi];
+export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, registrationEndpoint, tokenEndpoint, introspectionEndpoint, revocationEndpoint, directAuthzApi, keyStoreApi];

@@ -2,6 +2,7 @@ import type { AccessTokenStore } from '../stores/access-token-store.ts';
 import type { AuthorizationStore } from '../stores/authorization-store.ts';
 import type { RefreshTokenStore } from '../stores/refresh-token-store.ts';
 import type { RevocationJournal } from '../stores/revocation-journal.ts';
+import type { SubjectSessionStore } from '../stores/subject-session-store.ts';
 import type { TokenIssuer } from '../tokens/token-issuer.ts';
 
 /**
@@ -20,5 +21,6 @@ export interface OAuthServices {
   refreshTokens: RefreshTokenStore;
   authorizations: AuthorizationStore;
   journal: RevocationJournal;
+  sessions: SubjectSessionStore;
   passwordAuthenticator: PasswordAuthenticator | undefined;
 }

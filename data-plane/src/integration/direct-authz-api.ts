@@ -1,0 +1,166 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { Authorization } from '@tessera/shared/authz/authorization';
+import { HttpError } from '@tessera/shared/http/errors';
+import { currentKey } from '@tessera/shared/keys/key-lifecycle';
+import { signIdToken } from '@tessera/shared/tokens/id-token';
+import type { Endpoint } from '../endpoints/endpoint.ts';
+import { newAuthorization } from '../grants/new-authorization.ts';
+import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../stores/subject-session-store.ts';
+import type { TokenResponse } from '../tokens/token-response.ts';
+import { requireApiToken } from './api-token-auth.ts';
+
+const Str = Type.String({ minLength: 1, maxLength: 1000 });
+const Strings = Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 500 });
+const Obj = Type.Record(Type.String(), Type.Unknown());
+
+/** Every member of the seed's direct authorisation request (v2), with its type. */
+const DirectAuthzRequest = Type.Object(
+  {
+    sub: Type.Optional(Str),
+    sub_session: Type.Optional(
+      Type.Object({
+        sub: Str,
+        auth_time: Type.Optional(Type.Integer({ minimum: 0 })),
+        acr: Type.Optional(Str),
+        amr: Type.Optional(Strings),
+        max_life: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 * 365 })),
+        data: Type.Optional(Obj),
+      }),
+    ),
+    sub_sid: Type.Optional(Str),
+    client_id: Str,
+    scope: Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { minItems: 1, maxItems: 500 }),
+    audience: Type.Optional(Strings),
+    claims: Type.Optional(Strings),
+    claims_locales: Type.Optional(Strings),
+    claims_transport: Type.Optional(Type.Union([Type.Literal('USERINFO'), Type.Literal('ID_TOKEN')])),
+    claims_data: Type.Optional(Obj),
+    preset_claims: Type.Optional(Type.Object({ id_token: Type.Optional(Obj), userinfo: Type.Optional(Obj) })),
+    long_lived: Type.Optional(Type.Boolean()),
+    impersonated_sub: Type.Optional(Str),
+    access_token: Type.Optional(
+      Type.Object({
+        lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 * 30 })),
+        encoding: Type.Optional(Type.Union([Type.Literal('SELF_CONTAINED'), Type.Literal('IDENTIFIER')])),
+        encrypt: Type.Optional(Type.Boolean()),
+      }),
+    ),
+    id_token: Type.Optional(Type.Object({ lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })), impersonated_sub: Type.Optional(Str) })),
+    refresh_token: Type.Optional(
+      Type.Object({
+        issue: Type.Optional(Type.Boolean()),
+        lifetime: Type.Optional(Type.Integer({ minimum: 0 })),
+        max_idle: Type.Optional(Type.Integer({ minimum: 0 })),
+        rotate: Type.Optional(Type.Boolean()),
+      }),
+    ),
+    data: Type.Optional(Obj),
+  },
+  { additionalProperties: false },
+);
+type Request = Static<typeof DirectAuthzRequest>;
+
+const status = (code: number, error: string, description: string) => new HttpError(code, error, description);
+
+/**
+ * The direct authorisation API (`/direct-authz/rest/v2`, seed 002): mint
+ * access, refresh and ID tokens for a subject and client without the front
+ * channel. `sub` gives access / refresh tokens only; `sub_session` creates a
+ * subject session and `sub_sid` uses one, which also enables an ID token.
+ * `impersonated_sub` issues for that subject with the caller in `act.sub`.
+ */
+export const directAuthzApi: Endpoint = {
+  name: 'direct-authz',
+  register(app, deps) {
+    app.post<{ Body: Request }>(
+      '/direct-authz/rest/v2',
+      { onRequest: requireApiToken, schema: { body: DirectAuthzRequest } },
+      async (request, reply) => {
+        const body = request.body;
+        const context = request.tenant!;
+        const { tid, config } = context.tenant;
+        const subjectForms = [body.sub, body.sub_session, body.sub_sid].filter((v) => v !== undefined).length;
+        if (subjectForms !== 1) throw status(400, 'invalid_request', 'Bad request: exactly one of sub, sub_session or sub_sid must be given');
+
+        const client = await deps.clients.get(tid, body.client_id);
+        if (!client) throw status(460, 'invalid_client_id', 'Invalid client ID');
+        const needsSecret = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'].includes(client.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
+        if (needsSecret && (!client.secret || (client.secretExpiresAt && client.secretExpiresAt <= new Date()))) {
+          throw status(462, 'expired_client_secret', 'Missing / expired client secret');
+        }
+
+        const now = Math.floor(Date.now() / 1000);
+        let session: SubjectSession | undefined;
+        let sid: string | undefined;
+        let createdSid: string | undefined;
+        if (body.sub_session) {
+          const s = body.sub_session;
+          session = {
+            sub: s.sub,
+            authTime: s.auth_time ?? now,
+            creationTime: now,
+            maxLife: s.max_life ?? DEFAULT_SESSION_MAX_LIFE,
+            ...(s.acr ? { acr: s.acr } : {}),
+            ...(s.amr ? { amr: s.amr } : {}),
+            ...(s.data ? { data: s.data } : {}),
+          };
+          sid = createdSid = await deps.oauth.sessions.create(tid, context.secrets['identifier-hmac'], session);
+        } else if (body.sub_sid) {
+          session = (await deps.oauth.sessions.get(tid, context.secrets['identifier-hmac'], body.sub_sid)) ?? undefined;
+          if (!session) throw status(461, 'invalid_subject_session_id', 'Invalid / expired subject session ID');
+          sid = body.sub_sid;
+        }
+        const authenticated = body.sub ?? session!.sub;
+        const impersonated = body.impersonated_sub ?? body.id_token?.impersonated_sub;
+        const longLived = body.long_lived ?? false;
+        const authz: Authorization = newAuthorization(config, {
+          sub: impersonated ?? authenticated,
+          cid: client.clientId,
+          scp: [...new Set(body.scope)],
+          iss: request.issuer!,
+          longLived,
+          ...(impersonated ? { act: { sub: authenticated } } : {}),
+          ...(body.audience?.length ? { aud: body.audience } : {}),
+          ...(body.claims?.length ? { clm: body.claims } : {}),
+          ...(body.claims_locales?.length ? { cll: body.claims_locales } : {}),
+          ...(body.preset_claims?.userinfo ? { uip: body.preset_claims.userinfo } : {}),
+          ...(body.preset_claims?.id_token ? { idp: body.preset_claims.id_token } : {}),
+          ...(body.data ? { dat: body.data } : {}),
+          ...(sid ? { sid } : {}),
+        });
+        authz.accessToken = {
+          lifetime: body.access_token?.lifetime ?? 0,
+          encoding: body.access_token?.encoding ?? 'SELF_CONTAINED',
+          encrypt: body.access_token?.encrypt ?? false,
+        };
+        authz.refreshToken = {
+          // Refresh tokens belong to long-lived (persisted) authorisations only.
+          issue: longLived && (body.refresh_token?.issue ?? true),
+          lifetime: body.refresh_token?.lifetime ?? 0,
+          maxIdle: body.refresh_token?.max_idle ?? config.tokens.refreshTokenMaxIdle,
+          rotate: body.refresh_token?.rotate ?? config.tokens.refreshTokenRotation,
+        };
+        const idTokenLifetime = body.id_token?.lifetime || config.tokens.idTokenLifetime;
+        authz.idToken = { lifetime: idTokenLifetime };
+
+        const response: TokenResponse = await deps.oauth.issuer.issue(context, authz);
+        if (session && authz.scp.includes('openid')) {
+          const key = currentKey(context.keys, config.keys.idTokenSigningAlgorithm);
+          if (!key) throw status(500, 'server_error', 'No ID token signing key');
+          response.id_token = await signIdToken(deps.keyStores.for(key.backend), tid, key, {
+            iss: request.issuer!,
+            sub: authz.sub,
+            aud: client.clientId,
+            lifetime: idTokenLifetime,
+            authTime: session.authTime,
+            ...(sid ? { sid } : {}),
+            ...(authz.act ? { act: authz.act } : {}),
+            ...(authz.idp ? { claims: authz.idp } : {}),
+          });
+        }
+        if (!response.scope) response.scope = authz.scp.join(' ');
+        return reply.header('cache-control', 'no-store').send({ ...response, ...(createdSid ? { sub_sid: createdSid } : {}) });
+      },
+    );
+  },
+};

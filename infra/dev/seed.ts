@@ -52,3 +52,42 @@ export async function seedDemoTenant(options: {
     await db.destroy();
   }
 }
+
+export interface DemoClient {
+  client_id: string;
+  client_secret: string;
+  redirect_uris: string[];
+}
+
+/**
+ * Make sure the demo client exists, registered through the tenant's
+ * `/clients` endpoint with the tenant API token as master token.
+ */
+export async function seedDemoClient(options: { issuer: string; apiToken: string }): Promise<DemoClient> {
+  const headers = { authorization: `Bearer ${options.apiToken}`, 'content-type': 'application/json' };
+  const clientId = 'demo-client';
+  const existing = await fetch(`${options.issuer}/clients/${clientId}`, { headers });
+  let body: DemoClient;
+  if (existing.status === 404) {
+    const created = await fetch(`${options.issuer}/clients`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        preferred_client_id: clientId,
+        client_name: 'Tessera demo client',
+        redirect_uris: ['http://localhost:3000/callback'],
+        grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        scope: 'openid email profile read write',
+      }),
+    });
+    if (created.status !== 201) throw new Error(`registering the demo client failed: ${created.status} ${await created.text()}`);
+    body = (await created.json()) as DemoClient;
+  } else if (existing.ok) {
+    body = (await existing.json()) as DemoClient;
+  } else {
+    throw new Error(`reading the demo client failed: ${existing.status} ${await existing.text()}`);
+  }
+  return { client_id: body.client_id, client_secret: body.client_secret, redirect_uris: body.redirect_uris };
+}

@@ -3,7 +3,7 @@ import { sha256Hex } from '@tessera/shared/http/api-token';
 import { loadSettings } from '@tessera/shared/settings';
 import { loadOrCreateDevSecrets, readDevJson, writeDevJson } from './dev-secrets.ts';
 import { prepareDatabase } from './migrate.ts';
-import { seedDemoTenant } from './seed.ts';
+import { seedDemoClient, seedDemoTenant } from './seed.ts';
 import { Children, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTemporal, waitFor } from './services.ts';
 
 /**
@@ -72,10 +72,11 @@ try {
     issuer: `${dataPlaneUrl}/demo`,
     ...(previous?.demo?.apiToken ? { knownApiToken: previous.demo.apiToken } : {}),
   });
+  const client = await seedDemoClient({ issuer: demo.issuer, apiToken: demo.apiToken });
   const devJson = writeDevJson({
     controlPlane: { url: controlPlaneUrl, apiKey: secrets.operatorKey },
     dataPlane: { url: dataPlaneUrl },
-    demo: { tid: demo.tid, issuer: demo.issuer, apiToken: demo.apiToken },
+    demo: { tid: demo.tid, issuer: demo.issuer, apiToken: demo.apiToken, client },
   });
 
   console.log(`

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken } from '@tessera/shared/http/api-token';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
+import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { clientRequest } from '../oauth/client-request.ts';
 import { formParams, oauthError } from '../oauth/oauth-error.ts';
 import { inspectAccessToken, introspectionMembers } from '../oauth/token-inspection.ts';
@@ -54,5 +55,10 @@ export const introspectionEndpoint: Endpoint = {
       return reply.type(JWT_TYPE).send(jwt);
     });
   },
-  metadata: (_context, issuer) => ({ introspection_endpoint: `${issuer}/token/introspect` }),
+  metadata: (context, issuer) => ({
+    introspection_endpoint: `${issuer}/token/introspect`,
+    introspection_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS).filter((m) => m !== 'none'),
+    // JWT responses are signed with the tenant's access-token key (RFC 9701 §7)
+    introspection_signing_alg_values_supported: [context.tenant.config.keys.accessTokenSigningAlgorithm],
+  }),
 };

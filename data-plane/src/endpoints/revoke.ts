@@ -1,4 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
+import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { clientRequest } from '../oauth/client-request.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
@@ -49,5 +50,8 @@ export const revocationEndpoint: Endpoint = {
       return reply.header('cache-control', 'no-store').code(200).send();
     });
   },
-  metadata: (_context, issuer) => ({ revocation_endpoint: `${issuer}/token/revoke` }),
+  metadata: (_context, issuer) => ({
+    revocation_endpoint: `${issuer}/token/revoke`,
+    revocation_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS),
+  }),
 };

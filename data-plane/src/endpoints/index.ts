@@ -2,6 +2,7 @@ import { discoveryEndpoint } from './discovery.ts';
 import type { Endpoint } from './endpoint.ts';
 import { jwksEndpoint } from './jwks.ts';
 import { registrationEndpoint } from './registration.ts';
+import { authzStoreApi } from '../integration/authz-store-api.ts';
 import { directAuthzApi } from '../integration/direct-authz-api.ts';
 import { keyStoreApi } from '../integration/key-store-api.ts';
 import { introspectionEndpoint } from './introspect.ts';
@@ -9,4 +10,4 @@ import { revocationEndpoint } from './revoke.ts';
 import { tokenEndpoint } from './token.ts';
 
 /** Every tenant endpoint and integration API of the data plane, in registration order. One line each. */
-export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, registrationEndpoint, tokenEndpoint, introspectionEndpoint, revocationEndpoint, directAuthzApi, keyStoreApi];
+export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, registrationEndpoint, tokenEndpoint, introspectionEndpoint, revocationEndpoint, directAuthzApi, authzStoreApi, keyStoreApi];

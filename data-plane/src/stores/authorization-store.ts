@@ -53,4 +53,41 @@ export class AuthorizationStore {
     const rows = await query.returningAll().execute();
     return rows.map((row) => ({ id: row.id, authz: row.record as unknown as Authorization, createdAt: row.created_at, updatedAt: row.updated_at }));
   }
+
+  /** Distinct subjects having a long-lived authorisation (with client `cid` when given), sorted. */
+  async subjects(tid: string, filter: { cid?: string } = {}, limit = 10_000): Promise<string[]> {
+    let query = this.#db.selectFrom('authorizations').select('sub').distinct().where('tid', '=', tid);
+    if (filter.cid !== undefined) query = query.where('client_id', '=', filter.cid);
+    const rows = await query.orderBy('sub').limit(limit).execute();
+    return rows.map((row) => row.sub);
+  }
+
+  /** Distinct clients having a long-lived authorisation (of subject `sub` when given), sorted. */
+  async clients(tid: string, filter: { sub?: string } = {}, limit = 10_000): Promise<string[]> {
+    let query = this.#db.selectFrom('authorizations').select('client_id').distinct().where('tid', '=', tid);
+    if (filter.sub !== undefined) query = query.where('sub', '=', filter.sub);
+    const rows = await query.orderBy('client_id').limit(limit).execute();
+    return rows.map((row) => row.client_id);
+  }
+
+  /**
+   * Revocation as of `before` (exclusive): delete the matching authorisations
+   * last granted or updated before it (their refresh tokens go by cascade),
+   * and of the matching ones updated since, the refresh tokens issued before
+   * it. Returns the deleted authorisations.
+   */
+  async deleteBefore(tid: string, filter: { sub?: string; cid?: string }, before: Date): Promise<StoredAuthorization[]> {
+    if (filter.sub === undefined && filter.cid === undefined) throw new Error('refusing to delete every authorisation');
+    return this.#db.transaction().execute(async (trx) => {
+      let query = trx.deleteFrom('authorizations').where('tid', '=', tid).where('updated_at', '<', before);
+      if (filter.sub !== undefined) query = query.where('sub', '=', filter.sub);
+      if (filter.cid !== undefined) query = query.where('client_id', '=', filter.cid);
+      const rows = await query.returningAll().execute();
+      let remaining = trx.selectFrom('authorizations').select('id').where('tid', '=', tid);
+      if (filter.sub !== undefined) remaining = remaining.where('sub', '=', filter.sub);
+      if (filter.cid !== undefined) remaining = remaining.where('client_id', '=', filter.cid);
+      await trx.deleteFrom('refresh_tokens').where('tid', '=', tid).where('issued_at', '<', before).where('authorization_id', 'in', remaining).execute();
+      return rows.map((row) => ({ id: row.id, authz: row.record as unknown as Authorization, createdAt: row.created_at, updatedAt: row.updated_at }));
+    });
+  }
 }

@@ -4,6 +4,10 @@ import type { Db } from '@tessera/shared/db/database';
 /** Longest an access token can live (tenant config maximum); journal entries for them need not outlive it. */
 const MAX_ACCESS_TOKEN_SECONDS = 86_400 * 30;
 
+const RAISE_ONLY = `local cur = redis.call('GET', KEYS[1])
+if (not cur) or tonumber(cur) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return 1`;
+
 const subjectClientKey = (tid: string, sub: string, cid: string) => `rev:${tid}:sc:${sub.length}:${sub}:${cid}`;
 const subjectKey = (tid: string, sub: string) => `rev:${tid}:s:${sub}`;
 const clientKey = (tid: string, cid: string) => `rev:${tid}:c:${cid}`;
@@ -32,7 +36,8 @@ export class RevocationJournal {
       .execute();
     const key = target.sub && target.cid ? subjectClientKey(tid, target.sub, target.cid) : target.sub ? subjectKey(tid, target.sub) : clientKey(tid, target.cid!);
     const seconds = Math.floor(at.getTime() / 1000);
-    await this.#redis.set(key, String(seconds), 'EX', MAX_ACCESS_TOKEN_SECONDS + 60);
+    // The mirror only ever moves forward: a revocation recorded with an older time must not hide a newer one.
+    await this.#redis.eval(RAISE_ONLY, 1, key, String(seconds), String(MAX_ACCESS_TOKEN_SECONDS + 60));
   }
 
   /** True when a token of (sub, cid) issued at `iat` (seconds) has been revoked since. */

@@ -1,0 +1,316 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Authorization } from '@tessera/shared/authz/authorization';
+import { HttpError } from '@tessera/shared/http/errors';
+import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
+import { newAuthorization } from '../grants/new-authorization.ts';
+import { inspectAccessToken } from '../oauth/token-inspection.ts';
+import type { StoredAuthorization } from '../stores/authorization-store.ts';
+import { requireApiToken } from './api-token-auth.ts';
+
+const BASE = '/authz-store/rest/v3';
+const Str = Type.String({ minLength: 1, maxLength: 1000 });
+const ClientId = Type.String({ minLength: 1, maxLength: 128 });
+const Strings = Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 500 });
+const Obj = Type.Record(Type.String(), Type.Unknown());
+const Seconds = Type.Integer({ minimum: 0, maximum: 86_400 * 3650 });
+const Token = Type.String({ minLength: 1, maxLength: 20_000 });
+const EpochSeconds = Type.String({ pattern: '^[0-9]{1,12}$' });
+
+/**
+ * An authorisation object in Connect2id's short member names, as PUT takes
+ * it. `iat` / `uat` (and `lng`, always true here) are accepted so that an
+ * object read from this API can be sent back as it is; the server sets them.
+ */
+const AuthorizationObject = Type.Object(
+  {
+    sub: Str,
+    cid: ClientId,
+    scp: Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { minItems: 1, maxItems: 500 }),
+    act: Type.Optional(Type.Object({ sub: Str }, { additionalProperties: false })),
+    aud: Type.Optional(Strings),
+    clm: Type.Optional(Strings),
+    cll: Type.Optional(Strings),
+    uip: Type.Optional(Obj),
+    idp: Type.Optional(Obj),
+    dat: Type.Optional(Obj),
+    irt: Type.Optional(Type.Boolean()),
+    rtl: Type.Optional(Seconds),
+    rtm: Type.Optional(Seconds),
+    rtr: Type.Optional(Type.Boolean()),
+    atl: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 * 30 })),
+    att: Type.Optional(Type.Union([Type.Literal('SELF_CONTAINED'), Type.Literal('IDENTIFIER')])),
+    ate: Type.Optional(Type.Boolean()),
+    idl: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+    iss: Type.Optional(Str),
+    lng: Type.Optional(Type.Literal(true)),
+    iat: Type.Optional(Type.Integer({ minimum: 0 })),
+    uat: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+type AuthorizationBody = Static<typeof AuthorizationObject>;
+
+const Filter = Type.Object({ subject: Type.Optional(Str), client_id: Type.Optional(ClientId) }, { additionalProperties: false });
+type FilterQuery = Static<typeof Filter>;
+const SubjectsQuery = Type.Object({ client_id: Type.Optional(ClientId) }, { additionalProperties: false });
+const ClientsQuery = Type.Object({ subject: Type.Optional(Str) }, { additionalProperties: false });
+const QuietQuery = Type.Object({ quiet: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
+const RevocationForm = Type.Object(
+  { subject: Type.Optional(Str), client_id: Type.Optional(ClientId), actor: Type.Optional(Str), timestamp: Type.Optional(EpochSeconds) },
+  { additionalProperties: false },
+);
+type Revocation = Static<typeof RevocationForm>;
+const InspectionForm = Type.Object({ access_token: Type.Optional(Token), refresh_token: Type.Optional(Token) }, { additionalProperties: false });
+type Inspection = Static<typeof InspectionForm>;
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const badRequest = (description: string) => new HttpError(400, 'invalid_request', `Bad request: ${description}`);
+const notFound = (description: string) => new HttpError(404, 'not_found', description);
+const asStrings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+const asObject = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+/** The short-member form of an authorisation; absent optional members are omitted. */
+export function authorizationObject(authz: Authorization, times: { iat?: number; uat?: number } = {}): Record<string, unknown> {
+  return {
+    sub: authz.sub,
+    cid: authz.cid,
+    scp: authz.scp,
+    ...(authz.act ? { act: authz.act } : {}),
+    ...(authz.aud?.length ? { aud: authz.aud } : {}),
+    ...(authz.clm?.length ? { clm: authz.clm } : {}),
+    ...(authz.cll?.length ? { cll: authz.cll } : {}),
+    ...(authz.uip ? { uip: authz.uip } : {}),
+    ...(authz.idp ? { idp: authz.idp } : {}),
+    ...(authz.dat ? { dat: authz.dat } : {}),
+    irt: authz.refreshToken.issue,
+    rtl: authz.refreshToken.lifetime,
+    rtm: authz.refreshToken.maxIdle,
+    rtr: authz.refreshToken.rotate,
+    atl: authz.accessToken.lifetime,
+    att: authz.accessToken.encoding,
+    ate: authz.accessToken.encrypt,
+    ...(authz.idToken ? { idl: authz.idToken.lifetime } : {}),
+    lng: authz.longLived,
+    iss: authz.iss,
+    ...(times.iat !== undefined ? { iat: times.iat } : {}),
+    ...(times.uat !== undefined ? { uat: times.uat } : {}),
+  };
+}
+
+const storedObject = (stored: StoredAuthorization) => authorizationObject(stored.authz, { iat: seconds(stored.createdAt), uat: seconds(stored.updatedAt) });
+
+/** The record a PUT body stands for: given members, tenant defaults for the rest. */
+function fromBody(request: FastifyRequest, body: AuthorizationBody): Authorization {
+  const { config, issuer, aliases } = request.tenant!.tenant;
+  const iss = body.iss ?? request.issuer!;
+  if (iss !== issuer && !aliases.some((a) => a.issuer === iss)) throw badRequest('iss is not an issuer of this tenant');
+  const authz = newAuthorization(config, {
+    sub: body.sub,
+    cid: body.cid,
+    scp: [...new Set(body.scp)],
+    iss,
+    longLived: true,
+    ...(body.act ? { act: { sub: body.act.sub } } : {}),
+    ...(body.aud?.length ? { aud: body.aud } : {}),
+    ...(body.clm?.length ? { clm: body.clm } : {}),
+    ...(body.cll?.length ? { cll: body.cll } : {}),
+    ...(body.uip ? { uip: body.uip } : {}),
+    ...(body.idp ? { idp: body.idp } : {}),
+    ...(body.dat ? { dat: body.dat } : {}),
+  });
+  authz.accessToken = {
+    lifetime: body.atl ?? authz.accessToken.lifetime,
+    encoding: body.att ?? authz.accessToken.encoding,
+    encrypt: body.ate ?? authz.accessToken.encrypt,
+  };
+  authz.refreshToken = {
+    issue: body.irt ?? false,
+    lifetime: body.rtl ?? authz.refreshToken.lifetime,
+    maxIdle: body.rtm ?? authz.refreshToken.maxIdle,
+    rotate: body.rtr ?? authz.refreshToken.rotate,
+  };
+  if (body.idl !== undefined) authz.idToken = { lifetime: body.idl };
+  return authz;
+}
+
+/** The authorisation behind an access token of this tenant (and issuer), or null. */
+async function behindAccessToken(request: FastifyRequest, deps: DataPlaneDeps, token: string): Promise<Record<string, unknown> | null> {
+  const context = request.tenant!;
+  const tid = context.tenant.tid;
+  const active = await inspectAccessToken(context, request.issuer!, token, deps);
+  if (!active) return null;
+  if (active.identifier) {
+    // An identifier token keeps its whole authorisation; a transient one is shown as it is.
+    const record = await deps.oauth.accessTokens.get(tid, active.identifier);
+    if (!record) return null;
+    if (!record.authz.longLived) return authorizationObject(record.authz, { iat: record.iat });
+  }
+  const [stored] = await deps.oauth.authorizations.find(tid, { sub: active.sub, cid: active.cid });
+  if (stored) return storedObject(stored);
+  // A self-contained token of a transient authorisation: what the token carries.
+  const { extra } = active;
+  const clm = asStrings(extra.clm);
+  const cll = asStrings(extra.cll);
+  const uip = asObject(extra.uip);
+  const dat = asObject(extra.dat);
+  const act = asObject(active.act);
+  return {
+    sub: active.sub,
+    cid: active.cid,
+    scp: active.scp,
+    ...(act && typeof act.sub === 'string' ? { act: { sub: act.sub } } : {}),
+    ...(active.aud?.length ? { aud: active.aud } : {}),
+    ...(clm?.length ? { clm } : {}),
+    ...(cll?.length ? { cll } : {}),
+    ...(uip ? { uip } : {}),
+    ...(dat ? { dat } : {}),
+    lng: false,
+    iss: active.iss,
+    iat: active.iat,
+  };
+}
+
+/** The authorisation behind a refresh token (identifier of a persisted one, or JWE of a transient one) that is still usable, or null. */
+async function behindRefreshToken(request: FastifyRequest, deps: DataPlaneDeps, token: string): Promise<Record<string, unknown> | null> {
+  const context = request.tenant!;
+  const { tid, config } = context.tenant;
+  const grace = config.tokens.refreshTokenReuseGracePeriod;
+  const now = nowSeconds();
+  if (token.split('.').length === 5) {
+    const payload = await deps.oauth.issuer.decodeTransientRefreshToken(context, token);
+    if (!payload) return null;
+    if (payload.exp && payload.exp <= now) return null;
+    if (await deps.oauth.journal.isRevokedDurably(tid, payload.authz.sub, payload.authz.cid, payload.iat)) return null;
+    if (payload.authz.refreshToken.rotate) {
+      // Used (rotated) beyond the grace period: its next use would revoke the authorisation.
+      const usedAt = await deps.redis.get(`rtu:${tid}:${payload.jti}`);
+      if (usedAt !== null && now - Number(usedAt) > grace) return null;
+    }
+    return authorizationObject(payload.authz, { iat: payload.iat });
+  }
+  const row = await deps.oauth.refreshTokens.find(tid, context.secrets['identifier-hmac'], token);
+  if (!row) return null;
+  const stored = await deps.oauth.authorizations.get(tid, row.authorizationId);
+  if (!stored) return null;
+  if (row.expiresAt && seconds(row.expiresAt) <= now) return null;
+  const idleSince = row.lastUsedAt ?? row.issuedAt;
+  if (stored.authz.refreshToken.maxIdle > 0 && seconds(idleSince) + stored.authz.refreshToken.maxIdle < now) return null;
+  if (row.rotatedAt && now - row.rotatedAt.getTime() / 1000 > grace) return null;
+  return storedObject(stored);
+}
+
+function filterOf(query: FilterQuery): { sub?: string; cid?: string } {
+  return { ...(query.subject !== undefined ? { sub: query.subject } : {}), ...(query.client_id !== undefined ? { cid: query.client_id } : {}) };
+}
+
+/**
+ * The authorisation store API (`/authz-store/rest/v3`, Connect2id §7): list,
+ * replace and delete a tenant's long-lived authorisations, list the subjects
+ * and clients having them, revoke by subject and / or client (persisted
+ * authorisations and, through the revocation journal, every token), and
+ * inspect the authorisation behind an access or refresh token.
+ */
+export const authzStoreApi: Endpoint = {
+  name: 'authz-store',
+  register(app, deps) {
+    const send = (reply: FastifyReply, body: unknown) => reply.header('cache-control', 'no-store').send(body);
+
+    app.get<{ Querystring: FilterQuery }>(
+      `${BASE}/authorizations`,
+      { onRequest: requireApiToken, schema: { querystring: Filter } },
+      async (request, reply) => {
+        const filter = filterOf(request.query);
+        if (filter.sub === undefined && filter.cid === undefined) throw badRequest('subject or client_id (or both) must be given');
+        const found = await deps.oauth.authorizations.find(request.tenant!.tenant.tid, filter);
+        return send(reply, found.map(storedObject));
+      },
+    );
+
+    app.put<{ Body: AuthorizationBody }>(
+      `${BASE}/authorizations`,
+      { onRequest: requireApiToken, schema: { body: AuthorizationObject } },
+      async (request, reply) => {
+        const tid = request.tenant!.tenant.tid;
+        const authz = fromBody(request, request.body);
+        if (!(await deps.clients.get(tid, authz.cid))) throw badRequest(`no client ${JSON.stringify(authz.cid)} in this tenant`);
+        const id = await deps.oauth.authorizations.upsert(tid, authz);
+        const stored = await deps.oauth.authorizations.get(tid, id);
+        if (!stored) throw notFound('The authorisation was deleted meanwhile');
+        return send(reply, storedObject(stored));
+      },
+    );
+
+    app.delete<{ Querystring: FilterQuery }>(
+      `${BASE}/authorizations`,
+      { onRequest: requireApiToken, schema: { querystring: Filter } },
+      async (request, reply) => {
+        const { subject, client_id } = request.query;
+        if (subject === undefined || client_id === undefined) throw badRequest('subject and client_id must both be given');
+        const tid = request.tenant!.tenant.tid;
+        const deleted = await deps.oauth.authorizations.delete(tid, { sub: subject, cid: client_id });
+        if (deleted.length === 0) throw notFound('No authorisation of this subject and client');
+        await deps.oauth.journal.revoke(tid, { sub: subject, cid: client_id });
+        return reply.code(204).send();
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof SubjectsQuery> }>(
+      `${BASE}/subjects`,
+      { onRequest: requireApiToken, schema: { querystring: SubjectsQuery } },
+      async (request, reply) => {
+        const cid = request.query.client_id;
+        return send(reply, await deps.oauth.authorizations.subjects(request.tenant!.tenant.tid, cid !== undefined ? { cid } : {}));
+      },
+    );
+
+    app.get<{ Querystring: Static<typeof ClientsQuery> }>(
+      `${BASE}/clients`,
+      { onRequest: requireApiToken, schema: { querystring: ClientsQuery } },
+      async (request, reply) => {
+        const sub = request.query.subject;
+        return send(reply, await deps.oauth.authorizations.clients(request.tenant!.tenant.tid, sub !== undefined ? { sub } : {}));
+      },
+    );
+
+    app.post<{ Body: Revocation | undefined; Querystring: Static<typeof QuietQuery> }>(
+      `${BASE}/revocation`,
+      { onRequest: requireApiToken, bodyLimit: 50_000, schema: { body: RevocationForm, querystring: QuietQuery } },
+      async (request, reply) => {
+        const form = request.body ?? {};
+        if (form.actor !== undefined) throw badRequest('revocation by actor is not supported');
+        const target = { ...(form.subject !== undefined ? { sub: form.subject } : {}), ...(form.client_id !== undefined ? { cid: form.client_id } : {}) };
+        if (target.sub === undefined && target.cid === undefined) throw badRequest('subject or client_id (or both) must be given');
+        const tid = request.tenant!.tenant.tid;
+        let deleted: StoredAuthorization[];
+        if (form.timestamp !== undefined) {
+          const at = Number(form.timestamp);
+          if (at > nowSeconds()) throw badRequest('timestamp is in the future');
+          // Everything issued at or before that second, as the journal counts.
+          deleted = await deps.oauth.authorizations.deleteBefore(tid, target, new Date((at + 1) * 1000));
+          await deps.oauth.journal.revoke(tid, target, new Date(at * 1000));
+        } else {
+          deleted = await deps.oauth.authorizations.delete(tid, target);
+          await deps.oauth.journal.revoke(tid, target);
+        }
+        if (request.query.quiet === 'true' || deleted.length === 0) return reply.code(204).send();
+        return send(reply, deleted.map(storedObject));
+      },
+    );
+
+    app.post<{ Body: Inspection | undefined }>(
+      `${BASE}/inspection`,
+      { onRequest: requireApiToken, bodyLimit: 50_000, schema: { body: InspectionForm } },
+      async (request, reply) => {
+        const { access_token: accessToken, refresh_token: refreshToken } = request.body ?? {};
+        if ((accessToken === undefined) === (refreshToken === undefined)) throw badRequest('exactly one of access_token or refresh_token must be given');
+        const found =
+          accessToken !== undefined ? await behindAccessToken(request, deps, accessToken) : await behindRefreshToken(request, deps, refreshToken!);
+        if (!found) throw notFound('Invalid, expired or revoked token');
+        return send(reply, found);
+      },
+    );
+  },
+};

@@ -1,0 +1,396 @@
+/**
+ * Token endpoint throughput: Tessera against node-oidc-provider, client_credentials with
+ * client_secret_basic, under the same autocannon load.
+ *
+ *   npm run bench:token                (BENCH_SECONDS=10 per row; the whole run takes about 2½ minutes)
+ *
+ * Rows (each: 3 s warm-up, then BENCH_SECONDS with 10 connections):
+ *   - identifier access token, kept (hashed) in the real Redis  vs  node-oidc-provider opaque token (in-memory adapter)
+ *   - JWT access token EdDSA, ES256 (software keys and SoftHSM), RS256  vs  node-oidc-provider JWT with the same alg
+ * Each Tessera row has a tenant of its own (one client, client_secret_basic, client_credentials only),
+ * addressed with the `Tenant-ID` header. node-oidc-provider runs as configured in
+ * docs/platform-notes.md (bench/support/oidc-provider-server.mjs).
+ *
+ * Both servers run as child processes pinned to CPU 0 (taskset, where present); autocannon runs
+ * here, pinned to CPU 1, over loopback. The Tessera node stays up (idle) while each of its rows is
+ * followed by the matching node-oidc-provider row in a fresh process of its own, so only one server
+ * is under load at a time and each ratio compares two neighbouring runs. Before a row is timed, one
+ * response is checked: 200 and a token; JWTs verified with jose against the server's JWK set (and,
+ * for Tessera, that the signing key lives in the expected backend); identifier tokens introspected.
+ *
+ * The bench uses a database, a Redis prefix, a master key and a SoftHSM token directory
+ * (.cache/softhsm-bench-token-*) of its own and removes them afterwards.
+ *
+ * Environment:
+ *   BENCH_SECONDS    seconds per row (default 10)
+ *   BENCH_CPU_PROF   when set, each server process writes a V8 CPU profile into .cache/prof
+ *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256 (default all)
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { Redis } from 'ioredis';
+import { checkCreateTenant } from '@tessera/control-plane/tenants/tenant-input';
+import { createTenant } from '@tessera/control-plane/tenants/tenant-writer';
+import { ClientStore } from '@tessera/shared/clients/client-store';
+import { MasterKey } from '@tessera/shared/crypto/master-key';
+import { createDb, type Db } from '@tessera/shared/db/database';
+import { dropDatabase } from '@tessera/shared/db/migrate';
+import { KeyStores } from '@tessera/shared/keys/key-stores';
+import { loadSettings } from '@tessera/shared/settings';
+import { prepareDatabase } from '../infra/dev/migrate.ts';
+import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
+
+const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).status === 0;
+// Re-run this script pinned to CPU 1 so the load generator never shares the servers' core.
+if (hasTaskset && !process.env.BENCH_PINNED) {
+  const child = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PINNED: '1' },
+  });
+  process.exit(child.status ?? 1);
+}
+
+const positive = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
+  return n;
+};
+const SECONDS = positive('BENCH_SECONDS', 10);
+const WARMUP_SECONDS = 3;
+const CONNECTIONS = 10;
+const START_TIMEOUT_MS = 60_000;
+const log = (message: string) => process.stderr.write(`[bench:token] ${message}\n`);
+
+type Reference = 'opaque' | 'EdDSA' | 'ES256' | 'RS256';
+interface Scenario {
+  name: string;
+  tid: string;
+  backend: 'software' | 'pkcs11';
+  format: 'identifier' | 'jwt';
+  alg: 'EdDSA' | 'ES256' | 'RS256';
+  reference: Reference;
+  /** Ratio to node-oidc-provider the issue asks for, if any. */
+  target?: number;
+}
+interface Figure { rps: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; requests: number }
+
+loadPreparedEnv();
+const settings = loadSettings();
+const runId = randomBytes(4).toString('hex');
+const databaseUrl = Object.assign(new URL(settings.databaseUrl), { pathname: `/tessera_bench_token_${runId}` }).toString();
+const redisPrefix = `tessera-bench-token-${runId}:`;
+const masterKeyEncoded = MasterKey.generateEncoded();
+const masterKey = MasterKey.fromEnv({ TESSERA_MASTER_KEY: masterKeyEncoded });
+const pkcs11Module = process.env.PKCS11_MODULE || undefined;
+const ONLY = process.env.BENCH_ONLY?.split(',').map((v) => v.trim()).filter(Boolean);
+const SCENARIOS: Scenario[] = [
+  { name: 'identifier token (Redis)', tid: 'bench-identifier', backend: 'software', format: 'identifier', alg: 'EdDSA', reference: 'opaque', target: 1.5 },
+  { name: 'JWT EdDSA', tid: 'bench-eddsa', backend: 'software', format: 'jwt', alg: 'EdDSA', reference: 'EdDSA', target: 3 },
+  { name: 'JWT ES256', tid: 'bench-es256', backend: 'software', format: 'jwt', alg: 'ES256', reference: 'ES256' },
+  { name: 'JWT ES256 (SoftHSM)', tid: 'bench-es256-hsm', backend: 'pkcs11', format: 'jwt', alg: 'ES256', reference: 'ES256' },
+  { name: 'JWT RS256', tid: 'bench-rs256', backend: 'software', format: 'jwt', alg: 'RS256', reference: 'RS256' },
+].filter((s) => (s.backend !== 'pkcs11' || pkcs11Module !== undefined) && (!ONLY || ONLY.includes(s.tid.replace(/^bench-/, '')))) as Scenario[];
+if (!pkcs11Module) log('PKCS11_MODULE is not set (run infra/dev/prepare.sh): the SoftHSM row is skipped');
+if (SCENARIOS.length === 0) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY} names no scenario (identifier, eddsa, es256, es256-hsm, rs256)`);
+
+// A SoftHSM token directory of the bench's own; SoftHSM reads SOFTHSM2_CONF when the library initialises.
+const softhsmDir = join(ROOT, '.cache', `softhsm-bench-token-${runId}`);
+mkdirSync(join(softhsmDir, 'tokens'), { recursive: true });
+writeFileSync(
+  join(softhsmDir, 'softhsm2.conf'),
+  `directories.tokendir = ${join(softhsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+);
+process.env.SOFTHSM2_CONF = join(softhsmDir, 'softhsm2.conf');
+
+// One client per server, the same id and secret shape everywhere (base64url survives form-urlencoding unchanged).
+const CLIENT_ID = 'bench-client';
+const CLIENT_SECRET = randomBytes(24).toString('base64url');
+const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
+const FORM = 'application/x-www-form-urlencoded';
+const BODY = 'grant_type=client_credentials';
+
+// ---- child processes -----------------------------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+let interrupted = false;
+let running: autocannon.Instance | undefined;
+process.once('SIGINT', () => {
+  interrupted = true; // stop the current load and clean up
+  running?.stop();
+});
+
+const profileArgs = () => (process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=.cache/prof'] : []);
+
+/** A server process pinned to CPU 0; stderr shown (minus node-oidc-provider's start-up notices). */
+function startPinned(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const [command, argv] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] as const : [process.execPath, args] as const;
+  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  child.stdout?.resume();
+  let buffer = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      if (!/^oidc-provider (NOTICE|WARNING)/.test(line)) process.stderr.write(`  ${line}\n`);
+    }
+  });
+  return child;
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within 10 s (a CPU profile is written on a clean exit). */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitReady(what: string, child: ChildProcess, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (interrupted) throw new Error('interrupted');
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} was not ready within ${START_TIMEOUT_MS / 1000} s`);
+}
+
+function startTessera(port: number): ChildProcess {
+  return startPinned([...profileArgs(), '--import', 'tsx', 'data-plane/src/main.ts'], {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: settings.redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    TESSERA_MASTER_KEY: masterKeyEncoded,
+    ...(pkcs11Module ? { PKCS11_MODULE: pkcs11Module } : {}),
+    SOFTHSM2_CONF: process.env.SOFTHSM2_CONF,
+    DATA_PLANE_PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+  });
+}
+
+function startOidcProvider(port: number, format: Reference): ChildProcess {
+  return startPinned([...profileArgs(), 'bench/support/oidc-provider-server.mjs'], {
+    ...process.env,
+    OIDC_PORT: String(port),
+    OIDC_FORMAT: format,
+    OIDC_CLIENT_ID: CLIENT_ID,
+    OIDC_CLIENT_SECRET: CLIENT_SECRET,
+    NODE_ENV: 'production',
+  });
+}
+
+// ---- set-up, checks, load --------------------------------------------------------------------------
+
+async function createScenarioTenant(db: Db, keyStores: KeyStores, s: Scenario, port: number): Promise<void> {
+  const checked = checkCreateTenant(
+    {
+      tid: s.tid,
+      name: s.name,
+      issuer: `http://127.0.0.1:${port}/${s.tid}`,
+      config: {
+        keys: { backend: s.backend, accessTokenSigningAlgorithm: s.alg, idTokenSigningAlgorithm: s.alg, signingAlgorithms: ['EdDSA', 'ES256', 'RS256'] },
+        tokens: { accessTokenFormat: s.format },
+        grants: { grantTypes: ['client_credentials'], responseTypes: [] },
+      },
+    },
+    keyStores.defaultBackend,
+  );
+  if (!checked.ok) throw new Error(`tenant ${s.tid}: ${JSON.stringify(checked.errors)}`);
+  await createTenant(db, keyStores, masterKey, checked.value);
+  const created = await new ClientStore(db, masterKey).create(s.tid, {
+    clientId: CLIENT_ID,
+    metadata: { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', response_types: [], redirect_uris: [] },
+    secret: CLIENT_SECRET,
+    secretExpiresAt: null,
+    registrationTokenSha256: null,
+  });
+  if (!created) throw new Error(`client ${CLIENT_ID} exists in ${s.tid}`);
+}
+
+async function tokenRequest(url: string, headers: Record<string, string>): Promise<{ access_token: string; token_type: string; expires_in: number }> {
+  const response = await fetch(`${url}/token`, { method: 'POST', headers: { ...headers, authorization: BASIC, 'content-type': FORM }, body: BODY });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`POST ${url}/token (${JSON.stringify(headers)}) answered ${response.status}: ${text.slice(0, 300)}`);
+  const body = JSON.parse(text) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
+  if (typeof body.access_token !== 'string' || !body.access_token || !/^bearer$/i.test(String(body.token_type))) {
+    throw new Error(`POST ${url}/token gave no bearer token: ${text.slice(0, 300)}`);
+  }
+  return body as { access_token: string; token_type: string; expires_in: number };
+}
+
+async function verifyJwt(what: string, token: string, jwksUrl: string, headers: Record<string, string>, alg: string, issuer: string): Promise<string> {
+  const jwks = (await (await fetch(jwksUrl, { headers })).json()) as JSONWebKeySet;
+  try {
+    const { protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { algorithms: [alg], issuer, typ: 'at+jwt' });
+    return protectedHeader.kid ?? '';
+  } catch (err) {
+    throw new Error(`${what}: the access token does not verify with jose against ${jwksUrl}`, { cause: err });
+  }
+}
+
+/** One token of the scenario, checked, before the scenario is timed. */
+async function checkTessera(db: Db, url: string, port: number, s: Scenario): Promise<void> {
+  const headers = { 'tenant-id': s.tid };
+  const issuer = `http://127.0.0.1:${port}/${s.tid}`;
+  const { access_token: token } = await tokenRequest(url, headers);
+  if (s.format === 'identifier') {
+    if (token.split('.').length === 3) throw new Error(`${s.name}: expected an identifier, got a JWT`);
+    const response = await fetch(`${url}/token/introspect`, {
+      method: 'POST',
+      headers: { ...headers, authorization: BASIC, 'content-type': FORM },
+      body: new URLSearchParams({ token }),
+    });
+    const body = (await response.json()) as { active?: boolean };
+    if (response.status !== 200 || body.active !== true) throw new Error(`${s.name}: the identifier token does not introspect as active (${response.status} ${JSON.stringify(body)})`);
+    return;
+  }
+  const kid = await verifyJwt(s.name, token, `${url}/jwks.json`, headers, s.alg, issuer);
+  const key = await db.selectFrom('tenant_keys').select(['backend', 'alg']).where('tid', '=', s.tid).where('kid', '=', kid).executeTakeFirst();
+  if (key?.backend !== s.backend || key.alg !== s.alg) throw new Error(`${s.name}: signed with ${JSON.stringify(key)}, expected a ${s.backend} ${s.alg} key`);
+}
+
+async function checkOidcProvider(url: string, format: Reference): Promise<void> {
+  const { access_token: token } = await tokenRequest(url, {});
+  if (format === 'opaque') {
+    if (token.includes('.')) throw new Error('node-oidc-provider opaque: expected an opaque token, got a JWT');
+    return;
+  }
+  await verifyJwt(`node-oidc-provider ${format}`, token, `${url}/jwks`, {}, format, url);
+}
+
+function runLoad(url: string, headers: Record<string, string>, seconds: number): Promise<Figure> {
+  return new Promise((resolve, reject) => {
+    running = autocannon(
+      {
+        url: `${url}/token`,
+        method: 'POST',
+        headers: { ...headers, authorization: BASIC, 'content-type': FORM },
+        body: BODY,
+        connections: CONNECTIONS,
+        duration: seconds,
+      },
+      (err: unknown, result: autocannon.Result) => {
+        running = undefined;
+        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+        if (interrupted) return reject(new Error('interrupted'));
+        resolve({
+          rps: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          non2xx: result.non2xx,
+          requests: result.requests.total,
+        });
+      },
+    );
+  });
+}
+
+async function measure(label: string, url: string, headers: Record<string, string>): Promise<Figure> {
+  await runLoad(url, headers, WARMUP_SECONDS);
+  const figure = await runLoad(url, headers, SECONDS);
+  log(`${label}: ${figure.rps.toFixed(0)} req/s, p99 ${figure.p99} ms, non-2xx ${figure.non2xx}, errors ${figure.errors}`);
+  return figure;
+}
+
+// ---- the run ----------------------------------------------------------------------------------------
+
+const tessera = new Map<string, Figure>();
+/** node-oidc-provider's figure next to each Tessera row (by scenario name). */
+const reference = new Map<string, Figure>();
+let db: Db | undefined;
+let keyStores: KeyStores | undefined;
+let databaseCreated = false;
+const started = Date.now();
+try {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  databaseCreated = true; // from here on the database may exist: drop it in any case
+  await prepareDatabase(databaseUrl);
+  db = createDb(databaseUrl, { max: 4 });
+  keyStores = new KeyStores(db, masterKey, { pkcs11Module });
+  log(`creating ${SCENARIOS.length} tenants (keys EdDSA, ES256, RS256 + RSA-OAEP-256 each)`);
+  for (const s of SCENARIOS) await createScenarioTenant(db, keyStores, s, port);
+  keyStores.close(); // the data plane opens the tokens itself
+  keyStores = undefined;
+
+  log(`Tessera data plane on ${url}`);
+  const node = startTessera(port);
+  try {
+    await waitReady('the data plane', node, async () => (await fetch(`${url}/monitor/v1/healthcheck`)).status === 200);
+    for (const s of SCENARIOS) await checkTessera(db, url, port, s);
+    // Each Tessera row is followed at once by its node-oidc-provider row (a fresh process each time),
+    // so a ratio compares two runs seconds apart; only one server is under load at a time.
+    for (const s of SCENARIOS) {
+      tessera.set(s.name, await measure(`Tessera ${s.name}`, url, { 'tenant-id': s.tid }));
+      const oidcPort = await freePort();
+      const oidcUrl = `http://127.0.0.1:${oidcPort}`;
+      const oidc = startOidcProvider(oidcPort, s.reference);
+      try {
+        await waitReady('node-oidc-provider', oidc, async () => (await fetch(`${oidcUrl}/.well-known/openid-configuration`)).status === 200);
+        await checkOidcProvider(oidcUrl, s.reference);
+        reference.set(s.name, await measure(`node-oidc-provider ${s.reference}`, oidcUrl, {}));
+      } finally {
+        await stop(oidc);
+      }
+    }
+  } finally {
+    await stop(node);
+  }
+} finally {
+  running?.stop();
+  await Promise.all([...children].map(stop));
+  keyStores?.close();
+  await db?.destroy();
+  if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
+  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let deleted = 0;
+    for await (const keys of redis.scanStream({ match: `${redisPrefix}*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length) deleted += await redis.unlink(...keys);
+    }
+    log(`removed ${deleted} Redis keys under ${redisPrefix}`);
+  } catch (err) {
+    log(`could not clean Redis prefix ${redisPrefix}: ${String(err)}`);
+  } finally {
+    redis.disconnect();
+  }
+  rmSync(softhsmDir, { recursive: true, force: true });
+}
+
+const referenceName = (r: Reference) => (r === 'opaque' ? 'opaque token, in-memory adapter' : `JWT ${r}`);
+const x = (n: number) => `${n.toFixed(2)}×`;
+console.log(
+  `\nToken endpoint, client_credentials + client_secret_basic, ${SECONDS} s per row after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections, loopback` +
+    `${hasTaskset ? ', server on CPU 0, load on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}`,
+);
+console.log('| scenario | Tessera req/s | p50 ms | p99 ms | non-2xx | errors | node-oidc-provider | its req/s | its p99 ms | its non-2xx | its errors | ratio | target |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+for (const s of SCENARIOS) {
+  const t = tessera.get(s.name)!;
+  const r = reference.get(s.name)!;
+  const ratio = t.rps / r.rps;
+  const target = s.target === undefined ? '' : `≥ ${s.target}× ${ratio >= s.target ? 'met' : 'MISSED'}`;
+  console.log(
+    `| ${s.name} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${t.non2xx} | ${t.errors} | ${referenceName(s.reference)} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${x(ratio)} | ${target} |`,
+  );
+}
+console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);

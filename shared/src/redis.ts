@@ -12,5 +12,7 @@ export function createRedis(url: string, prefix: string, options: { lazyConnect?
     // BullMQ requires null; elsewhere a bounded retry makes a dead Redis an error, not a hang.
     maxRetriesPerRequest: options.bullmq ? null : 2,
     enableOfflineQueue: true,
+    // Commands issued in the same tick share one write (many concurrent token requests, one round trip).
+    enableAutoPipelining: !options.bullmq,
   });
 }

@@ -38,7 +38,8 @@ export async function authenticateClient(input: ClientAuthInput): Promise<Client
   const basicChallenge = method === clientSecretBasic ? input.request.issuer! : undefined;
   const fail = (description: string) => oauthError('invalid_client', description, basicChallenge ? { basicChallenge } : {});
   if (!clientId) throw fail('The request names no client');
-  const client = await input.deps.clients.get(input.request.tenant!.tenant.tid, clientId);
+  const tid = input.request.tenant!.tenant.tid;
+  const client = input.deps.clients.peek(tid, clientId) ?? (await input.deps.clients.get(tid, clientId));
   if (!client) throw fail('Client authentication failed');
   const registered = authMethodOf(client);
   // An assertion is checked by the JWT method the client registered.

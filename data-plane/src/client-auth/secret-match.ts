@@ -1,7 +1,21 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@tessera/shared/clients/client';
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
+
+/** Digests of a client's stored secrets, computed once per cached client object. */
+const stored = new WeakMap<Client, { secret?: Buffer; previous?: Buffer }>();
+function storedDigests(client: Client) {
+  let d = stored.get(client);
+  if (!d) {
+    d = {
+      ...(client.secret ? { secret: digest(client.secret) } : {}),
+      ...(client.previousSecret ? { previous: digest(client.previousSecret) } : {}),
+    };
+    stored.set(client, d);
+  }
+  return d;
+}
 
 /**
  * The client's secrets that are valid now: the current one unless expired,
@@ -15,9 +29,11 @@ export function validSecrets(client: Client, now: Date = new Date()): string[] {
 }
 
 /** Constant-time comparison against every valid secret (digests, so lengths do not leak). */
-export function secretMatches(client: Client, presented: string): boolean {
+export function secretMatches(client: Client, presented: string, now: Date = new Date()): boolean {
   const given = digest(presented);
+  const digests = storedDigests(client);
   let match = false;
-  for (const secret of validSecrets(client)) match = timingSafeEqual(given, digest(secret)) || match;
+  if (digests.secret && (!client.secretExpiresAt || client.secretExpiresAt > now)) match = timingSafeEqual(given, digests.secret) || match;
+  if (digests.previous && client.previousSecretValidUntil && client.previousSecretValidUntil > now) match = timingSafeEqual(given, digests.previous) || match;
   return match;
 }

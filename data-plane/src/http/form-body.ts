@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { parse } from 'node:querystring';
 
 /**
  * `application/x-www-form-urlencoded` bodies as objects. A parameter sent
@@ -7,11 +8,8 @@ import type { FastifyInstance } from 'fastify';
  */
 export function installFormBody(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    const out: Record<string, string | string[]> = {};
-    for (const [name, value] of new URLSearchParams(body as string)) {
-      const existing = out[name];
-      out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-    }
-    done(null, out);
+    // node:querystring is several times faster than URLSearchParams on the token endpoint's
+    // small bodies, and already turns a repeated name into an array. No prototype: "__proto__=x" is just a name.
+    done(null, Object.assign(Object.create(null) as Record<string, string | string[]>, parse(body as string, '&', '=', { maxKeys: 1000 })));
   });
 }

@@ -25,6 +25,12 @@ export class ClientCache {
 
   readonly missingTtlMs: number;
 
+  /** A cached client without waiting (undefined on a miss, or for a remembered unknown id). */
+  peek(tid: string, clientId: string): Client | undefined {
+    const hit = this.#cache.get(`${tid}\u0000${clientId}`);
+    return hit === MISSING ? undefined : hit;
+  }
+
   async get(tid: string, clientId: string): Promise<Client | undefined> {
     const key = `${tid}\u0000${clientId}`;
     const hit = this.#cache.get(key);

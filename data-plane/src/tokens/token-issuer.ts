@@ -6,7 +6,7 @@ import { HttpError } from '@tessera/shared/http/errors';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import { accessTokenClaims, encodeJwtAccessToken, type ContentEncryption } from '@tessera/shared/tokens/access-token-jwt';
-import { mintIdentifier } from '@tessera/shared/tokens/identifiers';
+import { mintIdentifier, randomJti } from '@tessera/shared/tokens/identifiers';
 import type { AccessTokenStore } from '../stores/access-token-store.ts';
 import type { AuthorizationStore } from '../stores/authorization-store.ts';
 import type { RefreshTokenStore } from '../stores/refresh-token-store.ts';
@@ -87,7 +87,7 @@ export class TokenIssuer {
     const iat = nowSeconds();
     const lifetime = Math.max(1, Math.min(authz.accessToken.lifetime || config.tokens.accessTokenLifetime, maxLifetime));
     const exp = iat + lifetime;
-    const jti = randomBytes(16).toString('base64url');
+    const jti = randomJti();
     let token: string;
     if (authz.accessToken.encoding === 'IDENTIFIER') {
       token = mintIdentifier(context.secrets['identifier-hmac'], 'at');

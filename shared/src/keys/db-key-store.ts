@@ -79,7 +79,7 @@ export abstract class DbKeyStore implements KeyStore {
   }
 
   async sign(tid: string, ref: KeyRef, signingInput: Uint8Array): Promise<Uint8Array> {
-    const key = await this.#load(tid, ref);
+    const key = this.#cached(tid, ref) ?? (await this.#load(tid, ref));
     if (!usableFor(key.info, 'sign')) throw new KeyNotFoundError(tid, ref.kid);
     return this.signWith(tid, key.info, key.privateSealed, signingInput);
   }
@@ -94,6 +94,13 @@ export abstract class DbKeyStore implements KeyStore {
   forgetTenant(tid: string): void {
     const prefix = `${tid}\u0000`;
     for (const key of this.#cache.keys()) if (key.startsWith(prefix)) this.#cache.delete(key);
+  }
+
+  /** The cached key, checked against the requested algorithm, without waiting; undefined on a miss. */
+  #cached(tid: string, ref: KeyRef): CachedKey | undefined {
+    const cached = this.#cache.get(`${tid}\u0000${ref.kid}`);
+    if (cached && cached.info.alg !== ref.alg) throw new KeyNotFoundError(tid, ref.kid);
+    return cached;
   }
 
   async #load(tid: string, ref: KeyRef): Promise<CachedKey> {

@@ -4,6 +4,7 @@ import {
   generateKeyPair as generateKeyPairCb,
   privateDecrypt,
   sign as signCb,
+  sign as signSync,
   type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -88,7 +89,12 @@ export class SoftwareKeyStore extends DbKeyStore {
   }
 
   protected async signWith(tid: string, key: KeyInfo, sealed: string | null, input: Uint8Array): Promise<Uint8Array> {
-    return signAsync(ALGORITHMS[key.alg].hash, input, signOptions(key.alg, this.#open(tid, key, sealed)));
+    const spec = ALGORITHMS[key.alg];
+    const options = signOptions(key.alg, this.#open(tid, key, sealed));
+    // EdDSA and ECDSA sign in tens of microseconds: a hop to the thread pool costs as much as it saves.
+    // RSA takes a millisecond or more and goes to the pool so the event loop keeps serving.
+    if (spec.kty !== 'RSA') return signSync(spec.hash, input, options);
+    return signAsync(spec.hash, input, options);
   }
 
   protected async decryptWith(tid: string, key: KeyInfo, sealed: string | null, encryptedKey: Uint8Array): Promise<Uint8Array> {

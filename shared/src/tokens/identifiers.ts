@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { randomPooled } from '../crypto/random-pool.ts';
 
 /**
  * Identifier tokens: 128 random bits plus an HMAC-SHA256 tag truncated to
@@ -14,7 +15,7 @@ function tag(key: Uint8Array, purpose: string, random: Buffer): Buffer {
 }
 
 export function mintIdentifier(key: Uint8Array, purpose: string): string {
-  const random = randomBytes(RANDOM_BYTES);
+  const random = randomPooled(RANDOM_BYTES);
   return Buffer.concat([random, tag(key, purpose, random)]).toString('base64url');
 }
 
@@ -28,3 +29,6 @@ export function checkIdentifier(key: Uint8Array, purpose: string, token: string)
 
 /** What stores keep instead of a token. */
 export const tokenHash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** A fresh 128-bit identifier for `jti` claims (no tag: JWTs are signed). */
+export const randomJti = (): string => randomPooled(16).toString('base64url');

@@ -20,6 +20,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     logger: loggerOptions('control-plane'),
     // Requests are counted in metrics; logs carry warnings and errors, not a line per request.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (it costs ~8% of a token request); errors carry the request id themselves.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: 1024 * 1024,
   });
   installErrorHandling(app);

@@ -58,7 +58,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(reply, err.statusCode, err.code, err.message, err.extra);
     }
     if (err.name === 'KeyStoreUnavailableError') {
-      request.log.warn({ err }, 'key store unavailable');
+      request.log.warn({ err, reqId: request.id }, 'key store unavailable');
       return sendError(reply.header('retry-after', '5'), 503, 'temporarily_unavailable', `The key store is unavailable: ${err.message}`);
     }
     if (err.validation) {
@@ -70,7 +70,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return sendError(reply, 400, 'invalid_request', 'Bad request');
     }
-    request.log.error({ err }, 'unhandled error');
+    request.log.error({ err, reqId: request.id, method: request.method, path: request.url.split('?')[0] }, 'unhandled error');
     return sendError(reply, 500, 'server_error', 'Internal server error');
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `No resource at ${request.method} ${request.url.split('?')[0]}`));

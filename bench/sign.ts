@@ -46,14 +46,9 @@ import { pkcs11js, type Handle, type Pkcs11 } from '@tessera/shared/keys/pkcs11/
 import { loadSettings } from '@tessera/shared/settings';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
+import { hasTaskset, positiveEnv } from './support/bench-env.ts';
 
-const positive = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
-  return n;
-};
+const positive = positiveEnv;
 const SECONDS = positive('BENCH_SECONDS', 3);
 const WARMUP_SECONDS = Math.min(0.5, SECONDS / 4);
 const IN_FLIGHT = Math.round(positive('BENCH_IN_FLIGHT', 16));
@@ -62,7 +57,6 @@ const CPUS = process.env.BENCH_CPUS ?? '0';
 
 // Re-run this script pinned with taskset (one core by default), with enough libuv threads for the session pool.
 if (!process.env.BENCH_PINNED) {
-  const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).status === 0;
   const pin = hasTaskset && CPUS !== 'all';
   const args = [...process.execArgv, ...process.argv.slice(1)];
   const threads = Math.max(Number(process.env.UV_THREADPOOL_SIZE) || 4, SESSIONS);

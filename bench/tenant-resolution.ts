@@ -10,7 +10,7 @@
  * requested with 10,000 in the database; requests spread over all 10,000
  * (after a pass that loads every tenant into the node's cache); and ratios.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -22,16 +22,10 @@ import { SoftwareKeyStore } from '@tessera/shared/keys/software-key-store';
 import { loadSettings } from '@tessera/shared/settings';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
+import { hasTaskset, pinSelf } from './support/bench-env.ts';
 
-const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).status === 0;
 // Re-run this script pinned to CPU 1 so the load generator never shares the server's core.
-if (hasTaskset && !process.env.BENCH_PINNED) {
-  const child = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_PINNED: '1' },
-  });
-  process.exit(child.status ?? 1);
-}
+pinSelf('1');
 
 loadPreparedEnv();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

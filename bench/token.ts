@@ -26,7 +26,7 @@
  *   BENCH_CPU_PROF   when set, each server process writes a V8 CPU profile into .cache/prof
  *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256 (default all)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,24 +43,12 @@ import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { loadSettings } from '@tessera/shared/settings';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
+import { hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 
-const hasTaskset = spawnSync('sh', ['-c', 'command -v taskset'], { encoding: 'utf8' }).status === 0;
-// Re-run this script pinned to CPU 1 so the load generator never shares the servers' core.
-if (hasTaskset && !process.env.BENCH_PINNED) {
-  const child = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_PINNED: '1' },
-  });
-  process.exit(child.status ?? 1);
-}
+// Re-run this script pinned to CPU 1 so the load generator never shares the server's core.
+pinSelf('1');
 
-const positive = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
-  return n;
-};
+const positive = positiveEnv;
 const SECONDS = positive('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = 3;
 const CONNECTIONS = 10;

@@ -28,7 +28,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
@@ -66,7 +66,7 @@ interface Scenario {
   /** Ratio to node-oidc-provider the issue asks for, if any. */
   target?: number;
 }
-interface Figure { rps: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; requests: number }
+interface Figure { rps: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; requests: number; cpuUs?: number }
 
 loadPreparedEnv();
 const settings = loadSettings();
@@ -291,10 +291,29 @@ function runLoad(url: string, headers: Record<string, string>, seconds: number):
   });
 }
 
-async function measure(label: string, url: string, headers: Record<string, string>): Promise<Figure> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Load one server and report its figures, plus the server's CPU time per
+ * request: a figure that other load on the machine does not distort the way
+ * it distorts req/s.
+ */
+async function measure(label: string, url: string, headers: Record<string, string>, pid?: number): Promise<Figure> {
   await runLoad(url, headers, WARMUP_SECONDS);
+  const before = cpuSeconds(pid);
   const figure = await runLoad(url, headers, SECONDS);
-  log(`${label}: ${figure.rps.toFixed(0)} req/s, p99 ${figure.p99} ms, non-2xx ${figure.non2xx}, errors ${figure.errors}`);
+  const after = cpuSeconds(pid);
+  if (before !== undefined && after !== undefined && figure.requests > 0) figure.cpuUs = ((after - before) * 1e6) / figure.requests;
+  log(`${label}: ${figure.rps.toFixed(0)} req/s, p99 ${figure.p99} ms, ${figure.cpuUs?.toFixed(0) ?? '?'} µs CPU/request, non-2xx ${figure.non2xx}, errors ${figure.errors}`);
   return figure;
 }
 
@@ -327,14 +346,14 @@ try {
     // Each Tessera row is followed at once by its node-oidc-provider row (a fresh process each time),
     // so a ratio compares two runs seconds apart; only one server is under load at a time.
     for (const s of SCENARIOS) {
-      tessera.set(s.name, await measure(`Tessera ${s.name}`, url, { 'tenant-id': s.tid }));
+      tessera.set(s.name, await measure(`Tessera ${s.name}`, url, { 'tenant-id': s.tid }, node.pid));
       const oidcPort = await freePort();
       const oidcUrl = `http://127.0.0.1:${oidcPort}`;
       const oidc = startOidcProvider(oidcPort, s.reference);
       try {
         await waitReady('node-oidc-provider', oidc, async () => (await fetch(`${oidcUrl}/.well-known/openid-configuration`)).status === 200);
         await checkOidcProvider(oidcUrl, s.reference);
-        reference.set(s.name, await measure(`node-oidc-provider ${s.reference}`, oidcUrl, {}));
+        reference.set(s.name, await measure(`node-oidc-provider ${s.reference}`, oidcUrl, {}, oidc.pid));
       } finally {
         await stop(oidc);
       }
@@ -370,15 +389,17 @@ console.log(
   `\nToken endpoint, client_credentials + client_secret_basic, ${SECONDS} s per row after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections, loopback` +
     `${hasTaskset ? ', server on CPU 0, load on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}`,
 );
-console.log('| scenario | Tessera req/s | p50 ms | p99 ms | non-2xx | errors | node-oidc-provider | its req/s | its p99 ms | its non-2xx | its errors | ratio | target |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| scenario | Tessera req/s | p50 ms | p99 ms | µs CPU/req | non-2xx | errors | node-oidc-provider | its req/s | its p99 ms | its µs CPU/req | its non-2xx | its errors | ratio (req/s) | ratio (CPU/req) | target |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const s of SCENARIOS) {
   const t = tessera.get(s.name)!;
   const r = reference.get(s.name)!;
   const ratio = t.rps / r.rps;
   const target = s.target === undefined ? '' : `≥ ${s.target}× ${ratio >= s.target ? 'met' : 'MISSED'}`;
+  const cpu = (f: Figure) => (f.cpuUs === undefined ? '?' : f.cpuUs.toFixed(0));
+  const cpuRatio = t.cpuUs && r.cpuUs ? x(r.cpuUs / t.cpuUs) : '?';
   console.log(
-    `| ${s.name} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${t.non2xx} | ${t.errors} | ${referenceName(s.reference)} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${x(ratio)} | ${target} |`,
+    `| ${s.name} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${cpu(t)} | ${t.non2xx} | ${t.errors} | ${referenceName(s.reference)} | ${r.rps.toFixed(0)} | ${r.p99} | ${cpu(r)} | ${r.non2xx} | ${r.errors} | ${x(ratio)} | ${cpuRatio} | ${target} |`,
   );
 }
 console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -18,8 +18,12 @@ declare module 'fastify' {
   }
 }
 
-const RESOLUTION = Symbol('tessera.resolution');
-type ResolvedMessage = IncomingMessage & { [RESOLUTION]?: Resolution };
+/**
+ * Resolutions by raw request. A WeakMap, not a property on the request: adding
+ * a property to every IncomingMessage changes its hidden class and slows every
+ * later access to it across node's HTTP code.
+ */
+const resolutions = new WeakMap<IncomingMessage, Resolution>();
 
 /**
  * Fastify's `rewriteUrl` runs before routing: resolve the tenant there (a few
@@ -34,7 +38,7 @@ export function tenantUrlRewriter(index: IssuerIndex, origins: ExternalOrigin) {
       index,
       origins,
     );
-    (req as ResolvedMessage)[RESOLUTION] = resolution;
+    resolutions.set(req, resolution);
     return resolution.ok ? resolution.url : url;
   };
 }
@@ -44,7 +48,7 @@ export function installTenantResolution(app: FastifyInstance, cache: TenantCache
   app.decorateRequest('tenant', undefined);
   app.decorateRequest('issuer', undefined);
   app.addHook('onRequest', (request, _reply, done) => {
-    const resolution = (request.raw as ResolvedMessage)[RESOLUTION];
+    const resolution = resolutions.get(request.raw);
     const required = request.routeOptions.config?.tenant !== false;
     if (!resolution?.ok) {
       if (!required) return done();

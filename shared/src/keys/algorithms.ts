@@ -1,5 +1,5 @@
 import { constants, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
-import type { EncryptionAlgorithm, KeyAlgorithm } from './key-store.ts';
+import type { KeyAlgorithm } from './key-store.ts';
 
 /** What each JOSE algorithm needs from a key and from the signer. */
 export interface AlgorithmSpec {
@@ -26,11 +26,6 @@ export const ALGORITHMS: Record<KeyAlgorithm, AlgorithmSpec> = {
   'RSA-OAEP': { kty: 'RSA', use: 'enc', hash: 'sha1' },
   'RSA-OAEP-256': { kty: 'RSA', use: 'enc', hash: 'sha256' },
 };
-
-export const ENCRYPTION_ALGORITHMS: readonly EncryptionAlgorithm[] = ['RSA-OAEP', 'RSA-OAEP-256'];
-
-/** ECDSA signature size (r||s) per curve, as JWS wants it. */
-export const ECDSA_SIGNATURE_BYTES = { 'P-256': 64, 'P-384': 96, 'P-521': 132 } as const;
 
 /** Options for node's crypto.sign that produce a JWS-ready signature (raw r||s for ECDSA). */
 export function signOptions(alg: KeyAlgorithm, key: KeyObject): SignKeyObjectInput {

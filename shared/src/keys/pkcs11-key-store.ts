@@ -6,7 +6,7 @@ import { ALGORITHMS } from './algorithms.ts';
 import { DbKeyStore, type CreatedMaterial } from './db-key-store.ts';
 import { KeyStoreUnavailableError, type KeyInfo, type KeySpec } from './key-store.ts';
 import { EC_PARAMS, oaepDecode, oaepMechanism, publicJwkFrom, signingMechanism } from './pkcs11/mechanisms.ts';
-import { CKK_EC_EDWARDS, CKM_EC_EDWARDS_KEY_PAIR_GEN, pkcs11js, type Handle, type Pkcs11Module } from './pkcs11/pkcs11-module.ts';
+import { CKM_EC_EDWARDS_KEY_PAIR_GEN, pkcs11js, type Pkcs11Module } from './pkcs11/pkcs11-module.ts';
 import { TokenSessions } from './pkcs11/token-sessions.ts';
 
 /** Token labels are at most 32 bytes: a tid that fits is its own label, a longer one is hashed. */
@@ -225,4 +225,3 @@ export class Pkcs11KeyStore extends DbKeyStore {
   }
 }
 
-export type { Handle };

@@ -22,12 +22,6 @@ export async function ensureTenantSecrets(db: Db, masterKey: MasterKey, tid: str
     .execute();
 }
 
-export async function loadTenantSecret(db: Db, masterKey: MasterKey, tid: string, purpose: SecretPurpose): Promise<Buffer> {
-  const row = await db.selectFrom('tenant_secrets').select('sealed').where('tid', '=', tid).where('purpose', '=', purpose).executeTakeFirst();
-  if (!row) throw new Error(`tenant ${tid} has no ${purpose} secret`);
-  return masterKey.open(row.sealed, context(tid, purpose));
-}
-
 /** All of a tenant's secrets, opened (a tenant created before a purpose existed gets it on first load). */
 export async function openTenantSecrets(db: Db, masterKey: MasterKey, tid: string): Promise<Record<SecretPurpose, Buffer>> {
   let rows = await db.selectFrom('tenant_secrets').select(['purpose', 'sealed']).where('tid', '=', tid).execute();

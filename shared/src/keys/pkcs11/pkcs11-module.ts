@@ -7,7 +7,6 @@ export type Pkcs11 = Pkcs11Types.PKCS11;
 export type Handle = Buffer;
 
 /** PKCS#11 constants pkcs11js does not export (from the v3.0 headers). */
-export const CKK_EC_EDWARDS = 0x40;
 export const CKM_EC_EDWARDS_KEY_PAIR_GEN = 0x1055;
 export const CKM_EDDSA = 0x1057;
 export const CKZ_DATA_SPECIFIED = 0x1;

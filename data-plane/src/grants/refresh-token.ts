@@ -1,5 +1,6 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
 import { parseScope } from './scope.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
@@ -26,6 +27,8 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
   const { tenant, issuer, client, params, deps } = req;
   const { tid, config } = tenant.tenant;
   const { oauth } = deps;
+  // PERSISTED_GRANT_ISOLATION: identifier refresh tokens (persisted consent) are blocked under that alias.
+  if (isolatesGrants(tenant.tenant, issuer)) throw invalidGrant('Identifier refresh tokens are not accepted under this issuer');
   const row = await oauth.refreshTokens.find(tid, tenant.secrets['identifier-hmac'], token);
   if (!row) throw invalidGrant('Invalid refresh token');
   const stored = await oauth.authorizations.get(tid, row.authorizationId);
@@ -75,6 +78,7 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
   if (!payload) throw invalidGrant('Invalid refresh token');
   const { authz } = payload;
   if (authz.cid !== client.clientId) throw invalidGrant('The refresh token was issued to another client');
+  if (!sharesGrants(tenant.tenant, authz.iss, issuer)) throw invalidGrant('The refresh token was issued under another issuer');
   const now = nowSeconds();
   if (payload.exp && payload.exp <= now) throw invalidGrant('The refresh token expired');
   if (await oauth.journal.isRevokedDurably(tid, authz.sub, authz.cid, payload.iat)) throw invalidGrant('The authorisation was revoked');

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
+import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import type { StoredAuthorization } from '../stores/authorization-store.ts';
@@ -107,6 +108,7 @@ function fromBody(request: FastifyRequest, body: AuthorizationBody): Authorizati
   const { config, issuer, aliases } = request.tenant!.tenant;
   const iss = body.iss ?? request.issuer!;
   if (iss !== issuer && !aliases.some((a) => a.issuer === iss)) throw badRequest('iss is not an issuer of this tenant');
+  if (isolatesGrants(request.tenant!.tenant, iss)) throw badRequest('Long-lived authorisations are disabled under a PERSISTED_GRANT_ISOLATION issuer');
   const authz = newAuthorization(config, {
     sub: body.sub,
     cid: body.cid,

@@ -10,6 +10,7 @@ import { mintIdentifier, randomJti } from '@tessera/shared/tokens/identifiers';
 import type { AccessTokenStore } from '../stores/access-token-store.ts';
 import type { AuthorizationStore } from '../stores/authorization-store.ts';
 import type { RefreshTokenStore } from '../stores/refresh-token-store.ts';
+import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { TokenResponse } from './token-response.ts';
 
@@ -47,7 +48,9 @@ export class TokenIssuer {
   }
 
   /** Tokens for a new authorisation (client credentials, password, direct authorisation, …). */
-  async issue(context: TenantContext, authz: Authorization): Promise<TokenResponse> {
+  async issue(context: TenantContext, given: Authorization): Promise<TokenResponse> {
+    // Under a PERSISTED_GRANT_ISOLATION alias consent is never persisted: the refresh token is self-contained.
+    const authz = given.longLived && isolatesGrants(context.tenant, given.iss) ? { ...given, longLived: false } : given;
     const now = nowSeconds();
     let refreshToken: string | undefined;
     let refreshExp = 0;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTestRun, uniqueTid } from './support/env.ts';
-import { startPlane, type RunningProcess } from './support/processes.ts';
+import { startPlane, startWorkerProcess, type RunningProcess } from './support/processes.ts';
+import { temporalEnv, testTemporalSettings } from './support/temporal.ts';
 
 /** Polls `probe` every 10 ms; resolves with the elapsed milliseconds once it returns true. */
 async function timeUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
@@ -16,24 +17,24 @@ describe('two data-plane processes follow the control plane without a restart', 
   requireTestRun();
   let controlPlane: RunningProcess;
   let nodes: RunningProcess[];
+  let worker: RunningProcess;
   const auth = { authorization: `Bearer ${process.env.TESSERA_OPERATOR_KEY}`, 'content-type': 'application/json' };
 
   beforeAll(async () => {
-    [controlPlane, ...nodes] = await Promise.all([
-      startPlane('control-plane', {}),
-      startPlane('data-plane', {}),
-      startPlane('data-plane', {}),
-    ]);
+    nodes = await Promise.all([startPlane('data-plane', {}), startPlane('data-plane', {})]);
+    // Provisioning runs on a worker process of its own, smoke-checking the first node.
+    const temporal = temporalEnv(testTemporalSettings(nodes[0]!.url));
+    [controlPlane, worker] = await Promise.all([startPlane('control-plane', temporal), startWorkerProcess(temporal)]);
   });
   afterAll(async () => {
-    await Promise.all([controlPlane, ...nodes].filter(Boolean).map((p) => p.stop()));
+    await Promise.all([controlPlane, worker, ...nodes].filter(Boolean).map((p) => p.stop()));
   });
 
   it('serves a new tenant on both nodes, and a config change within 1 s', async () => {
     expect(new Set(nodes.map((n) => n.url)).size).toBe(2);
     const tid = uniqueTid('nodes');
     const issuer = `http://localhost:8080/${tid}`;
-    const created = await fetch(`${controlPlane.url}/tenants/rest/v1`, {
+    const created = await fetch(`${controlPlane.url}/tenants/rest/v1?wait=true`, {
       method: 'POST',
       headers: auth,
       body: JSON.stringify({ tid, name: 'Two nodes', issuer }),

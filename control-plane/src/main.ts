@@ -4,6 +4,8 @@ import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
 import { buildControlPlane } from './server.ts';
+import { closeTemporalClient, createTemporalClient } from './temporal/client.ts';
+import { loadTemporalSettings } from './temporal/temporal-settings.ts';
 
 const settings = loadSettings();
 if (settings.operatorKeySha256.length === 0) {
@@ -14,7 +16,9 @@ const db = createDb(settings.databaseUrl);
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
 const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
-const app = await buildControlPlane({ db, redis, settings, keyStores, masterKey });
+const temporalSettings = loadTemporalSettings();
+const temporal = createTemporalClient(temporalSettings);
+const app = await buildControlPlane({ db, redis, settings, keyStores, masterKey, temporal, temporalSettings });
 await app.listen({ host: settings.host, port: settings.controlPlanePort });
 
 let closing = false;
@@ -24,7 +28,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     closing = true;
     void app
       .close()
-      .then(() => Promise.all([db.destroy(), redis.quit()]))
+      .then(() => Promise.all([db.destroy(), redis.quit(), closeTemporalClient(temporal)]))
       .then(() => keyStores.close())
       .finally(() => process.exit(0));
   });

@@ -7,13 +7,18 @@ import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
 import { registerConfigCheck } from './api/config-check.ts';
 import type { ControlPlaneDeps } from './api/deps.ts';
+import { registerAdminTokenRoutes } from './api/admin-tokens.ts';
+import { registerApiTokenRoutes } from './api/api-tokens.ts';
+import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
-import { installOperatorAuth } from './auth/operator-auth.ts';
+import { installAdminAuth } from './auth/admin-auth.ts';
+import { registerAdminJwt } from './auth/admin-jwt.ts';
 
 /**
- * The control plane API: operator auth on every route but health, the
- * config check, the tenants registry, monitoring, and the OpenAPI document
- * generated from the route schemas.
+ * The control plane API: admin auth (operator key or admin JWT) on every
+ * route but health, admin tokens, the config check, the tenants registry
+ * (lifecycle through Temporal workflows) and its API tokens, monitoring, and
+ * the OpenAPI document generated from the route schemas.
  */
 export async function buildControlPlane(deps: ControlPlaneDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -30,11 +35,12 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Tessera control plane', version: '1' },
-      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer', description: 'the operator API key, or an admin JWT from POST /admin-tokens/rest/v1' } } },
       security: [{ operator: [] }],
     },
   });
-  installOperatorAuth(app, deps.settings.operatorKeySha256);
+  await registerAdminJwt(app, deps.masterKey);
+  installAdminAuth(app, deps.settings.operatorKeySha256);
   const { registry } = installHttpMetrics(app, {
     prefix: 'tessera_control_plane',
     tenantOf: (request) => (request.params as { tid?: string } | undefined)?.tid ?? '-',
@@ -45,7 +51,10 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     tokenSha256: deps.settings.operatorKeySha256,
   });
   registerConfigCheck(app);
+  registerAdminTokenRoutes(app);
   registerTenantRoutes(app, deps);
+  registerTenantStatusRoutes(app, deps);
+  registerApiTokenRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

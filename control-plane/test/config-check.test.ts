@@ -2,10 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { openTestServices, type TestServices } from '../../test/support/env.ts';
 import { buildControlPlane } from '../src/server.ts';
+import { closeTemporalClient, createTemporalClient } from '../src/temporal/client.ts';
+import { loadTemporalSettings } from '../src/temporal/temporal-settings.ts';
 
 describe('POST /config/check', () => {
   let s: TestServices;
   let app: FastifyInstance;
+  let temporal: ReturnType<typeof createTemporalClient>;
+  let temporalSettings: ReturnType<typeof loadTemporalSettings>;
   const check = (payload: unknown, headers: Record<string, string> = {}) =>
     app.inject({
       method: 'POST',
@@ -16,10 +20,14 @@ describe('POST /config/check', () => {
 
   beforeAll(async () => {
     s = openTestServices();
-    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
+    // The config check never starts a workflow: a lazy client that is never dialled.
+    temporalSettings = loadTemporalSettings();
+    temporal = createTemporalClient(temporalSettings);
+    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey, temporal, temporalSettings });
   });
   afterAll(async () => {
     await app.close();
+    await closeTemporalClient(temporal);
     await s.close();
   });
 

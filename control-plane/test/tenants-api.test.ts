@@ -2,25 +2,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createRedis } from '@tessera/shared/redis';
 import { tenantChangeChannel } from '@tessera/shared/tenancy/change-channel';
-import { openTestServices, uniqueTid, type TestServices } from '../../test/support/env.ts';
-import { buildControlPlane } from '../src/server.ts';
+import type { TestServices } from '../../test/support/env.ts';
+import { uniqueTid } from '../../test/support/env.ts';
+import { startInProcessPlanes, type InProcessPlanes } from '../../test/support/planes.ts';
 
 describe('control plane: tenants registry API', () => {
+  let planes: InProcessPlanes;
   let s: TestServices;
   let app: FastifyInstance;
   let auth: Record<string, string>;
 
   beforeAll(async () => {
-    s = openTestServices();
-    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
+    planes = await startInProcessPlanes();
+    s = planes.s;
+    app = planes.cp;
     auth = { authorization: `Bearer ${s.operatorKey}` };
   });
   afterAll(async () => {
-    await app.close();
-    await s.close();
+    await planes.close();
   });
 
-  const create = (body: unknown) => app.inject({ method: 'POST', url: '/tenants/rest/v1', headers: auth, payload: body as object });
+  // ?wait=true: answered once provisionTenant is done, so the tenant is active (201).
+  const create = (body: unknown) => app.inject({ method: 'POST', url: '/tenants/rest/v1?wait=true', headers: auth, payload: body as object });
 
   it('refuses calls without the operator key, or with a wrong one', async () => {
     const none = await app.inject({ method: 'GET', url: '/tenants/rest/v1' });

@@ -7,6 +7,7 @@ import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { dropDatabase } from '@tessera/shared/db/migrate';
 import { sha256Hex } from '@tessera/shared/http/api-token';
 import { loadSettings } from '@tessera/shared/settings';
+import { bundleWorkflows } from '@tessera/control-plane/temporal/bundle';
 import { prepareDatabase } from './migrate.ts';
 import { Children, freePort, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTemporal, waitFor } from './services.ts';
 
@@ -29,6 +30,8 @@ const redisPrefix = `tessera-test-${runId}:`;
 const reportFile = join(ROOT, '.cache', `vitest-${runId}.json`);
 // SoftHSM tokens of this run live in a directory of their own, removed afterwards.
 const hsmDir = join(ROOT, '.cache', `softhsm-test-${runId}`);
+// The workflow code is bundled (webpack, seconds) once per run; every worker of the run loads this file.
+const workflowBundle = join(ROOT, '.cache', `workflows-test-${runId}.js`);
 
 async function cleanUp(): Promise<void> {
   await children.stopAll();
@@ -46,6 +49,7 @@ async function cleanUp(): Promise<void> {
   }
   rmSync(reportFile, { force: true });
   rmSync(hsmDir, { recursive: true, force: true });
+  rmSync(workflowBundle, { force: true });
 }
 
 process.on('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
@@ -80,6 +84,7 @@ try {
   await Promise.all([
     waitFor('Temporal dev server', () => portAnswers(temporalPort), 30_000, temporal),
     waitFor('stripe-mock', () => portAnswers(stripeHttp), 15_000, stripe),
+    bundleWorkflows(workflowBundle),
   ]);
 
   mkdirSync(join(hsmDir, 'tokens'), { recursive: true });
@@ -92,6 +97,7 @@ try {
     REDIS_URL: settings.redisUrl,
     REDIS_PREFIX: redisPrefix,
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TESSERA_WORKFLOW_BUNDLE: workflowBundle,
     STRIPE_API_BASE: `http://127.0.0.1:${stripeHttp}`,
     TESSERA_MASTER_KEY: MasterKey.generateEncoded(),
     TESSERA_OPERATOR_KEY: operatorKey,

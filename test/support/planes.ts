@@ -1,26 +1,48 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Client } from '@temporalio/client';
 import { createRedis } from '@tessera/shared/redis';
 import { buildControlPlane } from '@tessera/control-plane/server';
+import { closeTemporalClient, createTemporalClient } from '@tessera/control-plane/temporal/client';
+import type { TemporalSettings } from '@tessera/control-plane/temporal/temporal-settings';
+import { startWorkers, type RunningWorkers } from '@tessera/control-plane/temporal/worker';
+import { parseTestFaults } from '@tessera/control-plane/activities/test-faults';
 import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
 import type { PasswordAuthenticator } from '@tessera/data-plane/oauth/oauth-services';
 import { eventually, openTestServices, type TestServices } from './env.ts';
+import { testTemporalSettings } from './temporal.ts';
 
-/** A control plane and a data-plane node in this process, on the run's real services. */
+/**
+ * A control plane, a listening data-plane node and (unless `worker: false`)
+ * a Temporal worker in this process, on the run's real services.
+ */
 export interface InProcessPlanes {
   s: TestServices;
-  /** The data plane's URL when started with `listen: true`. */
+  /** The data plane's URL (it always listens: provisioning smoke-checks it over HTTP). */
   dataPlaneUrl: string;
   cp: FastifyInstance;
   dp: DataPlane;
-  /** Create a tenant through the control plane API and wait until the data plane serves it. */
+  temporal: Client;
+  temporalSettings: TemporalSettings;
+  /** The in-process worker, when there is one. */
+  worker: RunningWorkers | undefined;
+  /** Create a tenant through the control plane API (`?wait=true`: provisioned) and wait until the data plane serves it. */
   createTenant(body: Record<string, unknown>): Promise<{ tid: string; apiToken: string; tenant: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
-export async function startInProcessPlanes(options: { listen?: boolean; passwordAuthenticator?: PasswordAuthenticator } = {}): Promise<InProcessPlanes> {
+export async function startInProcessPlanes(
+  options: {
+    listen?: boolean;
+    passwordAuthenticator?: PasswordAuthenticator;
+    /** false: no worker here (a test runs it as a child process). */
+    worker?: boolean;
+    /** Test faults for the in-process worker (see control-plane/src/activities/test-faults.ts). */
+    faults?: string;
+    timings?: Partial<TemporalSettings['timings']>;
+  } = {},
+): Promise<InProcessPlanes> {
   const s = openTestServices();
-  const cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey });
   const subscriber: Redis = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
   const dp = buildDataPlane({
     settings: s.settings,
@@ -32,22 +54,40 @@ export async function startInProcessPlanes(options: { listen?: boolean; password
     ...(options.passwordAuthenticator ? { passwordAuthenticator: options.passwordAuthenticator } : {}),
   });
   await dp.sync.start();
-  const dataPlaneUrl = options.listen ? await dp.app.listen({ host: '127.0.0.1', port: 0 }) : '';
+  const dataPlaneUrl = await dp.app.listen({ host: '127.0.0.1', port: 0 });
+  const temporalSettings = testTemporalSettings(dataPlaneUrl, options.timings);
+  const temporal = createTemporalClient(temporalSettings);
+  const worker =
+    options.worker === false
+      ? undefined
+      : await startWorkers({
+          settings: temporalSettings,
+          deps: { db: s.db, redis: s.redis, redisPrefix: s.settings.redisPrefix, keyStores: s.keyStores, masterKey: s.masterKey, smokeCheckUrl: dataPlaneUrl },
+          faults: parseTestFaults(options.faults),
+          // The run's pool is small (5) and shared with both planes here: two activities at a time.
+          maxConcurrentActivities: 2,
+        });
+  const cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey, temporal, temporalSettings });
   return {
     s,
     dataPlaneUrl,
     cp,
     dp,
+    temporal,
+    temporalSettings,
+    worker,
     async createTenant(body) {
-      const res = await cp.inject({ method: 'POST', url: '/tenants/rest/v1', headers: { authorization: `Bearer ${s.operatorKey}` }, payload: body });
+      const res = await cp.inject({ method: 'POST', url: '/tenants/rest/v1?wait=true', headers: { authorization: `Bearer ${s.operatorKey}` }, payload: body });
       if (res.statusCode !== 201) throw new Error(`tenant creation failed: ${res.statusCode} ${res.body}`);
       const tenant = res.json() as Record<string, unknown> & { tid: string; issuer: string; api_token: string };
       await eventually(() => dp.index.primaryIssuerOf(tenant.tid), (v) => v === tenant.issuer);
       return { tid: tenant.tid, apiToken: tenant.api_token, tenant };
     },
     async close() {
+      await worker?.shutdown();
       await dp.app.close();
       await cp.close();
+      await closeTemporalClient(temporal);
       subscriber.disconnect();
       await s.close();
     },

@@ -49,3 +49,37 @@ export async function startPlane(entry: 'data-plane' | 'control-plane', env: Nod
     },
   };
 }
+
+/**
+ * Start the control plane's Temporal worker (control-plane/src/worker-main.ts)
+ * as a real process and wait until it polls its task queues.
+ */
+export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<RunningProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'control-plane/src/worker-main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('"worker":"ready"')) {
+    if (child.exitCode !== null) throw new Error(`the worker exited early (${child.exitCode}): ${output}`);
+    if (Date.now() > deadline) throw new Error(`the worker was not ready within 30 s: ${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    url: '',
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

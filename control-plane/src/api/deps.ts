@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
+import type { Client } from '@temporalio/client';
 import type { Db } from '@tessera/shared/db/database';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { Settings } from '@tessera/shared/settings';
+import type { TemporalSettings } from '../temporal/temporal-settings.ts';
 
 export interface ControlPlaneDeps {
   db: Db;
@@ -10,4 +12,7 @@ export interface ControlPlaneDeps {
   settings: Settings;
   keyStores: KeyStores;
   masterKey: MasterKey;
+  /** Starts and follows the tenant workflows (a lazy connection: nothing is dialled until used). */
+  temporal: Client;
+  temporalSettings: TemporalSettings;
 }

@@ -22,6 +22,7 @@ export const TenantView = Type.Object({
   name: Type.String(),
   issuer: Type.String(),
   status: Type.String(),
+  status_reason: Type.Union([Type.String(), Type.Null()], { description: 'why the tenant is in its status, e.g. what made provisioning fail' }),
   plan: Type.String(),
   attrs: Type.Record(Type.String(), Type.Unknown()),
   config: Type.Record(Type.String(), Type.Unknown()),
@@ -34,3 +35,9 @@ export const TenantView = Type.Object({
 
 /** A free-form JSON object: the config is checked by the one validator, not by the route schema. */
 export const JsonObject = Type.Record(Type.String(), Type.Unknown());
+
+export const Tid = Type.String({ minLength: 1, maxLength: 63 });
+export const TidParams = Type.Object({ tid: Tid });
+
+/** `?wait=true`: answer when the workflow is done (within 30 s) instead of at once. */
+export const WaitQuery = Type.Object({ wait: Type.Boolean({ default: false }) });

@@ -7,6 +7,7 @@ export function tenantView(tenant: Tenant) {
     name: tenant.name,
     issuer: tenant.issuer,
     status: tenant.status,
+    status_reason: tenant.statusReason,
     plan: tenant.plan,
     attrs: tenant.attrs,
     config: tenant.config as unknown as Record<string, unknown>,

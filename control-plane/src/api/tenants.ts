@@ -2,22 +2,25 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { validateTenantConfig } from '@tessera/shared/config/validate-tenant-config';
+import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
-import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
+import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { loadTenant, loadTenants } from '@tessera/shared/tenancy/tenant-reader';
+import { requireTenantAccess } from '../auth/admin-auth.ts';
+import { planProblem } from '../tenants/plans.ts';
 import { checkCreateTenant, withBackend } from '../tenants/tenant-input.ts';
-import { createTenant, updateTenant } from '../tenants/tenant-writer.ts';
+import { issuersInUse, tenantExists, updateTenant } from '../tenants/tenant-writer.ts';
+import { resultWithin, startDeprovisioning, startProvisioning, WAIT_MS } from '../tenants/tenant-workflows.ts';
 import type { ControlPlaneDeps } from './deps.ts';
-import { Alias, ErrorBody, JsonObject, TenantView } from './schemas.ts';
+import { Alias, ErrorBody, JsonObject, Tid, TidParams, TenantView, WaitQuery } from './schemas.ts';
 import { tenantView } from './tenant-view.ts';
 
-const Tid = Type.String({ minLength: 1, maxLength: 63 });
 const CreateBody = Type.Object(
   {
     tid: Tid,
     name: Type.String({ minLength: 1, maxLength: 200 }),
     issuer: Type.String({ minLength: 1, maxLength: 2000 }),
-    plan: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' })),
+    plan: Type.Optional(Type.String({ maxLength: 40 })),
     config: Type.Optional(JsonObject),
     aliases: Type.Optional(Type.Array(Alias, { maxItems: 20 })),
     attrs: Type.Optional(JsonObject),
@@ -27,35 +30,74 @@ const CreateBody = Type.Object(
 const PatchBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    plan: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' })),
+    plan: Type.Optional(Type.String({ maxLength: 40 })),
     config: Type.Optional(JsonObject),
     attrs: Type.Optional(JsonObject),
   },
   { additionalProperties: false, minProperties: 1 },
 );
-const TidParams = Type.Object({ tid: Tid });
+const Accepted = Type.Object({ tid: Type.String(), status: Type.String() });
 
 const encodeCursor = (tid: string) => Buffer.from(tid, 'utf8').toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
 
-/** The tenants registry API (contract §5). Writes directly for now; provisioning moves to Temporal later. */
+/**
+ * The tenants registry API (contract §5). Creation and deletion run as
+ * Temporal workflows (provisionTenant, deprovisionTenant); reads and
+ * patches go straight to Postgres.
+ */
 export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDeps): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, redis, settings, keyStores, masterKey } = deps;
-  const announce = (tid: string) => publishTenantChange(redis, settings.redisPrefix, { tid, kind: 'upsert' });
+  const { db, redis, settings, keyStores, temporal, temporalSettings } = deps;
 
   app.post(
     '/tenants/rest/v1',
-    { schema: { summary: 'Create a tenant', body: CreateBody, response: { 201: TenantView, 400: ErrorBody, 409: ErrorBody } } },
+    {
+      schema: {
+        summary: 'Create a tenant (starts provisionTenant; ?wait=true answers when it is active)',
+        querystring: WaitQuery,
+        body: CreateBody,
+        response: { 201: TenantView, 202: TenantView, 400: ErrorBody, 403: ErrorBody, 409: ErrorBody, 502: ErrorBody, 503: ErrorBody },
+      },
+    },
     async (request, reply) => {
+      requireTenantAccess(request, request.body.tid);
       const checked = checkCreateTenant(request.body, keyStores.defaultBackend);
-      if (!checked.ok) {
-        throw new HttpError(400, 'invalid_request', 'The tenant is invalid', { extra: { errors: checked.errors } });
+      const plan = planProblem(request.body.plan ?? 'free');
+      if (!checked.ok || plan) {
+        const errors = [...(checked.ok ? [] : checked.errors), ...(plan ? [{ path: '$.plan', message: plan }] : [])];
+        throw new HttpError(400, 'invalid_request', 'The tenant is invalid', { extra: { errors } });
       }
-      const { apiToken } = await createTenant(db, keyStores, masterKey, checked.value);
-      await announce(checked.value.tid);
-      const tenant = await loadTenant(db, checked.value.tid);
-      return reply.code(201).header('location', `/tenants/rest/v1/${checked.value.tid}`).send({ ...tenantView(tenant!), api_token: apiToken });
+      const tenant = checked.value;
+      // Quick answers before anything starts; the workflow checks again under the issuer lock.
+      if (await tenantExists(db, tenant.tid)) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${tenant.tid}" already exists`);
+      const taken = await issuersInUse(db, [tenant.issuer, ...tenant.aliases.map((a) => a.issuer)]);
+      if (taken.length > 0) throw new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${taken.join(', ')}`);
+
+      // The token is shown once, here; the workflow (and Temporal's history) only ever sees its hash.
+      const apiToken = mintApiToken();
+      const handle = await startProvisioning(temporal, temporalSettings, tenant, sha256Hex(apiToken));
+      reply.header('location', `/tenants/rest/v1/${tenant.tid}`);
+      if (request.query.wait) {
+        const result = (await resultWithin(handle, WAIT_MS))?.value;
+        if (result?.status === 'active') {
+          const created = await loadTenant(db, tenant.tid);
+          if (created) return reply.code(201).send({ ...tenantView(created), api_token: apiToken });
+        } else if (result?.status === 'failed') {
+          if (result.code === 'tenant_exists' || result.code === 'issuer_taken') throw new HttpError(409, result.code, result.reason);
+          throw new HttpError(502, 'provisioning_failed', `Provisioning failed and was undone: ${result.reason}`);
+        }
+      }
+      const now = new Date();
+      const view = tenantView({
+        ...tenant,
+        status: 'provisioning',
+        statusReason: null,
+        configVersion: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return reply.code(202).send({ ...view, api_token: apiToken });
     },
   );
 
@@ -63,7 +105,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
     '/tenants/rest/v1',
     {
       schema: {
-        summary: 'List tenants',
+        summary: 'List tenants (a tenant-scoped admin token sees only its tenant)',
         querystring: Type.Object({
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
@@ -73,7 +115,8 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const tenants = await loadTenants(db, { limit, ...(cursor ? { after: decodeCursor(cursor) } : {}) });
+      const scope = request.admin?.tid ?? null;
+      const tenants = await loadTenants(db, { limit, ...(cursor ? { after: decodeCursor(cursor) } : {}), ...(scope !== null ? { tid: scope } : {}) });
       const last = tenants.at(-1);
       return {
         tenants: tenants.map(tenantView),
@@ -84,7 +127,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
 
   app.get(
     '/tenants/rest/v1/:tid',
-    { schema: { summary: 'Read a tenant', params: TidParams, response: { 200: TenantView, 404: ErrorBody } } },
+    { schema: { summary: 'Read a tenant', params: TidParams, response: { 200: TenantView, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => {
       const tenant = await loadTenant(db, request.params.tid);
       if (!tenant) throw notFound(`No tenant "${request.params.tid}"`, 'tenant_not_found');
@@ -99,12 +142,14 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
         summary: 'Change name, plan, attrs or config (a config change is a new version)',
         params: TidParams,
         body: PatchBody,
-        response: { 200: TenantView, 400: ErrorBody, 404: ErrorBody },
+        response: { 200: TenantView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
       const { tid } = request.params;
       const { config: rawConfig, ...rest } = request.body;
+      const plan = rest.plan !== undefined ? planProblem(rest.plan) : null;
+      if (plan) throw new HttpError(400, 'invalid_request', 'The plan is unknown', { extra: { errors: [{ path: '$.plan', message: plan }] } });
       let config;
       if (rawConfig !== undefined) {
         // A config that does not name a backend keeps the tenant's.
@@ -119,8 +164,29 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       }
       const found = await updateTenant(db, keyStores, tid, { ...rest, ...(config ? { config } : {}) });
       if (!found) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
-      await announce(tid);
+      await announceTenantChange(db, redis, settings.redisPrefix, tid);
       return tenantView((await loadTenant(db, tid))!);
+    },
+  );
+
+  app.delete(
+    '/tenants/rest/v1/:tid',
+    {
+      schema: {
+        summary: 'Deprovision a tenant (starts deprovisionTenant; ?wait=true answers 204 when it is gone)',
+        params: TidParams,
+        querystring: WaitQuery,
+        response: { 202: Accepted, 204: { type: 'null', description: 'the tenant is gone' }, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { tid } = request.params;
+      const tenant = await loadTenant(db, tid);
+      if (!tenant) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
+      if (tenant.status === 'provisioning') throw new HttpError(409, 'tenant_provisioning', 'The tenant is still being provisioned; delete it once it is active or failed');
+      const handle = await startDeprovisioning(temporal, temporalSettings, tid);
+      if (request.query.wait && (await resultWithin(handle, WAIT_MS))) return reply.code(204).send();
+      return reply.code(202).send({ tid, status: 'deprovisioning' });
     },
   );
 }

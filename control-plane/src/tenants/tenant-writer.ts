@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import type { Db } from '@tessera/shared/db/database';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
-import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import { keySpecsFor, type KeyStores } from '@tessera/shared/keys/key-stores';
 import { ensureTenantSecrets } from '@tessera/shared/keys/tenant-secrets';
 import type { CheckedTenantInput } from './tenant-input.ts';
@@ -34,50 +34,83 @@ export async function issueApiToken(db: Db, tid: string, label: string): Promise
 }
 
 /**
- * Create a tenant with its first config version, aliases, key container,
- * keys, secrets and first API token. Rows are written in one transaction;
- * the HSM token is created just before it (HSMs are not transactional) and
- * destroyed again if the tenant does not come to exist.
- * (The provisioning workflow takes this over later.)
+ * Write a new tenant's rows in one transaction: the tenant (status
+ * `provisioning`), config v1, aliases and its first API token (only the hash
+ * is given). Keys come later, from their own step. Safe to repeat: a tenant
+ * that already carries this token hash is this call's own earlier attempt.
+ * Throws `HttpError` 409 `tenant_exists` / `issuer_taken`.
+ */
+export async function insertProvisioningTenant(db: Db, input: CheckedTenantInput, apiTokenSha256: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await lockIssuers(trx);
+    if (await trxExists(trx, input.tid)) {
+      const own = await trx
+        .selectFrom('tenant_api_tokens')
+        .select('id')
+        .where('tid', '=', input.tid)
+        .where('label', '=', 'initial')
+        .where('token_sha256', '=', apiTokenSha256)
+        .executeTakeFirst();
+      if (own) return;
+      throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
+    }
+    const taken = await issuersTaken(trx, [input.issuer, ...input.aliases.map((a) => a.issuer)]);
+    if (taken.length > 0) throw new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${taken.join(', ')}`);
+    await trx
+      .insertInto('tenants')
+      .values({
+        tid: input.tid,
+        name: input.name,
+        issuer: input.issuer,
+        status: 'provisioning',
+        plan: input.plan,
+        attrs: JSON.stringify(input.attrs),
+        config_version: 1,
+        status_reason: null,
+      })
+      .execute();
+    await trx.insertInto('tenant_configs').values({ tid: input.tid, version: 1, config: JSON.stringify(input.config) }).execute();
+    if (input.aliases.length > 0) {
+      await trx.insertInto('issuer_aliases').values(input.aliases.map((a) => ({ tid: input.tid, issuer: a.issuer, mode: a.mode }))).execute();
+    }
+    await trx.insertInto('tenant_api_tokens').values({ tid: input.tid, label: 'initial', token_sha256: apiTokenSha256, revoked_at: null }).execute();
+  });
+}
+
+/**
+ * Create a tenant in one go, without Temporal — for benchmarks and scripts
+ * that need many tenants quickly. The API creates tenants through the
+ * provisionTenant workflow instead. The HSM token and rows are undone if
+ * the tenant does not come to exist.
  */
 export async function createTenant(db: Db, keyStores: KeyStores, masterKey: MasterKey, input: CheckedTenantInput): Promise<{ apiToken: string }> {
-  const exists = () => trxExists(db, input.tid);
-  if (await exists()) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
+  const apiToken = mintApiToken();
+  if (await trxExists(db, input.tid)) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
+  await insertProvisioningTenant(db, input, sha256Hex(apiToken));
   const store = keyStores.for(input.config.keys.backend);
   try {
     await store.ensureTenant(input.tid);
-    return await db.transaction().execute(async (trx) => {
-      await lockIssuers(trx);
-      if (await trxExists(trx, input.tid)) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
-      const taken = await issuersTaken(trx, [input.issuer, ...input.aliases.map((a) => a.issuer)]);
-      if (taken.length > 0) throw new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${taken.join(', ')}`);
-      await trx
-        .insertInto('tenants')
-        .values({
-          tid: input.tid,
-          name: input.name,
-          issuer: input.issuer,
-          status: 'active',
-          plan: input.plan,
-          attrs: JSON.stringify(input.attrs),
-          config_version: 1,
-          status_reason: null,
-        })
-        .execute();
-      await trx.insertInto('tenant_configs').values({ tid: input.tid, version: 1, config: JSON.stringify(input.config) }).execute();
-      if (input.aliases.length > 0) {
-        await trx.insertInto('issuer_aliases').values(input.aliases.map((a) => ({ tid: input.tid, issuer: a.issuer, mode: a.mode }))).execute();
-      }
+    await db.transaction().execute(async (trx) => {
       await store.generate(input.tid, keySpecsFor(input.config), { executor: trx });
       await ensureTenantSecrets(trx, masterKey, input.tid);
-      const { token } = await issueApiToken(trx, input.tid, 'initial');
-      return { apiToken: token };
+      await trx.updateTable('tenants').set({ status: 'active' }).where('tid', '=', input.tid).execute();
     });
   } catch (err) {
-    // Undo the key container only if the tenant did not come to exist (a racing creation may own it).
-    if (!(await exists())) await store.destroyTenant(input.tid).catch(() => undefined);
+    await store.destroyTenant(input.tid).catch(() => undefined);
+    await db.deleteFrom('tenants').where('tid', '=', input.tid).execute();
     throw err;
   }
+  return { apiToken };
+}
+
+/** The issuer URLs among `issuers` that a tenant already uses (a quick check before starting a workflow). */
+export async function issuersInUse(db: Db, issuers: string[]): Promise<string[]> {
+  return issuersTaken(db, issuers);
+}
+
+/** Whether a tenant row with this tid exists. */
+export async function tenantExists(db: Db, tid: string): Promise<boolean> {
+  return trxExists(db, tid);
 }
 
 async function trxExists(db: Db, tid: string): Promise<boolean> {

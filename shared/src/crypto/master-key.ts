@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -28,6 +28,11 @@ export class MasterKey {
 
   static generateEncoded(): string {
     return randomBytes(32).toString('base64url');
+  }
+
+  /** A key for one purpose, derived with HKDF-SHA256 (`info` names the purpose); the master key itself never leaves. */
+  derive(info: string, length = 32): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), Buffer.from(info, 'utf8'), length));
   }
 
   seal(plaintext: Buffer, aad: string): string {

@@ -17,7 +17,7 @@ function tenantQuery(db: Db) {
       j.onRef('tenant_configs.tid', '=', 'tenants.tid').onRef('tenant_configs.version', '=', 'tenants.config_version'),
     )
     .select([
-      'tenants.tid', 'tenants.name', 'tenants.issuer', 'tenants.status', 'tenants.plan', 'tenants.attrs',
+      'tenants.tid', 'tenants.name', 'tenants.issuer', 'tenants.status', 'tenants.status_reason', 'tenants.plan', 'tenants.attrs',
       'tenants.config_version', 'tenants.created_at', 'tenants.updated_at', 'tenant_configs.config',
     ]);
 }
@@ -41,6 +41,7 @@ export async function loadTenants(db: Db, filter: { tid?: string; after?: string
     name: row.name,
     issuer: row.issuer,
     status: row.status,
+    statusReason: row.status_reason,
     plan: row.plan,
     attrs: row.attrs,
     configVersion: row.config_version,

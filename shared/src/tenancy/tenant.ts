@@ -12,6 +12,8 @@ export interface Tenant {
   name: string;
   issuer: string;
   status: TenantStatus;
+  /** Why the tenant is in its status (e.g. what made provisioning fail); null when there is nothing to say. */
+  statusReason: string | null;
   plan: string;
   attrs: Record<string, unknown>;
   configVersion: number;

@@ -1,0 +1,15 @@
+import type { Redis } from 'ioredis';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { Db } from '@tessera/shared/db/database';
+import type { KeyStores } from '@tessera/shared/keys/key-stores';
+
+/** What activities work with: the real services of the worker process. */
+export interface ActivityDeps {
+  db: Db;
+  redis: Redis;
+  redisPrefix: string;
+  keyStores: KeyStores;
+  masterKey: MasterKey;
+  /** A data-plane node's base URL, for the provisioning smoke check. */
+  smokeCheckUrl: string;
+}

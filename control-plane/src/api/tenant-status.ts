@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sql } from 'kysely';
+import type { TenantStatus } from '@tessera/shared/db/schema';
+import { HttpError, notFound } from '@tessera/shared/http/errors';
+import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
+import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
+import type { ControlPlaneDeps } from './deps.ts';
+import { ErrorBody, TidParams, TenantView } from './schemas.ts';
+import { tenantView } from './tenant-view.ts';
+
+/** Which status each action moves from and to; repeating an action is a no-op (200). */
+const TRANSITIONS = {
+  suspend: { from: 'active', to: 'suspended' },
+  resume: { from: 'suspended', to: 'active' },
+} as const satisfies Record<string, { from: TenantStatus; to: TenantStatus }>;
+
+/**
+ * `POST …/{tid}/suspend` and `…/resume`. A suspended tenant stays in place
+ * (keys, clients, grants) but data-plane nodes answer `403 tenant_suspended`
+ * as soon as they hear of the change.
+ */
+export function registerTenantStatusRoutes(root: FastifyInstance, deps: ControlPlaneDeps): void {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, redis, settings } = deps;
+  for (const [action, { from, to }] of Object.entries(TRANSITIONS)) {
+    app.post(
+      `/tenants/rest/v1/:tid/${action}`,
+      { schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a tenant`, params: TidParams, response: { 200: TenantView, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+      async (request) => {
+        const { tid } = request.params;
+        const changed = await db
+          .updateTable('tenants')
+          .set({ status: to, status_reason: null, updated_at: sql<Date>`clock_timestamp()` })
+          .where('tid', '=', tid)
+          .where('status', '=', from)
+          .executeTakeFirst();
+        const tenant = await loadTenant(db, tid);
+        if (!tenant) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
+        if (changed.numUpdatedRows === 0n && tenant.status !== to) {
+          throw new HttpError(409, 'invalid_status', `Cannot ${action} a tenant that is ${tenant.status}`);
+        }
+        if (changed.numUpdatedRows > 0n) await announceTenantChange(db, redis, settings.redisPrefix, tid);
+        return tenantView(tenant);
+      },
+    );
+  }
+}

@@ -1,0 +1,67 @@
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import type { ActivityDeps } from '../activities/deps.ts';
+import type { TestFault } from '../activities/test-faults.ts';
+import { WORKFLOWS_PATH } from './bundle.ts';
+import { taskQueue } from './task-queues.ts';
+import type { TemporalSettings } from './temporal-settings.ts';
+
+let runtimeInstalled = false;
+
+/** The SDK's core logs at WARN and above; once per process (Runtime.install refuses a second call). */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by someone else in this process: theirs stays
+  }
+}
+
+export interface RunningWorkers {
+  /** Resolves when every worker has stopped (after `shutdown`, or on a fatal error). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The control plane's Temporal workers, one per task queue (today: `tenants`,
+ * which runs tenant provisioning and deprovisioning). A new concern adds a
+ * queue in task-queues.ts and a `Worker.create` here.
+ */
+export async function startWorkers(options: {
+  settings: TemporalSettings;
+  deps: ActivityDeps;
+  faults?: readonly TestFault[];
+  /** Activities run at once. Each holds at most one database connection for long and needs one more briefly: keep it below the pool size. */
+  maxConcurrentActivities?: number;
+}): Promise<RunningWorkers> {
+  installRuntime();
+  const { settings, deps } = options;
+  const connection = await NativeConnection.connect({ address: settings.address });
+  const tenants = await Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: taskQueue('tenants', settings.taskQueuePrefix),
+    ...(settings.workflowBundlePath ? { workflowBundle: { codePath: settings.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(deps, options.faults ?? []),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 4,
+    shutdownGraceTime: '5s',
+  });
+  const workers = [tenants];
+  const done = Promise.all(workers.map((w) => w.run())).then(
+    () => connection.close(),
+    async (err: unknown) => {
+      await connection.close().catch(() => undefined);
+      throw err;
+    },
+  );
+  return {
+    done,
+    async shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await done;
+    },
+  };
+}

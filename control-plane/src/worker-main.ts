@@ -1,0 +1,41 @@
+import { MasterKey } from '@tessera/shared/crypto/master-key';
+import { createDb } from '@tessera/shared/db/database';
+import { KeyStores } from '@tessera/shared/keys/key-stores';
+import { createRedis } from '@tessera/shared/redis';
+import { loadSettings } from '@tessera/shared/settings';
+import { parseTestFaults } from './activities/test-faults.ts';
+import { startWorkers } from './temporal/worker.ts';
+import { loadTemporalSettings } from './temporal/temporal-settings.ts';
+
+/** The control plane's Temporal worker process (`node --import tsx control-plane/src/worker-main.ts`). */
+const settings = loadSettings();
+const temporal = loadTemporalSettings();
+const db = createDb(settings.databaseUrl);
+const redis = createRedis(settings.redisUrl, settings.redisPrefix);
+const masterKey = MasterKey.fromEnv();
+const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
+
+const workers = await startWorkers({
+  settings: temporal,
+  deps: { db, redis, redisPrefix: settings.redisPrefix, keyStores, masterKey, smokeCheckUrl: temporal.smokeCheckUrl },
+  faults: parseTestFaults(process.env.TESSERA_TEST_FAULTS),
+});
+console.log(JSON.stringify({ worker: 'ready', taskQueuePrefix: temporal.taskQueuePrefix, address: temporal.address }));
+
+let closing = false;
+async function close(code: number): Promise<void> {
+  if (closing) return;
+  closing = true;
+  await workers.shutdown().catch(() => undefined);
+  await Promise.all([db.destroy(), redis.quit()]).catch(() => undefined);
+  keyStores.close();
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void close(0));
+workers.done.then(
+  () => void close(0),
+  (err: unknown) => {
+    console.error(`[worker] stopped: ${err instanceof Error ? err.message : String(err)}`);
+    void close(1);
+  },
+);

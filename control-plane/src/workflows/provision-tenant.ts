@@ -1,0 +1,38 @@
+import { cleanups, steps } from './activity-stubs.ts';
+import { failureReason } from './failure-reason.ts';
+import type { ProvisionTenantInput, ProvisionTenantResult } from './types.ts';
+
+/**
+ * validate → tenant row (provisioning) → HSM token → initial keys → billing
+ * account → publish → smoke check through a data-plane node → active.
+ * A step that fails for good is compensated: the HSM token is destroyed and
+ * every row but the tenant's record (and its config) is removed; the tenant
+ * ends `failed` with the reason. Compensation only touches a tenant this
+ * workflow created (its first API token hash proves it), never one that
+ * happened to hold the tid or issuer already.
+ */
+export async function provisionTenant(input: ProvisionTenantInput): Promise<ProvisionTenantResult> {
+  const { tenant, apiTokenSha256, timings } = input;
+  const { tid } = tenant;
+  const step = steps(timings);
+  let billing = false;
+  try {
+    await step.validateTenant({ tenant });
+    await step.writeTenantRow({ tenant, apiTokenSha256 });
+    await step.createHsmToken({ tid, backend: tenant.config.keys.backend });
+    await step.createInitialKeys({ tid });
+    billing = true;
+    await step.createBillingAccount({ tid, plan: tenant.plan });
+    await step.publishTenant({ tid });
+    await step.smokeCheck({ tid, issuer: tenant.issuer });
+    await step.activateTenant({ tid });
+    return { status: 'active' };
+  } catch (err) {
+    const { code, reason } = failureReason(err);
+    const undo = cleanups(timings);
+    if (billing) await undo.deleteBillingAccount({ tid });
+    await undo.destroyHsmToken({ tid, ownerApiTokenSha256: apiTokenSha256 });
+    await undo.releaseFailedTenant({ tid, ownerApiTokenSha256: apiTokenSha256, reason });
+    return { status: 'failed', code, reason };
+  }
+}

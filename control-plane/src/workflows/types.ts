@@ -1,0 +1,46 @@
+import type { TenantConfig } from '@tessera/shared/config/tenant-config';
+import type { AliasMode } from '@tessera/shared/db/schema';
+
+/*
+ * What workflows take and return. Type-only imports: this file is part of the
+ * workflow bundle, which must not pull in Node code. Everything here lands in
+ * Temporal's history, so it never holds a secret (the API token is a SHA-256).
+ */
+
+/** Timeouts and retries of activities, set by whoever starts the workflow (tests use short ones). */
+export interface WorkflowTimings {
+  activityTimeoutMs: number;
+  /** A worker that dies mid-activity is noticed after this long and the activity is retried elsewhere. */
+  heartbeatTimeoutMs: number;
+  retryIntervalMs: number;
+  /** Attempts of a transient failure before the step counts as failed for good. */
+  maxAttempts: number;
+}
+
+/** A checked create request: config with its defaults filled, plan known. */
+export interface TenantSpec {
+  tid: string;
+  name: string;
+  issuer: string;
+  plan: string;
+  config: TenantConfig;
+  aliases: Array<{ issuer: string; mode: AliasMode }>;
+  attrs: Record<string, unknown>;
+}
+
+export interface ProvisionTenantInput {
+  tenant: TenantSpec;
+  /** SHA-256 (hex) of the first integration API token; the token itself was shown to the caller only. */
+  apiTokenSha256: string;
+  timings: WorkflowTimings;
+}
+
+export type ProvisionTenantResult =
+  | { status: 'active' }
+  /** `code` is the failing activity's error type (e.g. `issuer_taken`); `reason` is stored on the tenant. */
+  | { status: 'failed'; code: string; reason: string };
+
+export interface DeprovisionTenantInput {
+  tid: string;
+  timings: WorkflowTimings;
+}

@@ -22,7 +22,8 @@ export async function seedDemoTenant(options: {
   const headers = { authorization: `Bearer ${options.operatorKey}`, 'content-type': 'application/json' };
   const found = await fetch(`${options.controlPlaneUrl}/tenants/rest/v1/demo`, { headers });
   if (found.status === 404) {
-    const created = await fetch(`${options.controlPlaneUrl}/tenants/rest/v1`, {
+    // ?wait=true: answered once provisionTenant has made it active (201).
+    const created = await fetch(`${options.controlPlaneUrl}/tenants/rest/v1?wait=true`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ tid: 'demo', name: 'Demo tenant', issuer: options.issuer }),

@@ -8,8 +8,8 @@ import { Children, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTem
 
 /**
  * `npm start` after prepare.sh: migrate, start the dev servers that are not
- * already running (Temporal, stripe-mock), the control plane and a data-plane
- * node, seed the demo tenant, write .tessera/dev.json, then run until Ctrl-C
+ * already running (Temporal, stripe-mock), the control plane, its Temporal
+ * worker and a data-plane node, seed the demo tenant, write .tessera/dev.json, then run until Ctrl-C
  * and stop everything it started.
  */
 const started = Date.now();
@@ -58,10 +58,17 @@ try {
   const node = (file: string) => ['--import', 'tsx', file];
   const cp = children.spawn('control-plane', process.execPath, node('control-plane/src/main.ts'), { env });
   const dp = children.spawn('data-plane', process.execPath, node('data-plane/src/main.ts'), { env });
+  // The Temporal worker runs the tenant workflows; its provisioning smoke check asks this data-plane node.
+  const worker = children.spawn('worker', process.execPath, node('control-plane/src/worker-main.ts'), { env: { ...env, TESSERA_SMOKE_CHECK_URL: dataPlaneUrl } });
+  let workerReady = false;
+  worker.stdout?.on('data', (chunk: Buffer) => {
+    if (chunk.toString().includes('"worker":"ready"')) workerReady = true;
+  });
   const healthy = (url: string) => async () => (await fetch(`${url}/monitor/v1/healthcheck`).catch(() => null))?.status === 200;
   await Promise.all([
     waitFor('control plane', healthy(controlPlaneUrl), 30_000, cp),
     waitFor('data plane', healthy(dataPlaneUrl), 30_000, dp),
+    waitFor('Temporal worker', async () => workerReady, 60_000, worker),
   ]);
 
   const previous = readDevJson() as { demo?: { apiToken?: string } } | undefined;
@@ -83,12 +90,12 @@ try {
 Tessera is ready (${((Date.now() - started) / 1000).toFixed(1)} s)
   data plane      ${dataPlaneUrl}   demo discovery: ${demo.issuer}/.well-known/openid-configuration
   control plane   ${controlPlaneUrl}   (OpenAPI: ${controlPlaneUrl}/openapi.json, bearer = controlPlane.apiKey)
-  temporal        ${settings.temporalAddress}
+  temporal        ${settings.temporalAddress}   (worker: control-plane/src/worker-main.ts, task queue "tenants")
   stripe          ${stripeApiBase}
   credentials     ${devJson}
 Press Ctrl-C to stop.`);
 
-  for (const [name, child] of [['control plane', cp], ['data plane', dp]] as const) {
+  for (const [name, child] of [['control plane', cp], ['data plane', dp], ['Temporal worker', worker]] as const) {
     child.once('exit', (code) => {
       if (stopping) return;
       console.error(`[start] the ${name} exited (code ${code}); stopping`);

@@ -8,7 +8,9 @@ import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/share
 import { registerConfigCheck } from './api/config-check.ts';
 import type { ControlPlaneDeps } from './api/deps.ts';
 import { registerAdminTokenRoutes } from './api/admin-tokens.ts';
+import { registerAliasRoutes } from './api/aliases.ts';
 import { registerApiTokenRoutes } from './api/api-tokens.ts';
+import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { installAdminAuth } from './auth/admin-auth.ts';
@@ -55,6 +57,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerTenantRoutes(app, deps);
   registerTenantStatusRoutes(app, deps);
   registerApiTokenRoutes(app, deps);
+  registerAliasRoutes(app, deps);
+  registerIssuerMigrationRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -2,6 +2,9 @@ import type { ActivityDeps } from './deps.ts';
 import { billingAccountActivities } from './billing-account.ts';
 import { hsmTokenActivities } from './hsm-token.ts';
 import { instrument } from './instrument.ts';
+import { issuerMigrationActivities } from './issuer-migration.ts';
+import { keyRotationActivities } from './key-rotation.ts';
+import { keyRotationScheduleActivities } from './key-rotation-schedule.ts';
 import { publishTenantActivities } from './publish-tenant.ts';
 import { smokeCheckActivities } from './smoke-check.ts';
 import { tenantGrantActivities } from './tenant-grants.ts';
@@ -24,6 +27,9 @@ const factories = (deps: ActivityDeps) => ({
   ...publishTenantActivities(deps),
   ...smokeCheckActivities(deps),
   ...tenantGrantActivities(deps),
+  ...issuerMigrationActivities(deps),
+  ...keyRotationActivities(deps),
+  ...keyRotationScheduleActivities(deps),
 });
 
 export type Activities = ReturnType<typeof factories>;

@@ -9,6 +9,7 @@ import { loadTenant, loadTenants } from '@tessera/shared/tenancy/tenant-reader';
 import { requireTenantAccess } from '../auth/admin-auth.ts';
 import { planProblem } from '../tenants/plans.ts';
 import { checkCreateTenant, withBackend } from '../tenants/tenant-input.ts';
+import { followRotationInterval } from '../temporal/key-rotation-schedule.ts';
 import { issuersInUse, tenantExists, updateTenant } from '../tenants/tenant-writer.ts';
 import { resultWithin, startDeprovisioning, startProvisioning, WAIT_MS } from '../tenants/tenant-workflows.ts';
 import type { ControlPlaneDeps } from './deps.ts';
@@ -165,6 +166,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       const found = await updateTenant(db, keyStores, tid, { ...rest, ...(config ? { config } : {}) });
       if (!found) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
       await announceTenantChange(db, redis, settings.redisPrefix, tid);
+      if (config) await followRotationInterval(deps.temporal, tid, config.keys.rotationIntervalDays, request.log);
       return tenantView((await loadTenant(db, tid))!);
     },
   );

@@ -49,7 +49,17 @@ export async function startWorkers(options: {
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 4,
     shutdownGraceTime: '5s',
   });
-  const workers = [tenants];
+  // Scheduled key rotations (temporal/key-rotation-schedule.ts): mostly timers, a few HSM calls.
+  const keys = await Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: taskQueue('keys', settings.taskQueuePrefix),
+    ...(settings.workflowBundlePath ? { workflowBundle: { codePath: settings.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(deps, options.faults ?? []),
+    maxConcurrentActivityTaskExecutions: 2,
+    shutdownGraceTime: '5s',
+  });
+  const workers = [tenants, keys];
   const done = Promise.all(workers.map((w) => w.run())).then(
     () => connection.close(),
     async (err: unknown) => {

@@ -10,6 +10,7 @@ export async function deprovisionTenant(input: DeprovisionTenantInput): Promise<
   const { tid, timings } = input;
   const step = cleanups(timings);
   await step.markDeprovisioning({ tid });
+  await step.unscheduleKeyRotation({ tid });
   await step.publishTenant({ tid });
   await step.revokeTenantGrants({ tid });
   await step.destroyHsmToken({ tid });

@@ -4,3 +4,5 @@
  */
 export { provisionTenant } from './provision-tenant.ts';
 export { deprovisionTenant } from './deprovision-tenant.ts';
+export { migrateIssuer } from './migrate-issuer.ts';
+export { rotateKeys } from './rotate-keys.ts';

@@ -25,12 +25,14 @@ export async function provisionTenant(input: ProvisionTenantInput): Promise<Prov
     await step.createBillingAccount({ tid, plan: tenant.plan });
     await step.publishTenant({ tid });
     await step.smokeCheck({ tid, issuer: tenant.issuer });
+    await step.scheduleKeyRotation({ tid, timings });
     await step.activateTenant({ tid });
     return { status: 'active' };
   } catch (err) {
     const { code, reason } = failureReason(err);
     const undo = cleanups(timings);
     if (billing) await undo.deleteBillingAccount({ tid });
+    if (billing) await undo.unscheduleKeyRotation({ tid });
     await undo.destroyHsmToken({ tid, ownerApiTokenSha256: apiTokenSha256 });
     await undo.releaseFailedTenant({ tid, ownerApiTokenSha256: apiTokenSha256, reason });
     return { status: 'failed', code, reason };

@@ -1,0 +1,48 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { HttpError } from '@tessera/shared/http/errors';
+import { readIssuerRequests, type IssuerRequests } from '@tessera/shared/tenancy/issuer-requests';
+import { addAlias, removeAlias, restorePrimary, swapPrimary } from '../tenants/alias-writer.ts';
+import type { ActivityDeps } from './deps.ts';
+
+/** A refusal (404, 409) is final: retrying cannot change the answer. */
+async function final<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof HttpError && err.statusCode < 500) throw ApplicationFailure.nonRetryable(err.message, err.code);
+    throw err;
+  }
+}
+
+/** The steps of `migrateIssuer`; each one idempotent (a retry finds its own earlier work done). */
+export const issuerMigrationActivities = ({ db, redis }: ActivityDeps) => ({
+  async addMigrationAlias({ tid, issuer }: { tid: string; issuer: string }): Promise<void> {
+    await final(() => addAlias(db, tid, { issuer, mode: 'MIGRATION' }, { idempotent: true }));
+  },
+
+  async makePrimaryIssuer({ tid, from, to }: { tid: string; from: string; to: string }): Promise<void> {
+    await final(() => swapPrimary(db, tid, from, to, 'MIGRATION'));
+  },
+
+  async restorePrimaryIssuer({ tid, oldIssuer, newIssuer }: { tid: string; oldIssuer: string; newIssuer: string }): Promise<void> {
+    // A tenant deleted meanwhile has nothing left to restore.
+    try {
+      await restorePrimary(db, tid, oldIssuer, newIssuer);
+    } catch (err) {
+      if (!(err instanceof HttpError && err.statusCode === 404)) throw err;
+    }
+  },
+
+  async dropIssuerAlias({ tid, issuer }: { tid: string; issuer: string }): Promise<void> {
+    try {
+      await removeAlias(db, tid, issuer);
+    } catch (err) {
+      if (!(err instanceof HttpError && err.statusCode === 404)) throw err;
+    }
+  },
+
+  /** The data plane's request counters for one issuer of the tenant (tenancy/issuer-requests.ts). */
+  async readIssuerRequestCount({ tid, issuer }: { tid: string; issuer: string }): Promise<IssuerRequests> {
+    return readIssuerRequests(redis, tid, issuer);
+  },
+});

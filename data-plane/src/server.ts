@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Db } from '@tessera/shared/db/database';
@@ -21,6 +22,7 @@ import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
 import type { Settings } from '@tessera/shared/settings';
 import { ENDPOINTS } from './endpoints/index.ts';
+import { createFastLane } from './http/fast-lane.ts';
 import { installFormBody } from './http/form-body.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
 import { IssuerIndex } from './tenancy/issuer-index.ts';
@@ -61,9 +63,24 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const { settings, db, redis } = options;
   const index = new IssuerIndex();
   const cache = new TenantCache(db, options.masterKey, { max: options.tenantCacheSize ?? 100_000 });
+  const origins = new ExternalOrigin(settings.trustedProxies);
+  // Set once the endpoints are registered; until then every request goes to fastify.
+  let fastLane = (_req: IncomingMessage, _res: ServerResponse) => false;
+  let closing = false;
   const app = Fastify({
+    // The fast lane (http/fast-lane.ts) answers plain token requests ahead of fastify; the server keeps fastify's timeouts.
+    serverFactory: (handler, fastifyOptions) => {
+      const opts = fastifyOptions as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      const server = createServer((req, res) => {
+        if (!fastLane(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = opts.requestTimeout ?? 0;
+      server.setTimeout(opts.connectionTimeout ?? 0);
+      return server;
+    },
     logger: loggerOptions('data-plane'),
-    rewriteUrl: tenantUrlRewriter(index, new ExternalOrigin(settings.trustedProxies)),
+    rewriteUrl: tenantUrlRewriter(index, origins),
     // Requests are counted in metrics; logs carry warnings and errors, not a line per request.
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (it costs ~8% of a token request); errors carry the request id themselves.
@@ -77,7 +94,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   installValidation(app);
   installFormBody(app);
   installTenantResolution(app, cache);
-  const { registry } = installHttpMetrics(app, { prefix: 'tessera_data_plane', tenantOf: tenantLabel });
+  const metrics = installHttpMetrics(app, { prefix: 'tessera_data_plane', tenantOf: tenantLabel });
+  const { registry } = metrics;
   const hsm = options.keyStores.hsmCheck();
   registerMonitorRoutes(app, {
     checks: { postgres: postgresCheck(db), redis: redisCheck(redis), ...(hsm ? { hsm } : {}) },
@@ -121,6 +139,20 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     endpoints: ENDPOINTS,
   };
   for (const endpoint of ENDPOINTS) endpoint.register(app, deps);
+  fastLane = createFastLane({
+    routes: ENDPOINTS.flatMap((e) => e.fastRoutes?.(deps) ?? []),
+    index,
+    origins,
+    cache,
+    metrics,
+    registry,
+    log: app.log,
+    closing: () => closing,
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   const sync: TenantSync = new TenantSync({
     db,
     subscriber: options.subscriber,

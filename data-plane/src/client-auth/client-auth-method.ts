@@ -1,10 +1,10 @@
-import type { FastifyRequest } from 'fastify';
 import type { Client } from '@tessera/shared/clients/client';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { OAuthRequest } from '../oauth/oauth-request.ts';
 
 /** What a client authentication method sees of a request. */
 export interface ClientAuthInput {
-  request: FastifyRequest;
+  request: OAuthRequest;
   /** Form parameters of the request, already checked for repeats. */
   params: Record<string, string>;
   /** URLs an assertion may name as its audience: the issuer and the endpoint called. */

@@ -2,21 +2,32 @@ import type { ClientAuthInput, ClientAuthMethod } from './client-auth-method.ts'
 import { oauthError } from '../oauth/oauth-error.ts';
 import { secretMatches } from './secret-match.ts';
 
-/** RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined with ":" and base64-encoded. */
+/** Decoded once per request: the method asks for the id, then for the secret. */
+const decoded = new WeakMap<ClientAuthInput, { id: string; secret: string } | undefined>();
 function credentials(input: ClientAuthInput): { id: string; secret: string } | undefined {
-  const header = input.request.headers.authorization;
+  if (decoded.has(input)) return decoded.get(input);
+  const result = decode(input.request.headers.authorization);
+  decoded.set(input, result);
+  return result;
+}
+
+/** RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined with ":" and base64-encoded. */
+function decode(header: string | undefined): { id: string; secret: string } | undefined {
   if (!header || !/^basic /i.test(header)) return undefined;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
+  const text = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = text.indexOf(':');
   if (colon < 0) return undefined;
-  const unescape = (v: string) => {
-    try {
-      return decodeURIComponent(v.replace(/\+/g, ' '));
-    } catch {
-      return v;
-    }
-  };
-  return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+  return { id: unescape(text.slice(0, colon)), secret: unescape(text.slice(colon + 1)) };
+}
+
+/** Form-urlencoding undone; most ids and secrets have nothing to undo. */
+function unescape(v: string): string {
+  if (!v.includes('%') && !v.includes('+')) return v;
+  try {
+    return decodeURIComponent(v.replace(/\+/g, ' '));
+  } catch {
+    return v;
+  }
 }
 
 export const clientSecretBasic: ClientAuthMethod = {

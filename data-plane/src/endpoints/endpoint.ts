@@ -9,6 +9,7 @@ import type { ClientCache } from '../stores/client-cache.ts';
 import type { OAuthServices } from '../oauth/oauth-services.ts';
 import type { Settings } from '@tessera/shared/settings';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
+import type { FastRoute } from '../http/fast-lane.ts';
 
 export interface DataPlaneDeps {
   db: Db;
@@ -37,5 +38,7 @@ export interface DataPlaneDeps {
 export interface Endpoint {
   name: string;
   register(app: FastifyInstance, deps: DataPlaneDeps): void;
+  /** Hot routes the fast lane also answers, ahead of fastify (see http/fast-lane.ts). */
+  fastRoutes?(deps: DataPlaneDeps): FastRoute[];
   metadata?(context: TenantContext, issuer: string, deps: DataPlaneDeps): Record<string, unknown>;
 }

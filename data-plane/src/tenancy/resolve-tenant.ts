@@ -67,7 +67,7 @@ export function installTenantResolution(app: FastifyInstance, cache: TenantCache
   });
 }
 
-function servingProblem(context: TenantContext): HttpError | null {
+export function servingProblem(context: TenantContext): HttpError | null {
   const { status } = context.tenant;
   if (status === 'suspended') return new HttpError(403, 'tenant_suspended', 'The tenant is suspended');
   if (!SERVED_STATUSES.has(status)) return new HttpError(400, 'invalid_tenant', 'The tenant is not available');

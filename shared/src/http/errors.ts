@@ -38,40 +38,55 @@ const CLIENT_ERRORS: Record<string, string> = {
   FST_ERR_ASYNC_CONSTRAINT: 'Bad request: malformed request',
 };
 
-function sendError(reply: FastifyReply, status: number, error: string, description: string, extra: Record<string, unknown> = {}) {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .type('application/json; charset=utf-8')
-    .send({ error, error_description: description, ...extra });
+/** How an error is answered: status, extra headers, the `{error, error_description}` body, and whether it is logged. */
+export interface ErrorReply {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown> & { error: string; error_description: string };
+  /** Expected outcomes are not logged; these are. */
+  log?: 'warn' | 'error';
 }
 
+const reply = (statusCode: number, error: string, description: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}, log?: 'warn' | 'error'): ErrorReply => ({
+  statusCode,
+  headers: { 'cache-control': 'no-store', ...headers },
+  body: { error, error_description: description, ...extra },
+  ...(log ? { log } : {}),
+});
+
 /**
- * Install the error contract on a fastify instance: known errors keep their
- * code, malformed input is a 400 with a message saying what was wrong, and
- * anything unexpected is a bare 500 with no stack trace (it is logged).
+ * The error contract in one place (fastify's error handler and the data
+ * plane's fast lane both answer with it): known errors keep their code,
+ * malformed input is a 400 with a message saying what was wrong, and
+ * anything unexpected is a bare 500 with no stack trace (logged instead).
  */
+export function describeError(err: unknown): ErrorReply {
+  if (err instanceof HttpError) return reply(err.statusCode, err.code, err.message, err.extra, err.headers);
+  const e = (err ?? {}) as Partial<FastifyError>;
+  if (e.name === 'KeyStoreUnavailableError') {
+    return reply(503, 'temporarily_unavailable', `The key store is unavailable: ${e.message}`, {}, { 'retry-after': '5' }, 'warn');
+  }
+  if (e.validation) {
+    const where = e.validationContext ?? 'request';
+    return reply(400, 'invalid_request', `Bad request: ${where}${(e.message ?? '').replace(/^(body|querystring|params|headers)/, '')}`);
+  }
+  const known = e.code ? CLIENT_ERRORS[e.code] : undefined;
+  if (known) return reply(400, 'invalid_request', known);
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return reply(400, 'invalid_request', 'Bad request');
+  return reply(500, 'server_error', 'Internal server error', {}, {}, 'error');
+}
+
+function sendError(res: FastifyReply, status: number, error: string, description: string) {
+  return res.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ error, error_description: description });
+}
+
+/** Install the error contract (describeError) on a fastify instance. */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | HttpError, request: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof HttpError) {
-      reply.headers(err.headers);
-      return sendError(reply, err.statusCode, err.code, err.message, err.extra);
-    }
-    if (err.name === 'KeyStoreUnavailableError') {
-      request.log.warn({ err, reqId: request.id }, 'key store unavailable');
-      return sendError(reply.header('retry-after', '5'), 503, 'temporarily_unavailable', `The key store is unavailable: ${err.message}`);
-    }
-    if (err.validation) {
-      const where = err.validationContext ?? 'request';
-      return sendError(reply, 400, 'invalid_request', `Bad request: ${where}${err.message.replace(/^(body|querystring|params|headers)/, '')}`);
-    }
-    const known = err.code ? CLIENT_ERRORS[err.code] : undefined;
-    if (known) return sendError(reply, 400, 'invalid_request', known);
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return sendError(reply, 400, 'invalid_request', 'Bad request');
-    }
-    request.log.error({ err, reqId: request.id, method: request.method, path: request.url.split('?')[0] }, 'unhandled error');
-    return sendError(reply, 500, 'server_error', 'Internal server error');
+  app.setErrorHandler((err: FastifyError | HttpError, request: FastifyRequest, res: FastifyReply) => {
+    const answer = describeError(err);
+    if (answer.log === 'warn') request.log.warn({ err, reqId: request.id }, 'key store unavailable');
+    if (answer.log === 'error') request.log.error({ err, reqId: request.id, method: request.method, path: request.url.split('?')[0] }, 'unhandled error');
+    return res.code(answer.statusCode).headers(answer.headers).type('application/json; charset=utf-8').send(answer.body);
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `No resource at ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, res) => sendError(res, 404, 'not_found', `No resource at ${request.method} ${request.url.split('?')[0]}`));
 }

@@ -3,6 +3,8 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 
 export interface HttpMetrics {
   registry: Registry;
+  /** Count one answered request (for answers given outside fastify's pipeline). */
+  observe(tenant: string, route: string, method: string, statusCode: number, seconds: number): void;
 }
 
 /**
@@ -32,12 +34,22 @@ export function installHttpMetrics(
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
+  // prom-client hashes the label object on every call; keep each series' child by a plain string key instead.
+  const counters = new Map<string, { inc(): void }>();
+  const timers = new Map<string, { observe(value: number): void }>();
+  const observe = (tenant: string, route: string, method: string, statusCode: number, seconds: number) => {
+    const timerKey = `${route} ${method}`;
+    const counterKey = `${tenant} ${timerKey} ${statusCode}`;
+    let counter = counters.get(counterKey);
+    if (!counter) counters.set(counterKey, (counter = requests.labels({ tenant, route, method, status: String(statusCode) })));
+    counter.inc();
+    let timer = timers.get(timerKey);
+    if (!timer) timers.set(timerKey, (timer = duration.labels({ route, method })));
+    timer.observe(seconds);
+  };
   app.addHook('onResponse', (request, reply, done) => {
-    const tenant = options.tenantOf(request);
-    const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ tenant, route, method: request.method, status: String(reply.statusCode) });
-    duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    observe(options.tenantOf(request), request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-  return { registry };
+  return { registry, observe };
 }

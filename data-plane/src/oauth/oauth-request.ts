@@ -1,0 +1,14 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
+
+/**
+ * What the back-channel OAuth code reads of a request: headers, the parsed
+ * body, and the tenant and issuer it is served for. A fastify request is one;
+ * so is what the fast lane builds from a raw request (http/fast-lane.ts).
+ */
+export interface OAuthRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
+  readonly tenant?: TenantContext | undefined;
+  readonly issuer?: string | undefined;
+}

@@ -6,6 +6,7 @@ import type { HttpMetrics } from '@tessera/shared/observability/metrics';
 import type { OAuthRequest } from '../oauth/oauth-request.ts';
 import type { ExternalOrigin } from '../tenancy/external-origin.ts';
 import type { IssuerIndex } from '../tenancy/issuer-index.ts';
+import { countIssuerRequest } from '../tenancy/issuer-requests.ts';
 import { resolveRequest } from '../tenancy/resolve-request.ts';
 import { servingProblem } from '../tenancy/resolve-tenant.ts';
 import type { TenantCache } from '../tenancy/tenant-cache.ts';
@@ -86,6 +87,7 @@ export function createFastLane(options: FastLaneOptions): (req: IncomingMessage,
     if (!tenant || servingProblem(tenant)) return false;
 
     taken.inc();
+    countIssuerRequest(resolution.tid, resolution.issuer); // what an issuer migration watches
     const started = performance.now();
     const fixed = route.headers;
     const answer = (statusCode: number, body: unknown, extra?: Record<string, string>) => {

@@ -5,6 +5,7 @@ import '@tessera/shared/http/route-config';
 import { SERVED_STATUSES } from '@tessera/shared/tenancy/tenant';
 import type { ExternalOrigin } from './external-origin.ts';
 import type { IssuerIndex } from './issuer-index.ts';
+import { countIssuerRequest } from './issuer-requests.ts';
 import { resolveRequest, type Resolution } from './resolve-request.ts';
 import type { TenantCache } from './tenant-cache.ts';
 import type { TenantContext } from './tenant-context.ts';
@@ -59,6 +60,7 @@ export function installTenantResolution(app: FastifyInstance, cache: TenantCache
       if (problem) return required ? done(problem) : done();
       request.tenant = context;
       request.issuer = resolution.issuer;
+      countIssuerRequest(resolution.tid, resolution.issuer);
       done();
     };
     const cached = cache.peek(resolution.tid);

@@ -146,9 +146,11 @@ describe('issuer aliases: API, serving, and the two modes (reference §9)', () =
     await expect.poll(() => discoveredIssuer(alias), { timeout: 1000, interval: 20 }).toBe(alias);
     const start = await readIssuerRequests(planes.s.redis, tid, alias);
     for (let i = 0; i < 5; i++) expect(await discoveredIssuer(alias)).toBe(alias);
+    // Token requests on a listening server take the fast lane, ahead of fastify's hooks; they count all the same.
+    for (let i = 0; i < 3; i++) expect((await token(alias, { grant_type: 'client_credentials', scope: 'read' })).status).toBe(200);
     await expect
       .poll(async () => (await readIssuerRequests(planes.s.redis, tid, alias)).total - start.total, { timeout: 3000, interval: 100 })
-      .toBeGreaterThanOrEqual(5);
+      .toBeGreaterThanOrEqual(8);
     const now = await readIssuerRequests(planes.s.redis, tid, alias);
     expect(now.lastSeenMs).toBeGreaterThan(Date.now() - 5000);
   });

@@ -51,7 +51,7 @@ describe('rotateKeys: a Temporal Schedule per tenant', () => {
     const c = await addClient(planes.s, tid, { grant_types: ['client_credentials'], scope: 'read' });
     const accessToken = async () => (await postForm(`${issuer}/token`, { grant_type: 'client_credentials', scope: 'read' }, basicAuth(c.clientId, c.secret!))).body.access_token as string;
     const published = async () => ((await (await fetch(`${issuer}/jwks.json`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
-    const [oldKid] = await published();
+    const oldKid = (await published())[0]!;
     expect(await published()).toHaveLength(1);
     expect(kidOf(await accessToken())).toBe(oldKid);
 

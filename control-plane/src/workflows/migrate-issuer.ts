@@ -56,7 +56,8 @@ export async function migrateIssuer(input: MigrateIssuerInput): Promise<MigrateI
     await step.publishTenant({ tid });
 
     progress.state = 'window';
-    baseline = lastTotal = (await step.readIssuerRequestCount({ tid, issuer: oldIssuer })).total;
+    // Counting is reporting only: a failed reading never undoes a migration.
+    baseline = lastTotal = await step.readIssuerRequestCount({ tid, issuer: oldIssuer }).then((r) => r.total, () => 0);
     const started = Date.now();
     const ends = started + windowMs;
     progress.window_started_at = new Date(started).toISOString();
@@ -64,7 +65,7 @@ export async function migrateIssuer(input: MigrateIssuerInput): Promise<MigrateI
     const poll = Math.max(input.progressPollMs, Math.ceil(windowMs / MAX_READS_PER_WINDOW));
     while (requested === undefined && Date.now() < ends) {
       await condition(() => requested !== undefined, Math.min(poll, ends - Date.now()));
-      if (requested === undefined) await count();
+      if (requested === undefined) await count().catch(() => undefined);
     }
   } catch (err) {
     requested = 'cancel';

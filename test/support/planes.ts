@@ -26,6 +26,8 @@ export interface InProcessPlanes {
   temporalSettings: TemporalSettings;
   /** The in-process worker, when there is one. */
   worker: RunningWorkers | undefined;
+  /** Start (another) worker in this process on the same task queues; `close` stops it too. */
+  startWorker(faults?: string): Promise<RunningWorkers>;
   /** Create a tenant through the control plane API (`?wait=true`: provisioned) and wait until the data plane serves it. */
   createTenant(body: Record<string, unknown>): Promise<{ tid: string; apiToken: string; tenant: Record<string, unknown> }>;
   close(): Promise<void>;
@@ -57,16 +59,19 @@ export async function startInProcessPlanes(
   const dataPlaneUrl = await dp.app.listen({ host: '127.0.0.1', port: 0 });
   const temporalSettings = testTemporalSettings(dataPlaneUrl, options.timings);
   const temporal = createTemporalClient(temporalSettings);
-  const worker =
-    options.worker === false
-      ? undefined
-      : await startWorkers({
-          settings: temporalSettings,
-          deps: { db: s.db, redis: s.redis, redisPrefix: s.settings.redisPrefix, keyStores: s.keyStores, masterKey: s.masterKey, smokeCheckUrl: dataPlaneUrl },
-          faults: parseTestFaults(options.faults),
-          // The run's pool is small (5) and shared with both planes here: two activities at a time.
-          maxConcurrentActivities: 2,
-        });
+  const workers: RunningWorkers[] = [];
+  const startWorker = async (faults?: string) => {
+    const started = await startWorkers({
+      settings: temporalSettings,
+      deps: { db: s.db, redis: s.redis, redisPrefix: s.settings.redisPrefix, keyStores: s.keyStores, masterKey: s.masterKey, smokeCheckUrl: dataPlaneUrl },
+      faults: parseTestFaults(faults),
+      // The run's pool is small (5) and shared with both planes here: two activities at a time.
+      maxConcurrentActivities: 2,
+    });
+    workers.push(started);
+    return started;
+  };
+  const worker = options.worker === false ? undefined : await startWorker(options.faults);
   const cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey, temporal, temporalSettings });
   return {
     s,
@@ -76,6 +81,7 @@ export async function startInProcessPlanes(
     temporal,
     temporalSettings,
     worker,
+    startWorker,
     async createTenant(body) {
       const res = await cp.inject({ method: 'POST', url: '/tenants/rest/v1?wait=true', headers: { authorization: `Bearer ${s.operatorKey}` }, payload: body });
       if (res.statusCode !== 201) throw new Error(`tenant creation failed: ${res.statusCode} ${res.body}`);
@@ -84,7 +90,7 @@ export async function startInProcessPlanes(
       return { tid: tenant.tid, apiToken: tenant.api_token, tenant };
     },
     async close() {
-      await worker?.shutdown();
+      await Promise.all(workers.map((w) => w.shutdown()));
       await dp.app.close();
       await cp.close();
       await closeTemporalClient(temporal);

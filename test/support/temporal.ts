@@ -13,6 +13,7 @@ export function testTemporalSettings(smokeCheckUrl: string, overrides: Partial<T
     ...base,
     taskQueuePrefix: `test-${randomBytes(4).toString('hex')}-`,
     smokeCheckUrl,
+    stickyTimeoutMs: 1000,
     timings: { activityTimeoutMs: 60_000, heartbeatTimeoutMs: 3000, retryIntervalMs: 200, maxAttempts: 10, ...overrides },
   };
 }
@@ -22,6 +23,7 @@ export function temporalEnv(settings: TemporalSettings): NodeJS.ProcessEnv {
   return {
     TEMPORAL_TASK_QUEUE_PREFIX: settings.taskQueuePrefix,
     TESSERA_SMOKE_CHECK_URL: settings.smokeCheckUrl,
+    TEMPORAL_STICKY_TIMEOUT_MS: String(settings.stickyTimeoutMs),
     TESSERA_ACTIVITY_TIMEOUT_MS: String(settings.timings.activityTimeoutMs),
     TESSERA_ACTIVITY_HEARTBEAT_MS: String(settings.timings.heartbeatTimeoutMs),
     TESSERA_ACTIVITY_RETRY_MS: String(settings.timings.retryIntervalMs),

@@ -10,6 +10,12 @@ export interface TemporalSettings {
   workflowBundlePath: string | undefined;
   /** Where provisioning smoke-checks discovery and JWKS: a data-plane node. */
   smokeCheckUrl: string;
+  /**
+   * How long a workflow task waits for the worker that ran the workflow last
+   * before any worker may take it; after a worker dies, each of its
+   * workflows stalls this long once.
+   */
+  stickyTimeoutMs: number;
   timings: WorkflowTimings;
 }
 
@@ -28,6 +34,7 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
     taskQueuePrefix: env.TEMPORAL_TASK_QUEUE_PREFIX ?? '',
     workflowBundlePath: env.TESSERA_WORKFLOW_BUNDLE || undefined,
     smokeCheckUrl: (env.TESSERA_SMOKE_CHECK_URL || env.DATA_PLANE_URL || `http://localhost:${dataPlanePort}`).replace(/\/$/, ''),
+    stickyTimeoutMs: ms(env.TEMPORAL_STICKY_TIMEOUT_MS, 5000, 'TEMPORAL_STICKY_TIMEOUT_MS'),
     timings: {
       activityTimeoutMs: ms(env.TESSERA_ACTIVITY_TIMEOUT_MS, 60_000, 'TESSERA_ACTIVITY_TIMEOUT_MS'),
       heartbeatTimeoutMs: ms(env.TESSERA_ACTIVITY_HEARTBEAT_MS, 15_000, 'TESSERA_ACTIVITY_HEARTBEAT_MS'),

@@ -47,6 +47,7 @@ export async function startWorkers(options: {
     ...(settings.workflowBundlePath ? { workflowBundle: { codePath: settings.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps, options.faults ?? []),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 4,
+    stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
     shutdownGraceTime: '5s',
   });
   // Scheduled key rotations (temporal/key-rotation-schedule.ts): mostly timers, a few HSM calls.
@@ -57,6 +58,7 @@ export async function startWorkers(options: {
     ...(settings.workflowBundlePath ? { workflowBundle: { codePath: settings.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps, options.faults ?? []),
     maxConcurrentActivityTaskExecutions: 2,
+    stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
     shutdownGraceTime: '5s',
   });
   const workers = [tenants, keys];

@@ -19,7 +19,7 @@ describe('key store API (/key-store/rest/v1) over HTTP, keys in SoftHSM', () => 
   let dp: DataPlane;
   const tenants: Record<'a' | 'b' | 'soft', { tid: string; token: string }> = {} as never;
   // Short lifetimes so a retired key may be deleted, and a short pre-publication so rotation completes in the test.
-  const config = { tokens: { accessTokenLifetime: 1, idTokenLifetime: 1 }, keys: { prePublicationSeconds: 1 } };
+  const config = { tokens: { accessTokenLifetime: 1, idTokenLifetime: 1 }, keys: { prePublicationSeconds: 3 } };
 
   const call = (who: keyof typeof tenants, method: 'GET' | 'POST' | 'DELETE', path: string, options: { token?: string; form?: string } = {}) =>
     dp.app.inject({
@@ -113,8 +113,8 @@ describe('key store API (/key-store/rest/v1) over HTTP, keys in SoftHSM', () => 
     expect(currentKey(await publishedKeys(s.db, tenants.a.tid), 'ES256')!.kid).toBe(before.kid);
     await expect(s.keyStores.for('pkcs11').sign(tenants.a.tid, { kid: freshEs.kid, alg: 'ES256' }, Buffer.from('x.y'))).rejects.toBeInstanceOf(KeyNotFoundError);
 
-    // After pre-publication (1 s) the new key signs and the old one is retired, still published.
-    await eventually(async () => currentKey(await publishedKeys(s.db, tenants.a.tid), 'ES256')?.kid, (kid) => kid === freshEs.kid, 5000);
+    // After pre-publication (3 s here: RSA key generation under load can take over a second) the new key signs and the old one is retired, still published.
+    await eventually(async () => currentKey(await publishedKeys(s.db, tenants.a.tid), 'ES256')?.kid, (kid) => kid === freshEs.kid, 10_000);
     s.keyStores.forgetTenant(tenants.a.tid);
     const afterRotation = await jwks('a');
     await expect(jwtVerify(oldToken, createLocalJWKSet(afterRotation))).resolves.toMatchObject({ payload: { sub: 'alice' } });

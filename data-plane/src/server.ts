@@ -17,6 +17,7 @@ import { RefreshTokenStore } from './stores/refresh-token-store.ts';
 import { RevocationJournal } from './stores/revocation-journal.ts';
 import { SubjectSessionStore } from './stores/subject-session-store.ts';
 import { TokenIssuer } from './tokens/token-issuer.ts';
+import { UserDirectory } from './directory/user-directory.ts';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
@@ -39,7 +40,7 @@ export interface DataPlaneOptions {
   subscriber: Redis;
   keyStores: KeyStores;
   masterKey: MasterKey;
-  /** The password grant's handler, where one is configured. */
+  /** The password grant's handler; the built-in user directory when none is given. */
   passwordAuthenticator?: PasswordAuthenticator;
   tenantCacheSize?: number;
   resyncMs?: number;
@@ -115,6 +116,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const accessTokens = new AccessTokenStore(redis);
   const refreshTokens = new RefreshTokenStore(db);
   const authorizations = new AuthorizationStore(db);
+  const directory = new UserDirectory(db);
   const oauth: OAuthServices = {
     issuer: new TokenIssuer({ keyStores: options.keyStores, accessTokens, refreshTokens, authorizations, db }),
     accessTokens,
@@ -122,10 +124,12 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     authorizations,
     journal: new RevocationJournal(db, redis),
     sessions: new SubjectSessionStore(redis),
-    passwordAuthenticator: options.passwordAuthenticator,
+    // The built-in directory checks passwords unless another authenticator is configured.
+    passwordAuthenticator: options.passwordAuthenticator ?? directory,
   };
   const deps: DataPlaneDeps = {
     oauth,
+    directory,
     db,
     redis,
     settings,

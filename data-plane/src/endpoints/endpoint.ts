@@ -10,6 +10,7 @@ import type { OAuthServices } from '../oauth/oauth-services.ts';
 import type { Settings } from '@tessera/shared/settings';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { FastRoute } from '../http/fast-lane.ts';
+import type { UserDirectory } from '../directory/user-directory.ts';
 
 export interface DataPlaneDeps {
   db: Db;
@@ -22,6 +23,8 @@ export interface DataPlaneDeps {
   clientStore: ClientStore;
   clients: ClientCache;
   oauth: OAuthServices;
+  /** The built-in user directory (default password authenticator and claims source). */
+  directory: UserDirectory;
   /** Record that a tenant changed and make every node (this one first) reload it. */
   announce(tid: string): Promise<void>;
   /** Make every node drop its cached copy of one client. */

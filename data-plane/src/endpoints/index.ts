@@ -4,6 +4,7 @@ import { jwksEndpoint } from './jwks.ts';
 import { registrationEndpoint } from './registration.ts';
 import { authzStoreApi } from '../integration/authz-store-api.ts';
 import { directAuthzApi } from '../integration/direct-authz-api.ts';
+import { directoryApi } from '../integration/directory-api.ts';
 import { keyStoreApi } from '../integration/key-store-api.ts';
 import { introspectionEndpoint } from './introspect.ts';
 import { issuerRequestCounters } from './issuer-request-counters.ts';
@@ -11,4 +12,4 @@ import { revocationEndpoint } from './revoke.ts';
 import { tokenEndpoint } from './token.ts';
 
 /** Every tenant endpoint and integration API of the data plane, in registration order. One line each. */
-export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, registrationEndpoint, tokenEndpoint, introspectionEndpoint, revocationEndpoint, directAuthzApi, authzStoreApi, keyStoreApi, issuerRequestCounters];
+export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, registrationEndpoint, tokenEndpoint, introspectionEndpoint, revocationEndpoint, directAuthzApi, authzStoreApi, keyStoreApi, directoryApi, issuerRequestCounters];

@@ -121,6 +121,16 @@ export interface RevocationsTable {
   revoked_at: Timestamp;
 }
 
+export interface DirectoryUsersTable {
+  tid: string;
+  sub: string;
+  username: string;
+  password_hash: string;
+  claims: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   issuer_aliases: IssuerAliasesTable;
@@ -133,6 +143,7 @@ export interface Database {
   authorizations: AuthorizationsTable;
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
+  directory_users: DirectoryUsersTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

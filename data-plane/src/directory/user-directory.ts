@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '@tessera/shared/db/database';
+import type { PasswordAuthenticator } from '../oauth/oauth-services.ts';
+import { decoyHash, hashPassword, verifyPassword } from './password-hash.ts';
+import { checkClaims } from './standard-claims.ts';
+
+/** A directory user as the API shows it: never the password or its hash. */
+export interface DirectoryUser {
+  sub: string;
+  username: string;
+  claims: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  /** The local subject identifier; random when absent. */
+  sub?: string;
+  claims?: Record<string, unknown>;
+}
+
+/** `claims` replaces every claim; `password` sets a new one. Absent members stay as they are. */
+export interface UserChange {
+  username?: string;
+  password?: string;
+  claims?: Record<string, unknown>;
+}
+
+export class DirectoryConflict extends Error {}
+
+const MAX_LIST = 1000;
+const nowSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
+/** Usernames compare as typed, after Unicode NFC (the same name typed twice is the same name). */
+const normalise = (username: string) => username.normalize('NFC');
+
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === constraint;
+}
+
+type Row = { sub: string; username: string; claims: unknown; created_at: Date; updated_at: Date };
+const toUser = (row: Row): DirectoryUser => ({
+  sub: row.sub,
+  username: row.username,
+  claims: row.claims as Record<string, unknown>,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/**
+ * The built-in user directory of every tenant (PostgreSQL): usernames,
+ * scrypt password hashes and OpenID Connect claims, per tenant. It is the
+ * default password authenticator and the default claims source.
+ */
+export class UserDirectory implements PasswordAuthenticator {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** Throws DirectoryConflict when the sub or username is taken, ClaimsError for bad claims. */
+  async create(tid: string, user: NewUser): Promise<DirectoryUser> {
+    const claims = checkClaims(user.claims ?? {});
+    const sub = user.sub ?? randomBytes(16).toString('base64url');
+    try {
+      const row = await this.#db
+        .insertInto('directory_users')
+        .values({ tid, sub, username: normalise(user.username), password_hash: await hashPassword(user.password), claims: JSON.stringify(claims) })
+        .returning(['sub', 'username', 'claims', 'created_at', 'updated_at'])
+        .executeTakeFirstOrThrow();
+      return toUser(row);
+    } catch (err) {
+      if (isUniqueViolation(err, 'directory_users_pk')) throw new DirectoryConflict(`The subject "${sub}" exists`);
+      if (isUniqueViolation(err, 'directory_users_username')) throw new DirectoryConflict(`The username "${user.username}" is taken`);
+      throw err;
+    }
+  }
+
+  async get(tid: string, sub: string): Promise<DirectoryUser | null> {
+    const row = await this.#db
+      .selectFrom('directory_users')
+      .select(['sub', 'username', 'claims', 'created_at', 'updated_at'])
+      .where('tid', '=', tid)
+      .where('sub', '=', sub)
+      .executeTakeFirst();
+    return row ? toUser(row) : null;
+  }
+
+  async findByUsername(tid: string, username: string): Promise<DirectoryUser | null> {
+    const row = await this.#db
+      .selectFrom('directory_users')
+      .select(['sub', 'username', 'claims', 'created_at', 'updated_at'])
+      .where('tid', '=', tid)
+      .where('username', '=', normalise(username))
+      .executeTakeFirst();
+    return row ? toUser(row) : null;
+  }
+
+  /** Users ordered by sub, `limit` at a time after the `after` cursor. */
+  async list(tid: string, options: { limit?: number; after?: string } = {}): Promise<DirectoryUser[]> {
+    let query = this.#db
+      .selectFrom('directory_users')
+      .select(['sub', 'username', 'claims', 'created_at', 'updated_at'])
+      .where('tid', '=', tid)
+      .orderBy('sub')
+      .limit(Math.min(options.limit ?? 100, MAX_LIST));
+    if (options.after !== undefined) query = query.where('sub', '>', options.after);
+    return (await query.execute()).map(toUser);
+  }
+
+  /** The changed user, or null when there is none with this sub. */
+  async update(tid: string, sub: string, change: UserChange): Promise<DirectoryUser | null> {
+    const values: Record<string, unknown> = { updated_at: new Date() };
+    if (change.username !== undefined) values.username = normalise(change.username);
+    if (change.password !== undefined) values.password_hash = await hashPassword(change.password);
+    if (change.claims !== undefined) values.claims = JSON.stringify(checkClaims(change.claims));
+    try {
+      const row = await this.#db
+        .updateTable('directory_users')
+        .set(values)
+        .where('tid', '=', tid)
+        .where('sub', '=', sub)
+        .returning(['sub', 'username', 'claims', 'created_at', 'updated_at'])
+        .executeTakeFirst();
+      return row ? toUser(row) : null;
+    } catch (err) {
+      if (isUniqueViolation(err, 'directory_users_username')) throw new DirectoryConflict(`The username "${change.username}" is taken`);
+      throw err;
+    }
+  }
+
+  async delete(tid: string, sub: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('directory_users').where('tid', '=', tid).where('sub', '=', sub).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /**
+   * Check a username and password. An unknown username is checked against a
+   * decoy hash, so it takes as long as a wrong password.
+   */
+  async authenticate(tid: string, username: string, password: string): Promise<{ sub: string } | null> {
+    if (username.length > 255 || password.length > 1024) return null;
+    const row = await this.#db
+      .selectFrom('directory_users')
+      .select(['sub', 'password_hash'])
+      .where('tid', '=', tid)
+      .where('username', '=', normalise(username))
+      .executeTakeFirst();
+    const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
+    return row && ok ? { sub: row.sub } : null;
+  }
+
+  /**
+   * The claims of a local subject: what is stored, plus `updated_at` (OpenID
+   * Connect Core §5.1). Null for an unknown subject. The caller sets `sub`.
+   */
+  async claims(tid: string, sub: string): Promise<Record<string, unknown> | null> {
+    const user = await this.get(tid, sub);
+    return user ? { ...user.claims, updated_at: nowSeconds(user.updatedAt) } : null;
+  }
+}

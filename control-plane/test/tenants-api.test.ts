@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { createRedis } from '@tessera/shared/redis';
+import { provisionWorkflowId } from '../src/workflows/ids.ts';
 import { tenantChangeChannel } from '@tessera/shared/tenancy/change-channel';
 import type { TestServices } from '../../test/support/env.ts';
 import { uniqueTid } from '../../test/support/env.ts';
@@ -115,6 +117,41 @@ describe('control plane: tenants registry API', () => {
     expect(unknown.json().error_description).toMatch(/additional properties|colour/i);
     const wrongType = await create({ tid: 5, name: 'U', issuer: 'https://u.example.com' });
     expect(wrongType.statusCode).toBe(400);
+  });
+
+  it('refuses bad input with a clear 4xx, leaving no tenant row and no workflow behind', async () => {
+    const raw = (payload: string, contentType = 'application/json') =>
+      app.inject({ method: 'POST', url: '/tenants/rest/v1?wait=true', headers: { ...auth, 'content-type': contentType }, payload });
+    const cases: Array<{ what: string; tid: string; send: (tid: string) => ReturnType<typeof raw>; status: number; error: string; path?: string }> = [
+      { what: 'invalid tid', tid: 'Bad_Tid-', send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: 'https://bad-tid.example.com' })), status: 400, error: 'invalid_request', path: '$.tid' },
+      { what: 'too long a tid', tid: 'a'.repeat(64), send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: 'https://long-tid.example.com' })), status: 400, error: 'invalid_request' },
+      { what: 'invalid config', tid: uniqueTid('badcfg'), send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: `https://${tid}.example.com`, config: { keys: { signingAlgorithms: ['HS1024'] } } })), status: 400, error: 'invalid_request', path: '$.config.keys.signingAlgorithms[0]' },
+      { what: 'unknown plan', tid: uniqueTid('badplan'), send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: `https://${tid}.example.com`, plan: 'platinum' })), status: 400, error: 'invalid_request', path: '$.plan' },
+      { what: 'oversized body', tid: uniqueTid('huge'), send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: `https://${tid}.example.com`, attrs: { blob: 'x'.repeat(1_100_000) } })), status: 400, error: 'invalid_request' },
+      { what: 'malformed JSON', tid: uniqueTid('malformed'), send: (tid) => raw(`{"tid":"${tid}","name":`), status: 400, error: 'invalid_request' },
+      { what: 'not JSON at all', tid: uniqueTid('text'), send: (tid) => raw(`tid=${tid}`, 'text/plain'), status: 400, error: 'invalid_request' },
+    ];
+    for (const c of cases) {
+      const res = await c.send(c.tid);
+      expect(res.statusCode, c.what).toBe(c.status);
+      const body = res.json();
+      expect(body.error, c.what).toBe(c.error);
+      expect(typeof body.error_description, c.what).toBe('string');
+      if (c.path) expect(body.errors.map((e: { path: string }) => e.path), c.what).toContain(c.path);
+      expect(await s.db.selectFrom('tenants').select('tid').where('tid', '=', c.tid).executeTakeFirst(), c.what).toBeUndefined();
+      await expect(planes.temporal.workflow.getHandle(provisionWorkflowId(c.tid)).describe(), c.what).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    }
+
+    // A duplicate tid: 409, and the tenant's one provisioning run stays the only one.
+    const tid = uniqueTid('dupwf');
+    expect((await create({ tid, name: 'First', issuer: `https://${tid}.example.com` })).statusCode).toBe(201);
+    const before = await planes.temporal.workflow.getHandle(provisionWorkflowId(tid)).describe();
+    const dup = await create({ tid, name: 'Second', issuer: `https://${tid}-2.example.com` });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json().error).toBe('tenant_exists');
+    const after = await planes.temporal.workflow.getHandle(provisionWorkflowId(tid)).describe();
+    expect(after.runId).toBe(before.runId);
+    expect((await app.inject({ method: 'GET', url: `/tenants/rest/v1/${tid}`, headers: auth })).json().name).toBe('First');
   });
 
   it('pages through tenants with a cursor', async () => {

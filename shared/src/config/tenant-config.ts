@@ -108,6 +108,15 @@ const Keys = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Authorisation requests by reference or by value: PAR (RFC 9126) and request objects (RFC 9101). */
+const Requests = Type.Object(
+  {
+    requirePushed: Type.Boolean({ default: false, description: 'every authorisation request must be pushed to /par first' }),
+    allowUnsignedRequestObjects: Type.Boolean({ default: false, description: 'accept request objects with alg "none" (a client may still require signed ones)' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 const Login = Type.Object(
   {
     title: Type.String({ default: 'Sign in', minLength: 1, maxLength: 120 }),
@@ -131,6 +140,7 @@ export const TenantConfigSchema = Type.Object(
     version: Type.Literal(1, { default: 1 }),
     tokens: Tokens,
     grants: Grants,
+    requests: Requests,
     keys: Keys,
     login: Login,
     plugins: Plugins,

@@ -10,7 +10,10 @@ import { loadTemporalSettings } from './temporal/temporal-settings.ts';
 /** The control plane's Temporal worker process (`node --import tsx control-plane/src/worker-main.ts`). */
 const settings = loadSettings();
 const temporal = loadTemporalSettings();
-const db = createDb(settings.databaseUrl);
+// Each activity holds at most one connection for long and needs one more briefly: the pool stays ahead of them.
+const maxActivities = Number(process.env.TESSERA_WORKER_MAX_ACTIVITIES || 4);
+if (!Number.isInteger(maxActivities) || maxActivities < 1) throw new Error('TESSERA_WORKER_MAX_ACTIVITIES must be a positive integer');
+const db = createDb(settings.databaseUrl, { max: maxActivities + 2 });
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
 const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
@@ -19,6 +22,7 @@ const workers = await startWorkers({
   settings: temporal,
   deps: { db, redis, redisPrefix: settings.redisPrefix, keyStores, masterKey, smokeCheckUrl: temporal.smokeCheckUrl },
   faults: parseTestFaults(process.env.TESSERA_TEST_FAULTS),
+  maxConcurrentActivities: maxActivities,
 });
 console.log(JSON.stringify({ worker: 'ready', taskQueuePrefix: temporal.taskQueuePrefix, address: temporal.address }));
 

@@ -81,10 +81,12 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
 
   it('answers 403 tenant_suspended for a suspended tenant and serves it again once resumed', async () => {
     const other = uniqueTid('susp');
-    await cp.inject({
-      method: 'POST', url: '/tenants/rest/v1', headers: { authorization: `Bearer ${s.operatorKey}` },
+    // Provisioning is a workflow: wait for it (201), so the poll below only measures propagation.
+    const created = await cp.inject({
+      method: 'POST', url: '/tenants/rest/v1?wait=true', headers: { authorization: `Bearer ${s.operatorKey}` },
       payload: { tid: other, name: 'S', issuer: `http://localhost:8080/${other}` },
     });
+    expect(created.statusCode).toBe(201);
     await expect.poll(async () => (await get(`/${other}/jwks.json`)).statusCode).toBe(200);
     const setStatus = async (status: 'suspended' | 'active') => {
       await s.db.updateTable('tenants').set({ status, updated_at: new Date() }).where('tid', '=', other).execute();

@@ -12,7 +12,9 @@ import type { DataPlaneDeps } from './endpoints/endpoint.ts';
 import { ClientCache } from './stores/client-cache.ts';
 import type { OAuthServices, PasswordAuthenticator } from './oauth/oauth-services.ts';
 import { AccessTokenStore } from './stores/access-token-store.ts';
+import { AuthorizationCodeStore } from './stores/authorization-code-store.ts';
 import { AuthorizationStore } from './stores/authorization-store.ts';
+import { AuthzSessionStore } from './stores/authz-session-store.ts';
 import { RefreshTokenStore } from './stores/refresh-token-store.ts';
 import { RevocationJournal } from './stores/revocation-journal.ts';
 import { SubjectSessionStore } from './stores/subject-session-store.ts';
@@ -124,6 +126,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     authorizations,
     journal: new RevocationJournal(db, redis),
     sessions: new SubjectSessionStore(redis),
+    authzSessions: new AuthzSessionStore(redis),
+    codes: new AuthorizationCodeStore(redis),
     // The built-in directory checks passwords unless another authenticator is configured.
     passwordAuthenticator: options.passwordAuthenticator ?? directory,
   };

@@ -1,5 +1,7 @@
 import type { AccessTokenStore } from '../stores/access-token-store.ts';
+import type { AuthorizationCodeStore } from '../stores/authorization-code-store.ts';
 import type { AuthorizationStore } from '../stores/authorization-store.ts';
+import type { AuthzSessionStore } from '../stores/authz-session-store.ts';
 import type { RefreshTokenStore } from '../stores/refresh-token-store.ts';
 import type { RevocationJournal } from '../stores/revocation-journal.ts';
 import type { SubjectSessionStore } from '../stores/subject-session-store.ts';
@@ -22,5 +24,8 @@ export interface OAuthServices {
   authorizations: AuthorizationStore;
   journal: RevocationJournal;
   sessions: SubjectSessionStore;
+  /** Login-page flows (authorisation sessions) and the codes they issue. */
+  authzSessions: AuthzSessionStore;
+  codes: AuthorizationCodeStore;
   passwordAuthenticator: PasswordAuthenticator | undefined;
 }

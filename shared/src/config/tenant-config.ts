@@ -132,6 +132,20 @@ const Login = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** The front channel: authorisation requests, authorisation sessions and subject (SSO) sessions. */
+const Authorization = Type.Object(
+  {
+    requirePkce: Type.Boolean({ default: false, description: 'PKCE for confidential clients too (public clients always need it)' }),
+    allowPlainPkce: Type.Boolean({ default: false, description: 'accept code_challenge_method=plain besides S256' }),
+    alwaysPromptForConsent: Type.Boolean({ default: false, description: 'ask for consent even when a remembered consent covers the request' }),
+    sessionLifetime: seconds(900, 60, 3600, 'authorisation session (login page) lifetime in seconds'),
+    subjectSessionMaxLife: seconds(8 * 3600, 60, 86_400 * 365, 'subject (SSO) session maximum life in seconds'),
+    subjectSessionAuthLife: seconds(8 * 3600, 60, 86_400 * 365, 'seconds after authentication a subject session may skip the login page'),
+    subjectSessionMaxIdle: seconds(3600, 60, 86_400 * 365, 'seconds a subject session may stay unused'),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** Plugin slots arrive with later issues; until then the object must stay empty. */
 const Plugins = Type.Object({}, { additionalProperties: false, default: {} });
 
@@ -143,6 +157,7 @@ export const TenantConfigSchema = Type.Object(
     requests: Requests,
     keys: Keys,
     login: Login,
+    authorization: Authorization,
     plugins: Plugins,
   },
   { additionalProperties: false, default: {}, $id: 'TenantConfigV1' },

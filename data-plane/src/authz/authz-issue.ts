@@ -1,0 +1,103 @@
+import type { Authorization } from '@tessera/shared/authz/authorization';
+import type { Client } from '@tessera/shared/clients/client';
+import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { SubjectSession } from '../stores/subject-session-store.ts';
+import { isolatesGrants } from '../tenancy/alias-mode.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
+import { issueIdToken } from '../tokens/id-token-issuer.ts';
+import type { AuthorizationRequest } from './authz-request.ts';
+import { authorizationResponse, type ResponseMessage } from './response-mode.ts';
+import { claimTargets, releasedClaims } from './released-claims.ts';
+
+/**
+ * The successful authorisation response: a code bound to the client,
+ * redirect URI, PKCE and issuer; tokens and an ID token for the implicit
+ * and hybrid types (never a refresh token through the front channel).
+ * A long-lived authorisation is persisted here, so the next request of the
+ * same client for the same subject skips consent.
+ */
+export async function issueAuthorization(
+  context: TenantContext,
+  issuer: string,
+  deps: DataPlaneDeps,
+  client: Client,
+  request: AuthorizationRequest,
+  subject: { sid: string; session: SubjectSession },
+  authz: Authorization,
+): Promise<ResponseMessage> {
+  const { tid, config } = context.tenant;
+  const words = request.responseType;
+  const params: Record<string, string> = {};
+  if (request.state !== undefined) params.state = request.state;
+  if (authz.longLived && !isolatesGrants(context.tenant, issuer)) await deps.oauth.authorizations.upsert(tid, authz);
+
+  const session = subject.session;
+  const sessionClaims = { ...session.claims, ...authz.idp };
+  const idTokenLifetime = authz.idToken?.lifetime || config.tokens.idTokenLifetime;
+  const openid = authz.scp.includes('openid');
+  const issuesAccessToken = words.includes('code') || words.includes('token');
+  const targets = claimTargets(authz.clm ?? [], !issuesAccessToken);
+
+  if (words.includes('code')) {
+    params.code = await deps.oauth.codes.issue(
+      tid,
+      context.secrets['identifier-hmac'],
+      {
+        authz,
+        redirectUri: request.redirectUri,
+        redirectUriGiven: request.redirectUriGiven,
+        ...(request.codeChallenge ? { codeChallenge: request.codeChallenge, codeChallengeMethod: request.codeChallengeMethod! } : {}),
+        ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
+        authTime: session.authTime,
+        ...(session.acr ? { acr: session.acr } : {}),
+        ...(session.amr ? { amr: session.amr } : {}),
+        idTokenClaims: targets.idToken,
+        sessionClaims,
+        exp: Math.floor(Date.now() / 1000) + config.tokens.authorizationCodeLifetime,
+      },
+      config.tokens.authorizationCodeLifetime,
+    );
+  }
+  if (words.includes('token')) {
+    const tokens = await deps.oauth.issuer.issue(context, { ...authz, longLived: false, refreshToken: { ...authz.refreshToken, issue: false } });
+    params.access_token = tokens.access_token;
+    params.token_type = tokens.token_type;
+    params.expires_in = String(tokens.expires_in);
+    if (tokens.scope) params.scope = tokens.scope;
+  }
+  if (words.includes('id_token') && openid) {
+    const claims = await releasedClaims(deps, tid, authz.sub, targets.idToken, authz.cll ?? []);
+    params.id_token = await issueIdToken(context, deps, {
+      issuer,
+      client,
+      sub: authz.sub,
+      lifetime: idTokenLifetime,
+      sid: authz.sid,
+      nonce: request.nonce,
+      authTime: session.authTime,
+      acr: session.acr,
+      amr: session.amr,
+      accessToken: params.access_token,
+      code: params.code,
+      state: words.includes('code') ? request.state : undefined,
+      claims: { ...sessionClaims, ...claims },
+    });
+  }
+  return authorizationResponse(context, issuer, deps, client, request, params);
+}
+
+/** An error response to the client (RFC 6749 §4.1.2.1), with `state` and `iss`. */
+export async function errorResponse(
+  context: TenantContext,
+  issuer: string,
+  deps: DataPlaneDeps,
+  client: Client,
+  target: { redirectUri: string; responseMode: AuthorizationRequest['responseMode']; state?: string | undefined },
+  error: string,
+  description?: string,
+): Promise<ResponseMessage> {
+  const params: Record<string, string> = { error };
+  if (description) params.error_description = description;
+  if (target.state !== undefined) params.state = target.state;
+  return authorizationResponse(context, issuer, deps, client, target, params);
+}

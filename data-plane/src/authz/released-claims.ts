@@ -1,0 +1,29 @@
+import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import { selectClaims } from './claims-request.ts';
+
+const ID_TOKEN = 'id_token:';
+const ACCESS_TOKEN = 'access_token:';
+
+/**
+ * Consented claims are names, optionally prefixed (Connect2id consent
+ * vocabulary): `id_token:name` goes in the ID token, `access_token:name`
+ * in the access token, a plain name to UserInfo — or to the ID token when
+ * the transport is ID_TOKEN or no access token is issued to fetch it with.
+ */
+export function claimTargets(consented: readonly string[], toIdToken: boolean): { idToken: string[]; userinfo: string[] } {
+  const idToken: string[] = [];
+  const userinfo: string[] = [];
+  for (const claim of consented) {
+    if (claim.startsWith(ID_TOKEN)) idToken.push(claim.slice(ID_TOKEN.length));
+    else if (claim.startsWith(ACCESS_TOKEN)) continue;
+    else (toIdToken ? idToken : userinfo).push(claim);
+  }
+  return { idToken: [...new Set(idToken)], userinfo: [...new Set(userinfo)] };
+}
+
+/** The values of `names` for a subject, from the claims source (the tenant's user directory). */
+export async function releasedClaims(deps: Pick<DataPlaneDeps, 'directory'>, tid: string, sub: string, names: readonly string[], locales: readonly string[] = []): Promise<Record<string, unknown>> {
+  if (names.length === 0) return {};
+  const source = await deps.directory.claims(tid, sub);
+  return source ? selectClaims(source, names, locales) : {};
+}

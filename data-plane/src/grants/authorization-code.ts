@@ -1,0 +1,69 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { issueIdToken } from '../tokens/id-token-issuer.ts';
+import { claimTargets, releasedClaims } from '../authz/released-claims.ts';
+import { oauthError } from '../oauth/oauth-error.ts';
+import type { CodeRecord } from '../stores/authorization-code-store.ts';
+import type { GrantHandler, GrantRequest } from './grant.ts';
+
+const invalidGrant = (description: string) => oauthError('invalid_grant', description);
+const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+function pkceMatches(record: CodeRecord, verifier: string | undefined): boolean {
+  if (!record.codeChallenge) return verifier === undefined;
+  if (verifier === undefined || !PKCE_VERIFIER.test(verifier)) return false;
+  const computed = record.codeChallengeMethod === 'plain' ? verifier : createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  const a = Buffer.from(computed);
+  const b = Buffer.from(record.codeChallenge);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * RFC 6749 §4.1.3 with RFC 7636 and OpenID Connect Core §3.1.3: the code
+ * redeems once, for the client it was issued to, with the same redirect
+ * URI, the PKCE verifier and under the issuer it was issued under. A
+ * replayed code revokes everything it issued (RFC 6749 §4.1.2, OAuth 2.1).
+ */
+export const authorizationCodeGrant: GrantHandler = {
+  grantType: 'authorization_code',
+  async handle(req: GrantRequest) {
+    const { tenant, issuer, client, params, deps } = req;
+    const { tid } = tenant.tenant;
+    const code = params.code;
+    if (!code) throw oauthError('invalid_request', 'Missing code');
+    const record = await deps.oauth.codes.get(tid, tenant.secrets['identifier-hmac'], code);
+    if (!record) throw invalidGrant('Invalid or expired authorization code');
+    const { authz } = record;
+    if (authz.cid !== client.clientId) throw invalidGrant('The code was issued to another client');
+    if (!(await deps.oauth.codes.markUsed(tid, code))) {
+      await deps.oauth.authorizations.delete(tid, { sub: authz.sub, cid: authz.cid });
+      await deps.oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
+      throw invalidGrant('The code was already used; the tokens it issued are revoked');
+    }
+    if (authz.iss !== issuer) throw invalidGrant('The code was issued under another issuer');
+    if (record.redirectUriGiven || params.redirect_uri !== undefined) {
+      if (params.redirect_uri !== record.redirectUri) throw invalidGrant('The redirect_uri does not match the authorisation request');
+    }
+    if (!pkceMatches(record, params.code_verifier)) throw invalidGrant(record.codeChallenge ? 'PKCE verification failed' : 'code_verifier without a code_challenge');
+
+    const response = await deps.oauth.issuer.issue(tenant, authz);
+    if (authz.scp.includes('openid')) {
+      const targets = claimTargets(authz.clm ?? [], false);
+      const claims = await releasedClaims(deps, tid, authz.sub, [...new Set([...targets.idToken, ...(record.idTokenClaims ?? [])])], authz.cll ?? []);
+      response.id_token = await issueIdToken(tenant, deps, {
+        issuer,
+        client,
+        sub: authz.sub,
+        lifetime: authz.idToken?.lifetime || tenant.tenant.config.tokens.idTokenLifetime,
+        sid: authz.sid,
+        nonce: record.nonce,
+        authTime: record.authTime,
+        acr: record.acr,
+        amr: record.amr,
+        accessToken: response.access_token,
+        claims: { ...record.sessionClaims, ...claims },
+      });
+    }
+    if (!response.scope) response.scope = authz.scp.join(' ');
+    return response;
+  },
+};

@@ -1,0 +1,144 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from '@tessera/shared/http/errors';
+import { SIGNING_ALGORITHMS } from '@tessera/shared/config/tenant-config';
+import { cancelAuthzSession, continueAuthzSession, getAuthzSession, startAuthzSession, type FlowContext } from '../authz/authz-flow.ts';
+import { STANDARD_CLAIMS } from '../authz/claims-request.ts';
+import { SUPPORTED_RESPONSE_MODES } from '../authz/response-mode.ts';
+import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
+import { HMAC_JWS_ALGS, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
+import { requireApiToken } from './api-token-auth.ts';
+
+const BASE = '/authz-sessions/rest/v3';
+const Str = Type.String({ minLength: 1, maxLength: 1000 });
+const Strings = Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 500 });
+const Obj = Type.Record(Type.String(), Type.Unknown());
+/** Minutes; -1 = unlimited, 0 = the tenant default (Connect2id session timeouts). */
+const Minutes = Type.Integer({ minimum: -1, maximum: 60 * 24 * 3650 });
+
+const StartBody = Type.Object(
+  {
+    query: Type.String({ minLength: 1, maxLength: 65_536 }),
+    sub_sid: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+/** PUT at the `auth` step or the `consent` step: one schema with the members of both (the step decides which apply). */
+const PutBody = Type.Object(
+  {
+    // auth step
+    sub: Type.Optional(Str),
+    acr: Type.Optional(Str),
+    amr: Type.Optional(Strings),
+    auth_time: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e11 })),
+    max_life: Type.Optional(Minutes),
+    auth_life: Type.Optional(Minutes),
+    max_idle: Type.Optional(Minutes),
+    // consent step
+    scope: Type.Optional(Type.Union([Strings, Type.Literal('*')])),
+    claims: Type.Optional(Type.Union([Strings, Type.Literal('*'), Obj])),
+    claims_locales: Type.Optional(Strings),
+    claims_transport: Type.Optional(Type.Union([Type.Literal('USERINFO'), Type.Literal('ID_TOKEN')])),
+    claims_data: Type.Optional(Obj),
+    preset_claims: Type.Optional(Type.Object({ id_token: Type.Optional(Obj), userinfo: Type.Optional(Obj) }, { additionalProperties: false })),
+    audience: Type.Optional(Strings),
+    long_lived: Type.Optional(Type.Boolean()),
+    access_token: Type.Optional(
+      Type.Object(
+        {
+          lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 * 30 })),
+          encoding: Type.Optional(Type.Union([Type.Literal('SELF_CONTAINED'), Type.Literal('IDENTIFIER')])),
+          encrypt: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    refresh_token: Type.Optional(
+      Type.Object(
+        {
+          issue: Type.Optional(Type.Boolean()),
+          lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 * 3650 })),
+          max_idle: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 * 3650 })),
+          rotate: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    id_token: Type.Optional(Type.Object({ lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })) }, { additionalProperties: false })),
+    data: Type.Optional(Obj),
+  },
+  { additionalProperties: false },
+);
+
+const SidParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: 100 }) });
+/** RFC 6749 §4.1.2.1: error codes and descriptions are %x20-21 / %x23-5B / %x5D-7E. */
+const ErrorChars = '^[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]+$';
+const DENY_ERRORS = ['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required', 'invalid_request', 'invalid_scope', 'invalid_target', 'server_error', 'temporarily_unavailable', 'unauthorized_client'] as const;
+const DeleteQuery = Type.Object(
+  {
+    error: Type.Optional(Type.Union(DENY_ERRORS.map((e) => Type.Literal(e)))),
+    error_description: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: ErrorChars })),
+  },
+  { additionalProperties: false },
+);
+
+const flowOf = (request: FastifyRequest, deps: DataPlaneDeps): FlowContext => ({ context: request.tenant!, issuer: request.issuer!, deps });
+
+/**
+ * The authorisation session API (connect2id-apis.md §4, contract §4): the
+ * login page's contract. The hosted login UI calls the same functions
+ * in-process (authz/authz-flow.ts). Also contributes the front-channel
+ * provider metadata, since this is what makes it true.
+ */
+export const authzSessionApi: Endpoint = {
+  name: 'authz-sessions',
+  register(app, deps) {
+    const noStore = { 'cache-control': 'no-store' };
+    app.post<{ Body: Static<typeof StartBody> }>(BASE, { onRequest: requireApiToken, schema: { body: StartBody } }, async (request, reply) => {
+      const message = await startAuthzSession(flowOf(request, deps), { query: request.body.query, subSid: request.body.sub_sid ?? undefined });
+      return reply.headers(noStore).send(message);
+    });
+    app.get<{ Params: Static<typeof SidParams> }>(`${BASE}/:sid`, { onRequest: requireApiToken, schema: { params: SidParams } }, async (request, reply) =>
+      reply.headers(noStore).send(await getAuthzSession(flowOf(request, deps), request.params.sid)),
+    );
+    app.put<{ Params: Static<typeof SidParams>; Body: Static<typeof PutBody> }>(
+      `${BASE}/:sid`,
+      { onRequest: requireApiToken, schema: { params: SidParams, body: PutBody } },
+      async (request, reply) => {
+        if (request.body.claims !== undefined && !Array.isArray(request.body.claims) && request.body.claims !== '*') {
+          // An object of claims belongs to the auth step (session claims), a list or "*" to consent.
+          if (request.body.sub === undefined) throw new HttpError(400, 'invalid_request', 'claims must be an array of names or "*" at the consent step');
+        }
+        return reply.headers(noStore).send(await continueAuthzSession(flowOf(request, deps), request.params.sid, request.body));
+      },
+    );
+    app.delete<{ Params: Static<typeof SidParams>; Querystring: Static<typeof DeleteQuery> }>(
+      `${BASE}/:sid`,
+      { onRequest: requireApiToken, schema: { params: SidParams, querystring: DeleteQuery } },
+      async (request, reply) => reply.headers(noStore).send(await cancelAuthzSession(flowOf(request, deps), request.params.sid, request.query)),
+    );
+  },
+  metadata: (context, issuer) => {
+    const config = context.tenant.config;
+    const types = config.grants.responseTypes as readonly string[];
+    return {
+      authorization_endpoint: `${issuer}/login`,
+      response_types_supported: [...types],
+      response_modes_supported: [...SUPPORTED_RESPONSE_MODES],
+      id_token_signing_alg_values_supported: [...config.keys.signingAlgorithms.filter((a) => (SIGNING_ALGORITHMS as readonly string[]).includes(a)), ...HMAC_JWS_ALGS],
+      id_token_encryption_alg_values_supported: [...JWE_ALGS],
+      id_token_encryption_enc_values_supported: [...JWE_ENCS],
+      code_challenge_methods_supported: config.authorization.allowPlainPkce ? ['S256', 'plain'] : ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      scopes_supported: ['openid', 'profile', 'email', 'address', 'phone'],
+      claims_supported: [...STANDARD_CLAIMS],
+      claims_parameter_supported: true,
+      claim_types_supported: ['normal'],
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
+      prompt_values_supported: ['none', 'login', 'consent', 'select_account', 'create'],
+      display_values_supported: ['page', 'popup', 'touch', 'wap'],
+    };
+  },
+};

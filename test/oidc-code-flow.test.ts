@@ -1,0 +1,144 @@
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { addClient } from './support/clients.ts';
+import { completeFlow, responseParams, sessionApi } from './support/authz-session.ts';
+import { uniqueTid } from './support/env.ts';
+import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+
+const REDIRECT = 'http://localhost:3000/callback';
+
+/**
+ * openid-client v6 (certified, not ours) against a listening data plane:
+ * authorization code + PKCE S256 + nonce, the login done through the
+ * authorisation session API, the ID token validated by the library
+ * (signature against /jwks.json, RFC 9207 iss, nonce, at_hash), UserInfo,
+ * refresh.
+ */
+describe('authorization code flow through openid-client v6', () => {
+  let planes: InProcessPlanes;
+  let issuer: string;
+  let tid: string;
+  let apiToken: string;
+  let clientId: string;
+  let secret: string;
+  let config: oidc.Configuration;
+
+  beforeAll(async () => {
+    planes = await startInProcessPlanes({ listen: true });
+    tid = uniqueTid('oidc');
+    issuer = `${planes.dataPlaneUrl}/${tid}`;
+    ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer }));
+    await new UserDirectory(planes.s.db).create(tid, {
+      username: 'alice',
+      sub: 'alice',
+      password: 'wonderland-42',
+      claims: { name: 'Alice Adams', 'name#de': 'Alice Adams (de)', email: 'alice@example.com', email_verified: true, phone_number: '+1 555' },
+    });
+    const added = await addClient(planes.s, tid, {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [REDIRECT],
+      client_name: 'Wonderland',
+    });
+    clientId = added.clientId;
+    secret = added.secret!;
+    config = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  }, 60_000);
+  afterAll(async () => planes.close());
+
+  it('advertises the front channel in discovery', () => {
+    const m = config.serverMetadata();
+    expect(m.authorization_endpoint).toBe(`${issuer}/login`);
+    expect(m.userinfo_endpoint).toBe(`${issuer}/userinfo`);
+    expect(m.response_types_supported).toEqual(['code']);
+    expect(m.id_token_signing_alg_values_supported).toContain('RS256');
+    expect(m.code_challenge_methods_supported).toEqual(['S256']);
+    expect(m.authorization_response_iss_parameter_supported).toBe(true);
+    expect(m.grant_types_supported).toContain('authorization_code');
+  });
+
+  it('logs alice in, validates the ID token, fetches UserInfo and refreshes', async () => {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const nonce = oidc.randomNonce();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid profile email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+      state,
+      claims_locales: 'de',
+    });
+    expect(url.origin + url.pathname).toBe(`${issuer}/login`);
+    const { messages, final } = await completeFlow(issuer, apiToken, url.search.slice(1), { consent: { long_lived: true } });
+    expect(messages.map((m) => m.type)).toEqual(['auth', 'consent', 'response']);
+    const consent = messages[1]!;
+    expect(consent.scope).toEqual({ new: ['openid', 'profile', 'email'], consented: [] });
+    expect(final.mode).toBe('query');
+    expect(final.sub_sid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const callback = new URL(final.parameters!.uri);
+    expect(callback.origin + callback.pathname).toBe(REDIRECT);
+    expect(callback.searchParams.get('iss')).toBe(issuer);
+
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true });
+    const claims = tokens.claims()!;
+    expect(claims).toMatchObject({ iss: issuer, sub: 'alice', aud: clientId, nonce, acr: 'urn:test:basic', amr: ['pwd'] });
+    expect(typeof claims.auth_time).toBe('number');
+    expect(typeof claims.at_hash).toBe('string');
+    expect(claims.sid).toMatch(/^[0-9a-f]{64}$/);
+    expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
+
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, 'alice');
+    expect(userinfo).toMatchObject({ sub: 'alice', name: 'Alice Adams (de)', email: 'alice@example.com', email_verified: true });
+    expect(userinfo.phone_number).toBeUndefined(); // the phone scope was not asked for
+
+    expect(tokens.refresh_token).toBeDefined();
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    const jwks = createLocalJWKSet((await (await fetch(`${issuer}/jwks.json`)).json()) as JSONWebKeySet);
+    const { payload } = await jwtVerify(refreshed.access_token, jwks, { issuer });
+    expect(payload).toMatchObject({ sub: 'alice', cid: clientId });
+
+    // A second authorisation: the SSO session and the remembered consent skip both prompts.
+    const again = await completeFlow(issuer, apiToken, url.search.slice(1), { subSid: final.sub_sid! });
+    expect(again.messages.map((m) => m.type)).toEqual(['response']);
+    expect(responseParams(again.final).code).toBeDefined();
+    expect(again.final.sub_sid).toBeUndefined();
+    // prompt=login shows the login step again
+    const login = await completeFlow(issuer, apiToken, `${url.search.slice(1)}&prompt=login`, { subSid: final.sub_sid! });
+    expect(login.messages.map((m) => m.type)).toEqual(['auth', 'response']);
+
+    // The subject session is listed by the session store, under the ID token's sid.
+    const list = await fetch(`${issuer}/session-store/rest/v2/sessions?subject=alice`, { headers: { authorization: `Bearer ${apiToken}` } });
+    const sessions = (await list.json()) as Record<string, { sub: string; rps: string[] }>;
+    expect(sessions[claims.sid as string]).toMatchObject({ sub: 'alice', rps: [clientId] });
+  });
+
+  it('answers login_required to the client for prompt=none without a session', async () => {
+    const query = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'openid', state: 'xyz', prompt: 'none', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+    const { status, body } = await sessionApi(issuer, apiToken, 'POST', '', { query: query.toString() });
+    expect(status).toBe(200);
+    expect(body.type).toBe('response');
+    const uri = new URL(body.parameters!.uri);
+    expect(uri.origin + uri.pathname).toBe(REDIRECT);
+    expect(Object.fromEntries(uri.searchParams)).toMatchObject({ error: 'login_required', state: 'xyz', iss: issuer });
+  });
+
+  it('uses the ID token in a second flow with id_token_hint', async () => {
+    const first = await completeFlow(issuer, apiToken, new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'openid' }).toString(), { consent: { long_lived: true } });
+    const code = responseParams(first.final).code!;
+    const res = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT }),
+    });
+    const idToken = ((await res.json()) as { id_token: string }).id_token;
+    expect(decodeJwt(idToken).sub).toBe('alice');
+    const hinted = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'openid', prompt: 'none', id_token_hint: idToken });
+    const none = await completeFlow(issuer, apiToken, hinted.toString(), { subSid: first.final.sub_sid! });
+    expect(none.messages.map((m) => m.type)).toEqual(['response']);
+    expect(responseParams(none.final).code).toBeDefined();
+  });
+});

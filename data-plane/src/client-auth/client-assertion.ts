@@ -32,7 +32,7 @@ export function assertionClientId(input: ClientAuthInput): string | undefined {
 const jwksCache = new Map<string, { at: number; set: ReturnType<typeof createLocalJWKSet> }>();
 
 /** A client's public keys: `jwks` from its metadata, or `jwks_uri` fetched (cached 5 minutes, 100 kB, 5 s). */
-async function clientKeys(client: Client) {
+export async function clientKeys(client: Client) {
   if (client.metadata.jwks) return createLocalJWKSet(client.metadata.jwks as JSONWebKeySet);
   const uri = client.metadata.jwks_uri;
   if (!uri) throw fail('The client has no registered keys');

@@ -12,6 +12,7 @@ import {
 } from '@tessera/shared/clients/client-metadata';
 import { bearerToken, digestsEqual, matchesAnyHash, mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
+import { checkSectorIdentifier } from '../oauth/sector-identifier.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 
@@ -149,6 +150,7 @@ export const registrationEndpoint: Endpoint = {
           const { tid } = context.tenant;
           const checked = validateClientMetadata(request.body, optionsFor(context, true, 'register'));
           if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
+          await checkSectorIdentifier(checked.metadata);
           const input = {
             metadata: checked.metadata,
             secret: issuesSecret(checked.metadata) ? newClientSecret() : null,
@@ -224,6 +226,7 @@ export const registrationEndpoint: Endpoint = {
           }
           const checked = validateClientMetadata(body, optionsFor(context, privileged, 'update'));
           if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
+          await checkSectorIdentifier(checked.metadata);
           if (checked.clientId !== client.clientId) {
             throw new HttpError(400, 'invalid_client_metadata', 'client_id must be the client_id of the registration being updated');
           }

@@ -56,6 +56,23 @@ const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '
 /** Query parameters the authorisation response adds; a redirect URI carrying them is ambiguous (Connect2id 14.5). */
 const RESERVED_REDIRECT_PARAMS = ['code', 'state', 'response'] as const;
 
+/** Request objects, PAR, JARM and pairwise subjects: checked by frontChannelMembers below. */
+const FRONT_CHANNEL_MEMBERS = [
+  'subject_type', 'sector_identifier_uri', 'request_uris', 'require_pushed_authorization_requests', 'require_signed_request_object',
+  'request_object_signing_alg', 'request_object_encryption_alg', 'request_object_encryption_enc',
+  'authorization_signed_response_alg', 'authorization_encrypted_response_alg', 'authorization_encrypted_response_enc',
+] as const;
+/** Key management algorithms a request object may be encrypted to the tenant with (its RSA encryption keys). */
+const REQUEST_OBJECT_JWE_ALGS: ReadonlySet<string> = new Set(['RSA-OAEP', 'RSA-OAEP-256']);
+/** Key management algorithms for JWTs the server encrypts to a client. */
+const CLIENT_JWE_ALGS: ReadonlySet<string> = new Set([
+  'RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW',
+  'A128KW', 'A192KW', 'A256KW', 'dir',
+]);
+const JWE_ENCS: ReadonlySet<string> = new Set(['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512']);
+/** Provider-managed pairwise sectors (Connect2id): no document is fetched for them. */
+export const PROVIDER_SECTOR_URN = /^urn:c2id:sector_id:[A-Za-z0-9._~-]{1,200}$/;
+
 /** Members with rules of their own above; every other member is an extension, kept as sent. */
 const HANDLED_MEMBERS: ReadonlySet<string> = new Set([
   ...SERVER_MANAGED_MEMBERS,
@@ -65,6 +82,7 @@ const HANDLED_MEMBERS: ReadonlySet<string> = new Set([
   'grant_types', 'response_types', 'application_type', 'id_token_signed_response_alg',
   'client_name', 'client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'scope', 'contacts',
   'jwks_uri', 'jwks', 'software_id', 'software_version',
+  ...FRONT_CHANNEL_MEMBERS,
 ]);
 
 /** Human-readable members that may carry a BCP 47 language tag (`client_name#fr`, RFC 7591 §2.2). */
@@ -251,6 +269,81 @@ function jwkSet(value: unknown): { keys: Array<Record<string, unknown>> } {
   return value as { keys: Array<Record<string, unknown>> };
 }
 
+const boolean = (value: unknown, member: string): boolean => (typeof value === 'boolean' ? value : fail(`${member} must be a boolean`));
+
+/**
+ * Pairwise subjects (OpenID Connect Core §8, Registration §2), request
+ * objects (RFC 9101 §10.5, Registration §2), PAR (RFC 9126 §6) and JARM
+ * (§3) members. The sector identifier document itself is fetched by the
+ * registration endpoint (it is the one place that may do I/O).
+ */
+function frontChannelMembers(body: Record<string, unknown>, metadata: ClientMetadata, authMethod: string, options: ClientMetadataOptions): void {
+  const has = (name: string) => Object.hasOwn(body, name);
+  const hasSecret = SECRET_AUTH_METHODS.has(authMethod);
+  if (has('subject_type')) {
+    const type = string(body.subject_type, 'subject_type');
+    if (type !== 'public' && type !== 'pairwise') fail('subject_type must be "public" or "pairwise"');
+    metadata.subject_type = type;
+  }
+  if (has('sector_identifier_uri')) {
+    const uri = string(body.sector_identifier_uri, 'sector_identifier_uri');
+    if (uri.startsWith('urn:')) {
+      if (!PROVIDER_SECTOR_URN.test(uri)) fail('sector_identifier_uri must be an https URL or urn:c2id:sector_id:<id>');
+      if (!options.privileged) fail('a provider-managed sector_identifier_uri requires the registration master token');
+    } else {
+      webUri(uri, 'sector_identifier_uri', { httpsOnly: true, noFragment: true });
+    }
+    metadata.sector_identifier_uri = uri;
+  }
+  if (metadata.subject_type === 'pairwise' && metadata.sector_identifier_uri === undefined) {
+    const hosts = new Set((metadata.redirect_uris ?? []).map((u) => { try { return new URL(u).host; } catch { return u; } }));
+    if (hosts.size > 1) fail('a pairwise client with redirect_uris on several hosts must register a sector_identifier_uri');
+  }
+  if (has('request_uris')) {
+    const uris = stringArray(body.request_uris, 'request_uris');
+    for (const uri of uris) webUri(uri, 'request_uris', { httpsOnly: true, noFragment: false });
+    metadata.request_uris = uris;
+  }
+  for (const member of ['require_pushed_authorization_requests', 'require_signed_request_object'] as const) {
+    if (has(member)) metadata[member] = boolean(body[member], member);
+  }
+  const signingAlg = (member: string, allowNone: boolean) => {
+    if (!has(member)) return;
+    const alg = string(body[member], member);
+    if (alg === 'none') {
+      if (!allowNone) fail(`${member} must not be "none"`);
+    } else if (HMAC_ALGS.has(alg)) {
+      if (!hasSecret) fail(`${member} "${alg}" needs a client secret, which a ${authMethod} client does not have`);
+    } else if (!ASYMMETRIC_ALGS.has(alg)) {
+      fail(`${member} "${alg}" is not a known JWS algorithm`);
+    }
+    metadata[member] = alg;
+  };
+  signingAlg('request_object_signing_alg', true);
+  if (metadata.require_signed_request_object === true && metadata.request_object_signing_alg === 'none') {
+    fail('require_signed_request_object contradicts request_object_signing_alg "none"');
+  }
+  signingAlg('authorization_signed_response_alg', false);
+  const alg = metadata.authorization_signed_response_alg as string | undefined;
+  if (alg && ASYMMETRIC_ALGS.has(alg) && options.idTokenSigningAlgs && !options.idTokenSigningAlgs.includes(alg)) {
+    fail(`authorization_signed_response_alg "${alg}" is not supported (supported: ${options.idTokenSigningAlgs.join(', ')})`);
+  }
+  const encryption = (algMember: string, encMember: string, algs: ReadonlySet<string>) => {
+    if (has(encMember) && !has(algMember)) fail(`${encMember} requires ${algMember}`);
+    if (!has(algMember)) return;
+    const a = string(body[algMember], algMember);
+    if (!algs.has(a)) fail(`${algMember} "${a}" is not supported (supported: ${[...algs].join(', ')})`);
+    if ((a === 'dir' || a.endsWith('KW')) && !a.startsWith('ECDH') && !hasSecret) fail(`${algMember} "${a}" needs a client secret, which a ${authMethod} client does not have`);
+    metadata[algMember] = a;
+    // The specs' default content encryption when only the algorithm is registered.
+    const e = has(encMember) ? string(body[encMember], encMember) : 'A128CBC-HS256';
+    if (!JWE_ENCS.has(e)) fail(`${encMember} "${e}" is not supported`);
+    metadata[encMember] = e;
+  };
+  encryption('request_object_encryption_alg', 'request_object_encryption_enc', REQUEST_OBJECT_JWE_ALGS);
+  encryption('authorization_encrypted_response_alg', 'authorization_encrypted_response_enc', CLIENT_JWE_ALGS);
+}
+
 /** Unknown members are kept, but a URI-named one (`*_uri`, `*_uris`) may not carry a script scheme either. */
 function checkExtensionMember(name: string, value: unknown): void {
   if (!/_uris?$/.test(name)) return;
@@ -391,6 +484,8 @@ function check(input: unknown, options: ClientMetadataOptions): Omit<Extract<Cli
     }
     metadata.id_token_signed_response_alg = alg;
   }
+
+  frontChannelMembers(body, metadata, authMethod, options);
 
   // Descriptive members.
   if (has('client_name')) metadata.client_name = string(body.client_name, 'client_name');

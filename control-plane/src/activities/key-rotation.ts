@@ -1,3 +1,4 @@
+import { HttpError } from '@tessera/shared/http/errors';
 import { keySpecsFor } from '@tessera/shared/keys/key-stores';
 import { keyStatus } from '@tessera/shared/keys/key-lifecycle';
 import { deleteRetiredKey, rotateKeys } from '@tessera/shared/keys/key-rotation';
@@ -55,8 +56,16 @@ export const keyRotationActivities = ({ db, keyStores }: ActivityDeps) => ({
         outcome.waiting.push({ kid, safeAtMs: Number.isFinite(safeAtMs) ? safeAtMs : now + longestMs });
         continue;
       }
-      await deleteRetiredKey(db, keyStores.for(key.backend), tid, kid, config);
-      outcome.deleted.push(kid);
+      try {
+        await deleteRetiredKey(db, keyStores.for(key.backend), tid, kid, config);
+        outcome.deleted.push(kid);
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        // 404: deleted meanwhile (by the key store API). 400: a token lifetime was raised meanwhile, so not yet safe: wait and ask again.
+        if (err.statusCode === 404) outcome.deleted.push(kid);
+        else if (err.statusCode === 400) outcome.waiting.push({ kid, safeAtMs: now + longestMs });
+        else throw err;
+      }
     }
     return outcome;
   },

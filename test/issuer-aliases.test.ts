@@ -92,6 +92,20 @@ describe('issuer aliases: API, serving, and the two modes (reference §9)', () =
     expect(after).toEqual(before);
   });
 
+  it('is described in the OpenAPI document and bound by tenant-scoped admin tokens', async () => {
+    const paths = Object.keys((await api('GET', '/openapi.json')).json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/tenants/rest/v1/{tid}/aliases', '/tenants/rest/v1/{tid}/issuer-migrations', '/tenants/rest/v1/{tid}/issuer-migrations/{id}/cancel']));
+    const minted = await api('POST', '/admin-tokens/rest/v1', { tid });
+    expect(minted.statusCode).toBe(201);
+    const scoped = { authorization: `Bearer ${minted.json().access_token}` };
+    const own = await planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${tid}/aliases`, headers: scoped });
+    expect(own.statusCode).toBe(200);
+    const other = otherIssuer.slice(otherIssuer.lastIndexOf('/') + 1);
+    const foreign = await planes.cp.inject({ method: 'POST', url: `/tenants/rest/v1/${other}/aliases`, headers: scoped, payload: { issuer: `https://${other}.example.net`, mode: 'MIGRATION' } });
+    expect(foreign.statusCode).toBe(403);
+    expect(await aliasesOf(other)).toEqual([]);
+  });
+
   it('MIGRATION shares persisted grants across aliases; PERSISTED_GRANT_ISOLATION keeps its own', async () => {
     const migration = `${primary}-m`;
     const isolated = `${primary}-i`;

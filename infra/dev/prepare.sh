@@ -4,6 +4,7 @@
 #   - npm dependencies (re-installed when a package.json or the lockfile changes)
 #   - PostgreSQL and Redis reachable (started when installed but down)
 #   - SoftHSM2 (installed with apt-get when running as root), a private token directory
+#   - Debian's chromium for the browser tests (installed with apt-get when running as root)
 #   - the Temporal CLI and stripe-mock, built once with `go install` into .cache/bin
 # Writes .cache/env, which the Node launchers read for the paths found here.
 set -euo pipefail
@@ -109,6 +110,18 @@ slots.removable = false
 CONF
 fi
 
+# --- Chromium (browser tests) ------------------------------------------------------
+# Debian's chromium, driven by playwright-core (which never downloads a browser of its own).
+CHROMIUM_BIN="${CHROMIUM_BIN:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM_BIN" ]; then
+  if is_root; then
+    say "installing Chromium for the browser tests (apt-get install chromium)"
+    apt_install chromium || say "WARNING: could not install chromium; the browser test (test/hosted-login.browser.test.ts) needs it"
+  else
+    say "Chromium is missing (Debian/Ubuntu: sudo apt-get install chromium); the browser test needs it"
+  fi
+fi
+
 # --- Temporal CLI and stripe-mock, built from the Go module proxy ------------------------
 go_build() { # name module version
   local name="$1" module="$2" version="$3" bin="$CACHE/bin/$1"
@@ -126,5 +139,6 @@ PKCS11_MODULE=$PKCS11_MODULE
 SOFTHSM2_CONF=$SOFTHSM2_CONF
 TEMPORAL_BIN=$CACHE/bin/temporal
 STRIPE_MOCK_BIN=$CACHE/bin/stripe-mock
+CHROMIUM_BIN=$CHROMIUM_BIN
 ENV
 say "ready"

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError } from '@temporalio/client';
+import { backfillKeyRotationSchedules } from '@tessera/control-plane/temporal/key-rotation-backfill';
 import { keyRotationScheduleId } from '@tessera/control-plane/temporal/key-rotation-schedule';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
@@ -35,6 +36,17 @@ describe('rotateKeys: a Temporal Schedule per tenant', () => {
     await expect
       .poll(async () => schedule(tid).describe().then(() => 'exists', (err: unknown) => (err instanceof ScheduleNotFoundError ? 'gone' : String(err))), { timeout: 20_000, interval: 200 })
       .toBe('gone');
+  });
+
+  it('is given back by the backfill the worker runs at start, to an active tenant that lost it', async () => {
+    const tid = uniqueTid('rot-backfill');
+    await planes.createTenant({ tid, name: tid, issuer: `https://${tid}.example.com` });
+    await schedule(tid).delete();
+    const exists = () => schedule(tid).describe().then(() => true, (err: unknown) => (err instanceof ScheduleNotFoundError ? false : Promise.reject(err)));
+    expect(await exists()).toBe(false);
+    const options = { taskQueuePrefix: planes.temporalSettings.taskQueuePrefix, timings: planes.temporalSettings.timings, tids: [tid] };
+    expect(await backfillKeyRotationSchedules(planes.temporal, planes.s.db, options)).toEqual([tid]);
+    expect(await exists()).toBe(true);
   });
 
   it('one run rotates: the new key is pre-published, then signs; the old one retires, then is deleted', async () => {

@@ -4,6 +4,8 @@ import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
 import { parseTestFaults } from './activities/test-faults.ts';
+import { closeTemporalClient, createTemporalClient } from './temporal/client.ts';
+import { backfillKeyRotationSchedules } from './temporal/key-rotation-backfill.ts';
 import { startWorkers } from './temporal/worker.ts';
 import { loadTemporalSettings } from './temporal/temporal-settings.ts';
 
@@ -25,6 +27,15 @@ const workers = await startWorkers({
   maxConcurrentActivities: maxActivities,
 });
 console.log(JSON.stringify({ worker: 'ready', taskQueuePrefix: temporal.taskQueuePrefix, address: temporal.address }));
+
+// Active tenants without a key rotation schedule (older than schedules, or a Temporal that lost its state) get one, in the background.
+const scheduler = createTemporalClient(temporal);
+backfillKeyRotationSchedules(scheduler, db, { taskQueuePrefix: temporal.taskQueuePrefix, timings: temporal.timings })
+  .then(
+    (tids) => tids.length > 0 && console.log(JSON.stringify({ keyRotationSchedulesCreated: tids.length })),
+    (err: unknown) => console.error(`[worker] key rotation schedule backfill failed: ${err instanceof Error ? err.message : String(err)}`),
+  )
+  .finally(() => void closeTemporalClient(scheduler).catch(() => undefined));
 
 let closing = false;
 async function close(code: number): Promise<void> {

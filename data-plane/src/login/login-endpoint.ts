@@ -1,0 +1,172 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '@tessera/shared/http/errors';
+import {
+  cancelAuthzSession,
+  continueAuthzSession,
+  getAuthzSession,
+  startAuthzSession,
+  type AuthMessage,
+  type AuthzMessage,
+  type FlowContext,
+} from '../authz/authz-flow.ts';
+import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
+import { consentPage } from './consent-page.ts';
+import { cookieOptions, readCookie, setCookie } from './cookies.ts';
+import { browserValue, csrfToken, csrfValid } from './csrf.ts';
+import { errorPage } from './error-page.ts';
+import { formPostPage } from './form-post-page.ts';
+import { pageLanguage, sendPage } from './html.ts';
+import { loginPage } from './login-page.ts';
+
+/** The SSO cookie: the subject session id, scoped to the issuer (see cookies.ts). */
+const SSO_COOKIE = 'tessera_sso';
+const Sid = Type.String({ minLength: 1, maxLength: 200 });
+const Csrf = Type.String({ minLength: 1, maxLength: 100 });
+const Flag = Type.Optional(Type.Literal('yes'));
+const AuthForm = Type.Object(
+  { sid: Sid, csrf: Csrf, username: Type.String({ maxLength: 255 }), password: Type.String({ maxLength: 1024 }), remember: Flag },
+  { additionalProperties: false },
+);
+const ConsentForm = Type.Object(
+  { sid: Sid, csrf: Csrf, decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]), remember: Flag, keep: Flag },
+  { additionalProperties: false },
+);
+/** The authorisation request itself is parsed (and repeated parameters refused) by the flow; any query is let through to it. */
+const AnyQuery = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+
+const flowOf = (request: FastifyRequest, deps: DataPlaneDeps): FlowContext => ({ context: request.tenant!, issuer: request.issuer!, deps });
+const expired = { error: 'invalid_session', error_description: 'This sign-in request has expired or is not known. Return to the application and start again.' };
+const forged = { error: 'invalid_request', error_description: 'The form could not be verified (it may be stale or from another site). Return to the application and start again.' };
+
+/** What a page needs besides the message: where forms may go, the CSRF token, the page language. */
+async function pageContext(request: FastifyRequest, reply: FastifyReply, deps: DataPlaneDeps, clientId: string, sid: string) {
+  const context = request.tenant!;
+  const client = await deps.clients.get(context.tenant.tid, clientId);
+  // Chromium applies form-action to the redirect after a form post too: allow the client's registered redirect origins.
+  const formTargets = [...new Set((client?.metadata.redirect_uris ?? []).flatMap((u) => { try { return [new URL(u).origin]; } catch { return []; } }))];
+  return { formTargets, csrf: csrfToken(context.secrets['identifier-hmac'], browserValue(request, reply), sid) };
+}
+
+/**
+ * Answer an authorisation session message in the browser: the sign-in or
+ * consent page, the redirect (or form post) to the client with the SSO
+ * cookie set when the flow created a session, or an error page that goes
+ * nowhere.
+ */
+async function render(request: FastifyRequest, reply: FastifyReply, deps: DataPlaneDeps, message: AuthzMessage, extra: { error?: string; username?: string; keep?: boolean } = {}): Promise<FastifyReply> {
+  const { config } = request.tenant!.tenant;
+  const base = request.issuer!;
+  switch (message.type) {
+    case 'auth': {
+      const page = await pageContext(request, reply, deps, message.client.client_id, message.sid);
+      return sendPage(reply, config, loginPage(config, message, { ...page, lang: pageLanguage(config, message.ui_locales), action: `${new URL(base).pathname.replace(/\/$/, '')}/login/authenticate`, ...extra }), extra.error ? 401 : 200);
+    }
+    case 'consent': {
+      const page = await pageContext(request, reply, deps, message.client.client_id, message.sid);
+      const built = consentPage(config, message, { ...page, lang: pageLanguage(config, message.ui_locales), action: `${new URL(base).pathname.replace(/\/$/, '')}/login/consent` });
+      // Carry the sign-in page's "keep me signed in" to the end of the flow, where the SSO cookie is set.
+      if (extra.keep) built.body = built.body.replace('<input type="hidden" name="csrf"', '<input type="hidden" name="keep" value="yes">\n<input type="hidden" name="csrf"');
+      return sendPage(reply, config, built);
+    }
+    case 'response': {
+      if (message.sub_sid) {
+        const keep = extra.keep === true && config.login.allowRememberMe;
+        setCookie(reply, SSO_COOKIE, message.sub_sid, cookieOptions(base, keep ? config.authorization.subjectSessionMaxLife : undefined));
+      }
+      const lang = pageLanguage(config, undefined);
+      if (message.mode.startsWith('form_post')) return sendPage(reply, config, formPostPage(message.parameters.uri, message.parameters.form ?? {}, lang));
+      // 303: the browser follows with a GET whatever the method of the form it submitted.
+      return reply.code(303).headers({ location: message.parameters.uri, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+    }
+    case 'error':
+      return sendPage(reply, config, errorPage(config, message, pageLanguage(config, undefined)), 400);
+  }
+}
+
+/** Run a flow step; an unknown or expired session (or a bad submission) becomes an error page, never a redirect. */
+async function step(request: FastifyRequest, reply: FastifyReply, deps: DataPlaneDeps, work: () => Promise<AuthzMessage>, extra: { keep?: boolean } = {}): Promise<FastifyReply> {
+  let message: AuthzMessage;
+  try {
+    message = await work();
+  } catch (err) {
+    if (!(err instanceof HttpError) || err.statusCode >= 500) throw err;
+    const config = request.tenant!.tenant.config;
+    const shown = err.statusCode === 404 ? expired : { error: err.code, error_description: err.message };
+    return sendPage(reply, config, errorPage(config, shown, pageLanguage(config, undefined)), err.statusCode);
+  }
+  return render(request, reply, deps, message, extra);
+}
+
+/** The flow's current step, or null (then an error page is sent). */
+async function currentStep(request: FastifyRequest, deps: DataPlaneDeps, sid: string): Promise<Record<string, unknown> | null> {
+  try {
+    return await getAuthzSession(flowOf(request, deps), sid);
+  } catch (err) {
+    if (err instanceof HttpError && err.statusCode === 404) return null;
+    throw err;
+  }
+}
+
+function refuse(request: FastifyRequest, reply: FastifyReply, error: { error: string; error_description: string }, status: number): FastifyReply {
+  const config = request.tenant!.tenant.config;
+  return sendPage(reply, config, errorPage(config, error, pageLanguage(config, undefined)), status);
+}
+
+/**
+ * The hosted login UI at `/login`, the advertised authorization_endpoint:
+ * server-rendered pages that drive the authorisation session logic
+ * in-process (authz/authz-flow.ts), authenticate against the tenant's user
+ * directory, ask for consent, and set the per-issuer SSO cookie.
+ */
+export const loginEndpoint: Endpoint = {
+  name: 'login',
+  register(app, deps: DataPlaneDeps) {
+    const start = (request: FastifyRequest, reply: FastifyReply, query: string) =>
+      step(request, reply, deps, () => startAuthzSession(flowOf(request, deps), { query, subSid: readCookie(request, SSO_COOKIE) }));
+
+    // OpenID Connect Core §3.1.2.1: the authorisation endpoint takes GET and POST.
+    app.get('/login', { schema: { querystring: AnyQuery } }, async (request, reply) => start(request, reply, request.url.split('?')[1] ?? ''));
+    app.post<{ Body: Record<string, string | string[]> }>('/login', { schema: { body: Type.Union([AnyQuery, Type.Null()]) }, bodyLimit: 65_536 }, async (request, reply) => {
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries(request.body ?? {})) for (const v of Array.isArray(value) ? value : [value]) query.append(name, v);
+      return start(request, reply, query.toString());
+    });
+
+    app.post<{ Body: Static<typeof AuthForm> }>('/login/authenticate', { schema: { body: AuthForm } }, async (request, reply) => {
+      const { sid, csrf, username, password, remember } = request.body;
+      const context = request.tenant!;
+      if (!csrfValid(request, context.secrets['identifier-hmac'], sid, csrf)) return refuse(request, reply, forged, 403);
+      const current = await currentStep(request, deps, sid);
+      if (!current) return refuse(request, reply, expired, 404);
+      if (current.step !== 'auth') return refuse(request, reply, expired, 409);
+      const subject = username && password ? await deps.directory.authenticate(context.tenant.tid, username, password) : null;
+      if (!subject) {
+        const auth_req = current.auth_req as Record<string, unknown>;
+        const message: AuthMessage = {
+          type: 'auth', sid, display: String(auth_req.display ?? 'page'), select_account: false, create_account: false,
+          client: current.client as AuthMessage['client'], request: auth_req,
+          ...(Array.isArray(auth_req.ui_locales) ? { ui_locales: auth_req.ui_locales as string[] } : {}),
+        };
+        return render(request, reply, deps, message, { error: 'Incorrect username or password.', username });
+      }
+      return step(request, reply, deps, () => continueAuthzSession(flowOf(request, deps), sid, { sub: subject.sub, amr: ['pwd'], auth_time: Math.floor(Date.now() / 1000) }), { keep: remember === 'yes' });
+    });
+
+    app.post<{ Body: Static<typeof ConsentForm> }>('/login/consent', { schema: { body: ConsentForm } }, async (request, reply) => {
+      const { sid, csrf, decision, remember, keep } = request.body;
+      if (!csrfValid(request, request.tenant!.secrets['identifier-hmac'], sid, csrf)) return refuse(request, reply, forged, 403);
+      const current = await currentStep(request, deps, sid);
+      if (!current) return refuse(request, reply, expired, 404);
+      if (current.step !== 'consent') return refuse(request, reply, expired, 409);
+      const flow = flowOf(request, deps);
+      return step(
+        request,
+        reply,
+        deps,
+        () => (decision === 'allow' ? continueAuthzSession(flow, sid, { scope: '*', claims: '*', long_lived: remember === 'yes' }) : cancelAuthzSession(flow, sid)),
+        { keep: keep === 'yes' },
+      );
+    });
+  },
+};

@@ -1,0 +1,240 @@
+/**
+ * Complete authorization-code flows per second: for each flow, the
+ * authorisation session API (start → auth → consent → response with a
+ * code), then the token endpoint (code + PKCE S256 → access token, refresh
+ * token and ID token), as a login page and a client would drive them.
+ *
+ *   npm run bench:authorize      (BENCH_SECONDS=10; about 30 s in all)
+ *
+ * The data plane runs as a child process pinned to CPU 0 (taskset, where
+ * present); this process drives BENCH_CONCURRENCY flows at a time (default
+ * 16) from CPU 1, over loopback, for 3 s of warm-up and then BENCH_SECONDS.
+ * Before timing, one flow is checked end to end (ID token verified with jose
+ * against /jwks.json, nonce and at_hash present). Connect2id's reference:
+ * 100–300 logins per second per core.
+ *
+ * The bench uses a database, a Redis prefix and a master key of its own and
+ * removes them afterwards.
+ *
+ * Environment:
+ *   BENCH_SECONDS       seconds timed (default 10)
+ *   BENCH_CONCURRENCY   flows in flight (default 16)
+ *   BENCH_ALG           ID token and access token algorithm: RS256 (default), ES256, EdDSA
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { Redis } from 'ioredis';
+import { checkCreateTenant } from '@tessera/control-plane/tenants/tenant-input';
+import { createTenant } from '@tessera/control-plane/tenants/tenant-writer';
+import { ClientStore } from '@tessera/shared/clients/client-store';
+import { MasterKey } from '@tessera/shared/crypto/master-key';
+import { createDb, type Db } from '@tessera/shared/db/database';
+import { dropDatabase } from '@tessera/shared/db/migrate';
+import { KeyStores } from '@tessera/shared/keys/key-stores';
+import { loadSettings } from '@tessera/shared/settings';
+import { prepareDatabase } from '../infra/dev/migrate.ts';
+import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
+import { hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
+
+pinSelf('1');
+
+const SECONDS = positiveEnv('BENCH_SECONDS', 10);
+const CONCURRENCY = positiveEnv('BENCH_CONCURRENCY', 16);
+const WARMUP_SECONDS = 3;
+const ALG = (process.env.BENCH_ALG ?? 'RS256') as 'RS256' | 'ES256' | 'EdDSA';
+if (!['RS256', 'ES256', 'EdDSA'].includes(ALG)) throw new Error('BENCH_ALG must be RS256, ES256 or EdDSA');
+const log = (message: string) => process.stderr.write(`[bench:authorize] ${message}\n`);
+
+loadPreparedEnv();
+const settings = loadSettings();
+const runId = randomBytes(4).toString('hex');
+const databaseUrl = Object.assign(new URL(settings.databaseUrl), { pathname: `/tessera_bench_authorize_${runId}` }).toString();
+const redisPrefix = `tessera-bench-authorize-${runId}:`;
+const masterKeyEncoded = MasterKey.generateEncoded();
+const masterKey = MasterKey.fromEnv({ TESSERA_MASTER_KEY: masterKeyEncoded });
+const TID = 'bench-authorize';
+const CLIENT_ID = 'bench-rp';
+const CLIENT_SECRET = randomBytes(24).toString('base64url');
+const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
+const REDIRECT = 'https://rp.example.com/cb';
+
+let child: ChildProcess | undefined;
+let stopping = false;
+process.once('SIGINT', () => {
+  stopping = true;
+});
+
+function startDataPlane(port: number): ChildProcess {
+  const args = ['--import', 'tsx', 'data-plane/src/main.ts'];
+  const [command, argv] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] as const : [process.execPath, args] as const;
+  const proc = spawn(command, argv, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: settings.redisUrl, REDIS_PREFIX: redisPrefix, TESSERA_MASTER_KEY: masterKeyEncoded, DATA_PLANE_PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+  });
+  return proc;
+}
+
+async function stopChild(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One complete flow; returns the token response. */
+async function flow(base: string, apiToken: string): Promise<Record<string, string>> {
+  const verifier = randomBytes(32).toString('base64url');
+  const nonce = randomBytes(12).toString('base64url');
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: CLIENT_ID,
+    redirect_uri: REDIRECT,
+    scope: 'openid',
+    state: 'bench',
+    nonce,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  const api = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(`${base}/authz-sessions/rest/v3${path}`, { method, headers: { 'tenant-id': TID, authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`${method} authz session: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { type: string; sid?: string; parameters?: { uri: string } };
+  };
+  let m = await api('POST', '', { query });
+  if (m.type !== 'auth') throw new Error(`expected auth, got ${JSON.stringify(m)}`);
+  m = await api('PUT', `/${m.sid}`, { sub: `user-${randomBytes(4).toString('hex')}`, amr: ['pwd'] });
+  if (m.type !== 'consent') throw new Error(`expected consent, got ${JSON.stringify(m)}`);
+  m = await api('PUT', `/${m.sid}`, { scope: ['openid'] });
+  if (m.type !== 'response') throw new Error(`expected response, got ${JSON.stringify(m)}`);
+  const code = new URL(m.parameters!.uri).searchParams.get('code');
+  if (!code) throw new Error(`no code in ${m.parameters!.uri}`);
+  const res = await fetch(`${base}/token`, {
+    method: 'POST',
+    headers: { 'tenant-id': TID, authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }).toString(),
+  });
+  const body = (await res.json()) as Record<string, string>;
+  if (res.status !== 200 || !body.id_token || !body.access_token) throw new Error(`token: ${res.status} ${JSON.stringify(body)}`);
+  return { ...body, nonce };
+}
+
+/** Run flows `CONCURRENCY` at a time for `seconds`; flow latencies in ms. */
+async function load(base: string, apiToken: string, seconds: number): Promise<{ latencies: number[]; failures: number; elapsed: number }> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline && !stopping) {
+      const t = performance.now();
+      try {
+        await flow(base, apiToken);
+        latencies.push(performance.now() - t);
+      } catch (err) {
+        failures += 1;
+        if (failures <= 3) log(`flow failed: ${String(err)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { latencies, failures, elapsed: (performance.now() - start) / 1000 };
+}
+
+let db: Db | undefined;
+let databaseCreated = false;
+let result: { flows: number; perSecond: number; p50: number; p99: number; failures: number; cpuMs?: number } | undefined;
+try {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  databaseCreated = true;
+  await prepareDatabase(databaseUrl);
+  db = createDb(databaseUrl, { max: 2 });
+  const keyStores = new KeyStores(db, masterKey, {});
+  const checked = checkCreateTenant(
+    {
+      tid: TID,
+      name: TID,
+      issuer: `${base}/${TID}`,
+      config: { keys: { backend: 'software', idTokenSigningAlgorithm: ALG, accessTokenSigningAlgorithm: ALG, signingAlgorithms: ['RS256', 'ES256', 'EdDSA'] } },
+    },
+    'software',
+  );
+  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+  const { apiToken } = await createTenant(db, keyStores, masterKey, checked.value);
+  keyStores.close();
+  await new ClientStore(db, masterKey).create(TID, {
+    clientId: CLIENT_ID,
+    metadata: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' },
+    secret: CLIENT_SECRET,
+    secretExpiresAt: null,
+    registrationTokenSha256: null,
+  });
+
+  child = startDataPlane(port);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (Date.now() > deadline) throw new Error('the data plane did not start within 60 s');
+    if (child.exitCode !== null) throw new Error(`the data plane exited (${child.exitCode})`);
+    if ((await fetch(`${base}/monitor/v1/healthcheck`).then((r) => r.status).catch(() => 0)) === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // One flow, checked end to end, before anything is timed.
+  const checkedFlow = await flow(base, apiToken);
+  const jwks = createLocalJWKSet((await (await fetch(`${base}/jwks.json`, { headers: { 'tenant-id': TID } })).json()) as JSONWebKeySet);
+  const { payload, protectedHeader } = await jwtVerify(checkedFlow.id_token!, jwks, { issuer: `${base}/${TID}`, audience: CLIENT_ID });
+  if (payload.nonce !== checkedFlow.nonce || typeof payload.at_hash !== 'string' || protectedHeader.alg !== ALG) throw new Error(`unexpected ID token ${JSON.stringify({ payload, protectedHeader })}`);
+  log(`checked one flow (ID token ${ALG}, nonce, at_hash); warming up ${WARMUP_SECONDS} s`);
+  await load(base, apiToken, WARMUP_SECONDS);
+  log(`timing ${SECONDS} s with ${CONCURRENCY} flows in flight`);
+  const before = cpuSeconds(child.pid);
+  const run = await load(base, apiToken, SECONDS);
+  const after = cpuSeconds(child.pid);
+  const sorted = [...run.latencies].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  result = {
+    flows: sorted.length,
+    perSecond: sorted.length / run.elapsed,
+    p50: pct(50),
+    p99: pct(99),
+    failures: run.failures,
+    ...(before !== undefined && after !== undefined && sorted.length ? { cpuMs: ((after - before) * 1000) / sorted.length } : {}),
+  };
+} finally {
+  await stopChild(child);
+  await db?.destroy();
+  if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
+  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${redisPrefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length) await redis.unlink(...keys);
+  } catch (err) {
+    log(`could not clean Redis prefix ${redisPrefix}: ${String(err)}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+if (result) {
+  console.log(
+    `\nAuthorization-code flows (authorisation session API start/auth/consent → code → token with ID token ${ALG}), ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ${CONCURRENCY} in flight, loopback` +
+      `${hasTaskset ? ', server on CPU 0, driver on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}`,
+  );
+  console.log('| flows/s | flows | p50 ms | p99 ms | server CPU ms/flow | failures |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`| ${result.perSecond.toFixed(0)} | ${result.flows} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.cpuMs?.toFixed(2) ?? '?'} | ${result.failures} |`);
+}

@@ -88,22 +88,22 @@ describe('migrateIssuer: moving a tenant to a new issuer URL (Temporal, real dat
     expect(await migrationResult(planes.temporal, t.tid, migration.id)).toEqual({ status: 'completed' });
     expect((await progress(t.tid, migration.id)).state).toBe('completed');
 
-    await expect.poll(() => discoveredIssuer(t.old), { timeout: 1000, interval: 20 }).toBe('400 invalid_tenant');
+    await expect.poll(() => discoveredIssuer(t.old), { timeout: 2000, interval: 20 }).toBe('400 invalid_tenant');
     expect(await discoveredIssuer(t.next)).toBe(t.next);
     expect(await tenantOf(t.tid)).toMatchObject({ issuer: t.next, aliases: [{ issuer: `${t.old}-kept`, mode: 'PERSISTED_GRANT_ISOLATION' }] });
     // Refresh tokens from the old issuer keep working under the new one after the move.
     expect((await postForm(`${t.next}/token`, { grant_type: 'refresh_token', refresh_token: before.refresh_token! }, t.auth)).status).toBe(200);
     // A finished migration takes no more signals.
     expect((await api('POST', `/tenants/rest/v1/${t.tid}/issuer-migrations/${migration.id}/cancel`)).statusCode).toBe(409);
-  });
+  }, 60_000);
 
   it('a window that runs out drops the old URL by itself', async () => {
     const t = await newTenant('mig-timer');
     const migration = await start(t.tid, { new_issuer: t.next, window_seconds: 2 });
     expect(await migrationResult(planes.temporal, t.tid, migration.id)).toEqual({ status: 'completed' });
-    await expect.poll(() => discoveredIssuer(t.old), { timeout: 1000, interval: 20 }).toBe('400 invalid_tenant');
+    await expect.poll(() => discoveredIssuer(t.old), { timeout: 2000, interval: 20 }).toBe('400 invalid_tenant');
     expect(await discoveredIssuer(t.next)).toBe(t.next);
-  });
+  }, 60_000);
 
   it('cancelling restores the old state exactly', async () => {
     const t = await newTenant('mig-cancel');
@@ -119,13 +119,13 @@ describe('migrateIssuer: moving a tenant to a new issuer URL (Temporal, real dat
 
     const restored = await tenantOf(t.tid);
     expect({ issuer: restored.issuer, aliases: restored.aliases }).toEqual({ issuer: original.issuer, aliases: original.aliases });
-    await expect.poll(() => discoveredIssuer(t.next), { timeout: 1000, interval: 20 }).toBe('400 invalid_tenant');
+    await expect.poll(() => discoveredIssuer(t.next), { timeout: 2000, interval: 20 }).toBe('400 invalid_tenant');
     expect(await discoveredIssuer(t.old)).toBe(t.old);
     // The URL is free again: a new migration to it can start.
     const again = await start(t.tid, { new_issuer: t.next, window_seconds: 120 });
     await api('POST', `/tenants/rest/v1/${t.tid}/issuer-migrations/${again.id}/cancel`);
     expect(await migrationResult(planes.temporal, t.tid, again.id)).toEqual({ status: 'cancelled' });
-  });
+  }, 60_000);
 
   it('refuses bad requests with a 4xx and starts nothing', async () => {
     const t = await newTenant('mig-bad');
@@ -156,5 +156,5 @@ describe('migrateIssuer: moving a tenant to a new issuer URL (Temporal, real dat
     await api('POST', `/tenants/rest/v1/${t.tid}/issuer-migrations/${running.id}/cancel`);
     expect(await migrationResult(planes.temporal, t.tid, running.id)).toEqual({ status: 'cancelled' });
     expect(await tenantOf(t.tid)).toMatchObject({ issuer: original.issuer, aliases: original.aliases });
-  });
+  }, 60_000);
 });

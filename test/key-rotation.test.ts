@@ -55,7 +55,7 @@ describe('rotateKeys: a Temporal Schedule per tenant', () => {
     await planes.createTenant({
       tid, name: tid, issuer,
       config: {
-        keys: { signingAlgorithms: ['ES256'], idTokenSigningAlgorithm: 'ES256', accessTokenSigningAlgorithm: 'ES256', encryptionAlgorithms: [], prePublicationSeconds: 3 },
+        keys: { signingAlgorithms: ['ES256'], idTokenSigningAlgorithm: 'ES256', accessTokenSigningAlgorithm: 'ES256', encryptionAlgorithms: [], prePublicationSeconds: 6 },
         tokens: { accessTokenLifetime: 2, idTokenLifetime: 2 },
         grants: { grantTypes: ['client_credentials'], responseTypes: [] },
       },
@@ -89,5 +89,5 @@ describe('rotateKeys: a Temporal Schedule per tenant', () => {
     expect(old.retired_at).not.toBeNull();
     expect(old.revoked_at).not.toBeNull();
     expect(rows.find((r) => r.kid === newKid)).toMatchObject({ retired_at: null, revoked_at: null });
-  });
+  }, 60_000);
 });

@@ -20,6 +20,7 @@
  *   BENCH_SECONDS       seconds timed (default 10)
  *   BENCH_CONCURRENCY   flows in flight (default 16)
  *   BENCH_ALG           ID token and access token algorithm: RS256 (default), ES256, EdDSA
+ *   BENCH_CPU_PROF      when set, the data plane writes a V8 CPU profile into .cache/prof
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -67,7 +68,7 @@ process.once('SIGINT', () => {
 });
 
 function startDataPlane(port: number): ChildProcess {
-  const args = ['--import', 'tsx', 'data-plane/src/main.ts'];
+  const args = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=.cache/prof'] : []), '--import', 'tsx', 'data-plane/src/main.ts'];
   const [command, argv] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] as const : [process.execPath, args] as const;
   const proc = spawn(command, argv, {
     cwd: ROOT,

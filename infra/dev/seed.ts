@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createDb } from '@tessera/shared/db/database';
 import { sha256Hex } from '@tessera/shared/http/api-token';
 import { issueApiToken } from '@tessera/control-plane/tenants/tenant-writer';
@@ -91,4 +92,42 @@ export async function seedDemoClient(options: { issuer: string; apiToken: string
     throw new Error(`reading the demo client failed: ${existing.status} ${await existing.text()}`);
   }
   return { client_id: body.client_id, client_secret: body.client_secret, redirect_uris: body.redirect_uris };
+}
+
+export interface DemoUser {
+  username: string;
+  sub: string;
+  password: string;
+}
+
+/**
+ * Make sure the demo user `alice` (subject `alice`) is in the demo tenant's
+ * directory, through `/directory/rest/v1/users` with the tenant API token.
+ * The password is random, kept from one run to the next through dev.json
+ * (the directory only has its hash, so it is set again each time).
+ */
+export async function seedDemoUser(options: { issuer: string; apiToken: string; knownPassword?: string }): Promise<DemoUser> {
+  const headers = { authorization: `Bearer ${options.apiToken}`, 'content-type': 'application/json' };
+  const users = `${options.issuer}/directory/rest/v1/users`;
+  const user = { username: 'alice', sub: 'alice' };
+  // dev.json's password when there is one (so it keeps working), else a new random one; set either way.
+  const password = options.knownPassword ?? randomBytes(12).toString('base64url');
+  const existing = await fetch(`${users}/alice`, { headers });
+  if (existing.status === 404) {
+    const created = await fetch(users, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        ...user,
+        password,
+        claims: { name: 'Alice Liddell', given_name: 'Alice', family_name: 'Liddell', email: 'alice@example.com', email_verified: true, locale: 'en' },
+      }),
+    });
+    if (created.status !== 201) throw new Error(`creating the demo user failed: ${created.status} ${await created.text()}`);
+    return { ...user, password };
+  }
+  if (!existing.ok) throw new Error(`reading the demo user failed: ${existing.status} ${await existing.text()}`);
+  const patched = await fetch(`${users}/alice`, { method: 'PATCH', headers, body: JSON.stringify({ password }) });
+  if (!patched.ok) throw new Error(`setting the demo user's password failed: ${patched.status} ${await patched.text()}`);
+  return { ...user, password };
 }

@@ -3,7 +3,7 @@ import { sha256Hex } from '@tessera/shared/http/api-token';
 import { loadSettings } from '@tessera/shared/settings';
 import { loadOrCreateDevSecrets, readDevJson, writeDevJson } from './dev-secrets.ts';
 import { prepareDatabase } from './migrate.ts';
-import { seedDemoClient, seedDemoTenant } from './seed.ts';
+import { seedDemoClient, seedDemoTenant, seedDemoUser } from './seed.ts';
 import { Children, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTemporal, waitFor } from './services.ts';
 
 /**
@@ -71,7 +71,7 @@ try {
     waitFor('Temporal worker', async () => workerReady, 60_000, worker),
   ]);
 
-  const previous = readDevJson() as { demo?: { apiToken?: string } } | undefined;
+  const previous = readDevJson() as { demo?: { apiToken?: string; user?: { password?: string } } } | undefined;
   const demo = await seedDemoTenant({
     controlPlaneUrl,
     operatorKey: secrets.operatorKey,
@@ -80,15 +80,18 @@ try {
     ...(previous?.demo?.apiToken ? { knownApiToken: previous.demo.apiToken } : {}),
   });
   const client = await seedDemoClient({ issuer: demo.issuer, apiToken: demo.apiToken });
+  const knownPassword = previous?.demo?.user?.password;
+  const user = await seedDemoUser({ issuer: demo.issuer, apiToken: demo.apiToken, ...(knownPassword ? { knownPassword } : {}) });
   const devJson = writeDevJson({
     controlPlane: { url: controlPlaneUrl, apiKey: secrets.operatorKey },
     dataPlane: { url: dataPlaneUrl },
-    demo: { tid: demo.tid, issuer: demo.issuer, apiToken: demo.apiToken, client },
+    demo: { tid: demo.tid, issuer: demo.issuer, apiToken: demo.apiToken, client, user },
   });
 
   console.log(`
 Tessera is ready (${((Date.now() - started) / 1000).toFixed(1)} s)
   data plane      ${dataPlaneUrl}   demo discovery: ${demo.issuer}/.well-known/openid-configuration
+  demo login      ${demo.issuer}/login?response_type=code&client_id=${client.client_id}&redirect_uri=${encodeURIComponent(client.redirect_uris[0]!)}&scope=openid%20profile%20email   (user alice, password in dev.json)
   control plane   ${controlPlaneUrl}   (OpenAPI: ${controlPlaneUrl}/openapi.json, bearer = controlPlane.apiKey)
   temporal        ${settings.temporalAddress}   (worker: control-plane/src/worker-main.ts, task queue "tenants")
   stripe          ${stripeApiBase}

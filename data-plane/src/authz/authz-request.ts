@@ -5,6 +5,7 @@ import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { parseClaimsRequest, type ClaimsRequest } from './claims-request.ts';
 import { SUPPORTED_RESPONSE_MODES, type ResponseMode } from './response-mode.ts';
+import { parRequired } from './pushed-requests.ts';
 import { resolveRequestObject } from './request-source.ts';
 
 /** A validated OAuth 2.0 / OpenID Connect authorisation request (the parts the flow uses). */
@@ -113,7 +114,7 @@ export async function parseAuthorizationRequest(context: TenantContext, issuer: 
   const resolved = await resolveRequestObject(context, issuer, deps, first.params);
   if (!resolved.ok) return fail(resolved.error, resolved.description);
   const params = resolved.params;
-  const repeated = resolved.fromObject ? [] : first.repeated;
+  const repeated = resolved.source === 'query' ? first.repeated : [];
 
   const clientId = params.client_id;
   if (!clientId) return fail('invalid_request', 'Missing client_id');
@@ -144,6 +145,8 @@ export async function parseAuthorizationRequest(context: TenantContext, issuer: 
   const redirect = (error: string, description: string): ParsedRequest => ({ ok: false, error, description, target, client });
 
   if (repeated.length > 0) return redirect('invalid_request', `Repeated parameter: ${repeated.join(', ')}`);
+  if (resolved.source !== 'pushed' && parRequired(context, client)) return redirect('invalid_request', 'PAR required: push the request to the pushed authorisation request endpoint first');
+  if (resolved.source === 'query' && client.metadata.require_signed_request_object === true) return redirect('invalid_request', 'The client must send a signed request object');
   if (rawState !== undefined && target.state === undefined) return redirect('invalid_request', 'Invalid state');
   if (askedMode !== mode) {
     return redirect('invalid_request', 'Unsupported response_mode');

@@ -4,7 +4,8 @@ import { HttpError } from '@tessera/shared/http/errors';
 import { SIGNING_ALGORITHMS } from '@tessera/shared/config/tenant-config';
 import { cancelAuthzSession, continueAuthzSession, getAuthzSession, startAuthzSession, type FlowContext } from '../authz/authz-flow.ts';
 import { STANDARD_CLAIMS } from '../authz/claims-request.ts';
-import { SUPPORTED_RESPONSE_MODES } from '../authz/response-mode.ts';
+import { JARM_ENCRYPTION_ALGS, JARM_ENCRYPTION_ENCS, JARM_SIGNING_ALGS } from '../authz/jarm.ts';
+import { ADVERTISED_RESPONSE_MODES } from '../authz/response-mode.ts';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
 import { HMAC_JWS_ALGS, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import { requireApiToken } from './api-token-auth.ts';
@@ -125,7 +126,10 @@ export const authzSessionApi: Endpoint = {
     return {
       authorization_endpoint: `${issuer}/login`,
       response_types_supported: [...types],
-      response_modes_supported: [...SUPPORTED_RESPONSE_MODES],
+      response_modes_supported: [...ADVERTISED_RESPONSE_MODES],
+      authorization_signing_alg_values_supported: JARM_SIGNING_ALGS.filter((a) => a.startsWith('HS') || (config.keys.signingAlgorithms as readonly string[]).includes(a)),
+      authorization_encryption_alg_values_supported: [...JARM_ENCRYPTION_ALGS],
+      authorization_encryption_enc_values_supported: [...JARM_ENCRYPTION_ENCS],
       id_token_signing_alg_values_supported: [...config.keys.signingAlgorithms.filter((a) => (SIGNING_ALGORITHMS as readonly string[]).includes(a)), ...HMAC_JWS_ALGS],
       id_token_encryption_alg_values_supported: [...JWE_ALGS],
       id_token_encryption_enc_values_supported: [...JWE_ENCS],
@@ -135,8 +139,9 @@ export const authzSessionApi: Endpoint = {
       claims_supported: [...STANDARD_CLAIMS],
       claims_parameter_supported: true,
       claim_types_supported: ['normal'],
-      request_parameter_supported: false,
-      request_uri_parameter_supported: false,
+      request_parameter_supported: true,
+      request_uri_parameter_supported: true,
+      require_request_uri_registration: true,
       prompt_values_supported: ['none', 'login', 'consent', 'select_account', 'create'],
       display_values_supported: ['page', 'popup', 'touch', 'wap'],
     };

@@ -32,6 +32,7 @@ describe('hosted login UI in Chromium', () => {
   let callbackServer: Server;
   let redirect: string;
   const hits: URL[] = [];
+  const posts: Array<Record<string, string>> = [];
   const t: Record<'a' | 'b', { tid: string; issuer: string; clientId: string; secret: string }> = {} as never;
   const password = randomBytes(12).toString('base64url');
 
@@ -62,7 +63,12 @@ describe('hosted login UI in Chromium', () => {
     planes = await startInProcessPlanes({ listen: true });
     callbackServer = createServer((req, res) => {
       hits.push(new URL(req.url!, 'http://localhost'));
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Client callback</title><h1>Client callback</h1></html>');
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (req.method === 'POST') posts.push(Object.fromEntries(new URLSearchParams(body)));
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Client callback</title><h1>Client callback</h1></html>');
+      });
     });
     await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
     redirect = `http://localhost:${(callbackServer.address() as { port: number }).port}/callback`;
@@ -156,6 +162,40 @@ describe('hosted login UI in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => u.pathname === '/callback');
     expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
+  });
+
+  it('posts the response with form_post (the page script runs under the CSP nonce) and sends access_denied on Deny', async () => {
+    const { url, state } = authorizeUrl('a', { response_mode: 'form_post', prompt: 'consent' });
+    await page.goto(url);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Allow Wonderland Reader?');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL((u) => u.pathname === '/callback');
+    expect(posts.at(-1)).toMatchObject({ state, iss: t.a.issuer, code: expect.any(String) });
+
+    const denied = authorizeUrl('a', { prompt: 'consent' });
+    await page.goto(denied.url);
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.waitForURL((u) => u.pathname === '/callback');
+    const callback = new URL(page.url());
+    expect(callback.searchParams.get('error')).toBe('access_denied');
+    expect(callback.searchParams.get('state')).toBe(denied.state);
+    expect(callback.searchParams.get('code')).toBeNull();
+  });
+
+  it('takes the authorisation request by POST too, and keeps the SSO cookie past the browser session on request', async () => {
+    const { url } = authorizeUrl('a', { prompt: 'login' });
+    const res = await fetch(`${t.a.issuer}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URL(url).search.slice(1), redirect: 'manual' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('name="password"');
+
+    await page.goto(url);
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill(password);
+    await page.getByLabel('Keep me signed in on this device').check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.pathname === '/callback');
+    const sso = (await browser.cookies(t.a.issuer)).find((c) => c.name.startsWith('tessera_sso_'))!;
+    expect(sso.expires).toBeGreaterThan(Date.now() / 1000 + 3600);
   });
 
   it('never redirects to an unregistered redirect URI: an error page instead', async () => {

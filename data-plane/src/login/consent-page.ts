@@ -26,9 +26,10 @@ const claimItem = (claim: string, essential: boolean) => `${esc(CLAIMS[claim] ??
  * The consent page of the `consent` step: which client asks, for which
  * scopes and which claims (new ones; those consented before are named as
  * such), with "remember" for a long-lived consent. Allow and Deny are both
- * plain submit buttons of one form.
+ * plain submit buttons of one form. `keepSignedIn` carries the sign-in
+ * page's choice to the end of the flow, where the SSO cookie is set.
  */
-export function consentPage(config: TenantConfig, message: ConsentMessage, options: { lang: string; csrf: string; action: string; formTargets: string[] }): Page {
+export function consentPage(config: TenantConfig, message: ConsentMessage, options: { lang: string; csrf: string; action: string; formTargets: string[]; keepSignedIn?: boolean }): Page {
   const clientName = message.client.name ?? message.client.client_id;
   const scopes = [...message.scope.new, ...message.scope.consented];
   const claims = [
@@ -51,6 +52,7 @@ export function consentPage(config: TenantConfig, message: ConsentMessage, optio
 <form method="post" action="${esc(options.action)}" aria-labelledby="consent-title">
 <input type="hidden" name="sid" value="${esc(message.sid)}">
 <input type="hidden" name="csrf" value="${esc(options.csrf)}">
+${options.keepSignedIn ? '<input type="hidden" name="keep" value="yes">' : ''}
 <section aria-labelledby="scopes-heading">
 <h2 id="scopes-heading" class="muted">Permissions</h2>
 <ul class="grants">${scopes.map(scopeItem).join('')}</ul>

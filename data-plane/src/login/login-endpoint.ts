@@ -64,10 +64,8 @@ async function render(request: FastifyRequest, reply: FastifyReply, deps: DataPl
     }
     case 'consent': {
       const page = await pageContext(request, reply, deps, message.client.client_id, message.sid);
-      const built = consentPage(config, message, { ...page, lang: pageLanguage(config, message.ui_locales), action: `${new URL(base).pathname.replace(/\/$/, '')}/login/consent` });
-      // Carry the sign-in page's "keep me signed in" to the end of the flow, where the SSO cookie is set.
-      if (extra.keep) built.body = built.body.replace('<input type="hidden" name="csrf"', '<input type="hidden" name="keep" value="yes">\n<input type="hidden" name="csrf"');
-      return sendPage(reply, config, built);
+      const action = `${new URL(base).pathname.replace(/\/$/, '')}/login/consent`;
+      return sendPage(reply, config, consentPage(config, message, { ...page, lang: pageLanguage(config, message.ui_locales), action, keepSignedIn: extra.keep === true }));
     }
     case 'response': {
       if (message.sub_sid) {

@@ -182,6 +182,18 @@ describe('response types, response modes, ID token algorithms', () => {
     expect(none.headers.get('www-authenticate')).toContain('Bearer');
   });
 
+  it('releases claims the claims parameter asks for in the ID token, listed as essential in the consent prompt', async () => {
+    const claimsParam = JSON.stringify({ id_token: { name: { essential: true } }, userinfo: { email: null } });
+    const { messages, final } = await completeFlow(issuer, apiToken, query('code', { scope: 'openid', claims: claimsParam }));
+    expect(messages[1]!.claims).toMatchObject({ new: { essential: ['name'], voluntary: ['email'] } });
+    const { body } = await redeem(responseParams(final).code!);
+    const { payload } = await jwtVerify(body.id_token!, jwks, { issuer, audience: clientId });
+    expect(payload.name).toBe('Alice');
+    expect(payload.email).toBeUndefined(); // asked for at UserInfo only
+    const userinfo = (await (await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${body.access_token}` } })).json()) as Record<string, unknown>;
+    expect(userinfo).toMatchObject({ sub: 'alice', email: 'alice@example.com' });
+  });
+
   it('keeps messages the session API sends free of PKCE values and tokens', async () => {
     const res = await sessionApi(issuer, apiToken, 'POST', '', { query: query('code') });
     const m: Message = res.body;

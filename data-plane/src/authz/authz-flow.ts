@@ -325,7 +325,9 @@ async function consented(flow: FlowContext, sid: string, session: AuthzSession, 
   if (outside.length) throw new HttpError(400, 'invalid_request', `Scope values that were not requested: ${outside.join(' ')}`);
   const claims = body.claims === undefined || body.claims === '*' ? [...requested.essential, ...requested.voluntary] : body.claims;
   const transportId = body.claims_transport === 'ID_TOKEN';
-  const clm = transportId ? claims.map((c) => (c.includes(':') ? c : `id_token:${c}`)) : claims;
+  // Claims the `claims` parameter asked for in the ID token go there too (Core §5.5); ID_TOKEN transport sends them all there.
+  const wantedInIdToken = new Set(Object.keys(request.claims?.id_token ?? {}));
+  const clm = [...new Set(claims.flatMap((c) => (c.includes(':') ? [c] : transportId ? [`id_token:${c}`] : wantedInIdToken.has(c) ? [c, `id_token:${c}`] : [c])))];
   const taken = await deps.oauth.authzSessions.take(tid, sid);
   if (!taken) throw notFound();
   const subject = taken.subSid ? await deps.oauth.sessions.get(tid, context.secrets['identifier-hmac'], taken.subSid) : null;

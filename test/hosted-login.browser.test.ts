@@ -198,6 +198,22 @@ describe('hosted login UI in Chromium', () => {
     expect(sso.expires).toBeGreaterThan(Date.now() / 1000 + 3600);
   });
 
+  it('stops checking passwords for a username after 10 failures in a row', async () => {
+    const res = await fetch(authorizeUrl('a', { prompt: 'login' }).url, { redirect: 'manual' });
+    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const html = await res.text();
+    const field = (name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
+    const attempt = (pw: string) => fetch(`${t.a.issuer}/login/authenticate`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ sid: field('sid'), csrf: field('csrf'), username: 'mallory', password: pw }),
+    });
+    await new UserDirectory(planes.s.db).create(t.a.tid, { username: 'mallory', password: 'the-right-one' });
+    for (let i = 0; i < 10; i++) expect((await (await attempt(`guess-${i}`)).text())).toContain('Incorrect username or password');
+    const blocked = await attempt('the-right-one');
+    expect(blocked.status).toBe(401);
+    expect(await blocked.text()).toContain('Too many failed attempts');
+  });
+
   it('never redirects to an unregistered redirect URI: an error page instead', async () => {
     const { url } = authorizeUrl('a', { redirect_uri: 'https://evil.example.com/cb' });
     const response = await page.goto(url);

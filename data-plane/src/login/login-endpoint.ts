@@ -18,6 +18,7 @@ import { errorPage } from './error-page.ts';
 import { formPostPage } from './form-post-page.ts';
 import { pageLanguage, sendPage } from './html.ts';
 import { loginPage } from './login-page.ts';
+import { clearSignInFailures, recordSignInFailure, signInBlocked } from './sign-in-throttle.ts';
 
 /** The SSO cookie: the subject session id, scoped to the issuer (see cookies.ts). */
 const SSO_COOKIE = 'tessera_sso';
@@ -138,7 +139,11 @@ export const loginEndpoint: Endpoint = {
       const current = await currentStep(request, deps, sid);
       if (!current) return refuse(request, reply, expired, 404);
       if (current.step !== 'auth') return refuse(request, reply, expired, 409);
-      const subject = username && password ? await deps.directory.authenticate(context.tenant.tid, username, password) : null;
+      const { tid } = context.tenant;
+      const blocked = username !== '' && (await signInBlocked(deps.redis, tid, username));
+      const subject = !blocked && username && password ? await deps.directory.authenticate(tid, username, password) : null;
+      if (subject) await clearSignInFailures(deps.redis, tid, username);
+      else if (username && !blocked) await recordSignInFailure(deps.redis, tid, username);
       if (!subject) {
         const auth_req = current.auth_req as Record<string, unknown>;
         const message: AuthMessage = {
@@ -146,7 +151,8 @@ export const loginEndpoint: Endpoint = {
           client: current.client as AuthMessage['client'], request: auth_req,
           ...(Array.isArray(auth_req.ui_locales) ? { ui_locales: auth_req.ui_locales as string[] } : {}),
         };
-        return render(request, reply, deps, message, { error: 'Incorrect username or password.', username });
+        const error = blocked ? 'Too many failed attempts for this username. Try again in a few minutes.' : 'Incorrect username or password.';
+        return render(request, reply, deps, message, { error, username });
       }
       return step(request, reply, deps, () => continueAuthzSession(flowOf(request, deps), sid, { sub: subject.sub, amr: ['pwd'], auth_time: Math.floor(Date.now() / 1000) }), { keep: remember === 'yes' });
     });

@@ -40,10 +40,12 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
       expect(metadata.issuer).toBe(issuer);
       expect(metadata.jwks_uri).toBe(`${issuer}/jwks.json`);
       expect(metadata.token_endpoint).toBe(`${issuer}/token`);
-      // nothing that is not implemented yet is advertised
-      expect(metadata.authorization_endpoint).toBeUndefined();
-      expect(metadata.response_types_supported).toEqual([]);
-      expect(metadata.grant_types_supported).not.toContain('authorization_code');
+      // the front channel, as the tenant's config enables it (default: the code flow)
+      expect(metadata.authorization_endpoint).toBe(`${issuer}/login`);
+      expect(metadata.response_types_supported).toEqual(['code']);
+      expect(metadata.grant_types_supported).toContain('authorization_code');
+      expect(metadata.userinfo_endpoint).toBe(`${issuer}/userinfo`);
+      expect(metadata.id_token_signing_alg_values_supported).toContain('RS256');
     }
   });
 

@@ -133,6 +133,33 @@ describe('front channel: negatives and tenant isolation', () => {
     expect((await start('a', q(), subSid)).body.type).toBe('auth');
   });
 
+  it('logs in again when the session does not have a requested acr', async () => {
+    const { subSid } = await codeFor('a', { long_lived: true });
+    expect((await start('a', q({ acr_values: 'urn:test:basic' }), subSid)).body.type).toBe('response');
+    expect((await start('a', q({ acr_values: 'urn:test:strong' }), subSid)).body.type).toBe('auth');
+  });
+
+  it('keeps a flow and its code to the issuer URL it started under (an alias of the same tenant is another issuer)', async () => {
+    const alias = `${tenants.a.issuer}-alt`;
+    const added = await planes.cp.inject({ method: 'POST', url: `/tenants/rest/v1/${tenants.a.tid}/aliases`, headers: { authorization: `Bearer ${planes.s.operatorKey}` }, payload: { issuer: alias, mode: 'MIGRATION' } });
+    expect(added.statusCode).toBe(201);
+    await expect.poll(async () => (await fetch(`${alias}/.well-known/openid-configuration`)).status, { timeout: 3000, interval: 50 }).toBe(200);
+    const pending = await start('a', q());
+    expect((await sessionApi(alias, tenants.a.apiToken, 'PUT', `/${pending.body.sid}`, { sub: 'alice' })).status).toBe(404);
+    expect((await sessionApi(tenants.a.issuer, tenants.a.apiToken, 'PUT', `/${pending.body.sid}`, { sub: 'alice' })).status).toBe(200);
+    const { code } = await codeFor('a');
+    const res = await fetch(`${alias}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(tenants.a.clientId, tenants.a.secret) },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_grant');
+    // A flow started under the alias answers with the alias as iss.
+    const viaAlias = await sessionApi(alias, tenants.a.apiToken, 'POST', '', { query: q({ prompt: 'none' }) });
+    expect(responseParams(viaAlias.body)).toMatchObject({ error: 'login_required', iss: alias });
+  });
+
   it('answers access_denied to the client when the end-user denies', async () => {
     const auth = await start('a', q());
     const denied = await sessionApi(tenants.a.issuer, tenants.a.apiToken, 'DELETE', `/${auth.body.sid}`);

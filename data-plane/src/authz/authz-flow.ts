@@ -130,6 +130,8 @@ function sessionSuffices(request: AuthorizationRequest, session: SubjectSession 
   if (session.authLife && session.authTime + session.authLife <= now) return false;
   if (request.maxAge !== undefined && session.authTime + request.maxAge < now) return false;
   if (request.hintSub !== undefined && request.hintSub !== session.sub) return false;
+  // Requested authentication context classes (voluntary, Core §3.1.2.1): a session of another class logs in again.
+  if (request.acrValues?.length && !(session.acr && request.acrValues.includes(session.acr))) return false;
   return true;
 }
 

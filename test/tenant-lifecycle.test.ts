@@ -166,6 +166,7 @@ describe('tenant lifecycle through Temporal workflows', () => {
     expect(await planes.s.redis.exists(`at:${tid}:abc`, `sess:${tid}:def`)).toBe(0);
     expect(await planes.s.redis.get(`at:${tid}x:abc`)).toBe('{}');
     await expect.poll(async () => (await discovery(issuer)).status, { timeout: 5000 }).toBe(400);
+    await expect.poll(() => planes.dp.index.primaryIssuerOf(tid), { timeout: 5000 }).toBeUndefined();
     expect((await api('DELETE', `/tenants/rest/v1/${tid}`)).statusCode).toBe(404);
 
     // The tid can be used again: a new provisioning run under the same workflow id.

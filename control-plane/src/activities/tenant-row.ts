@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import { HttpError } from '@tessera/shared/http/errors';
+import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { insertProvisioningTenant } from '../tenants/tenant-writer.ts';
 import type { TenantSpec } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -10,7 +11,7 @@ import { ownsTenant } from './ownership.ts';
 const PROVISIONED_TABLES = ['tenant_keys', 'tenant_secrets', 'tenant_api_tokens', 'issuer_aliases', 'clients', 'authorizations', 'revocations'] as const;
 
 /** The tenant's own rows: create them, flip its status, remove them. */
-export const tenantRowActivities = ({ db, keyStores }: ActivityDeps) => ({
+export const tenantRowActivities = ({ db, keyStores, redis, redisPrefix }: ActivityDeps) => ({
   async writeTenantRow({ tenant, apiTokenSha256 }: { tenant: TenantSpec; apiTokenSha256: string }): Promise<void> {
     try {
       await insertProvisioningTenant(db, tenant, apiTokenSha256);
@@ -57,9 +58,10 @@ export const tenantRowActivities = ({ db, keyStores }: ActivityDeps) => ({
     await db.updateTable('tenants').set({ status: 'deprovisioning', updated_at: sql<Date>`clock_timestamp()` }).where('tid', '=', tid).execute();
   },
 
-  /** Last step of deprovisioning: every remaining row goes with the tenant's (foreign keys cascade). */
+  /** Last step of deprovisioning: every remaining row goes with the tenant's (foreign keys cascade); nodes drop its issuer URLs. */
   async deleteTenant({ tid }: { tid: string }): Promise<void> {
     await db.deleteFrom('tenants').where('tid', '=', tid).execute();
     keyStores.forgetTenant(tid);
+    await publishTenantChange(redis, redisPrefix, { tid, kind: 'delete' });
   },
 });

@@ -194,6 +194,16 @@ describe('response types, response modes, ID token algorithms', () => {
     expect(userinfo).toMatchObject({ sub: 'alice', email: 'alice@example.com' });
   });
 
+  it('puts access_token: claims top-level into the access token and keeps them at UserInfo otherwise', async () => {
+    const { final } = await completeFlow(issuer, apiToken, query('code', { scope: 'openid email profile' }), { consent: { claims: ['email', 'access_token:name'] } });
+    const { body } = await redeem(responseParams(final).code!);
+    const { payload } = await jwtVerify(body.access_token!, jwks, { issuer });
+    expect(payload).toMatchObject({ sub: 'alice', name: 'Alice' });
+    expect(payload.email).toBeUndefined();
+    const userinfo = (await (await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${body.access_token}` } })).json()) as Record<string, unknown>;
+    expect(userinfo).toEqual({ sub: 'alice', email: 'alice@example.com' });
+  });
+
   it('keeps messages the session API sends free of PKCE values and tokens', async () => {
     const res = await sessionApi(issuer, apiToken, 'POST', '', { query: query('code') });
     const m: Message = res.body;

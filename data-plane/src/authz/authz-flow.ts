@@ -11,6 +11,7 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { parseAuthorizationRequest, type AuthorizationRequest } from './authz-request.ts';
 import { errorResponse, issueAuthorization } from './authz-issue.ts';
 import { requestedClaims } from './claims-request.ts';
+import { claimTargets, releasedClaims } from './released-claims.ts';
 import type { ResponseMessage } from './response-mode.ts';
 
 /**
@@ -365,6 +366,8 @@ async function consented(flow: FlowContext, sid: string, session: AuthzSession, 
     rotate: body.refresh_token?.rotate ?? config.tokens.refreshTokenRotation,
   };
   authz.idToken = { lifetime: body.id_token?.lifetime || config.tokens.idTokenLifetime };
+  const atClaims = claimTargets(clm, false).accessToken;
+  if (atClaims.length) authz.atc = await releasedClaims(deps, tid, subject.sub, atClaims, authz.cll ?? []);
   return finish(flow, taken, client, { sid: taken.subSid!, session: subject }, authz);
 }
 

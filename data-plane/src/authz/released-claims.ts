@@ -10,15 +10,16 @@ const ACCESS_TOKEN = 'access_token:';
  * in the access token, a plain name to UserInfo — or to the ID token when
  * the transport is ID_TOKEN or no access token is issued to fetch it with.
  */
-export function claimTargets(consented: readonly string[], toIdToken: boolean): { idToken: string[]; userinfo: string[] } {
+export function claimTargets(consented: readonly string[], toIdToken: boolean): { idToken: string[]; userinfo: string[]; accessToken: string[] } {
   const idToken: string[] = [];
   const userinfo: string[] = [];
+  const accessToken: string[] = [];
   for (const claim of consented) {
     if (claim.startsWith(ID_TOKEN)) idToken.push(claim.slice(ID_TOKEN.length));
-    else if (claim.startsWith(ACCESS_TOKEN)) continue;
+    else if (claim.startsWith(ACCESS_TOKEN)) accessToken.push(claim.slice(ACCESS_TOKEN.length));
     else (toIdToken ? idToken : userinfo).push(claim);
   }
-  return { idToken: [...new Set(idToken)], userinfo: [...new Set(userinfo)] };
+  return { idToken: [...new Set(idToken)], userinfo: [...new Set(userinfo)], accessToken: [...new Set(accessToken)] };
 }
 
 /** The values of `names` for a subject, from the claims source (the tenant's user directory). */

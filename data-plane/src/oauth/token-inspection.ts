@@ -25,7 +25,7 @@ const asStrings = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : undefined;
 
 function fromAuthorization(authz: Authorization): Pick<ActiveToken, 'sub' | 'cid' | 'scp' | 'aud' | 'act' | 'extra'> {
-  const extra: Record<string, unknown> = {};
+  const extra: Record<string, unknown> = { ...authz.atc };
   if (authz.clm?.length) extra.clm = authz.clm;
   if (authz.cll?.length) extra.cll = authz.cll;
   if (authz.uip && Object.keys(authz.uip).length) extra.uip = authz.uip;

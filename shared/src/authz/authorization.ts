@@ -20,6 +20,8 @@ export interface Authorization {
   idp?: Record<string, unknown>;
   /** Optional data. */
   dat?: Record<string, unknown>;
+  /** Claims released top-level in access tokens (consented `access_token:` claims, values taken at consent). */
+  atc?: Record<string, unknown>;
   /** Persisted (remembered consent, identifier refresh tokens) or transient. */
   longLived: boolean;
   /** Issuer URL (primary or alias) the authorisation was made under. */

@@ -27,7 +27,8 @@ export function accessTokenClaims(
   meta: { iss: string; iat: number; exp: number; jti: string },
 ): Record<string, unknown> {
   const rfc = profile === 'oauth-1.0';
-  const claims: Record<string, unknown> = { iss: meta.iss, sub: authz.sub };
+  // Released user claims first, so that no registered member below can be overridden by one.
+  const claims: Record<string, unknown> = { ...authz.atc, iss: meta.iss, sub: authz.sub };
   if (authz.act) claims.act = authz.act;
   if (rfc) claims.client_id = authz.cid;
   else claims.cid = authz.cid;

@@ -8,12 +8,16 @@ import type { TemporalSettings } from './temporal-settings.ts';
 
 let runtimeInstalled = false;
 
-/** The SDK's core logs at WARN and above; once per process (Runtime.install refuses a second call). */
+/**
+ * The SDK logs at WARN and above (ERROR under tests, where injected faults
+ * would fill the output with expected activity failures); once per process
+ * (Runtime.install refuses a second call).
+ */
 function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger(process.env.NODE_ENV === 'test' ? 'ERROR' : 'WARN') });
   } catch {
     // already installed by someone else in this process: theirs stays
   }

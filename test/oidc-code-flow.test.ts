@@ -126,6 +126,30 @@ describe('authorization code flow through openid-client v6', () => {
     expect(Object.fromEntries(uri.searchParams)).toMatchObject({ error: 'login_required', state: 'xyz', iss: issuer });
   });
 
+  it('gives a pairwise client the sector subject in the ID token and at UserInfo, and takes it back as id_token_hint', async () => {
+    const pairwise = (await addClient(planes.s, tid, {
+      grant_types: ['authorization_code'],
+      redirect_uris: [REDIRECT],
+      subject_type: 'pairwise',
+      sector_identifier_uri: 'urn:c2id:sector_id:wonderland',
+    })) as { clientId: string; secret: string };
+    const params = { response_type: 'code', client_id: pairwise.clientId, redirect_uri: REDIRECT, scope: 'openid email' };
+    const { final } = await completeFlow(issuer, apiToken, new URLSearchParams(params).toString(), { consent: { long_lived: true } });
+    const res = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${pairwise.clientId}:${pairwise.secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: responseParams(final).code!, redirect_uri: REDIRECT }),
+    });
+    const tokens = (await res.json()) as { id_token: string; access_token: string };
+    const sub = decodeJwt(tokens.id_token).sub!;
+    expect(sub).not.toBe('alice');
+    expect(sub).toMatch(/^[A-Za-z0-9_-]{100,}$/);
+    const userinfo = (await (await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json()) as Record<string, unknown>;
+    expect(userinfo).toMatchObject({ sub, email: 'alice@example.com' });
+    const hinted = await completeFlow(issuer, apiToken, new URLSearchParams({ ...params, prompt: 'none', id_token_hint: tokens.id_token }).toString(), { subSid: final.sub_sid! });
+    expect(responseParams(hinted.final).code).toBeDefined();
+  });
+
   it('uses the ID token in a second flow with id_token_hint', async () => {
     const first = await completeFlow(issuer, apiToken, new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope: 'openid' }).toString(), { consent: { long_lived: true } });
     const code = responseParams(first.final).code!;

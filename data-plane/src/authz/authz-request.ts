@@ -1,5 +1,6 @@
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
+import { localSubjectOf, sectorIdentifierOf } from '@tessera/shared/tokens/pairwise';
 import { authMethodOf, grantTypesOf } from '@tessera/shared/clients/client';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
@@ -214,6 +215,8 @@ export async function parseAuthorizationRequest(context: TenantContext, issuer: 
   if (params.id_token_hint !== undefined) {
     hintSub = await hintSubject(context, issuer, params.id_token_hint);
     if (hintSub === undefined) return redirect('invalid_request', 'Invalid id_token_hint');
+    // A pairwise client's ID tokens name the sector's subject: back to the local one.
+    if (client.metadata.subject_type === 'pairwise') hintSub = localSubjectOf(context.secrets['subject-enc'], sectorIdentifierOf(client.metadata), hintSub) ?? hintSub;
   }
   for (const name of ['login_hint', 'acr_values', 'ui_locales', 'claims_locales'] as const) {
     const v = params[name];

@@ -3,6 +3,7 @@ import { bearerToken } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import { claimsForScope, selectClaims } from '../authz/claims-request.ts';
 import { claimTargets } from '../authz/released-claims.ts';
+import { subjectForClient } from '@tessera/shared/tokens/pairwise';
 import { formParams } from '../oauth/oauth-error.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import { jwtForClient, HMAC_JWS_ALGS, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
@@ -43,9 +44,11 @@ async function serve(request: FastifyRequest, reply: FastifyReply, deps: DataPla
   const locales = Array.isArray(active.extra.cll) ? (active.extra.cll as string[]) : [];
   const source = names.length ? await deps.directory.claims(tid, active.sub) : null;
   const preset = (active.extra.uip ?? {}) as Record<string, unknown>;
-  const claims: Record<string, unknown> = { ...(source ? selectClaims(source, names, locales) : {}), ...preset, sub: active.sub };
-
   const client = await deps.clients.get(tid, active.cid);
+  // The same subject as in the client's ID tokens: pairwise for pairwise clients.
+  const sub = client ? subjectForClient(context.secrets['subject-enc'], client.metadata, active.sub) : active.sub;
+  const claims: Record<string, unknown> = { ...(source ? selectClaims(source, names, locales) : {}), ...preset, sub };
+
   const alg = client?.metadata.userinfo_signed_response_alg as string | undefined;
   const encAlg = client?.metadata.userinfo_encrypted_response_alg as string | undefined;
   reply.header('cache-control', 'no-store').header('pragma', 'no-cache');

@@ -1,5 +1,6 @@
 import type { Client } from '@tessera/shared/clients/client';
 import { idTokenClaims } from '@tessera/shared/tokens/id-token';
+import { subjectForClient } from '@tessera/shared/tokens/pairwise';
 import { halfHash } from '@tessera/shared/tokens/token-hash';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
@@ -8,6 +9,7 @@ import { jwtForClient } from './client-jwt.ts';
 export interface IdTokenRequest {
   issuer: string;
   client: Client;
+  /** The local subject (translated here for pairwise clients). */
   sub: string;
   lifetime: number;
   sid?: string | undefined;
@@ -39,7 +41,8 @@ export async function issueIdToken(context: TenantContext, deps: Pick<DataPlaneD
   const alg = idTokenAlg(context, client);
   const payload = idTokenClaims({
     iss: req.issuer,
-    sub: req.sub,
+    // Pairwise clients see the subject of their sector (Core §8.1).
+    sub: subjectForClient(context.secrets['subject-enc'], client.metadata, req.sub),
     aud: client.clientId,
     lifetime: req.lifetime,
     ...(req.authTime !== undefined ? { authTime: req.authTime } : {}),

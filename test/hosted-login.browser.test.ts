@@ -62,7 +62,10 @@ describe('hosted login UI in Chromium', () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} (Debian chromium; prepare.sh installs it as root)`).toBe(true);
     planes = await startInProcessPlanes({ listen: true });
     callbackServer = createServer((req, res) => {
-      hits.push(new URL(req.url!, 'http://localhost'));
+      const at = new URL(req.url!, 'http://localhost');
+      // Chromium also asks for /favicon.ico, sometimes late: only the callback counts.
+      if (at.pathname !== '/callback') return void res.writeHead(404).end();
+      hits.push(at);
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {

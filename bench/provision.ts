@@ -147,6 +147,7 @@ try {
     const res = await fetch(`${controlPlaneUrl}/tenants/rest/v1?limit=200`, { headers });
     const now = performance.now();
     for (const t of ((await res.json()) as { tenants: Array<{ tid: string; status: string; status_reason: string | null }> }).tenants) {
+      if (!postedAt.has(t.tid)) continue; // the tenant created alone
       if (t.status === 'active' && !activeAt.has(t.tid)) activeAt.set(t.tid, now);
       if (t.status === 'failed' && !failed.has(t.tid)) failed.set(t.tid, t.status_reason ?? 'failed');
     }

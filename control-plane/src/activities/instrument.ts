@@ -14,9 +14,11 @@ export function instrument<T extends Record<string, ActivityFn>>(activities: T, 
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = async (input: { tid?: string; tenant?: { tid: string } } | undefined) => {
       const tid = input?.tid ?? input?.tenant?.tid;
-      const every = Math.max(200, Math.floor((Context.current().info.heartbeatTimeoutMs ?? 30_000) / 3));
-      heartbeat();
-      const timer = setInterval(() => heartbeat(), every);
+      const { info } = Context.current();
+      // Local activities cannot heartbeat (their workflow task times out instead).
+      const every = Math.max(200, Math.floor((info.heartbeatTimeoutMs ?? 30_000) / 3));
+      if (!info.isLocal) heartbeat();
+      const timer = info.isLocal ? undefined : setInterval(() => heartbeat(), every);
       try {
         if (faultFor(faults, 'fail', name, tid)) throw ApplicationFailure.nonRetryable(`test fault injected into ${name}`, 'test_fault');
         const result = await fn(input);

@@ -1,4 +1,4 @@
-import { cleanups, steps } from './activity-stubs.ts';
+import { cleanups, quickSteps, steps, tracked } from './activity-stubs.ts';
 import { failureReason } from './failure-reason.ts';
 import type { ProvisionTenantInput, ProvisionTenantResult } from './types.ts';
 
@@ -9,27 +9,31 @@ import type { ProvisionTenantInput, ProvisionTenantResult } from './types.ts';
  * every row but the tenant's record (and its config) is removed; the tenant
  * ends `failed` with the reason. Compensation only touches a tenant this
  * workflow created (its first API token hash proves it), never one that
- * happened to hold the tid or issuer already.
+ * happened to hold the tid or issuer already. The short steps are local
+ * activities (see activity-stubs.ts); the row, HSM and key steps go through
+ * the task queue, with heartbeats, so a dead worker's step moves elsewhere.
  */
 export async function provisionTenant(input: ProvisionTenantInput): Promise<ProvisionTenantResult> {
   const { tenant, apiTokenSha256, timings } = input;
   const { tid } = tenant;
-  const step = steps(timings);
+  const last = { step: '' };
+  const step = tracked(steps(timings), last);
+  const quick = tracked(quickSteps(timings), last);
   let billing = false;
   try {
-    await step.validateTenant({ tenant });
+    await quick.validateTenant({ tenant });
     await step.writeTenantRow({ tenant, apiTokenSha256 });
     await step.createHsmToken({ tid, backend: tenant.config.keys.backend });
     await step.createInitialKeys({ tid });
     billing = true;
-    await step.createBillingAccount({ tid, plan: tenant.plan });
-    await step.publishTenant({ tid });
-    await step.smokeCheck({ tid, issuer: tenant.issuer });
-    await step.scheduleKeyRotation({ tid, timings });
-    await step.activateTenant({ tid });
+    await quick.createBillingAccount({ tid, plan: tenant.plan });
+    await quick.publishTenant({ tid });
+    await quick.smokeCheck({ tid, issuer: tenant.issuer });
+    await quick.scheduleKeyRotation({ tid, timings });
+    await quick.activateTenant({ tid });
     return { status: 'active' };
   } catch (err) {
-    const { code, reason } = failureReason(err);
+    const { code, reason } = failureReason(err, last.step);
     const undo = cleanups(timings);
     if (billing) await undo.deleteBillingAccount({ tid });
     if (billing) await undo.unscheduleKeyRotation({ tid });

@@ -113,7 +113,7 @@ describe('client_credentials through openid-client v6', () => {
     expect(metadata.introspection_endpoint).toBe(`${issuer}/token/introspect`);
     expect(metadata.revocation_endpoint).toBe(`${issuer}/token/revoke`);
     expect(metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']);
-    // authorization_code is enabled by default but not implemented yet; password has no handler here
-    expect(metadata.grant_types_supported).toEqual(['client_credentials', 'refresh_token']);
+    // the default grants; password (handled by the user directory) is not enabled for this tenant
+    expect(metadata.grant_types_supported).toEqual(['authorization_code', 'client_credentials', 'refresh_token']);
   });
 });

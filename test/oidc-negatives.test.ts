@@ -160,6 +160,19 @@ describe('front channel: negatives and tenant isolation', () => {
     expect(responseParams(viaAlias.body)).toMatchObject({ error: 'login_required', iss: alias });
   });
 
+  it('answers 400 for a malformed PUT and keeps the flow usable', async () => {
+    const auth = await start('a', q());
+    const put = (body: unknown) => sessionApi(tenants.a.issuer, tenants.a.apiToken, 'PUT', `/${auth.body.sid}`, body);
+    expect((await put({ acr: 'x' })).status).toBe(400); // no sub at the auth step
+    expect((await put({ sub: 'carol', surprise: true })).status).toBe(400); // unknown member
+    const consent = await put({ sub: 'carol' });
+    expect(consent.body.type).toBe('consent');
+    expect((await put({ claims: { email: true } })).status).toBe(400);
+    expect((await put({ scope: ['openid', 'admin'] })).status).toBe(400); // never requested
+    const done = await put({ scope: ['openid'] });
+    expect(responseParams(done.body).code).toBeDefined();
+  });
+
   it('answers access_denied to the client when the end-user denies', async () => {
     const auth = await start('a', q());
     const denied = await sessionApi(tenants.a.issuer, tenants.a.apiToken, 'DELETE', `/${auth.body.sid}`);

@@ -102,6 +102,7 @@ export interface FlowContext {
   deps: DataPlaneDeps;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const notFound = () => new HttpError(404, 'invalid_session', 'Invalid or expired authorisation session');
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -309,8 +310,8 @@ async function authenticated(flow: FlowContext, sid: string, session: AuthzSessi
     maxIdle: minutes(body.max_idle, a.subjectSessionMaxIdle),
     ...(body.acr ? { acr: body.acr } : {}),
     ...(body.amr ? { amr: body.amr } : {}),
-    ...(body.claims ? { claims: body.claims } : {}),
-    ...(body.data ? { data: body.data } : {}),
+    ...(isObject(body.claims) ? { claims: body.claims } : {}),
+    ...(isObject(body.data) ? { data: body.data } : {}),
   };
   const subSid = await deps.oauth.sessions.create(tid, context.secrets['identifier-hmac'], subjectSession);
   const next: AuthzSession = { ...session, createdSubSid: true, subSid };
@@ -326,6 +327,9 @@ async function consented(flow: FlowContext, sid: string, session: AuthzSession, 
   const scope = body.scope === undefined || body.scope === '*' ? request.scope : body.scope;
   const outside = scope.filter((s) => !request.scope.includes(s));
   if (outside.length) throw new HttpError(400, 'invalid_request', `Scope values that were not requested: ${outside.join(' ')}`);
+  if (body.claims !== undefined && body.claims !== '*' && !(Array.isArray(body.claims) && body.claims.every((c) => typeof c === 'string'))) {
+    throw new HttpError(400, 'invalid_request', 'claims must be an array of claim names or "*" at the consent step');
+  }
   const claims = body.claims === undefined || body.claims === '*' ? [...requested.essential, ...requested.voluntary] : body.claims;
   const transportId = body.claims_transport === 'ID_TOKEN';
   // Claims the `claims` parameter asked for in the ID token go there too (Core §5.5); ID_TOKEN transport sends them all there.

@@ -1,6 +1,6 @@
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import type { ConsentMessage } from '../authz/authz-flow.ts';
-import { esc, type Page } from './html.ts';
+import { esc, isWebUrl, type Page } from './html.ts';
 
 /** What the standard scopes let a client do, in the words shown to the end-user. */
 const SCOPES: Record<string, string> = {
@@ -39,8 +39,8 @@ export function consentPage(config: TenantConfig, message: ConsentMessage, optio
     ...message.claims.consented.voluntary.map((c) => claimItem(c, false)),
   ];
   const links = [
-    message.client.policy_uri ? `<a href="${esc(message.client.policy_uri)}" rel="noopener noreferrer">privacy policy</a>` : '',
-    message.client.tos_uri ? `<a href="${esc(message.client.tos_uri)}" rel="noopener noreferrer">terms of service</a>` : '',
+    isWebUrl(message.client.policy_uri) ? `<a href="${esc(message.client.policy_uri)}" rel="noopener noreferrer">privacy policy</a>` : '',
+    isWebUrl(message.client.tos_uri) ? `<a href="${esc(message.client.tos_uri)}" rel="noopener noreferrer">terms of service</a>` : '',
   ].filter(Boolean);
   return {
     title: `Allow ${clientName}?`,

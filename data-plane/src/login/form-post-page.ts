@@ -1,4 +1,4 @@
-import { esc, type Page } from './html.ts';
+import { cspSource, esc, type Page } from './html.ts';
 
 /**
  * OAuth 2.0 Form Post Response Mode (§2): the response parameters as
@@ -10,7 +10,7 @@ export function formPostPage(uri: string, form: Record<string, string>, lang: st
   return {
     title: 'Continuing…',
     lang,
-    formTargets: [new URL(uri).origin],
+    formTargets: [cspSource(uri)].filter((x): x is string => x !== undefined),
     body: `<main>
 <h1>Continuing…</h1>
 <form method="post" action="${esc(uri)}">

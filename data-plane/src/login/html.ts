@@ -18,6 +18,22 @@ export interface Page {
   script?: string;
 }
 
+/**
+ * How a redirect URI is named in a CSP source list: its origin for http(s),
+ * its scheme for a native app's private-use URI (whose origin is "null").
+ */
+export function cspSource(uri: string): string | undefined {
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) ? url.protocol : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Only http(s) URLs become links (a client stored without the registration checks must not get a script URL in). */
+export const isWebUrl = (uri: string | undefined): uri is string => cspSource(uri ?? '')?.startsWith('http') === true;
+
 /** The first of the end-user's `ui_locales` the tenant offers, else the tenant's first locale. */
 export function pageLanguage(config: TenantConfig, uiLocales: readonly string[] | undefined): string {
   const offered = config.login.locales;

@@ -16,7 +16,7 @@ import { cookieOptions, readCookie, setCookie } from './cookies.ts';
 import { browserValue, csrfToken, csrfValid } from './csrf.ts';
 import { errorPage } from './error-page.ts';
 import { formPostPage } from './form-post-page.ts';
-import { pageLanguage, sendPage } from './html.ts';
+import { cspSource, pageLanguage, sendPage } from './html.ts';
 import { loginPage } from './login-page.ts';
 import { clearSignInFailures, recordSignInFailure, signInBlocked } from './sign-in-throttle.ts';
 
@@ -45,7 +45,7 @@ async function pageContext(request: FastifyRequest, reply: FastifyReply, deps: D
   const context = request.tenant!;
   const client = await deps.clients.get(context.tenant.tid, clientId);
   // Chromium applies form-action to the redirect after a form post too: allow the client's registered redirect origins.
-  const formTargets = [...new Set((client?.metadata.redirect_uris ?? []).flatMap((u) => { try { return [new URL(u).origin]; } catch { return []; } }))];
+  const formTargets = [...new Set((client?.metadata.redirect_uris ?? []).map(cspSource).filter((x): x is string => x !== undefined))];
   return { formTargets, csrf: csrfToken(context.secrets['identifier-hmac'], browserValue(request, reply), sid) };
 }
 

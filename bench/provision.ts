@@ -167,7 +167,7 @@ try {
     `  throughput        ${Number.isFinite(perMinute) ? perMinute.toFixed(0) : '-'} tenants provisioned per minute (all ${activeAt.size} active after ${((lastActive - start) / 1000).toFixed(1)} s)\n` +
     // Activity tasks are served first come, first served: with N workflows started at once, each waits for the others' steps.
     `  time to active    p50 ${percentile(durations, 50).toFixed(2)} s   p95 ${percentile(durations, 95).toFixed(2)} s   max ${(durations.at(-1) ?? NaN).toFixed(2)} s\n` +
-    `  per step (mean)   ${steps}\n`;
+    `  per queued step   ${steps} (mean run time, + time waiting in the task queue; the short steps run as local activities)\n`;
 } finally {
   await children.stopAll();
   if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));

@@ -61,6 +61,12 @@ describe('client registration: pairwise subjects, sector identifiers, request ob
       payload: JSON.stringify({ ...web, client_id: clientId, subject_type: 'pairwise', sector_identifier_uri: 'urn:c2id:sector_id:group-2' }),
     });
     expect(update.statusCode).toBe(400);
+    // … but may keep the one it has
+    const kept = await planes.dp.app.inject({
+      method: 'PUT', url: `/clients/${clientId}`, headers: { 'tenant-id': tid, authorization: `Bearer ${rat}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ ...web, client_id: clientId, subject_type: 'pairwise', sector_identifier_uri: 'urn:c2id:sector_id:group-1' }),
+    });
+    expect(kept.statusCode).toBe(200);
     expect((await register({ ...web, sector_identifier_uri: 'urn:c2id:sector_id:' })).statusCode).toBe(400);
   });
 

@@ -224,7 +224,8 @@ export const registrationEndpoint: Endpoint = {
             const { data: _data, ...rest } = body;
             body = rest;
           }
-          const checked = validateClientMetadata(body, optionsFor(context, privileged, 'update'));
+          const current = client.metadata.sector_identifier_uri;
+          const checked = validateClientMetadata(body, { ...optionsFor(context, privileged, 'update'), ...(typeof current === 'string' ? { currentSectorIdentifierUri: current } : {}) });
           if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
           await checkSectorIdentifier(checked.metadata);
           if (checked.clientId !== client.clientId) {

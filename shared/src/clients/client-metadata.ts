@@ -114,6 +114,8 @@ export interface ClientMetadataOptions {
    * `client_secret_expires_at` are ignored, as RFC 7592 §2.2 requires.
    */
   mode?: 'register' | 'update';
+  /** Update mode: the client's current sector_identifier_uri, which it may keep without the master token. */
+  currentSectorIdentifierUri?: string;
 }
 
 export type ClientMetadataResult =
@@ -289,7 +291,7 @@ function frontChannelMembers(body: Record<string, unknown>, metadata: ClientMeta
     const uri = string(body.sector_identifier_uri, 'sector_identifier_uri');
     if (uri.startsWith('urn:')) {
       if (!PROVIDER_SECTOR_URN.test(uri)) fail('sector_identifier_uri must be an https URL or urn:c2id:sector_id:<id>');
-      if (!options.privileged) fail('a provider-managed sector_identifier_uri requires the registration master token');
+      if (!options.privileged && uri !== options.currentSectorIdentifierUri) fail('a provider-managed sector_identifier_uri requires the registration master token');
     } else {
       webUri(uri, 'sector_identifier_uri', { httpsOnly: true, noFragment: true });
     }

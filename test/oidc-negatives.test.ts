@@ -173,6 +173,17 @@ describe('front channel: negatives and tenant isolation', () => {
     expect(responseParams(done.body).code).toBeDefined();
   });
 
+  it('keeps the subject session id sealed in the stored authorisation session', async () => {
+    const auth = await start('a', q());
+    const consent = await sessionApi(tenants.a.issuer, tenants.a.apiToken, 'PUT', `/${auth.body.sid}`, { sub: 'dave' });
+    expect(consent.body.type).toBe('consent');
+    const stored = await planes.s.redis.get(`azs:${tenants.a.tid}:${createHash('sha256').update(auth.body.sid!).digest('hex')}`);
+    expect(stored).toContain('sealedSubSid');
+    const done = await sessionApi(tenants.a.issuer, tenants.a.apiToken, 'PUT', `/${auth.body.sid}`, { scope: ['openid'] });
+    expect(done.body.sub_sid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stored).not.toContain(done.body.sub_sid!);
+  });
+
   it('answers access_denied to the client when the end-user denies', async () => {
     const auth = await start('a', q());
     const denied = await sessionApi(tenants.a.issuer, tenants.a.apiToken, 'DELETE', `/${auth.body.sid}`);

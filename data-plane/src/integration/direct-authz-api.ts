@@ -3,6 +3,7 @@ import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signIdToken } from '@tessera/shared/tokens/id-token';
+import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import type { Endpoint } from '../endpoints/endpoint.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
 import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../stores/subject-session-store.ts';
@@ -126,7 +127,8 @@ export const directAuthzApi: Endpoint = {
           ...(body.preset_claims?.userinfo ? { uip: body.preset_claims.userinfo } : {}),
           ...(body.preset_claims?.id_token ? { idp: body.preset_claims.id_token } : {}),
           ...(body.data ? { dat: body.data } : {}),
-          ...(sid ? { sid } : {}),
+          // `sid` is the hash of the session id: the id itself is the SSO credential (as in the front channel).
+          ...(sid ? { sid: tokenHash(sid) } : {}),
         });
         authz.accessToken = {
           lifetime: body.access_token?.lifetime ?? 0,
@@ -153,7 +155,7 @@ export const directAuthzApi: Endpoint = {
             aud: client.clientId,
             lifetime: idTokenLifetime,
             authTime: session.authTime,
-            ...(sid ? { sid } : {}),
+            ...(sid ? { sid: tokenHash(sid) } : {}),
             ...(authz.act ? { act: authz.act } : {}),
             ...(authz.idp ? { claims: authz.idp } : {}),
           });

@@ -56,6 +56,7 @@ describe('authorization code flow through openid-client v6', () => {
     expect(m.id_token_signing_alg_values_supported).toContain('RS256');
     expect(m.code_challenge_methods_supported).toEqual(['S256']);
     expect(m.authorization_response_iss_parameter_supported).toBe(true);
+    expect(m.subject_types_supported).toEqual(['public', 'pairwise']);
     expect(m.grant_types_supported).toContain('authorization_code');
   });
 

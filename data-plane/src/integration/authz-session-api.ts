@@ -125,6 +125,8 @@ export const authzSessionApi: Endpoint = {
     const types = config.grants.responseTypes as readonly string[];
     return {
       authorization_endpoint: `${issuer}/login`,
+      // Pairwise clients get their sector's subject in ID tokens and at UserInfo (shared/src/tokens/pairwise.ts).
+      subject_types_supported: ['public', 'pairwise'],
       response_types_supported: [...types],
       response_modes_supported: [...ADVERTISED_RESPONSE_MODES],
       authorization_signing_alg_values_supported: JARM_SIGNING_ALGS.filter((a) => a.startsWith('HS') || (config.keys.signingAlgorithms as readonly string[]).includes(a)),

@@ -3,10 +3,11 @@ import { parseTenantConfig } from '@tessera/shared/config/validate-tenant-config
 import type { AuthMessage, ConsentMessage } from '../src/authz/authz-flow.ts';
 import { consentPage } from '../src/login/consent-page.ts';
 import { formPostPage } from '../src/login/form-post-page.ts';
-import { cspSource, esc, pageLanguage } from '../src/login/html.ts';
+import { cspSource, esc } from '../src/login/html.ts';
+import { pageLanguage } from '../src/login/messages.ts';
 import { loginPage } from '../src/login/login-page.ts';
 
-const config = parseTenantConfig({ login: { locales: ['en', 'fr'] } });
+const config = parseTenantConfig({ login: { locales: ['en', 'fr', 'it'] } });
 const hostile = '<script>alert(1)</script>"\'&';
 const client = { client_id: 'c1', client_type: 'confidential' as const, name: hostile, policy_uri: 'javascript:alert(1)', tos_uri: 'https://client.example.com/tos' };
 
@@ -37,9 +38,15 @@ describe('hosted pages', () => {
     expect(cspSource('not a uri')).toBeUndefined();
   });
 
-  it('pick the page language from ui_locales among the tenant locales', () => {
-    expect(pageLanguage(config, ['de', 'fr-CA'])).toBe('fr');
-    expect(pageLanguage(config, ['de'])).toBe('en');
-    expect(pageLanguage(config, undefined)).toBe('en');
+  it('pick the page language from ui_locales among the tenant locales that have a translation, and speak it', () => {
+    const offered = config.login.locales;
+    expect(pageLanguage(offered, ['de', 'fr-CA'])).toBe('fr');
+    expect(pageLanguage(offered, ['it', 'de'])).toBe('en'); // no Italian words; German not offered
+    expect(pageLanguage(offered, undefined)).toBe('en');
+    expect(pageLanguage(['it', 'de'], undefined)).toBe('de');
+    const auth: AuthMessage = { type: 'auth', sid: 's', display: 'page', select_account: false, create_account: false, client, request: {} };
+    const page = loginPage(config, auth, { lang: 'fr', csrf: 't', action: '/a', formTargets: [] });
+    expect(page.lang).toBe('fr');
+    expect(page.body).toContain('<label for="password">Mot de passe</label>');
   });
 });

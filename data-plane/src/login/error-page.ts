@@ -1,5 +1,6 @@
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import { esc, type Page } from './html.ts';
+import { messagesFor } from './messages.ts';
 
 /**
  * A non-redirectable error: the client or its redirect URI cannot be
@@ -7,13 +8,14 @@ import { esc, type Page } from './html.ts';
  * and nothing links or redirects anywhere.
  */
 export function errorPage(_config: TenantConfig, error: { error: string; error_description: string }, lang: string): Page {
+  const t = messagesFor(lang);
   return {
-    title: 'Sign-in error',
+    title: t.errorTitle,
     lang,
     body: `<main>
-<h1>Sign-in error</h1>
+<h1>${esc(t.errorTitle)}</h1>
 <div class="alert" role="alert">${esc(error.error_description)}</div>
-<p class="muted">Error code: <code>${esc(error.error)}</code>. Return to the application you came from and try again.</p>
+<p class="muted">${esc(t.errorCode)}: <code>${esc(error.error)}</code>. ${esc(t.errorAdvice)}</p>
 </main>`,
   };
 }

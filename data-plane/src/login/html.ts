@@ -34,16 +34,6 @@ export function cspSource(uri: string): string | undefined {
 /** Only http(s) URLs become links (a client stored without the registration checks must not get a script URL in). */
 export const isWebUrl = (uri: string | undefined): uri is string => cspSource(uri ?? '')?.startsWith('http') === true;
 
-/** The first of the end-user's `ui_locales` the tenant offers, else the tenant's first locale. */
-export function pageLanguage(config: TenantConfig, uiLocales: readonly string[] | undefined): string {
-  const offered = config.login.locales;
-  for (const wanted of uiLocales ?? []) {
-    const match = offered.find((l) => l.toLowerCase() === wanted.toLowerCase() || l.toLowerCase() === wanted.toLowerCase().split('-')[0]);
-    if (match) return match;
-  }
-  return offered[0] ?? 'en';
-}
-
 const STYLE = (color: string) => `
 :root { color-scheme: light; --brand: ${color}; }
 * { box-sizing: border-box; }

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import { HttpError } from '@tessera/shared/http/errors';
 import {
   cancelAuthzSession,
@@ -16,7 +17,8 @@ import { cookieOptions, readCookie, setCookie } from './cookies.ts';
 import { browserValue, csrfToken, csrfValid } from './csrf.ts';
 import { errorPage } from './error-page.ts';
 import { formPostPage } from './form-post-page.ts';
-import { cspSource, pageLanguage, sendPage } from './html.ts';
+import { cspSource, sendPage } from './html.ts';
+import { messagesFor, pageLanguage as languageOf } from './messages.ts';
 import { loginPage } from './login-page.ts';
 import { clearSignInFailures, recordSignInFailure, signInBlocked } from './sign-in-throttle.ts';
 
@@ -37,8 +39,10 @@ const ConsentForm = Type.Object(
 const AnyQuery = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
 
 const flowOf = (request: FastifyRequest, deps: DataPlaneDeps): FlowContext => ({ context: request.tenant!, issuer: request.issuer!, deps });
-const expired = { error: 'invalid_session', error_description: 'This sign-in request has expired or is not known. Return to the application and start again.' };
-const forged = { error: 'invalid_request', error_description: 'The form could not be verified (it may be stale or from another site). Return to the application and start again.' };
+const expired = (lang: string) => ({ error: 'invalid_session', error_description: messagesFor(lang).expired });
+const forged = (lang: string) => ({ error: 'invalid_request', error_description: messagesFor(lang).forged });
+/** The page language for a request: `ui_locales` when the flow knows them, else the tenant's first translated locale. */
+const pageLanguage = (config: TenantConfig, uiLocales: readonly string[] | undefined) => languageOf(config.login.locales, uiLocales);
 
 /** What a page needs besides the message: where forms may go, the CSRF token, the page language. */
 async function pageContext(request: FastifyRequest, reply: FastifyReply, deps: DataPlaneDeps, clientId: string, sid: string) {
@@ -91,7 +95,7 @@ async function step(request: FastifyRequest, reply: FastifyReply, deps: DataPlan
   } catch (err) {
     if (!(err instanceof HttpError) || err.statusCode >= 500) throw err;
     const config = request.tenant!.tenant.config;
-    const shown = err.statusCode === 404 ? expired : { error: err.code, error_description: err.message };
+    const shown = err.statusCode === 404 ? expired(pageLanguage(config, undefined)) : { error: err.code, error_description: err.message };
     return sendPage(reply, config, errorPage(config, shown, pageLanguage(config, undefined)), err.statusCode);
   }
   return render(request, reply, deps, message, extra);
@@ -107,9 +111,10 @@ async function currentStep(request: FastifyRequest, deps: DataPlaneDeps, sid: st
   }
 }
 
-function refuse(request: FastifyRequest, reply: FastifyReply, error: { error: string; error_description: string }, status: number): FastifyReply {
+function refuse(request: FastifyRequest, reply: FastifyReply, error: (lang: string) => { error: string; error_description: string }, status: number): FastifyReply {
   const config = request.tenant!.tenant.config;
-  return sendPage(reply, config, errorPage(config, error, pageLanguage(config, undefined)), status);
+  const lang = pageLanguage(config, undefined);
+  return sendPage(reply, config, errorPage(config, error(lang), lang), status);
 }
 
 /**
@@ -149,9 +154,10 @@ export const loginEndpoint: Endpoint = {
         const message: AuthMessage = {
           type: 'auth', sid, display: String(auth_req.display ?? 'page'), select_account: false, create_account: false,
           client: current.client as AuthMessage['client'], request: auth_req,
-          ...(Array.isArray(auth_req.ui_locales) ? { ui_locales: auth_req.ui_locales as string[] } : {}),
+          ...(typeof auth_req.ui_locales === 'string' ? { ui_locales: auth_req.ui_locales.split(' ').filter(Boolean) } : {}),
         };
-        const error = blocked ? 'Too many failed attempts for this username. Try again in a few minutes.' : 'Incorrect username or password.';
+        const t = messagesFor(pageLanguage(context.tenant.config, message.ui_locales));
+        const error = blocked ? t.tooManyAttempts : t.wrongPassword;
         return render(request, reply, deps, message, { error, username });
       }
       return step(request, reply, deps, () => continueAuthzSession(flowOf(request, deps), sid, { sub: subject.sub, amr: ['pwd'], auth_time: Math.floor(Date.now() / 1000) }), { keep: remember === 'yes' });

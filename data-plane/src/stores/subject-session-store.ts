@@ -68,10 +68,10 @@ export class SubjectSessionStore {
       .multi()
       .set(key(tid, hash), JSON.stringify(stored), 'EX', remaining(stored, now))
       .sadd(subjectKey(tid, session.sub), hash)
+      // The index lives as long as its longest session: NX gives a new index a TTL, GT only ever extends it.
+      .expire(subjectKey(tid, session.sub), session.maxLife, 'NX')
       .expire(subjectKey(tid, session.sub), session.maxLife, 'GT')
       .exec();
-    // EXPIRE … GT does nothing on a key without TTL: give a new index one.
-    await this.#redis.expire(subjectKey(tid, session.sub), session.maxLife, 'NX');
     return sid;
   }
 

@@ -196,6 +196,11 @@ describe('front channel: negatives and tenant isolation', () => {
     const { code, subSid } = await codeFor('a', { long_lived: true });
     // Tenant B has a client with the same id and the same redirect URI: the code is still useless there.
     expect(await token('b', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    // A's access token means nothing at B's UserInfo (same client id, same subject).
+    const fresh = await codeFor('a');
+    const tokens = await token('a', { grant_type: 'authorization_code', code: fresh.code, redirect_uri: REDIRECT, code_verifier: verifier });
+    expect((await fetch(`${tenants.a.issuer}/userinfo`, { headers: { authorization: `Bearer ${tokens.body.access_token}` } })).status).toBe(200);
+    expect((await fetch(`${tenants.b.issuer}/userinfo`, { headers: { authorization: `Bearer ${tokens.body.access_token}` } })).status).toBe(401);
     // A's SSO session means nothing to B: B asks to log in.
     expect((await start('b', q(), subSid)).body.type).toBe('auth');
     expect(responseParams((await start('b', q({ prompt: 'none' }), subSid)).body)).toMatchObject({ error: 'login_required', iss: tenants.b.issuer });

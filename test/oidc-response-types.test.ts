@@ -149,6 +149,13 @@ describe('response types, response modes, ID token algorithms', () => {
     });
   }
 
+  it('types ID tokens explicitly for clients that ask', async () => {
+    const c = (await register({ id_token_explicit_typ: true })) as { clientId: string; secret: string };
+    const body = await idTokenOf(c.clientId, c.secret);
+    expect(decodeProtectedHeader(body.id_token!).typ).toBe('id_token+jwt');
+    expect(decodeProtectedHeader((await idTokenOf(clientId, secret)).id_token!).typ).toBe('JWT');
+  });
+
   it('encrypts ID tokens to the client: RSA-OAEP-256 to its key, A128KW and dir with its secret', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RSA-OAEP-256', { extractable: true });
     const rsa = (await register({ id_token_encrypted_response_alg: 'RSA-OAEP-256', id_token_encrypted_response_enc: 'A256GCM', jwks: { keys: [{ ...(await exportJWK(publicKey)), use: 'enc', alg: 'RSA-OAEP-256', kid: 'k1' }] } })) as { clientId: string; secret: string };

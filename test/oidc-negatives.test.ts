@@ -184,6 +184,26 @@ describe('front channel: negatives and tenant isolation', () => {
     expect(stored).not.toContain(done.body.sub_sid!);
   });
 
+  it('session store API: reads by SID header or listed id, ends all of a subject’s sessions, knows nothing of another tenant’s', async () => {
+    const store = (t: 'a' | 'b', method: string, query = '', headers: Record<string, string> = {}) =>
+      fetch(`${tenants[t].issuer}/session-store/rest/v2/sessions${query}`, { method, headers: { authorization: `Bearer ${tenants[t].apiToken}`, ...headers } });
+    const one = await completeFlow(tenants.a.issuer, tenants.a.apiToken, q(), { sub: 'erin', auth: { max_life: 60, data: { ui: 'x' } } });
+    const two = await completeFlow(tenants.a.issuer, tenants.a.apiToken, q(), { sub: 'erin' });
+    const bySid = await store('a', 'GET', '', { sid: one.final.sub_sid! });
+    expect(bySid.status).toBe(200);
+    expect(await bySid.json()).toMatchObject({ sub: 'erin', max_life: 60, data: { ui: 'x' }, rps: ['shared-client'], ctx: 'web' });
+    const listed = (await (await store('a', 'GET', '?subject=erin')).json()) as Record<string, unknown>;
+    expect(Object.keys(listed)).toHaveLength(2);
+    const id = createHash('sha256').update(two.final.sub_sid!).digest('hex');
+    expect((await store('a', 'GET', `?id=${id}`)).status).toBe(200);
+    expect((await store('b', 'GET', `?id=${id}`)).status).toBe(404);
+    expect((await store('b', 'GET', '', { sid: one.final.sub_sid! })).status).toBe(404);
+    expect((await store('a', 'GET', '', { sid: 'forged' })).status).toBe(404);
+    expect(await (await store('a', 'DELETE', '?subject=erin')).json()).toEqual({ ended: 2 });
+    expect(await (await store('a', 'GET', '?subject=erin')).json()).toEqual({});
+    expect((await start('a', q(), one.final.sub_sid!)).body.type).toBe('auth');
+  });
+
   it('answers access_denied to the client when the end-user denies', async () => {
     const auth = await start('a', q());
     const denied = await sessionApi(tenants.a.issuer, tenants.a.apiToken, 'DELETE', `/${auth.body.sid}`);

@@ -40,10 +40,9 @@ function render(session: SubjectSession): Record<string, unknown> {
 const notFound = () => new HttpError(404, 'not_found', 'No such subject session');
 
 /** The session a request names: `SID` header (the session id) or `?id=` (its hash, from a listing). */
-function idHashOf(request: FastifyRequest<{ Querystring: Static<typeof Query> }>, hmacOk: (sid: string) => boolean): string | undefined {
+function idHashOf(request: FastifyRequest<{ Querystring: Static<typeof Query> }>): string | undefined {
   const sid = request.headers.sid;
-  if (typeof sid === 'string') return hmacOk(sid) ? tokenHash(sid) : '';
-  return request.query.id;
+  return typeof sid === 'string' ? tokenHash(sid) : request.query.id;
 }
 
 /**
@@ -64,9 +63,9 @@ export const sessionStoreApi: Endpoint = {
         const sessions = await deps.oauth.sessions.listBySubject(tid, request.query.subject);
         return reply.send(Object.fromEntries(sessions.map(({ id, session }) => [id, render(session)])));
       }
-      const hash = idHashOf(request, (sid) => sid.length === 43);
+      const hash = idHashOf(request);
       if (hash === undefined) throw new HttpError(400, 'invalid_request', 'Name a session (SID header or id) or a subject');
-      const session = hash ? await deps.oauth.sessions.getByHash(tid, hash) : null;
+      const session = await deps.oauth.sessions.getByHash(tid, hash);
       if (!session) throw notFound();
       return reply.send(render(session));
     });
@@ -76,10 +75,10 @@ export const sessionStoreApi: Endpoint = {
         const ended = await deps.oauth.sessions.endSubject(tid, request.query.subject);
         return reply.send({ ended });
       }
-      const hash = idHashOf(request, (sid) => sid.length === 43);
+      const hash = idHashOf(request);
       if (hash === undefined) throw new HttpError(400, 'invalid_request', 'Name a session (SID header or id) or a subject');
-      const session = hash ? await deps.oauth.sessions.getByHash(tid, hash) : null;
-      if (!session || !(await deps.oauth.sessions.endByHash(tid, hash!))) throw notFound();
+      const session = await deps.oauth.sessions.getByHash(tid, hash);
+      if (!session || !(await deps.oauth.sessions.endByHash(tid, hash))) throw notFound();
       return reply.send(render(session));
     });
   },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,11 +111,18 @@ describe('authorization code flow through openid-client v6', () => {
     // prompt=login shows the login step again
     const login = await completeFlow(issuer, apiToken, `${url.search.slice(1)}&prompt=login`, { subSid: final.sub_sid! });
     expect(login.messages.map((m) => m.type)).toEqual(['auth', 'response']);
+    // …and replaces the browser's SSO session with the new one.
+    expect(login.final.sub_sid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(login.final.sub_sid).not.toBe(final.sub_sid);
+    expect((await completeFlow(issuer, apiToken, `${url.search.slice(1)}&prompt=none`, { subSid: final.sub_sid! })).final.parameters!.uri).toContain('error=login_required');
+    const current = login.final.sub_sid!;
 
     // The subject session is listed by the session store, under the ID token's sid.
     const list = await fetch(`${issuer}/session-store/rest/v2/sessions?subject=alice`, { headers: { authorization: `Bearer ${apiToken}` } });
     const sessions = (await list.json()) as Record<string, { sub: string; rps: string[] }>;
-    expect(sessions[claims.sid as string]).toMatchObject({ sub: 'alice', rps: [clientId] });
+    expect(Object.keys(sessions)).toEqual([createHash('sha256').update(current).digest('hex')]);
+    expect(sessions[claims.sid as string]).toBeUndefined(); // the first session was replaced
+    expect(Object.values(sessions)[0]).toMatchObject({ sub: 'alice', rps: [clientId] });
   });
 
   it('answers login_required to the client for prompt=none without a session', async () => {

@@ -227,8 +227,10 @@ export async function startAuthzSession(flow: FlowContext, input: { query: strin
     return afterAuthentication(flow, sid, session, client, { sid: input.subSid!, session: existing });
   }
   if (request.prompt.includes('none')) return errorResponse(context, issuer, deps, client, request, 'login_required', 'The end-user is not logged in');
-  const sid = await deps.oauth.authzSessions.create(tid, hmac, session, config.authorization.sessionLifetime);
-  return authPrompt(sid, session, client);
+  // A browser has one SSO session: the one it had is replaced once the end-user logs in again.
+  const withPrior: AuthzSession = existing ? { ...session, priorSession: tokenHash(input.subSid!) } : session;
+  const sid = await deps.oauth.authzSessions.create(tid, hmac, withPrior, config.authorization.sessionLifetime);
+  return authPrompt(sid, withPrior, client);
 }
 
 function authPrompt(sid: string, session: AuthzSession, client: Client): AuthMessage {
@@ -314,7 +316,9 @@ async function authenticated(flow: FlowContext, sid: string, session: AuthzSessi
     ...(isObject(body.data) ? { data: body.data } : {}),
   };
   const subSid = await deps.oauth.sessions.create(tid, context.secrets['identifier-hmac'], subjectSession);
-  const next: AuthzSession = { ...session, createdSubSid: true, subSid };
+  if (session.priorSession) await deps.oauth.sessions.endByHash(tid, session.priorSession);
+  const { priorSession: _ended, ...rest } = session;
+  const next: AuthzSession = { ...rest, createdSubSid: true, subSid };
   await deps.oauth.authzSessions.update(tid, sid, next);
   return afterAuthentication(flow, sid, next, client, { sid: subSid, session: subjectSession });
 }

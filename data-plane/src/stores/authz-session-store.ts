@@ -13,6 +13,8 @@ export interface AuthzSession {
   subSid?: string;
   /** Set when this flow created the subject session (the final message returns `sub_sid` so the UI sets its cookie). */
   createdSubSid?: boolean;
+  /** SHA-256 of the subject session the browser had when it had to log in again; ended once it has. */
+  priorSession?: string;
   /** Scope and claims a remembered consent already covers (shown as `consented` in the prompt). */
   consented?: { scope: string[]; claims: string[] };
   data?: Record<string, unknown>;

@@ -25,7 +25,7 @@ describe('two data-plane processes follow the control plane without a restart', 
     // Provisioning runs on a worker process of its own, smoke-checking the first node.
     const temporal = temporalEnv(testTemporalSettings(nodes[0]!.url));
     [controlPlane, worker] = await Promise.all([startPlane('control-plane', temporal), startWorkerProcess(temporal)]);
-  });
+  }, 120_000); // four processes start here: a loaded machine may need more than the default hook timeout
   afterAll(async () => {
     await Promise.all([controlPlane, worker, ...nodes].filter(Boolean).map((p) => p.stop()));
   });

@@ -27,12 +27,13 @@ export async function startPlane(entry: 'data-plane' | 'control-plane', env: Nod
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // Generous: under a full parallel run on two cores, tsx compiling a plane can take a while.
+  const deadline = Date.now() + 45_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited early (${child.exitCode}): ${output}`);
     const status = await fetch(`${url}/monitor/v1/healthcheck`).then((r) => r.status, () => 0);
     if (status === 200 || (options.expectHealthy === false && status !== 0)) break;
-    if (Date.now() > deadline) throw new Error(`${entry} not healthy within 20 s: ${output}`);
+    if (Date.now() > deadline) throw new Error(`${entry} not healthy within 45 s: ${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -63,10 +64,10 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Runnin
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 45_000;
   while (!output.includes('"worker":"ready"')) {
     if (child.exitCode !== null) throw new Error(`the worker exited early (${child.exitCode}): ${output}`);
-    if (Date.now() > deadline) throw new Error(`the worker was not ready within 30 s: ${output}`);
+    if (Date.now() > deadline) throw new Error(`the worker was not ready within 45 s: ${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

@@ -75,6 +75,7 @@ describe('tenant lifecycle through Temporal workflows', () => {
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ tid, status: 'active', status_reason: null });
     expect(res.headers.location).toBe(`/tenants/rest/v1/${tid}`);
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 
   for (const [prefix, step] of [['late', 'smokeCheck'], ['early', 'createInitialKeys']] as const) {

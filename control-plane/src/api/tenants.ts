@@ -78,7 +78,8 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       // The token is shown once, here; the workflow (and Temporal's history) only ever sees its hash.
       const apiToken = mintApiToken();
       const handle = await startProvisioning(temporal, temporalSettings, tenant, sha256Hex(apiToken));
-      reply.header('location', `/tenants/rest/v1/${tenant.tid}`);
+      // The answer carries the API token: never cached.
+      reply.header('location', `/tenants/rest/v1/${tenant.tid}`).header('cache-control', 'no-store');
       if (request.query.wait) {
         const result = (await resultWithin(handle, WAIT_MS))?.value;
         if (result?.status === 'active') {

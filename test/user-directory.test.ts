@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { SubjectSessionStore } from '@tessera/data-plane/stores/subject-session-store';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { basicAuth } from './support/issuer-http.ts';
@@ -51,7 +52,14 @@ describe('built-in user directory (Postgres)', () => {
     expect(patched.json().claims).toEqual({ name: 'Alice Liddell', 'name#fr': 'Alice au pays', email_verified: true, nickname: 'Al' });
     const replaced = await api('a', 'PUT', `/${generated.sub}`, { username: 'robert', claims: { given_name: 'Robert' } });
     expect(replaced.json()).toMatchObject({ username: 'robert', claims: { given_name: 'Robert' } });
+    // deleting a user ends its SSO sessions
+    const context = (await planes.dp.cache.load(t.a.tid))!;
+    const now = Math.floor(Date.now() / 1000);
+    const sessions = new SubjectSessionStore(planes.s.redis);
+    const sid = await sessions.create(t.a.tid, context.secrets['identifier-hmac'], { sub: generated.sub, authTime: now, creationTime: now, maxLife: 3600 });
+    expect(await sessions.get(t.a.tid, context.secrets['identifier-hmac'], sid)).not.toBeNull();
     expect((await api('a', 'DELETE', `/${generated.sub}`)).statusCode).toBe(204);
+    expect(await sessions.get(t.a.tid, context.secrets['identifier-hmac'], sid)).toBeNull();
     expect((await api('a', 'GET', `/${generated.sub}`)).statusCode).toBe(404);
   });
 

@@ -39,7 +39,8 @@ async function translated<T>(work: () => Promise<T>): Promise<T> {
 /**
  * The built-in user directory API `/directory/rest/v1/users` (tenant API
  * token): create, list, read, replace, patch and delete users. Passwords go
- * in and are stored as scrypt hashes; they never come out.
+ * in and are stored as scrypt hashes; they never come out. Deleting a user
+ * ends its subject sessions and revokes what it granted.
  */
 export const directoryApi: Endpoint = {
   name: 'directory',
@@ -108,7 +109,13 @@ export const directoryApi: Endpoint = {
     );
 
     app.delete<{ Params: Static<typeof SubParams> }>(`${BASE}/:sub`, { onRequest: requireApiToken, schema: { params: SubParams } }, async (request, reply) => {
-      if (!(await dir.delete(tid(request), request.params.sub))) throw notFound(request.params.sub);
+      const t = tid(request);
+      const { sub } = request.params;
+      if (!(await dir.delete(t, sub))) throw notFound(sub);
+      // A deleted user is signed out everywhere and keeps nothing it was granted: SSO sessions, authorisations, tokens.
+      await deps.oauth.sessions.endSubject(t, sub);
+      await deps.oauth.authorizations.delete(t, { sub });
+      await deps.oauth.journal.revoke(t, { sub });
       return reply.code(204).send();
     });
   },

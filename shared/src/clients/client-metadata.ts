@@ -61,6 +61,8 @@ const FRONT_CHANNEL_MEMBERS = [
   'subject_type', 'sector_identifier_uri', 'request_uris', 'require_pushed_authorization_requests', 'require_signed_request_object',
   'request_object_signing_alg', 'request_object_encryption_alg', 'request_object_encryption_enc',
   'authorization_signed_response_alg', 'authorization_encrypted_response_alg', 'authorization_encrypted_response_enc',
+  'id_token_encrypted_response_alg', 'id_token_encrypted_response_enc', 'id_token_explicit_typ',
+  'userinfo_signed_response_alg', 'userinfo_encrypted_response_alg', 'userinfo_encrypted_response_enc',
 ] as const;
 /** Key management algorithms a request object may be encrypted to the tenant with (its RSA encryption keys). */
 const REQUEST_OBJECT_JWE_ALGS: ReadonlySet<string> = new Set(['RSA-OAEP', 'RSA-OAEP-256']);
@@ -344,6 +346,15 @@ function frontChannelMembers(body: Record<string, unknown>, metadata: ClientMeta
   };
   encryption('request_object_encryption_alg', 'request_object_encryption_enc', REQUEST_OBJECT_JWE_ALGS);
   encryption('authorization_encrypted_response_alg', 'authorization_encrypted_response_enc', CLIENT_JWE_ALGS);
+  // ID tokens and UserInfo responses (OpenID Connect Registration §2): the same algorithms as JARM.
+  signingAlg('userinfo_signed_response_alg', false);
+  const userinfoAlg = metadata.userinfo_signed_response_alg as string | undefined;
+  if (userinfoAlg && ASYMMETRIC_ALGS.has(userinfoAlg) && options.idTokenSigningAlgs && !options.idTokenSigningAlgs.includes(userinfoAlg)) {
+    fail(`userinfo_signed_response_alg "${userinfoAlg}" is not supported (supported: ${options.idTokenSigningAlgs.join(', ')})`);
+  }
+  encryption('id_token_encrypted_response_alg', 'id_token_encrypted_response_enc', CLIENT_JWE_ALGS);
+  encryption('userinfo_encrypted_response_alg', 'userinfo_encrypted_response_enc', CLIENT_JWE_ALGS);
+  if (has('id_token_explicit_typ')) metadata.id_token_explicit_typ = boolean(body.id_token_explicit_typ, 'id_token_explicit_typ');
 }
 
 /** Unknown members are kept, but a URI-named one (`*_uri`, `*_uris`) may not carry a script scheme either. */

@@ -10,6 +10,7 @@ import { countIssuerRequest } from '../tenancy/issuer-requests.ts';
 import { resolveRequest } from '../tenancy/resolve-request.ts';
 import { servingProblem } from '../tenancy/resolve-tenant.ts';
 import type { TenantCache } from '../tenancy/tenant-cache.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { parseForm } from './form-body.ts';
 
 /**
@@ -88,41 +89,61 @@ export function createFastLane(options: FastLaneOptions): (req: IncomingMessage,
 
     taken.inc();
     countIssuerRequest(resolution.tid, resolution.issuer); // what an issuer migration watches
-    const started = performance.now();
-    const fixed = route.headers;
-    const answer = (statusCode: number, body: unknown, extra?: Record<string, string>) => {
-      const json = JSON.stringify(body);
-      res.writeHead(statusCode, { ...fixed, ...extra, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(json) });
-      res.end(json);
-      metrics.observe(resolution.tid, route.path, 'POST', statusCode, (performance.now() - started) / 1000);
-    };
-    const fail = (err: unknown) => {
-      const reply = describeError(err);
-      if (reply.log === 'warn') log.warn({ err }, 'key store unavailable');
-      if (reply.log === 'error') log.error({ err, method: 'POST', path: route.path }, 'unhandled error');
-      answer(reply.statusCode, reply.body, reply.headers);
-    };
-
+    const exchange = new Exchange(res, route, resolution.tid, metrics, log);
     // The HTTP parser stops the body at Content-Length; 'end' comes only once all of it arrived.
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('data', (chunk: Buffer) => exchange.chunks.push(chunk));
     req.once('error', () => res.destroy());
-    req.once('end', () => {
-      let body: Record<string, string | string[]>;
-      try {
-        body = parseForm((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
-      } catch (err) {
-        return fail(err);
-      }
-      const request: OAuthRequest = { headers, body, tenant, issuer: resolution.issuer };
-      route
-        .handle(request)
-        .then((result) => answer(200, result), fail)
-        .catch((err: unknown) => {
-          log.error({ err }, 'could not answer a request');
-          res.destroy();
-        });
-    });
+    req.once('end', () => exchange.serve(headers, tenant, resolution.issuer));
     return true;
   };
+}
+
+/**
+ * One request the lane took, from its body to its answer. A class rather than
+ * closures per request: fewer allocations on the hottest path there is.
+ */
+class Exchange {
+  readonly chunks: Buffer[] = [];
+  readonly #started = performance.now();
+
+  constructor(
+    readonly res: ServerResponse,
+    readonly route: FastRoute,
+    readonly tid: string,
+    readonly metrics: HttpMetrics,
+    readonly log: FastifyBaseLogger,
+  ) {}
+
+  serve(headers: IncomingMessage['headers'], tenant: TenantContext, issuer: string): void {
+    let body: Record<string, string | string[]>;
+    try {
+      body = parseForm((this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)).toString('utf8'));
+    } catch (err) {
+      return this.fail(err);
+    }
+    this.route
+      .handle({ headers, body, tenant, issuer })
+      .then(
+        (result) => this.answer(200, result),
+        (err: unknown) => this.fail(err),
+      )
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'could not answer a request');
+        this.res.destroy();
+      });
+  }
+
+  answer(statusCode: number, body: unknown, extra?: Record<string, string>): void {
+    const json = JSON.stringify(body);
+    this.res.writeHead(statusCode, { ...this.route.headers, ...extra, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(json) });
+    this.res.end(json);
+    this.metrics.observe(this.tid, this.route.path, 'POST', statusCode, (performance.now() - this.#started) / 1000);
+  }
+
+  fail(err: unknown): void {
+    const reply = describeError(err);
+    if (reply.log === 'warn') this.log.warn({ err }, 'key store unavailable');
+    if (reply.log === 'error') this.log.error({ err, method: 'POST', path: this.route.path }, 'unhandled error');
+    this.answer(reply.statusCode, reply.body, reply.headers);
+  }
 }

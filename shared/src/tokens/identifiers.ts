@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { randomPooled } from '../crypto/random-pool.ts';
 
 /**
@@ -28,7 +28,7 @@ export function checkIdentifier(key: Uint8Array, purpose: string, token: string)
 }
 
 /** What stores keep instead of a token. */
-export const tokenHash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export const tokenHash = (token: string): string => hash('sha256', token, 'hex');
 
 /** A fresh 128-bit identifier for `jti` claims (no tag: JWTs are signed). */
 export const randomJti = (): string => randomPooled(16).toString('base64url');

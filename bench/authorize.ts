@@ -26,7 +26,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { Redis } from 'ioredis';
 import { checkCreateTenant } from '@tessera/control-plane/tenants/tenant-input';
 import { createTenant } from '@tessera/control-plane/tenants/tenant-writer';
 import { ClientStore } from '@tessera/shared/clients/client-store';
@@ -37,7 +36,7 @@ import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { loadSettings } from '@tessera/shared/settings';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
-import { hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
+import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 
 pinSelf('1');
 
@@ -219,15 +218,7 @@ try {
   await stopChild(child);
   await db?.destroy();
   if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
-  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    for await (const keys of redis.scanStream({ match: `${redisPrefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length) await redis.unlink(...keys);
-  } catch (err) {
-    log(`could not clean Redis prefix ${redisPrefix}: ${String(err)}`);
-  } finally {
-    redis.disconnect();
-  }
+  await clearRedisPrefix(settings.redisUrl, redisPrefix, log);
 }
 
 if (result) {

@@ -15,7 +15,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { Client, Connection } from '@temporalio/client';
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { dropDatabase } from '@tessera/shared/db/migrate';
@@ -25,7 +24,7 @@ import { bundleWorkflows } from '@tessera/control-plane/temporal/bundle';
 import { provisionWorkflowId } from '@tessera/control-plane/workflows/ids';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { Children, freePort, loadPreparedEnv, portAnswers, ROOT, startTemporal, waitFor } from '../infra/dev/services.ts';
-import { positiveEnv } from './support/bench-env.ts';
+import { clearRedisPrefix, positiveEnv } from './support/bench-env.ts';
 
 loadPreparedEnv();
 const TENANTS = positiveEnv('BENCH_TENANTS', 100);
@@ -171,15 +170,7 @@ try {
 } finally {
   await children.stopAll();
   if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
-  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    for await (const keys of redis.scanStream({ match: `${redisPrefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length) await redis.unlink(...keys);
-  } catch (err) {
-    log(`could not clean Redis prefix ${redisPrefix}: ${String(err)}`);
-  } finally {
-    redis.disconnect();
-  }
+  await clearRedisPrefix(settings.redisUrl, redisPrefix, log);
   rmSync(softhsmDir, { recursive: true, force: true });
   rmSync(bundlePath, { force: true });
 }

@@ -32,7 +32,6 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { Redis } from 'ioredis';
 import { checkCreateTenant } from '@tessera/control-plane/tenants/tenant-input';
 import { createTenant } from '@tessera/control-plane/tenants/tenant-writer';
 import { ClientStore } from '@tessera/shared/clients/client-store';
@@ -43,7 +42,7 @@ import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { loadSettings } from '@tessera/shared/settings';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
-import { hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
+import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 
 // Re-run this script pinned to CPU 1 so the load generator never shares the server's core.
 pinSelf('1');
@@ -367,19 +366,7 @@ try {
   keyStores?.close();
   await db?.destroy();
   if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
-  const redis = new Redis(settings.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let deleted = 0;
-    for await (const keys of redis.scanStream({ match: `${redisPrefix}*`, count: 1000 }) as AsyncIterable<string[]>) {
-      if (keys.length) deleted += await redis.unlink(...keys);
-    }
-    log(`removed ${deleted} Redis keys under ${redisPrefix}`);
-  } catch (err) {
-    log(`could not clean Redis prefix ${redisPrefix}: ${String(err)}`);
-  } finally {
-    redis.disconnect();
-  }
+  log(`removed ${await clearRedisPrefix(settings.redisUrl, redisPrefix, log)} Redis keys under ${redisPrefix}`);
   rmSync(softhsmDir, { recursive: true, force: true });
 }
 

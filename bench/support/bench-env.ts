@@ -24,3 +24,19 @@ export function positiveEnv(name: string, fallback: number): number {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
   return n;
 }
+
+/** Remove every key under a bench's Redis prefix; returns how many went (a failure is logged, not thrown). */
+export async function clearRedisPrefix(redisUrl: string, prefix: string, log: (message: string) => void): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let deleted = 0;
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length) deleted += await redis.unlink(...keys);
+  } catch (err) {
+    log(`could not clean Redis prefix ${prefix}: ${String(err)}`);
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
+}

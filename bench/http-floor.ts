@@ -1,0 +1,69 @@
+/**
+ * The floor under bench/token.ts: what a bare node:http server costs per
+ * token-shaped request on this machine, without and with one Ed25519
+ * signature, under the same load (autocannon, 10 connections, server on
+ * CPU 0, load on CPU 1). Compare its µs CPU/request with the Tessera and
+ * node-oidc-provider rows of bench:token: no server can do a signed token
+ * request for less than the second row here.
+ *
+ *   npm run bench:http-floor            (BENCH_SECONDS=10 per row)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { freePort, ROOT } from '../infra/dev/services.ts';
+import { hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
+
+pinSelf('1');
+const SECONDS = positiveEnv('BENCH_SECONDS', 10);
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function load(url: string, seconds: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) =>
+    autocannon(
+      {
+        url: `${url}/token`,
+        method: 'POST',
+        connections: 10,
+        duration: seconds,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic YmVuY2g6YmVuY2g=' },
+        body: 'grant_type=client_credentials',
+      },
+      (err: unknown, result: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)),
+    ),
+  );
+}
+
+async function row(name: string, sign: boolean): Promise<string> {
+  const port = await freePort();
+  const args = ['bench/support/bare-token-server.mjs'];
+  const child: ChildProcess = spawn(hasTaskset ? 'taskset' : process.execPath, hasTaskset ? ['-c', '0', process.execPath, ...args] : args, {
+    cwd: ROOT,
+    env: { ...process.env, BARE_PORT: String(port), BARE_SIGN: sign ? '1' : '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the bare server exited (${code})`)));
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await load(url, 3);
+    const before = cpuSeconds(child.pid!);
+    const result = await load(url, SECONDS);
+    const cpuUs = ((cpuSeconds(child.pid!) - before) * 1e6) / result.requests.total;
+    return `| ${name} | ${result.requests.average.toFixed(0)} | ${result.latency.p99} | ${cpuUs.toFixed(0)} | ${result.non2xx} |`;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const rows = [await row('bare node:http, fixed token', false), await row('bare node:http, one Ed25519 JWS per request', true)];
+console.log(`\nBare HTTP floor, ${SECONDS} s per row after 3 s warm-up, 10 connections, loopback${hasTaskset ? ', server on CPU 0, load on CPU 1' : ''}, Node ${process.version}`);
+console.log('| server | req/s | p99 ms | µs CPU/req | non-2xx |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const r of rows) console.log(r);

@@ -127,7 +127,7 @@ describe('hosted login UI in Chromium', () => {
     expect(callback.searchParams.get('state')).toBe(state);
     expect(callback.searchParams.get('iss')).toBe(t.a.issuer);
     const code = callback.searchParams.get('code')!;
-    expect(code).toBeTruthy();
+    expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const res = await fetch(`${t.a.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(t.a.clientId, t.a.secret) },
@@ -153,7 +153,8 @@ describe('hosted login UI in Chromium', () => {
     expect(documents.every((d) => new URL(d).pathname === '/callback')).toBe(true);
     expect(hits.length).toBe(before + 1);
     expect(new URL(page.url()).searchParams.get('state')).toBe(state);
-    expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
+    expect(new URL(page.url()).searchParams.get('error')).toBeNull();
+    expect(new URL(page.url()).searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('shows the login page again for prompt=login, then skips the remembered consent', async () => {
@@ -164,7 +165,8 @@ describe('hosted login UI in Chromium', () => {
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => u.pathname === '/callback');
-    expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
+    expect(new URL(page.url()).searchParams.get('error')).toBeNull();
+    expect(new URL(page.url()).searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('posts the response with form_post (the page script runs under the CSP nonce) and sends access_denied on Deny', async () => {

@@ -6,12 +6,9 @@ import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import { keySpecsFor, type KeyStores } from '@tessera/shared/keys/key-stores';
 import { ensureTenantSecrets } from '@tessera/shared/keys/tenant-secrets';
+import { lockIssuers } from './issuer-lock.ts';
 import type { CheckedTenantInput } from './tenant-input.ts';
 
-/** Serialises every write that adds issuer URLs, so an issuer is unique across tenants and aliases. */
-async function lockIssuers(trx: Db): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext('tessera:issuers'))`.execute(trx);
-}
 
 async function issuersTaken(trx: Db, issuers: string[]): Promise<string[]> {
   if (issuers.length === 0) return [];

@@ -1,5 +1,4 @@
-import type { TenantConfig } from '@tessera/shared/config/tenant-config';
-import type { AliasMode } from '@tessera/shared/db/schema';
+import type { CheckedTenantInput } from '../tenants/tenant-input.ts';
 
 /*
  * What workflows take and return. Type-only imports: this file is part of the
@@ -18,15 +17,7 @@ export interface WorkflowTimings {
 }
 
 /** A checked create request: config with its defaults filled, plan known. */
-export interface TenantSpec {
-  tid: string;
-  name: string;
-  issuer: string;
-  plan: string;
-  config: TenantConfig;
-  aliases: Array<{ issuer: string; mode: AliasMode }>;
-  attrs: Record<string, unknown>;
-}
+export type TenantSpec = CheckedTenantInput;
 
 export interface ProvisionTenantInput {
   tenant: TenantSpec;

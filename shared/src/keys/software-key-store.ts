@@ -8,6 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
+import { ed25519Signer, type Ed25519Sign } from '../crypto/ed25519-signer.ts';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
 import { ALGORITHMS, signOptions } from './algorithms.ts';
@@ -32,6 +33,8 @@ export class SoftwareKeyStore extends DbKeyStore {
   readonly #masterKey: MasterKey;
   /** Opened private keys, by `tid \0 kid`. */
   readonly #opened = new Map<string, KeyObject>();
+  /** Ed25519 signers (libsodium) of opened keys, by `tid \0 kid`. */
+  readonly #ed25519 = new Map<string, Ed25519Sign>();
 
   constructor(db: Db, masterKey: MasterKey) {
     super(db);
@@ -49,6 +52,7 @@ export class SoftwareKeyStore extends DbKeyStore {
 
   async destroyKey(tid: string, kid: string): Promise<void> {
     this.#opened.delete(`${tid}\u0000${kid}`);
+    this.#ed25519.delete(`${tid}\u0000${kid}`);
     this.forgetTenant(tid);
     await this.db.updateTable('tenant_keys').set({ private_sealed: null }).where('tid', '=', tid).where('kid', '=', kid).where('backend', '=', 'software').execute();
   }
@@ -57,6 +61,7 @@ export class SoftwareKeyStore extends DbKeyStore {
     super.forgetTenant(tid);
     const prefix = `${tid}\u0000`;
     for (const key of this.#opened.keys()) if (key.startsWith(prefix)) this.#opened.delete(key);
+    for (const key of this.#ed25519.keys()) if (key.startsWith(prefix)) this.#ed25519.delete(key);
   }
 
   async health(): Promise<void> {
@@ -90,6 +95,12 @@ export class SoftwareKeyStore extends DbKeyStore {
 
   protected async signWith(tid: string, key: KeyInfo, sealed: string | null, input: Uint8Array): Promise<Uint8Array> {
     const spec = ALGORITHMS[key.alg];
+    if (spec.kty === 'OKP') {
+      const cacheKey = `${tid}\u0000${key.kid}`;
+      let signEd25519 = this.#ed25519.get(cacheKey);
+      if (!signEd25519) this.#ed25519.set(cacheKey, (signEd25519 = ed25519Signer(this.#open(tid, key, sealed))));
+      return signEd25519(input);
+    }
     const options = signOptions(key.alg, this.#open(tid, key, sealed));
     // EdDSA and ECDSA sign in tens of microseconds: a hop to the thread pool costs as much as it saves.
     // RSA takes a millisecond or more and goes to the pool so the event loop keeps serving.

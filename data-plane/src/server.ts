@@ -25,7 +25,8 @@ import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
 import type { Settings } from '@tessera/shared/settings';
 import { ENDPOINTS } from './endpoints/index.ts';
-import { createFastLane } from './http/fast-lane.ts';
+import { FastLane } from './http/fast-lane.ts';
+import { installWireLane, type WireLane } from './http/wire-lane.ts';
 import { installFormBody } from './http/form-body.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
 import { IssuerIndex } from './tenancy/issuer-index.ts';
@@ -71,7 +72,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   let fastLane = (_req: IncomingMessage, _res: ServerResponse) => false;
   let closing = false;
   const app = Fastify({
-    // The fast lane (http/fast-lane.ts) answers plain token requests ahead of fastify; the server keeps fastify's timeouts.
+    // The fast lane (http/fast-lane.ts) answers plain token requests ahead of fastify, and the wire lane
+    // (http/wire-lane.ts) below node:http where it can; the server keeps fastify's timeouts.
     serverFactory: (handler, fastifyOptions) => {
       const opts = fastifyOptions as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
       const server = createServer((req, res) => {
@@ -147,7 +149,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     endpoints: ENDPOINTS,
   };
   for (const endpoint of ENDPOINTS) endpoint.register(app, deps);
-  fastLane = createFastLane({
+  const lane = new FastLane({
     routes: ENDPOINTS.flatMap((e) => e.fastRoutes?.(deps) ?? []),
     index,
     origins,
@@ -157,8 +159,13 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     log: app.log,
     closing: () => closing,
   });
+  fastLane = lane.listener;
+  const wire: WireLane | undefined = settings.wireLane
+    ? installWireLane(app.server, { lane, registry, keepAliveTimeoutMs: app.server.keepAliveTimeout })
+    : undefined;
   app.addHook('preClose', (done) => {
     closing = true;
+    wire?.closeIdle();
     done();
   });
   const sync: TenantSync = new TenantSync({

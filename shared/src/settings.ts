@@ -16,6 +16,8 @@ export interface Settings {
   monitorTokenSha256: string[];
   /** Path of the PKCS#11 library; unset = software keys only. */
   pkcs11Module: string | undefined;
+  /** Data plane: plain token requests parsed below node:http (data-plane/src/http/wire-lane.ts); `DATA_PLANE_WIRE_LANE=off` turns it off. */
+  wireLane: boolean;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -23,6 +25,13 @@ const int = (value: string | undefined, fallback: number, name: string): number 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number`);
   return n;
+};
+
+const flag = (value: string | undefined, fallback: boolean, name: string): boolean => {
+  if (value === undefined || value === '') return fallback;
+  if (/^(on|true|1)$/i.test(value)) return true;
+  if (/^(off|false|0)$/i.test(value)) return false;
+  throw new Error(`${name} must be on or off`);
 };
 
 const list = (value: string | undefined): string[] =>
@@ -41,5 +50,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     operatorKeySha256: list(env.TESSERA_OPERATOR_KEY_SHA256).map((h) => h.toLowerCase()),
     monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
     pkcs11Module: env.PKCS11_MODULE || undefined,
+    wireLane: flag(env.DATA_PLANE_WIRE_LANE, true, 'DATA_PLANE_WIRE_LANE'),
   };
 }

@@ -1,0 +1,212 @@
+import { STATUS_CODES, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { Counter, type Registry } from 'prom-client';
+import type { FastLane, LaneReply } from './fast-lane.ts';
+import { parseWireRequest } from './wire-request.ts';
+
+export interface WireLaneOptions {
+  lane: FastLane;
+  registry: Registry;
+  /** Idle keep-alive connections are closed after this long (node:http's keepAliveTimeout). */
+  keepAliveTimeoutMs: number;
+}
+
+export interface WireLane {
+  /** Close the connections the lane holds that are between requests (server shutdown). */
+  closeIdle(): void;
+}
+
+type ConnectionListener = (this: Server, socket: Socket) => void;
+
+/**
+ * The token endpoint below node:http. Each new connection starts here: while
+ * its requests are plain form POSTs the fast lane admits, arriving whole in
+ * one read, they are parsed (http/wire-request.ts), answered and written as
+ * one response per write, with none of node:http's per-request objects,
+ * streams and events — about half of a bare node:http request's cost. The
+ * first request that is anything else (another route, a partial or unusual
+ * request, a tenant not cached, the server closing) hands the connection,
+ * with every byte of that request, to node:http for good, and fastify serves
+ * it and all that follows the usual way, with node's own limits and timeouts.
+ */
+export function installWireLane(server: Server, options: WireLaneOptions): WireLane {
+  const httpListeners = server.listeners('connection') as ConnectionListener[];
+  server.removeAllListeners('connection');
+  const handedOff = new Counter({
+    name: 'tessera_data_plane_wire_lane_handoffs_total',
+    help: 'Connections the wire lane gave to node:http, by why',
+    labelNames: ['reason'],
+    registers: [options.registry],
+  });
+  const answered = new Counter({
+    name: 'tessera_data_plane_wire_lane_requests_total',
+    help: 'Requests the wire lane parsed and answered itself (also counted as fast-lane requests)',
+    registers: [options.registry],
+  });
+  const context: WireContext = {
+    ...options,
+    open: new Set(),
+    handOff: (socket, reason) => {
+      handedOff.labels({ reason }).inc();
+      for (const listener of httpListeners) listener.call(server, socket);
+    },
+    answered,
+  };
+  server.on('connection', (socket: Socket) => new WireConnection(socket, context));
+  return {
+    closeIdle: () => {
+      for (const connection of context.open) connection.closeIfIdle();
+    },
+  };
+}
+
+interface WireContext extends WireLaneOptions {
+  open: Set<WireConnection>;
+  handOff(socket: Socket, reason: string): void;
+  answered: Counter;
+}
+
+/** RFC 9110 §6.6.1: an origin server with a clock sends Date; cached per second like node's. */
+let dateSecond = 0;
+let dateValue = '';
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateValue = new Date(second * 1000).toUTCString();
+  }
+  return dateValue;
+}
+
+/** The route's fixed header lines, rendered once. */
+const renderedHeaders = new WeakMap<Readonly<Record<string, string>>, string>();
+function headerLines(headers: Readonly<Record<string, string>>): string {
+  let lines = renderedHeaders.get(headers);
+  if (lines === undefined) {
+    lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    renderedHeaders.set(headers, lines);
+  }
+  return lines;
+}
+const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
+
+/** One connection while the wire lane holds it. */
+class WireConnection implements LaneReply {
+  readonly #socket: Socket;
+  readonly #context: WireContext;
+  /** Bytes received after the request being served (a pipelined request), if any. */
+  #rest: Buffer | undefined;
+  #serving = false;
+  #close = false;
+  #ended = false;
+  #gone = false;
+
+  constructor(socket: Socket, context: WireContext) {
+    this.#socket = socket;
+    this.#context = context;
+    context.open.add(this);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+    socket.setTimeout(context.keepAliveTimeoutMs, this.#onTimeout);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    // Never while serving: the socket is paused from a request's arrival until its answer is written.
+    this.#next(chunk);
+  };
+
+  readonly #onEnd = (): void => {
+    this.#ended = true;
+    if (!this.#serving) this.#socket.end();
+  };
+
+  readonly #onError = (): void => {
+    this.#socket.destroy();
+  };
+
+  readonly #onClose = (): void => {
+    this.#gone = true;
+    this.#context.open.delete(this);
+  };
+
+  readonly #onTimeout = (): void => {
+    this.#socket.destroy();
+  };
+
+  closeIfIdle(): void {
+    if (!this.#serving) this.#socket.destroy();
+  }
+
+  /** Take the request at the start of `data`, or give the connection away with all of `data`. */
+  #next(data: Buffer): void {
+    const lane = this.#context.lane;
+    const request = parseWireRequest(data);
+    if (!request) return this.#handOff(data, 'not-plain');
+    const socket = this.#socket;
+    const admission = lane.admit(request.url, request.headers, socket.remoteAddress, false);
+    if (!admission) return this.#handOff(data, 'not-admitted');
+    this.#serving = true;
+    this.#close = request.close;
+    this.#rest = request.end < data.length ? data.subarray(request.end) : undefined;
+    socket.pause();
+    this.#context.answered.inc();
+    lane.serve(admission, request.body, this);
+  }
+
+  send(statusCode: number, headers: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>> | undefined, json: string): void {
+    if (this.#gone) return;
+    const closing = this.#close || this.#ended || this.#context.lane.closing;
+    let head = `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n${headerLines(headers)}`;
+    if (extra) {
+      for (const name in extra) {
+        const value = extra[name]!;
+        // Values come from our own error descriptions; a stray CR/LF must never split the response.
+        if (!SAFE_VALUE.test(value)) return this.destroy();
+        head += `${name}: ${value}\r\n`;
+      }
+    }
+    head += `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\ndate: ${httpDate()}\r\n`;
+    head += closing ? 'connection: close\r\n\r\n' : `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(this.#context.keepAliveTimeoutMs / 1000)}\r\n\r\n`;
+    const socket = this.#socket;
+    if (closing) {
+      socket.end(head + json);
+      return;
+    }
+    if (socket.write(head + json)) this.#resume();
+    else socket.once('drain', this.#resume);
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  readonly #resume = (): void => {
+    this.#serving = false;
+    const rest = this.#rest;
+    this.#rest = undefined;
+    this.#socket.resume();
+    if (rest) this.#next(rest);
+  };
+
+  /**
+   * node:http takes over with `data`, the start of a request it has not
+   * seen: our listeners go, the bytes go back to the front of the socket's
+   * buffer, and node's connection listener reads them first once flowing.
+   */
+  #handOff(data: Buffer, reason: string): void {
+    const socket = this.#socket;
+    socket.pause();
+    socket.removeListener('data', this.#onData);
+    socket.removeListener('end', this.#onEnd);
+    socket.removeListener('error', this.#onError);
+    socket.removeListener('close', this.#onClose);
+    socket.removeListener('timeout', this.#onTimeout);
+    socket.setTimeout(0);
+    this.#context.open.delete(this);
+    socket.unshift(data);
+    this.#context.handOff(socket, reason);
+    socket.resume();
+  }
+}

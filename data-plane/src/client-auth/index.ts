@@ -18,9 +18,16 @@ export const CLIENT_AUTH_METHODS: Readonly<Record<string, ClientAuthMethod>> = {
 };
 
 /** Which kind of credential the request carries (assertions serve both JWT methods). */
+const CREDENTIAL_METHODS = [clientSecretBasic, clientSecretPost, clientSecretJwt];
 function presented(input: ClientAuthInput): ClientAuthMethod[] {
-  const kinds = [clientSecretBasic, clientSecretPost, clientSecretJwt].filter((m) => m.claims(input));
+  const kinds: ClientAuthMethod[] = [];
+  for (const method of CREDENTIAL_METHODS) if (method.claims(input)) kinds.push(method);
   return kinds.length > 0 ? kinds : none.claims(input) ? [none] : [];
+}
+
+/** RFC 6749 §5.2: with HTTP Basic, a 401 carrying the challenge. */
+function invalidClient(description: string, basicChallenge: string | undefined) {
+  return oauthError('invalid_client', description, basicChallenge ? { basicChallenge } : {});
 }
 
 /**
@@ -36,15 +43,14 @@ export async function authenticateClient(input: ClientAuthInput): Promise<Client
   if (!method) throw oauthError('invalid_client', 'Client authentication is required');
   const clientId = method.clientId(input);
   const basicChallenge = method === clientSecretBasic ? input.request.issuer! : undefined;
-  const fail = (description: string) => oauthError('invalid_client', description, basicChallenge ? { basicChallenge } : {});
-  if (!clientId) throw fail('The request names no client');
+  if (!clientId) throw invalidClient('The request names no client', basicChallenge);
   const tid = input.request.tenant!.tenant.tid;
   const client = input.deps.clients.peek(tid, clientId) ?? (await input.deps.clients.get(tid, clientId));
-  if (!client) throw fail('Client authentication failed');
+  if (!client) throw invalidClient('Client authentication failed', basicChallenge);
   const registered = authMethodOf(client);
   // An assertion is checked by the JWT method the client registered.
   const effective = method === clientSecretJwt && registered === 'private_key_jwt' ? privateKeyJwt : method;
-  if (effective.name !== registered) throw fail('Client authentication failed');
+  if (effective.name !== registered) throw invalidClient('Client authentication failed', basicChallenge);
   await effective.authenticate(input, client);
   return client;
 }

@@ -38,10 +38,16 @@ export function installWireLane(server: Server, options: WireLaneOptions): WireL
     labelNames: ['reason'],
     registers: [options.registry],
   });
-  const answered = new Counter({
+  const answered = { count: 0 };
+  new Counter({
     name: 'tessera_data_plane_wire_lane_requests_total',
     help: 'Requests the wire lane parsed and answered itself (also counted as fast-lane requests)',
     registers: [options.registry],
+    // Counted in a plain number per request; prom-client's counter catches up when scraped.
+    collect() {
+      this.inc(answered.count);
+      answered.count = 0;
+    },
   });
   const context: WireContext = {
     ...options,
@@ -63,7 +69,7 @@ export function installWireLane(server: Server, options: WireLaneOptions): WireL
 interface WireContext extends WireLaneOptions {
   open: Set<WireConnection>;
   handOff(socket: Socket, reason: string): void;
-  answered: Counter;
+  answered: { count: number };
 }
 
 /** RFC 9110 §6.6.1: an origin server with a clock sends Date; cached per second like node's. */
@@ -151,7 +157,7 @@ class WireConnection implements LaneReply {
     this.#close = request.close;
     this.#rest = request.end < data.length ? data.subarray(request.end) : undefined;
     socket.pause();
-    this.#context.answered.inc();
+    this.#context.answered.count++;
     lane.serve(admission, request.body, this);
   }
 

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { compactDecrypt, CompactEncrypt, compactVerify, importJWK, type CryptoKey } from 'jose';
 import type { Authorization } from '../authz/authorization.ts';
-import { signCompactJws } from '../keys/jws.ts';
+import { constantHeader, signCompactJws } from '../keys/jws.ts';
 import type { KeyInfo, KeyRef, KeyStore } from '../keys/key-store.ts';
 
 export type AccessTokenProfile = 'c2id-1.1' | 'c2id-1.0' | 'oauth-1.0';
@@ -46,6 +46,9 @@ export function accessTokenClaims(
   return claims;
 }
 
+const NO_TYP = constantHeader({});
+const AT_JWT = constantHeader({ typ: 'at+jwt' });
+
 /** Sign (and optionally encrypt with `dir`) a JWT access token. */
 export async function encodeJwtAccessToken(
   store: KeyStore,
@@ -55,7 +58,7 @@ export async function encodeJwtAccessToken(
   claims: Record<string, unknown>,
   encryption?: { secret: Uint8Array; enc: ContentEncryption },
 ): Promise<string> {
-  const header = profile === 'c2id-1.0' ? {} : { typ: 'at+jwt' };
+  const header = profile === 'c2id-1.0' ? NO_TYP : AT_JWT;
   const jws = await signCompactJws(store, tid, key, claims, header);
   if (!encryption) return jws;
   return new CompactEncrypt(Buffer.from(jws, 'ascii'))

@@ -2,9 +2,9 @@
  * Token endpoint throughput: Tessera against node-oidc-provider, client_credentials with
  * client_secret_basic, under the same autocannon load.
  *
- *   npm run bench:token                (BENCH_SECONDS=10 per row; the whole run takes about 2½ minutes)
+ *   npm run bench:token                (BENCH_SECONDS=10, BENCH_ROUNDS=3: about 7 minutes in all)
  *
- * Rows (each: 3 s warm-up, then BENCH_SECONDS with 10 connections):
+ * Rows (each run: 3 s warm-up, then BENCH_SECONDS with 10 connections; BENCH_ROUNDS runs of each server, taking turns):
  *   - identifier access token, kept (hashed) in the real Redis  vs  node-oidc-provider opaque token (in-memory adapter)
  *   - JWT access token EdDSA, ES256 (software keys and SoftHSM), RS256  vs  node-oidc-provider JWT with the same alg
  * Each Tessera row has a tenant of its own (one client, client_secret_basic, client_credentials only),
@@ -12,9 +12,10 @@
  * docs/platform-notes.md (bench/support/oidc-provider-server.mjs).
  *
  * Both servers run as child processes pinned to CPU 0 (taskset, where present); autocannon runs
- * here, pinned to CPU 1, over loopback. The Tessera node stays up (idle) while each of its rows is
- * followed by the matching node-oidc-provider row in a fresh process of its own, so only one server
- * is under load at a time and each ratio compares two neighbouring runs. Before a row is timed, one
+ * here, pinned to CPU 1, over loopback. The Tessera node stays up; each row's node-oidc-provider
+ * runs in a process of its own, and the two take the load in turns, so only one server is under
+ * load at a time and each round's ratio compares two neighbouring runs. A row shows the medians
+ * over its rounds, and every round's ratio. Before a row is timed, one
  * response is checked: 200 and a token; JWTs verified with jose against the server's JWK set (and,
  * for Tessera, that the signing key lives in the expected backend); identifier tokens introspected.
  *
@@ -22,7 +23,8 @@
  * (.cache/softhsm-bench-token-*) of its own and removes them afterwards.
  *
  * Environment:
- *   BENCH_SECONDS    seconds per row (default 10)
+ *   BENCH_SECONDS    seconds per run (default 10)
+ *   BENCH_ROUNDS     runs of each server per row, in turns (default 3)
  *   BENCH_CPU_PROF   when set, each server process writes a V8 CPU profile into .cache/prof
  *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256 (default all)
  */
@@ -49,6 +51,7 @@ pinSelf('1');
 
 const positive = positiveEnv;
 const SECONDS = positive('BENCH_SECONDS', 10);
+const ROUNDS = positive('BENCH_ROUNDS', 3);
 const WARMUP_SECONDS = 3;
 const CONNECTIONS = 10;
 const START_TIMEOUT_MS = 60_000;
@@ -318,7 +321,34 @@ async function measure(label: string, url: string, headers: Record<string, strin
 
 // ---- the run ----------------------------------------------------------------------------------------
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+/** Each member the median over the rounds (so a row's figures need not come from one round). */
+function medianFigure(figures: Figure[]): Figure {
+  const of = (pick: (f: Figure) => number | undefined) => {
+    const values = figures.map(pick).filter((v): v is number => v !== undefined);
+    return values.length ? median(values) : undefined;
+  };
+  const sum = (pick: (f: Figure) => number) => figures.reduce((n, f) => n + pick(f), 0);
+  const cpuUs = of((f) => f.cpuUs);
+  return {
+    rps: of((f) => f.rps)!,
+    p50: of((f) => f.p50)!,
+    p99: of((f) => f.p99)!,
+    errors: sum((f) => f.errors),
+    timeouts: sum((f) => f.timeouts),
+    non2xx: sum((f) => f.non2xx),
+    requests: sum((f) => f.requests),
+    ...(cpuUs !== undefined ? { cpuUs } : {}),
+  };
+}
+
 const tessera = new Map<string, Figure>();
+/** Tessera req/s over node-oidc-provider req/s, per round. */
+const ratios = new Map<string, number[]>();
 /** node-oidc-provider's figure next to each Tessera row (by scenario name). */
 const reference = new Map<string, Figure>();
 let db: Db | undefined;
@@ -342,17 +372,26 @@ try {
   try {
     await waitReady('the data plane', node, async () => (await fetch(`${url}/monitor/v1/healthcheck`)).status === 200);
     for (const s of SCENARIOS) await checkTessera(db, url, port, s);
-    // Each Tessera row is followed at once by its node-oidc-provider row (a fresh process each time),
-    // so a ratio compares two runs seconds apart; only one server is under load at a time.
+    // Per scenario, node-oidc-provider runs in a process of its own, and the two servers take the
+    // load in turns, BENCH_ROUNDS times: each ratio compares two runs seconds apart, only one server
+    // is under load at a time, and the medians keep one disturbed run from deciding a row.
     for (const s of SCENARIOS) {
-      tessera.set(s.name, await measure(`Tessera ${s.name}`, url, { 'tenant-id': s.tid }, node.pid));
       const oidcPort = await freePort();
       const oidcUrl = `http://127.0.0.1:${oidcPort}`;
       const oidc = startOidcProvider(oidcPort, s.reference);
       try {
         await waitReady('node-oidc-provider', oidc, async () => (await fetch(`${oidcUrl}/.well-known/openid-configuration`)).status === 200);
         await checkOidcProvider(oidcUrl, s.reference);
-        reference.set(s.name, await measure(`node-oidc-provider ${s.reference}`, oidcUrl, {}, oidc.pid));
+        const rounds: Array<[Figure, Figure]> = [];
+        for (let round = 1; round <= ROUNDS; round++) {
+          const of = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : '';
+          const t = await measure(`Tessera ${s.name}${of}`, url, { 'tenant-id': s.tid }, node.pid);
+          const r = await measure(`node-oidc-provider ${s.reference}${of}`, oidcUrl, {}, oidc.pid);
+          rounds.push([t, r]);
+        }
+        tessera.set(s.name, medianFigure(rounds.map(([t]) => t)));
+        reference.set(s.name, medianFigure(rounds.map(([, r]) => r)));
+        ratios.set(s.name, rounds.map(([t, r]) => t.rps / r.rps));
       } finally {
         await stop(oidc);
       }
@@ -373,20 +412,20 @@ try {
 const referenceName = (r: Reference) => (r === 'opaque' ? 'opaque token, in-memory adapter' : `JWT ${r}`);
 const x = (n: number) => `${n.toFixed(2)}×`;
 console.log(
-  `\nToken endpoint, client_credentials + client_secret_basic, ${SECONDS} s per row after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections, loopback` +
+  `\nToken endpoint, client_credentials + client_secret_basic, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up, ${ROUNDS} alternating rounds per row (medians), ${CONNECTIONS} connections, loopback` +
     `${hasTaskset ? ', server on CPU 0, load on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}`,
 );
-console.log('| scenario | Tessera req/s | p50 ms | p99 ms | µs CPU/req | non-2xx | errors | node-oidc-provider | its req/s | its p99 ms | its µs CPU/req | its non-2xx | its errors | ratio (req/s) | ratio (CPU/req) | target |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| scenario | Tessera req/s | p50 ms | p99 ms | µs CPU/req | non-2xx | errors | node-oidc-provider | its req/s | its p99 ms | its µs CPU/req | its non-2xx | its errors | ratio (req/s) | ratio (CPU/req) | target | ratio per round |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
 for (const s of SCENARIOS) {
   const t = tessera.get(s.name)!;
   const r = reference.get(s.name)!;
-  const ratio = t.rps / r.rps;
+  const ratio = median(ratios.get(s.name)!);
   const target = s.target === undefined ? '' : `≥ ${s.target}× ${ratio >= s.target ? 'met' : 'MISSED'}`;
   const cpu = (f: Figure) => (f.cpuUs === undefined ? '?' : f.cpuUs.toFixed(0));
   const cpuRatio = t.cpuUs && r.cpuUs ? x(r.cpuUs / t.cpuUs) : '?';
   console.log(
-    `| ${s.name} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${cpu(t)} | ${t.non2xx} | ${t.errors} | ${referenceName(s.reference)} | ${r.rps.toFixed(0)} | ${r.p99} | ${cpu(r)} | ${r.non2xx} | ${r.errors} | ${x(ratio)} | ${cpuRatio} | ${target} |`,
+    `| ${s.name} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${cpu(t)} | ${t.non2xx} | ${t.errors} | ${referenceName(s.reference)} | ${r.rps.toFixed(0)} | ${r.p99} | ${cpu(r)} | ${r.non2xx} | ${r.errors} | ${x(ratio)} | ${cpuRatio} | ${target} | ${ratios.get(s.name)!.map(x).join(' ')} |`,
   );
 }
 console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);

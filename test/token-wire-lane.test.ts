@@ -239,6 +239,15 @@ describe('token endpoint wire lane', () => {
     expect(await connection.untilClosed()).toBe(true);
   });
 
+  it('answers what a client sent before ending its side of the stream, then closes', async () => {
+    const connection = await open();
+    connection.send(tokenRequest() + tokenRequest());
+    connection.socket.end();
+    expectToken(await connection.response());
+    expectToken(await connection.response());
+    expect(await connection.untilClosed()).toBe(true);
+  });
+
   it('lets the server close: idle connections it holds are closed, not waited for', async () => {
     const connection = await open();
     connection.send(tokenRequest());

@@ -1,7 +1,6 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Client } from '@tessera/shared/clients/client';
-
-const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
+import { sha256 as digest } from '@tessera/shared/crypto/sha256';
 
 /** Digests of a client's stored secrets, computed once per cached client object. */
 const stored = new WeakMap<Client, { secret?: Buffer; previous?: Buffer }>();

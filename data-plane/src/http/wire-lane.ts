@@ -95,6 +95,8 @@ function headerLines(headers: Readonly<Record<string, string>>): string {
   return lines;
 }
 const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
+/** Pipelined bytes held while a request is served before the connection stops reading. */
+const MAX_WAITING_BYTES = 64 * 1024;
 
 /** One connection while the wire lane holds it. */
 class WireConnection implements LaneReply {
@@ -103,6 +105,7 @@ class WireConnection implements LaneReply {
   /** Bytes received after the request being served (a pipelined request), if any. */
   #rest: Buffer | undefined;
   #serving = false;
+  #paused = false;
   #close = false;
   #ended = false;
   #gone = false;
@@ -119,13 +122,19 @@ class WireConnection implements LaneReply {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    // Never while serving: the socket is paused from a request's arrival until its answer is written.
-    this.#next(chunk);
+    if (!this.#serving) return this.#next(chunk);
+    // A pipelined request arriving while one is served waits its turn; past a bound, reading stops.
+    const rest = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
+    this.#rest = rest;
+    if (rest.length > MAX_WAITING_BYTES && !this.#paused) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
   };
 
   readonly #onEnd = (): void => {
     this.#ended = true;
-    if (!this.#serving) this.#socket.end();
+    if (!this.#serving) this.#finish();
   };
 
   readonly #onError = (): void => {
@@ -149,21 +158,24 @@ class WireConnection implements LaneReply {
   #next(data: Buffer): void {
     const lane = this.#context.lane;
     const request = parseWireRequest(data);
+    // Past the client's end of the stream node:http would never see that end: nothing to hand over to.
+    if (!request && this.#ended) return this.destroy();
     if (!request) return this.#handOff(data, 'not-plain');
     const socket = this.#socket;
     const admission = lane.admit(request.url, request.headers, socket.remoteAddress, false);
+    if (!admission && this.#ended) return this.destroy();
     if (!admission) return this.#handOff(data, 'not-admitted');
     this.#serving = true;
     this.#close = request.close;
     this.#rest = request.end < data.length ? data.subarray(request.end) : undefined;
-    socket.pause();
     this.#context.answered.count++;
     lane.serve(admission, request.body, this);
   }
 
   send(statusCode: number, headers: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>> | undefined, json: string): void {
     if (this.#gone) return;
-    const closing = this.#close || this.#ended || this.#context.lane.closing;
+    // After the client's end of the stream, answer what it sent whole, closing with the last answer.
+    const closing = this.#close || this.#context.lane.closing || (this.#ended && !this.#rest);
     let head = `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n${headerLines(headers)}`;
     if (extra) {
       for (const name in extra) {
@@ -180,21 +192,31 @@ class WireConnection implements LaneReply {
       socket.end(head + json);
       return;
     }
-    if (socket.write(head + json)) this.#resume();
-    else socket.once('drain', this.#resume);
+    if (socket.write(head + json)) this.#afterAnswer();
+    else socket.once('drain', this.#afterAnswer);
   }
 
   destroy(): void {
     this.#socket.destroy();
   }
 
-  readonly #resume = (): void => {
+  /** The answer is on its way: the next pipelined request, if one waits. */
+  readonly #afterAnswer = (): void => {
     this.#serving = false;
     const rest = this.#rest;
     this.#rest = undefined;
-    this.#socket.resume();
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
     if (rest) this.#next(rest);
+    else if (this.#ended) this.#finish();
   };
+
+  /** The client ended its side and nothing is left to answer. */
+  #finish(): void {
+    this.#socket.end();
+  }
 
   /**
    * node:http takes over with `data`, the start of a request it has not

@@ -1,27 +1,16 @@
 import { sign, type KeyObject } from 'node:crypto';
-import { createRequire } from 'node:module';
-
-type Sodium = typeof import('sodium-native').default;
+import { sodium } from './sodium.ts';
 
 /** Signs a JWS signing input with one Ed25519 private key; returns the 64-byte signature. */
 export type Ed25519Sign = (input: Uint8Array) => Buffer;
 
-/**
- * libsodium, if its prebuilt addon loads on this platform. Ed25519
- * signatures are deterministic (RFC 8032 §5.1.6), so libsodium and OpenSSL
- * produce the same bytes for the same key and input; libsodium just does it
- * without OpenSSL 3's per-call EVP context set-up, which on the token
+/*
+ * Ed25519 signatures are deterministic (RFC 8032 §5.1.6), so libsodium and
+ * OpenSSL produce the same bytes for the same key and input; libsodium just
+ * does it without OpenSSL 3's per-call EVP context set-up, which on the token
  * endpoint costs more than the signature itself (measured: 23 µs against
  * 55 µs per signature in a loop, more in a busy server).
  */
-const sodium: Sodium | undefined = (() => {
-  try {
-    return createRequire(import.meta.url)('sodium-native') as Sodium;
-  } catch {
-    return undefined;
-  }
-})();
-
 export const ed25519Backend: 'libsodium' | 'node:crypto' = sodium ? 'libsodium' : 'node:crypto';
 
 /**

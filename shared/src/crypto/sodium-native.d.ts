@@ -10,6 +10,7 @@ declare module 'sodium-native' {
     sodium_memzero(buffer: Buffer): void;
     crypto_sign_seed_keypair(publicKey: Buffer, secretKey: Buffer, seed: Buffer): void;
     crypto_sign_detached(signature: Buffer, message: Buffer | Uint8Array, secretKey: Buffer): void;
+    crypto_hash_sha256(out: Buffer, input: Buffer): void;
     crypto_sign_verify_detached(signature: Buffer, message: Buffer | Uint8Array, publicKey: Buffer): boolean;
   };
   export default sodium;

@@ -1,6 +1,15 @@
-import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { generateKeyPairSync, hash, randomBytes, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ed25519Backend, ed25519Signer } from '../src/crypto/ed25519-signer.ts';
+import { sha256 } from '../src/crypto/sha256.ts';
+
+describe('SHA-256 (libsodium)', () => {
+  it('gives node:crypto\'s digest of the UTF-8 bytes', () => {
+    for (const text of ['', 'a', 'secret-é-€-😀', randomBytes(300).toString('base64'), 'x'.repeat(10_000)]) {
+      expect(sha256(text).equals(hash('sha256', text, 'buffer'))).toBe(true);
+    }
+  });
+});
 
 describe('Ed25519 signer', () => {
   it('uses libsodium on this platform (the prebuilt addon loads)', () => {

@@ -98,6 +98,33 @@ const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
 /** Pipelined bytes held while a request is served before the connection stops reading. */
 const MAX_WAITING_BYTES = 64 * 1024;
 
+/*
+ * Answers are written at the end of the event-loop turn that produced them,
+ * all together, not one by one as each is ready. Over loopback or a fast
+ * network most of a small write's cost is waking the peer; answers to many
+ * connections written back to back wake it once for the lot, where answers
+ * spread over the turn each wake it again. Order per connection is kept (one
+ * answer per connection is in flight at a time), and an answer waits at most
+ * for the rest of the requests of the same turn.
+ */
+let queued: Array<{ connection: WireConnection; answer: string; closing: boolean }> = [];
+let flushScheduled = false;
+
+function queueAnswer(connection: WireConnection, answer: string, closing: boolean): void {
+  queued.push({ connection, answer, closing });
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushAnswers);
+  }
+}
+
+function flushAnswers(): void {
+  flushScheduled = false;
+  const batch = queued;
+  queued = [];
+  for (const { connection, answer, closing } of batch) connection.write(answer, closing);
+}
+
 /** One connection while the wire lane holds it. */
 class WireConnection implements LaneReply {
   readonly #socket: Socket;
@@ -187,12 +214,15 @@ class WireConnection implements LaneReply {
     }
     head += `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\ndate: ${httpDate()}\r\n`;
     head += closing ? 'connection: close\r\n\r\n' : `connection: keep-alive\r\nkeep-alive: timeout=${Math.floor(this.#context.keepAliveTimeoutMs / 1000)}\r\n\r\n`;
+    queueAnswer(this, head + json, closing);
+  }
+
+  /** Called by the flush with this connection's queued answer. */
+  write(answer: string, closing: boolean): void {
+    if (this.#gone) return;
     const socket = this.#socket;
-    if (closing) {
-      socket.end(head + json);
-      return;
-    }
-    if (socket.write(head + json)) this.#afterAnswer();
+    if (closing) socket.end(answer);
+    else if (socket.write(answer)) this.#afterAnswer();
     else socket.once('drain', this.#afterAnswer);
   }
 

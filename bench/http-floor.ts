@@ -1,10 +1,12 @@
 /**
- * The floor under bench/token.ts: what a bare node:http server costs per
- * token-shaped request on this machine, without and with one Ed25519
- * signature, under the same load (autocannon, 10 connections, server on
- * CPU 0, load on CPU 1). Compare its µs CPU/request with the Tessera and
- * node-oidc-provider rows of bench:token: no server can do a signed token
- * request for less than the second row here.
+ * The floor under bench/token.ts: what a bare server costs per token-shaped
+ * request on this machine, under the same load (autocannon, 10 connections,
+ * server on CPU 0, load on CPU 1): node:http without and with one Ed25519
+ * signature (node:crypto, then libsodium), and a minimal HTTP/1.1 loop on
+ * node:net with the libsodium signature — the two things Tessera's token
+ * path does below node:http and OpenSSL (data-plane/src/http/wire-lane.ts,
+ * shared/src/crypto/ed25519-signer.ts). Compare its µs CPU/request with the
+ * Tessera and node-oidc-provider rows of bench:token.
  *
  *   npm run bench:http-floor            (BENCH_SECONDS=10 per row)
  */
@@ -38,12 +40,12 @@ function load(url: string, seconds: number): Promise<autocannon.Result> {
   );
 }
 
-async function row(name: string, sign: boolean): Promise<string> {
+async function row(name: string, http: 'http' | 'net', sign: 'none' | 'node' | 'sodium'): Promise<string> {
   const port = await freePort();
   const args = ['bench/support/bare-token-server.mjs'];
   const child: ChildProcess = spawn(hasTaskset ? 'taskset' : process.execPath, hasTaskset ? ['-c', '0', process.execPath, ...args] : args, {
     cwd: ROOT,
-    env: { ...process.env, BARE_PORT: String(port), BARE_SIGN: sign ? '1' : '0' },
+    env: { ...process.env, BARE_PORT: String(port), BARE_SIGN: sign, BARE_HTTP: http },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -62,7 +64,12 @@ async function row(name: string, sign: boolean): Promise<string> {
   }
 }
 
-const rows = [await row('bare node:http, fixed token', false), await row('bare node:http, one Ed25519 JWS per request', true)];
+const rows = [
+  await row('bare node:http, fixed token', 'http', 'none'),
+  await row('bare node:http, one Ed25519 JWS per request (node:crypto)', 'http', 'node'),
+  await row('bare node:http, one Ed25519 JWS per request (libsodium)', 'http', 'sodium'),
+  await row('minimal HTTP/1.1 on node:net, one Ed25519 JWS per request (libsodium)', 'net', 'sodium'),
+];
 console.log(`\nBare HTTP floor, ${SECONDS} s per row after 3 s warm-up, 10 connections, loopback${hasTaskset ? ', server on CPU 0, load on CPU 1' : ''}, Node ${process.version}`);
 console.log('| server | req/s | p99 ms | µs CPU/req | non-2xx |');
 console.log('| --- | ---: | ---: | ---: | ---: |');

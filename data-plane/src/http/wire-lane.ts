@@ -239,8 +239,8 @@ class WireConnection implements LaneReply {
       this.#paused = false;
       this.#socket.resume();
     }
-    if (rest) this.#next(rest);
-    else if (this.#ended) this.#finish();
+    if (rest) this.#next(rest); // while closing, the lane admits nothing: node:http answers it (503)
+    else if (this.#ended || this.#context.lane.closing) this.#finish();
   };
 
   /** The client ended its side and nothing is left to answer. */

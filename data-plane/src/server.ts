@@ -28,6 +28,7 @@ import { ENDPOINTS } from './endpoints/index.ts';
 import { FastLane } from './http/fast-lane.ts';
 import { installWireLane, type WireLane } from './http/wire-lane.ts';
 import { installFormBody } from './http/form-body.ts';
+import { allowPrivateClientFetches } from './http/outbound-policy.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
 import { IssuerIndex } from './tenancy/issuer-index.ts';
 import { installTenantResolution, tenantLabel, tenantUrlRewriter } from './tenancy/resolve-tenant.ts';
@@ -65,6 +66,7 @@ export interface DataPlane {
  */
 export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const { settings, db, redis } = options;
+  allowPrivateClientFetches(settings.clientFetchPrivate);
   const index = new IssuerIndex();
   const cache = new TenantCache(db, options.masterKey, { max: options.tenantCacheSize ?? 100_000 });
   const origins = new ExternalOrigin(settings.trustedProxies);

@@ -52,6 +52,8 @@ try {
     STRIPE_API_BASE: stripeApiBase,
     TESSERA_MASTER_KEY: secrets.masterKey,
     TESSERA_OPERATOR_KEY_SHA256: sha256Hex(secrets.operatorKey),
+    // Development: clients under test may host their JWK sets and request objects on this machine.
+    CLIENT_FETCH_PRIVATE: process.env.CLIENT_FETCH_PRIVATE ?? 'allow',
   };
   const controlPlaneUrl = `http://localhost:${settings.controlPlanePort}`;
   const dataPlaneUrl = `http://localhost:${settings.dataPlanePort}`;

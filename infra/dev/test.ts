@@ -105,6 +105,8 @@ try {
     TESSERA_TEST_RUN_ID: runId,
     SOFTHSM2_CONF: join(hsmDir, 'softhsm2.conf'),
     SOFTHSM_TOKEN_DIR: join(hsmDir, 'tokens'),
+    // Tests host client documents (JWK sets, request objects) on 127.0.0.1; one test turns the rule back on.
+    CLIENT_FETCH_PRIVATE: 'allow',
   };
   const vitest = spawn(
     process.execPath,

@@ -18,6 +18,8 @@ export interface Settings {
   pkcs11Module: string | undefined;
   /** Data plane: plain token requests parsed below node:http (data-plane/src/http/wire-lane.ts); `DATA_PLANE_WIRE_LANE=off` turns it off. */
   wireLane: boolean;
+  /** Data plane: fetch client-hosted documents (jwks_uri, request_uri, sector_identifier_uri) from private addresses too (`CLIENT_FETCH_PRIVATE=allow`; default deny). */
+  clientFetchPrivate: boolean;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -32,6 +34,12 @@ const flag = (value: string | undefined, fallback: boolean, name: string): boole
   if (/^(on|true|1)$/i.test(value)) return true;
   if (/^(off|false|0)$/i.test(value)) return false;
   throw new Error(`${name} must be on or off`);
+};
+
+const choice = <T>(value: string | undefined, options: Record<string, T>, fallback: T, name: string): T => {
+  if (value === undefined || value === '') return fallback;
+  if (!Object.hasOwn(options, value)) throw new Error(`${name} must be one of ${Object.keys(options).join(', ')}`);
+  return options[value]!;
 };
 
 const list = (value: string | undefined): string[] =>
@@ -51,5 +59,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
     pkcs11Module: env.PKCS11_MODULE || undefined,
     wireLane: flag(env.DATA_PLANE_WIRE_LANE, true, 'DATA_PLANE_WIRE_LANE'),
+    clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),
   };
 }

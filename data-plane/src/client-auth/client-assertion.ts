@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
+import { HttpError } from '@tessera/shared/http/errors';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { ClientAuthInput } from './client-auth-method.ts';
+import { ClientJwksError, clientJwks } from './client-jwks.ts';
 import { validSecrets } from './secret-match.ts';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -29,27 +31,18 @@ export function assertionClientId(input: ClientAuthInput): string | undefined {
   }
 }
 
-const jwksCache = new Map<string, { at: number; set: ReturnType<typeof createLocalJWKSet> }>();
+const localSets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
 
-/** A client's public keys: `jwks` from its metadata, or `jwks_uri` fetched (cached 5 minutes, 100 kB, 5 s). */
+/** A client's public keys as a jose key resolver (see client-jwks.ts). */
 export async function clientKeys(client: Client) {
-  if (client.metadata.jwks) return createLocalJWKSet(client.metadata.jwks as JSONWebKeySet);
-  const uri = client.metadata.jwks_uri;
-  if (!uri) throw fail('The client has no registered keys');
-  const cacheKey = `${client.tid}\u0000${client.clientId}\u0000${uri}`;
-  const cached = jwksCache.get(cacheKey);
-  if (cached && Date.now() - cached.at < 300_000) return cached.set;
-  let body: JSONWebKeySet;
+  let jwks: JSONWebKeySet;
   try {
-    const res = await fetch(uri, { signal: AbortSignal.timeout(5000), redirect: 'error' });
-    const text = await res.text();
-    if (!res.ok || text.length > 100_000) throw new Error('unusable response');
-    body = JSON.parse(text) as JSONWebKeySet;
-  } catch {
-    throw fail('The client jwks_uri could not be retrieved');
+    jwks = await clientJwks(client);
+  } catch (err) {
+    throw fail(err instanceof ClientJwksError ? err.message : 'The client keys could not be read');
   }
-  const set = createLocalJWKSet(body);
-  jwksCache.set(cacheKey, { at: Date.now(), set });
+  let set = localSets.get(jwks);
+  if (!set) localSets.set(jwks, (set = createLocalJWKSet(jwks)));
   return set;
 }
 
@@ -91,7 +84,7 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
     try {
       payload = (await jwtVerify(assertion, await clientKeys(client), { ...options, algorithms: [header.alg] })).payload;
     } catch (err) {
-      if ((err as { status?: number }).status === 401) throw err;
+      if (err instanceof HttpError) throw err; // the client's keys could not be had: say so
     }
   }
   if (!payload) throw fail('The client assertion is invalid, expired, or not for this server');

@@ -5,6 +5,7 @@ import { HttpError } from '@tessera/shared/http/errors';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
 import type { KeyAlgorithm } from '@tessera/shared/keys/key-store';
+import { clientJwks } from '../client-auth/client-jwks.ts';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
@@ -54,26 +55,12 @@ export async function signForClient(
   return signCompactJws(deps.keyStores.for(key.backend), context.tenant.tid, key, payload, { typ });
 }
 
-const jwksCache = new Map<string, { at: number; keys: JWK[] }>();
-
-/** The client's public keys: registered `jwks`, or `jwks_uri` (5 s, 100 kB, cached 5 minutes). */
+/** The client's public keys (registered `jwks`, or `jwks_uri`: see client-auth/client-jwks.ts). */
 async function clientPublicKeys(client: Client): Promise<JWK[]> {
-  if (client.metadata.jwks) return client.metadata.jwks.keys as JWK[];
-  const uri = client.metadata.jwks_uri;
-  if (!uri) throw bad('The client registered no keys to encrypt to');
-  const cacheKey = `${client.tid}\u0000${client.clientId}\u0000${uri}`;
-  const cached = jwksCache.get(cacheKey);
-  if (cached && Date.now() - cached.at < 300_000) return cached.keys;
   try {
-    const res = await fetch(uri, { signal: AbortSignal.timeout(5000), redirect: 'error' });
-    const text = await res.text();
-    if (!res.ok || text.length > 100_000) throw new Error('unusable response');
-    const keys = (JSON.parse(text) as { keys: JWK[] }).keys;
-    if (!Array.isArray(keys)) throw new Error('no keys');
-    jwksCache.set(cacheKey, { at: Date.now(), keys });
-    return keys;
+    return (await clientJwks(client)).keys as JWK[];
   } catch {
-    throw bad('The client jwks_uri could not be retrieved');
+    throw bad(client.metadata.jwks || client.metadata.jwks_uri ? 'The client jwks_uri could not be retrieved' : 'The client registered no keys to encrypt to');
   }
 }
 

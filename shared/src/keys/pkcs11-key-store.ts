@@ -127,7 +127,7 @@ export class Pkcs11KeyStore extends DbKeyStore {
     const sessions = await this.#sessions(tid);
     const algorithm = ALGORITHMS[spec.alg];
     const tempId = Buffer.from(`tmp-${randomBytes(12).toString('hex')}`);
-    const { publicKey, privateKey, jwk } = await sessions.run(async (lib, session) => {
+    const { jwk } = await sessions.run(async (lib, session) => {
       const common = [
         { type: pkcs11js.CKA_TOKEN, value: true },
         { type: pkcs11js.CKA_ID, value: tempId },
@@ -156,17 +156,21 @@ export class Pkcs11KeyStore extends DbKeyStore {
           : lib.C_GetAttributeValue(session, pair.publicKey, [{ type: pkcs11js.CKA_EC_POINT }]);
       const values = attrs.map((a) => a.value as Buffer);
       return {
-        publicKey: pair.publicKey,
-        privateKey: pair.privateKey,
         jwk: publicJwkFrom(spec.alg, algorithm.kty === 'RSA' ? { modulus: values[0]!, exponent: values[1]! } : { ecPoint: values[0]! }),
       };
     });
     return {
       publicJwk: jwk,
       bind: async (kid) => {
-        // The token names each object by its kid, so look-ups need no database.
+        // The token names each object by its kid, so look-ups need no database. The pair is found
+        // again by its temporary id: a rescan since it was made (another tenant's token created or
+        // wiped in this process) invalidates the handles generation returned, not the token objects.
         await sessions.run(async (lib, session) => {
-          for (const handle of [publicKey, privateKey]) {
+          lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_ID, value: tempId }]);
+          const handles = lib.C_FindObjects(session, 4);
+          lib.C_FindObjectsFinal(session);
+          if (handles.length !== 2) throw new Error(`expected the new key pair under its temporary id, found ${handles.length} objects`);
+          for (const handle of handles) {
             lib.C_SetAttributeValue(session, handle, [
               { type: pkcs11js.CKA_ID, value: Buffer.from(kid) },
               { type: pkcs11js.CKA_LABEL, value: kid },

@@ -49,6 +49,17 @@ describe('rotateKeys: a Temporal Schedule per tenant', () => {
     expect(await exists()).toBe(true);
   });
 
+  it('has its interval corrected by the same backfill when a config change missed it (Temporal was down)', async () => {
+    const tid = uniqueTid('rot-drift');
+    await planes.createTenant({ tid, name: tid, issuer: `https://${tid}.example.com`, config: { keys: { rotationIntervalDays: 30 } } });
+    await schedule(tid).update((previous) => ({ ...previous, spec: { intervals: [{ every: '3 days' }] } }));
+    const options = { taskQueuePrefix: planes.temporalSettings.taskQueuePrefix, timings: planes.temporalSettings.timings, tids: [tid] };
+    expect(await backfillKeyRotationSchedules(planes.temporal, planes.s.db, options)).toEqual([tid]);
+    expect((await schedule(tid).describe()).spec.intervals?.map((i) => i.every)).toEqual([30 * DAY_MS]);
+    // Up to date now: a second pass changes nothing.
+    expect(await backfillKeyRotationSchedules(planes.temporal, planes.s.db, options)).toEqual([]);
+  });
+
   it('one run rotates: the new key is pre-published, then signs; the old one retires, then is deleted', async () => {
     const tid = uniqueTid('rot-run');
     const issuer = `${planes.dataPlaneUrl}/${tid}`;

@@ -28,11 +28,12 @@ const workers = await startWorkers({
 });
 console.log(JSON.stringify({ worker: 'ready', taskQueuePrefix: temporal.taskQueuePrefix, address: temporal.address }));
 
-// Active tenants without a key rotation schedule (older than schedules, or a Temporal that lost its state) get one, in the background.
+// Active tenants without a key rotation schedule (older than schedules, or a Temporal that lost its state) get one,
+// and a schedule whose interval missed a config change is corrected, in the background.
 const scheduler = createTemporalClient(temporal);
 backfillKeyRotationSchedules(scheduler, db, { taskQueuePrefix: temporal.taskQueuePrefix, timings: temporal.timings })
   .then(
-    (tids) => tids.length > 0 && console.log(JSON.stringify({ keyRotationSchedulesCreated: tids.length })),
+    (tids) => tids.length > 0 && console.log(JSON.stringify({ keyRotationSchedulesCreatedOrCorrected: tids.length })),
     (err: unknown) => console.error(`[worker] key rotation schedule backfill failed: ${err instanceof Error ? err.message : String(err)}`),
   )
   .finally(() => void closeTemporalClient(scheduler).catch(() => undefined));

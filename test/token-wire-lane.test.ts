@@ -4,7 +4,7 @@ import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
 
-interface RawResponse { status: number; headers: Record<string, string>; body: string }
+interface RawResponse { status: number; headers: Record<string, string>; body: string; /** Header names as sent, in order (lower case). */ names: string[] }
 
 /** A raw HTTP/1.1 connection: bytes out exactly as given, responses read one at a time. */
 class RawConnection {
@@ -47,15 +47,17 @@ class RawConnection {
       if (headEnd >= 0) {
         const lines = this.#buffer.toString('latin1', 0, headEnd).split('\r\n');
         const headers: Record<string, string> = {};
+        const names: string[] = [];
         for (const line of lines.slice(1)) {
           const colon = line.indexOf(':');
+          names.push(line.slice(0, colon).toLowerCase());
           headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
         }
         const length = Number(headers['content-length'] ?? 0);
         if (this.#buffer.length >= headEnd + 4 + length) {
           const body = this.#buffer.toString('utf8', headEnd + 4, headEnd + 4 + length);
           this.#buffer = this.#buffer.subarray(headEnd + 4 + length);
-          return { status: Number(lines[0]!.split(' ')[1]), headers, body };
+          return { status: Number(lines[0]!.split(' ')[1]), headers, body, names };
         }
       }
       if (this.closed) throw new Error(`connection closed; unread: ${JSON.stringify(this.#buffer.toString('latin1'))}`);
@@ -148,6 +150,7 @@ describe('token endpoint wire lane', () => {
       });
       expect(Number.isNaN(Date.parse(response.headers.date!))).toBe(false);
       expect(Number(response.headers['content-length'])).toBe(Buffer.byteLength(response.body));
+      expect(new Set(response.names).size).toBe(response.names.length);
     }
     expect((await wireCount()) - before).toBe(3);
     // The errors too: a wrong secret is 401 with the challenge (RFC 6749 §5.2).
@@ -155,6 +158,8 @@ describe('token endpoint wire lane', () => {
     const wrong = await connection.response();
     expect(wrong.status).toBe(401);
     expect(wrong.headers['www-authenticate']).toMatch(/^Basic realm=/);
+    expect(wrong.headers).toMatchObject({ 'cache-control': 'no-store', pragma: 'no-cache' });
+    expect(new Set(wrong.names).size, `each header once: ${wrong.names.join(', ')}`).toBe(wrong.names.length);
     expect(JSON.parse(wrong.body)).toMatchObject({ error: 'invalid_client' });
     expect((await wireCount()) - before).toBe(4);
     connection.socket.destroy();

@@ -203,10 +203,13 @@ class WireConnection implements LaneReply {
     if (this.#gone) return;
     // After the client's end of the stream, answer what it sent whole, closing with the last answer.
     const closing = this.#close || this.#context.lane.closing || (this.#ended && !this.#rest);
-    let head = `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n${headerLines(headers)}`;
-    if (extra) {
-      for (const name in extra) {
-        const value = extra[name]!;
+    let head = `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? 'Unknown'}\r\n`;
+    if (!extra) head += headerLines(headers);
+    else {
+      // An error's own headers (a challenge, the same no-store) replace the route's of the same name, once each.
+      const merged: Record<string, string> = { ...headers, ...extra };
+      for (const name in merged) {
+        const value = merged[name]!;
         // Values come from our own error descriptions; a stray CR/LF must never split the response.
         if (!SAFE_VALUE.test(value)) return this.destroy();
         head += `${name}: ${value}\r\n`;

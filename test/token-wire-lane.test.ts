@@ -199,18 +199,29 @@ describe('token endpoint wire lane', () => {
     pipelined.socket.destroy();
   });
 
-  it('hands over a request that arrives in pieces, and node:http waits for the rest', async () => {
+  it('assembles a request that arrives in pieces, and leaves a slow one to node:http', async () => {
     const before = await wireCount();
     const connection = await open();
     const text = tokenRequest();
     const cut = text.indexOf('\r\n\r\n') + 4;
-    connection.send(text.slice(0, cut));
-    await new Promise((r) => setTimeout(r, 100));
-    connection.send(text.slice(cut));
+    for (const piece of [text.slice(0, 10), text.slice(10, cut), text.slice(cut)]) {
+      connection.send(piece);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     expectToken(await connection.response());
-    expect((await wireCount()) - before).toBe(0);
+    expect((await wireCount()) - before).toBe(1);
     connection.socket.destroy();
-  });
+
+    const slowBefore = await handoffs('slow');
+    const slow = await open();
+    slow.send(text.slice(0, cut));
+    await new Promise((r) => setTimeout(r, 5_500)); // past the lane's 5 s for a whole request
+    expect((await handoffs('slow')) - slowBefore).toBe(1);
+    slow.send(text.slice(cut));
+    expectToken(await slow.response());
+    expect((await wireCount()) - before).toBe(1);
+    slow.socket.destroy();
+  }, 20_000);
 
   it('leaves framing it does not take to node:http: chunked bodies are served, smuggling-shaped and malformed requests get 400', async () => {
     const chunked = await open();

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_HEAD_BYTES, parseWireRequest } from '../src/http/wire-request.ts';
+import { INCOMPLETE, MAX_HEAD_BYTES, parseWireRequest, type WireRequest } from '../src/http/wire-request.ts';
 
 const BODY = 'grant_type=client_credentials';
 const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
 const plain = (extra: string[] = [], body = BODY, start = 'POST /token HTTP/1.1') =>
   head([start, 'Host: 127.0.0.1:8080', 'Content-Type: application/x-www-form-urlencoded', `Content-Length: ${Buffer.byteLength(body)}`, ...extra]) + body;
 const parse = (text: string) => parseWireRequest(Buffer.from(text, 'latin1'));
+const whole = (result: ReturnType<typeof parseWireRequest>): WireRequest => {
+  if (!result || result === INCOMPLETE) throw new Error(`not a whole plain request: ${String(result)}`);
+  return result;
+};
 
 describe('wire lane request parser: only the plainest requests, the rest left to node:http', () => {
   it('reads a plain POST: target, lower-cased trimmed fields, the body and where it ends', () => {
     const text = plain(['Authorization: \t Basic YTpi \t', 'tenant-id: demo']);
-    const request = parse(text)!;
+    const request = whole(parse(text));
     expect(request.url).toBe('/token');
     expect(request.headers).toEqual({
       host: '127.0.0.1:8080',
@@ -28,17 +32,24 @@ describe('wire lane request parser: only the plainest requests, the rest left to
   it('finds a pipelined second request where the first ends, and reads Connection: close', () => {
     const first = plain(['Connection: close']);
     const both = Buffer.from(first + plain([], 'grant_type=x', 'POST /demo/token HTTP/1.1'), 'latin1');
-    const one = parseWireRequest(both)!;
+    const one = whole(parseWireRequest(both));
     expect(one.close).toBe(true);
-    const two = parseWireRequest(both, one.end)!;
+    const two = whole(parseWireRequest(both, one.end));
     expect(two.url).toBe('/demo/token');
     expect(two.body.toString()).toBe('grant_type=x');
     expect(two.end).toBe(both.length);
   });
 
   it('keeps a field value with UTF-8 (obs-text) bytes as latin1, as node:http does', () => {
-    const request = parseWireRequest(Buffer.from(plain(['X-Name: café']), 'utf8'))!;
+    const request = whole(parseWireRequest(Buffer.from(plain(['X-Name: café']), 'utf8')));
     expect(request.headers['x-name']).toBe(Buffer.from('café', 'utf8').toString('latin1'));
+  });
+
+  it('asks for more when the bytes so far can still become a plain request', () => {
+    const text = plain();
+    for (const cut of [0, 3, 6, 40, text.indexOf('\r\n\r\n') + 2, text.length - 5]) expect(parse(text.slice(0, cut)), `${cut} bytes`).toBe(INCOMPLETE);
+    expect(parse(`POST /token HTTP/1.1\r\nX-Pad: ${'a'.repeat(MAX_HEAD_BYTES)}`), 'a head past the limit').toBeUndefined();
+    expect(parse('GET /'), 'not a POST').toBeUndefined();
   });
 
   it('declines, rather than judges, everything else', () => {
@@ -65,9 +76,8 @@ describe('wire lane request parser: only the plainest requests, the rest left to
       ['NUL in a value', plain(['X-A: 1\u00002'])],
       ['DEL in a value', plain(['X-A: 1\u007f'])],
       ['empty field name', plain([': x'])],
-      ['body not all here yet', plain().slice(0, -5)],
-      ['header section not all here yet', plain().slice(0, 40)],
       ['header section over the limit', plain([`X-Pad: ${'a'.repeat(MAX_HEAD_BYTES)}`])],
+      ['a body over the lane\'s limit', plain([]).replace(/Content-Length: \d+/, 'Content-Length: 999999999')],
       ['too many fields', plain(Array.from({ length: 70 }, (_, n) => `X-${n}: v`))],
     ];
     for (const [name, text] of declined) expect(parse(text), name).toBeUndefined();

@@ -2,7 +2,7 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Counter, type Registry } from 'prom-client';
 import type { FastLane, LaneReply } from './fast-lane.ts';
-import { parseWireRequest } from './wire-request.ts';
+import { INCOMPLETE, parseWireRequest } from './wire-request.ts';
 
 export interface WireLaneOptions {
   lane: FastLane;
@@ -95,6 +95,9 @@ function headerLines(headers: Readonly<Record<string, string>>): string {
   return lines;
 }
 const SAFE_VALUE = /^[\t\x20-\x7e]*$/;
+/** A request not whole after this many reads, or this long, is left to node:http. */
+const MAX_PIECES = 16;
+const ASSEMBLY_MS = 5000;
 /** Pipelined bytes held while a request is served before the connection stops reading. */
 const MAX_WAITING_BYTES = 64 * 1024;
 
@@ -131,6 +134,10 @@ class WireConnection implements LaneReply {
   readonly #context: WireContext;
   /** Bytes received after the request being served (a pipelined request), if any. */
   #rest: Buffer | undefined;
+  /** The start of a request still arriving, and how many reads it took so far. */
+  #partial: Buffer | undefined;
+  #pieces = 0;
+  #deadline: NodeJS.Timeout | undefined;
   #serving = false;
   #paused = false;
   #close = false;
@@ -149,7 +156,11 @@ class WireConnection implements LaneReply {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    if (!this.#serving) return this.#next(chunk);
+    if (!this.#serving) {
+      const partial = this.#partial;
+      this.#partial = undefined;
+      return this.#next(partial ? Buffer.concat([partial, chunk]) : chunk);
+    }
     // A pipelined request arriving while one is served waits its turn; past a bound, reading stops.
     const rest = this.#rest ? Buffer.concat([this.#rest, chunk]) : chunk;
     this.#rest = rest;
@@ -186,12 +197,16 @@ class WireConnection implements LaneReply {
     const lane = this.#context.lane;
     const request = parseWireRequest(data);
     // Past the client's end of the stream node:http would never see that end: nothing to hand over to.
-    if (!request && this.#ended) return this.destroy();
-    if (!request) return this.#handOff(data, 'not-plain');
+    if (request === INCOMPLETE) return this.#ended ? this.destroy() : this.#await(data);
+    this.#pieces = 0;
+    if (this.#deadline) {
+      clearTimeout(this.#deadline);
+      this.#deadline = undefined;
+    }
+    if (!request) return this.#ended ? this.destroy() : this.#handOff(data, 'not-plain');
     const socket = this.#socket;
     const admission = lane.admit(request.url, request.headers, socket.remoteAddress, false);
-    if (!admission && this.#ended) return this.destroy();
-    if (!admission) return this.#handOff(data, 'not-admitted');
+    if (!admission) return this.#ended ? this.destroy() : this.#handOff(data, 'not-admitted');
     this.#serving = true;
     this.#close = request.close;
     this.#rest = request.end < data.length ? data.subarray(request.end) : undefined;
@@ -252,6 +267,25 @@ class WireConnection implements LaneReply {
   }
 
   /**
+   * A request arriving in pieces (a client that writes its head and body
+   * separately) is waited for, briefly: after MAX_PIECES reads or
+   * ASSEMBLY_MS, node:http takes the bytes so far and applies its own
+   * limits and timeouts to the rest.
+   */
+  #await(data: Buffer): void {
+    if (++this.#pieces > MAX_PIECES) return this.#handOff(data, 'slow');
+    this.#partial = data;
+    this.#deadline ??= setTimeout(this.#tooSlow, ASSEMBLY_MS);
+  }
+
+  readonly #tooSlow = (): void => {
+    this.#deadline = undefined;
+    const partial = this.#partial;
+    this.#partial = undefined;
+    if (partial && !this.#gone) this.#handOff(partial, 'slow');
+  };
+
+  /**
    * node:http takes over with `data`, the start of a request it has not
    * seen: our listeners go, the bytes go back to the front of the socket's
    * buffer, and node's connection listener reads them first once flowing.
@@ -265,6 +299,8 @@ class WireConnection implements LaneReply {
     socket.removeListener('close', this.#onClose);
     socket.removeListener('timeout', this.#onTimeout);
     socket.setTimeout(0);
+    if (this.#deadline) clearTimeout(this.#deadline);
+    this.#deadline = undefined;
     this.#context.open.delete(this);
     socket.unshift(data);
     this.#context.handOff(socket, reason);

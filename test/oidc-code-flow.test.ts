@@ -102,6 +102,16 @@ describe('authorization code flow through openid-client v6', () => {
     const jwks = createLocalJWKSet((await (await fetch(`${issuer}/jwks.json`)).json()) as JSONWebKeySet);
     const { payload } = await jwtVerify(refreshed.access_token, jwks, { issuer });
     expect(payload).toMatchObject({ sub: 'alice', cid: clientId });
+    // OpenID Connect Core §12.2: a new ID token for the same authentication, without the nonce.
+    expect(refreshed.id_token).toBeDefined();
+    const { payload: renewed } = await jwtVerify(refreshed.id_token!, jwks, { issuer, audience: clientId });
+    expect(renewed).toMatchObject({ sub: 'alice', auth_time: claims.auth_time, acr: 'urn:test:basic', amr: ['pwd'], sid: claims.sid });
+    expect(renewed.nonce).toBeUndefined();
+    expect(renewed.iat).toBeGreaterThanOrEqual(claims.iat!);
+    expect(renewed.at_hash).toBe(createHash('sha256').update(refreshed.access_token).digest().subarray(0, 16).toString('base64url'));
+    // A refresh narrowed to scopes without openid gets none.
+    const narrowed = await oidc.refreshTokenGrant(config, refreshed.refresh_token ?? tokens.refresh_token!, { scope: 'email' });
+    expect(narrowed.id_token).toBeUndefined();
 
     // A second authorisation: the SSO session and the remembered consent skip both prompts.
     const again = await completeFlow(issuer, apiToken, url.search.slice(1), { subSid: final.sub_sid! });
@@ -122,6 +132,13 @@ describe('authorization code flow through openid-client v6', () => {
     const sessions = (await list.json()) as Record<string, { sub: string; rps: string[] }>;
     expect(Object.keys(sessions)).toEqual([createHash('sha256').update(current).digest('hex')]);
     expect(sessions[claims.sid as string]).toBeUndefined(); // the first session was replaced
+    // Refreshed after its session ended: an ID token that no longer claims that session or its authentication.
+    const ended = await fetch(`${issuer}/session-store/rest/v2/sessions`, { method: 'DELETE', headers: { authorization: `Bearer ${apiToken}`, sid: current } });
+    expect(ended.status).toBeLessThan(300);
+    const late = await oidc.refreshTokenGrant(config, narrowed.refresh_token ?? refreshed.refresh_token ?? tokens.refresh_token!);
+    const { payload: lateClaims } = await jwtVerify(late.id_token!, jwks, { issuer, audience: clientId });
+    expect(lateClaims.sub).toBe('alice');
+    expect([lateClaims.sid, lateClaims.auth_time, lateClaims.acr]).toEqual([undefined, undefined, undefined]);
     expect(Object.values(sessions)[0]).toMatchObject({ sub: 'alice', rps: [clientId] });
   });
 

@@ -2,6 +2,7 @@ import type { Authorization } from '@tessera/shared/authz/authorization';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
+import { refreshedIdToken } from './refreshed-id-token.ts';
 import { parseScope } from './scope.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 
@@ -66,7 +67,13 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
   // Tokens are minted for the issuer of this request (an alias in MIGRATION mode).
   const current: Authorization = { ...authz, scp: narrowed(authz, params.scope), iss: issuer };
   const response = await oauth.issuer.accessToken(tenant, current, oauth.issuer.refreshLimit(authz, refreshExp, now));
-  return oauth.issuer.withRefresh(response, refreshToken, refreshExp, now);
+  return withIdToken(req, current, oauth.issuer.withRefresh(response, refreshToken, refreshExp, now));
+}
+
+/** OpenID Connect Core §12.2: a new ID token beside the refreshed tokens (refreshed-id-token.ts). */
+async function withIdToken(req: GrantRequest, authz: Authorization, response: TokenResponse): Promise<TokenResponse> {
+  const idToken = await refreshedIdToken(req, authz, response.access_token);
+  return idToken ? { ...response, id_token: idToken } : response;
 }
 
 /** Refresh of a transient authorisation (self-contained JWE refresh token). */
@@ -99,7 +106,7 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
   }
   const current: Authorization = { ...authz, scp: narrowed(authz, params.scope), iss: issuer };
   const response = await oauth.issuer.accessToken(tenant, current, oauth.issuer.refreshLimit(authz, payload.exp, now));
-  return oauth.issuer.withRefresh(response, refreshToken, payload.exp, now);
+  return withIdToken(req, current, oauth.issuer.withRefresh(response, refreshToken, payload.exp, now));
 }
 
 export const refreshTokenGrant: GrantHandler = {

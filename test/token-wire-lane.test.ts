@@ -165,6 +165,31 @@ describe('token endpoint wire lane', () => {
     connection.socket.destroy();
   });
 
+  it('answers introspection too, and leaves JWT introspection answers (RFC 9701) to fastify', async () => {
+    const connection = await open();
+    connection.send(tokenRequest());
+    const { access_token: token } = JSON.parse((await connection.response()).body) as { access_token: string };
+    const introspect = (extra: string[]) => {
+      const body = new URLSearchParams({ token }).toString();
+      return tokenRequest(extra, body).replace('POST /token HTTP/1.1', 'POST /token/introspect HTTP/1.1');
+    };
+    const before = await wireCount();
+    connection.send(introspect([]));
+    const plain = await connection.response();
+    expect(plain.status).toBe(200);
+    expect(plain.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    expect(JSON.parse(plain.body)).toMatchObject({ active: true, scope: 'read' });
+    expect((await wireCount()) - before).toBe(1);
+    const handed = await handoffs('not-admitted');
+    connection.send(introspect(['Accept: application/token-introspection+jwt']));
+    const jwt = await connection.response();
+    expect(jwt.status).toBe(200);
+    expect(jwt.headers['content-type']).toMatch(/^application\/token-introspection\+jwt/);
+    expect(jwt.body.split('.')).toHaveLength(3);
+    expect((await handoffs('not-admitted')) - handed).toBe(1);
+    connection.socket.destroy();
+  });
+
   it('answers pipelined requests in order', async () => {
     const before = await wireCount();
     const connection = await open();

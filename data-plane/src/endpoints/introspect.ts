@@ -1,10 +1,10 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken } from '@tessera/shared/http/api-token';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { clientRequest } from '../oauth/client-request.ts';
 import { formParams, oauthError } from '../oauth/oauth-error.ts';
+import type { OAuthRequest } from '../oauth/oauth-request.ts';
 import { inspectAccessToken, introspectionMembers } from '../oauth/token-inspection.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 
@@ -13,7 +13,7 @@ const INTROSPECTION_SCOPE = 'urn:c2id:introspection_endpoint';
 const JWT_TYPE = 'application/token-introspection+jwt';
 
 /** Who is asking: an authenticated client, or the holder of an access token with the introspection scope. */
-async function caller(request: FastifyRequest, deps: DataPlaneDeps): Promise<{ params: Record<string, string>; clientId?: string }> {
+async function caller(request: OAuthRequest, deps: DataPlaneDeps): Promise<{ params: Record<string, string>; clientId?: string }> {
   const bearer = bearerToken(request.headers.authorization);
   if (!bearer) {
     const { params, client } = await clientRequest(request, deps, '/token/introspect');
@@ -30,17 +30,34 @@ async function caller(request: FastifyRequest, deps: DataPlaneDeps): Promise<{ p
  * caller accepts `application/token-introspection+jwt`. Identifier tokens
  * restricted to an audience are active only for the clients in it.
  */
+/** RFC 7662 §2.2 / RFC 6749 §5.1: introspection answers are never cached. */
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+const BODY_LIMIT = 50_000;
+
+/** The introspection answer (RFC 7662 §2.2) for whoever asks, whichever way the request came. */
+async function introspection(request: OAuthRequest, deps: DataPlaneDeps): Promise<{ body: Record<string, unknown>; clientId: string | undefined }> {
+  const { params, clientId } = await caller(request, deps);
+  if (!params.token) throw oauthError('invalid_request', 'Missing token');
+  const active = await inspectAccessToken(request.tenant!, request.issuer!, params.token, deps);
+  const restricted = active?.kind === 'identifier' && active.aud && !(clientId && active.aud.includes(clientId));
+  return { body: active && !restricted ? introspectionMembers(active, clientId) : { active: false }, clientId };
+}
+
+const wantsJwt = (accept: string | undefined) => (accept ?? '').includes(JWT_TYPE);
+
+/**
+ * RFC 7662 token introspection, with the JWT response of RFC 9701 when the
+ * caller accepts `application/token-introspection+jwt`. Identifier tokens
+ * restricted to an audience are active only for the clients in it. Plain
+ * JSON answers are also served by the fast lanes (http/fast-lane.ts).
+ */
 export const introspectionEndpoint: Endpoint = {
   name: 'introspection',
   register(app, deps) {
-    app.post('/token/introspect', { bodyLimit: 50_000 }, async (request: FastifyRequest, reply: FastifyReply) => {
-      const { params, clientId } = await caller(request, deps);
-      if (!params.token) throw oauthError('invalid_request', 'Missing token');
-      const active = await inspectAccessToken(request.tenant!, request.issuer!, params.token, deps);
-      const restricted = active?.kind === 'identifier' && active.aud && !(clientId && active.aud.includes(clientId));
-      const body = active && !restricted ? introspectionMembers(active, clientId) : { active: false };
-      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      if (!(request.headers.accept ?? '').includes(JWT_TYPE)) return reply.send(body);
+    app.post('/token/introspect', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+      const { body, clientId } = await introspection(request, deps);
+      reply.headers(NO_STORE);
+      if (!wantsJwt(request.headers.accept)) return reply.send(body);
 
       const { tid, config } = request.tenant!.tenant;
       const key = currentKey(request.tenant!.keys, config.keys.accessTokenSigningAlgorithm);
@@ -55,6 +72,16 @@ export const introspectionEndpoint: Endpoint = {
       return reply.type(JWT_TYPE).send(jwt);
     });
   },
+  fastRoutes: (deps) => [
+    {
+      path: '/token/introspect',
+      bodyLimit: BODY_LIMIT,
+      headers: NO_STORE,
+      // JWT answers (RFC 9701) go the fastify way.
+      admits: (headers) => !wantsJwt(headers.accept),
+      handle: async (request) => (await introspection(request, deps)).body,
+    },
+  ],
   metadata: (context, issuer) => ({
     introspection_endpoint: `${issuer}/token/introspect`,
     introspection_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS).filter((m) => m !== 'none'),

@@ -26,6 +26,8 @@ export interface FastRoute {
   bodyLimit: number;
   /** Headers on every answer, success or error. */
   headers: Readonly<Record<string, string>>;
+  /** A further look at the headers: false leaves the request to fastify (an answer the lane cannot give). */
+  admits?(headers: IncomingHttpHeaders): boolean;
   /** The JSON answer; throw an HttpError to answer an error. */
   handle(request: OAuthRequest): Promise<unknown>;
 }
@@ -110,6 +112,7 @@ export class FastLane {
       }
     }
     if (!route || this.#options.closing()) return undefined;
+    if (route.admits && !route.admits(headers)) return undefined;
     const type = headers['content-type'];
     const declared = headers['content-length'];
     if (type === undefined || declared === undefined || !FORM.test(type)) return undefined;

@@ -8,6 +8,7 @@
  * BENCH_ROUNDS runs of each server, taking turns):
  *   - identifier access token, kept (hashed) in the real Redis  vs  node-oidc-provider opaque token (in-memory adapter)
  *   - JWT access token EdDSA, ES256 (software keys and SoftHSM), RS256  vs  node-oidc-provider JWT with the same alg
+ *   - introspection (/token/introspect) of one identifier token  vs  node-oidc-provider's of one opaque token
  * Each Tessera row has a tenant of its own (one client, client_secret_basic, client_credentials only),
  * addressed with the `Tenant-ID` header. node-oidc-provider runs as configured in
  * docs/platform-notes.md (bench/support/oidc-provider-server.mjs).
@@ -27,7 +28,7 @@
  *   BENCH_SECONDS    seconds per run (default 10)
  *   BENCH_ROUNDS     runs of each server per row, in turns (default 3)
  *   BENCH_CPU_PROF   when set, each server process writes a V8 CPU profile into .cache/prof
- *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256 (default all)
+ *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256, introspect (default all)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -70,7 +71,11 @@ interface Scenario {
   reference: Reference;
   /** Ratio to node-oidc-provider the issue asks for, if any. */
   target?: number;
+  /** Load the introspection endpoint with one token of the scenario instead of the token endpoint. */
+  introspect?: boolean;
 }
+/** What autocannon sends: a path (the token or introspection endpoint) and its form body. */
+interface Load { path: string; body: string }
 interface Figure { rps: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; requests: number; cpuUs?: number }
 
 loadPreparedEnv();
@@ -88,9 +93,10 @@ const SCENARIOS: Scenario[] = [
   { name: 'JWT ES256', tid: 'bench-es256', backend: 'software', format: 'jwt', alg: 'ES256', reference: 'ES256' },
   { name: 'JWT ES256 (SoftHSM)', tid: 'bench-es256-hsm', backend: 'pkcs11', format: 'jwt', alg: 'ES256', reference: 'ES256' },
   { name: 'JWT RS256', tid: 'bench-rs256', backend: 'software', format: 'jwt', alg: 'RS256', reference: 'RS256' },
+  { name: 'introspection of an identifier token', tid: 'bench-introspect', backend: 'software', format: 'identifier', alg: 'EdDSA', reference: 'opaque', introspect: true },
 ].filter((s) => (s.backend !== 'pkcs11' || pkcs11Module !== undefined) && (!ONLY || ONLY.includes(s.tid.replace(/^bench-/, '')))) as Scenario[];
 if (!pkcs11Module) log('PKCS11_MODULE is not set (run infra/dev/prepare.sh): the SoftHSM row is skipped');
-if (SCENARIOS.length === 0) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY} names no scenario (identifier, eddsa, es256, es256-hsm, rs256)`);
+if (SCENARIOS.length === 0) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY} names no scenario (identifier, eddsa, es256, es256-hsm, rs256, introspect)`);
 
 // A SoftHSM token directory of the bench's own; SoftHSM reads SOFTHSM2_CONF when the library initialises.
 const softhsmDir = join(ROOT, '.cache', `softhsm-bench-token-${runId}`);
@@ -107,6 +113,7 @@ const CLIENT_SECRET = randomBytes(24).toString('base64url');
 const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
 const FORM = 'application/x-www-form-urlencoded';
 const BODY = 'grant_type=client_credentials';
+const TOKEN_LOAD: Load = { path: '/token', body: BODY };
 
 // ---- child processes -----------------------------------------------------------------------------
 
@@ -267,14 +274,24 @@ async function checkOidcProvider(url: string, format: Reference): Promise<void> 
   await verifyJwt(`node-oidc-provider ${format}`, token, `${url}/jwks`, {}, format, url);
 }
 
-function runLoad(url: string, headers: Record<string, string>, seconds: number): Promise<Figure> {
+/** One access token of the server, and a check that introspecting it answers active. */
+async function introspectionLoad(url: string, path: string, headers: Record<string, string>): Promise<Load> {
+  const { access_token: token } = await tokenRequest(url, headers);
+  const body = new URLSearchParams({ token }).toString();
+  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { ...headers, authorization: BASIC, 'content-type': FORM }, body });
+  const answer = (await response.json()) as { active?: boolean };
+  if (response.status !== 200 || answer.active !== true) throw new Error(`${url}${path} does not introspect its own token as active (${response.status} ${JSON.stringify(answer)})`);
+  return { path, body };
+}
+
+function runLoad(url: string, headers: Record<string, string>, seconds: number, load: Load): Promise<Figure> {
   return new Promise((resolve, reject) => {
     running = autocannon(
       {
-        url: `${url}/token`,
+        url: `${url}${load.path}`,
         method: 'POST',
         headers: { ...headers, authorization: BASIC, 'content-type': FORM },
-        body: BODY,
+        body: load.body,
         connections: CONNECTIONS,
         duration: seconds,
       },
@@ -312,10 +329,10 @@ function cpuSeconds(pid: number | undefined): number | undefined {
  * request: a figure that other load on the machine does not distort the way
  * it distorts req/s.
  */
-async function measure(label: string, url: string, headers: Record<string, string>, pid?: number, warmup = WARMUP_SECONDS): Promise<Figure> {
-  await runLoad(url, headers, warmup);
+async function measure(label: string, url: string, headers: Record<string, string>, load: Load, pid?: number, warmup = WARMUP_SECONDS): Promise<Figure> {
+  await runLoad(url, headers, warmup, load);
   const before = cpuSeconds(pid);
-  const figure = await runLoad(url, headers, SECONDS);
+  const figure = await runLoad(url, headers, SECONDS, load);
   const after = cpuSeconds(pid);
   if (before !== undefined && after !== undefined && figure.requests > 0) figure.cpuUs = ((after - before) * 1e6) / figure.requests;
   log(`${label}: ${figure.rps.toFixed(0)} req/s, p99 ${figure.p99} ms, ${figure.cpuUs?.toFixed(0) ?? '?'} µs CPU/request, non-2xx ${figure.non2xx}, errors ${figure.errors}`);
@@ -385,12 +402,15 @@ try {
       try {
         await waitReady('node-oidc-provider', oidc, async () => (await fetch(`${oidcUrl}/.well-known/openid-configuration`)).status === 200);
         await checkOidcProvider(oidcUrl, s.reference);
+        const [tesseraLoad, oidcLoad] = s.introspect
+          ? [await introspectionLoad(url, '/token/introspect', { 'tenant-id': s.tid }), await introspectionLoad(oidcUrl, '/token/introspection', {})]
+          : [TOKEN_LOAD, TOKEN_LOAD];
         const rounds: Array<[Figure, Figure]> = [];
         for (let round = 1; round <= ROUNDS; round++) {
           const of = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : '';
           const warmup = round === 1 ? FIRST_WARMUP_SECONDS : WARMUP_SECONDS;
-          const t = await measure(`Tessera ${s.name}${of}`, url, { 'tenant-id': s.tid }, node.pid, warmup);
-          const r = await measure(`node-oidc-provider ${s.reference}${of}`, oidcUrl, {}, oidc.pid, warmup);
+          const t = await measure(`Tessera ${s.name}${of}`, url, { 'tenant-id': s.tid }, tesseraLoad, node.pid, warmup);
+          const r = await measure(`node-oidc-provider ${s.introspect ? 'introspection' : s.reference}${of}`, oidcUrl, {}, oidcLoad, oidc.pid, warmup);
           rounds.push([t, r]);
         }
         tessera.set(s.name, medianFigure(rounds.map(([t]) => t)));
@@ -413,7 +433,8 @@ try {
   rmSync(softhsmDir, { recursive: true, force: true });
 }
 
-const referenceName = (r: Reference) => (r === 'opaque' ? 'opaque token, in-memory adapter' : `JWT ${r}`);
+const referenceName = (s: Scenario) =>
+  s.introspect ? 'introspection of an opaque token' : s.reference === 'opaque' ? 'opaque token, in-memory adapter' : `JWT ${s.reference}`;
 const x = (n: number) => `${n.toFixed(2)}×`;
 console.log(
   `\nToken endpoint, client_credentials + client_secret_basic, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up (${FIRST_WARMUP_SECONDS} s before a row's first), ${ROUNDS} alternating rounds per row (medians), ${CONNECTIONS} connections, loopback` +
@@ -429,7 +450,7 @@ for (const s of SCENARIOS) {
   const cpu = (f: Figure) => (f.cpuUs === undefined ? '?' : f.cpuUs.toFixed(0));
   const cpuRatio = t.cpuUs && r.cpuUs ? x(r.cpuUs / t.cpuUs) : '?';
   console.log(
-    `| ${s.name} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${cpu(t)} | ${t.non2xx} | ${t.errors} | ${referenceName(s.reference)} | ${r.rps.toFixed(0)} | ${r.p99} | ${cpu(r)} | ${r.non2xx} | ${r.errors} | ${x(ratio)} | ${cpuRatio} | ${target} | ${ratios.get(s.name)!.map(x).join(' ')} |`,
+    `| ${s.name} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${cpu(t)} | ${t.non2xx} | ${t.errors} | ${referenceName(s)} | ${r.rps.toFixed(0)} | ${r.p99} | ${cpu(r)} | ${r.non2xx} | ${r.errors} | ${x(ratio)} | ${cpuRatio} | ${target} | ${ratios.get(s.name)!.map(x).join(' ')} |`,
   );
 }
 console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);

@@ -29,13 +29,6 @@ const int = (value: string | undefined, fallback: number, name: string): number 
   return n;
 };
 
-const flag = (value: string | undefined, fallback: boolean, name: string): boolean => {
-  if (value === undefined || value === '') return fallback;
-  if (/^(on|true|1)$/i.test(value)) return true;
-  if (/^(off|false|0)$/i.test(value)) return false;
-  throw new Error(`${name} must be on or off`);
-};
-
 const choice = <T>(value: string | undefined, options: Record<string, T>, fallback: T, name: string): T => {
   if (value === undefined || value === '') return fallback;
   if (!Object.hasOwn(options, value)) throw new Error(`${name} must be one of ${Object.keys(options).join(', ')}`);
@@ -58,7 +51,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     operatorKeySha256: list(env.TESSERA_OPERATOR_KEY_SHA256).map((h) => h.toLowerCase()),
     monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
     pkcs11Module: env.PKCS11_MODULE || undefined,
-    wireLane: flag(env.DATA_PLANE_WIRE_LANE, true, 'DATA_PLANE_WIRE_LANE'),
+    wireLane: choice(env.DATA_PLANE_WIRE_LANE, { on: true, off: false }, true, 'DATA_PLANE_WIRE_LANE'),
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),
   };
 }

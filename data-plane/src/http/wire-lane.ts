@@ -20,11 +20,11 @@ type ConnectionListener = (this: Server, socket: Socket) => void;
 
 /**
  * The token endpoint below node:http. Each new connection starts here: while
- * its requests are plain form POSTs the fast lane admits, arriving whole in
- * one read, they are parsed (http/wire-request.ts), answered and written as
+ * its requests are plain form POSTs the fast lane admits (assembled from a
+ * few reads at most), they are parsed (http/wire-request.ts), answered and written as
  * one response per write, with none of node:http's per-request objects,
  * streams and events — about half of a bare node:http request's cost. The
- * first request that is anything else (another route, a partial or unusual
+ * first request that is anything else (another route, a slow or unusual
  * request, a tenant not cached, the server closing) hands the connection,
  * with every byte of that request, to node:http for good, and fastify serves
  * it and all that follows the usual way, with node's own limits and timeouts.

@@ -17,7 +17,7 @@ export interface WireRequest {
 export const MAX_HEAD_BYTES = 8192;
 const MAX_HEADERS = 64;
 /** Bodies over this go to node:http (the token endpoint's limit is 50,000). */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 // RFC 9110 §5.6.2 tchar; §5.5 field-value octets: HTAB, SP, VCHAR, obs-text.
 const TCHAR = new Uint8Array(256);
@@ -44,7 +44,7 @@ const DIGITS = /^\d{1,9}$/;
 /**
  * The wire lane's parser (http/wire-lane.ts). It recognises only the
  * plainest form of a request — `POST /path HTTP/1.1`, one Host, distinct
- * well-formed fields, a Content-Length body that is all in `data` — and
+ * well-formed fields, a Content-Length body of at most 64 KiB — and
  * returns undefined for anything else; INCOMPLETE when the bytes so far
  * could still become such a request (a head not yet complete, within the
  * size limit; a complete plain head whose body has not all arrived).

@@ -3,7 +3,7 @@
 #
 #   entrypoint.sh data-plane      node --import tsx data-plane/src/main.ts
 #   entrypoint.sh control-plane   node --import tsx control-plane/src/main.ts
-#   entrypoint.sh worker          node --import tsx control-plane/src/worker.ts (Temporal worker)
+#   entrypoint.sh worker          node --import tsx control-plane/src/worker-main.ts (Temporal worker)
 #   entrypoint.sh migrate         node --import tsx infra/dev/migrate.ts (DATABASE_URL to latest, then exit)
 #   entrypoint.sh healthcheck [port]   exit 0 when GET /monitor/v1/healthcheck answers 200
 #
@@ -39,7 +39,7 @@ shift
 case "$role" in
   data-plane) run_ts data-plane/src/main.ts "$@" ;;
   control-plane) run_ts control-plane/src/main.ts "$@" ;;
-  worker) run_ts control-plane/src/worker.ts "$@" ;;
+  worker) run_ts control-plane/src/worker-main.ts "$@" ;;
   migrate) run_ts infra/dev/migrate.ts "$@" ;;
   healthcheck) exec node infra/docker/healthcheck.mjs "$@" ;;
   -h | --help | help)

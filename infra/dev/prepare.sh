@@ -33,14 +33,14 @@ apt_install() {
 command -v node >/dev/null || die "Node.js 20 is required (https://nodejs.org or your package manager)."
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
   || die "Node.js >= 20.19 is required; found $(node --version)."
-stamp_now="$(cat package.json package-lock.json */package.json 2>/dev/null | sha256sum | cut -c1-64)"
+stamp_now="$(cat package.json package-lock.json .npmrc */package.json 2>/dev/null | sha256sum | cut -c1-64)"
 stamp_file="node_modules/.tessera-deps"
 if [ ! -d node_modules ] || [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" != "$stamp_now" ]; then
   say "installing npm dependencies"
-  # `npm install`, not `npm ci`: the registry here lacks some foreign-platform optional packages.
-  npm install --no-audit --no-fund --loglevel=error
-  # Stamp what is on disk after the install (npm may have rewritten the lockfile).
-  cat package.json package-lock.json */package.json 2>/dev/null | sha256sum | cut -c1-64 > "$stamp_file"
+  # `npm ci`: exactly the committed lockfile (a package.json out of step with it fails here, clearly),
+  # install scripts only for the packages package.json's allowScripts names (.npmrc: strict-allow-scripts).
+  npm ci --no-audit --no-fund --loglevel=error
+  cat package.json package-lock.json .npmrc */package.json 2>/dev/null | sha256sum | cut -c1-64 > "$stamp_file"
 fi
 
 # --- PostgreSQL ----------------------------------------------------------------

@@ -215,7 +215,7 @@ describe('hosted login UI in Chromium', () => {
     await new UserDirectory(planes.s.db).create(t.a.tid, { username: 'mallory', password: 'the-right-one' });
     for (let i = 0; i < 10; i++) expect((await (await attempt(`guess-${i}`)).text())).toContain('Incorrect username or password');
     const blocked = await attempt('the-right-one');
-    expect(blocked.status).toBe(401);
+    expect(blocked.status).toBe(429);
     expect(await blocked.text()).toContain('Too many failed attempts');
   });
 

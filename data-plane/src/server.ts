@@ -88,6 +88,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     },
     logger: loggerOptions('data-plane'),
     rewriteUrl: tenantUrlRewriter(index, origins),
+    // request.ip: the address the nearest trusted proxy saw (tenancy/client-address.ts walks the same way for the lanes).
+    trustProxy: (address: string) => origins.isTrusted(address),
     // Requests are counted in metrics; logs carry warnings and errors, not a line per request.
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (it costs ~8% of a token request); errors carry the request id themselves.

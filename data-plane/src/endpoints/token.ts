@@ -29,7 +29,7 @@ async function serveTokenRequest(request: OAuthRequest, deps: DataPlaneDeps): Pr
     throw oauthError('unsupported_grant_type', `The grant type ${JSON.stringify(grantType).slice(0, 100)} is not supported`);
   }
   if (!grantTypesOf(client).includes(grantType)) throw oauthError('unauthorized_client', `The client is not registered for ${grantType}`);
-  return grant.handle({ tenant: request.tenant!, issuer: request.issuer!, client, params, deps });
+  return grant.handle({ tenant: request.tenant!, issuer: request.issuer!, client, params, deps, ip: request.ip ?? '' });
 }
 
 /**

@@ -10,6 +10,8 @@ export interface GrantRequest {
   client: Client;
   /** Form parameters, single-valued. */
   params: Record<string, string>;
+  /** The client's address (tenancy/client-address.ts), for the password guessing brake. */
+  ip: string;
   deps: DataPlaneDeps;
 }
 

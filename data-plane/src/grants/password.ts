@@ -1,3 +1,4 @@
+import { passwordBrake } from '../brakes/password-brake.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { GrantHandler } from './grant.ts';
 import { newAuthorization } from './new-authorization.ts';
@@ -6,21 +7,41 @@ import { grantedScope, parseScope } from './scope.ts';
 /**
  * RFC 6749 §4.3, checked by the tenant's password handler. The
  * authorisation is transient: its refresh token (when the client may have
- * one) is self-contained.
+ * one) is self-contained. Each attempt passes the guessing brake first
+ * (brakes/password-brake.ts, shared with the hosted sign-in page), counted by
+ * username and by client and address.
  */
 export const passwordGrant: GrantHandler = {
   grantType: 'password',
   available: (deps) => deps.oauth.passwordAuthenticator !== undefined,
-  async handle({ tenant, issuer, client, params, deps }) {
+  async handle({ tenant, issuer, client, params, deps, ip }) {
     const { username, password } = params;
     if (!username || password === undefined) throw oauthError('invalid_request', 'The password grant needs username and password');
     const handler = deps.oauth.passwordAuthenticator;
     if (!handler) throw oauthError('unsupported_grant_type', 'No password handler is configured');
-    const subject = await handler.authenticate(tenant.tenant.tid, username, password);
+    // Registration refuses the grant to public clients; this also stops those registered before it did.
+    if (client.metadata.token_endpoint_auth_method === 'none') throw oauthError('unauthorized_client', 'A public client cannot use the password grant');
+    const { tid } = tenant.tenant;
+    const reservation = await passwordBrake(deps.redis).reserve({ tid, username, ip, clientId: client.clientId });
+    if (!reservation.allowed) throw tooManyAttempts(reservation.retryAfter);
+    const subject = await handler.authenticate(tid, username, password);
     if (!subject) throw oauthError('invalid_grant', 'Invalid resource owner credentials');
+    await reservation.succeeded();
     const scp = grantedScope(client, parseScope(params.scope));
     const authz = newAuthorization(tenant.tenant.config, { sub: subject.sub, cid: client.clientId, scp, iss: issuer });
     authz.refreshToken.issue = (client.metadata.grant_types ?? []).includes('refresh_token');
     return deps.oauth.issuer.issue(tenant, authz);
   },
 };
+
+/**
+ * Over a guessing limit: RFC 6749 §5.2 has no code for "slow down", and the
+ * grant is what is refused, so invalid_grant (400) as for a wrong password,
+ * saying why; Retry-After tells a client that reads it when to try again.
+ * Not 429: OAuth clients read the error object of a 400 and may not of a 429.
+ */
+function tooManyAttempts(retryAfter: number) {
+  const error = oauthError('invalid_grant', `Too many failed password attempts; try again in ${retryAfter} s`);
+  error.headers['retry-after'] = String(retryAfter);
+  return error;
+}

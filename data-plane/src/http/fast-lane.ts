@@ -4,6 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import { describeError } from '@tessera/shared/http/errors';
 import type { HttpMetrics } from '@tessera/shared/observability/metrics';
 import type { OAuthRequest } from '../oauth/oauth-request.ts';
+import { clientAddress } from '../tenancy/client-address.ts';
 import type { ExternalOrigin } from '../tenancy/external-origin.ts';
 import type { IssuerIndex } from '../tenancy/issuer-index.ts';
 import { countIssuerRequest } from '../tenancy/issuer-requests.ts';
@@ -55,6 +56,8 @@ export interface Admission {
   issuer: string;
   tenant: TenantContext;
   headers: IncomingHttpHeaders;
+  /** The client's address, read as fastify reads `request.ip`. */
+  ip: string;
 }
 
 /** How an answer leaves: through a node:http response, or straight onto the socket (http/wire-lane.ts). */
@@ -79,10 +82,12 @@ export class FastLane {
   readonly #suffixes: string[];
   /** Requests taken since the last scrape; prom-client's counter is brought up to date when scraped. */
   #taken = 0;
+  readonly #trusted: (address: string) => boolean;
 
   constructor(options: FastLaneOptions) {
     this.#options = options;
     this.#suffixes = options.routes.map((r) => r.path);
+    this.#trusted = (address) => options.origins.isTrusted(address);
     const lane = this;
     new Counter({
       name: 'tessera_data_plane_fast_lane_requests_total',
@@ -126,7 +131,7 @@ export class FastLane {
     if (!tenant || servingProblem(tenant)) return undefined;
     this.#taken++;
     countIssuerRequest(resolution.tid, resolution.issuer); // what an issuer migration watches
-    return { route, tid: resolution.tid, issuer: resolution.issuer, tenant, headers };
+    return { route, tid: resolution.tid, issuer: resolution.issuer, tenant, headers, ip: clientAddress(headers, remoteAddress, this.#trusted) };
   }
 
   /** Answers an admitted request whose whole body is `body`. */
@@ -192,7 +197,7 @@ class Exchange {
   ) {}
 
   serve(raw: Buffer): void {
-    const { route, headers, tenant, issuer } = this.admission;
+    const { route, headers, tenant, issuer, ip } = this.admission;
     let body: Record<string, string | string[]>;
     try {
       body = parseForm(raw.toString('utf8'));
@@ -200,7 +205,7 @@ class Exchange {
       return this.fail(err);
     }
     route
-      .handle({ headers, body, tenant, issuer })
+      .handle({ headers, body, tenant, issuer, ip })
       .then(
         (result) => this.answer(200, result),
         (err: unknown) => this.fail(err),

@@ -20,7 +20,7 @@ import { formPostPage } from './form-post-page.ts';
 import { cspSource, sendPage } from './html.ts';
 import { messagesFor, pageLanguage as languageOf } from './messages.ts';
 import { loginPage } from './login-page.ts';
-import { clearSignInFailures, recordSignInFailure, signInBlocked } from './sign-in-throttle.ts';
+import { passwordBrake } from '../brakes/password-brake.ts';
 
 /** The SSO cookie: the subject session id, scoped to the issuer (see cookies.ts). */
 const SSO_COOKIE = 'tessera_sso';
@@ -59,13 +59,13 @@ async function pageContext(request: FastifyRequest, reply: FastifyReply, deps: D
  * cookie set when the flow created a session, or an error page that goes
  * nowhere.
  */
-async function render(request: FastifyRequest, reply: FastifyReply, deps: DataPlaneDeps, message: AuthzMessage, extra: { error?: string; username?: string; keep?: boolean } = {}): Promise<FastifyReply> {
+async function render(request: FastifyRequest, reply: FastifyReply, deps: DataPlaneDeps, message: AuthzMessage, extra: { error?: string; status?: number; username?: string; keep?: boolean } = {}): Promise<FastifyReply> {
   const { config } = request.tenant!.tenant;
   const base = request.issuer!;
   switch (message.type) {
     case 'auth': {
       const page = await pageContext(request, reply, deps, message.client.client_id, message.sid);
-      return sendPage(reply, config, loginPage(config, message, { ...page, lang: pageLanguage(config, message.ui_locales), action: `${new URL(base).pathname.replace(/\/$/, '')}/login/authenticate`, ...extra }), extra.error ? 401 : 200);
+      return sendPage(reply, config, loginPage(config, message, { ...page, lang: pageLanguage(config, message.ui_locales), action: `${new URL(base).pathname.replace(/\/$/, '')}/login/authenticate`, ...extra }), extra.status ?? (extra.error ? 401 : 200));
     }
     case 'consent': {
       const page = await pageContext(request, reply, deps, message.client.client_id, message.sid);
@@ -145,10 +145,11 @@ export const loginEndpoint: Endpoint = {
       if (!current) return refuse(request, reply, expired, 404);
       if (current.step !== 'auth') return refuse(request, reply, expired, 409);
       const { tid } = context.tenant;
-      const blocked = username !== '' && (await signInBlocked(deps.redis, tid, username));
-      const subject = !blocked && username && password ? await deps.directory.authenticate(tid, username, password) : null;
-      if (subject) await clearSignInFailures(deps.redis, tid, username);
-      else if (username && !blocked) await recordSignInFailure(deps.redis, tid, username);
+      // The attempt is counted before the password is checked (brakes/password-brake.ts); over a limit, it is not checked.
+      const reservation = username && password ? await passwordBrake(deps.redis).reserve({ tid, username, ip: request.ip }) : undefined;
+      const refused = reservation?.allowed === false ? reservation : undefined;
+      const subject = reservation?.allowed ? await deps.directory.authenticate(tid, username, password) : null;
+      if (subject && reservation?.allowed) await reservation.succeeded();
       if (!subject) {
         const auth_req = current.auth_req as Record<string, unknown>;
         const message: AuthMessage = {
@@ -157,8 +158,8 @@ export const loginEndpoint: Endpoint = {
           ...(typeof auth_req.ui_locales === 'string' ? { ui_locales: auth_req.ui_locales.split(' ').filter(Boolean) } : {}),
         };
         const t = messagesFor(pageLanguage(context.tenant.config, message.ui_locales));
-        const error = blocked ? t.tooManyAttempts : t.wrongPassword;
-        return render(request, reply, deps, message, { error, username });
+        if (refused) reply.header('retry-after', String(refused.retryAfter));
+        return render(request, reply, deps, message, refused ? { error: t.tooManyAttempts, status: 429, username } : { error: t.wrongPassword, username });
       }
       return step(request, reply, deps, () => continueAuthzSession(flowOf(request, deps), sid, { sub: subject.sub, amr: ['pwd'], auth_time: Math.floor(Date.now() / 1000) }), { keep: remember === 'yes' });
     });

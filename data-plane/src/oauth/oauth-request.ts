@@ -11,4 +11,6 @@ export interface OAuthRequest {
   readonly body: unknown;
   readonly tenant?: TenantContext | undefined;
   readonly issuer?: string | undefined;
+  /** The client's address (tenancy/client-address.ts): fastify's `request.ip`, or the lane's own. */
+  readonly ip?: string | undefined;
 }

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import ipaddr from 'ipaddr.js';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { GUESSING_LIMITS } from './guessing-limits.ts';
+
+/** One password about to be checked. */
+export interface PasswordAttempt {
+  tid: string;
+  username: string;
+  /** The client's address (tenancy/client-address.ts). */
+  ip: string;
+  /** The OAuth client that sent the password (password grant); absent on the hosted sign-in page. */
+  clientId?: string;
+}
+
+export type Reservation =
+  | { allowed: true; /** The password was right: give back what a success should not cost. */ succeeded(): Promise<void> }
+  | { allowed: false; /** Seconds until the limit that refused ends its window. */ retryAfter: number };
+
+type Stage = keyof typeof GUESSING_LIMITS;
+/**
+ * The order limits are counted in. The source pays for everything it sends,
+ * so it comes first and an address over its limit costs no other counter;
+ * the tenant comes last, so it counts only attempts that are checked.
+ */
+const ORDER: readonly Stage[] = ['source', 'userAtSource', 'user', 'tenant'];
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/**
+ * An IP address as the network one host holds: IPv4 as is (also when written
+ * as IPv4-mapped IPv6), IPv6 as its /64, since one host often gets a whole
+ * /64 and could otherwise change address at every guess.
+ */
+export function sourceNetwork(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip || 'unknown';
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+}
+
+/** Redis key parts of an attempt: hashes, so Redis holds no usernames or client ids. */
+function keysOf(attempt: PasswordAttempt): Record<Stage, string> {
+  const { tid } = attempt;
+  const user = sha256(attempt.username.normalize('NFC'));
+  const source = sourceNetwork(attempt.ip) + (attempt.clientId !== undefined ? `:${sha256(attempt.clientId)}` : '');
+  return { source: `${tid}:${source}`, userAtSource: `${tid}:${user}:${source}`, user: `${tid}:${user}`, tenant: tid };
+}
+
+/**
+ * The online password guessing brake (limits in guessing-limits.ts): an
+ * attempt is counted in Redis, atomically, before its password is checked,
+ * so parallel guesses cannot all slip in between a read and a write; one over
+ * any limit is refused without checking the password.
+ */
+export class PasswordBrake {
+  readonly #limiters: Record<Stage, RateLimiterRedis>;
+
+  /** `redis` carries the data plane's key prefix; the limiters add theirs. */
+  constructor(redis: Redis) {
+    const limiter = (stage: Stage) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `guess-${stage}`, ...GUESSING_LIMITS[stage] });
+    this.#limiters = { source: limiter('source'), userAtSource: limiter('userAtSource'), user: limiter('user'), tenant: limiter('tenant') };
+  }
+
+  async reserve(attempt: PasswordAttempt): Promise<Reservation> {
+    const keys = keysOf(attempt);
+    const counted: Stage[] = [];
+    for (const stage of ORDER) {
+      try {
+        await this.#limiters[stage].consume(keys[stage]);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        // Not checked, so not a failure of this username: give its counts back (the source keeps paying).
+        await Promise.all(counted.filter((s) => s !== 'source').map((s) => this.#limiters[s].reward(keys[s])));
+        return { allowed: false, retryAfter: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) };
+      }
+      counted.push(stage);
+    }
+    return { allowed: true, succeeded: () => this.#succeeded(keys) };
+  }
+
+  /** A right password clears the username's failures from this source and gives back its count for the username. */
+  async #succeeded(keys: Record<Stage, string>): Promise<void> {
+    await Promise.all([this.#limiters.userAtSource.delete(keys.userAtSource), this.#limiters.user.reward(keys.user)]);
+  }
+}
+
+const brakes = new WeakMap<Redis, PasswordBrake>();
+
+/** The brake on a Redis connection (one per connection, so every request shares its limiters). */
+export function passwordBrake(redis: Redis): PasswordBrake {
+  let brake = brakes.get(redis);
+  if (!brake) brakes.set(redis, (brake = new PasswordBrake(redis)));
+  return brake;
+}

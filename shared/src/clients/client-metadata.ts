@@ -42,8 +42,12 @@ const ASYMMETRIC_ALGS: ReadonlySet<string> = new Set([
 ]);
 const HMAC_ALGS: ReadonlySet<string> = new Set(['HS256', 'HS384', 'HS512']);
 
-/** Grant types a client must authenticate for, so a public client (`none`) cannot register them. */
-const CONFIDENTIAL_GRANTS: ReadonlySet<string> = new Set(['client_credentials', 'urn:openid:params:grant-type:ciba']);
+/**
+ * Grant types a client must authenticate for, so a public client (`none`) cannot register them.
+ * `password` too: a public client's password grant is an open door to guess passwords through,
+ * with nothing but the end-user's address to count guesses by (RFC 9700 §2.4 forbids the grant).
+ */
+const CONFIDENTIAL_GRANTS: ReadonlySet<string> = new Set(['client_credentials', 'urn:openid:params:grant-type:ciba', 'password']);
 
 /** JWK members that carry private or symmetric key material. */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'] as const;

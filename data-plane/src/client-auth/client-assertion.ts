@@ -11,8 +11,13 @@ export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type
 export const HMAC_ALGS = ['HS256', 'HS384', 'HS512'] as const;
 export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 
-/** Assertions may not be valid for longer than this (they are single-use credentials). */
-const MAX_ASSERTION_LIFETIME = 3600;
+/**
+ * The longest an assertion may be valid, counted from now and from its `iat`:
+ * it is a single-use credential made just before the request (client
+ * libraries give it a minute or a few), and a short life bounds both how long
+ * a leaked one is worth anything and how long its `jti` must be remembered.
+ */
+const MAX_ASSERTION_LIFETIME = 300;
 const CLOCK_SKEW = 30;
 
 const fail = (description: string) => oauthError('invalid_client', description);
@@ -49,8 +54,10 @@ export async function clientKeys(client: Client) {
 /**
  * RFC 7523 §3 client assertions, for client_secret_jwt (HMAC with the
  * client secret) and private_key_jwt: iss and sub are the client id, the
- * audience names this issuer or the endpoint called, it expires soon, and a
- * `jti` is accepted once (Redis).
+ * audience names this issuer or the endpoint called, it has an `exp` at most
+ * MAX_ASSERTION_LIFETIME ahead, and a `jti`, accepted once (Redis, until the
+ * assertion expires): without one an assertion could be replayed for as
+ * long as it lives.
  */
 export async function verifyClientAssertion(input: ClientAuthInput, client: Client, kind: 'secret' | 'key'): Promise<void> {
   const { client_assertion: assertion, client_assertion_type: type } = input.params;
@@ -70,7 +77,8 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
   if (registeredAlg && registeredAlg !== header.alg) throw fail(`The client registered ${registeredAlg} for its assertions`);
 
   let payload: JWTPayload | undefined;
-  const options = { issuer: client.clientId, subject: client.clientId, audience: input.audiences, clockTolerance: CLOCK_SKEW, requiredClaims: ['exp'] };
+  // exp and jti are checked below, after the signature, with errors that say which is missing.
+  const options = { issuer: client.clientId, subject: client.clientId, audience: input.audiences, clockTolerance: CLOCK_SKEW };
   if (kind === 'secret') {
     for (const secret of validSecrets(client)) {
       try {
@@ -88,12 +96,26 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
     }
   }
   if (!payload) throw fail('The client assertion is invalid, expired, or not for this server');
-  const now = Math.floor(Date.now() / 1000);
-  if (payload.exp! - now > MAX_ASSERTION_LIFETIME) throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s`);
+  const exp = checkLifetime(payload);
+  await acceptOnce(input, client, payload, exp);
+}
 
-  if (typeof payload.jti === 'string') {
-    const key = `jti:${client.tid}:${client.clientId}:${createHash('sha256').update(payload.jti).digest('base64url')}`;
-    const fresh = await input.deps.redis.set(key, '1', 'EX', Math.max(1, payload.exp! - now + CLOCK_SKEW), 'NX');
-    if (fresh !== 'OK') throw fail('The client assertion was already used');
-  }
+/** The assertion's `exp`, once it is there and not too far ahead (of now, and of `iat` when given). */
+function checkLifetime(payload: JWTPayload): number {
+  const { exp, iat } = payload;
+  if (typeof exp !== 'number') throw fail('The client assertion must have an exp claim');
+  const now = Math.floor(Date.now() / 1000);
+  // The skew lets a client whose clock runs a little ahead use the whole lifetime.
+  if (exp - now > MAX_ASSERTION_LIFETIME + CLOCK_SKEW) throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s`);
+  if (typeof iat === 'number' && exp - iat > MAX_ASSERTION_LIFETIME) throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s of its iat`);
+  return exp;
+}
+
+/** A `jti` is required and accepted once per client until the assertion expires. */
+async function acceptOnce(input: ClientAuthInput, client: Client, payload: JWTPayload, exp: number): Promise<void> {
+  if (typeof payload.jti !== 'string' || payload.jti === '') throw fail('The client assertion must have a jti claim (it is accepted once)');
+  const key = `jti:${client.tid}:${client.clientId}:${createHash('sha256').update(payload.jti).digest('base64url')}`;
+  const ttl = Math.max(1, exp - Math.floor(Date.now() / 1000) + CLOCK_SKEW);
+  const fresh = await input.deps.redis.set(key, '1', 'EX', ttl, 'NX');
+  if (fresh !== 'OK') throw fail('The client assertion was already used');
 }

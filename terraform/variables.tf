@@ -230,7 +230,7 @@ variable "tessera_operator_key_sha256" {
 }
 
 variable "monitor_api_token_sha256" {
-  description = "MONITOR_API_TOKEN_SHA256: hex SHA-256 of the metrics bearer token(s), comma-separated; empty leaves /monitor/v1/metrics open."
+  description = "MONITOR_API_TOKEN_SHA256: hex SHA-256 of the metrics bearer token(s), comma-separated; empty makes /monitor/v1/metrics answer 401 (unless MONITOR_METRICS=open)."
   type        = string
   sensitive   = true
   default     = ""

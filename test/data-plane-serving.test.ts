@@ -129,7 +129,7 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
     expect(health.statusCode).toBe(200);
     // the test run configures SoftHSM, so the HSM is checked too
     expect(health.json()).toEqual({ postgres: { healthy: true }, redis: { healthy: true }, hsm: { healthy: true } });
-    const metrics = await get('/monitor/v1/metrics');
+    const metrics = await get('/monitor/v1/metrics', { authorization: `Bearer ${s.monitorToken}` });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain(`tessera_data_plane_http_requests_total{tenant="${tid}",route="/jwks.json",method="GET",status="200"}`);
     expect(metrics.body).toMatch(/tessera_data_plane_http_requests_total\{tenant="-",route="unmatched",method="GET",status="400"\}/);

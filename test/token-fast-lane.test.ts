@@ -36,7 +36,7 @@ describe('token endpoint fast lane: the same answers as the fastify route', () =
     return { status: res.status, headers: pick((h) => res.headers.get(h) ?? undefined), body: (await res.json()) as Record<string, unknown> };
   };
   const laneCount = async () => {
-    const text = (await planes.dp.app.inject({ method: 'GET', url: '/monitor/v1/metrics' })).body;
+    const text = (await planes.dp.app.inject({ method: 'GET', url: '/monitor/v1/metrics', headers: { authorization: `Bearer ${planes.s.monitorToken}` } })).body;
     return Number(/^tessera_data_plane_fast_lane_requests_total (\d+)/m.exec(text)?.[1] ?? 'NaN');
   };
   /** Comparable parts: tokens differ per request, so a success compares member names and types. */
@@ -119,7 +119,7 @@ describe('token endpoint fast lane: the same answers as the fastify route', () =
       payload: new URLSearchParams({ token }).toString(),
     });
     expect(introspection.json()).toMatchObject({ active: true, client_id: clientId, scope: 'write' });
-    const metrics = (await planes.dp.app.inject({ method: 'GET', url: '/monitor/v1/metrics' })).body;
+    const metrics = (await planes.dp.app.inject({ method: 'GET', url: '/monitor/v1/metrics', headers: { authorization: `Bearer ${planes.s.monitorToken}` } })).body;
     const line = new RegExp(`^tessera_data_plane_http_requests_total\\{tenant="${tid}",route="/token",method="POST",status="200"\\} (\\d+)`, 'm').exec(metrics);
     expect(Number(line?.[1])).toBeGreaterThanOrEqual(4);
   });

@@ -93,7 +93,7 @@ describe('token endpoint wire lane', () => {
   let closed = false;
 
   const metric = async (pattern: RegExp) => {
-    const text = (await planes.dp.app.inject({ method: 'GET', url: '/monitor/v1/metrics' })).body;
+    const text = (await planes.dp.app.inject({ method: 'GET', url: '/monitor/v1/metrics', headers: { authorization: `Bearer ${planes.s.monitorToken}` } })).body;
     return Number(pattern.exec(text)?.[1] ?? 0);
   };
   const wireCount = () => metric(/^tessera_data_plane_wire_lane_requests_total (\d+)/m);

@@ -110,6 +110,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     checks: { postgres: postgresCheck(db), redis: redisCheck(redis), ...(hsm ? { hsm } : {}) },
     registry,
     tokenSha256: settings.monitorTokenSha256,
+    open: settings.monitorMetricsOpen,
   });
   const announce = async (tid: string) => {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);

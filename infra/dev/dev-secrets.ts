@@ -11,16 +11,21 @@ export interface DevSecrets {
   masterKey: string;
   /** The operator API key of the local control plane (only its hash is given to the process). */
   operatorKey: string;
+  /** The bearer token for `/monitor/v1/metrics` on both planes (metrics fail closed). */
+  monitorToken: string;
 }
 
 /** Local development secrets, made once and kept in .tessera/ (git-ignored, mode 600). */
 export function loadOrCreateDevSecrets(): DevSecrets {
   mkdirSync(TESSERA_DIR, { recursive: true, mode: 0o700 });
   const file = join(TESSERA_DIR, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DevSecrets>) : {};
+  if (kept.masterKey && kept.operatorKey && kept.monitorToken) return kept as DevSecrets;
+  // A secret added later (the monitoring token) is made once; the ones already there are kept.
   const secrets: DevSecrets = {
-    masterKey: MasterKey.generateEncoded(),
-    operatorKey: randomBytes(32).toString('base64url'),
+    masterKey: kept.masterKey ?? MasterKey.generateEncoded(),
+    operatorKey: kept.operatorKey ?? randomBytes(32).toString('base64url'),
+    monitorToken: kept.monitorToken ?? randomBytes(32).toString('base64url'),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -52,6 +52,7 @@ try {
     STRIPE_API_BASE: stripeApiBase,
     TESSERA_MASTER_KEY: secrets.masterKey,
     TESSERA_OPERATOR_KEY_SHA256: sha256Hex(secrets.operatorKey),
+    MONITOR_API_TOKEN_SHA256: sha256Hex(secrets.monitorToken),
     // Development: clients under test may host their JWK sets and request objects on this machine.
     CLIENT_FETCH_PRIVATE: process.env.CLIENT_FETCH_PRIVATE ?? 'allow',
   };
@@ -87,6 +88,8 @@ try {
   const devJson = writeDevJson({
     controlPlane: { url: controlPlaneUrl, apiKey: secrets.operatorKey },
     dataPlane: { url: dataPlaneUrl },
+    // Bearer token for /monitor/v1/metrics on both planes.
+    monitoring: { token: secrets.monitorToken },
     demo: { tid: demo.tid, issuer: demo.issuer, apiToken: demo.apiToken, client, user },
   });
 

@@ -90,6 +90,8 @@ try {
   mkdirSync(join(hsmDir, 'tokens'), { recursive: true });
   writeFileSync(join(hsmDir, 'softhsm2.conf'), `directories.tokendir = ${join(hsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
   const operatorKey = randomBytes(32).toString('base64url');
+  // Metrics fail closed (MONITOR_METRICS defaults to token): tests read them with this token.
+  const monitorToken = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'test',
@@ -102,6 +104,8 @@ try {
     TESSERA_MASTER_KEY: MasterKey.generateEncoded(),
     TESSERA_OPERATOR_KEY: operatorKey,
     TESSERA_OPERATOR_KEY_SHA256: sha256Hex(operatorKey),
+    TESSERA_MONITOR_TOKEN: monitorToken,
+    MONITOR_API_TOKEN_SHA256: sha256Hex(monitorToken),
     TESSERA_TEST_RUN_ID: runId,
     SOFTHSM2_CONF: join(hsmDir, 'softhsm2.conf'),
     SOFTHSM_TOKEN_DIR: join(hsmDir, 'tokens'),

@@ -12,8 +12,10 @@ export interface Settings {
   trustedProxies: string[];
   /** SHA-256 hex digests of the operator API keys. */
   operatorKeySha256: string[];
-  /** SHA-256 hex digests of tokens for `/monitor/v1/metrics`; empty = open. */
+  /** SHA-256 hex digests of tokens for `/monitor/v1/metrics`; empty = no token opens it (unless `monitorMetricsOpen`). */
   monitorTokenSha256: string[];
+  /** `/monitor/v1/metrics` without a token (`MONITOR_METRICS=open`; default `token`): metrics name every tenant, so only on request. */
+  monitorMetricsOpen: boolean;
   /** Path of the PKCS#11 library; unset = software keys only. */
   pkcs11Module: string | undefined;
   /** Data plane: plain token requests parsed below node:http (data-plane/src/http/wire-lane.ts); `DATA_PLANE_WIRE_LANE=off` turns it off. */
@@ -50,6 +52,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     trustedProxies: list(env.TRUSTED_PROXIES),
     operatorKeySha256: list(env.TESSERA_OPERATOR_KEY_SHA256).map((h) => h.toLowerCase()),
     monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
+    monitorMetricsOpen: choice(env.MONITOR_METRICS, { open: true, token: false }, false, 'MONITOR_METRICS'),
     pkcs11Module: env.PKCS11_MODULE || undefined,
     wireLane: choice(env.DATA_PLANE_WIRE_LANE, { on: true, off: false }, true, 'DATA_PLANE_WIRE_LANE'),
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),

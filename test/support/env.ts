@@ -14,6 +14,8 @@ export interface TestServices {
   masterKey: MasterKey;
   keyStores: KeyStores;
   operatorKey: string;
+  /** The bearer token for `/monitor/v1/metrics` on both planes. */
+  monitorToken: string;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function openTestServices(): TestServices {
     masterKey,
     keyStores: new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module }),
     operatorKey: process.env.TESSERA_OPERATOR_KEY!,
+    monitorToken: process.env.TESSERA_MONITOR_TOKEN!,
     async close() {
       this.keyStores.close();
       await db.destroy();

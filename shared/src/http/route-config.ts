@@ -5,6 +5,8 @@ declare module 'fastify' {
     tenant?: boolean;
     /** true for the few routes served without credentials (health checks). */
     public?: boolean;
+    /** true for routes that check a credential of their own (metrics: the monitoring token), not the plane's API auth. */
+    ownCredentials?: boolean;
   }
 }
 

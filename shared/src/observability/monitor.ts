@@ -34,13 +34,15 @@ export const redisCheck = (redis: Redis): HealthCheck => async () => {
 };
 
 /**
- * `/monitor/v1/healthcheck` (200 when every check passes, else 503, body
- * `{check: {healthy, message?}}`) and `/monitor/v1/metrics` (Prometheus text;
- * bearer-protected when token hashes are configured). Both are node-wide.
+ * `/monitor/v1/healthcheck` (public: 200 when every check passes, else 503,
+ * body `{check: {healthy, message?}}`) and `/monitor/v1/metrics` (Prometheus
+ * text). Metrics name every tenant, so they fail closed: a bearer token whose
+ * SHA-256 is in `tokenSha256` is required (none configured: nobody gets in)
+ * unless `open` says otherwise. Both are node-wide.
  */
 export function registerMonitorRoutes(
   app: FastifyInstance,
-  options: { checks: Record<string, HealthCheck>; registry: Registry; tokenSha256: readonly string[] },
+  options: { checks: Record<string, HealthCheck>; registry: Registry; tokenSha256: readonly string[]; open?: boolean },
 ): void {
   app.get('/monitor/v1/healthcheck', { config: { tenant: false, public: true } }, async (_request, reply) => {
     const names = Object.keys(options.checks);
@@ -51,18 +53,19 @@ export function registerMonitorRoutes(
       .header('cache-control', 'no-store')
       .send(body);
   });
-  app.get('/monitor/v1/metrics', { config: { tenant: false } }, async (request, reply) => {
-    if (options.tokenSha256.length > 0) {
-      const token = bearerToken(request.headers.authorization);
-      if (!token || !matchesAnyHash(token, options.tokenSha256)) {
-        throw new HttpError(401, token ? 'invalid_token' : 'missing_token', 'A valid monitoring bearer token is required', {
-          headers: { 'www-authenticate': 'Bearer' },
-        });
-      }
-    }
+  app.get('/monitor/v1/metrics', { config: { tenant: false, ownCredentials: true } }, async (request, reply) => {
+    if (options.open !== true) requireMonitoringToken(request.headers.authorization, options.tokenSha256);
     return reply
       .type(options.registry.contentType)
       .header('cache-control', 'no-store')
       .send(await options.registry.metrics());
+  });
+}
+
+function requireMonitoringToken(authorization: string | undefined, tokenSha256: readonly string[]): void {
+  const token = bearerToken(authorization);
+  if (token && matchesAnyHash(token, tokenSha256)) return;
+  throw new HttpError(401, token ? 'invalid_token' : 'missing_token', 'A valid monitoring bearer token is required', {
+    headers: { 'www-authenticate': token ? 'Bearer error="invalid_token"' : 'Bearer' },
   });
 }

@@ -15,6 +15,7 @@ import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { installAdminAuth } from './auth/admin-auth.ts';
 import { registerAdminJwt } from './auth/admin-jwt.ts';
+import { redisAdminTokenDenylist } from './auth/admin-token-denylist.ts';
 
 /**
  * The control plane API: admin auth (operator key or admin JWT) on every
@@ -42,7 +43,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     },
   });
   await registerAdminJwt(app, deps.masterKey);
-  installAdminAuth(app, deps.settings.operatorKeySha256);
+  const denylist = redisAdminTokenDenylist(deps.redis);
+  installAdminAuth(app, { operatorKeySha256: deps.settings.operatorKeySha256, denylist });
   const { registry } = installHttpMetrics(app, {
     prefix: 'tessera_control_plane',
     tenantOf: (request) => (request.params as { tid?: string } | undefined)?.tid ?? '-',
@@ -50,10 +52,12 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerMonitorRoutes(app, {
     checks: { postgres: postgresCheck(deps.db), redis: redisCheck(deps.redis) },
     registry,
-    tokenSha256: deps.settings.operatorKeySha256,
+    // The monitoring token (what Prometheus holds) or the operator key.
+    tokenSha256: [...deps.settings.operatorKeySha256, ...deps.settings.monitorTokenSha256],
+    open: deps.settings.monitorMetricsOpen,
   });
   registerConfigCheck(app);
-  registerAdminTokenRoutes(app);
+  registerAdminTokenRoutes(app, denylist);
   registerTenantRoutes(app, deps);
   registerTenantStatusRoutes(app, deps);
   registerApiTokenRoutes(app, deps);

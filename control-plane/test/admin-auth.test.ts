@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { uniqueTid } from '../../test/support/env.ts';
 import { startInProcessPlanes, type InProcessPlanes } from '../../test/support/planes.ts';
-import { ADMIN_JWT_AUDIENCE, ADMIN_JWT_ISSUER, adminJwtKey } from '../src/auth/admin-jwt.ts';
+import { ADMIN_JWT_AUDIENCE, ADMIN_JWT_ISSUER, ADMIN_JWT_MAX_LIFETIME_S, adminJwtKey } from '../src/auth/admin-jwt.ts';
 
 describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
   let planes: InProcessPlanes;
@@ -16,14 +16,15 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
     expect(res.statusCode).toBe(201);
     return res.json() as { access_token: string; token_type: string; expires_in: number; tid: string | null };
   };
-  const sign = (key: Uint8Array, claims: Record<string, unknown>, exp: number, alg = 'HS256') =>
+  const sign = (key: Uint8Array, claims: Record<string, unknown>, exp: number, alg = 'HS256', iat = exp - 3600) =>
     new SignJWT({ sub: 'operator', jti: randomUUID(), ...claims })
       .setProtectedHeader({ alg })
       .setIssuer(ADMIN_JWT_ISSUER)
       .setAudience(ADMIN_JWT_AUDIENCE)
-      .setIssuedAt(exp - 3600)
+      .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(key);
+  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number; jti: string; tid?: string };
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
@@ -100,6 +101,73 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
       expect(res.statusCode).toBe(401);
       expect(res.json().error).toBe('invalid_token');
     }
+  });
+
+  it('mints tokens that live exactly expires_in seconds, each with its own jti', async () => {
+    for (const expiresIn of [60, 900, ADMIN_JWT_MAX_LIFETIME_S]) {
+      const token = await mint({ tid: a, expires_in: expiresIn });
+      const claims = claimsOf(token.access_token);
+      expect(claims.exp - claims.iat).toBe(expiresIn);
+      expect(Math.abs(claims.iat - Date.now() / 1000)).toBeLessThan(60);
+      expect(claims).toMatchObject({ tid: a, jti: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(token).toMatchObject({ expires_in: expiresIn, jti: claims.jti });
+    }
+    const jtis = await Promise.all([mint({}), mint({})]);
+    expect(jtis[0].access_token).not.toBe(jtis[1].access_token);
+    expect(claimsOf(jtis[0].access_token).jti).not.toBe(claimsOf(jtis[1].access_token).jti);
+  });
+
+  it('refuses a 60-second token once it is 70 seconds old, and any token older than the longest lifetime whatever its exp', async () => {
+    const key = adminJwtKey(planes.s.masterKey);
+    const now = Math.floor(Date.now() / 1000);
+    const get = (token: string) => planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${a}`, headers: bearer(token) });
+    // Minted 70 s ago for 60 s, signed with the API's own key.
+    const sixtySeconds = await sign(key, {}, now - 10, 'HS256', now - 70);
+    expect((await get(sixtySeconds)).json()).toMatchObject({ error: 'invalid_token', error_description: 'The admin token has expired' });
+    // A token whose exp is far off (as the old bug minted them) dies at the maxAge backstop.
+    const overlong = await sign(key, {}, now + 10 ** 8, 'HS256', now - ADMIN_JWT_MAX_LIFETIME_S - 120);
+    const refused = await get(overlong);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ error: 'invalid_token', error_description: 'The admin token has expired' });
+    // The same shape within the longest lifetime still works: the backstop is not the refusal above by accident.
+    expect((await get(await sign(key, {}, now + 10 ** 8, 'HS256', now - 60))).statusCode).toBe(200);
+  });
+
+  it('revokes a token by its jti (operator key only, idempotent): 401 from then on, other tokens unaffected', async () => {
+    const revoked = await mint({ tid: a, expires_in: 600 });
+    const kept = await mint({ tid: a, expires_in: 600 });
+    const get = (token: string) => planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${a}`, headers: bearer(token) });
+    expect((await get(revoked.access_token)).statusCode).toBe(200);
+    const jti = claimsOf(revoked.access_token).jti;
+    const revoke = (headers: Record<string, string>, id = jti) => planes.cp.inject({ method: 'DELETE', url: `/admin-tokens/rest/v1/${id}`, headers });
+
+    // Neither the token itself nor an unscoped admin JWT may revoke (or un-revoke) anything.
+    const unscoped = await mint({});
+    for (const headers of [bearer(revoked.access_token), bearer(unscoped.access_token)]) {
+      const res = await revoke(headers);
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ error: 'forbidden', error_description: expect.any(String) });
+    }
+    expect((await get(revoked.access_token)).statusCode).toBe(200);
+
+    expect((await revoke(operator())).statusCode).toBe(204);
+    expect((await revoke(operator())).statusCode).toBe(204);
+    const res = await get(revoked.access_token);
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toEqual({ error: 'invalid_token', error_description: 'The admin token has been revoked' });
+    expect(res.headers['www-authenticate']).toContain('invalid_token');
+    expect((await get(kept.access_token)).statusCode).toBe(200);
+    // The denylist entry outlives every token it could name, and then goes.
+    const ttl = await planes.s.redis.ttl(`admin-jwt:revoked:${jti}`);
+    expect(ttl).toBeGreaterThanOrEqual(ADMIN_JWT_MAX_LIFETIME_S);
+    expect(ttl).toBeLessThanOrEqual(ADMIN_JWT_MAX_LIFETIME_S + 3600);
+
+    for (const id of ['not-a-jti', `${randomUUID()}x`]) {
+      const bad = await revoke(operator(), id);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error).toBe('invalid_request');
+    }
+    expect((await planes.cp.inject({ method: 'DELETE', url: `/admin-tokens/rest/v1/${jti}` })).statusCode).toBe(401);
   });
 
   it('validates the mint request', async () => {

@@ -73,6 +73,16 @@ describe('tenant resolution (contract §3)', () => {
     expect(resolve(facts('/demo/jwks.json', forwarded, '192.0.2.7'))).toMatchObject({ tid: 'demo' });
   });
 
+  it('takes the X-Forwarded-Host and -Proto the trusted proxy added (right-most), not what the client put in front', () => {
+    // The client sent "login.acme.test" / "https" itself; the proxy appended what it saw: plain http://localhost:8080.
+    const appended = { 'x-forwarded-host': 'login.acme.test, localhost:8080', 'x-forwarded-proto': 'https, http' };
+    expect(resolve(facts('/jwks.json', appended, '10.1.2.3')).ok).toBe(false);
+    expect(resolve(facts('/demo/jwks.json', appended, '10.1.2.3'))).toMatchObject({ ok: true, tid: 'demo', issuer: 'http://localhost:8080/demo' });
+    // The other way round, the proxy's own value wins as well.
+    const proxied = { 'x-forwarded-host': 'localhost:8080,login.acme.test', 'x-forwarded-proto': 'http ,https' };
+    expect(resolve(facts('/jwks.json', proxied, '10.1.2.3'))).toMatchObject({ ok: true, tid: 'acme', issuer: 'https://login.acme.test' });
+  });
+
   it('refuses a missing or malformed Host', () => {
     expect(resolve({ url: '/demo/jwks.json', headers: {}, remoteAddress: '127.0.0.1', encrypted: false }).ok).toBe(false);
     expect(resolve(facts('/demo/jwks.json', { host: 'local host/x' })).ok).toBe(false);

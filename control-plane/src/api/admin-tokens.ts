@@ -2,28 +2,35 @@ import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { requireOperatorKey } from '../auth/admin-auth.ts';
+import { ADMIN_JWT_MAX_LIFETIME_S } from '../auth/admin-jwt.ts';
+import type { AdminTokenDenylist } from '../auth/admin-token-denylist.ts';
 import { ErrorBody, Tid } from './schemas.ts';
 
 const Body = Type.Object(
   {
     tid: Type.Optional(Type.String({ ...Tid, pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', description: 'scope the token to this tenant' })),
-    expires_in: Type.Integer({ minimum: 60, maximum: 86_400, default: 3600, description: 'lifetime in seconds' }),
+    expires_in: Type.Integer({ minimum: 60, maximum: ADMIN_JWT_MAX_LIFETIME_S, default: 3600, description: 'lifetime in seconds' }),
   },
   { additionalProperties: false },
 );
+const JtiParams = Type.Object({
+  jti: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'the `jti` claim of the token' }),
+});
 
 /**
  * `POST /admin-tokens/rest/v1`: an admin JWT (HS256, key derived from the
  * master key) for tools that should not hold the operator key itself;
- * optionally scoped to one tenant. Only the operator key may mint one — an
- * admin JWT cannot mint a broader (or longer-lived) token for itself.
+ * optionally scoped to one tenant. `DELETE /admin-tokens/rest/v1/{jti}`
+ * revokes one without needing the token. Only the operator key may do
+ * either — an admin JWT cannot mint a broader (or longer-lived) token for
+ * itself, nor lift a revocation.
  */
-export function registerAdminTokenRoutes(root: FastifyInstance): void {
+export function registerAdminTokenRoutes(root: FastifyInstance, denylist: AdminTokenDenylist): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/admin-tokens/rest/v1',
     {
+      config: { permission: 'admin-tokens:manage' },
       schema: {
         summary: 'Issue an admin JWT, optionally scoped to one tenant',
         body: Body,
@@ -33,6 +40,7 @@ export function registerAdminTokenRoutes(root: FastifyInstance): void {
             token_type: Type.Literal('Bearer'),
             expires_in: Type.Integer(),
             tid: Type.Union([Type.String(), Type.Null()]),
+            jti: Type.String(),
           }),
           400: ErrorBody,
           403: ErrorBody,
@@ -40,10 +48,30 @@ export function registerAdminTokenRoutes(root: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      requireOperatorKey(request);
       const { tid, expires_in: expiresIn } = request.body;
-      const token = app.jwt.sign({ sub: 'operator', jti: randomUUID(), ...(tid ? { tid } : {}) }, { expiresIn: expiresIn * 1000 });
-      return reply.code(201).header('cache-control', 'no-store').send({ access_token: token, token_type: 'Bearer' as const, expires_in: expiresIn, tid: tid ?? null });
+      const jti = randomUUID();
+      // @fastify/jwt reads a number as seconds.
+      const token = app.jwt.sign({ sub: 'operator', jti, ...(tid ? { tid } : {}) }, { expiresIn });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ access_token: token, token_type: 'Bearer' as const, expires_in: expiresIn, tid: tid ?? null, jti });
+    },
+  );
+
+  app.delete(
+    '/admin-tokens/rest/v1/:jti',
+    {
+      config: { permission: 'admin-tokens:manage' },
+      schema: {
+        summary: 'Revoke an admin JWT by its jti (again: 204)',
+        params: JtiParams,
+        response: { 204: { type: 'null', description: 'revoked' }, 400: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await denylist.revoke(request.params.jti);
+      return reply.code(204).send();
     },
   );
 }

@@ -18,7 +18,8 @@ const TRANSITIONS = {
 /**
  * `POST …/{tid}/suspend` and `…/resume`. A suspended tenant stays in place
  * (keys, clients, grants) but data-plane nodes answer `403 tenant_suspended`
- * as soon as they hear of the change.
+ * as soon as they hear of the change. Operator business (`tenants:suspend`):
+ * a tenant admin cannot lift a suspension.
  */
 export function registerTenantStatusRoutes(root: FastifyInstance, deps: ControlPlaneDeps): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -26,7 +27,10 @@ export function registerTenantStatusRoutes(root: FastifyInstance, deps: ControlP
   for (const [action, { from, to }] of Object.entries(TRANSITIONS)) {
     app.post(
       `/tenants/rest/v1/:tid/${action}`,
-      { schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a tenant`, params: TidParams, response: { 200: TenantView, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+      {
+        config: { permission: 'tenants:suspend' },
+        schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a tenant`, params: TidParams, response: { 200: TenantView, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+      },
       async (request) => {
         const { tid } = request.params;
         const changed = await db

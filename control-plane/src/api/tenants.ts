@@ -7,6 +7,7 @@ import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { loadTenant, loadTenants } from '@tessera/shared/tenancy/tenant-reader';
 import { requireTenantAccess } from '../auth/admin-auth.ts';
+import { requirePermission } from '../auth/permissions.ts';
 import { planProblem } from '../tenants/plans.ts';
 import { checkCreateTenant, withBackend } from '../tenants/tenant-input.ts';
 import { followRotationInterval } from '../temporal/key-rotation-schedule.ts';
@@ -54,6 +55,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
   app.post(
     '/tenants/rest/v1',
     {
+      config: { permission: 'tenants:create' },
       schema: {
         summary: 'Create a tenant (starts provisionTenant; ?wait=true answers when it is active)',
         querystring: WaitQuery,
@@ -150,6 +152,8 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
     async (request) => {
       const { tid } = request.params;
       const { config: rawConfig, ...rest } = request.body;
+      // Name and config are the tenant's own; plan and attrs are the operator's record of it.
+      if (rest.plan !== undefined || rest.attrs !== undefined) requirePermission(request, 'tenants:plan');
       const plan = rest.plan !== undefined ? planProblem(rest.plan) : null;
       if (plan) throw new HttpError(400, 'invalid_request', 'The plan is unknown', { extra: { errors: [{ path: '$.plan', message: plan }] } });
       let config;
@@ -175,6 +179,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
   app.delete(
     '/tenants/rest/v1/:tid',
     {
+      config: { permission: 'tenants:delete' },
       schema: {
         summary: 'Deprovision a tenant (starts deprovisionTenant; ?wait=true answers 204 when it is gone)',
         params: TidParams,

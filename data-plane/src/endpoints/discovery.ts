@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
+import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 
 /** Composes the provider metadata from every registered endpoint's contribution. */
@@ -24,6 +25,8 @@ export const discoveryEndpoint: Endpoint = {
       return reply
         .type('application/json; charset=utf-8')
         .header('cache-control', 'public, max-age=60')
+        // Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant.
+        .header('vary', TENANT_SELECTING_HEADERS)
         .header('access-control-allow-origin', '*')
         .send(body);
     };

@@ -1,3 +1,4 @@
+import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
 import type { Endpoint } from './endpoint.ts';
 
 const PUBLIC_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'n', 'e', 'x', 'y'] as const;
@@ -17,6 +18,8 @@ export const jwksEndpoint: Endpoint = {
       return reply
         .type('application/jwk-set+json; charset=utf-8')
         .header('cache-control', 'public, max-age=60')
+        // Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant.
+        .header('vary', TENANT_SELECTING_HEADERS)
         .header('access-control-allow-origin', '*')
         .send(body);
     });

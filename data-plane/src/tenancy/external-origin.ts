@@ -5,7 +5,10 @@ import type { IncomingHttpHeaders } from 'node:http';
  * The scheme and host a client used, as `http://host[:port]`. X-Forwarded-Proto
  * and X-Forwarded-Host count only when the peer is a configured trusted proxy;
  * from anyone else they are ignored, so a client cannot pick another tenant's
- * issuer by forging them.
+ * issuer by forging them. Of a list (`a, b`, or the header repeated, which
+ * node joins the same way) only the right-most value counts: the one the
+ * trusted proxy in front of us added; everything to its left came from
+ * further away, the client included.
  */
 export class ExternalOrigin {
   readonly #trusted = new BlockList();
@@ -33,9 +36,9 @@ export class ExternalOrigin {
     let scheme = encrypted ? 'https' : 'http';
     let host = headers.host;
     if (this.isTrusted(remoteAddress)) {
-      const proto = first(headers['x-forwarded-proto']);
+      const proto = nearest(headers['x-forwarded-proto']);
       if (proto === 'http' || proto === 'https') scheme = proto;
-      host = first(headers['x-forwarded-host']) ?? host;
+      host = nearest(headers['x-forwarded-host']) ?? host;
     }
     if (!host || !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) return null;
     host = host.toLowerCase();
@@ -46,7 +49,15 @@ export class ExternalOrigin {
   }
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  return raw?.split(',')[0]?.trim() || undefined;
+/**
+ * The right-most entry of a forwarded list. Not the entry of the outermost
+ * of several trusted proxies, as X-Forwarded-For walks back: proxies that
+ * pass X-Forwarded-Host on unchanged instead of appending would make that
+ * entry the client's own. Behind several proxies, the one in front of us
+ * must send the external host (as fastify's trustProxy reads it too).
+ */
+function nearest(value: string | string[] | undefined): string | undefined {
+  const raw = Array.isArray(value) ? value.join(',') : value;
+  if (raw === undefined) return undefined;
+  return raw.slice(raw.lastIndexOf(',') + 1).trim() || undefined;
 }

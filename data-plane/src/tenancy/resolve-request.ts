@@ -6,6 +6,13 @@ export type Resolution =
   | { ok: true; tid: string; issuer: string; /** path relative to the issuer, with the query */ url: string }
   | { ok: false; reason: string };
 
+/**
+ * Request headers besides the URL that choose the tenant and issuer, for the
+ * `Vary` of answers shared caches may keep (RFC 9110 §12.5.5): a cache must
+ * not give one tenant's metadata or keys to a request naming another.
+ */
+export const TENANT_SELECTING_HEADERS = 'Tenant-ID, Issuer, X-Forwarded-Host, X-Forwarded-Proto';
+
 /** RFC 8414 §3.1: metadata of `https://h/p` may be asked for at `https://h/.well-known/<suffix>/p`. */
 const WELL_KNOWN = ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'];
 

@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { installErrorHandling } from '@tessera/shared/http/errors';
 import { installValidation } from '@tessera/shared/http/validation';
+import { limitConnections, serverLimitOptions } from '@tessera/shared/http/server-limits';
+import { installSingleHostRule } from '@tessera/shared/http/single-host';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
@@ -31,8 +33,12 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     // No child logger per request (it costs ~8% of a token request); errors carry the request id themselves.
     childLoggerFactory: (logger) => logger,
     bodyLimit: 1024 * 1024,
+    // Header, request and idle deadlines: a client that never finishes its request does not hold a connection.
+    ...serverLimitOptions(deps.settings.http),
   });
+  limitConnections(app.server, deps.settings.http);
   installErrorHandling(app);
+  installSingleHostRule(app);
   installValidation(app);
   await app.register(swagger, {
     openapi: {

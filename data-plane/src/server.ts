@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Db } from '@tessera/shared/db/database';
 import { installErrorHandling } from '@tessera/shared/http/errors';
 import { installValidation } from '@tessera/shared/http/validation';
+import { limitConnections, serverLimitOptions } from '@tessera/shared/http/server-limits';
+import { hasRepeatedHost, installSingleHostRule } from '@tessera/shared/http/single-host';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { ClientStore } from '@tessera/shared/clients/client-store';
@@ -75,15 +77,18 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   let closing = false;
   const app = Fastify({
     // The fast lane (http/fast-lane.ts) answers plain token requests ahead of fastify, and the wire lane
-    // (http/wire-lane.ts) below node:http where it can; the server keeps fastify's timeouts.
+    // (http/wire-lane.ts) below node:http where it can; the server keeps fastify's timeouts and the limits below.
+    ...serverLimitOptions(settings.http),
     serverFactory: (handler, fastifyOptions) => {
-      const opts = fastifyOptions as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
-      const server = createServer((req, res) => {
-        if (!fastLane(req, res)) handler(req, res);
+      const opts = fastifyOptions as { http?: ServerOptions; keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      const server = createServer(opts.http ?? {}, (req, res) => {
+        // Two Host headers: fastify refuses them (installSingleHostRule); the fast lane would read the first.
+        if (hasRepeatedHost(req.rawHeaders) || !fastLane(req, res)) handler(req, res);
       });
       server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
       server.requestTimeout = opts.requestTimeout ?? 0;
       server.setTimeout(opts.connectionTimeout ?? 0);
+      limitConnections(server, settings.http);
       return server;
     },
     logger: loggerOptions('data-plane'),
@@ -100,6 +105,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  installSingleHostRule(app);
   installValidation(app);
   installFormBody(app);
   installTenantResolution(app, cache);

@@ -1,3 +1,5 @@
+import type { HttpLimits } from './http/server-limits.ts';
+
 /** Process settings from the environment, with the defaults of contract §2. */
 export interface Settings {
   databaseUrl: string;
@@ -22,6 +24,8 @@ export interface Settings {
   wireLane: boolean;
   /** Data plane: fetch client-hosted documents (jwks_uri, request_uri, sector_identifier_uri) from private addresses too (`CLIENT_FETCH_PRIVATE=allow`; default deny). */
   clientFetchPrivate: boolean;
+  /** Both planes' HTTP servers: `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_IDLE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`. */
+  http: HttpLimits;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -30,6 +34,26 @@ const int = (value: string | undefined, fallback: number, name: string): number 
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number`);
   return n;
 };
+
+const count = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number`);
+  return n;
+};
+
+/** Defaults: headers within 10 s, the whole request within 30 s, idle connections closed after 60 s (longer than the control plane's ?wait=true). */
+function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const limits = {
+    headersTimeoutMs: count(env.HTTP_HEADERS_TIMEOUT_MS, 10_000, 'HTTP_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: count(env.HTTP_REQUEST_TIMEOUT_MS, 30_000, 'HTTP_REQUEST_TIMEOUT_MS'),
+    idleTimeoutMs: count(env.HTTP_IDLE_TIMEOUT_MS, 60_000, 'HTTP_IDLE_TIMEOUT_MS'),
+    maxConnections: count(env.HTTP_MAX_CONNECTIONS, 10_000, 'HTTP_MAX_CONNECTIONS'),
+  };
+  // node refuses a header deadline past the request deadline.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new Error('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  return limits;
+}
 
 const choice = <T>(value: string | undefined, options: Record<string, T>, fallback: T, name: string): T => {
   if (value === undefined || value === '') return fallback;
@@ -56,5 +80,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     pkcs11Module: env.PKCS11_MODULE || undefined,
     wireLane: choice(env.DATA_PLANE_WIRE_LANE, { on: true, off: false }, true, 'DATA_PLANE_WIRE_LANE'),
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),
+    http: httpLimits(env),
   };
 }

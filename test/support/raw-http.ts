@@ -1,0 +1,34 @@
+import { connect } from 'node:net';
+
+export interface RawAnswer {
+  /** 0 when the server closed the connection without an answer. */
+  status: number;
+  /** The whole answer as text (head and body). */
+  text: string;
+}
+
+/**
+ * One HTTP exchange over a fresh TCP connection: `request` goes out byte for
+ * byte (no client-side checks or normalisation), the answer is read until
+ * the server closes or `timeoutMs` passes (send `Connection: close`).
+ */
+export function rawExchange(port: number, request: Buffer, timeoutMs = 10_000): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no end of answer within ${timeoutMs} ms; so far: ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`));
+    }, timeoutMs);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A server may close while the request is still being written (an early 413): read what came.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+      resolve({ status: status ? Number(status[1]) : 0, text });
+    });
+    socket.write(request);
+  });
+}

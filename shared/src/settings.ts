@@ -1,4 +1,5 @@
 import type { HttpLimits } from './http/server-limits.ts';
+import { issuerProblem } from './tenancy/identifiers.ts';
 
 /** Process settings from the environment, with the defaults of contract §2. */
 export interface Settings {
@@ -9,6 +10,8 @@ export interface Settings {
   host: string;
   dataPlanePort: number;
   controlPlanePort: number;
+  /** Control plane: where the platform serves tenants (`TESSERA_ISSUER_BASE_URLS`); a tenant-scoped admin may add issuers under `<base>/<tid>` or `<tid>.<base host>` only. */
+  issuerBaseUrls: string[];
   temporalAddress: string;
   /** Addresses or CIDRs whose X-Forwarded-* headers are believed. */
   trustedProxies: string[];
@@ -64,6 +67,17 @@ const choice = <T>(value: string | undefined, options: Record<string, T>, fallba
 const list = (value: string | undefined): string[] =>
   (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 
+/** Issuer base URLs, each in issuer normal form; default: the data plane on localhost. */
+const issuerBases = (value: string | undefined, dataPlanePort: number): string[] => {
+  const bases = list(value);
+  if (bases.length === 0) return [new URL(`http://localhost:${dataPlanePort}`).origin];
+  for (const base of bases) {
+    const problem = issuerProblem(base);
+    if (problem) throw new Error(`TESSERA_ISSUER_BASE_URLS: "${base}" ${problem}`);
+  }
+  return bases;
+};
+
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     databaseUrl: env.DATABASE_URL ?? 'postgres://localhost:5432/tessera',
@@ -72,6 +86,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     host: env.HOST ?? 'localhost',
     dataPlanePort: int(env.DATA_PLANE_PORT, 8080, 'DATA_PLANE_PORT'),
     controlPlanePort: int(env.CONTROL_PLANE_PORT, 8081, 'CONTROL_PLANE_PORT'),
+    issuerBaseUrls: issuerBases(env.TESSERA_ISSUER_BASE_URLS, int(env.DATA_PLANE_PORT, 8080, 'DATA_PLANE_PORT')),
     temporalAddress: env.TEMPORAL_ADDRESS ?? 'localhost:7233',
     trustedProxies: list(env.TRUSTED_PROXIES),
     operatorKeySha256: list(env.TESSERA_OPERATOR_KEY_SHA256).map((h) => h.toLowerCase()),

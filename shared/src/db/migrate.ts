@@ -4,12 +4,14 @@ import { pgConfig, type Db } from './database.ts';
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-oauth-core.ts';
 import * as m0003 from './migrations/0003-user-directory.ts';
+import * as m0004 from './migrations/0004-tenant-domains.ts';
 
 /** Migrations are listed here in order; the name is the file name. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-oauth-core': m0002,
   '0003-user-directory': m0003,
+  '0004-tenant-domains': m0004,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -131,6 +131,16 @@ export interface DirectoryUsersTable {
   updated_at: Timestamp;
 }
 
+export interface TenantDomainsTable {
+  tid: string;
+  host: string;
+  challenge_token: string;
+  challenge_value: string;
+  verified_at: Timestamp | null;
+  verified_by: 'dns' | 'http' | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   issuer_aliases: IssuerAliasesTable;
@@ -144,6 +154,7 @@ export interface Database {
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
   directory_users: DirectoryUsersTable;
+  tenant_domains: TenantDomainsTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

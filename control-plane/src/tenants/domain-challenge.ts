@@ -1,0 +1,91 @@
+import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+
+/*
+ * Proof that a tenant controls a custom host before its issuers go there:
+ * the control plane hands out a random value, the tenant publishes it in a
+ * DNS TXT record `_tessera-challenge.<host name>` or as the body of
+ * `<origin>/.well-known/tessera-challenge/<token>` (https; http only for
+ * loopback hosts, as for issuers), and the control plane looks. Only the
+ * outcome is reported, never what a fetch met (no probing of networks).
+ */
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+const HTTP_TIMEOUT_MS = 5000;
+const MAX_BODY_BYTES = 1024;
+
+/** A problem with a host as a tenant names it (`host[:port]`, as in an issuer URL), or null. */
+export function domainHostProblem(host: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(`https://${host}`);
+  } catch {
+    return 'must be a host name, optionally with a port';
+  }
+  // Anything but a bare host (a scheme, path, user info, upper case, a default port) reads back differently.
+  if (url.host !== host) return `must be a host name in normal form, without scheme or path (${url.host}?)`;
+  return null;
+}
+
+const hostnameOf = (host: string) => new URL(`https://${host}`).hostname;
+
+export const challengeTxtName = (host: string): string => `_tessera-challenge.${hostnameOf(host)}`;
+export const challengePath = (token: string): string => `/.well-known/tessera-challenge/${token}`;
+
+/** Where the HTTP challenge is looked for. */
+export function challengeUrl(host: string, token: string): string {
+  const scheme = LOOPBACK.has(hostnameOf(host)) ? 'http' : 'https';
+  return `${scheme}://${host}${challengePath(token)}`;
+}
+
+/** Whether a TXT record `_tessera-challenge.<host name>` holds `value` (never for an IP address or a loopback name). */
+export async function dnsChallengeMet(host: string, value: string, resolver = new Resolver({ timeout: 3000, tries: 2 })): Promise<boolean> {
+  const hostname = hostnameOf(host);
+  if (LOOPBACK.has(hostname) || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return false;
+  try {
+    const records = await resolver.resolveTxt(challengeTxtName(host));
+    return records.some((chunks) => chunks.join('') === value);
+  } catch {
+    return false;
+  }
+}
+
+/** The first `limit` bytes of a response body (the rest is not read). */
+async function bodyStart(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size <= limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, limit + 1).toString('utf8');
+}
+
+/** Whether `challengeUrl(host, token)` answers 200 with `value` as its body (surrounding white space allowed; no redirects followed). */
+export async function httpChallengeMet(host: string, token: string, value: string): Promise<boolean> {
+  try {
+    const res = await fetch(challengeUrl(host, token), { redirect: 'manual', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    if (res.status !== 200) {
+      await res.body?.cancel().catch(() => undefined);
+      return false;
+    }
+    return (await bodyStart(res, MAX_BODY_BYTES)).trim() === value;
+  } catch {
+    return false;
+  }
+}
+
+/** How the tenant proved control of `host`, if it did: DNS first, then HTTP. */
+export async function proveControl(host: string, token: string, value: string): Promise<'dns' | 'http' | null> {
+  if (await dnsChallengeMet(host, value)) return 'dns';
+  if (await httpChallengeMet(host, token, value)) return 'http';
+  return null;
+}

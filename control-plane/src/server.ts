@@ -12,6 +12,7 @@ import type { ControlPlaneDeps } from './api/deps.ts';
 import { registerAdminTokenRoutes } from './api/admin-tokens.ts';
 import { registerAliasRoutes } from './api/aliases.ts';
 import { registerApiTokenRoutes } from './api/api-tokens.ts';
+import { registerDomainRoutes } from './api/domains.ts';
 import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
@@ -69,6 +70,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerApiTokenRoutes(app, deps);
   registerAliasRoutes(app, deps);
   registerIssuerMigrationRoutes(app, deps);
+  registerDomainRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -72,7 +72,9 @@ export async function startInProcessPlanes(
     return started;
   };
   const worker = options.worker === false ? undefined : await startWorker(options.faults);
-  const cp = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey, temporal, temporalSettings });
+  // The platform's issuer base is this data plane (tenant namespaces: `<dataPlaneUrl>/<tid>`).
+  const settings = { ...s.settings, issuerBaseUrls: [dataPlaneUrl] };
+  const cp = await buildControlPlane({ db: s.db, redis: s.redis, settings, keyStores: s.keyStores, masterKey: s.masterKey, temporal, temporalSettings });
   return {
     s,
     dataPlaneUrl,

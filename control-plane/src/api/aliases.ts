@@ -5,6 +5,7 @@ import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { issuerProblem } from '@tessera/shared/tenancy/identifiers';
 import { addAlias, listAliases, removeAlias } from '../tenants/alias-writer.ts';
+import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody } from './schemas.ts';
 
@@ -20,8 +21,9 @@ const AliasList = Type.Object({ aliases: Type.Array(AliasView) });
 /**
  * Issuer aliases of a tenant (contract §5, reference §9): extra issuer URLs
  * the data plane serves the tenant under, each in `MIGRATION` or
- * `PERSISTED_GRANT_ISOLATION` mode. Every change is announced, so nodes
- * serve (or stop serving) the URL within milliseconds.
+ * `PERSISTED_GRANT_ISOLATION` mode. A new alias follows the issuer rules
+ * (tenants/issuer-policy.ts). Every change is announced, so nodes serve (or
+ * stop serving) the URL within milliseconds.
  */
 export function registerAliasRoutes(root: FastifyInstance, deps: Pick<ControlPlaneDeps, 'db' | 'redis' | 'settings'>): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -41,7 +43,7 @@ export function registerAliasRoutes(root: FastifyInstance, deps: Pick<ControlPla
         summary: 'Add an issuer alias',
         params: Params,
         body: AliasBody,
-        response: { 201: AliasView, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 201: AliasView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -50,6 +52,7 @@ export function registerAliasRoutes(root: FastifyInstance, deps: Pick<ControlPla
       if (problem) {
         throw new HttpError(400, 'invalid_request', `Bad request: issuer ${problem}`, { extra: { errors: [{ path: '$.issuer', message: problem }] } });
       }
+      await checkNewIssuers(db, settings.issuerBaseUrls, request.admin, request.params.tid, [issuer]);
       await addAlias(db, request.params.tid, { issuer, mode });
       await announce(request.params.tid);
       return reply.code(201).send({ issuer, mode });

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { issuerProblem } from '@tessera/shared/tenancy/identifiers';
-import { issuerHolder } from '../tenants/issuer-lock.ts';
+import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import { taskQueue } from '../temporal/task-queues.ts';
 import type { MigrateIssuerResult, MigrationProgress } from '../workflows/issuer-migration-types.ts';
 import { migrationWorkflowId } from '../workflows/migration-ids.ts';
@@ -62,9 +62,9 @@ async function progressOf(client: Client, tid: string, id: string): Promise<Migr
  * progress, end its window early (`complete`) or undo it (`cancel`). A
  * migration is named by its workflow run id; one runs per tenant at a time.
  */
-export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<ControlPlaneDeps, 'db' | 'temporal' | 'temporalSettings'>): void {
+export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<ControlPlaneDeps, 'db' | 'settings' | 'temporal' | 'temporalSettings'>): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, temporal, temporalSettings } = deps;
+  const { db, settings, temporal, temporalSettings } = deps;
   const view = (tid: string, id: string, progress: MigrationProgress) => ({ id, tid, ...progress });
 
   app.post(
@@ -74,7 +74,7 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
         summary: 'Start an issuer migration',
         params: Params,
         body: StartBody,
-        response: { 202: MigrationView, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+        response: { 202: MigrationView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -85,8 +85,9 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
       const tenant = await db.selectFrom('tenants').select(['issuer', 'status']).where('tid', '=', tid).executeTakeFirst();
       if (!tenant) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
       if (tenant.status !== 'active') throw new HttpError(409, 'tenant_not_active', `The tenant is ${tenant.status}`);
-      // The new URL must be new: a cancelled migration then restores the old state exactly by removing it.
-      if (await issuerHolder(db, newIssuer)) throw new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${newIssuer}`);
+      // The new URL must be new (a cancelled migration then restores the old state exactly by removing it),
+      // and follow the issuer rules; the workflow's alias step checks again under the issuer lock.
+      await checkNewIssuers(db, settings.issuerBaseUrls, request.admin, tid, [newIssuer]);
       let runId: string;
       try {
         const handle = await temporal.workflow.start<typeof migrateIssuer>('migrateIssuer', {

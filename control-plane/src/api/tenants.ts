@@ -11,7 +11,8 @@ import { requirePermission } from '../auth/permissions.ts';
 import { planProblem } from '../tenants/plans.ts';
 import { checkCreateTenant, withBackend } from '../tenants/tenant-input.ts';
 import { followRotationInterval } from '../temporal/key-rotation-schedule.ts';
-import { issuersInUse, tenantExists, updateTenant } from '../tenants/tenant-writer.ts';
+import { checkNewIssuers } from '../tenants/issuer-policy.ts';
+import { tenantExists, updateTenant } from '../tenants/tenant-writer.ts';
 import { resultWithin, startDeprovisioning, startProvisioning, WAIT_MS } from '../tenants/tenant-workflows.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { Alias, ErrorBody, JsonObject, Tid, TidParams, TenantView, WaitQuery } from './schemas.ts';
@@ -74,8 +75,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       const tenant = checked.value;
       // Quick answers before anything starts; the workflow checks again under the issuer lock.
       if (await tenantExists(db, tenant.tid)) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${tenant.tid}" already exists`);
-      const taken = await issuersInUse(db, [tenant.issuer, ...tenant.aliases.map((a) => a.issuer)]);
-      if (taken.length > 0) throw new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${taken.join(', ')}`);
+      await checkNewIssuers(db, settings.issuerBaseUrls, request.admin, tenant.tid, [tenant.issuer, ...tenant.aliases.map((a) => a.issuer)]);
 
       // The token is shown once, here; the workflow (and Temporal's history) only ever sees its hash.
       const apiToken = mintApiToken();
@@ -88,7 +88,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
           const created = await loadTenant(db, tenant.tid);
           if (created) return reply.code(201).send({ ...tenantView(created), api_token: apiToken });
         } else if (result?.status === 'failed') {
-          if (result.code === 'tenant_exists' || result.code === 'issuer_taken') throw new HttpError(409, result.code, result.reason);
+          if (result.code === 'tenant_exists' || result.code === 'issuer_taken' || result.code === 'issuer_conflict') throw new HttpError(409, result.code, result.reason);
           throw new HttpError(502, 'provisioning_failed', `Provisioning failed and was undone: ${result.reason}`);
         }
       }

@@ -3,10 +3,9 @@ import type { Db } from '@tessera/shared/db/database';
 import type { AliasMode } from '@tessera/shared/db/schema';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import type { IssuerAlias } from '@tessera/shared/tenancy/tenant';
-import { issuerHolder, lockIssuers } from './issuer-lock.ts';
+import { issuerHolder, lockIssuers, requireIssuersFree } from './issuer-lock.ts';
 
 const tenantNotFound = (tid: string) => notFound(`No tenant "${tid}"`, 'tenant_not_found');
-const taken = (issuer: string) => new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${issuer}`);
 
 /** Mark the tenant changed (nodes that miss the pub/sub message resync on `updated_at`). */
 async function touch(trx: Db, tid: string): Promise<void> {
@@ -28,7 +27,8 @@ export async function listAliases(db: Db, tid: string): Promise<IssuerAlias[]> {
 /**
  * Add an alias. `409 issuer_taken` when the URL is any tenant's primary or
  * alias — also this tenant's own, unless `idempotent` (a workflow retrying
- * its own step), in which case an existing alias of this tenant is kept as is.
+ * its own step), in which case an existing alias of this tenant is kept as is;
+ * `409 issuer_conflict` when it nests with any issuer (issuer-conflicts.ts).
  * Returns the alias's mode before the call (undefined: it was new).
  */
 export async function addAlias(db: Db, tid: string, alias: IssuerAlias, options: { idempotent?: boolean } = {}): Promise<AliasMode | undefined> {
@@ -36,13 +36,11 @@ export async function addAlias(db: Db, tid: string, alias: IssuerAlias, options:
     await lockIssuers(trx);
     await requireTenant(trx, tid);
     const holder = await issuerHolder(trx, alias.issuer);
-    if (holder) {
-      if (options.idempotent && holder.tid === tid && holder.as === 'ALIAS') {
-        const row = await trx.selectFrom('issuer_aliases').select('mode').where('issuer', '=', alias.issuer).executeTakeFirstOrThrow();
-        return row.mode;
-      }
-      throw taken(alias.issuer);
+    if (holder && options.idempotent && holder.tid === tid && holder.as === 'ALIAS') {
+      const row = await trx.selectFrom('issuer_aliases').select('mode').where('issuer', '=', alias.issuer).executeTakeFirstOrThrow();
+      return row.mode;
     }
+    await requireIssuersFree(trx, tid, [alias.issuer]);
     await trx.insertInto('issuer_aliases').values({ tid, issuer: alias.issuer, mode: alias.mode }).execute();
     await touch(trx, tid);
     return undefined;
@@ -72,8 +70,9 @@ export async function swapPrimary(db: Db, tid: string, from: string, to: string,
     const { issuer } = await requireTenant(trx, tid);
     if (issuer === to) return;
     if (issuer !== from) throw new HttpError(409, 'issuer_changed', `The primary issuer is ${issuer}, not ${from}`);
+    // `to` is normally this tenant's alias already (checked when added); anything else is checked as new.
     const holder = await issuerHolder(trx, to);
-    if (holder && !(holder.tid === tid && holder.as === 'ALIAS')) throw taken(to);
+    if (!(holder?.tid === tid && holder.as === 'ALIAS')) await requireIssuersFree(trx, tid, [to]);
     await trx.deleteFrom('issuer_aliases').where('issuer', '=', to).execute();
     await trx.updateTable('tenants').set({ issuer: to, updated_at: sql<Date>`clock_timestamp()` }).where('tid', '=', tid).execute();
     await trx.insertInto('issuer_aliases').values({ tid, issuer: from, mode: fromMode }).execute();

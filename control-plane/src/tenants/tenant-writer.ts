@@ -6,18 +6,8 @@ import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import { keySpecsFor, type KeyStores } from '@tessera/shared/keys/key-stores';
 import { ensureTenantSecrets } from '@tessera/shared/keys/tenant-secrets';
-import { lockIssuers } from './issuer-lock.ts';
+import { lockIssuers, requireIssuersFree } from './issuer-lock.ts';
 import type { CheckedTenantInput } from './tenant-input.ts';
-
-
-async function issuersTaken(trx: Db, issuers: string[]): Promise<string[]> {
-  if (issuers.length === 0) return [];
-  const [a, b] = await Promise.all([
-    trx.selectFrom('tenants').select('issuer').where('issuer', 'in', issuers).execute(),
-    trx.selectFrom('issuer_aliases').select('issuer').where('issuer', 'in', issuers).execute(),
-  ]);
-  return [...a, ...b].map((r) => r.issuer);
-}
 
 /** Mint an integration API token for a tenant; only its SHA-256 is stored. */
 export async function issueApiToken(db: Db, tid: string, label: string): Promise<{ id: string; token: string }> {
@@ -35,7 +25,7 @@ export async function issueApiToken(db: Db, tid: string, label: string): Promise
  * `provisioning`), config v1, aliases and its first API token (only the hash
  * is given). Keys come later, from their own step. Safe to repeat: a tenant
  * that already carries this token hash is this call's own earlier attempt.
- * Throws `HttpError` 409 `tenant_exists` / `issuer_taken`.
+ * Throws `HttpError` 409 `tenant_exists` / `issuer_taken` / `issuer_conflict`.
  */
 export async function insertProvisioningTenant(db: Db, input: CheckedTenantInput, apiTokenSha256: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -51,8 +41,7 @@ export async function insertProvisioningTenant(db: Db, input: CheckedTenantInput
       if (own) return;
       throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
     }
-    const taken = await issuersTaken(trx, [input.issuer, ...input.aliases.map((a) => a.issuer)]);
-    if (taken.length > 0) throw new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${taken.join(', ')}`);
+    await requireIssuersFree(trx, input.tid, [input.issuer, ...input.aliases.map((a) => a.issuer)]);
     await trx
       .insertInto('tenants')
       .values({
@@ -98,11 +87,6 @@ export async function createTenant(db: Db, keyStores: KeyStores, masterKey: Mast
     throw err;
   }
   return { apiToken };
-}
-
-/** The issuer URLs among `issuers` that a tenant already uses (a quick check before starting a workflow). */
-export async function issuersInUse(db: Db, issuers: string[]): Promise<string[]> {
-  return issuersTaken(db, issuers);
 }
 
 /** Whether a tenant row with this tid exists. */

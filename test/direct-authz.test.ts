@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose';
+import { compactDecrypt, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { completeFlow, responseParams } from './support/authz-session.ts';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
@@ -177,5 +179,118 @@ describe('direct authorisation API (/direct-authz/rest/v2), seed examples', () =
     const body = res.json();
     expect(body.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(body.expires_in).toBe(120);
+  });
+});
+
+/**
+ * Direct authorisation issues its ID tokens through the same function as
+ * the front channel (data-plane/src/tokens/id-token-issuer.ts), so the
+ * client's registration applies: pairwise subjects, the signing algorithm,
+ * encryption, explicit typing, and claims_transport ID_TOKEN.
+ */
+describe('direct authorisation ID tokens follow the client registration, as the front channel does', () => {
+  const REDIRECT = 'https://app.example.com/cb';
+  let planes: InProcessPlanes;
+  let tid: string;
+  let apiToken: string;
+  let issuer: string;
+
+  const direct = async (body: Record<string, unknown>) => {
+    const res = await fetch(`${issuer}/direct-authz/rest/v2`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = (await res.json()) as { id_token: string; access_token: string };
+    expect(res.status, JSON.stringify(answer)).toBe(200);
+    return answer;
+  };
+  const jwks = async () => createLocalJWKSet((await (await fetch(`${issuer}/jwks.json`)).json()) as JSONWebKeySet);
+  const codeFlowIdToken = async (client: { clientId: string; secret: string | null }, consent: Record<string, unknown> = {}) => {
+    const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: REDIRECT, scope: 'openid email' });
+    const { final } = await completeFlow(issuer, apiToken, query.toString(), { consent });
+    const res = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: responseParams(final).code!, redirect_uri: REDIRECT }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { id_token: string }).id_token;
+  };
+  const webClient = (metadata: Record<string, unknown>) =>
+    addClient(planes.s, tid, { grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: [REDIRECT], ...metadata });
+
+  beforeAll(async () => {
+    planes = await startInProcessPlanes();
+    tid = uniqueTid('daid');
+    issuer = `${planes.dataPlaneUrl}/${tid}`;
+    ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer }));
+    const users = new UserDirectory(planes.s.db);
+    await users.create(tid, { username: 'alice', sub: 'alice', password: 'wonderland-42', claims: { email: 'alice@example.com', email_verified: true } });
+  }, 60_000);
+  afterAll(async () => planes.close());
+
+  it('gives a pairwise client the pairwise sub of the code flow, never the local one (act.sub too)', async () => {
+    const client = await webClient({ subject_type: 'pairwise', sector_identifier_uri: 'urn:c2id:sector_id:direct' });
+    const fromCodeFlow = decodeJwt(await codeFlowIdToken(client)).sub!;
+    expect(fromCodeFlow).not.toBe('alice');
+
+    const { id_token } = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid'] });
+    expect(decodeJwt(id_token).sub).toBe(fromCodeFlow);
+
+    // alice impersonates carol: the client sees its sector's subject for the actor as well.
+    const impersonated = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid'], impersonated_sub: 'carol' });
+    const claims = decodeJwt(impersonated.id_token);
+    expect(claims.act).toEqual({ sub: fromCodeFlow });
+    expect(claims.sub).not.toBe('carol');
+    expect(claims.sub).toMatch(/^[A-Za-z0-9_-]{100,}$/);
+  });
+
+  it('signs with the registered id_token_signed_response_alg and the explicit type, with at_hash, acr and amr', async () => {
+    const client = await webClient({ id_token_signed_response_alg: 'ES256', id_token_explicit_typ: true });
+    const { id_token, access_token } = await direct({
+      sub_session: { sub: 'alice', acr: 'urn:test:strong', amr: ['hwk'] }, client_id: client.clientId, scope: ['openid'],
+    });
+    expect(decodeProtectedHeader(id_token)).toMatchObject({ alg: 'ES256', typ: 'id_token+jwt' });
+    const { payload } = await jwtVerify(id_token, await jwks(), { issuer, audience: client.clientId, algorithms: ['ES256'], typ: 'id_token+jwt' });
+    const atHash = createHash('sha256').update(access_token).digest().subarray(0, 16).toString('base64url');
+    expect(payload).toMatchObject({ sub: 'alice', acr: 'urn:test:strong', amr: ['hwk'], at_hash: atHash });
+  });
+
+  it('encrypts to a client that registered id_token_encrypted_response_alg/enc (nested JWT)', async () => {
+    const client = await webClient({ id_token_encrypted_response_alg: 'A256KW', id_token_encrypted_response_enc: 'A256GCM' });
+    const { id_token } = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid'] });
+    expect(id_token.split('.')).toHaveLength(5);
+    expect(decodeProtectedHeader(id_token)).toMatchObject({ alg: 'A256KW', enc: 'A256GCM', cty: 'JWT' });
+    // OpenID Connect Core §10.2: the key is the left 256 bits of SHA-256 of the client secret.
+    const key = createHash('sha256').update(client.secret!, 'utf8').digest();
+    const inner = new TextDecoder().decode((await compactDecrypt(id_token, key)).plaintext);
+    const { payload } = await jwtVerify(inner, await jwks(), { issuer, audience: client.clientId });
+    expect(payload.sub).toBe('alice');
+  });
+
+  it('answers a client stored with id_token_signed_response_alg none (registration now refuses it) with a 400, never an unsigned token or a 500', async () => {
+    const client = await webClient({ id_token_signed_response_alg: 'none' });
+    const res = await fetch(`${issuer}/direct-authz/rest/v2`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid'] }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_client_metadata');
+  });
+
+  it('puts the consented claims into the ID token under claims_transport ID_TOKEN, as the consent step does', async () => {
+    const client = await webClient({});
+    const viaIdToken = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid', 'email'], claims: ['email', 'email_verified'], claims_transport: 'ID_TOKEN' });
+    expect(decodeJwt(viaIdToken.id_token)).toMatchObject({ email: 'alice@example.com', email_verified: true });
+    const fromCodeFlow = decodeJwt(await codeFlowIdToken(client, { claims: ['email', 'email_verified'], claims_transport: 'ID_TOKEN' }));
+    expect(fromCodeFlow).toMatchObject({ email: 'alice@example.com', email_verified: true });
+
+    // USERINFO (the default): not in the ID token, at UserInfo with the access token.
+    const viaUserInfo = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid', 'email'], claims: ['email'] });
+    expect(decodeJwt(viaUserInfo.id_token).email).toBeUndefined();
+    const userinfo = await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${viaUserInfo.access_token}` } });
+    expect(await userinfo.json()).toMatchObject({ sub: 'alice', email: 'alice@example.com' });
   });
 });

@@ -11,7 +11,7 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { parseAuthorizationRequest, type AuthorizationRequest } from './authz-request.ts';
 import { errorResponse, issueAuthorization } from './authz-issue.ts';
 import { requestedClaims } from './claims-request.ts';
-import { claimTargets, releasedClaims } from './released-claims.ts';
+import { claimTargets, consentedClaims, releasedClaims } from './released-claims.ts';
 import type { ResponseMessage } from './response-mode.ts';
 
 /**
@@ -335,10 +335,7 @@ async function consented(flow: FlowContext, sid: string, session: AuthzSession, 
     throw new HttpError(400, 'invalid_request', 'claims must be an array of claim names or "*" at the consent step');
   }
   const claims = body.claims === undefined || body.claims === '*' ? [...requested.essential, ...requested.voluntary] : body.claims;
-  const transportId = body.claims_transport === 'ID_TOKEN';
-  // Claims the `claims` parameter asked for in the ID token go there too (Core §5.5); ID_TOKEN transport sends them all there.
-  const wantedInIdToken = new Set(Object.keys(request.claims?.id_token ?? {}));
-  const clm = [...new Set(claims.flatMap((c) => (c.includes(':') ? [c] : transportId ? [`id_token:${c}`] : wantedInIdToken.has(c) ? [c, `id_token:${c}`] : [c])))];
+  const clm = consentedClaims(claims, body.claims_transport, new Set(Object.keys(request.claims?.id_token ?? {})));
   const taken = await deps.oauth.authzSessions.take(tid, sid);
   if (!taken) throw notFound();
   const subject = taken.subSid ? await deps.oauth.sessions.get(tid, context.secrets['identifier-hmac'], taken.subSid) : null;

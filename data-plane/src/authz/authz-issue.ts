@@ -4,10 +4,9 @@ import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { SubjectSession } from '../stores/subject-session-store.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { issueIdToken } from '../tokens/id-token-issuer.ts';
+import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import type { AuthorizationRequest } from './authz-request.ts';
 import { authorizationResponse, type ResponseMessage } from './response-mode.ts';
-import { claimTargets, releasedClaims } from './released-claims.ts';
 
 /**
  * The successful authorisation response: a code bound to the client,
@@ -33,10 +32,8 @@ export async function issueAuthorization(
 
   const session = subject.session;
   const sessionClaims = { ...session.claims, ...authz.idp };
-  const idTokenLifetime = authz.idToken?.lifetime || config.tokens.idTokenLifetime;
   const openid = authz.scp.includes('openid');
   const issuesAccessToken = words.includes('code') || words.includes('token');
-  const targets = claimTargets(authz.clm ?? [], !issuesAccessToken);
 
   if (words.includes('code')) {
     params.code = await deps.oauth.codes.issue(
@@ -51,7 +48,6 @@ export async function issueAuthorization(
         authTime: session.authTime,
         ...(session.acr ? { acr: session.acr } : {}),
         ...(session.amr ? { amr: session.amr } : {}),
-        idTokenClaims: targets.idToken,
         sessionClaims,
         exp: Math.floor(Date.now() / 1000) + config.tokens.authorizationCodeLifetime,
       },
@@ -66,21 +62,16 @@ export async function issueAuthorization(
     if (tokens.scope) params.scope = tokens.scope;
   }
   if (words.includes('id_token') && openid) {
-    const claims = await releasedClaims(deps, tid, authz.sub, targets.idToken, authz.cll ?? []);
-    params.id_token = await issueIdToken(context, deps, {
+    params.id_token = await idTokenForAuthorization(context, deps, {
       issuer,
       client,
-      sub: authz.sub,
-      lifetime: idTokenLifetime,
-      sid: authz.sid,
+      authz,
+      authentication: { authTime: session.authTime, acr: session.acr, amr: session.amr, claims: session.claims },
+      claimsInIdToken: !issuesAccessToken,
       nonce: request.nonce,
-      authTime: session.authTime,
-      acr: session.acr,
-      amr: session.amr,
       accessToken: params.access_token,
       code: params.code,
       state: words.includes('code') ? request.state : undefined,
-      claims: { ...sessionClaims, ...claims },
     });
   }
   return authorizationResponse(context, issuer, deps, client, request, params);

@@ -22,6 +22,17 @@ export function claimTargets(consented: readonly string[], toIdToken: boolean): 
   return { idToken: [...new Set(idToken)], userinfo: [...new Set(userinfo)], accessToken: [...new Set(accessToken)] };
 }
 
+/**
+ * The `clm` of an authorisation from the consented claim names: a prefixed
+ * name stays as it is; a plain one goes to the ID token (`id_token:`) under
+ * the ID_TOKEN transport, else to UserInfo — and to both when the request's
+ * `claims` parameter asked for it in the ID token (Core §5.5).
+ */
+export function consentedClaims(names: readonly string[], transport: 'USERINFO' | 'ID_TOKEN' | undefined, askedInIdToken: ReadonlySet<string> = new Set()): string[] {
+  const targets = (c: string) => (c.includes(':') ? [c] : transport === 'ID_TOKEN' ? [`${ID_TOKEN}${c}`] : askedInIdToken.has(c) ? [c, `${ID_TOKEN}${c}`] : [c]);
+  return [...new Set(names.flatMap(targets))];
+}
+
 /** The values of `names` for a subject, from the claims source (the tenant's user directory). */
 export async function releasedClaims(deps: Pick<DataPlaneDeps, 'directory'>, tid: string, sub: string, names: readonly string[], locales: readonly string[] = []): Promise<Record<string, unknown>> {
   if (names.length === 0) return {};

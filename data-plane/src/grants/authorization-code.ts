@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { issueIdToken } from '../tokens/id-token-issuer.ts';
-import { claimTargets, releasedClaims } from '../authz/released-claims.ts';
+import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { CodeRecord } from '../stores/authorization-code-store.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
@@ -47,20 +46,13 @@ export const authorizationCodeGrant: GrantHandler = {
 
     const response = await deps.oauth.issuer.issue(tenant, authz);
     if (authz.scp.includes('openid')) {
-      const targets = claimTargets(authz.clm ?? [], false);
-      const claims = await releasedClaims(deps, tid, authz.sub, [...new Set([...targets.idToken, ...(record.idTokenClaims ?? [])])], authz.cll ?? []);
-      response.id_token = await issueIdToken(tenant, deps, {
+      response.id_token = await idTokenForAuthorization(tenant, deps, {
         issuer,
         client,
-        sub: authz.sub,
-        lifetime: authz.idToken?.lifetime || tenant.tenant.config.tokens.idTokenLifetime,
-        sid: authz.sid,
+        authz,
+        authentication: { authTime: record.authTime, acr: record.acr, amr: record.amr, claims: record.sessionClaims },
         nonce: record.nonce,
-        authTime: record.authTime,
-        acr: record.acr,
-        amr: record.amr,
         accessToken: response.access_token,
-        claims: { ...record.sessionClaims, ...claims },
       });
     }
     if (!response.scope) response.scope = authz.scp.join(' ');

@@ -1,6 +1,5 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
-import { claimTargets, releasedClaims } from '../authz/released-claims.ts';
-import { issueIdToken } from '../tokens/id-token-issuer.ts';
+import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import type { GrantRequest } from './grant.ts';
 
 /**
@@ -16,20 +15,15 @@ import type { GrantRequest } from './grant.ts';
 export async function refreshedIdToken(req: GrantRequest, authz: Authorization, accessToken: string): Promise<string | undefined> {
   if (!authz.scp.includes('openid')) return undefined;
   const { tenant, issuer, client, deps } = req;
-  const { tid, config } = tenant.tenant;
+  const { tid } = tenant.tenant;
   const found = authz.sid ? await deps.oauth.sessions.getByHash(tid, authz.sid) : null;
   const session = found?.sub === authz.sub ? found : null;
   if (!session && client.metadata.require_auth_time === true) return undefined;
-  const claims = await releasedClaims(deps, tid, authz.sub, claimTargets(authz.clm ?? [], false).idToken, authz.cll ?? []);
-  return issueIdToken(tenant, deps, {
+  return idTokenForAuthorization(tenant, deps, {
     issuer,
     client,
-    sub: authz.sub,
-    lifetime: authz.idToken?.lifetime || config.tokens.idTokenLifetime,
-    ...(session
-      ? { sid: authz.sid, authTime: session.authTime, ...(session.acr ? { acr: session.acr } : {}), ...(session.amr ? { amr: session.amr } : {}) }
-      : {}),
+    authz,
+    authentication: session ? { authTime: session.authTime, acr: session.acr, amr: session.amr, claims: session.claims } : undefined,
     accessToken,
-    claims: { ...session?.claims, ...claims },
   });
 }

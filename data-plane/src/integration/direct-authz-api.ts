@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
-import { currentKey } from '@tessera/shared/keys/key-lifecycle';
-import { signIdToken } from '@tessera/shared/tokens/id-token';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
+import { consentedClaims } from '../authz/released-claims.ts';
 import type { Endpoint } from '../endpoints/endpoint.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
 import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../stores/subject-session-store.ts';
+import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
@@ -122,7 +122,7 @@ export const directAuthzApi: Endpoint = {
           longLived,
           ...(impersonated ? { act: { sub: authenticated } } : {}),
           ...(body.audience?.length ? { aud: body.audience } : {}),
-          ...(body.claims?.length ? { clm: body.claims } : {}),
+          ...(body.claims?.length ? { clm: consentedClaims(body.claims, body.claims_transport) } : {}),
           ...(body.claims_locales?.length ? { cll: body.claims_locales } : {}),
           ...(body.preset_claims?.userinfo ? { uip: body.preset_claims.userinfo } : {}),
           ...(body.preset_claims?.id_token ? { idp: body.preset_claims.id_token } : {}),
@@ -142,22 +142,17 @@ export const directAuthzApi: Endpoint = {
           maxIdle: body.refresh_token?.max_idle ?? config.tokens.refreshTokenMaxIdle,
           rotate: body.refresh_token?.rotate ?? config.tokens.refreshTokenRotation,
         };
-        const idTokenLifetime = body.id_token?.lifetime || config.tokens.idTokenLifetime;
-        authz.idToken = { lifetime: idTokenLifetime };
+        authz.idToken = { lifetime: body.id_token?.lifetime || config.tokens.idTokenLifetime };
 
         const response: TokenResponse = await deps.oauth.issuer.issue(context, authz);
         if (session && authz.scp.includes('openid')) {
-          const key = currentKey(context.keys, config.keys.idTokenSigningAlgorithm);
-          if (!key) throw status(500, 'server_error', 'No ID token signing key');
-          response.id_token = await signIdToken(deps.keyStores.for(key.backend), tid, key, {
-            iss: request.issuer!,
-            sub: authz.sub,
-            aud: client.clientId,
-            lifetime: idTokenLifetime,
-            authTime: session.authTime,
-            ...(sid ? { sid: tokenHash(sid) } : {}),
-            ...(authz.act ? { act: authz.act } : {}),
-            ...(authz.idp ? { claims: authz.idp } : {}),
+          // The same function as the front channel and the token endpoint: pairwise sub, the client's alg, encryption and typ.
+          response.id_token = await idTokenForAuthorization(context, deps, {
+            issuer: request.issuer!,
+            client,
+            authz,
+            authentication: { authTime: session.authTime, acr: session.acr, amr: session.amr, claims: session.claims },
+            accessToken: response.access_token,
           });
         }
         if (!response.scope) response.scope = authz.scp.join(' ');

@@ -15,9 +15,7 @@ export interface CodeRecord {
   authTime?: number;
   acr?: string;
   amr?: string[];
-  /** Claims (names) released in the ID token, and their values' source. */
-  idTokenClaims?: string[];
-  /** Claims of the subject session and preset ID token claims. */
+  /** Claims of the subject session and preset ID token claims (the consented ones are read at redemption). */
   sessionClaims?: Record<string, unknown>;
   exp: number;
 }

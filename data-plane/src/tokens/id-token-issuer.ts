@@ -1,28 +1,37 @@
+import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Client } from '@tessera/shared/clients/client';
+import { HttpError } from '@tessera/shared/http/errors';
 import { idTokenClaims } from '@tessera/shared/tokens/id-token';
 import { subjectForClient } from '@tessera/shared/tokens/pairwise';
 import { halfHash } from '@tessera/shared/tokens/token-hash';
+import { claimTargets, releasedClaims } from '../authz/released-claims.ts';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { jwtForClient } from './client-jwt.ts';
 
-export interface IdTokenRequest {
-  issuer: string;
-  client: Client;
-  /** The local subject (translated here for pairwise clients). */
-  sub: string;
-  lifetime: number;
-  sid?: string | undefined;
-  nonce?: string | undefined;
+/** The end-user authentication behind an ID token: the subject session, or what a code recorded of it. */
+export interface IdTokenAuthentication {
   authTime?: number | undefined;
   acr?: string | undefined;
   amr?: string[] | undefined;
+  /** Claims of the subject session (and, for codes, the preset ID token claims). */
+  claims?: Record<string, unknown> | undefined;
+}
+
+/** What every flow (front channel, token endpoint, direct authorisation) knows when it issues an ID token. */
+export interface AuthorizationIdTokenRequest {
+  issuer: string;
+  client: Client;
+  authz: Authorization;
+  /** Absent once the subject session has ended (refresh): no sid, auth_time, acr, amr then. */
+  authentication?: IdTokenAuthentication | undefined;
+  /** No access token is issued to fetch UserInfo with (response_type=id_token): plain consented claims go into the ID token (Core §5.4). */
+  claimsInIdToken?: boolean;
+  nonce?: string | undefined;
   /** Issued alongside: hashed into at_hash, c_hash, s_hash. */
   accessToken?: string | undefined;
   code?: string | undefined;
   state?: string | undefined;
-  /** Released user claims, session and preset claims. */
-  claims?: Record<string, unknown> | undefined;
 }
 
 /** The JWS algorithm of a client's ID tokens: what it registered, else the tenant's. */
@@ -30,30 +39,46 @@ export const idTokenAlg = (context: TenantContext, client: Client): string =>
   (client.metadata.id_token_signed_response_alg as string | undefined) ?? context.tenant.config.keys.idTokenSigningAlgorithm;
 
 /**
- * An ID token for `client` (OpenID Connect Core §2, §3.1.3.6, §3.3.2.11):
- * signed with the algorithm the client registered (the tenant's key, or
- * the client secret for HS*), encrypted where it registered
- * `id_token_encrypted_response_alg`/`enc`; `typ` is `JWT`, or
- * `id_token+jwt` for clients that registered `id_token_explicit_typ: true`.
+ * The ID token of an authorisation — the one function every flow calls, so
+ * the client's registration applies the same way everywhere (OpenID Connect
+ * Core §2, §3.1.3.6, §3.3.2.11, §8.1):
+ *
+ * - `sub` (and an impersonator's `act.sub`) pairwise for pairwise clients;
+ * - claims: the subject session's, then the preset ID token claims
+ *   (`authz.idp`), then the consented `id_token:` claims from the user
+ *   directory (all plain ones too when `claimsInIdToken`);
+ * - signed with the client's `id_token_signed_response_alg` (the tenant's
+ *   key, or the client secret for HS*), encrypted where it registered
+ *   `id_token_encrypted_response_alg`/`enc`; `typ` is `JWT`, or
+ *   `id_token+jwt` for clients that registered `id_token_explicit_typ: true`.
  */
-export async function issueIdToken(context: TenantContext, deps: Pick<DataPlaneDeps, 'keyStores'>, req: IdTokenRequest): Promise<string> {
-  const { client } = req;
+export async function idTokenForAuthorization(
+  context: TenantContext,
+  deps: Pick<DataPlaneDeps, 'keyStores' | 'directory'>,
+  req: AuthorizationIdTokenRequest,
+): Promise<string> {
+  const { client, authz, authentication: auth } = req;
+  const subjectKey = context.secrets['subject-enc'];
+  const clientSub = (localSub: string) => subjectForClient(subjectKey, client.metadata, localSub);
   const alg = idTokenAlg(context, client);
+  // Registration refuses "none" (client-metadata.ts); a client stored before that gets a clear error, not a 500.
+  if (alg === 'none') throw new HttpError(400, 'invalid_client_metadata', 'The client registered id_token_signed_response_alg "none"; unsigned ID tokens are not issued');
+  const released = await releasedClaims(deps, context.tenant.tid, authz.sub, claimTargets(authz.clm ?? [], req.claimsInIdToken ?? false).idToken, authz.cll ?? []);
   const payload = idTokenClaims({
     iss: req.issuer,
-    // Pairwise clients see the subject of their sector (Core §8.1).
-    sub: subjectForClient(context.secrets['subject-enc'], client.metadata, req.sub),
+    sub: clientSub(authz.sub),
     aud: client.clientId,
-    lifetime: req.lifetime,
-    ...(req.authTime !== undefined ? { authTime: req.authTime } : {}),
-    ...(req.sid ? { sid: req.sid } : {}),
+    lifetime: authz.idToken?.lifetime || context.tenant.config.tokens.idTokenLifetime,
+    ...(auth?.authTime !== undefined ? { authTime: auth.authTime } : {}),
+    ...(auth && authz.sid ? { sid: authz.sid } : {}),
     ...(req.nonce !== undefined ? { nonce: req.nonce } : {}),
-    ...(req.acr ? { acr: req.acr } : {}),
-    ...(req.amr ? { amr: req.amr } : {}),
+    ...(auth?.acr ? { acr: auth.acr } : {}),
+    ...(auth?.amr ? { amr: auth.amr } : {}),
     ...(req.accessToken ? { atHash: halfHash(alg, req.accessToken) } : {}),
     ...(req.code ? { cHash: halfHash(alg, req.code) } : {}),
     ...(req.state !== undefined ? { sHash: halfHash(alg, req.state) } : {}),
-    ...(req.claims ? { claims: req.claims } : {}),
+    ...(authz.act ? { act: { sub: clientSub(authz.act.sub) } } : {}),
+    claims: { ...auth?.claims, ...authz.idp, ...released },
   });
   return jwtForClient(
     context,

@@ -1,6 +1,3 @@
-import { signCompactJws } from '../keys/jws.ts';
-import type { KeyRef, KeyStore } from '../keys/key-store.ts';
-
 /** The registered claims an ID token always has (OpenID Connect Core §2), plus what the caller adds. */
 export interface IdTokenInput {
   iss: string;
@@ -21,7 +18,7 @@ export interface IdTokenInput {
   claims?: Record<string, unknown>;
 }
 
-/** The ID token's claim set. */
+/** The ID token's claim set (signed, encrypted and made pairwise per client by data-plane/src/tokens/id-token-issuer.ts). */
 export function idTokenClaims(input: IdTokenInput, now = Math.floor(Date.now() / 1000)): Record<string, unknown> {
   return {
     ...input.claims,
@@ -40,9 +37,4 @@ export function idTokenClaims(input: IdTokenInput, now = Math.floor(Date.now() /
     ...(input.sHash ? { s_hash: input.sHash } : {}),
     ...(input.act ? { act: input.act } : {}),
   };
-}
-
-/** An ID token signed with one of the tenant's keys; `typ` only when explicitly asked for. */
-export async function signIdToken(store: KeyStore, tid: string, key: KeyRef, input: IdTokenInput, typ = 'JWT'): Promise<string> {
-  return signCompactJws(store, tid, key, idTokenClaims(input), { typ });
 }

@@ -185,6 +185,7 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     ['grant type the tenant does not enable', { ...WEB, grant_types: ['authorization_code', 'password'] }, 'invalid_client_metadata'],
     ['ID token algorithm the tenant has no key for', { ...WEB, id_token_signed_response_alg: 'PS512' }, 'invalid_client_metadata'],
     ['ID token alg none with an id_token response', { ...WEB, grant_types: ['implicit'], response_types: ['id_token'], id_token_signed_response_alg: 'none' }, 'invalid_client_metadata'],
+    ['ID token alg none for a code-flow client (unsigned ID tokens are never issued)', { ...WEB, id_token_signed_response_alg: 'none' }, 'invalid_client_metadata'],
     ['duplicate grant types', { ...WEB, grant_types: ['authorization_code', 'authorization_code'] }, 'invalid_client_metadata'],
     ['client_name not a string', { ...WEB, client_name: 42 }, 'invalid_client_metadata'],
     ['scope not a space-separated string', { ...WEB, scope: ['openid'] }, 'invalid_client_metadata'],

@@ -110,7 +110,7 @@ export interface ClientMetadataOptions {
   supportedAuthMethods: readonly string[];
   /** Response types the tenant enables (compared as sets of words); any combination of code/token/id_token when absent. */
   supportedResponseTypes?: readonly string[];
-  /** ID token signing algorithms the tenant has keys for; any known one when absent. HS* and `none` do not need keys. */
+  /** ID token signing algorithms the tenant has keys for; any known one when absent. HS* do not need keys (and `none` is refused). */
   idTokenSigningAlgs?: readonly string[];
   /**
    * `register` (RFC 7591, default): server-managed members are refused.
@@ -489,9 +489,10 @@ function check(input: unknown, options: ClientMetadataOptions): Omit<Extract<Cli
   if (has('id_token_signed_response_alg')) {
     const alg = string(body.id_token_signed_response_alg, 'id_token_signed_response_alg');
     if (alg === 'none') {
-      if (responseWords.some((w) => w.has('id_token'))) {
-        fail('id_token_signed_response_alg "none" is only allowed when no ID token is returned from the authorisation endpoint');
-      }
+      // Core §3.1.3.7 allows unsigned ID tokens in the code flow only; we never issue them (no
+      // signature means nothing ties the token to us once it leaves the TLS answer), so refuse it
+      // here rather than accept a registration no flow can serve. Discovery does not list "none".
+      fail('id_token_signed_response_alg "none" is not supported: ID tokens are always signed');
     } else if (HMAC_ALGS.has(alg)) {
       if (!SECRET_AUTH_METHODS.has(authMethod)) fail(`id_token_signed_response_alg "${alg}" needs a client secret, which a ${authMethod} client does not have`);
     } else if (!ASYMMETRIC_ALGS.has(alg)) {

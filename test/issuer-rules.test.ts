@@ -214,7 +214,7 @@ describe('issuer rules: no nesting across tenants, tenant namespaces, verified c
       expect((await call(scopedB, 'GET', `/tenants/rest/v1/${a}/domains`)).statusCode).toBe(403);
     });
 
-    it('refuses platform hosts and malformed hosts as domains, and forgets a domain on request', async () => {
+    it('refuses platform hosts and malformed hosts and tids, and forgets a domain on request', async () => {
       const platform = new URL(dp).host;
       for (const bad of [platform, `HTTP://${host}`, `${host}/x`, 'Upper.example.com']) {
         const res = await call(scopedA, 'POST', `/tenants/rest/v1/${a}/domains`, { host: bad });
@@ -225,6 +225,17 @@ describe('issuer rules: no nesting across tenants, tenant namespaces, verified c
       expect((await call(scopedA, 'DELETE', `/tenants/rest/v1/${a}/domains/${temp}`)).statusCode).toBe(204);
       expect((await call(scopedA, 'DELETE', `/tenants/rest/v1/${a}/domains/${temp}`)).json()).toMatchObject({ error: 'domain_not_found' });
       expect((await call(scopedA, 'POST', `/tenants/rest/v1/${a}/domains/${temp}/verify`)).statusCode).toBe(404);
+      // Malformed identifiers are refused before any query (a NUL would be a database error).
+      for (const [method, url] of [
+        ['GET', '/tenants/rest/v1/a%00b/domains'],
+        ['POST', `/tenants/rest/v1/${a}/domains/a%00b/verify`],
+        ['DELETE', `/tenants/rest/v1/${a}/domains/a%00b`],
+        ['DELETE', `/tenants/rest/v1/${a}/aliases?issuer=${encodeURIComponent(`${dp}/a\u0000b`)}`],
+        ['GET', '/tenants/rest/v1/a%00b/aliases'],
+      ] as const) {
+        const res = await operator(method, url);
+        expect({ method, url, status: res.statusCode, error: res.json().error }).toEqual({ method, url, status: 400, error: 'invalid_request' });
+      }
     });
   });
 });

@@ -3,13 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
-import { issuerProblem } from '@tessera/shared/tenancy/identifiers';
+import { issuerProblem, TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
 import { addAlias, listAliases, removeAlias } from '../tenants/alias-writer.ts';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody } from './schemas.ts';
 
-const Params = Type.Object({ tid: Type.String({ minLength: 1, maxLength: 63 }) });
+// Checked before any query: a malformed tid is a 400, never a database error.
+const TidParam = Type.String({ maxLength: 63, pattern: TID_PATTERN });
+const Params = Type.Object({ tid: TidParam });
 const Mode = Type.Union([Type.Literal('MIGRATION'), Type.Literal('PERSISTED_GRANT_ISOLATION')]);
 const AliasBody = Type.Object(
   { issuer: Type.String({ minLength: 1, maxLength: 2000 }), mode: Mode },
@@ -32,7 +34,7 @@ export function registerAliasRoutes(root: FastifyInstance, deps: Pick<ControlPla
 
   app.get(
     '/tenants/rest/v1/:tid/aliases',
-    { schema: { summary: "List a tenant's issuer aliases", params: Params, response: { 200: AliasList, 404: ErrorBody } } },
+    { schema: { summary: "List a tenant's issuer aliases", params: Params, response: { 200: AliasList, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => ({ aliases: await listAliases(db, request.params.tid) }),
   );
 
@@ -66,11 +68,13 @@ export function registerAliasRoutes(root: FastifyInstance, deps: Pick<ControlPla
         summary: 'Remove an issuer alias',
         params: Params,
         querystring: Type.Object({ issuer: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
-        response: { 204: { type: 'null', description: 'removed' }, 400: ErrorBody, 404: ErrorBody },
+        response: { 204: { type: 'null', description: 'removed' }, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (request, reply) => {
       const { tid } = request.params;
+      const problem = issuerProblem(request.query.issuer);
+      if (problem) throw new HttpError(400, 'invalid_request', `Bad request: issuer ${problem}`, { extra: { errors: [{ path: '$.issuer', message: problem }] } });
       if (!(await removeAlias(db, tid, request.query.issuer))) throw notFound(`Tenant "${tid}" has no alias ${request.query.issuer}`, 'alias_not_found');
       await announce(tid);
       return reply.code(204).send();

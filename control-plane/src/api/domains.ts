@@ -2,12 +2,15 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { HttpError } from '@tessera/shared/http/errors';
+import { TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
 import { challengeUrl, domainHostProblem, proveControl } from '../tenants/domain-challenge.ts';
 import { domainNotFound, domainView, findDomain, listDomains, markDomainVerified, removeDomain, requestDomain } from '../tenants/domain-store.ts';
 import { isPlatformHost } from '../tenants/issuer-namespace.ts';
 import type { ControlPlaneDeps } from './deps.ts';
-import { ErrorBody, Tid } from './schemas.ts';
+import { ErrorBody } from './schemas.ts';
 
+// Checked before any query: a malformed tid is a 400, never a database error.
+const Tid = Type.String({ maxLength: 63, pattern: TID_PATTERN });
 const Host = Type.String({ minLength: 1, maxLength: 300, description: 'host[:port], as in an issuer URL' });
 const Params = Type.Object({ tid: Tid });
 const HostParams = Type.Object({ tid: Tid, host: Host });
@@ -31,9 +34,12 @@ export function registerDomainRoutes(root: FastifyInstance, deps: Pick<ControlPl
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { db, settings } = deps;
 
-  const requireCustomHost = (host: string) => {
+  const requireHost = (host: string) => {
     const problem = domainHostProblem(host);
     if (problem) throw new HttpError(400, 'invalid_request', `Bad request: host ${problem}`, { extra: { errors: [{ path: '$.host', message: problem }] } });
+  };
+  const requireCustomHost = (host: string) => {
+    requireHost(host);
     if (isPlatformHost(new URL(`https://${host}`).hostname, settings.issuerBaseUrls)) {
       throw new HttpError(400, 'invalid_request', `${host} is a platform host: issuers there follow the tenant's namespace, not domain verification`);
     }
@@ -41,7 +47,7 @@ export function registerDomainRoutes(root: FastifyInstance, deps: Pick<ControlPl
 
   app.get(
     '/tenants/rest/v1/:tid/domains',
-    { schema: { summary: "List a tenant's custom hosts and their challenges", params: Params, response: { 200: Type.Object({ domains: Type.Array(DomainView) }), 403: ErrorBody, 404: ErrorBody } } },
+    { schema: { summary: "List a tenant's custom hosts and their challenges", params: Params, response: { 200: Type.Object({ domains: Type.Array(DomainView) }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
     async (request) => ({ domains: (await listDomains(db, request.params.tid)).map(domainView) }),
   );
 
@@ -71,11 +77,12 @@ export function registerDomainRoutes(root: FastifyInstance, deps: Pick<ControlPl
       schema: {
         summary: 'Look for the challenge in DNS, then over HTTP; 200 once verified',
         params: HostParams,
-        response: { 200: DomainView, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: { 200: DomainView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {
       const { tid, host } = request.params;
+      requireHost(host);
       const row = await findDomain(db, tid, host);
       if (!row) throw domainNotFound(tid, host);
       if (row.verified_at) return domainView(row);
@@ -100,11 +107,12 @@ export function registerDomainRoutes(root: FastifyInstance, deps: Pick<ControlPl
       schema: {
         summary: 'Forget a custom host (issuers already on it stay until removed)',
         params: HostParams,
-        response: { 204: { type: 'null', description: 'removed' }, 403: ErrorBody, 404: ErrorBody },
+        response: { 204: { type: 'null', description: 'removed' }, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (request, reply) => {
       const { tid, host } = request.params;
+      requireHost(host);
       if (!(await removeDomain(db, tid, host))) throw domainNotFound(tid, host);
       return reply.code(204).send();
     },

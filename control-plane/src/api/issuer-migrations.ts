@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
-import { issuerProblem } from '@tessera/shared/tenancy/identifiers';
+import { issuerProblem, TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import { taskQueue } from '../temporal/task-queues.ts';
 import type { MigrateIssuerResult, MigrationProgress } from '../workflows/issuer-migration-types.ts';
@@ -12,8 +12,10 @@ import type { migrateIssuer } from '../workflows/migrate-issuer.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody } from './schemas.ts';
 
-const Params = Type.Object({ tid: Type.String({ minLength: 1, maxLength: 63 }) });
-const RunParams = Type.Object({ tid: Type.String({ minLength: 1, maxLength: 63 }), id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'the migration id (a workflow run id)' }) });
+// Checked before any query: a malformed tid is a 400, never a database error.
+const TidParam = Type.String({ maxLength: 63, pattern: TID_PATTERN });
+const Params = Type.Object({ tid: TidParam });
+const RunParams = Type.Object({ tid: TidParam, id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'the migration id (a workflow run id)' }) });
 const StartBody = Type.Object(
   {
     new_issuer: Type.String({ minLength: 1, maxLength: 2000 }),
@@ -111,7 +113,7 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
 
   app.get(
     '/tenants/rest/v1/:tid/issuer-migrations/:id',
-    { schema: { summary: 'An issuer migration and its progress', params: RunParams, response: { 200: MigrationView, 404: ErrorBody, 503: ErrorBody } } },
+    { schema: { summary: 'An issuer migration and its progress', params: RunParams, response: { 200: MigrationView, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody } } },
     async (request) => {
       const { tid, id } = request.params;
       return view(tid, id, await progressOf(temporal, tid, id));
@@ -125,7 +127,7 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
         schema: {
           summary: action === 'complete' ? 'End the window now and drop the old issuer' : 'Undo the migration: the old issuer is primary again',
           params: RunParams,
-          response: { 202: MigrationView, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+          response: { 202: MigrationView, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
         },
       },
       async (request, reply) => {

@@ -1,5 +1,6 @@
-/** Tenant ids follow DNS label rules so a tid can be a host name label. */
-const TID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Tenant ids follow DNS label rules so a tid can be a host name label (as a JSON Schema `pattern` too). */
+export const TID_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$';
+const TID = new RegExp(TID_PATTERN);
 
 export function tidProblem(tid: unknown): string | null {
   if (typeof tid !== 'string') return 'must be a string';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@tessera/shared/db/database';
+import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier';
 import type { PasswordAuthenticator } from '../oauth/oauth-services.ts';
 import { decoyHash, hashPassword, verifyPassword } from './password-hash.ts';
 import { checkClaims } from './standard-claims.ts';
@@ -80,6 +81,7 @@ export class UserDirectory implements PasswordAuthenticator {
   }
 
   async get(tid: string, sub: string): Promise<DirectoryUser | null> {
+    if (!isPrintableIdentifier(sub)) return null;
     const row = await this.#db
       .selectFrom('directory_users')
       .select(['sub', 'username', 'claims', 'created_at', 'updated_at'])
@@ -90,6 +92,7 @@ export class UserDirectory implements PasswordAuthenticator {
   }
 
   async findByUsername(tid: string, username: string): Promise<DirectoryUser | null> {
+    if (!isPrintableIdentifier(username)) return null;
     const row = await this.#db
       .selectFrom('directory_users')
       .select(['sub', 'username', 'claims', 'created_at', 'updated_at'])
@@ -113,6 +116,7 @@ export class UserDirectory implements PasswordAuthenticator {
 
   /** The changed user, or null when there is none with this sub. */
   async update(tid: string, sub: string, change: UserChange): Promise<DirectoryUser | null> {
+    if (!isPrintableIdentifier(sub)) return null;
     const values: Record<string, unknown> = { updated_at: new Date() };
     if (change.username !== undefined) values.username = normalise(change.username);
     if (change.password !== undefined) values.password_hash = await hashPassword(change.password);
@@ -133,6 +137,7 @@ export class UserDirectory implements PasswordAuthenticator {
   }
 
   async delete(tid: string, sub: string): Promise<boolean> {
+    if (!isPrintableIdentifier(sub)) return false;
     const result = await this.#db.deleteFrom('directory_users').where('tid', '=', tid).where('sub', '=', sub).executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
@@ -142,7 +147,8 @@ export class UserDirectory implements PasswordAuthenticator {
    * decoy hash, so it takes as long as a wrong password.
    */
   async authenticate(tid: string, username: string, password: string): Promise<{ sub: string } | null> {
-    if (username.length > 255 || password.length > 1024) return null;
+    // No stored username is that long or holds a control character (the directory API refuses them).
+    if (username.length > 255 || password.length > 1024 || !isPrintableIdentifier(username)) return null;
     const row = await this.#db
       .selectFrom('directory_users')
       .select(['sub', 'password_hash'])

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
+import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-identifier';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
@@ -10,8 +11,9 @@ import type { StoredAuthorization } from '../stores/authorization-store.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/authz-store/rest/v3';
-const Str = Type.String({ minLength: 1, maxLength: 1000 });
-const ClientId = Type.String({ minLength: 1, maxLength: 128 });
+/** Subjects, client ids and actors: no control characters (shared/src/text/printable-identifier.ts). */
+const Str = Type.String({ minLength: 1, maxLength: 1000, pattern: PRINTABLE_IDENTIFIER_PATTERN });
+const ClientId = Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE_IDENTIFIER_PATTERN });
 const Strings = Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 500 });
 const Obj = Type.Record(Type.String(), Type.Unknown());
 const Seconds = Type.Integer({ minimum: 0, maximum: 86_400 * 3650 });

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '@tessera/shared/http/errors';
+import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-identifier';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import type { Endpoint } from '../endpoints/endpoint.ts';
 import type { SubjectSession } from '../stores/subject-session-store.ts';
@@ -9,7 +10,7 @@ import { requireApiToken } from './api-token-auth.ts';
 const BASE = '/session-store/rest/v2/sessions';
 const Query = Type.Object(
   {
-    subject: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    subject: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, pattern: PRINTABLE_IDENTIFIER_PATTERN })),
     /** The id a listing shows (SHA-256 of the session id, as ID tokens carry it in `sid`). */
     id: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   },

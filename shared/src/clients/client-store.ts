@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
+import { isPrintableIdentifier } from '../text/printable-identifier.ts';
 import type { Client, ClientMetadata } from './client.ts';
 
 const secretContext = (tid: string, clientId: string) => `tessera:client-secret:${tid}:${clientId}`;
@@ -23,6 +24,7 @@ export class ClientStore {
   }
 
   async get(tid: string, clientId: string): Promise<Client | undefined> {
+    if (!isPrintableIdentifier(clientId)) return undefined; // no client has such an id, and PostgreSQL would refuse a NUL
     const row = await this.#db.selectFrom('clients').selectAll().where('tid', '=', tid).where('client_id', '=', clientId).executeTakeFirst();
     if (!row) return undefined;
     const open = (sealed: string | null) => (sealed ? this.#masterKey.open(sealed, secretContext(tid, clientId)).toString('utf8') : null);

@@ -38,6 +38,18 @@ const CLIENT_ERRORS: Record<string, string> = {
   FST_ERR_ASYNC_CONSTRAINT: 'Bad request: malformed request',
 };
 
+/**
+ * PostgreSQL refusing a value the request carried, not a bug of ours:
+ * SQLSTATE class 22, data exception (22021 a NUL or invalid byte sequence in
+ * text, 22P05 untranslatable character, 22P02 invalid text representation, a
+ * number out of range, a value too long, …) and 54000, a value too large to
+ * index. Identifiers are checked before queries (text/printable-identifier.ts);
+ * this keeps any input that slips past from becoming a 500.
+ */
+function isDatabaseInputError(e: { code?: unknown; severity?: unknown }): boolean {
+  return typeof e.code === 'string' && typeof e.severity === 'string' && (/^22[0-9A-Z]{3}$/.test(e.code) || e.code === '54000');
+}
+
 /** How an error is answered: status, extra headers, the `{error, error_description}` body, and whether it is logged. */
 export interface ErrorReply {
   statusCode: number;
@@ -69,6 +81,9 @@ export function describeError(err: unknown): ErrorReply {
   if (e.validation) {
     const where = e.validationContext ?? 'request';
     return reply(400, 'invalid_request', `Bad request: ${where}${(e.message ?? '').replace(/^(body|querystring|params|headers)/, '')}`);
+  }
+  if (isDatabaseInputError(e as { code?: unknown; severity?: unknown })) {
+    return reply(400, 'invalid_request', 'Bad request: a value contains characters, or has a form or size, that cannot be stored');
   }
   const known = e.code ? CLIENT_ERRORS[e.code] : undefined;
   if (known) return reply(400, 'invalid_request', known);

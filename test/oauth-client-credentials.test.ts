@@ -107,6 +107,56 @@ describe('client_credentials through openid-client v6', () => {
     expect(((await replay.json()) as { error: string }).error).toBe('invalid_client');
   });
 
+  // RFC 6749 §5.2: the Basic challenge answers Basic only; with it for other methods openid-client saw a challenge, not invalid_client.
+  it('answers wrong credentials of every method with 401 invalid_client that openid-client reports, with a Basic challenge only for Basic', async () => {
+    const { privateKey: strangerKey } = await generateKeyPair('ES256');
+    const registered = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(registered.publicKey)), alg: 'ES256', use: 'sig' };
+    const wrong: Array<[string, () => oidc.ClientAuth]> = [
+      ['client_secret_post', () => oidc.ClientSecretPost('not-the-secret')],
+      ['client_secret_jwt', () => oidc.ClientSecretJwt('not-the-secret-but-long-enough-for-hs256')],
+      ['private_key_jwt', () => oidc.PrivateKeyJwt(strangerKey)],
+      // a confidential client presenting its id alone (public-client style)
+      ['client_secret_basic', () => oidc.None()],
+    ];
+    for (const [method, auth] of wrong) {
+      const { clientId } = await addClient(
+        planes.s, tid,
+        { token_endpoint_auth_method: method, grant_types: ['client_credentials'], ...(method === 'private_key_jwt' ? { jwks: { keys: [jwk] } } : {}) },
+        { secret: method === 'private_key_jwt' ? null : undefined },
+      );
+      const error = await oidc.clientCredentialsGrant(await discover(clientId, auth())).catch((err: unknown) => err);
+      expect(error, method).toBeInstanceOf(oidc.ResponseBodyError);
+      expect((error as oidc.ResponseBodyError).error, method).toBe('invalid_client');
+      expect((error as oidc.ResponseBodyError).status, method).toBe(401);
+      expect((error as oidc.ResponseBodyError).response.headers.get('www-authenticate'), method).toBeNull();
+    }
+    const unknown = await oidc.clientCredentialsGrant(await discover('nobody', oidc.None())).catch((err: unknown) => err);
+    expect((unknown as oidc.ResponseBodyError).error).toBe('invalid_client');
+
+    // Basic: the challenge RFC 6749 §5.2 requires, and the error object in the body behind it.
+    const { clientId } = await addClient(planes.s, tid, { token_endpoint_auth_method: 'client_secret_basic', grant_types: ['client_credentials'] });
+    const challenged = (await oidc.clientCredentialsGrant(await discover(clientId, oidc.ClientSecretBasic('nope'))).catch((err: unknown) => err)) as oidc.WWWAuthenticateChallengeError;
+    expect(challenged).toBeInstanceOf(oidc.WWWAuthenticateChallengeError);
+    expect(challenged.cause[0]).toMatchObject({ scheme: 'basic', parameters: { realm: issuer } });
+    expect(await challenged.response.json()).toMatchObject({ error: 'invalid_client' });
+  });
+
+  it('refuses client_secret_basic with a body client_id naming another client (invalid_request)', async () => {
+    const a = await addClient(planes.s, tid, { grant_types: ['client_credentials'] });
+    const b = await addClient(planes.s, tid, { grant_types: ['client_credentials'] });
+    const token = (clientId: string) =>
+      fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${a.clientId}:${a.secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId }),
+      });
+    const conflicting = await token(b.clientId);
+    expect(conflicting.status).toBe(400);
+    expect(await conflicting.json()).toMatchObject({ error: 'invalid_request' });
+    expect((await token(a.clientId)).status).toBe(200);
+  });
+
   it('advertises the token endpoint, its auth methods and only the enabled, implemented grants', async () => {
     const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(metadata.token_endpoint).toBe(`${issuer}/token`);

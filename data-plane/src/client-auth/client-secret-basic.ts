@@ -36,6 +36,10 @@ export const clientSecretBasic: ClientAuthMethod = {
   clientId: (input) => credentials(input)?.id,
   async authenticate(input, client) {
     const given = credentials(input);
+    // RFC 6749 §2.3.1 allows a body client_id beside Basic only as a repeat of the same id (as PAR and assertions check).
+    if (given && input.params.client_id !== undefined && input.params.client_id !== given.id) {
+      throw oauthError('invalid_request', 'The client_id in the body is not the client of the Authorization header');
+    }
     if (!given || !secretMatches(client, given.secret)) {
       throw oauthError('invalid_client', 'Client authentication failed', { basicChallenge: input.request.issuer! });
     }

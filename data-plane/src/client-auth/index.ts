@@ -25,7 +25,7 @@ function presented(input: ClientAuthInput): ClientAuthMethod[] {
   return kinds.length > 0 ? kinds : none.claims(input) ? [none] : [];
 }
 
-/** RFC 6749 §5.2: with HTTP Basic, a 401 carrying the challenge. */
+/** RFC 6749 §5.2: a 401, with the Basic challenge only where the client used Basic. */
 function invalidClient(description: string, basicChallenge: string | undefined) {
   return oauthError('invalid_client', description, basicChallenge ? { basicChallenge } : {});
 }
@@ -40,7 +40,8 @@ export async function authenticateClient(input: ClientAuthInput): Promise<Client
   const used = presented(input);
   if (used.length > 1) throw oauthError('invalid_request', 'The request uses more than one client authentication method');
   const method = used[0];
-  if (!method) throw oauthError('invalid_client', 'Client authentication is required');
+  // No credentials at all: the challenge names the scheme a client can use (RFC 6749 §5.2).
+  if (!method) throw oauthError('invalid_client', 'Client authentication is required', { basicChallenge: input.request.issuer! });
   const clientId = method.clientId(input);
   const basicChallenge = method === clientSecretBasic ? input.request.issuer! : undefined;
   if (!clientId) throw invalidClient('The request names no client', basicChallenge);

@@ -1,10 +1,17 @@
 import { HttpError } from '@tessera/shared/http/errors';
 
-/** An RFC 6749 §5.2 error: 400, except invalid_client (401, with a challenge where the client used Basic). */
-export function oauthError(error: string, description: string, options: { status?: number; basicChallenge?: string } = {}): HttpError {
+/**
+ * An RFC 6749 §5.2 error: 400, except invalid_client (401). A challenge only
+ * for the scheme the client used (`basicChallenge`: the realm, where it sent
+ * Basic; `challenge`: any other header value): a Basic challenge answering
+ * an assertion or a form secret makes RP libraries such as openid-client
+ * report a challenge and hide the invalid_client.
+ */
+export function oauthError(error: string, description: string, options: { status?: number; basicChallenge?: string; challenge?: string } = {}): HttpError {
   const status = options.status ?? (error === 'invalid_client' ? 401 : 400);
   const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache' };
-  if (status === 401) headers['www-authenticate'] = options.basicChallenge ? `Basic realm="${options.basicChallenge}"` : 'Basic';
+  const challenge = options.basicChallenge !== undefined ? `Basic realm="${options.basicChallenge}"` : options.challenge;
+  if (challenge) headers['www-authenticate'] = challenge;
   return new HttpError(status, error, description, { headers });
 }
 

@@ -9,11 +9,11 @@ const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secr
 describe('access-token profiles, encryption, audience restriction and bearer introspection', () => {
   let planes: InProcessPlanes;
 
-  async function tenant(config: Record<string, unknown>) {
+  async function tenant(config: Record<string, unknown>, scope?: string) {
     const tid = uniqueTid('fmt');
     const issuer = `https://${tid}.example.com`;
     const { apiToken } = await planes.createTenant({ tid, name: tid, issuer, config: { grants: { grantTypes: ['client_credentials', 'refresh_token'], responseTypes: [] }, ...config } });
-    const client = await addClient(planes.s, tid, { grant_types: ['client_credentials', 'refresh_token'] });
+    const client = await addClient(planes.s, tid, { grant_types: ['client_credentials', 'refresh_token'], ...(scope ? { scope } : {}) });
     const other = await addClient(planes.s, tid, { grant_types: ['client_credentials'] });
     const call = (path: string, body: string, headers: Record<string, string> = {}) =>
       planes.dp.app.inject({
@@ -39,7 +39,7 @@ describe('access-token profiles, encryption, audience restriction and bearer int
   afterAll(async () => planes.close());
 
   it('issues RFC 9068 tokens in the oauth-1.0 profile and untyped ones in c2id-1.0', async () => {
-    const rfc = await tenant({ tokens: { accessTokenProfile: 'oauth-1.0' } });
+    const rfc = await tenant({ tokens: { accessTokenProfile: 'oauth-1.0' } }, 'x y');
     const ok = (await rfc.call('/token', 'grant_type=client_credentials&scope=x%20y')).json();
     const { payload, protectedHeader } = await jwtVerify(ok.access_token, await rfc.jwks(), { issuer: rfc.issuer, typ: 'at+jwt' });
     expect(protectedHeader.typ).toBe('at+jwt');

@@ -3,6 +3,7 @@ import type { Client } from '@tessera/shared/clients/client';
 import { localSubjectOf, sectorIdentifierOf } from '@tessera/shared/tokens/pairwise';
 import { authMethodOf, grantTypesOf } from '@tessera/shared/clients/client';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import { defaultScope, scopeOutside } from '../grants/scope.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { parseClaimsRequest, type ClaimsRequest } from './claims-request.ts';
 import { SUPPORTED_RESPONSE_MODES, type ResponseMode } from './response-mode.ts';
@@ -166,12 +167,10 @@ export async function parseAuthorizationRequest(context: TenantContext, issuer: 
   if (scope.some((s) => !SCOPE_TOKEN.test(s))) return redirect('invalid_scope', 'The scope contains invalid characters');
   const openid = scope.includes('openid');
   if (sorted.includes('id_token') && !openid) return redirect('invalid_request', 'The id_token response type needs the openid scope');
-  const registeredScope = client.metadata.scope ? words(client.metadata.scope) : undefined;
-  const requested = [...new Set(scope.length ? scope : registeredScope ?? [])];
-  if (registeredScope) {
-    const outside = requested.filter((s) => !registeredScope.includes(s));
-    if (outside.length) return redirect('invalid_scope', `The client may not request: ${outside.join(' ')}`);
-  }
+  // The token endpoint's scope policy (grants/scope.ts); a value outside it is refused, not silently dropped.
+  const requested = [...new Set(scope.length ? scope : defaultScope(config, client))];
+  const outside = scopeOutside(config, client, requested);
+  if (outside.length) return redirect('invalid_scope', `The client may not request: ${outside.join(' ')}`);
 
   const nonce = params.nonce;
   if (nonce !== undefined && (nonce.length > MAX_PARAM || !VSCHAR.test(nonce))) return redirect('invalid_request', 'Invalid nonce');

@@ -12,6 +12,7 @@ import {
 } from '@tessera/shared/clients/client-metadata';
 import { bearerToken, digestsEqual, matchesAnyHash, mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
+import { scopeRegistrationProblem } from '../grants/scope.ts';
 import { checkSectorIdentifier } from '../oauth/sector-identifier.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
@@ -60,6 +61,12 @@ function optionsFor(context: TenantContext, privileged: boolean, mode: 'register
     supportedAuthMethods: TOKEN_ENDPOINT_AUTH_METHODS,
     idTokenSigningAlgs: config.keys.signingAlgorithms,
   };
+}
+
+/** The tenant's scope policy for registrations (grants/scope.ts): `current` on update, `selfUpdate` without the master token. */
+function refuseScope(context: TenantContext, metadata: ClientMetadata, current?: Client, selfUpdate = false): void {
+  const problem = scopeRegistrationProblem(context.tenant.config, metadata.scope, current, selfUpdate);
+  if (problem) throw new HttpError(400, 'invalid_client_metadata', problem);
 }
 
 const registrationClientUri = (issuer: string, clientId: string) => `${issuer}/clients/${encodeURIComponent(clientId)}`;
@@ -150,6 +157,7 @@ export const registrationEndpoint: Endpoint = {
           const { tid } = context.tenant;
           const checked = validateClientMetadata(request.body, optionsFor(context, true, 'register'));
           if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
+          refuseScope(context, checked.metadata);
           await checkSectorIdentifier(checked.metadata);
           const input = {
             metadata: checked.metadata,
@@ -227,6 +235,7 @@ export const registrationEndpoint: Endpoint = {
           const current = client.metadata.sector_identifier_uri;
           const checked = validateClientMetadata(body, { ...optionsFor(context, privileged, 'update'), ...(typeof current === 'string' ? { currentSectorIdentifierUri: current } : {}) });
           if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
+          refuseScope(context, checked.metadata, client, !privileged);
           await checkSectorIdentifier(checked.metadata);
           if (checked.clientId !== client.clientId) {
             throw new HttpError(400, 'invalid_client_metadata', 'client_id must be the client_id of the registration being updated');

@@ -13,7 +13,7 @@ export const clientCredentialsGrant: GrantHandler = {
     if ((client.metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none') {
       throw oauthError('unauthorized_client', 'Public clients cannot use the client_credentials grant');
     }
-    const scp = grantedScope(client, parseScope(params.scope));
+    const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));
     const authz = newAuthorization(tenant.tenant.config, { sub: client.clientId, cid: client.clientId, scp, iss: issuer });
     return deps.oauth.issuer.issue(tenant, authz);
   },

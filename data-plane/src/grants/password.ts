@@ -27,7 +27,7 @@ export const passwordGrant: GrantHandler = {
     const subject = await handler.authenticate(tid, username, password);
     if (!subject) throw oauthError('invalid_grant', 'Invalid resource owner credentials');
     await reservation.succeeded();
-    const scp = grantedScope(client, parseScope(params.scope));
+    const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));
     const authz = newAuthorization(tenant.tenant.config, { sub: subject.sub, cid: client.clientId, scp, iss: issuer });
     authz.refreshToken.issue = (client.metadata.grant_types ?? []).includes('refresh_token');
     return deps.oauth.issuer.issue(tenant, authz);

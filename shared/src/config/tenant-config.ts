@@ -146,6 +146,41 @@ const Authorization = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** RFC 6749 §3.3 scope token. */
+const ScopeValue = Type.String({ pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$', maxLength: 256 });
+
+/** Which scope values clients may be granted (data-plane/src/grants/scope.ts applies them). */
+const Scopes = Type.Object(
+  {
+    supported: Type.Array(ScopeValue, {
+      default: [],
+      uniqueItems: true,
+      maxItems: 1000,
+      description: 'the tenant\'s scope values: when not empty, no other value is registered or granted (list openid too if used)',
+    }),
+    defaultClientScope: Type.Array(ScopeValue, {
+      default: ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'],
+      uniqueItems: true,
+      maxItems: 100,
+      description: 'what a client that registered no scope may request; reserved scopes (introspection) never come from here',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** Who may introspect which token (RFC 7662 §2.1). */
+const Introspection = Type.Object(
+  {
+    resourceServers: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+      default: [],
+      uniqueItems: true,
+      maxItems: 1000,
+      description: 'client ids that may introspect every token of the tenant; other clients only their own and those naming them in aud',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** Plugin slots arrive with later issues; until then the object must stay empty. */
 const Plugins = Type.Object({}, { additionalProperties: false, default: {} });
 
@@ -158,6 +193,8 @@ export const TenantConfigSchema = Type.Object(
     keys: Keys,
     login: Login,
     authorization: Authorization,
+    scopes: Scopes,
+    introspection: Introspection,
     plugins: Plugins,
   },
   { additionalProperties: false, default: {}, $id: 'TenantConfigV1' },

@@ -1,35 +1,53 @@
+import { authMethodOf } from '@tessera/shared/clients/client';
 import { bearerToken } from '@tessera/shared/http/api-token';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { clientRequest } from '../oauth/client-request.ts';
+import { opensIntrospection } from '../oauth/introspection-scope.ts';
 import { formParams, oauthError } from '../oauth/oauth-error.ts';
 import type { OAuthRequest } from '../oauth/oauth-request.ts';
-import { inspectAccessToken, introspectionMembers } from '../oauth/token-inspection.ts';
+import { inspectAccessToken, introspectionMembers, type ActiveToken } from '../oauth/token-inspection.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 
-/** A bearer token may introspect when its scope names this endpoint, or Connect2id's alias-independent value. */
-const INTROSPECTION_SCOPE = 'urn:c2id:introspection_endpoint';
 const JWT_TYPE = 'application/token-introspection+jwt';
 
-/** Who is asking: an authenticated client, or the holder of an access token with the introspection scope. */
-async function caller(request: OAuthRequest, deps: DataPlaneDeps): Promise<{ params: Record<string, string>; clientId?: string }> {
+/** Who is asking: an authenticated confidential client, or the holder of an access token with the introspection scope. */
+interface Caller {
+  params: Record<string, string>;
+  clientId?: string;
+}
+
+async function caller(request: OAuthRequest, deps: DataPlaneDeps): Promise<Caller> {
   const bearer = bearerToken(request.headers.authorization);
   if (!bearer) {
     const { params, client } = await clientRequest(request, deps, '/token/introspect');
+    // Discovery lists no `none` here: a public client proves nothing, so it may not learn about tokens.
+    if (authMethodOf(client) === 'none') throw oauthError('invalid_client', 'Public clients may not introspect tokens');
     return { params, clientId: client.clientId };
   }
   const holder = await inspectAccessToken(request.tenant!, request.issuer!, bearer, deps);
-  const allowed = holder && (holder.scp.includes(INTROSPECTION_SCOPE) || holder.scp.includes(`${request.issuer}/token/introspect`));
-  if (!allowed) throw oauthError('invalid_token', 'The bearer token may not introspect', { status: 401 });
+  if (!holder || !opensIntrospection(holder.scp, request.issuer!)) {
+    throw oauthError('invalid_token', 'The bearer token may not introspect', { status: 401, challenge: 'Bearer error="invalid_token"' });
+  }
   return { params: formParams(request.body) };
 }
 
 /**
- * RFC 7662 token introspection, with the JWT response of RFC 9701 when the
- * caller accepts `application/token-introspection+jwt`. Identifier tokens
- * restricted to an audience are active only for the clients in it.
+ * RFC 7662 §2.1: what a caller may learn about a token. A client: the tokens
+ * issued to it, those whose audience names it, and every token when the
+ * tenant lists it as a resource server; a bearer token with the
+ * introspection scope: every token. Identifier tokens restricted to an
+ * audience stay inactive for everyone outside it (Connect2id).
  */
+function mayIntrospect(context: TenantContext, active: ActiveToken, clientId: string | undefined): boolean {
+  const audience = clientId !== undefined && (active.aud?.includes(clientId) ?? false);
+  if (active.kind === 'identifier' && active.aud && !audience) return false;
+  if (clientId === undefined) return true;
+  return active.cid === clientId || audience || context.tenant.config.introspection.resourceServers.includes(clientId);
+}
+
 /** RFC 7662 §2.2 / RFC 6749 §5.1: introspection answers are never cached. */
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 const BODY_LIMIT = 50_000;
@@ -39,17 +57,17 @@ async function introspection(request: OAuthRequest, deps: DataPlaneDeps): Promis
   const { params, clientId } = await caller(request, deps);
   if (!params.token) throw oauthError('invalid_request', 'Missing token');
   const active = await inspectAccessToken(request.tenant!, request.issuer!, params.token, deps);
-  const restricted = active?.kind === 'identifier' && active.aud && !(clientId && active.aud.includes(clientId));
-  return { body: active && !restricted ? introspectionMembers(active, clientId) : { active: false }, clientId };
+  const visible = active && mayIntrospect(request.tenant!, active, clientId);
+  return { body: visible ? introspectionMembers(active, clientId) : { active: false }, clientId };
 }
 
 const wantsJwt = (accept: string | undefined) => (accept ?? '').includes(JWT_TYPE);
 
 /**
  * RFC 7662 token introspection, with the JWT response of RFC 9701 when the
- * caller accepts `application/token-introspection+jwt`. Identifier tokens
- * restricted to an audience are active only for the clients in it. Plain
- * JSON answers are also served by the fast lanes (http/fast-lane.ts).
+ * caller accepts `application/token-introspection+jwt`. Who may see which
+ * token: mayIntrospect. Plain JSON answers are also served by the fast
+ * lanes (http/fast-lane.ts).
  */
 export const introspectionEndpoint: Endpoint = {
   name: 'introspection',

@@ -50,26 +50,27 @@ export async function dnsChallengeMet(host: string, value: string, resolver = ne
   }
 }
 
-/** The first `limit` bytes of a response body (the rest is not read). */
-async function bodyStart(res: Response, limit: number): Promise<string> {
+/** A response body of at most `limit` bytes, or undefined when it is longer (the rest is not read). */
+async function smallBody(res: Response, limit: number): Promise<string | undefined> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size <= limit) {
+    for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
       size += value.byteLength;
+      if (size > limit) return undefined;
+      chunks.push(value);
     }
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  return Buffer.concat(chunks).subarray(0, limit + 1).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Whether `challengeUrl(host, token)` answers 200 with `value` as its body (surrounding white space allowed; no redirects followed). */
+/** Whether `challengeUrl(host, token)` answers 200 with `value` as its body (at most 1 KiB, surrounding white space allowed; no redirects followed). */
 export async function httpChallengeMet(host: string, token: string, value: string): Promise<boolean> {
   try {
     const res = await fetch(challengeUrl(host, token), { redirect: 'manual', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
@@ -77,7 +78,7 @@ export async function httpChallengeMet(host: string, token: string, value: strin
       await res.body?.cancel().catch(() => undefined);
       return false;
     }
-    return (await bodyStart(res, MAX_BODY_BYTES)).trim() === value;
+    return (await smallBody(res, MAX_BODY_BYTES))?.trim() === value;
   } catch {
     return false;
   }

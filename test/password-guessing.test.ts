@@ -142,6 +142,10 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
     expect((await passwordGrant('alice', alicePassword, from(6))).status).toBe(200);
   });
 
+  it('counts only failures against a password-grant client\u2019s source: its server signs in all its users', async () => {
+    for (let i = 0; i < 110; i++) expect((await passwordGrant('alice', alicePassword, from(7))).status).toBe(200);
+  });
+
   it('does not believe an X-Forwarded-For from an untrusted peer', async () => {
     // planes.dp trusts no proxy: every guess comes from 127.0.0.1, whatever the header says
     const grant = (password: string, n: number) =>

@@ -15,11 +15,14 @@
  *   can keep one username refused everywhere for as long as they keep
  *   sending. A successful sign-in gives its point back: only failures count.
  * - `source` (100 password checks / 15 min for one source in one tenant):
- *   stops one address spraying one password over many usernames. Counts
- *   every check, successes included, or an attacker with one real account
- *   could buy a failure with each sign-in of their own. A source is an IP
- *   address (an IPv6 /64, what one host usually gets) and, for the password
- *   grant, the client as well.
+ *   stops one address spraying one password over many usernames. A source is
+ *   an IP address (an IPv6 /64, what one host usually gets) and, for the
+ *   password grant, the client as well. On the sign-in page it counts every
+ *   check, successes included, or an attacker with one real account could
+ *   buy a failure with each sign-in of their own. For the password grant it
+ *   counts failures only: there the source is a client's server, which signs
+ *   in all of that client's users; a client trading real sign-ins for
+ *   guesses still meets the per-username and tenant limits.
  * - `tenant` (1,000 password checks / minute for the whole tenant): caps
  *   spraying from many addresses, and the scrypt work one tenant can cause
  *   (~40 ms of a core per check). A botnet can use it to hold a tenant's

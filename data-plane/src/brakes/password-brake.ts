@@ -77,12 +77,20 @@ export class PasswordBrake {
       }
       counted.push(stage);
     }
-    return { allowed: true, succeeded: () => this.#succeeded(keys) };
+    return { allowed: true, succeeded: () => this.#succeeded(keys, attempt.clientId !== undefined) };
   }
 
-  /** A right password clears the username's failures from this source and gives back its count for the username. */
-  async #succeeded(keys: Record<Stage, string>): Promise<void> {
-    await Promise.all([this.#limiters.userAtSource.delete(keys.userAtSource), this.#limiters.user.reward(keys.user)]);
+  /**
+   * A right password clears the username's failures from this source and
+   * gives back its count for the username; a client's source gets its count
+   * back too (see guessing-limits.ts).
+   */
+  async #succeeded(keys: Record<Stage, string>, clientSource: boolean): Promise<void> {
+    await Promise.all([
+      this.#limiters.userAtSource.delete(keys.userAtSource),
+      this.#limiters.user.reward(keys.user),
+      ...(clientSource ? [this.#limiters.source.reward(keys.source)] : []),
+    ]);
   }
 }
 

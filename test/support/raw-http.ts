@@ -1,8 +1,10 @@
 import { connect } from 'node:net';
 
 export interface RawAnswer {
-  /** 0 when the server closed the connection without an answer. */
+  /** The final status; 0 when the server closed the connection without an answer. */
   status: number;
+  /** Every status line's code, in order (interim 1xx, answers to bytes read as a further request). */
+  statuses: number[];
   /** The whole answer as text (head and body). */
   text: string;
 }
@@ -26,8 +28,8 @@ export function rawExchange(port: number, request: Buffer, timeoutMs = 10_000): 
     socket.on('close', () => {
       clearTimeout(timer);
       const text = Buffer.concat(chunks).toString('utf8');
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      resolve({ status: status ? Number(status[1]) : 0, text });
+      const statuses = [...text.matchAll(/(?:^|\r\n)HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1]));
+      resolve({ status: statuses.find((s) => s >= 200) ?? 0, statuses, text });
     });
     socket.write(request);
   });

@@ -39,10 +39,6 @@ export function registerApiTokenRoutes(root: FastifyInstance, deps: ControlPlane
         body: Type.Object({ label: Type.String({ minLength: 1, maxLength: 100, default: 'api' }) }, { additionalProperties: false }),
         response: { 201: Type.Intersect([TokenInfo, Type.Object({ api_token: Type.String() })]), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
-      // No body at all means "no label": validated as {} (the label's default applies).
-      preValidation: async (request) => {
-        request.body ??= {} as { label: string };
-      },
     },
     async (request, reply) => {
       const { tid } = request.params;

@@ -27,11 +27,13 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
  * `__proto__` and `constructor.prototype`), but no deeper than
  * MAX_JSON_DEPTH: schema validation and every walk over a body recurse, and
  * a body nested a hundred thousand levels would overflow the stack (a 500).
+ * An empty body is an absent one (no parameters; validation.ts), not an error.
  */
 export function installJsonBody(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).length === 0) return done(null, undefined);
     if (jsonDepth(body as string) > MAX_JSON_DEPTH) {
       return done(new HttpError(400, 'invalid_request', `Bad request: the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     }

@@ -14,7 +14,7 @@ import { fuzzSeed, SeededRandom } from './support/seeded-random.ts';
  * deeply nested bodies, invalid percent-encoding, wrong content types,
  * duplicate parameters and headers. No answer may be a 5xx or show a stack
  * trace. Requests go over real sockets, byte for byte, so node's parser and
- * the data plane's wire lane see what an attacker would send. Half the cases
+ * fastify see what an attacker would send. Half the cases
  * are free-form, half break one or two fields of a near-valid request
  * (TEMPLATES), so they get past authentication and the first checks. The
  * cases come from a seeded generator: FUZZ_SEED=<seed> replays a run.

@@ -8,8 +8,8 @@ const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secr
 const JWT_TYPE = 'application/token-introspection+jwt';
 
 /**
- * Who may introspect which token (RFC 7662 §2.1), over the network (plain
- * JSON answers come from the wire lane, JWT answers from fastify): public
+ * Who may introspect which token (RFC 7662 §2.1), over the network, in
+ * plain JSON and JWT answers: public
  * clients not at all; a client its own tokens and those naming it in `aud`;
  * a resource server the tenant lists, every token. Revocation: a client
  * revokes its own tokens only (RFC 7009 §2.1).

@@ -45,7 +45,7 @@ describe('headers for caches and proxies', () => {
     }
   });
 
-  it('refuses a request with two Host headers (400), on fastify routes and on the token endpoint the lanes serve', async () => {
+  it('refuses a request with two Host headers (400), on every route, the token endpoint included, and on both planes', async () => {
     const twoHosts = (method: string, path: string, extra: string[] = [], body = '') =>
       Buffer.from([`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Host: evil.example', ...extra, 'Connection: close', '', body].join('\r\n'));
     const discovery = await rawExchange(port, twoHosts('GET', `/${tid}/.well-known/openid-configuration`));

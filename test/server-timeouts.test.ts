@@ -58,10 +58,10 @@ describe('request deadlines and the connection limit', () => {
   const dataLimits: HttpLimits = { headersTimeoutMs: 400, requestTimeoutMs: 800, idleTimeoutMs: 5000, maxConnections: 1000 };
   const controlLimits: HttpLimits = { headersTimeoutMs: 1500, requestTimeoutMs: 1500, idleTimeoutMs: 5000, maxConnections: 3 };
 
-  const startDataPlane = async (wireLane: boolean) => {
+  const startDataPlane = async () => {
     const subscriber = createRedis(planes.s.settings.redisUrl, planes.s.settings.redisPrefix);
     const dp = buildDataPlane({
-      settings: { ...planes.s.settings, wireLane, http: dataLimits },
+      settings: { ...planes.s.settings, http: dataLimits },
       db: planes.s.db,
       redis: planes.s.redis,
       subscriber,
@@ -93,8 +93,8 @@ describe('request deadlines and the connection limit', () => {
     await planes?.close();
   });
 
-  it('data plane (node:http): a body that never arrives gets 408 and the connection closes at the request deadline', async () => {
-    const port = await startDataPlane(false);
+  it('data plane: a body that never arrives gets 408 and the connection closes at the request deadline', async () => {
+    const port = await startDataPlane();
     for (const path of ['/token', '/par', '/login']) {
       const connection = await new Watched(port).ready();
       connection.socket.write(bodyNeverArrives(path, [`Tenant-ID: ${tid}`]));
@@ -105,21 +105,12 @@ describe('request deadlines and the connection limit', () => {
   });
 
   it('data plane: a head that never ends, or no bytes at all, is cut off at the header deadline', async () => {
-    const port = await startDataPlane(false);
+    const port = await startDataPlane();
     const silent = await new Watched(port).ready();
     const partial = await new Watched(port).ready();
     partial.socket.write(`GET /jwks.json HTTP/1.1\r\nTenant-ID: ${tid}\r\n`);
     expect(await silent.closedWithin(dataLimits.headersTimeoutMs + 1500)).toBeGreaterThanOrEqual(dataLimits.headersTimeoutMs - 50);
     expect(await partial.closedWithin(dataLimits.headersTimeoutMs + 1500)).toBeGreaterThanOrEqual(dataLimits.headersTimeoutMs - 50);
-  });
-
-  it('data plane with the wire lane: the lane hands the stalled request to node:http, which cuts it off too', async () => {
-    const port = await startDataPlane(true);
-    const connection = await new Watched(port).ready();
-    connection.socket.write(bodyNeverArrives('/token', [`Tenant-ID: ${tid}`, 'Authorization: Basic eDp5']));
-    // The lane waits up to 5 s for a request arriving in pieces (ASSEMBLY_MS), then node's deadline runs.
-    await connection.closedWithin(5000 + dataLimits.requestTimeoutMs + 1500);
-    expect(connection.received).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it('control plane: a body that never arrives gets 408; connections past the limit are closed unanswered', async () => {

@@ -1,11 +1,10 @@
-import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Db } from '@tessera/shared/db/database';
 import { installErrorHandling } from '@tessera/shared/http/errors';
 import { installValidation } from '@tessera/shared/http/validation';
 import { limitConnections, serverLimitOptions } from '@tessera/shared/http/server-limits';
-import { hasRepeatedHost, installSingleHostRule } from '@tessera/shared/http/single-host';
+import { installSingleHostRule } from '@tessera/shared/http/single-host';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { ClientStore } from '@tessera/shared/clients/client-store';
@@ -27,10 +26,9 @@ import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
 import type { Settings } from '@tessera/shared/settings';
 import { ENDPOINTS } from './endpoints/index.ts';
-import { FastLane } from './http/fast-lane.ts';
-import { installWireLane, type WireLane } from './http/wire-lane.ts';
 import { installFormBody } from './http/form-body.ts';
 import { allowPrivateClientFetches } from './http/outbound-policy.ts';
+import { trustedProxies } from './tenancy/client-address.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
 import { IssuerIndex } from './tenancy/issuer-index.ts';
 import { installTenantResolution, tenantLabel, tenantUrlRewriter } from './tenancy/resolve-tenant.ts';
@@ -72,29 +70,13 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const index = new IssuerIndex();
   const cache = new TenantCache(db, options.masterKey, { max: options.tenantCacheSize ?? 100_000 });
   const origins = new ExternalOrigin(settings.trustedProxies);
-  // Set once the endpoints are registered; until then every request goes to fastify.
-  let fastLane = (_req: IncomingMessage, _res: ServerResponse) => false;
-  let closing = false;
   const app = Fastify({
-    // The fast lane (http/fast-lane.ts) answers plain token requests ahead of fastify, and the wire lane
-    // (http/wire-lane.ts) below node:http where it can; the server keeps fastify's timeouts and the limits below.
+    // Every request, the token endpoint's too, goes through fastify: its hooks and plugins see them all.
     ...serverLimitOptions(settings.http),
-    serverFactory: (handler, fastifyOptions) => {
-      const opts = fastifyOptions as { http?: ServerOptions; keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
-      const server = createServer(opts.http ?? {}, (req, res) => {
-        // Two Host headers: fastify refuses them (installSingleHostRule); the fast lane would read the first.
-        if (hasRepeatedHost(req.rawHeaders) || !fastLane(req, res)) handler(req, res);
-      });
-      server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
-      server.requestTimeout = opts.requestTimeout ?? 0;
-      server.setTimeout(opts.connectionTimeout ?? 0);
-      limitConnections(server, settings.http);
-      return server;
-    },
     logger: loggerOptions('data-plane'),
     rewriteUrl: tenantUrlRewriter(index, origins),
-    // request.ip: the address the nearest trusted proxy saw (tenancy/client-address.ts walks the same way for the lanes).
-    trustProxy: (address: string) => origins.isTrusted(address),
+    // request.ip: the address the nearest trusted proxy saw (tenancy/client-address.ts).
+    trustProxy: trustedProxies(origins),
     // Requests are counted in metrics; logs carry warnings and errors, not a line per request.
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (it costs ~8% of a token request); errors carry the request id themselves.
@@ -104,13 +86,13 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 500 },
     return503OnClosing: true,
   });
+  limitConnections(app.server, settings.http);
   installErrorHandling(app);
   installSingleHostRule(app);
   installValidation(app);
   installFormBody(app);
   installTenantResolution(app, cache);
-  const metrics = installHttpMetrics(app, { prefix: 'tessera_data_plane', tenantOf: tenantLabel });
-  const { registry } = metrics;
+  const { registry } = installHttpMetrics(app, { prefix: 'tessera_data_plane', tenantOf: tenantLabel });
   const hsm = options.keyStores.hsmCheck();
   registerMonitorRoutes(app, {
     checks: { postgres: postgresCheck(db), redis: redisCheck(redis), ...(hsm ? { hsm } : {}) },
@@ -160,25 +142,6 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     endpoints: ENDPOINTS,
   };
   for (const endpoint of ENDPOINTS) endpoint.register(app, deps);
-  const lane = new FastLane({
-    routes: ENDPOINTS.flatMap((e) => e.fastRoutes?.(deps) ?? []),
-    index,
-    origins,
-    cache,
-    metrics,
-    registry,
-    log: app.log,
-    closing: () => closing,
-  });
-  fastLane = lane.listener;
-  const wire: WireLane | undefined = settings.wireLane
-    ? installWireLane(app.server, { lane, registry, keepAliveTimeoutMs: app.server.keepAliveTimeout })
-    : undefined;
-  app.addHook('preClose', (done) => {
-    closing = true;
-    wire?.closeIdle();
-    done();
-  });
   const sync: TenantSync = new TenantSync({
     db,
     subscriber: options.subscriber,

@@ -1,23 +1,25 @@
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { sourceNetwork } from '../src/brakes/password-brake.ts';
-import { clientAddress } from '../src/tenancy/client-address.ts';
+import { trustedProxies } from '../src/tenancy/client-address.ts';
 import { ExternalOrigin } from '../src/tenancy/external-origin.ts';
 
-describe('client address behind trusted proxies', () => {
-  const origins = new ExternalOrigin(['10.0.0.0/8']);
-  const trusted = (address: string) => origins.isTrusted(address);
-  const of = (xff: string | undefined, peer: string) => clientAddress(xff === undefined ? {} : { 'x-forwarded-for': xff }, peer, trusted);
+describe('client address behind trusted proxies (request.ip as the data plane configures it)', () => {
+  const app = Fastify({ trustProxy: trustedProxies(new ExternalOrigin(['10.0.0.0/8'])) });
+  app.get('/ip', async (request) => request.ip);
+  const of = async (xff: string | undefined, peer: string) =>
+    (await app.inject({ method: 'GET', url: '/ip', remoteAddress: peer, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } })).body;
 
-  it('takes the address the nearest trusted proxy added, never the client-written left-most one', () => {
-    expect(of('6.6.6.6, 198.51.100.7', '10.0.0.1')).toBe('198.51.100.7');
+  it('takes the address the nearest trusted proxy added, never the client-written left-most one', async () => {
+    expect(await of('6.6.6.6, 198.51.100.7', '10.0.0.1')).toBe('198.51.100.7');
     // two trusted proxies in a row: walk past both
-    expect(of('6.6.6.6, 198.51.100.7, 10.0.0.2', '10.0.0.1')).toBe('198.51.100.7');
-    expect(of('198.51.100.7', '::ffff:10.0.0.1')).toBe('198.51.100.7');
+    expect(await of('6.6.6.6, 198.51.100.7, 10.0.0.2', '10.0.0.1')).toBe('198.51.100.7');
+    expect(await of('198.51.100.7', '::ffff:10.0.0.1')).toBe('198.51.100.7');
   });
 
-  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', () => {
-    expect(of('198.51.100.7', '203.0.113.9')).toBe('203.0.113.9');
-    expect(of(undefined, '10.0.0.1')).toBe('10.0.0.1');
+  it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+    expect(await of('198.51.100.7', '203.0.113.9')).toBe('203.0.113.9');
+    expect(await of(undefined, '10.0.0.1')).toBe('10.0.0.1');
   });
 });
 

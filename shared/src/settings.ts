@@ -23,8 +23,6 @@ export interface Settings {
   monitorMetricsOpen: boolean;
   /** Path of the PKCS#11 library; unset = software keys only. */
   pkcs11Module: string | undefined;
-  /** Data plane: plain token requests parsed below node:http (data-plane/src/http/wire-lane.ts); `DATA_PLANE_WIRE_LANE=off` turns it off. */
-  wireLane: boolean;
   /** Data plane: fetch client-hosted documents (jwks_uri, request_uri, sector_identifier_uri) from private addresses too (`CLIENT_FETCH_PRIVATE=allow`; default deny). */
   clientFetchPrivate: boolean;
   /** Both planes' HTTP servers: `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_IDLE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`. */
@@ -93,7 +91,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
     monitorMetricsOpen: choice(env.MONITOR_METRICS, { open: true, token: false }, false, 'MONITOR_METRICS'),
     pkcs11Module: env.PKCS11_MODULE || undefined,
-    wireLane: choice(env.DATA_PLANE_WIRE_LANE, { on: true, off: false }, true, 'DATA_PLANE_WIRE_LANE'),
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),
     http: httpLimits(env),
   };

@@ -9,7 +9,6 @@ import type { ClientCache } from '../stores/client-cache.ts';
 import type { OAuthServices } from '../oauth/oauth-services.ts';
 import type { Settings } from '@tessera/shared/settings';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { FastRoute } from '../http/fast-lane.ts';
 import type { UserDirectory } from '../directory/user-directory.ts';
 
 export interface DataPlaneDeps {
@@ -41,7 +40,5 @@ export interface DataPlaneDeps {
 export interface Endpoint {
   name: string;
   register(app: FastifyInstance, deps: DataPlaneDeps): void;
-  /** Hot routes the fast lane also answers, ahead of fastify (see http/fast-lane.ts). */
-  fastRoutes?(deps: DataPlaneDeps): FastRoute[];
   metadata?(context: TenantContext, issuer: string, deps: DataPlaneDeps): Record<string, unknown>;
 }

@@ -52,7 +52,7 @@ function mayIntrospect(context: TenantContext, active: ActiveToken, clientId: st
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 const BODY_LIMIT = 50_000;
 
-/** The introspection answer (RFC 7662 §2.2) for whoever asks, whichever way the request came. */
+/** The introspection answer (RFC 7662 §2.2) for whoever asks. */
 async function introspection(request: OAuthRequest, deps: DataPlaneDeps): Promise<{ body: Record<string, unknown>; clientId: string | undefined }> {
   const { params, clientId } = await caller(request, deps);
   if (!params.token) throw oauthError('invalid_request', 'Missing token');
@@ -66,8 +66,7 @@ const wantsJwt = (accept: string | undefined) => (accept ?? '').includes(JWT_TYP
 /**
  * RFC 7662 token introspection, with the JWT response of RFC 9701 when the
  * caller accepts `application/token-introspection+jwt`. Who may see which
- * token: mayIntrospect. Plain JSON answers are also served by the fast
- * lanes (http/fast-lane.ts).
+ * token: mayIntrospect.
  */
 export const introspectionEndpoint: Endpoint = {
   name: 'introspection',
@@ -90,16 +89,6 @@ export const introspectionEndpoint: Endpoint = {
       return reply.type(JWT_TYPE).send(jwt);
     });
   },
-  fastRoutes: (deps) => [
-    {
-      path: '/token/introspect',
-      bodyLimit: BODY_LIMIT,
-      headers: NO_STORE,
-      // JWT answers (RFC 9701) go the fastify way.
-      admits: (headers) => !wantsJwt(headers.accept),
-      handle: async (request) => (await introspection(request, deps)).body,
-    },
-  ],
   metadata: (context, issuer) => ({
     introspection_endpoint: `${issuer}/token/introspect`,
     introspection_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS).filter((m) => m !== 'none'),

@@ -15,7 +15,7 @@ const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
 const signingAlgorithms = () => [...new Set(Object.values(CLIENT_AUTH_METHODS).flatMap((m) => m.signingAlgorithms ?? []))];
 
 /**
- * One token request, whichever way it arrived: authenticate the client,
+ * One token request: authenticate the client,
  * check the grant is enabled for the tenant and registered by the client,
  * hand over to the grant's handler.
  */
@@ -32,12 +32,7 @@ async function serveTokenRequest(request: OAuthRequest, deps: DataPlaneDeps): Pr
   return grant.handle({ tenant: request.tenant!, issuer: request.issuer!, client, params, deps, ip: request.ip ?? '' });
 }
 
-/**
- * The token endpoint. Ordinary form posts are answered by the fast lane
- * (http/fast-lane.ts) without fastify's pipeline; the fastify route answers
- * the rest (chunked bodies, injected requests, a tenant not yet cached) with
- * the same code.
- */
+/** The token endpoint (RFC 6749 §3.2): every grant, behind client authentication. */
 export const tokenEndpoint: Endpoint = {
   name: 'token',
   register(app, deps) {
@@ -46,7 +41,6 @@ export const tokenEndpoint: Endpoint = {
       return reply.headers(NO_STORE).send(response);
     });
   },
-  fastRoutes: (deps) => [{ path: '/token', bodyLimit: BODY_LIMIT, headers: NO_STORE, handle: (request) => serveTokenRequest(request, deps) }],
   metadata: (context, issuer, deps) => ({
     token_endpoint: `${issuer}/token`,
     token_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS),

@@ -3,14 +3,13 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /**
  * What the back-channel OAuth code reads of a request: headers, the parsed
- * body, and the tenant and issuer it is served for. A fastify request is one;
- * so is what the fast lane builds from a raw request (http/fast-lane.ts).
+ * body, and the tenant and issuer it is served for. A fastify request is one.
  */
 export interface OAuthRequest {
   readonly headers: IncomingHttpHeaders;
   readonly body: unknown;
   readonly tenant?: TenantContext | undefined;
   readonly issuer?: string | undefined;
-  /** The client's address (tenancy/client-address.ts): fastify's `request.ip`, or the lane's own. */
+  /** The client's address: fastify's `request.ip` (tenancy/client-address.ts). */
   readonly ip?: string | undefined;
 }

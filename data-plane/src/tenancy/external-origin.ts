@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import proxyAddr from '@fastify/proxy-addr';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
@@ -11,24 +11,19 @@ import type { IncomingHttpHeaders } from 'node:http';
  * further away, the client included.
  */
 export class ExternalOrigin {
-  readonly #trusted = new BlockList();
-  readonly #anyTrusted: boolean;
+  /** proxy-addr's matcher, the one fastify's `trustProxy` compiles from a list (IPv4-mapped IPv6 included). */
+  readonly #trusted: ((address: string, hop: number) => boolean) | undefined;
 
   constructor(trustedProxies: readonly string[]) {
-    for (const entry of trustedProxies) {
-      const [address, bits] = entry.split('/');
-      const family = isIP(address ?? '') === 6 ? 'ipv6' : 'ipv4';
-      if (!address || isIP(address) === 0) throw new Error(`TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
-      if (bits !== undefined) this.#trusted.addSubnet(address, Number(bits), family);
-      else this.#trusted.addAddress(address, family);
+    try {
+      this.#trusted = trustedProxies.length > 0 ? proxyAddr.compile([...trustedProxies]) : undefined;
+    } catch (err) {
+      throw new Error(`TRUSTED_PROXIES: ${(err as Error).message} (each entry is an IP address or CIDR)`);
     }
-    this.#anyTrusted = trustedProxies.length > 0;
   }
 
   isTrusted(remoteAddress: string | undefined): boolean {
-    if (!this.#anyTrusted || !remoteAddress) return false;
-    const mapped = remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
-    return this.#trusted.check(mapped, isIP(mapped) === 6 ? 'ipv6' : 'ipv4');
+    return this.#trusted !== undefined && !!remoteAddress && this.#trusted(remoteAddress, 0);
   }
 
   /** Returns null when the request names no usable host. */

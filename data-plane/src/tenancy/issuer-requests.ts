@@ -4,7 +4,7 @@ import { issuerLastSeenKey, issuerRequestsKey } from '@tessera/shared/tenancy/is
 /*
  * Per-node counts of requests per (tenant, issuer), kept in memory and added
  * to Redis by a timer: counting a request is a map update, never I/O, so it
- * can sit on the hottest path (tenant resolution, the token fast lane).
+ * can sit on the hottest path (tenant resolution).
  * Module state, because every part of the node that resolves a tenant must
  * count into the same place without being handed an object.
  */

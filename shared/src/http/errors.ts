@@ -67,8 +67,8 @@ const reply = (statusCode: number, error: string, description: string, extra: Re
 });
 
 /**
- * The error contract in one place (fastify's error handler and the data
- * plane's fast lane both answer with it): known errors keep their code,
+ * The error contract in one place (fastify's error handler answers with
+ * it): known errors keep their code,
  * malformed input is a 400 with a message saying what was wrong, and
  * anything unexpected is a bare 500 with no stack trace (logged instead).
  */

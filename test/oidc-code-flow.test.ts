@@ -92,6 +92,8 @@ describe('authorization code flow through openid-client v6', () => {
     expect(typeof claims.at_hash).toBe('string');
     expect(claims.sid).toMatch(/^[0-9a-f]{64}$/);
     expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('RS256');
+    // a tenant made with the defaults signs access tokens with ES256 (ID tokens stay RS256)
+    expect(decodeProtectedHeader(tokens.access_token).alg).toBe('ES256');
 
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, 'alice');
     expect(userinfo).toMatchObject({ sub: 'alice', name: 'Alice Adams (de)', email: 'alice@example.com', email_verified: true });

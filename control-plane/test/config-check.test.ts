@@ -32,7 +32,7 @@ describe('POST /config/check', () => {
   });
 
   it('answers 204 for a valid config', async () => {
-    const res = await check({ tokens: { accessTokenLifetime: 300 }, keys: { signingAlgorithms: ['RS256', 'EdDSA'] } });
+    const res = await check({ tokens: { accessTokenLifetime: 300 }, keys: { signingAlgorithms: ['RS256', 'EdDSA'], accessTokenSigningAlgorithm: 'EdDSA' } });
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
   });

@@ -14,6 +14,7 @@ describe('tenant config v1', () => {
     expect(result.config.grants.responseTypes).toEqual(['code']);
     expect(result.config.keys.signingAlgorithms).toEqual(['RS256', 'ES256', 'EdDSA']);
     expect(result.config.keys.idTokenSigningAlgorithm).toBe('RS256');
+    expect(result.config.keys.accessTokenSigningAlgorithm).toBe('ES256');
     expect(result.config.login.locales).toEqual(['en']);
     expect(result.config.plugins).toEqual({});
   });
@@ -49,7 +50,7 @@ describe('tenant config v1', () => {
 
   it('checks rules across members, alongside schema problems elsewhere', () => {
     const result = validateTenantConfig({
-      keys: { signingAlgorithms: ['ES256'], idTokenSigningAlgorithm: 'RS256' },
+      keys: { signingAlgorithms: ['EdDSA'], idTokenSigningAlgorithm: 'RS256' },
       grants: { grantTypes: ['client_credentials'], responseTypes: ['code id_token'] },
       tokens: { refreshTokenLifetime: 60, accessTokenLifetime: 600 },
       login: { title: '' },
@@ -60,7 +61,7 @@ describe('tenant config v1', () => {
     const paths = result.errors.map((e) => e.path);
     expect(paths).toContain('$.login.title');
     expect(paths).toContain('$.keys.idTokenSigningAlgorithm');
-    // accessTokenSigningAlgorithm defaults to RS256, which is not enabled either
+    // accessTokenSigningAlgorithm defaults to ES256, which is not enabled either
     expect(paths).toContain('$.keys.accessTokenSigningAlgorithm');
     expect(paths.filter((p) => p === '$.grants.responseTypes[0]')).toHaveLength(2);
     expect(paths).toContain('$.tokens.accessTokenLifetime');

@@ -1,7 +1,10 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowPrivateClientFetches } from '@tessera/data-plane/http/outbound-policy';
+import type { FastifyInstance } from 'fastify';
+import { buildDataPlane } from '@tessera/data-plane/server';
+import { createRedis } from '@tessera/shared/redis';
+import { loadSettings } from '@tessera/shared/settings';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { startHttpsServer } from './support/https-server.ts';
@@ -13,7 +16,7 @@ const FORM = 'application/x-www-form-urlencoded';
  * private_key_jwt with keys the client hosts (`jwks_uri`, RFC 7591 §2):
  * fetched over https through the client-document fetcher, cached, shared by
  * concurrent requests, and never from a private address unless the
- * deployment allows it (data-plane/src/http/outbound-policy.ts).
+ * deployment allows it (shared/src/http/outbound-policy.ts).
  */
 describe('client keys at jwks_uri', () => {
   let planes: InProcessPlanes;
@@ -34,17 +37,19 @@ describe('client keys at jwks_uri', () => {
       .setIssuedAt()
       .setExpirationTime('2m')
       .sign(privateKey);
-  const token = async (clientId: string) => {
-    const res = await fetch(`${planes.dataPlaneUrl}/token`, {
-      method: 'POST',
-      headers: { 'tenant-id': tid, 'content-type': FORM },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: await assertion(clientId),
-      }),
+  const tokenForm = async (clientId: string) =>
+    new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await assertion(clientId),
     });
+  const token = async (clientId: string) => {
+    const res = await fetch(`${planes.dataPlaneUrl}/token`, { method: 'POST', headers: { 'tenant-id': tid, 'content-type': FORM }, body: await tokenForm(clientId) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const tokenAt = async (node: FastifyInstance, clientId: string) => {
+    const res = await node.inject({ method: 'POST', url: '/token', headers: { 'tenant-id': tid, 'content-type': FORM }, payload: (await tokenForm(clientId)).toString() });
+    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
   };
 
   beforeAll(async () => {
@@ -66,7 +71,6 @@ describe('client keys at jwks_uri', () => {
     await planes.createTenant({ tid, name: tid, issuer });
   }, 60_000);
   afterAll(async () => {
-    allowPrivateClientFetches(true); // as the test environment has it (CLIENT_FETCH_PRIVATE=allow)
     await planes?.close();
     await host?.close();
   });
@@ -93,11 +97,17 @@ describe('client keys at jwks_uri', () => {
   });
 
   it('does not fetch from a private address unless the deployment allows it', async () => {
-    allowPrivateClientFetches(false);
+    // Another node of the deployment, with the settings its process reads under the default CLIENT_FETCH_PRIVATE=deny.
+    const subscriber = createRedis(planes.s.settings.redisUrl, planes.s.settings.redisPrefix);
+    const guarded = buildDataPlane({
+      settings: loadSettings({ ...process.env, CLIENT_FETCH_PRIVATE: 'deny' }),
+      db: planes.s.db, redis: planes.s.redis, subscriber, keyStores: planes.s.keyStores, masterKey: planes.s.masterKey,
+    });
     try {
+      await guarded.sync.start();
       const before = fetches;
       const { clientId } = await register('/jwks.json'); // https://127.0.0.1:<port>: loopback
-      expect(await token(clientId)).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: 'The client jwks_uri could not be retrieved' } });
+      expect(await tokenAt(guarded.app, clientId)).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: 'The client jwks_uri could not be retrieved' } });
       // A name that resolves to loopback is refused after resolution, not by its spelling.
       const { clientId: byName } = await addClient(
         planes.s,
@@ -105,10 +115,14 @@ describe('client keys at jwks_uri', () => {
         { token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], jwks_uri: `${host.url.replace('127.0.0.1', 'localhost')}/jwks.json` },
         { secret: null },
       );
-      expect((await token(byName)).status).toBe(401);
+      expect((await tokenAt(guarded.app, byName)).status).toBe(401);
       expect(fetches - before).toBe(0);
+      // The node that allows private addresses fetches the same keys: the refusal above was the rule, not the client.
+      expect((await tokenAt(planes.dp.app, clientId)).status).toBe(200);
+      expect(fetches - before).toBe(1);
     } finally {
-      allowPrivateClientFetches(true);
+      await guarded.app.close();
+      subscriber.disconnect();
     }
   });
 });

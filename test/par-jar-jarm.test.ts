@@ -4,6 +4,7 @@ import type { Client } from '@tessera/shared/clients/client';
 import { encodeJarmResponse } from '@tessera/data-plane/authz/jarm';
 import { PushedRequestStore } from '@tessera/data-plane/authz/pushed-requests';
 import { fetchRequestObject } from '@tessera/data-plane/authz/request-object';
+import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import type { DataPlaneDeps } from '@tessera/data-plane/endpoints/endpoint';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
@@ -127,9 +128,10 @@ describe('PAR, request objects and JARM (Postgres + Redis)', () => {
     hosted = jws;
     const client = (await planes.s.db.selectFrom('clients').select('metadata').where('tid', '=', t.a.tid).where('client_id', '=', signed.clientId).executeTakeFirstOrThrow()).metadata as Client['metadata'];
     const asClient = { tid: t.a.tid, clientId: signed.clientId, metadata: client } as Client;
-    expect(await fetchRequestObject(asClient, `${https.url}/ro/1`)).toBe(jws);
-    await expect(fetchRequestObject(asClient, `${https.url}/big`)).rejects.toMatchObject({ code: 'invalid_request_uri' });
-    await expect(fetchRequestObject(asClient, 'https://elsewhere.example.com/ro/1')).rejects.toMatchObject({ code: 'invalid_request_uri' });
+    const outbound = outboundPolicy({ allowPrivate: planes.s.settings.clientFetchPrivate }); // allow: the test's host is 127.0.0.1
+    expect(await fetchRequestObject(asClient, `${https.url}/ro/1`, outbound)).toBe(jws);
+    await expect(fetchRequestObject(asClient, `${https.url}/big`, outbound)).rejects.toMatchObject({ code: 'invalid_request_uri' });
+    await expect(fetchRequestObject(asClient, 'https://elsewhere.example.com/ro/1', outbound)).rejects.toMatchObject({ code: 'invalid_request_uri' });
   });
 
   it('refuses unsigned objects by default, accepts them once the tenant allows, and checks iss, aud, exp and client_id', async () => {
@@ -152,7 +154,7 @@ describe('PAR, request objects and JARM (Postgres + Redis)', () => {
 
   it('encodes JARM responses signed with the tenant key (verifiable against /jwks.json), optionally encrypted to the client', async () => {
     const context = (await planes.dp.cache.load(t.a.tid))!;
-    const deps = { keyStores: planes.s.keyStores } as DataPlaneDeps;
+    const deps = { keyStores: planes.s.keyStores, outbound: outboundPolicy({ allowPrivate: false }) } as DataPlaneDeps;
     const client = { tid: t.a.tid, clientId: t.a.clientId, metadata: {}, secret: t.a.secret } as Client;
     const jwt = await encodeJarmResponse({ tenant: context, issuer: t.a.issuer, client, params: { code: 'abc', state: 's1' }, deps });
     const jwks = (await planes.dp.app.inject({ url: '/jwks.json', headers: { 'tenant-id': t.a.tid } })).json() as JSONWebKeySet;

@@ -27,7 +27,7 @@ import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/share
 import type { Settings } from '@tessera/shared/settings';
 import { ENDPOINTS } from './endpoints/index.ts';
 import { installFormBody } from './http/form-body.ts';
-import { allowPrivateClientFetches } from './http/outbound-policy.ts';
+import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { trustedProxies } from './tenancy/client-address.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
 import { IssuerIndex } from './tenancy/issuer-index.ts';
@@ -66,7 +66,6 @@ export interface DataPlane {
  */
 export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const { settings, db, redis } = options;
-  allowPrivateClientFetches(settings.clientFetchPrivate);
   const index = new IssuerIndex();
   const cache = new TenantCache(db, options.masterKey, { max: options.tenantCacheSize ?? 100_000 });
   const origins = new ExternalOrigin(settings.trustedProxies);
@@ -140,6 +139,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     announce,
     announceClient,
     endpoints: ENDPOINTS,
+    outbound: outboundPolicy({ allowPrivate: settings.clientFetchPrivate }),
   };
   for (const endpoint of ENDPOINTS) endpoint.register(app, deps);
   const sync: TenantSync = new TenantSync({

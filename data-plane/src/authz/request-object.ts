@@ -4,7 +4,8 @@ import { decryptCompactJwe } from '@tessera/shared/keys/jwe';
 import { clientKeys, ASYMMETRIC_ALGS, HMAC_ALGS } from '../client-auth/client-assertion.ts';
 import { validSecrets } from '../client-auth/secret-match.ts';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
-import { fetchLimited } from '../http/fetch-limited.ts';
+import { fetchLimited } from '@tessera/shared/http/fetch-limited';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
@@ -56,7 +57,7 @@ async function decrypt(context: TenantContext, client: Client, jwe: string, deps
 }
 
 /** Verify a JWS request object (or accept an unsigned one where allowed) and return its claims. */
-async function verify(context: TenantContext, client: Client, jws: string): Promise<JWTPayload> {
+async function verify(context: TenantContext, client: Client, jws: string, policy: OutboundPolicy): Promise<JWTPayload> {
   const header = headerOf(jws);
   const alg = header.alg;
   if (typeof alg !== 'string') throw invalid('The request object header has no alg');
@@ -86,7 +87,7 @@ async function verify(context: TenantContext, client: Client, jws: string): Prom
   if (!(ASYMMETRIC_ALGS as readonly string[]).includes(alg)) throw invalid(`The request object algorithm ${alg} is not supported`);
   let keys;
   try {
-    keys = await clientKeys(client);
+    keys = await clientKeys(client, policy);
   } catch {
     throw invalid('The client has no usable keys to verify the request object');
   }
@@ -147,7 +148,7 @@ export async function decodeRequestObject(args: { tenant: TenantContext; issuer:
   } else if (client.metadata.request_object_encryption_alg !== undefined) {
     throw invalid('The client registered encrypted request objects');
   }
-  const payload = await verify(tenant, client, jwt);
+  const payload = await verify(tenant, client, jwt, deps.outbound);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalid('The request object claims must be a JSON object');
   checkClaims(payload, issuer, client, headerOf(jwt).alg !== 'none');
   return asParams(payload, client);
@@ -171,11 +172,11 @@ export function requestUriRegistered(client: Client, requestUri: string): boolea
  * §5.2.3): registered by the client, fetched once with a deadline, at most
  * 50 kB, no redirects. The caller decodes it with decodeRequestObject.
  */
-export async function fetchRequestObject(client: Client, requestUri: string): Promise<string> {
+export async function fetchRequestObject(client: Client, requestUri: string, policy: OutboundPolicy): Promise<string> {
   if (!requestUri.startsWith('https://')) throw oauthError('invalid_request_uri', 'request_uri must be an https URL or a pushed request URN');
   if (!requestUriRegistered(client, requestUri)) throw oauthError('invalid_request_uri', 'The request_uri is not registered for the client');
   try {
-    const { body } = await fetchLimited(requestUri.split('#')[0]!, { timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_REQUEST_OBJECT_CHARS, accept: 'application/oauth-authz-req+jwt, application/jwt' });
+    const { body } = await fetchLimited(requestUri.split('#')[0]!, { timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_REQUEST_OBJECT_CHARS, accept: 'application/oauth-authz-req+jwt, application/jwt', policy });
     return body.trim();
   } catch (err) {
     throw oauthError('invalid_request_uri', `The request_uri could not be retrieved (${err instanceof Error ? err.message : 'error'})`);

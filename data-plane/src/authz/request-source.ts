@@ -41,7 +41,7 @@ export async function resolveRequestObject(
       if (!pushed) return { ok: false, error: 'invalid_request_uri', description: 'The request_uri is unknown, expired or already used' };
       return { ok: true, params: { ...pushed, client_id: clientId }, source: 'pushed' };
     }
-    const jwt = request ?? (await fetchRequestObject(client, requestUri!));
+    const jwt = request ?? (await fetchRequestObject(client, requestUri!, deps.outbound));
     const decoded = await decodeRequestObject({ tenant: context, issuer, client, jwt, deps });
     return { ok: true, params: { ...decoded, client_id: clientId }, source: 'object' };
   } catch (err) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { ClientAuthInput } from './client-auth-method.ts';
 import { ClientJwksError, clientJwks } from './client-jwks.ts';
@@ -39,10 +40,10 @@ export function assertionClientId(input: ClientAuthInput): string | undefined {
 const localSets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
 
 /** A client's public keys as a jose key resolver (see client-jwks.ts). */
-export async function clientKeys(client: Client) {
+export async function clientKeys(client: Client, policy: OutboundPolicy) {
   let jwks: JSONWebKeySet;
   try {
-    jwks = await clientJwks(client);
+    jwks = await clientJwks(client, policy);
   } catch (err) {
     throw fail(err instanceof ClientJwksError ? err.message : 'The client keys could not be read');
   }
@@ -90,7 +91,7 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
     }
   } else {
     try {
-      payload = (await jwtVerify(assertion, await clientKeys(client), { ...options, algorithms: [header.alg] })).payload;
+      payload = (await jwtVerify(assertion, await clientKeys(client, input.deps.outbound), { ...options, algorithms: [header.alg] })).payload;
     } catch (err) {
       if (err instanceof HttpError) throw err; // the client's keys could not be had: say so
     }

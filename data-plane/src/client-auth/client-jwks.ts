@@ -1,6 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
-import { fetchLimited } from '../http/fetch-limited.ts';
+import { fetchLimited } from '@tessera/shared/http/fetch-limited';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 
 const CACHE_MS = 300_000;
 const TIMEOUT_MS = 5000;
@@ -20,7 +21,7 @@ export class ClientJwksError extends Error {}
  * addresses, 5 s, 100 kB) and cached for five minutes. One place for every
  * use — assertion and request-object signatures, encryption to the client.
  */
-export async function clientJwks(client: Client): Promise<JSONWebKeySet> {
+export async function clientJwks(client: Client, policy: OutboundPolicy): Promise<JSONWebKeySet> {
   if (client.metadata.jwks) return client.metadata.jwks as JSONWebKeySet;
   const uri = client.metadata.jwks_uri;
   if (!uri) throw new ClientJwksError('The client has no registered keys');
@@ -29,7 +30,7 @@ export async function clientJwks(client: Client): Promise<JSONWebKeySet> {
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.jwks;
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = fetchJwks(uri).finally(() => inFlight.delete(key));
+    pending = fetchJwks(uri, policy).finally(() => inFlight.delete(key));
     inFlight.set(key, pending);
   }
   const jwks = await pending;
@@ -38,9 +39,9 @@ export async function clientJwks(client: Client): Promise<JSONWebKeySet> {
   return jwks;
 }
 
-async function fetchJwks(uri: string): Promise<JSONWebKeySet> {
+async function fetchJwks(uri: string, policy: OutboundPolicy): Promise<JSONWebKeySet> {
   try {
-    const { body } = await fetchLimited(uri, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, accept: 'application/jwk-set+json, application/json' });
+    const { body } = await fetchLimited(uri, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, accept: 'application/jwk-set+json, application/json', policy });
     const jwks = JSON.parse(body) as JSONWebKeySet;
     if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) throw new Error('not a JWK set');
     return jwks;

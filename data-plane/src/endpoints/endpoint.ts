@@ -5,6 +5,7 @@ import type { Db } from '@tessera/shared/db/database';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { ClientStore } from '@tessera/shared/clients/client-store';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import type { ClientCache } from '../stores/client-cache.ts';
 import type { OAuthServices } from '../oauth/oauth-services.ts';
 import type { Settings } from '@tessera/shared/settings';
@@ -29,6 +30,8 @@ export interface DataPlaneDeps {
   /** Make every node drop its cached copy of one client. */
   announceClient(tid: string, clientId: string): Promise<void>;
   endpoints: readonly Endpoint[];
+  /** Where fetches of client-hosted documents may connect (public addresses unless CLIENT_FETCH_PRIVATE=allow). */
+  outbound: OutboundPolicy;
 }
 
 /**

@@ -158,7 +158,7 @@ export const registrationEndpoint: Endpoint = {
           const checked = validateClientMetadata(request.body, optionsFor(context, true, 'register'));
           if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
           refuseScope(context, checked.metadata);
-          await checkSectorIdentifier(checked.metadata);
+          await checkSectorIdentifier(checked.metadata, deps.outbound);
           const input = {
             metadata: checked.metadata,
             secret: issuesSecret(checked.metadata) ? newClientSecret() : null,
@@ -236,7 +236,7 @@ export const registrationEndpoint: Endpoint = {
           const checked = validateClientMetadata(body, { ...optionsFor(context, privileged, 'update'), ...(typeof current === 'string' ? { currentSectorIdentifierUri: current } : {}) });
           if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
           refuseScope(context, checked.metadata, client, !privileged);
-          await checkSectorIdentifier(checked.metadata);
+          await checkSectorIdentifier(checked.metadata, deps.outbound);
           if (checked.clientId !== client.clientId) {
             throw new HttpError(400, 'invalid_client_metadata', 'client_id must be the client_id of the registration being updated');
           }

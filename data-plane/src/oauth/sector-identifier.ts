@@ -1,6 +1,7 @@
 import type { ClientMetadata } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
-import { fetchLimited } from '../http/fetch-limited.ts';
+import { fetchLimited } from '@tessera/shared/http/fetch-limited';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 
 const MAX_DOCUMENT_BYTES = 50_000;
 const TIMEOUT_MS = 5000;
@@ -14,12 +15,12 @@ const invalid = (description: string) => new HttpError(400, 'invalid_client_meta
  * they belong together. Provider-managed `urn:c2id:sector_id:` sectors are
  * vouched for by whoever holds the master token; nothing is fetched.
  */
-export async function checkSectorIdentifier(metadata: ClientMetadata): Promise<void> {
+export async function checkSectorIdentifier(metadata: ClientMetadata, policy: OutboundPolicy): Promise<void> {
   const uri = metadata.sector_identifier_uri;
   if (typeof uri !== 'string' || uri.startsWith('urn:')) return;
   let listed: unknown;
   try {
-    listed = JSON.parse((await fetchLimited(uri, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_DOCUMENT_BYTES, accept: 'application/json' })).body);
+    listed = JSON.parse((await fetchLimited(uri, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_DOCUMENT_BYTES, accept: 'application/json', policy })).body);
   } catch (err) {
     throw invalid(`The sector_identifier_uri could not be retrieved as JSON (${err instanceof Error ? err.message : 'error'})`);
   }

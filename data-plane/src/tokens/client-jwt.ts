@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { CompactEncrypt, CompactSign, importJWK, type CompactJWEHeaderParameters, type JWK } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
 import type { KeyAlgorithm } from '@tessera/shared/keys/key-store';
@@ -56,9 +57,9 @@ export async function signForClient(
 }
 
 /** The client's public keys (registered `jwks`, or `jwks_uri`: see client-auth/client-jwks.ts). */
-async function clientPublicKeys(client: Client): Promise<JWK[]> {
+async function clientPublicKeys(client: Client, policy: OutboundPolicy): Promise<JWK[]> {
   try {
-    return (await clientJwks(client)).keys as JWK[];
+    return (await clientJwks(client, policy)).keys as JWK[];
   } catch {
     throw bad(client.metadata.jwks || client.metadata.jwks_uri ? 'The client jwks_uri could not be retrieved' : 'The client registered no keys to encrypt to');
   }
@@ -70,7 +71,7 @@ const fitsAlg = (jwk: JWK, alg: string) =>
   (alg.startsWith('RSA') ? jwk.kty === 'RSA' : jwk.kty === 'EC' || jwk.kty === 'OKP');
 
 /** Encrypt `jws` to `client` with `alg`/`enc` (nested JWT, `cty: JWT`). */
-export async function encryptForClient(client: Client, jws: string, alg: string, enc: string): Promise<string> {
+export async function encryptForClient(client: Client, jws: string, alg: string, enc: string, policy: OutboundPolicy): Promise<string> {
   if (!(JWE_ALGS as readonly string[]).includes(alg)) throw bad(`Unsupported JWE algorithm ${alg}`);
   if (!(JWE_ENCS as readonly string[]).includes(enc)) throw bad(`Unsupported JWE encryption method ${enc}`);
   const header: CompactJWEHeaderParameters = { alg, enc, cty: 'JWT' };
@@ -79,7 +80,7 @@ export async function encryptForClient(client: Client, jws: string, alg: string,
     if (!client.secret) throw bad(`${alg} needs a client secret, and the client has none`);
     key = secretDerivedKey(client.secret, alg === 'dir' ? ENC_KEY_BYTES[enc]! : KW_KEY_BYTES[alg]!);
   } else {
-    const jwk = (await clientPublicKeys(client)).find((k) => fitsAlg(k, alg));
+    const jwk = (await clientPublicKeys(client, policy)).find((k) => fitsAlg(k, alg));
     if (!jwk) throw bad(`The client has no public key for ${alg}`);
     if (jwk.kid) header.kid = jwk.kid;
     key = await importJWK(jwk, alg);
@@ -90,11 +91,11 @@ export async function encryptForClient(client: Client, jws: string, alg: string,
 /** Sign, then encrypt where the client registered an encryption algorithm (`enc` defaults to A128CBC-HS256, per the specs). */
 export async function jwtForClient(
   context: TenantContext,
-  deps: Pick<DataPlaneDeps, 'keyStores'>,
+  deps: Pick<DataPlaneDeps, 'keyStores' | 'outbound'>,
   client: Client,
   options: { alg: string; encAlg?: string | undefined; enc?: string | undefined; typ: string },
   payload: Record<string, unknown>,
 ): Promise<string> {
   const jws = await signForClient(context, deps, client, options.alg, payload, options.typ);
-  return options.encAlg ? encryptForClient(client, jws, options.encAlg, options.enc ?? 'A128CBC-HS256') : jws;
+  return options.encAlg ? encryptForClient(client, jws, options.encAlg, options.enc ?? 'A128CBC-HS256', deps.outbound) : jws;
 }

@@ -54,7 +54,7 @@ export const idTokenAlg = (context: TenantContext, client: Client): string =>
  */
 export async function idTokenForAuthorization(
   context: TenantContext,
-  deps: Pick<DataPlaneDeps, 'keyStores' | 'directory'>,
+  deps: Pick<DataPlaneDeps, 'keyStores' | 'directory' | 'outbound'>,
   req: AuthorizationIdTokenRequest,
 ): Promise<string> {
   const { client, authz, authentication: auth } = req;

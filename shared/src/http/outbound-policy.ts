@@ -2,12 +2,13 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /*
- * Where the data plane may connect when it fetches a document a client
- * hosts (jwks_uri, request_uri, sector_identifier_uri). Those URLs are
- * chosen by whoever registers a client, so without a rule a tenant's client
- * could point them at the provider's own network (SSRF): loopback, private
- * ranges, link-local cloud metadata services. Only public addresses are
- * reached unless the deployment allows private ones (`CLIENT_FETCH_PRIVATE=allow`,
+ * Where the platform may connect when it fetches a URL someone else chose:
+ * documents a client hosts (the data plane: jwks_uri, request_uri,
+ * sector_identifier_uri) and the HTTP challenge of a custom host a tenant
+ * admin names (the control plane). Without a rule such a URL could point
+ * into the provider's own network (SSRF): loopback, private ranges,
+ * link-local cloud metadata services. Only public addresses are reached
+ * unless the deployment allows private ones (`CLIENT_FETCH_PRIVATE=allow`,
  * for development and tests). The check is made on the address actually
  * connected to, after DNS resolution, so a name that resolves (or rebinds)
  * to a private address is refused too.
@@ -43,29 +44,33 @@ export function isPublicAddress(address: string): boolean {
   return ipv4 !== undefined ? !NOT_PUBLIC.check(ipv4, 'ipv4') : !NOT_PUBLIC.check(address, 'ipv6');
 }
 
-let allowPrivate = false;
-
-/** Set once at start-up from the settings (`CLIENT_FETCH_PRIVATE`). */
-export function allowPrivateClientFetches(allow: boolean): void {
-  allowPrivate = allow;
-}
-
 export class BlockedAddressError extends Error {}
 
-/** Refuses a URL whose host is a literal address that is not public (names are checked when resolved). */
-export function checkLiteralHost(url: URL): void {
-  if (allowPrivate) return;
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (isIP(host) !== 0 && !isPublicAddress(host)) throw new BlockedAddressError(`${host} is not a public address`);
+/** Where outgoing requests to URLs chosen by others may connect. */
+export interface OutboundPolicy {
+  /** Refuses a URL whose host is a literal address that is not public (names are checked by `lookup`: sockets skip it for literals). */
+  checkLiteralHost(url: URL): void;
+  /** A DNS lookup for the request's `lookup` option that fails on any non-public address. */
+  lookup: LookupFunction;
 }
 
-/** A DNS lookup for outgoing client fetches that fails on any non-public address. */
-export const guardedLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) return callback(err, '', 0);
-    const usable = allowPrivate ? addresses : addresses.filter((a) => isPublicAddress(a.address));
-    if (usable.length === 0) return callback(new BlockedAddressError(`${hostname} resolves to no public address`), '', 0);
-    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
-    callback(null, usable[0]!.address, usable[0]!.family);
-  });
-};
+/** The policy of a deployment (`allowPrivate`: `CLIENT_FETCH_PRIVATE=allow`), made once by each plane's composition root. */
+export function outboundPolicy(options: { allowPrivate: boolean }): OutboundPolicy {
+  const { allowPrivate } = options;
+  return {
+    checkLiteralHost(url) {
+      if (allowPrivate) return;
+      const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+      if (isIP(host) !== 0 && !isPublicAddress(host)) throw new BlockedAddressError(`${host} is not a public address`);
+    },
+    lookup(hostname, lookupOptions, callback) {
+      dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
+        if (err) return callback(err, '', 0);
+        const usable = allowPrivate ? addresses : addresses.filter((a) => isPublicAddress(a.address));
+        if (usable.length === 0) return callback(new BlockedAddressError(`${hostname} resolves to no public address`), '', 0);
+        if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
+        callback(null, usable[0]!.address, usable[0]!.family);
+      });
+    },
+  };
+}

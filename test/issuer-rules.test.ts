@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildControlPlane } from '@tessera/control-plane/server';
+import { loadSettings } from '@tessera/shared/settings';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { basicAuth, discoveredIssuer, postForm } from './support/issuer-http.ts';
@@ -158,6 +160,7 @@ describe('issuer rules: no nesting across tenants, tenant namespaces, verified c
   describe('custom hosts: proof of control through the HTTP challenge', () => {
     let server: Server;
     let host: string;
+    let connections = 0;
     const published = new Map<string, string>();
 
     beforeAll(async () => {
@@ -165,6 +168,7 @@ describe('issuer rules: no nesting across tenants, tenant namespaces, verified c
         const body = published.get(req.url ?? '');
         res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/plain' }).end(body ?? 'not here');
       });
+      server.on('connection', () => (connections += 1));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       // `localhost` is not the platform's host (127.0.0.1 in tests): a custom host, served here by a server of the test.
       host = `localhost:${(server.address() as AddressInfo).port}`;
@@ -212,6 +216,31 @@ describe('issuer rules: no nesting across tenants, tenant namespaces, verified c
       expect(other.statusCode).toBe(403);
       expect(other.json().error).toBe('domain_not_verified');
       expect((await call(scopedB, 'GET', `/tenants/rest/v1/${a}/domains`)).statusCode).toBe(403);
+    });
+
+    it('with private fetches denied (the default), a host that resolves to loopback is not verified, and nothing connects to it', async () => {
+      // A control plane as its process reads the settings with CLIENT_FETCH_PRIVATE=deny; same database, keys and admin tokens.
+      const guarded = await buildControlPlane({
+        db: planes.s.db, redis: planes.s.redis, keyStores: planes.s.keyStores, masterKey: planes.s.masterKey, temporal: planes.temporal, temporalSettings: planes.temporalSettings,
+        settings: { ...loadSettings({ ...process.env, CLIENT_FETCH_PRIVATE: 'deny' }), issuerBaseUrls: [dp] },
+      });
+      try {
+        const asked = await guarded.inject({ method: 'POST', url: `/tenants/rest/v1/${b}/domains`, headers: { authorization: `Bearer ${scopedB}` }, payload: { host } });
+        expect(asked.statusCode).toBe(201);
+        const challenge = asked.json();
+        published.set(challenge.http_path, challenge.txt_value);
+        const before = connections;
+        const refused = await guarded.inject({ method: 'POST', url: `/tenants/rest/v1/${b}/domains/${host}/verify`, headers: { authorization: `Bearer ${scopedB}` } });
+        expect(refused.statusCode).toBe(409);
+        expect(refused.json()).toMatchObject({ error: 'verification_failed' });
+        expect(connections - before).toBe(0);
+        // Where private addresses are allowed (the test environment), the same published challenge is met.
+        const verified = await call(scopedB, 'POST', `/tenants/rest/v1/${b}/domains/${host}/verify`);
+        expect(verified.json()).toMatchObject({ host, status: 'verified', verified_by: 'http' });
+        expect(connections - before).toBe(1);
+      } finally {
+        await guarded.close();
+      }
     });
 
     it('refuses platform hosts and malformed hosts and tids, and forgets a domain on request', async () => {

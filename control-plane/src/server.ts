@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { installErrorHandling } from '@tessera/shared/http/errors';
+import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { installValidation } from '@tessera/shared/http/validation';
 import { limitConnections, serverLimitOptions } from '@tessera/shared/http/server-limits';
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
@@ -70,7 +71,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerApiTokenRoutes(app, deps);
   registerAliasRoutes(app, deps);
   registerIssuerMigrationRoutes(app, deps);
-  registerDomainRoutes(app, deps);
+  // The custom-host HTTP challenge fetches a URL a tenant admin chose: public addresses only, unless allowed.
+  registerDomainRoutes(app, deps, outboundPolicy({ allowPrivate: deps.settings.clientFetchPrivate }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -3,6 +3,7 @@ import { Resolver } from 'node:dns/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { dnsChallengeMet, httpChallengeMet } from '../src/tenants/domain-challenge.ts';
 
 /** The question name of a DNS query (RFC 1035 §4.1.2) and where the question ends. */
@@ -49,6 +50,9 @@ describe('domain challenges: a DNS TXT record or an HTTP resource holds the valu
   let httpHost: string;
   const records = new Map<string, string[]>();
   const pages = new Map<string, { status: number; body: string; location?: string }>();
+  let connections = 0;
+  // The test environment's rule (CLIENT_FETCH_PRIVATE=allow): these servers listen on 127.0.0.1.
+  const allowed = outboundPolicy({ allowPrivate: true });
 
   beforeAll(async () => {
     dns = txtServer(records);
@@ -59,6 +63,7 @@ describe('domain challenges: a DNS TXT record or an HTTP resource holds the valu
       const page = pages.get(req.url ?? '') ?? { status: 404, body: 'no' };
       res.writeHead(page.status, page.location ? { location: page.location } : {}).end(page.body);
     });
+    http.on('connection', () => (connections += 1));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     httpHost = `localhost:${(http.address() as AddressInfo).port}`;
   });
@@ -79,7 +84,7 @@ describe('domain challenges: a DNS TXT record or an HTTP resource holds the valu
   });
 
   it('accepts the value as a 200 body (white space around it ignored); not a redirect, another status, another or longer body', async () => {
-    const ok = (token: string) => httpChallengeMet(httpHost, token, 'the-value');
+    const ok = (token: string) => httpChallengeMet(httpHost, token, 'the-value', allowed);
     pages.set('/.well-known/tessera-challenge/good', { status: 200, body: '  the-value\r\n' });
     pages.set('/.well-known/tessera-challenge/wrong', { status: 200, body: 'the-value-and-more' });
     pages.set('/.well-known/tessera-challenge/huge', { status: 200, body: `the-value${' '.repeat(100_000)}x` });
@@ -88,6 +93,21 @@ describe('domain challenges: a DNS TXT record or an HTTP resource holds the valu
     expect(await ok('good')).toBe(true);
     for (const token of ['wrong', 'huge', 'status', 'moved', 'missing']) expect({ token, met: await ok(token) }).toEqual({ token, met: false });
     // Nothing listening: false, not an error.
-    expect(await httpChallengeMet('localhost:1', 'good', 'the-value')).toBe(false);
+    expect(await httpChallengeMet('localhost:1', 'good', 'the-value', allowed)).toBe(false);
+  });
+
+  it('connects to no loopback, private or link-local address unless the deployment allows it (no SSRF into the provider network)', async () => {
+    pages.set('/.well-known/tessera-challenge/good', { status: 200, body: 'the-value' });
+    const port = (http.address() as AddressInfo).port;
+    const denied = outboundPolicy({ allowPrivate: false });
+    const before = connections;
+    // A literal loopback address, and names that resolve to it: refused before any connection.
+    for (const host of [`127.0.0.1:${port}`, `[::ffff:127.0.0.1]:${port}`, `localhost:${port}`, `localhost.:${port}`]) {
+      expect({ host, met: await httpChallengeMet(host, 'good', 'the-value', denied) }).toEqual({ host, met: false });
+    }
+    expect(connections - before).toBe(0);
+    // The same challenge, where private addresses are allowed: met (the refusal was the rule).
+    expect(await httpChallengeMet(`127.0.0.1:${port}`, 'good', 'the-value', allowed)).toBe(true);
+    expect(connections - before).toBe(1);
   });
 });

@@ -23,7 +23,7 @@ export interface Settings {
   monitorMetricsOpen: boolean;
   /** Path of the PKCS#11 library; unset = software keys only. */
   pkcs11Module: string | undefined;
-  /** Data plane: fetch client-hosted documents (jwks_uri, request_uri, sector_identifier_uri) from private addresses too (`CLIENT_FETCH_PRIVATE=allow`; default deny). */
+  /** Both planes: fetch URLs others chose — client-hosted documents (jwks_uri, request_uri, sector_identifier_uri), a custom host's HTTP challenge — from private addresses too (`CLIENT_FETCH_PRIVATE=allow`; default deny). */
   clientFetchPrivate: boolean;
   /** Both planes' HTTP servers: `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_IDLE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`. */
   http: HttpLimits;

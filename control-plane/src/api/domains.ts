@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { HttpError } from '@tessera/shared/http/errors';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
 import { challengeUrl, domainHostProblem, proveControl } from '../tenants/domain-challenge.ts';
 import { domainNotFound, domainView, findDomain, listDomains, markDomainVerified, removeDomain, requestDomain } from '../tenants/domain-store.ts';
@@ -28,9 +29,10 @@ const DomainView = Type.Object({
  * Custom hosts of a tenant (`/tenants/rest/v1/{tid}/domains`): ask for a
  * challenge, publish it, have it verified. A tenant-scoped admin token may
  * put issuers on a host outside the platform's only once it is verified
- * (tenants/issuer-policy.ts); the operator key needs no verification.
+ * (tenants/issuer-policy.ts); the operator key needs no verification. The
+ * HTTP challenge connects only where `outbound` allows.
  */
-export function registerDomainRoutes(root: FastifyInstance, deps: Pick<ControlPlaneDeps, 'db' | 'settings'>): void {
+export function registerDomainRoutes(root: FastifyInstance, deps: Pick<ControlPlaneDeps, 'db' | 'settings'>, outbound: OutboundPolicy): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { db, settings } = deps;
 
@@ -86,7 +88,7 @@ export function registerDomainRoutes(root: FastifyInstance, deps: Pick<ControlPl
       const row = await findDomain(db, tid, host);
       if (!row) throw domainNotFound(tid, host);
       if (row.verified_at) return domainView(row);
-      const by = await proveControl(host, row.challenge_token, row.challenge_value);
+      const by = await proveControl(host, row.challenge_token, row.challenge_value, outbound);
       if (!by) {
         const view = domainView(row);
         throw new HttpError(

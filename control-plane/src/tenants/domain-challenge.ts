@@ -1,13 +1,17 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { fetchLimited } from '@tessera/shared/http/fetch-limited';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 
 /*
  * Proof that a tenant controls a custom host before its issuers go there:
  * the control plane hands out a random value, the tenant publishes it in a
  * DNS TXT record `_tessera-challenge.<host name>` or as the body of
  * `<origin>/.well-known/tessera-challenge/<token>` (https; http only for
- * loopback hosts, as for issuers), and the control plane looks. Only the
- * outcome is reported, never what a fetch met (no probing of networks).
+ * loopback hosts, as for issuers), and the control plane looks — over HTTP
+ * at public addresses only unless CLIENT_FETCH_PRIVATE=allow (a loopback
+ * host is then for development and tests). Only the outcome is reported,
+ * never what a fetch met (no probing of networks).
  */
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -50,43 +54,23 @@ export async function dnsChallengeMet(host: string, value: string, resolver = ne
   }
 }
 
-/** A response body of at most `limit` bytes, or undefined when it is longer (the rest is not read). */
-async function smallBody(res: Response, limit: number): Promise<string | undefined> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+/**
+ * Whether `challengeUrl(host, token)` answers 200 with `value` as its body (at most 1 KiB, surrounding white space
+ * allowed; no redirects followed), connecting only where `policy` allows: the host is the tenant admin's choice, so
+ * by default no loopback, private or link-local address (no probing of the provider's network).
+ */
+export async function httpChallengeMet(host: string, token: string, value: string, policy: OutboundPolicy): Promise<boolean> {
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) return undefined;
-      chunks.push(value);
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Whether `challengeUrl(host, token)` answers 200 with `value` as its body (at most 1 KiB, surrounding white space allowed; no redirects followed). */
-export async function httpChallengeMet(host: string, token: string, value: string): Promise<boolean> {
-  try {
-    const res = await fetch(challengeUrl(host, token), { redirect: 'manual', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
-    if (res.status !== 200) {
-      await res.body?.cancel().catch(() => undefined);
-      return false;
-    }
-    return (await smallBody(res, MAX_BODY_BYTES))?.trim() === value;
+    const { body } = await fetchLimited(challengeUrl(host, token), { timeoutMs: HTTP_TIMEOUT_MS, maxBytes: MAX_BODY_BYTES, accept: 'text/plain, */*', policy, allowHttp: true });
+    return body.trim() === value;
   } catch {
     return false;
   }
 }
 
 /** How the tenant proved control of `host`, if it did: DNS first, then HTTP. */
-export async function proveControl(host: string, token: string, value: string): Promise<'dns' | 'http' | null> {
+export async function proveControl(host: string, token: string, value: string, policy: OutboundPolicy): Promise<'dns' | 'http' | null> {
   if (await dnsChallengeMet(host, value)) return 'dns';
-  if (await httpChallengeMet(host, token, value)) return 'http';
+  if (await httpChallengeMet(host, token, value, policy)) return 'http';
   return null;
 }

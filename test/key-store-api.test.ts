@@ -165,7 +165,7 @@ describe('key store API (/key-store/rest/v1) over HTTP, keys in SoftHSM', () => 
     expect((await jwks('b')).keys.map((k) => k.kid)).toEqual(expect.arrayContaining(kidsOfB));
   });
 
-  it('answers 503 for a tenant whose PIN the HSM refuses, while another tenant keeps working', async () => {
+  it('answers 503 for a tenant whose PIN the HSM refuses, without the PKCS#11 message (logged instead), while another tenant keeps working', async () => {
     const row = await s.db.selectFrom('tenant_hsm_tokens').selectAll().where('tid', '=', tenants.b.tid).executeTakeFirstOrThrow();
     const wrong = s.masterKey.seal(Buffer.from('not-the-pin'), `tessera:hsm-pin:user:${tenants.b.tid}`);
     await s.db.updateTable('tenant_hsm_tokens').set({ user_pin_sealed: wrong }).where('tid', '=', tenants.b.tid).execute();
@@ -184,7 +184,11 @@ describe('key store API (/key-store/rest/v1) over HTTP, keys in SoftHSM', () => 
       expect(refused.headers.get('retry-after')).toBe('5');
       const body = (await refused.json()) as { error: string; error_description: string };
       expect(body.error).toBe('temporarily_unavailable');
-      expect(body.error_description).toMatch(/refused its PIN/);
+      expect(body.error_description).toBe('The key store is temporarily unavailable');
+      expect(JSON.stringify(body)).not.toMatch(/CKR_|PKCS|PIN|HSM|tessera-/i);
+      // The operator reads what happened in the log, with the request id.
+      const logged = await eventually(() => node.output(), (out) => /refused its PIN ← CKR_PIN_INCORRECT/.test(out));
+      expect(logged).toMatch(/"reqId":"[^"]+".*"detail":"the HSM token \S+ refused its PIN ← CKR_PIN_INCORRECT \(160\)"/);
       expect((await rotate('a')).status).toBe(200);
       expect((await fetch(`${node.url}/jwks.json`, { headers: { 'tenant-id': tenants.b.tid } })).status).toBe(200);
       expect(node.child.exitCode).toBeNull();
@@ -206,7 +210,12 @@ describe('key store API (/key-store/rest/v1) over HTTP, keys in SoftHSM', () => 
           headers: { 'tenant-id': tenants[who].tid, authorization: `Bearer ${tenants[who].token}`, 'content-type': 'application/x-www-form-urlencoded' },
           body: 'no_eddsa=true&no_ec=true',
         });
-      expect((await rotate('a')).status).toBe(503);
+      const refused = await rotate('a');
+      expect(refused.status).toBe(503);
+      // Neither the answer nor the public health check names the module or its error.
+      expect(await refused.text()).not.toMatch(/nonexistent|libpkcs11|PKCS/i);
+      expect(JSON.stringify(await (await fetch(`${node.url}/monitor/v1/healthcheck`)).json())).not.toMatch(/nonexistent|libpkcs11|PKCS/i);
+      await eventually(() => node.output(), (out) => /"detail":"the PKCS#11 module \/nonexistent\/libpkcs11\.so cannot be used/.test(out));
       expect((await rotate('soft')).status).toBe(200);
       expect((await fetch(`${node.url}/jwks.json`, { headers: { 'tenant-id': tenants.a.tid } })).status).toBe(200);
       expect(node.child.exitCode).toBeNull();

@@ -5,6 +5,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { issuerProblem, TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
+import { workflowServiceUnavailable } from '../tenants/tenant-workflows.ts';
 import { taskQueue } from '../temporal/task-queues.ts';
 import type { MigrateIssuerResult, MigrationProgress } from '../workflows/issuer-migration-types.ts';
 import { migrationWorkflowId } from '../workflows/migration-ids.ts';
@@ -45,8 +46,7 @@ export function migrationPollMs(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-const unavailable = (err: unknown) =>
-  new HttpError(503, 'temporarily_unavailable', `The workflow service is unavailable: ${err instanceof Error ? err.message : String(err)}`, { headers: { 'retry-after': '5' } });
+const unavailable = workflowServiceUnavailable;
 const noMigration = (tid: string, id: string) => notFound(`Tenant "${tid}" has no issuer migration ${id}`, 'migration_not_found');
 
 async function progressOf(client: Client, tid: string, id: string): Promise<MigrationProgress> {

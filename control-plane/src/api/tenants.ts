@@ -89,7 +89,8 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
           if (created) return reply.code(201).send({ ...tenantView(created), api_token: apiToken });
         } else if (result?.status === 'failed') {
           if (result.code === 'tenant_exists' || result.code === 'issuer_taken' || result.code === 'issuer_conflict') throw new HttpError(409, result.code, result.reason);
-          throw new HttpError(502, 'provisioning_failed', `Provisioning failed and was undone: ${result.reason}`);
+          // The reason may carry an internal message (PKCS#11, PostgreSQL): logged, and kept in the tenant's status_reason.
+          throw new HttpError(502, 'provisioning_failed', `Provisioning failed${result.step ? ` at ${result.step}` : ''} and was undone; the tenant's status_reason says why`, { detail: result.reason });
         }
       }
       const now = new Date();

@@ -9,8 +9,10 @@ import type { deprovisionTenant, provisionTenant } from '../workflows/index.ts';
 /** How long `?wait=true` waits for a workflow before answering 202 anyway. */
 export const WAIT_MS = 30_000;
 
-const unavailable = (err: unknown) =>
-  new HttpError(503, 'temporarily_unavailable', `The workflow service is unavailable: ${err instanceof Error ? err.message : String(err)}`, { headers: { 'retry-after': '5' } });
+/** Temporal's own message (an address, a gRPC status) is logged, not sent. */
+export const workflowServiceUnavailable = (err: unknown) =>
+  new HttpError(503, 'temporarily_unavailable', 'The workflow service is unavailable', { headers: { 'retry-after': '5' }, cause: err });
+const unavailable = workflowServiceUnavailable;
 
 /**
  * Start `provisionTenant` under an id derived from the tid: while one runs,
@@ -60,7 +62,7 @@ export async function resultWithin<T>(handle: { result(): Promise<T> }, ms: numb
     const done = handle.result().then(
       (value) => ({ value }),
       (err: unknown) => {
-        throw new HttpError(502, 'workflow_failed', `The workflow did not complete: ${err instanceof Error ? err.message : String(err)}`);
+        throw new HttpError(502, 'workflow_failed', 'The workflow did not complete', { cause: err });
       },
     );
     return await Promise.race([done, timeout]);

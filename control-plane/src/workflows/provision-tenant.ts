@@ -33,12 +33,12 @@ export async function provisionTenant(input: ProvisionTenantInput): Promise<Prov
     await quick.activateTenant({ tid });
     return { status: 'active' };
   } catch (err) {
-    const { code, reason } = failureReason(err, last.step);
+    const { code, reason, step: failed } = failureReason(err, last.step);
     const undo = cleanups(timings);
     if (billing) await undo.deleteBillingAccount({ tid });
     if (billing) await undo.unscheduleKeyRotation({ tid });
     await undo.destroyHsmToken({ tid, ownerApiTokenSha256: apiTokenSha256 });
     await undo.releaseFailedTenant({ tid, ownerApiTokenSha256: apiTokenSha256, reason });
-    return { status: 'failed', code, reason };
+    return { status: 'failed', code, reason, step: failed };
   }
 }

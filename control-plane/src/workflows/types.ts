@@ -28,8 +28,8 @@ export interface ProvisionTenantInput {
 
 export type ProvisionTenantResult =
   | { status: 'active' }
-  /** `code` is the failing activity's error type (e.g. `issuer_taken`); `reason` is stored on the tenant. */
-  | { status: 'failed'; code: string; reason: string };
+  /** `code` is the failing activity's error type (e.g. `issuer_taken`); `reason` is stored on the tenant; `step` names the step (absent in runs from before it was added). */
+  | { status: 'failed'; code: string; reason: string; step?: string };
 
 export interface DeprovisionTenantInput {
   tid: string;

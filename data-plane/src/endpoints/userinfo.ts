@@ -1,16 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken } from '@tessera/shared/http/api-token';
+import type { OAuthErrorCode } from '@tessera/shared/http/error-codes';
 import { HttpError } from '@tessera/shared/http/errors';
 import { claimsForScope, selectClaims } from '../authz/claims-request.ts';
 import { claimTargets } from '../authz/released-claims.ts';
 import { subjectForClient } from '@tessera/shared/tokens/pairwise';
 import { formParams } from '../oauth/oauth-error.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
-import { jwtForClient, HMAC_JWS_ALGS, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
+import { tenantSigningAlgorithms } from '@tessera/shared/jose/algorithms';
+import { jwtForClient, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 
 /** RFC 6750 §3: errors in the WWW-Authenticate challenge (and, for readability, the body). */
-const bearerError = (status: number, error: string, description: string) =>
+const bearerError = (status: number, error: OAuthErrorCode, description: string) =>
   new HttpError(status, error, description, { headers: { 'www-authenticate': `Bearer error="${error}", error_description="${description}"` } });
 
 /** The access token: header or form body (RFC 6750 §2.1, §2.2), never both. */
@@ -73,7 +75,7 @@ export const userinfoEndpoint: Endpoint = {
   },
   metadata: (context, issuer) => ({
     userinfo_endpoint: `${issuer}/userinfo`,
-    userinfo_signing_alg_values_supported: [...context.tenant.config.keys.signingAlgorithms, ...HMAC_JWS_ALGS],
+    userinfo_signing_alg_values_supported: tenantSigningAlgorithms(context.tenant.config.keys.signingAlgorithms, 'userinfo'),
     userinfo_encryption_alg_values_supported: [...JWE_ALGS],
     userinfo_encryption_enc_values_supported: [...JWE_ENCS],
   }),

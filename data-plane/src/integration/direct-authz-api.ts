@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Authorization } from '@tessera/shared/authz/authorization';
-import { HttpError } from '@tessera/shared/http/errors';
+import { HttpError, type ErrorCode } from '@tessera/shared/http/errors';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import { consentedClaims } from '../authz/released-claims.ts';
 import type { Endpoint } from '../endpoints/endpoint.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
-import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../stores/subject-session-store.ts';
+import { epochSeconds } from '../ports/clock.ts';
+import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../ports/subject-session-store.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 import { requireApiToken } from './api-token-auth.ts';
@@ -61,7 +62,7 @@ const DirectAuthzRequest = Type.Object(
 );
 type Request = Static<typeof DirectAuthzRequest>;
 
-const status = (code: number, error: string, description: string) => new HttpError(code, error, description);
+const status = (code: number, error: ErrorCode, description: string) => new HttpError(code, error, description);
 
 /**
  * The direct authorisation API (`/direct-authz/rest/v2`, seed 002): mint
@@ -86,11 +87,11 @@ export const directAuthzApi: Endpoint = {
         const client = await deps.clients.get(tid, body.client_id);
         if (!client) throw status(460, 'invalid_client_id', 'Invalid client ID');
         const needsSecret = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'].includes(client.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
-        if (needsSecret && (!client.secret || (client.secretExpiresAt && client.secretExpiresAt <= new Date()))) {
+        if (needsSecret && (!client.secret || (client.secretExpiresAt && client.secretExpiresAt.getTime() <= deps.oauth.clock.now()))) {
           throw status(462, 'expired_client_secret', 'Missing / expired client secret');
         }
 
-        const now = Math.floor(Date.now() / 1000);
+        const now = epochSeconds(deps.oauth.clock);
         let session: SubjectSession | undefined;
         let sid: string | undefined;
         let createdSid: string | undefined;

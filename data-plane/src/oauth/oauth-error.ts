@@ -1,18 +1,29 @@
+import type { OAuthErrorCode } from '@tessera/shared/http/error-codes';
 import { HttpError } from '@tessera/shared/http/errors';
+
+export interface OAuthErrorOptions {
+  status?: number;
+  basicChallenge?: string;
+  challenge?: string;
+  /** Private: logged with the request id, never sent (see HttpError). */
+  detail?: string;
+  cause?: unknown;
+}
 
 /**
  * An RFC 6749 §5.2 error: 400, except invalid_client (401). A challenge only
  * for the scheme the client used (`basicChallenge`: the realm, where it sent
  * Basic; `challenge`: any other header value): a Basic challenge answering
  * an assertion or a form secret makes RP libraries such as openid-client
- * report a challenge and hide the invalid_client.
+ * report a challenge and hide the invalid_client. The code is one of the
+ * standards' (error-codes.ts): OAuth endpoints answer RFC error objects only.
  */
-export function oauthError(error: string, description: string, options: { status?: number; basicChallenge?: string; challenge?: string } = {}): HttpError {
+export function oauthError(error: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}): HttpError {
   const status = options.status ?? (error === 'invalid_client' ? 401 : 400);
   const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache' };
   const challenge = options.basicChallenge !== undefined ? `Basic realm="${options.basicChallenge}"` : options.challenge;
   if (challenge) headers['www-authenticate'] = challenge;
-  return new HttpError(status, error, description, { headers });
+  return new HttpError(status, error, description, { headers, detail: options.detail, cause: options.cause });
 }
 
 /**

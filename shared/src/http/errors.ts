@@ -1,29 +1,63 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorCode } from './error-codes.ts';
 
-/** An error with an HTTP status and an `error` code, rendered as `{error, error_description}`. */
+export type { ErrorCode } from './error-codes.ts';
+
+export interface HttpErrorOptions {
+  headers?: Record<string, string>;
+  /** More members of the answer's body (`errors: [...]`). */
+  extra?: Record<string, unknown>;
+  /**
+   * Private: what went wrong inside (a PKCS#11, PostgreSQL or network
+   * message, the address that refused). Logged with the request id, never
+   * sent; the description is what the client reads.
+   */
+  detail?: string;
+  /** The error behind this one; its messages join the logged detail. */
+  cause?: unknown;
+}
+
+/**
+ * An error with an HTTP status and an `error` code, rendered as
+ * `{error, error_description}`. The message is the public description;
+ * `detail` (and `cause`) are logged, never sent.
+ */
 export class HttpError extends Error {
   readonly statusCode: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly headers: Record<string, string>;
   readonly extra: Record<string, unknown>;
+  readonly detail: string | undefined;
 
-  constructor(statusCode: number, code: string, description: string, options: { headers?: Record<string, string>; extra?: Record<string, unknown> } = {}) {
+  constructor(statusCode: number, code: ErrorCode, description: string, options: HttpErrorOptions = {}) {
     // An expected outcome, not a bug: skip the stack trace, which costs more
     // than the rest of an error response (and invalid_tenant can be sent by anyone).
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(description);
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
     Error.stackTraceLimit = limit;
     this.name = 'HttpError';
     this.statusCode = statusCode;
     this.code = code;
     this.headers = options.headers ?? {};
     this.extra = options.extra ?? {};
+    this.detail = options.detail;
   }
 }
 
-export const badRequest = (description: string, code = 'invalid_request') => new HttpError(400, code, description);
-export const notFound = (description: string, code = 'not_found') => new HttpError(404, code, description);
+export const badRequest = (description: string, code: ErrorCode = 'invalid_request') => new HttpError(400, code, description);
+export const notFound = (description: string, code: ErrorCode = 'not_found') => new HttpError(404, code, description);
+
+/** An error's message and its causes' (`a ← b ← c`): the private detail of an unexpected failure. */
+export function messageChain(err: unknown): string | undefined {
+  const parts: string[] = [];
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    const message = e instanceof Error ? e.message : String(e);
+    parts.push(typeof code === 'string' || typeof code === 'number' ? `${message} (${code})` : message);
+  }
+  return parts.length > 0 ? parts.join(' ← ') : undefined;
+}
 
 /** Fastify's own client-error codes, all answered as 400 per contract §6. */
 const CLIENT_ERRORS: Record<string, string> = {
@@ -50,48 +84,80 @@ function isDatabaseInputError(e: { code?: unknown; severity?: unknown }): boolea
   return typeof e.code === 'string' && typeof e.severity === 'string' && (/^22[0-9A-Z]{3}$/.test(e.code) || e.code === '54000');
 }
 
-/** How an error is answered: status, extra headers, the `{error, error_description}` body, and whether it is logged. */
+/** How an error is answered: status, extra headers, the `{error, error_description}` body, and whether (and what) is logged. */
 export interface ErrorReply {
   statusCode: number;
   headers: Record<string, string>;
-  body: Record<string, unknown> & { error: string; error_description: string };
-  /** Expected outcomes are not logged; these are. */
-  log?: 'warn' | 'error';
+  body: Record<string, unknown> & { error: ErrorCode; error_description: string };
+  /** Expected outcomes are not logged; these are, at this level. */
+  log?: 'info' | 'warn' | 'error';
+  /** Private: logged with the request id, never sent. */
+  detail?: string;
 }
 
-const reply = (statusCode: number, error: string, description: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}, log?: 'warn' | 'error'): ErrorReply => ({
+interface ReplyParts {
+  extra?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  log?: ErrorReply['log'];
+  detail?: string | undefined;
+}
+
+const reply = (statusCode: number, error: ErrorCode, description: string, parts: ReplyParts = {}): ErrorReply => ({
   statusCode,
-  headers: { 'cache-control': 'no-store', ...headers },
-  body: { error, error_description: description, ...extra },
-  ...(log ? { log } : {}),
+  headers: { 'cache-control': 'no-store', ...parts.headers },
+  body: { error, error_description: description, ...parts.extra },
+  ...(parts.log ? { log: parts.log } : {}),
+  ...(parts.detail !== undefined ? { detail: parts.detail } : {}),
 });
 
+/** A 503 is an outage we expect to pass; other 5xx are bugs; a 4xx is logged only when it carries a private detail. */
+function logLevelOf(statusCode: number, detail: string | undefined): ErrorReply['log'] {
+  if (statusCode === 503) return 'warn';
+  if (statusCode >= 500) return 'error';
+  return detail === undefined ? undefined : 'info';
+}
+
+function describeHttpError(err: HttpError): ErrorReply {
+  const detail = err.detail ?? (err.cause === undefined ? undefined : messageChain(err.cause));
+  return reply(err.statusCode, err.code, err.message, { extra: err.extra, headers: err.headers, log: logLevelOf(err.statusCode, detail), detail });
+}
+
 /**
- * The error contract in one place (fastify's error handler answers with
- * it): known errors keep their code,
- * malformed input is a 400 with a message saying what was wrong, and
- * anything unexpected is a bare 500 with no stack trace (logged instead).
+ * The error contract in one place (every error renderer answers with it):
+ * known errors keep their code and public description, malformed input is a
+ * 400 with a message saying what was wrong, and anything unexpected is a
+ * bare 500 (logged instead). Internal messages — PKCS#11, PostgreSQL,
+ * network, workflow — are a private `detail`, never the description.
  */
 export function describeError(err: unknown): ErrorReply {
-  if (err instanceof HttpError) return reply(err.statusCode, err.code, err.message, err.extra, err.headers);
+  if (err instanceof HttpError) return describeHttpError(err);
   const e = (err ?? {}) as Partial<FastifyError>;
   if (e.name === 'KeyStoreUnavailableError') {
-    return reply(503, 'temporarily_unavailable', `The key store is unavailable: ${e.message}`, {}, { 'retry-after': '5' }, 'warn');
+    // Its message names the token, the module or the PKCS#11 return code: the operator's business.
+    return reply(503, 'temporarily_unavailable', 'The key store is temporarily unavailable', { headers: { 'retry-after': '5' }, log: 'warn', detail: messageChain(err) });
   }
   if (e.validation) {
     const where = e.validationContext ?? 'request';
     return reply(400, 'invalid_request', `Bad request: ${where}${(e.message ?? '').replace(/^(body|querystring|params|headers)/, '')}`);
   }
   if (isDatabaseInputError(e as { code?: unknown; severity?: unknown })) {
-    return reply(400, 'invalid_request', 'Bad request: a value contains characters, or has a form or size, that cannot be stored');
+    return reply(400, 'invalid_request', 'Bad request: a value contains characters, or has a form or size, that cannot be stored', { detail: messageChain(err) });
   }
   const known = e.code ? CLIENT_ERRORS[e.code] : undefined;
   if (known) return reply(400, 'invalid_request', known);
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return reply(400, 'invalid_request', 'Bad request');
-  return reply(500, 'server_error', 'Internal server error', {}, {}, 'error');
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return reply(400, 'invalid_request', 'Bad request', { detail: messageChain(err) });
+  return reply(500, 'server_error', 'Internal server error', { log: 'error', detail: messageChain(err) });
 }
 
-function sendError(res: FastifyReply, status: number, error: string, description: string) {
+/** Log an answer's private side (when it is logged at all) with the request id. */
+export function logErrorReply(request: FastifyRequest, err: unknown, answer: ErrorReply): void {
+  if (!answer.log) return;
+  const fields = { reqId: request.id, method: request.method, path: request.url.split('?')[0], status: answer.statusCode, error: answer.body.error, detail: answer.detail };
+  // A stack only for what may be a bug: an expected refusal's trace says nothing.
+  request.log[answer.log](answer.log === 'error' ? { ...fields, err } : fields, answer.statusCode >= 500 ? 'request failed' : 'request refused');
+}
+
+function sendError(res: FastifyReply, status: number, error: ErrorCode, description: string) {
   return res.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ error, error_description: description });
 }
 
@@ -99,8 +165,7 @@ function sendError(res: FastifyReply, status: number, error: string, description
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request: FastifyRequest, res: FastifyReply) => {
     const answer = describeError(err);
-    if (answer.log === 'warn') request.log.warn({ err, reqId: request.id }, 'key store unavailable');
-    if (answer.log === 'error') request.log.error({ err, reqId: request.id, method: request.method, path: request.url.split('?')[0] }, 'unhandled error');
+    logErrorReply(request, err, answer);
     return res.code(answer.statusCode).headers(answer.headers).type('application/json; charset=utf-8').send(answer.body);
   });
   app.setNotFoundHandler((request, res) => sendError(res, 404, 'not_found', `No resource at ${request.method} ${request.url.split('?')[0]}`));

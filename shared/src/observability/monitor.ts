@@ -4,23 +4,33 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Db } from '../db/database.ts';
 import { bearerToken, matchesAnyHash } from '../http/api-token.ts';
-import { HttpError } from '../http/errors.ts';
+import { HttpError, messageChain } from '../http/errors.ts';
 import '../http/route-config.ts';
 
 export type HealthCheck = () => Promise<void>;
 
-async function withTimeout(check: HealthCheck, ms: number): Promise<{ healthy: boolean; message?: string }> {
+interface CheckResult {
+  healthy: boolean;
+  /** Public: the check's outcome in our words. */
+  message?: string;
+  /** Private: the failure's own message (an address, a PKCS#11 code), logged. */
+  detail?: string;
+}
+
+async function withTimeout(check: HealthCheck, ms: number): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
+  const late = new Error(`no answer within ${ms} ms`);
   try {
     await Promise.race([
       check(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+        timer = setTimeout(() => reject(late), ms);
       }),
     ]);
     return { healthy: true };
   } catch (err) {
-    return { healthy: false, message: err instanceof Error ? err.message : 'failed' };
+    // The health check is public: what failed inside is the operator's, in the log.
+    return { healthy: false, message: err === late ? late.message : 'failed', detail: messageChain(err) };
   } finally {
     clearTimeout(timer);
   }
@@ -35,7 +45,8 @@ export const redisCheck = (redis: Redis): HealthCheck => async () => {
 
 /**
  * `/monitor/v1/healthcheck` (public: 200 when every check passes, else 503,
- * body `{check: {healthy, message?}}`) and `/monitor/v1/metrics` (Prometheus
+ * body `{check: {healthy, message?}}`, the message "failed" or "no answer
+ * within 2000 ms", the failure's own text logged) and `/monitor/v1/metrics` (Prometheus
  * text). Metrics name every tenant, so they fail closed: a bearer token whose
  * SHA-256 is in `tokenSha256` is required (none configured: nobody gets in)
  * unless `open` says otherwise. Both are node-wide.
@@ -44,10 +55,15 @@ export function registerMonitorRoutes(
   app: FastifyInstance,
   options: { checks: Record<string, HealthCheck>; registry: Registry; tokenSha256: readonly string[]; open?: boolean },
 ): void {
-  app.get('/monitor/v1/healthcheck', { config: { tenant: false, public: true } }, async (_request, reply) => {
+  app.get('/monitor/v1/healthcheck', { config: { tenant: false, public: true } }, async (request, reply) => {
     const names = Object.keys(options.checks);
     const results = await Promise.all(names.map((n) => withTimeout(options.checks[n]!, 2000)));
-    const body = Object.fromEntries(names.map((n, i) => [n, results[i]]));
+    const body: Record<string, CheckResult> = {};
+    names.forEach((name, i) => {
+      const { detail, ...shown } = results[i]!;
+      if (detail !== undefined) request.log.warn({ reqId: request.id, check: name, detail }, 'health check failed');
+      body[name] = shown;
+    });
     return reply
       .code(results.every((r) => r.healthy) ? 200 : 503)
       .header('cache-control', 'no-store')

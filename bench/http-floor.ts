@@ -1,23 +1,28 @@
 /**
- * The floor under bench/token.ts: what a bare server costs per token-shaped
+ * The floor under bench/token.ts: what bare node:http costs per token-shaped
  * request on this machine, under the same load (autocannon, 10 connections,
- * server on CPU 0, load on CPU 1): node:http without and with one Ed25519
- * signature (node:crypto, then libsodium), and a minimal HTTP/1.1 loop on
- * node:net with the libsodium signature — the two things Tessera's token
- * path does below node:http and OpenSSL (data-plane/src/http/wire-lane.ts,
- * shared/src/crypto/ed25519-signer.ts). Compare its µs CPU/request with the
- * Tessera and node-oidc-provider rows of bench:token.
+ * server on CPU 0, load on CPU 1): a fixed token, one Ed25519 signature
+ * (node:crypto, then libsodium, Tessera's software EdDSA signer:
+ * shared/src/crypto/ed25519-signer.ts), and an identifier token written to
+ * Redis (REDIS_URL) as Tessera's store writes it. bench:token runs the
+ * libsodium and Redis rows itself, in turns with Tessera; this script shows
+ * the whole ladder at once.
  *
  *   npm run bench:http-floor            (BENCH_SECONDS=10 per row)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { freePort, ROOT } from '../infra/dev/services.ts';
-import { hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
+import { randomBytes } from 'node:crypto';
+import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
+import { loadSettings } from '@tessera/shared/settings';
+import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 
 pinSelf('1');
 const SECONDS = positiveEnv('BENCH_SECONDS', 10);
+loadPreparedEnv();
+const { redisUrl } = loadSettings();
+const redisPrefix = `tessera-bench-floor-${randomBytes(4).toString('hex')}:`;
 
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -40,12 +45,12 @@ function load(url: string, seconds: number): Promise<autocannon.Result> {
   );
 }
 
-async function row(name: string, http: 'http' | 'net', sign: 'none' | 'node' | 'sodium'): Promise<string> {
+async function row(name: string, sign: 'none' | 'node' | 'sodium' | 'identifier'): Promise<string> {
   const port = await freePort();
   const args = ['bench/support/bare-token-server.mjs'];
   const child: ChildProcess = spawn(hasTaskset ? 'taskset' : process.execPath, hasTaskset ? ['-c', '0', process.execPath, ...args] : args, {
     cwd: ROOT,
-    env: { ...process.env, BARE_PORT: String(port), BARE_SIGN: sign, BARE_HTTP: http },
+    env: { ...process.env, BARE_PORT: String(port), BARE_SIGN: sign, BARE_REDIS_URL: redisUrl, BARE_REDIS_PREFIX: redisPrefix },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -64,12 +69,15 @@ async function row(name: string, http: 'http' | 'net', sign: 'none' | 'node' | '
   }
 }
 
-const rows = [
-  await row('bare node:http, fixed token', 'http', 'none'),
-  await row('bare node:http, one Ed25519 JWS per request (node:crypto)', 'http', 'node'),
-  await row('bare node:http, one Ed25519 JWS per request (libsodium)', 'http', 'sodium'),
-  await row('minimal HTTP/1.1 on node:net, one Ed25519 JWS per request (libsodium)', 'net', 'sodium'),
-];
+const rows: string[] = [];
+try {
+  rows.push(await row('bare node:http, random token', 'none'));
+  rows.push(await row('bare node:http, one Ed25519 JWS per request (node:crypto)', 'node'));
+  rows.push(await row('bare node:http, one Ed25519 JWS per request (libsodium)', 'sodium'));
+  rows.push(await row('bare node:http, one identifier token written to Redis per request', 'identifier'));
+} finally {
+  await clearRedisPrefix(redisUrl, redisPrefix, (m) => process.stderr.write(`${m}\n`));
+}
 console.log(`\nBare HTTP floor, ${SECONDS} s per row after 3 s warm-up, 10 connections, loopback${hasTaskset ? ', server on CPU 0, load on CPU 1' : ''}, Node ${process.version}`);
 console.log('| server | req/s | p99 ms | µs CPU/req | non-2xx |');
 console.log('| --- | ---: | ---: | ---: | ---: |');

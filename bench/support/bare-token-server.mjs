@@ -1,68 +1,82 @@
 /**
- * The floor for bench/http-floor.ts: a bare server that reads a form body and
- * answers a token-shaped JSON, nothing else: no routing, no client
- * authentication, no tenant. Prints "ready" once listening on BARE_PORT.
+ * The floor for bench/token.ts and bench/http-floor.ts: bare node:http that
+ * reads a form body and answers a token-shaped JSON, nothing else: no
+ * routing, no client authentication, no tenant. Prints "ready" once
+ * listening on BARE_PORT.
  *
- *   BARE_SIGN  none | node (one Ed25519 JWS per request, node:crypto) | sodium (the same, libsodium)
- *   BARE_HTTP  http (node:http) | net (a minimal HTTP/1.1 loop on node:net: Content-Length bodies, one write per answer)
+ *   BARE_SIGN  none (a random token)
+ *              node | sodium (one Ed25519 JWS per request, node:crypto | libsodium — Tessera's software EdDSA signer)
+ *              identifier (an identifier token as Tessera mints it — 128 random bits and an HMAC tag — whose
+ *              SHA-256 is written to Redis with a JSON record and a TTL, one SET … EX as Tessera's store does;
+ *              BARE_REDIS_URL, BARE_REDIS_PREFIX)
  */
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import sodium from 'sodium-native';
 
 const port = Number(process.env.BARE_PORT);
 const signing = process.env.BARE_SIGN ?? 'none';
+if (!['none', 'node', 'sodium', 'identifier'].includes(signing)) throw new Error(`unknown BARE_SIGN ${signing}`);
 const { privateKey } = generateKeyPairSync('ed25519');
 const sodiumKey = sodium.sodium_malloc(sodium.crypto_sign_SECRETKEYBYTES);
 sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sodiumKey, Buffer.from(privateKey.export({ format: 'jwk' }).d, 'base64url'));
 const header = Buffer.from('{"alg":"EdDSA","typ":"at+jwt"}').toString('base64url');
+const hmacKey = randomBytes(32);
 
-function answer() {
-  let token = randomBytes(32).toString('base64url');
-  if (signing !== 'none') {
-    const payload = Buffer.from(JSON.stringify({ iss: 'http://127.0.0.1', sub: 'bench-client', iat: Date.now(), jti: token })).toString('base64url');
-    const input = Buffer.from(`${header}.${payload}`);
-    let signature;
-    if (signing === 'sodium') {
-      signature = Buffer.alloc(64);
-      sodium.crypto_sign_detached(signature, input, sodiumKey);
-    } else signature = sign(null, input, privateKey);
-    token = `${header}.${payload}.${signature.toString('base64url')}`;
-  }
-  return JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600 });
+let redis;
+if (signing === 'identifier') {
+  const { Redis } = await import('ioredis');
+  redis = new Redis(process.env.BARE_REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: process.env.BARE_REDIS_PREFIX ?? 'bare:' });
+  await redis.ping();
 }
 
-let server;
-if (process.env.BARE_HTTP === 'net') {
-  server = createNetServer((socket) => {
-    let pending = Buffer.alloc(0);
-    socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      for (;;) {
-        const headEnd = pending.indexOf('\r\n\r\n');
-        if (headEnd < 0) return;
-        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(pending.toString('latin1', 0, headEnd))?.[1] ?? 0);
-        if (pending.length < headEnd + 4 + length) return;
-        pending = pending.subarray(headEnd + 4 + length);
-        const json = answer();
-        socket.write(
-          `HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(json)}\r\ncache-control: no-store\r\npragma: no-cache\r\ndate: ${new Date().toUTCString()}\r\nconnection: keep-alive\r\n\r\n${json}`,
-        );
-      }
-    });
-  });
-} else {
-  server = createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const json = answer();
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-store', pragma: 'no-cache' });
-      res.end(json);
-    });
-  });
+const json = (token) => JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600 });
+
+function jws() {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = { iss: 'http://127.0.0.1/bench', sub: 'bench-client', aud: 'urn:bench', client_id: 'bench-client', iat, exp: iat + 600, jti: randomBytes(16).toString('base64url') };
+  const input = Buffer.from(`${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`);
+  let signature;
+  if (signing === 'sodium') {
+    signature = Buffer.alloc(64);
+    sodium.crypto_sign_detached(signature, input, sodiumKey);
+  } else signature = sign(null, input, privateKey);
+  return `${input.toString()}.${signature.toString('base64url')}`;
 }
+
+async function identifier() {
+  const random = randomBytes(16);
+  const tag = createHmac('sha256', hmacKey).update('at').update('\u0000').update(random).digest().subarray(0, 16);
+  const token = Buffer.concat([random, tag]).toString('base64url');
+  const iat = Math.floor(Date.now() / 1000);
+  const record = { authz: { sub: 'bench-client', cid: 'bench-client', scp: [], aud: [] }, iss: 'http://127.0.0.1/bench', iat, exp: iat + 600, jti: randomBytes(16).toString('base64url') };
+  await redis.set(`at:bench:${createHash('sha256').update(token).digest('hex')}`, JSON.stringify(record), 'EX', 600);
+  return token;
+}
+
+const answers = {
+  none: async () => json(randomBytes(32).toString('base64url')),
+  node: async () => json(jws()),
+  sodium: async () => json(jws()),
+  identifier: async () => json(await identifier()),
+};
+const answer = answers[signing];
+
+const server = createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    answer().then(
+      (body) => {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', pragma: 'no-cache' });
+        res.end(body);
+      },
+      () => {
+        res.writeHead(500);
+        res.end();
+      },
+    );
+  });
+});
 server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => { redis?.disconnect(); process.exit(0); }));

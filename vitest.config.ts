@@ -10,6 +10,8 @@ export default defineConfig({
       'control-plane/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
+    // Unit tests (in-memory ports, no services) run first, on their own: vitest.unit.config.ts.
+    exclude: ['**/node_modules/**', '**/test/unit/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

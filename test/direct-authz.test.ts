@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compactDecrypt, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { completeFlow, responseParams } from './support/authz-session.ts';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
@@ -225,7 +225,7 @@ describe('direct authorisation ID tokens follow the client registration, as the 
     tid = uniqueTid('daid');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
     ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer }));
-    const users = new UserDirectory(planes.s.db);
+    const users = new PostgresUserDirectory(planes.s.db);
     await users.create(tid, { username: 'alice', sub: 'alice', password: 'wonderland-42', claims: { email: 'alice@example.com', email_verified: true } });
   }, 60_000);
   afterAll(async () => planes.close());

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
@@ -415,7 +415,7 @@ describe('fuzzing every route of both planes', () => {
       scope: 'openid read offline_access',
     });
     // A user to sign in as, so password and login cases get as far as the directory.
-    await new UserDirectory(planes.s.db).create(tid, { username: 'alice', sub: 'alice', password: 'alice-password' });
+    await new PostgresUserDirectory(planes.s.db).create(tid, { username: 'alice', sub: 'alice', password: 'alice-password' });
     ids = { tid, issuerPath, apiToken, operatorKey: planes.s.operatorKey, clientId, secret: secret! };
     const controlUrl = await planes.cp.listen({ host: '127.0.0.1', port: 0 });
     controlPort = Number(new URL(controlUrl).port);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { basicAuth } from './support/issuer-http.ts';
@@ -82,7 +82,7 @@ describe('hosted login UI in Chromium', () => {
       const { clientId, secret } = await addClient(planes.s, tid, { client_name: 'Wonderland Reader', redirect_uris: [redirect], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], scope: 'openid profile email' });
       t[who] = { tid, issuer, clientId, secret: secret! };
     }
-    await new UserDirectory(planes.s.db).create(t.a.tid, { username: 'alice', sub: 'alice', password, claims: { name: 'Alice Liddell', email: 'alice@example.com' } });
+    await new PostgresUserDirectory(planes.s.db).create(t.a.tid, { username: 'alice', sub: 'alice', password, claims: { name: 'Alice Liddell', email: 'alice@example.com' } });
     profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
     browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 640, height: 720 } });
     page = browser.pages()[0] ?? (await browser.newPage());
@@ -212,7 +212,7 @@ describe('hosted login UI in Chromium', () => {
       method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       body: new URLSearchParams({ sid: field('sid'), csrf: field('csrf'), username: 'mallory', password: pw }),
     });
-    await new UserDirectory(planes.s.db).create(t.a.tid, { username: 'mallory', password: 'the-right-one' });
+    await new PostgresUserDirectory(planes.s.db).create(t.a.tid, { username: 'mallory', password: 'the-right-one' });
     for (let i = 0; i < 10; i++) expect((await (await attempt(`guess-${i}`)).text())).toContain('Incorrect username or password');
     const blocked = await attempt('the-right-one');
     expect(blocked.status).toBe(429);

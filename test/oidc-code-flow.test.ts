@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { addClient } from './support/clients.ts';
 import { completeFlow, responseParams, sessionApi } from './support/authz-session.ts';
 import { uniqueTid } from './support/env.ts';
@@ -31,7 +31,7 @@ describe('authorization code flow through openid-client v6', () => {
     tid = uniqueTid('oidc');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
     ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer }));
-    await new UserDirectory(planes.s.db).create(tid, {
+    await new PostgresUserDirectory(planes.s.db).create(tid, {
       username: 'alice',
       sub: 'alice',
       password: 'wonderland-42',

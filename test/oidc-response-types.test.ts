@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { compactDecrypt, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JSONWebKeySet } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { addClient } from './support/clients.ts';
 import { completeFlow, responseParams, sessionApi, type Message } from './support/authz-session.ts';
 import { uniqueTid } from './support/env.ts';
@@ -51,7 +51,7 @@ describe('response types, response modes, ID token algorithms', () => {
       issuer,
       config: { grants: { grantTypes: ['authorization_code', 'implicit', 'refresh_token'], responseTypes: ALL_TYPES } },
     }));
-    await new UserDirectory(planes.s.db).create(tid, { username: 'alice', sub: 'alice', password: 'pw-alice-123', claims: { name: 'Alice', email: 'alice@example.com' } });
+    await new PostgresUserDirectory(planes.s.db).create(tid, { username: 'alice', sub: 'alice', password: 'pw-alice-123', claims: { name: 'Alice', email: 'alice@example.com' } });
     ({ clientId, secret } = (await register()) as { clientId: string; secret: string });
     jwks = createLocalJWKSet((await (await fetch(`${issuer}/jwks.json`)).json()) as JSONWebKeySet);
   }, 60_000);

@@ -2,7 +2,7 @@ import { CompactEncrypt, SignJWT, compactDecrypt, exportJWK, generateKeyPair, im
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@tessera/shared/clients/client';
 import { encodeJarmResponse } from '@tessera/data-plane/authz/jarm';
-import { PushedRequestStore } from '@tessera/data-plane/authz/pushed-requests';
+import { RedisPushedRequestStore } from '@tessera/data-plane/stores/pushed-request-store';
 import { fetchRequestObject } from '@tessera/data-plane/authz/request-object';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import type { DataPlaneDeps } from '@tessera/data-plane/endpoints/endpoint';
@@ -29,7 +29,7 @@ describe('PAR, request objects and JARM (Postgres + Redis)', () => {
       payload: new URLSearchParams(params).toString(),
     });
   const basic = { response_type: 'code', redirect_uri: 'https://client.example.com/cb', scope: 'openid', state: 's1' };
-  const store = () => new PushedRequestStore(planes.s.redis);
+  const store = () => new RedisPushedRequestStore(planes.s.redis);
   const object = (who: Who, claims: Record<string, unknown>) =>
     new SignJWT({ ...basic, client_id: t[who].clientId, ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuer(t[who].clientId).setAudience(t[who].issuer).setIssuedAt().setExpirationTime('2m');
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
 import { createRedis } from '@tessera/shared/redis';
 import { addClient } from './support/clients.ts';
@@ -39,7 +39,7 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
       config: { grants: { grantTypes: ['authorization_code', 'refresh_token', 'password'], responseTypes: ['code'] } },
     });
     registrationToken = created.apiToken;
-    const directory = new UserDirectory(planes.s.db);
+    const directory = new PostgresUserDirectory(planes.s.db);
     await directory.create(tid, { username: 'mallory', sub: 'mallory', password: 'the-right-one' });
     const { clientId, secret } = await addClient(planes.s, tid, { grant_types: ['authorization_code', 'password'], response_types: ['code'], redirect_uris: [REDIRECT], scope: 'openid read' });
     confidential = { clientId, secret: secret! };

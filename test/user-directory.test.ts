@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserDirectory } from '@tessera/data-plane/directory/user-directory';
-import { SubjectSessionStore } from '@tessera/data-plane/stores/subject-session-store';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { RedisSubjectSessionStore } from '@tessera/data-plane/stores/subject-session-store';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { basicAuth } from './support/issuer-http.ts';
@@ -55,7 +55,7 @@ describe('built-in user directory (Postgres)', () => {
     // deleting a user ends its SSO sessions
     const context = (await planes.dp.cache.load(t.a.tid))!;
     const now = Math.floor(Date.now() / 1000);
-    const sessions = new SubjectSessionStore(planes.s.redis);
+    const sessions = new RedisSubjectSessionStore(planes.s.redis);
     const sid = await sessions.create(t.a.tid, context.secrets['identifier-hmac'], { sub: generated.sub, authTime: now, creationTime: now, maxLife: 3600 });
     expect(await sessions.get(t.a.tid, context.secrets['identifier-hmac'], sid)).not.toBeNull();
     expect((await api('a', 'DELETE', `/${generated.sub}`)).statusCode).toBe(204);
@@ -81,7 +81,7 @@ describe('built-in user directory (Postgres)', () => {
   });
 
   it('authenticates with scrypt hashes, per tenant, and serves claims', async () => {
-    const dir = new UserDirectory(planes.s.db);
+    const dir = new PostgresUserDirectory(planes.s.db);
     await dir.create(t.b.tid, { username: 'carol', password: 'correct horse', sub: 'carol-b' });
     expect(await dir.authenticate(t.b.tid, 'carol', 'correct horse')).toEqual({ sub: 'carol-b' });
     expect(await dir.authenticate(t.b.tid, 'carol', 'wrong horse')).toBeNull();

@@ -4,8 +4,9 @@ import { HttpError } from '@tessera/shared/http/errors';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
-import type { AuthzSession } from '../stores/authz-session-store.ts';
-import type { SubjectSession } from '../stores/subject-session-store.ts';
+import type { AuthzSession } from '../ports/authz-session-store.ts';
+import { epochSeconds } from '../ports/clock.ts';
+import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { parseAuthorizationRequest, type AuthorizationRequest } from './authz-request.ts';
@@ -104,7 +105,6 @@ export interface FlowContext {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const notFound = () => new HttpError(404, 'invalid_session', 'Invalid or expired authorisation session');
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function clientInfo(client: Client): ClientInfo {
   const m = client.metadata;
@@ -219,7 +219,7 @@ export async function startAuthzSession(flow: FlowContext, input: { query: strin
   }
   const { request, client } = parsed;
   const hmac = context.secrets['identifier-hmac'];
-  const now = nowSeconds();
+  const now = epochSeconds(deps.oauth.clock);
   const existing = input.subSid ? await deps.oauth.sessions.get(tid, hmac, input.subSid) : null;
   const session: AuthzSession = { issuer, request, step: 'auth', createdAt: now };
   if (sessionSuffices(request, existing, now)) {
@@ -300,7 +300,7 @@ async function authenticated(flow: FlowContext, sid: string, session: AuthzSessi
     await deps.oauth.authzSessions.take(tid, sid);
     return errorResponse(context, issuer, deps, client, request, 'login_required', 'The end-user is not the one the id_token_hint names');
   }
-  const now = nowSeconds();
+  const now = epochSeconds(deps.oauth.clock);
   const a = config.authorization;
   const maxLife = minutes(body.max_life, a.subjectSessionMaxLife) || 86_400 * 3650;
   const subjectSession: SubjectSession = {

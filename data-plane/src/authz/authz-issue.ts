@@ -1,7 +1,8 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Client } from '@tessera/shared/clients/client';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
-import type { SubjectSession } from '../stores/subject-session-store.ts';
+import type { SubjectSession } from '../ports/subject-session-store.ts';
+import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
@@ -49,7 +50,7 @@ export async function issueAuthorization(
         ...(session.acr ? { acr: session.acr } : {}),
         ...(session.amr ? { amr: session.amr } : {}),
         sessionClaims,
-        exp: Math.floor(Date.now() / 1000) + config.tokens.authorizationCodeLifetime,
+        exp: epochSeconds(deps.oauth.clock) + config.tokens.authorizationCodeLifetime,
       },
       config.tokens.authorizationCodeLifetime,
     );

@@ -2,7 +2,7 @@ import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { PAR_URN_PREFIX, PushedRequestStore } from './pushed-requests.ts';
+import { PAR_URN_PREFIX } from './pushed-requests.ts';
 import { decodeRequestObject, fetchRequestObject } from './request-object.ts';
 
 export type ResolvedParams =
@@ -37,7 +37,7 @@ export async function resolveRequestObject(
   if (!client) return { ok: false, error: 'invalid_client', description: 'Unknown client' };
   try {
     if (requestUri !== undefined && requestUri.startsWith(PAR_URN_PREFIX)) {
-      const pushed = await new PushedRequestStore(deps.redis).take(context.tenant.tid, clientId, requestUri);
+      const pushed = await deps.oauth.pushedRequests.take(context.tenant.tid, clientId, requestUri);
       if (!pushed) return { ok: false, error: 'invalid_request_uri', description: 'The request_uri is unknown, expired or already used' };
       return { ok: true, params: { ...pushed, client_id: clientId }, source: 'pushed' };
     }

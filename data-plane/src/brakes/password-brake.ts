@@ -1,22 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import ipaddr from 'ipaddr.js';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { GUESSING_LIMITS } from './guessing-limits.ts';
-
-/** One password about to be checked. */
-export interface PasswordAttempt {
-  tid: string;
-  username: string;
-  /** The client's address (tenancy/client-address.ts). */
-  ip: string;
-  /** The OAuth client that sent the password (password grant); absent on the hosted sign-in page. */
-  clientId?: string;
-}
-
-export type Reservation =
-  | { allowed: true; /** The password was right: give back what a success should not cost. */ succeeded(): Promise<void> }
-  | { allowed: false; /** Seconds until the limit that refused ends its window. */ retryAfter: number };
+import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { GuessingBrake, PasswordAttempt, Reservation } from '../ports/guessing-brake.ts';
+import { GUESSING_LIMITS, type GuessingLimit } from './guessing-limits.ts';
 
 type Stage = keyof typeof GUESSING_LIMITS;
 /**
@@ -50,17 +37,22 @@ function keysOf(attempt: PasswordAttempt): Record<Stage, string> {
 
 /**
  * The online password guessing brake (limits in guessing-limits.ts): an
- * attempt is counted in Redis, atomically, before its password is checked,
+ * attempt is counted, atomically, before its password is checked,
  * so parallel guesses cannot all slip in between a read and a write; one over
- * any limit is refused without checking the password.
+ * any limit is refused without checking the password. The counters live
+ * wherever `limiter` keeps them: Redis on a data plane (`passwordBrake`),
+ * process memory in unit tests (ports/memory/memory-guessing-brake.ts).
  */
-export class PasswordBrake {
-  readonly #limiters: Record<Stage, RateLimiterRedis>;
+export class PasswordBrake implements GuessingBrake {
+  readonly #limiters: Record<Stage, RateLimiterAbstract>;
 
-  /** `redis` carries the data plane's key prefix; the limiters add theirs. */
-  constructor(redis: Redis) {
-    const limiter = (stage: Stage) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `guess-${stage}`, ...GUESSING_LIMITS[stage] });
-    this.#limiters = { source: limiter('source'), userAtSource: limiter('userAtSource'), user: limiter('user'), tenant: limiter('tenant') };
+  constructor(limiter: (stage: Stage, limit: GuessingLimit) => RateLimiterAbstract) {
+    this.#limiters = {
+      source: limiter('source', GUESSING_LIMITS.source),
+      userAtSource: limiter('userAtSource', GUESSING_LIMITS.userAtSource),
+      user: limiter('user', GUESSING_LIMITS.user),
+      tenant: limiter('tenant', GUESSING_LIMITS.tenant),
+    };
   }
 
   async reserve(attempt: PasswordAttempt): Promise<Reservation> {
@@ -96,9 +88,13 @@ export class PasswordBrake {
 
 const brakes = new WeakMap<Redis, PasswordBrake>();
 
+/** A brake counting in Redis (`redis` carries the data plane's key prefix; the limiters add theirs). */
+export const redisGuessingBrake = (redis: Redis): PasswordBrake =>
+  new PasswordBrake((stage, limit) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `guess-${stage}`, ...limit }));
+
 /** The brake on a Redis connection (one per connection, so every request shares its limiters). */
 export function passwordBrake(redis: Redis): PasswordBrake {
   let brake = brakes.get(redis);
-  if (!brake) brakes.set(redis, (brake = new PasswordBrake(redis)));
+  if (!brake) brakes.set(redis, (brake = redisGuessingBrake(redis)));
   return brake;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
@@ -56,7 +55,7 @@ export async function clientKeys(client: Client, policy: OutboundPolicy) {
  * RFC 7523 §3 client assertions, for client_secret_jwt (HMAC with the
  * client secret) and private_key_jwt: iss and sub are the client id, the
  * audience names this issuer or the endpoint called, it has an `exp` at most
- * MAX_ASSERTION_LIFETIME ahead, and a `jti`, accepted once (Redis, until the
+ * MAX_ASSERTION_LIFETIME ahead, and a `jti`, accepted once (replay cache, until the
  * assertion expires): without one an assertion could be replayed for as
  * long as it lives.
  */
@@ -79,7 +78,8 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
 
   let payload: JWTPayload | undefined;
   // exp and jti are checked below, after the signature, with errors that say which is missing.
-  const options = { issuer: client.clientId, subject: client.clientId, audience: input.audiences, clockTolerance: CLOCK_SKEW };
+  const now = input.deps.oauth.clock.now();
+  const options = { issuer: client.clientId, subject: client.clientId, audience: input.audiences, clockTolerance: CLOCK_SKEW, currentDate: new Date(now) };
   if (kind === 'secret') {
     for (const secret of validSecrets(client)) {
       try {
@@ -97,15 +97,14 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
     }
   }
   if (!payload) throw fail('The client assertion is invalid, expired, or not for this server');
-  const exp = checkLifetime(payload);
+  const exp = checkLifetime(payload, Math.floor(now / 1000));
   await acceptOnce(input, client, payload, exp);
 }
 
 /** The assertion's `exp`, once it is there and not too far ahead (of now, and of `iat` when given). */
-function checkLifetime(payload: JWTPayload): number {
+function checkLifetime(payload: JWTPayload, now: number): number {
   const { exp, iat } = payload;
   if (typeof exp !== 'number') throw fail('The client assertion must have an exp claim');
-  const now = Math.floor(Date.now() / 1000);
   // The skew lets a client whose clock runs a little ahead use the whole lifetime.
   if (exp - now > MAX_ASSERTION_LIFETIME + CLOCK_SKEW) throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s`);
   if (typeof iat === 'number' && exp - iat > MAX_ASSERTION_LIFETIME) throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s of its iat`);
@@ -115,8 +114,7 @@ function checkLifetime(payload: JWTPayload): number {
 /** A `jti` is required and accepted once per client until the assertion expires. */
 async function acceptOnce(input: ClientAuthInput, client: Client, payload: JWTPayload, exp: number): Promise<void> {
   if (typeof payload.jti !== 'string' || payload.jti === '') throw fail('The client assertion must have a jti claim (it is accepted once)');
-  const key = `jti:${client.tid}:${client.clientId}:${createHash('sha256').update(payload.jti).digest('base64url')}`;
-  const ttl = Math.max(1, exp - Math.floor(Date.now() / 1000) + CLOCK_SKEW);
-  const fresh = await input.deps.redis.set(key, '1', 'EX', ttl, 'NX');
-  if (fresh !== 'OK') throw fail('The client assertion was already used');
+  // Per client: two clients may pick the same jti. Remembered while the assertion (with the skew) could still pass.
+  const use = await input.deps.oauth.replay.use(client.tid, 'client-assertion', `${client.clientId}\u0000${payload.jti}`, exp + CLOCK_SKEW);
+  if (!use.first) throw fail('The client assertion was already used');
 }

@@ -1,40 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@tessera/shared/db/database';
 import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier';
-import type { PasswordAuthenticator } from '../oauth/oauth-services.ts';
+import { clockDate, systemClock, type Clock } from '../ports/clock.ts';
+import { DirectoryConflict, normaliseUsername, type DirectoryUser, type NewUser, type UserChange, type UserDirectory } from '../ports/user-directory.ts';
 import { decoyHash, hashPassword, verifyPassword } from './password-hash.ts';
 import { checkClaims } from './standard-claims.ts';
 
-/** A directory user as the API shows it: never the password or its hash. */
-export interface DirectoryUser {
-  sub: string;
-  username: string;
-  claims: Record<string, unknown>;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface NewUser {
-  username: string;
-  password: string;
-  /** The local subject identifier; random when absent. */
-  sub?: string;
-  claims?: Record<string, unknown>;
-}
-
-/** `claims` replaces every claim; `password` sets a new one. Absent members stay as they are. */
-export interface UserChange {
-  username?: string;
-  password?: string;
-  claims?: Record<string, unknown>;
-}
-
-export class DirectoryConflict extends Error {}
-
 const MAX_LIST = 1000;
 const nowSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
-/** Usernames compare as typed, after Unicode NFC (the same name typed twice is the same name). */
-const normalise = (username: string) => username.normalize('NFC');
 
 function isUniqueViolation(err: unknown, constraint: string): boolean {
   const e = err as { code?: string; constraint?: string };
@@ -51,25 +24,28 @@ const toUser = (row: Row): DirectoryUser => ({
 });
 
 /**
- * The built-in user directory of every tenant (PostgreSQL): usernames,
- * scrypt password hashes and OpenID Connect claims, per tenant. It is the
- * default password authenticator and the default claims source.
+ * The built-in user directory of every tenant in PostgreSQL (the contract
+ * is in ports/user-directory.ts). It is the default password authenticator
+ * and the default claims source.
  */
-export class UserDirectory implements PasswordAuthenticator {
+export class PostgresUserDirectory implements UserDirectory {
   readonly #db: Db;
+  readonly #clock: Clock;
 
-  constructor(db: Db) {
+  constructor(db: Db, clock: Clock = systemClock) {
     this.#db = db;
+    this.#clock = clock;
   }
 
   /** Throws DirectoryConflict when the sub or username is taken, ClaimsError for bad claims. */
   async create(tid: string, user: NewUser): Promise<DirectoryUser> {
     const claims = checkClaims(user.claims ?? {});
     const sub = user.sub ?? randomBytes(16).toString('base64url');
+    const now = clockDate(this.#clock);
     try {
       const row = await this.#db
         .insertInto('directory_users')
-        .values({ tid, sub, username: normalise(user.username), password_hash: await hashPassword(user.password), claims: JSON.stringify(claims) })
+        .values({ tid, sub, username: normaliseUsername(user.username), password_hash: await hashPassword(user.password), claims: JSON.stringify(claims), created_at: now, updated_at: now })
         .returning(['sub', 'username', 'claims', 'created_at', 'updated_at'])
         .executeTakeFirstOrThrow();
       return toUser(row);
@@ -97,7 +73,7 @@ export class UserDirectory implements PasswordAuthenticator {
       .selectFrom('directory_users')
       .select(['sub', 'username', 'claims', 'created_at', 'updated_at'])
       .where('tid', '=', tid)
-      .where('username', '=', normalise(username))
+      .where('username', '=', normaliseUsername(username))
       .executeTakeFirst();
     return row ? toUser(row) : null;
   }
@@ -117,8 +93,8 @@ export class UserDirectory implements PasswordAuthenticator {
   /** The changed user, or null when there is none with this sub. */
   async update(tid: string, sub: string, change: UserChange): Promise<DirectoryUser | null> {
     if (!isPrintableIdentifier(sub)) return null;
-    const values: Record<string, unknown> = { updated_at: new Date() };
-    if (change.username !== undefined) values.username = normalise(change.username);
+    const values: Record<string, unknown> = { updated_at: clockDate(this.#clock) };
+    if (change.username !== undefined) values.username = normaliseUsername(change.username);
     if (change.password !== undefined) values.password_hash = await hashPassword(change.password);
     if (change.claims !== undefined) values.claims = JSON.stringify(checkClaims(change.claims));
     try {
@@ -153,7 +129,7 @@ export class UserDirectory implements PasswordAuthenticator {
       .selectFrom('directory_users')
       .select(['sub', 'password_hash'])
       .where('tid', '=', tid)
-      .where('username', '=', normalise(username))
+      .where('username', '=', normaliseUsername(username))
       .executeTakeFirst();
     const ok = await verifyPassword(password, row?.password_hash ?? (await decoyHash()));
     return row && ok ? { sub: row.sub } : null;

@@ -1,4 +1,3 @@
-import { PushedRequestStore } from '../authz/pushed-requests.ts';
 import { decodeRequestObject, REQUEST_OBJECT_ENCRYPTION_ALGS, REQUEST_OBJECT_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGNING_ALGS } from '../authz/request-object.ts';
 import { clientRequest } from '../oauth/client-request.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
@@ -18,7 +17,7 @@ const AUTH_PARAMS = ['client_secret', 'client_assertion', 'client_assertion_type
 export const parEndpoint: Endpoint = {
   name: 'par',
   register(app, deps: DataPlaneDeps) {
-    const store = new PushedRequestStore(deps.redis);
+    const store = deps.oauth.pushedRequests;
     app.post('/par', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
       const { params, client } = await clientRequest(request, deps, '/par');
       const context = request.tenant!;

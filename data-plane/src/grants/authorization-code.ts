@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
-import type { CodeRecord } from '../stores/authorization-code-store.ts';
+import type { CodeRecord } from '../ports/authorization-code-store.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
 
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);

@@ -1,4 +1,3 @@
-import { passwordBrake } from '../brakes/password-brake.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { GrantHandler } from './grant.ts';
 import { newAuthorization } from './new-authorization.ts';
@@ -22,7 +21,7 @@ export const passwordGrant: GrantHandler = {
     // Registration refuses the grant to public clients; this also stops those registered before it did.
     if (client.metadata.token_endpoint_auth_method === 'none') throw oauthError('unauthorized_client', 'A public client cannot use the password grant');
     const { tid } = tenant.tenant;
-    const reservation = await passwordBrake(deps.redis).reserve({ tid, username, ip, clientId: client.clientId });
+    const reservation = await deps.oauth.guessingBrake.reserve({ tid, username, ip, clientId: client.clientId });
     if (!reservation.allowed) throw tooManyAttempts(reservation.retryAfter);
     const subject = await handler.authenticate(tid, username, password);
     if (!subject) throw oauthError('invalid_grant', 'Invalid resource owner credentials');

@@ -1,12 +1,12 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
 import { refreshedIdToken } from './refreshed-id-token.ts';
 import { parseScope } from './scope.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);
 
 /** RFC 6749 §6: a narrower scope may be asked for, never a wider one. */
@@ -36,7 +36,7 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
   if (!stored) throw invalidGrant('The authorisation was revoked');
   const authz = stored.authz;
   if (authz.cid !== client.clientId) throw invalidGrant('The refresh token was issued to another client');
-  const now = nowSeconds();
+  const now = epochSeconds(oauth.clock);
   const nowDate = new Date(now * 1000);
   if (row.expiresAt && row.expiresAt <= nowDate) throw invalidGrant('The refresh token expired');
   const idleSince = row.lastUsedAt ?? row.issuedAt;
@@ -86,18 +86,15 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
   const { authz } = payload;
   if (authz.cid !== client.clientId) throw invalidGrant('The refresh token was issued to another client');
   if (!sharesGrants(tenant.tenant, authz.iss, issuer)) throw invalidGrant('The refresh token was issued under another issuer');
-  const now = nowSeconds();
+  const now = epochSeconds(oauth.clock);
   if (payload.exp && payload.exp <= now) throw invalidGrant('The refresh token expired');
   if (await oauth.journal.isRevokedDurably(tid, authz.sub, authz.cid, payload.iat)) throw invalidGrant('The authorisation was revoked');
   let refreshToken: string | undefined;
   if (authz.refreshToken.rotate) {
-    // A used JWE refresh token is remembered in Redis until it would expire anyway.
-    const usedKey = `rtu:${tid}:${payload.jti}`;
-    const ttl = payload.exp ? Math.max(1, payload.exp - now) : 86_400 * 400;
-    const first = await deps.redis.set(usedKey, String(now), 'EX', ttl, 'NX');
-    if (first !== 'OK') {
-      const usedAt = Number(await deps.redis.get(usedKey));
-      if (now - usedAt > config.tokens.refreshTokenReuseGracePeriod) {
+    // A used JWE refresh token is remembered (replay cache) until it would expire anyway.
+    const use = await oauth.replay.use(tid, 'refresh-token', payload.jti, payload.exp || now + 86_400 * 400);
+    if (!use.first) {
+      if (now - use.usedAt > config.tokens.refreshTokenReuseGracePeriod) {
         await oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
         throw invalidGrant('The refresh token was already used; the authorisation is revoked');
       }

@@ -7,7 +7,8 @@ import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
-import type { StoredAuthorization } from '../stores/authorization-store.ts';
+import type { StoredAuthorization } from '../ports/authorization-store.ts';
+import { epochSeconds } from '../ports/clock.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/authz-store/rest/v3';
@@ -68,7 +69,6 @@ const InspectionForm = Type.Object({ access_token: Type.Optional(Token), refresh
 type Inspection = Static<typeof InspectionForm>;
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 const badRequest = (description: string) => new HttpError(400, 'invalid_request', `Bad request: ${description}`);
 const notFound = (description: string) => new HttpError(404, 'not_found', description);
 const asStrings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
@@ -182,7 +182,7 @@ async function behindRefreshToken(request: FastifyRequest, deps: DataPlaneDeps, 
   const context = request.tenant!;
   const { tid, config } = context.tenant;
   const grace = config.tokens.refreshTokenReuseGracePeriod;
-  const now = nowSeconds();
+  const now = epochSeconds(deps.oauth.clock);
   if (token.split('.').length === 5) {
     const payload = await deps.oauth.issuer.decodeTransientRefreshToken(context, token);
     if (!payload) return null;
@@ -190,8 +190,8 @@ async function behindRefreshToken(request: FastifyRequest, deps: DataPlaneDeps, 
     if (await deps.oauth.journal.isRevokedDurably(tid, payload.authz.sub, payload.authz.cid, payload.iat)) return null;
     if (payload.authz.refreshToken.rotate) {
       // Used (rotated) beyond the grace period: its next use would revoke the authorisation.
-      const usedAt = await deps.redis.get(`rtu:${tid}:${payload.jti}`);
-      if (usedAt !== null && now - Number(usedAt) > grace) return null;
+      const usedAt = await deps.oauth.replay.usedAt(tid, 'refresh-token', payload.jti);
+      if (usedAt !== null && now - usedAt > grace) return null;
     }
     return authorizationObject(payload.authz, { iat: payload.iat });
   }
@@ -291,7 +291,7 @@ export const authzStoreApi: Endpoint = {
         let deleted: StoredAuthorization[];
         if (form.timestamp !== undefined) {
           const at = Number(form.timestamp);
-          if (at > nowSeconds()) throw badRequest('timestamp is in the future');
+          if (at > epochSeconds(deps.oauth.clock)) throw badRequest('timestamp is in the future');
           // Everything issued at or before that second, as the journal counts.
           deleted = await deps.oauth.authorizations.deleteBefore(tid, target, new Date((at + 1) * 1000));
           await deps.oauth.journal.revoke(tid, target, new Date(at * 1000));

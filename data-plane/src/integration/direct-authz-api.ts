@@ -5,7 +5,8 @@ import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import { consentedClaims } from '../authz/released-claims.ts';
 import type { Endpoint } from '../endpoints/endpoint.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
-import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../stores/subject-session-store.ts';
+import { epochSeconds } from '../ports/clock.ts';
+import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../ports/subject-session-store.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 import { requireApiToken } from './api-token-auth.ts';
@@ -86,11 +87,11 @@ export const directAuthzApi: Endpoint = {
         const client = await deps.clients.get(tid, body.client_id);
         if (!client) throw status(460, 'invalid_client_id', 'Invalid client ID');
         const needsSecret = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'].includes(client.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
-        if (needsSecret && (!client.secret || (client.secretExpiresAt && client.secretExpiresAt <= new Date()))) {
+        if (needsSecret && (!client.secret || (client.secretExpiresAt && client.secretExpiresAt.getTime() <= deps.oauth.clock.now()))) {
           throw status(462, 'expired_client_secret', 'Missing / expired client secret');
         }
 
-        const now = Math.floor(Date.now() / 1000);
+        const now = epochSeconds(deps.oauth.clock);
         let session: SubjectSession | undefined;
         let sid: string | undefined;
         let createdSid: string | undefined;

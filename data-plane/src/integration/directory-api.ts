@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
 import { ClaimsError } from '../directory/standard-claims.ts';
-import { DirectoryConflict, type DirectoryUser } from '../directory/user-directory.ts';
+import { DirectoryConflict, type DirectoryUser } from '../ports/user-directory.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/directory/rest/v1/users';

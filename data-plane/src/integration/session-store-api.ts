@@ -4,7 +4,7 @@ import { HttpError } from '@tessera/shared/http/errors';
 import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-identifier';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import type { Endpoint } from '../endpoints/endpoint.ts';
-import type { SubjectSession } from '../stores/subject-session-store.ts';
+import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/session-store/rest/v2/sessions';

@@ -12,6 +12,7 @@ import {
   type FlowContext,
 } from '../authz/authz-flow.ts';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
+import { epochSeconds } from '../ports/clock.ts';
 import { consentPage } from './consent-page.ts';
 import { cookieOptions, readCookie, setCookie } from './cookies.ts';
 import { browserValue, csrfToken, csrfValid } from './csrf.ts';
@@ -20,7 +21,6 @@ import { formPostPage } from './form-post-page.ts';
 import { cspSource, sendPage } from './html.ts';
 import { messagesFor, pageLanguage as languageOf } from './messages.ts';
 import { loginPage } from './login-page.ts';
-import { passwordBrake } from '../brakes/password-brake.ts';
 
 /** The SSO cookie: the subject session id, scoped to the issuer (see cookies.ts). */
 const SSO_COOKIE = 'tessera_sso';
@@ -146,7 +146,7 @@ export const loginEndpoint: Endpoint = {
       if (current.step !== 'auth') return refuse(request, reply, expired, 409);
       const { tid } = context.tenant;
       // The attempt is counted before the password is checked (brakes/password-brake.ts); over a limit, it is not checked.
-      const reservation = username && password ? await passwordBrake(deps.redis).reserve({ tid, username, ip: request.ip }) : undefined;
+      const reservation = username && password ? await deps.oauth.guessingBrake.reserve({ tid, username, ip: request.ip }) : undefined;
       const refused = reservation?.allowed === false ? reservation : undefined;
       const subject = reservation?.allowed ? await deps.directory.authenticate(tid, username, password) : null;
       if (subject && reservation?.allowed) await reservation.succeeded();
@@ -161,7 +161,7 @@ export const loginEndpoint: Endpoint = {
         if (refused) reply.header('retry-after', String(refused.retryAfter));
         return render(request, reply, deps, message, refused ? { error: t.tooManyAttempts, status: 429, username } : { error: t.wrongPassword, username });
       }
-      return step(request, reply, deps, () => continueAuthzSession(flowOf(request, deps), sid, { sub: subject.sub, amr: ['pwd'], auth_time: Math.floor(Date.now() / 1000) }), { keep: remember === 'yes' });
+      return step(request, reply, deps, () => continueAuthzSession(flowOf(request, deps), sid, { sub: subject.sub, amr: ['pwd'], auth_time: epochSeconds(deps.oauth.clock) }), { keep: remember === 'yes' });
     });
 
     app.post<{ Body: Static<typeof ConsentForm> }>('/login/consent', { schema: { body: ConsentForm } }, async (request, reply) => {

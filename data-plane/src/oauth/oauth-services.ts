@@ -1,31 +1,38 @@
-import type { AccessTokenStore } from '../stores/access-token-store.ts';
-import type { AuthorizationCodeStore } from '../stores/authorization-code-store.ts';
-import type { AuthorizationStore } from '../stores/authorization-store.ts';
-import type { AuthzSessionStore } from '../stores/authz-session-store.ts';
-import type { RefreshTokenStore } from '../stores/refresh-token-store.ts';
-import type { RevocationJournal } from '../stores/revocation-journal.ts';
-import type { SubjectSessionStore } from '../stores/subject-session-store.ts';
-import type { TokenIssuer } from '../tokens/token-issuer.ts';
+import type { PasswordAuthenticator } from '../ports/password-authenticator.ts';
+import type { Ports } from '../ports/ports.ts';
+import { TokenIssuer } from '../tokens/token-issuer.ts';
 
-/**
- * The password grant's handler slot: checks a resource owner's credentials
- * for a tenant. The built-in user directory arrives with the login issue; a
- * tenant plugin or that directory will implement this.
- */
-export interface PasswordAuthenticator {
-  authenticate(tid: string, username: string, password: string): Promise<{ sub: string } | null>;
+export type { PasswordAuthenticator } from '../ports/password-authenticator.ts';
+
+/** The ports the OAuth and OpenID Connect code uses (each contract is on its interface in ports/). */
+type OAuthPorts = Pick<
+  Ports,
+  'clock' | 'accessTokens' | 'refreshTokens' | 'authorizations' | 'journal' | 'sessions' | 'authzSessions' | 'codes' | 'pushedRequests' | 'replay' | 'guessingBrake'
+>;
+
+/** The stores and services the OAuth endpoints, grants and flows share. */
+export interface OAuthServices extends OAuthPorts {
+  issuer: TokenIssuer;
+  /** The password grant's and sign-in page's credential check; undefined: no password grant. */
+  passwordAuthenticator: PasswordAuthenticator | undefined;
 }
 
-/** The stores and services the OAuth endpoints share. */
-export interface OAuthServices {
-  issuer: TokenIssuer;
-  accessTokens: AccessTokenStore;
-  refreshTokens: RefreshTokenStore;
-  authorizations: AuthorizationStore;
-  journal: RevocationJournal;
-  sessions: SubjectSessionStore;
-  /** Login-page flows (authorisation sessions) and the codes they issue. */
-  authzSessions: AuthzSessionStore;
-  codes: AuthorizationCodeStore;
-  passwordAuthenticator: PasswordAuthenticator | undefined;
+/** The OAuth services over a set of ports (real or in memory); the password check defaults to the user directory. */
+export function oauthServices(ports: Ports, passwordAuthenticator: PasswordAuthenticator | undefined = ports.users): OAuthServices {
+  const { clock, accessTokens, refreshTokens, authorizations, journal, sessions, authzSessions, codes, pushedRequests, replay, guessingBrake } = ports;
+  return {
+    clock,
+    accessTokens,
+    refreshTokens,
+    authorizations,
+    journal,
+    sessions,
+    authzSessions,
+    codes,
+    pushedRequests,
+    replay,
+    guessingBrake,
+    issuer: new TokenIssuer({ keyStores: ports.keyStores, accessTokens, authorizations, clock }),
+    passwordAuthenticator,
+  };
 }

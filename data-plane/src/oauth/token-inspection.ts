@@ -2,6 +2,7 @@ import type { Authorization } from '@tessera/shared/authz/authorization';
 import { decodeJwtAccessToken } from '@tessera/shared/tokens/access-token-jwt';
 import { checkIdentifier } from '@tessera/shared/tokens/identifiers';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import { epochSeconds } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /** An active access token, in the terms of RFC 7662 (plus Connect2id's extra members). */
@@ -40,7 +41,7 @@ function fromAuthorization(authz: Authorization): Pick<ActiveToken, 'sub' | 'cid
  */
 export async function inspectAccessToken(context: TenantContext, issuer: string, token: string, deps: DataPlaneDeps): Promise<ActiveToken | null> {
   const tid = context.tenant.tid;
-  const now = Math.floor(Date.now() / 1000);
+  const now = epochSeconds(deps.oauth.clock);
   let active: ActiveToken | null = null;
   const parts = token.split('.').length;
   if (parts === 3 || parts === 5) {

@@ -1,32 +1,25 @@
 import type { Redis } from 'ioredis';
-import type { Authorization } from '@tessera/shared/authz/authorization';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
-
-/** What an identifier access token stands for, kept in Redis until it expires. */
-export interface IdentifierTokenRecord {
-  authz: Authorization;
-  /** Issuer URL the token was issued under (tokens do not cross aliases). */
-  iss: string;
-  iat: number;
-  exp: number;
-  jti: string;
-}
+import type { AccessTokenStore, IdentifierTokenRecord } from '../ports/access-token-store.ts';
+import { epochSeconds, systemClock, type Clock } from '../ports/clock.ts';
 
 const key = (tid: string, token: string) => `at:${tid}:${tokenHash(token)}`;
 
 /**
- * Identifier-based access tokens: Redis holds only the SHA-256 of the token
- * (under the tenant's id), with a TTL equal to the token's remaining life.
+ * Identifier access tokens in Redis: the SHA-256 of the token under the
+ * tenant's id, with a TTL equal to the token's remaining life.
  */
-export class AccessTokenStore {
+export class RedisAccessTokenStore implements AccessTokenStore {
   readonly #redis: Redis;
+  readonly #clock: Clock;
 
-  constructor(redis: Redis) {
+  constructor(redis: Redis, clock: Clock = systemClock) {
     this.#redis = redis;
+    this.#clock = clock;
   }
 
   async put(tid: string, token: string, record: IdentifierTokenRecord): Promise<void> {
-    const ttl = Math.max(1, record.exp - Math.floor(Date.now() / 1000));
+    const ttl = Math.max(1, record.exp - epochSeconds(this.#clock));
     await this.#redis.set(key(tid, token), JSON.stringify(record), 'EX', ttl);
   }
 

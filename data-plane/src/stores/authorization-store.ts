@@ -1,30 +1,53 @@
-import { sql } from 'kysely';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Db } from '@tessera/shared/db/database';
+import type { AuthorizationFilter, AuthorizationStore, StoredAuthorization } from '../ports/authorization-store.ts';
+import { clockDate, systemClock, type Clock } from '../ports/clock.ts';
+import { insertRefreshToken } from './refresh-token-store.ts';
 
-export interface StoredAuthorization {
-  id: string;
-  authz: Authorization;
-  createdAt: Date;
-  updatedAt: Date;
+type Row = { id: string; record: unknown; created_at: Date; updated_at: Date };
+const toStored = (row: Row): StoredAuthorization => ({
+  id: row.id,
+  authz: row.record as Authorization,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+function refuseEmpty(filter: AuthorizationFilter & { id?: string }): void {
+  if (filter.sub === undefined && filter.cid === undefined && filter.id === undefined) throw new Error('refusing to delete every authorisation');
 }
 
-/** Long-lived authorisations (remembered consent): one per tenant, subject and client. */
-export class AuthorizationStore {
+/** Long-lived authorisations in PostgreSQL: one row per tenant, subject and client; refresh tokens cascade from it. */
+export class PostgresAuthorizationStore implements AuthorizationStore {
   readonly #db: Db;
+  readonly #clock: Clock;
 
-  constructor(db: Db) {
+  constructor(db: Db, clock: Clock = systemClock) {
     this.#db = db;
+    this.#clock = clock;
   }
 
-  /** Insert or replace the authorisation of (sub, cid); its refresh tokens survive a replace. */
-  async upsert(tid: string, authz: Authorization, executor: Db = this.#db): Promise<string> {
+  async upsert(tid: string, authz: Authorization): Promise<string> {
+    return this.#upsert(this.#db, tid, authz, clockDate(this.#clock));
+  }
+
+  async upsertWithRefreshToken(
+    tid: string,
+    authz: Authorization,
+    refresh: { hmacKey: Uint8Array; expiresAt: Date | null },
+  ): Promise<{ id: string; refreshToken: string }> {
+    const now = clockDate(this.#clock);
+    return this.#db.transaction().execute(async (trx) => {
+      const id = await this.#upsert(trx, tid, authz, now);
+      return { id, refreshToken: await insertRefreshToken(trx, tid, refresh.hmacKey, id, refresh.expiresAt, now) };
+    });
+  }
+
+  async #upsert(executor: Db, tid: string, authz: Authorization, now: Date): Promise<string> {
+    const record = JSON.stringify(authz);
     const row = await executor
       .insertInto('authorizations')
-      .values({ tid, sub: authz.sub, client_id: authz.cid, record: JSON.stringify(authz) })
-      .onConflict((oc) =>
-        oc.columns(['tid', 'sub', 'client_id']).doUpdateSet({ record: JSON.stringify(authz), updated_at: sql`clock_timestamp()` }),
-      )
+      .values({ tid, sub: authz.sub, client_id: authz.cid, record, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(['tid', 'sub', 'client_id']).doUpdateSet({ record, updated_at: now }))
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
@@ -32,52 +55,39 @@ export class AuthorizationStore {
 
   async get(tid: string, id: string): Promise<StoredAuthorization | undefined> {
     const row = await this.#db.selectFrom('authorizations').selectAll().where('tid', '=', tid).where('id', '=', id).executeTakeFirst();
-    return row ? { id: row.id, authz: row.record as unknown as Authorization, createdAt: row.created_at, updatedAt: row.updated_at } : undefined;
+    return row ? toStored(row) : undefined;
   }
 
-  async find(tid: string, filter: { sub?: string; cid?: string }): Promise<StoredAuthorization[]> {
+  async find(tid: string, filter: AuthorizationFilter): Promise<StoredAuthorization[]> {
     let query = this.#db.selectFrom('authorizations').selectAll().where('tid', '=', tid);
     if (filter.sub !== undefined) query = query.where('sub', '=', filter.sub);
     if (filter.cid !== undefined) query = query.where('client_id', '=', filter.cid);
-    const rows = await query.orderBy('created_at').limit(1000).execute();
-    return rows.map((row) => ({ id: row.id, authz: row.record as unknown as Authorization, createdAt: row.created_at, updatedAt: row.updated_at }));
+    return (await query.orderBy('created_at').orderBy('id').limit(1000).execute()).map(toStored);
   }
 
-  /** Delete matching authorisations (and, by cascade, their refresh tokens); returns what was deleted. */
-  async delete(tid: string, filter: { sub?: string; cid?: string; id?: string }): Promise<StoredAuthorization[]> {
-    if (filter.sub === undefined && filter.cid === undefined && filter.id === undefined) throw new Error('refusing to delete every authorisation');
+  async delete(tid: string, filter: AuthorizationFilter & { id?: string }): Promise<StoredAuthorization[]> {
+    refuseEmpty(filter);
     let query = this.#db.deleteFrom('authorizations').where('tid', '=', tid);
     if (filter.id !== undefined) query = query.where('id', '=', filter.id);
     if (filter.sub !== undefined) query = query.where('sub', '=', filter.sub);
     if (filter.cid !== undefined) query = query.where('client_id', '=', filter.cid);
-    const rows = await query.returningAll().execute();
-    return rows.map((row) => ({ id: row.id, authz: row.record as unknown as Authorization, createdAt: row.created_at, updatedAt: row.updated_at }));
+    return (await query.returningAll().execute()).map(toStored);
   }
 
-  /** Distinct subjects having a long-lived authorisation (with client `cid` when given), sorted. */
   async subjects(tid: string, filter: { cid?: string } = {}, limit = 10_000): Promise<string[]> {
     let query = this.#db.selectFrom('authorizations').select('sub').distinct().where('tid', '=', tid);
     if (filter.cid !== undefined) query = query.where('client_id', '=', filter.cid);
-    const rows = await query.orderBy('sub').limit(limit).execute();
-    return rows.map((row) => row.sub);
+    return (await query.orderBy('sub').limit(limit).execute()).map((row) => row.sub);
   }
 
-  /** Distinct clients having a long-lived authorisation (of subject `sub` when given), sorted. */
   async clients(tid: string, filter: { sub?: string } = {}, limit = 10_000): Promise<string[]> {
     let query = this.#db.selectFrom('authorizations').select('client_id').distinct().where('tid', '=', tid);
     if (filter.sub !== undefined) query = query.where('sub', '=', filter.sub);
-    const rows = await query.orderBy('client_id').limit(limit).execute();
-    return rows.map((row) => row.client_id);
+    return (await query.orderBy('client_id').limit(limit).execute()).map((row) => row.client_id);
   }
 
-  /**
-   * Revocation as of `before` (exclusive): delete the matching authorisations
-   * last granted or updated before it (their refresh tokens go by cascade),
-   * and of the matching ones updated since, the refresh tokens issued before
-   * it. Returns the deleted authorisations.
-   */
-  async deleteBefore(tid: string, filter: { sub?: string; cid?: string }, before: Date): Promise<StoredAuthorization[]> {
-    if (filter.sub === undefined && filter.cid === undefined) throw new Error('refusing to delete every authorisation');
+  async deleteBefore(tid: string, filter: AuthorizationFilter, before: Date): Promise<StoredAuthorization[]> {
+    refuseEmpty(filter);
     return this.#db.transaction().execute(async (trx) => {
       let query = trx.deleteFrom('authorizations').where('tid', '=', tid).where('updated_at', '<', before);
       if (filter.sub !== undefined) query = query.where('sub', '=', filter.sub);
@@ -87,7 +97,7 @@ export class AuthorizationStore {
       if (filter.sub !== undefined) remaining = remaining.where('sub', '=', filter.sub);
       if (filter.cid !== undefined) remaining = remaining.where('client_id', '=', filter.cid);
       await trx.deleteFrom('refresh_tokens').where('tid', '=', tid).where('issued_at', '<', before).where('authorization_id', 'in', remaining).execute();
-      return rows.map((row) => ({ id: row.id, authz: row.record as unknown as Authorization, createdAt: row.created_at, updatedAt: row.updated_at }));
+      return rows.map(toStored);
     });
   }
 }

@@ -1,17 +1,18 @@
 import { LRUCache } from 'lru-cache';
 import type { Client } from '@tessera/shared/clients/client';
-import type { ClientStore } from '@tessera/shared/clients/client-store';
+import type { ClientLookup } from '../ports/client-lookup.ts';
+import type { ClientStore } from '../ports/client-store.ts';
 
 const MISSING = Symbol('missing');
 
 /**
  * Clients by tenant and client id, in process: the token endpoint
  * authenticates from memory. A miss reads Postgres once however many
- * requests wait; an unknown client id is remembered briefly so a flood of
+ * requests wait (any `ClientStore`: PostgreSQL, or in memory in unit tests); an unknown client id is remembered briefly so a flood of
  * made-up ids cannot turn into a flood of queries. Changes evict through the
  * tenant-change channel.
  */
-export class ClientCache {
+export class ClientCache implements ClientLookup {
   readonly #store: ClientStore;
   readonly #cache: LRUCache<string, Client | typeof MISSING>;
   readonly #loading = new Map<string, Promise<Client | undefined>>();

@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '@tessera/shared/db/database';
-
-/** Longest an access token can live (tenant config maximum); journal entries for them need not outlive it. */
-const MAX_ACCESS_TOKEN_SECONDS = 86_400 * 30;
+import { clockDate, systemClock, type Clock } from '../ports/clock.ts';
+import { MAX_ACCESS_TOKEN_SECONDS, type RevocationJournal, type RevocationTarget } from '../ports/revocation-journal.ts';
 
 const RAISE_ONLY = `local cur = redis.call('GET', KEYS[1])
 if (not cur) or tonumber(cur) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
@@ -13,22 +12,22 @@ const subjectKey = (tid: string, sub: string) => `rev:${tid}:s:${sub}`;
 const clientKey = (tid: string, cid: string) => `rev:${tid}:c:${cid}`;
 
 /**
- * Revocation of tokens that carry their own authorisation (JWT access
- * tokens, identifier tokens' records, JWE refresh tokens): a token is
- * revoked when a revocation for its subject, its client, or both was
- * recorded at or after its issue time. Postgres keeps the journal; Redis
- * mirrors the newest time per key so a check is one MGET.
+ * The revocation journal: PostgreSQL keeps every revocation; Redis mirrors
+ * the newest time per (subject, client, both) key, for as long as an access
+ * token can live, so the fast check is one MGET.
  */
-export class RevocationJournal {
+export class PostgresRevocationJournal implements RevocationJournal {
   readonly #db: Db;
   readonly #redis: Redis;
+  readonly #clock: Clock;
 
-  constructor(db: Db, redis: Redis) {
+  constructor(db: Db, redis: Redis, clock: Clock = systemClock) {
     this.#db = db;
     this.#redis = redis;
+    this.#clock = clock;
   }
 
-  async revoke(tid: string, target: { sub?: string; cid?: string }, at: Date = new Date()): Promise<void> {
+  async revoke(tid: string, target: RevocationTarget, at: Date = clockDate(this.#clock)): Promise<void> {
     if (!target.sub && !target.cid) throw new Error('a revocation names a subject, a client or both');
     await this.#db
       .insertInto('revocations')
@@ -40,13 +39,11 @@ export class RevocationJournal {
     await this.#redis.eval(RAISE_ONLY, 1, key, String(seconds), String(MAX_ACCESS_TOKEN_SECONDS + 60));
   }
 
-  /** True when a token of (sub, cid) issued at `iat` (seconds) has been revoked since. */
   async isRevoked(tid: string, sub: string, cid: string, iat: number): Promise<boolean> {
     const values = await this.#redis.mget(subjectClientKey(tid, sub, cid), subjectKey(tid, sub), clientKey(tid, cid));
     return values.some((v) => v !== null && Number(v) >= iat);
   }
 
-  /** The same check against Postgres, for tokens that can outlive the Redis mirror (refresh tokens). */
   async isRevokedDurably(tid: string, sub: string, cid: string, iat: number): Promise<boolean> {
     const row = await this.#db
       .selectFrom('revocations')

@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { compactDecrypt, CompactEncrypt } from 'jose';
 import type { Authorization } from '@tessera/shared/authz/authorization';
-import type { Db } from '@tessera/shared/db/database';
 import { HttpError } from '@tessera/shared/http/errors';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
-import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import { accessTokenClaims, encodeJwtAccessToken, type ContentEncryption } from '@tessera/shared/tokens/access-token-jwt';
 import { mintIdentifier, randomJti } from '@tessera/shared/tokens/identifiers';
-import type { AccessTokenStore } from '../stores/access-token-store.ts';
-import type { AuthorizationStore } from '../stores/authorization-store.ts';
-import type { RefreshTokenStore } from '../stores/refresh-token-store.ts';
+import type { AccessTokenStore } from '../ports/access-token-store.ts';
+import type { AuthorizationStore } from '../ports/authorization-store.ts';
+import { epochSeconds, type Clock } from '../ports/clock.ts';
+import type { KeyBackends } from '../ports/key-backends.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { TokenResponse } from './token-response.ts';
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** What a self-contained (JWE) refresh token of a transient authorisation carries. */
 export interface TransientRefreshToken {
@@ -33,35 +30,31 @@ export interface TransientRefreshToken {
  * transient one). The access token never outlives its refresh token.
  */
 export class TokenIssuer {
-  readonly #keyStores: KeyStores;
+  readonly #keyStores: KeyBackends;
   readonly #accessTokens: AccessTokenStore;
-  readonly #refreshTokens: RefreshTokenStore;
   readonly #authorizations: AuthorizationStore;
-  readonly #db: Db;
+  readonly #clock: Clock;
 
-  constructor(deps: { keyStores: KeyStores; accessTokens: AccessTokenStore; refreshTokens: RefreshTokenStore; authorizations: AuthorizationStore; db: Db }) {
+  constructor(deps: { keyStores: KeyBackends; accessTokens: AccessTokenStore; authorizations: AuthorizationStore; clock: Clock }) {
     this.#keyStores = deps.keyStores;
     this.#accessTokens = deps.accessTokens;
-    this.#refreshTokens = deps.refreshTokens;
     this.#authorizations = deps.authorizations;
-    this.#db = deps.db;
+    this.#clock = deps.clock;
   }
 
   /** Tokens for a new authorisation (client credentials, password, direct authorisation, …). */
   async issue(context: TenantContext, given: Authorization): Promise<TokenResponse> {
     // Under a PERSISTED_GRANT_ISOLATION alias consent is never persisted: the refresh token is self-contained.
     const authz = given.longLived && isolatesGrants(context.tenant, given.iss) ? { ...given, longLived: false } : given;
-    const now = nowSeconds();
+    const now = epochSeconds(this.#clock);
     let refreshToken: string | undefined;
     let refreshExp = 0;
     if (authz.refreshToken.issue) {
       refreshExp = authz.refreshToken.lifetime > 0 ? now + authz.refreshToken.lifetime : 0;
       if (authz.longLived) {
-        const tid = context.tenant.tid;
-        refreshToken = await this.#db.transaction().execute(async (trx) => {
-          const id = await this.#authorizations.upsert(tid, authz, trx);
-          return this.#refreshTokens.issue(tid, context.secrets['identifier-hmac'], id, refreshExp ? new Date(refreshExp * 1000) : null, trx);
-        });
+        const expiresAt = refreshExp ? new Date(refreshExp * 1000) : null;
+        const persisted = await this.#authorizations.upsertWithRefreshToken(context.tenant.tid, authz, { hmacKey: context.secrets['identifier-hmac'], expiresAt });
+        refreshToken = persisted.refreshToken;
       } else {
         refreshToken = await this.encodeTransientRefreshToken(context, { authz, iat: now, exp: refreshExp, jti: randomBytes(16).toString('base64url') });
       }
@@ -87,7 +80,8 @@ export class TokenIssuer {
   /** An access token for `authz`, living at most `maxLifetime` seconds. */
   async accessToken(context: TenantContext, authz: Authorization, maxLifetime = Infinity): Promise<TokenResponse> {
     const { config, tid } = context.tenant;
-    const iat = nowSeconds();
+    const now = this.#clock.now();
+    const iat = Math.floor(now / 1000);
     const lifetime = Math.max(1, Math.min(authz.accessToken.lifetime || config.tokens.accessTokenLifetime, maxLifetime));
     const exp = iat + lifetime;
     const jti = randomJti();
@@ -97,7 +91,7 @@ export class TokenIssuer {
       await this.#accessTokens.put(tid, token, { authz, iss: authz.iss, iat, exp, jti });
     } else {
       const alg = config.keys.accessTokenSigningAlgorithm;
-      const key = currentKey(context.keys, alg);
+      const key = currentKey(context.keys, alg, new Date(now));
       if (!key) throw new HttpError(500, 'server_error', `No active ${alg} signing key`);
       const claims = accessTokenClaims(config.tokens.accessTokenProfile, authz, { iss: authz.iss, iat, exp, jti });
       const encryption = authz.accessToken.encrypt

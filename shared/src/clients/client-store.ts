@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
 import { isPrintableIdentifier } from '../text/printable-identifier.ts';
+import { systemClock, type Clock } from '../time/clock.ts';
 import type { Client, ClientMetadata } from './client.ts';
 
 const secretContext = (tid: string, clientId: string) => `tessera:client-secret:${tid}:${clientId}`;
@@ -10,17 +11,20 @@ const secretContext = (tid: string, clientId: string) => `tessera:client-secret:
 export const SECRET_ROLLOVER_MS = 30 * 60 * 1000;
 
 /**
- * Clients in Postgres. Secrets are sealed under the master key, bound to
- * tenant and client id (client_secret_jwt needs them back, so they cannot
+ * Clients in Postgres (the contract is the data plane's ClientStore port,
+ * data-plane/src/ports/client-store.ts). Secrets are sealed under the
+ * master key, bound to tenant and client id (client_secret_jwt needs them back, so they cannot
  * be hashed); registration access tokens are kept as SHA-256 only.
  */
 export class ClientStore {
   readonly #db: Db;
   readonly #masterKey: MasterKey;
+  readonly #clock: Clock;
 
-  constructor(db: Db, masterKey: MasterKey) {
+  constructor(db: Db, masterKey: MasterKey, clock: Clock = systemClock) {
     this.#db = db;
     this.#masterKey = masterKey;
+    this.#clock = clock;
   }
 
   async get(tid: string, clientId: string): Promise<Client | undefined> {
@@ -62,6 +66,8 @@ export class ClientStore {
         previous_secret_sealed: null,
         previous_secret_valid_until: null,
         registration_token_sha256: input.registrationTokenSha256,
+        created_at: new Date(this.#clock.now()),
+        updated_at: new Date(this.#clock.now()),
       })
       .onConflict((oc) => oc.columns(['tid', 'client_id']).doNothing())
       .executeTakeFirst();
@@ -77,10 +83,10 @@ export class ClientStore {
     clientId: string,
     input: { metadata: ClientMetadata; newSecret?: string | null; secretExpiresAt?: Date | null; registrationTokenSha256?: string | null },
   ): Promise<boolean> {
-    const changes: Record<string, unknown> = { metadata: JSON.stringify(input.metadata), updated_at: sql`clock_timestamp()` };
+    const changes: Record<string, unknown> = { metadata: JSON.stringify(input.metadata), updated_at: new Date(this.#clock.now()) };
     if (input.newSecret !== undefined) {
       changes.previous_secret_sealed = sql`secret_sealed`;
-      changes.previous_secret_valid_until = new Date(Date.now() + SECRET_ROLLOVER_MS);
+      changes.previous_secret_valid_until = new Date(this.#clock.now() + SECRET_ROLLOVER_MS);
       changes.secret_sealed = input.newSecret ? this.#masterKey.seal(Buffer.from(input.newSecret, 'utf8'), secretContext(tid, clientId)) : null;
       changes.secret_expires_at = input.secretExpiresAt ?? null;
     }

@@ -1,0 +1,42 @@
+import type { Client, ClientMetadata } from '@tessera/shared/clients/client';
+
+export interface NewClient {
+  clientId: string;
+  metadata: ClientMetadata;
+  secret: string | null;
+  secretExpiresAt: Date | null;
+  registrationTokenSha256: string | null;
+}
+
+export interface ClientChange {
+  metadata: ClientMetadata;
+  /** A new secret (null: none); the current one becomes the previous one for the rollover period. */
+  newSecret?: string | null;
+  secretExpiresAt?: Date | null;
+  registrationTokenSha256?: string | null;
+}
+
+/**
+ * Registered clients (writes and authoritative reads; hot paths read through
+ * a `ClientLookup`). Implemented by shared/src/clients/client-store.ts
+ * (PostgreSQL) and ports/memory/memory-client-store.ts.
+ *
+ * Contract:
+ * - `create` returns false, changing nothing, when the client id is taken in
+ *   the tenant; ids of other tenants never collide.
+ * - `update` replaces the metadata; with `newSecret` the current secret
+ *   becomes `previousSecret`, valid SECRET_ROLLOVER_MS from now (store's
+ *   clock); it returns false when there is no such client.
+ * - Secrets come back opened (client_secret_jwt needs them); at rest they are
+ *   sealed under the master key, bound to tenant and client id. Registration
+ *   access tokens are only ever given and kept as SHA-256.
+ * - An id that is not printable (NUL, C0 controls) is an unknown client.
+ * - `list` returns the tenant's client ids, sorted.
+ */
+export interface ClientStore {
+  get(tid: string, clientId: string): Promise<Client | undefined>;
+  list(tid: string): Promise<string[]>;
+  create(tid: string, input: NewClient): Promise<boolean>;
+  update(tid: string, clientId: string, input: ClientChange): Promise<boolean>;
+  delete(tid: string, clientId: string): Promise<boolean>;
+}

@@ -1,0 +1,81 @@
+import type { Client } from '@tessera/shared/clients/client';
+import { SECRET_ROLLOVER_MS } from '@tessera/shared/clients/client-store';
+import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier';
+import type { Clock } from '../clock.ts';
+import type { ClientChange, ClientStore, NewClient } from '../client-store.ts';
+
+const key = (tid: string, clientId: string) => `${tid}\u0000${clientId}`;
+
+/**
+ * Registered clients in memory. Secrets are held as given (there is no rest
+ * to protect them at); registration tokens arrive hashed, as in PostgreSQL.
+ * Clients are kept as JSON, so a caller never holds a reference into the store.
+ */
+export class MemoryClientStore implements ClientStore {
+  readonly #clock: Clock;
+  readonly #clients = new Map<string, string>();
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  async get(tid: string, clientId: string): Promise<Client | undefined> {
+    if (!isPrintableIdentifier(clientId)) return undefined;
+    const raw = this.#clients.get(key(tid, clientId));
+    if (!raw) return undefined;
+    const stored = JSON.parse(raw) as Client;
+    const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+    return {
+      ...stored,
+      secretExpiresAt: date(stored.secretExpiresAt),
+      previousSecretValidUntil: date(stored.previousSecretValidUntil),
+      createdAt: new Date(stored.createdAt),
+      updatedAt: new Date(stored.updatedAt),
+    };
+  }
+
+  async list(tid: string): Promise<string[]> {
+    const prefix = `${tid}\u0000`;
+    return [...this.#clients.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+  }
+
+  async create(tid: string, input: NewClient): Promise<boolean> {
+    const k = key(tid, input.clientId);
+    if (this.#clients.has(k)) return false;
+    const now = new Date(this.#clock.now());
+    const client: Client = {
+      tid,
+      clientId: input.clientId,
+      metadata: input.metadata,
+      secret: input.secret,
+      secretExpiresAt: input.secretExpiresAt,
+      previousSecret: null,
+      previousSecretValidUntil: null,
+      registrationTokenSha256: input.registrationTokenSha256,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.#clients.set(k, JSON.stringify(client));
+    return true;
+  }
+
+  async update(tid: string, clientId: string, input: ClientChange): Promise<boolean> {
+    const client = await this.get(tid, clientId);
+    if (!client) return false;
+    const now = this.#clock.now();
+    const changed: Client = { ...client, metadata: input.metadata, updatedAt: new Date(now) };
+    if (input.newSecret !== undefined) {
+      changed.previousSecret = client.secret;
+      changed.previousSecretValidUntil = new Date(now + SECRET_ROLLOVER_MS);
+      changed.secret = input.newSecret;
+      changed.secretExpiresAt = input.secretExpiresAt ?? null;
+    }
+    if (input.registrationTokenSha256 !== undefined) changed.registrationTokenSha256 = input.registrationTokenSha256;
+    this.#clients.set(key(tid, clientId), JSON.stringify(changed));
+    return true;
+  }
+
+  async delete(tid: string, clientId: string): Promise<boolean> {
+    return this.#clients.delete(key(tid, clientId));
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { SECRET_ROLLOVER_MS } from '@tessera/shared/clients/client-store';
+import type { NewClient } from '../../src/ports/client-store.ts';
+import type { Contract } from './store-subject.ts';
+
+export const clientStoreContract: Contract = (subject) =>
+  describe('ClientStore', () => {
+    const input = (clientId: string, fields: Partial<NewClient> = {}): NewClient => ({
+      clientId,
+      metadata: { redirect_uris: ['https://app.example/cb'], client_name: clientId },
+      secret: 'first-secret',
+      secretExpiresAt: null,
+      registrationTokenSha256: 'a'.repeat(64),
+      ...fields,
+    });
+
+    it('creates a client once per tenant and gives it back with its secret opened', async () => {
+      const { ports, clock, tenant } = subject();
+      const [tid, other] = [await tenant(), await tenant()];
+      expect(await ports.clientStore.create(tid, input('app'))).toBe(true);
+      expect(await ports.clientStore.create(tid, input('app', { secret: 'other' }))).toBe(false);
+      expect(await ports.clientStore.create(other, input('app'))).toBe(true);
+      const client = await ports.clientStore.get(tid, 'app');
+      expect(client).toMatchObject({ tid, clientId: 'app', secret: 'first-secret', previousSecret: null, registrationTokenSha256: 'a'.repeat(64) });
+      expect(client?.metadata).toEqual(input('app').metadata);
+      expect(client?.createdAt).toEqual(new Date(clock.now()));
+      expect(await ports.clientStore.get(tid, 'nobody')).toBeUndefined();
+      expect(await ports.clientStore.get(tid, 'app\u0000')).toBeUndefined();
+    });
+
+    it('rolls a changed secret over for SECRET_ROLLOVER_MS from now', async () => {
+      const { ports, clock, tenant } = subject();
+      const tid = await tenant();
+      await ports.clientStore.create(tid, input('app'));
+      clock.advanceSeconds(5);
+      expect(await ports.clientStore.update(tid, 'app', { metadata: { client_name: 'renamed' }, newSecret: 'second-secret' })).toBe(true);
+      const client = await ports.clientStore.get(tid, 'app');
+      expect(client).toMatchObject({ secret: 'second-secret', previousSecret: 'first-secret', metadata: { client_name: 'renamed' } });
+      expect(client?.previousSecretValidUntil).toEqual(new Date(clock.now() + SECRET_ROLLOVER_MS));
+      expect(client?.updatedAt).toEqual(new Date(clock.now()));
+      expect(await ports.clientStore.update(tid, 'nobody', { metadata: {} })).toBe(false);
+    });
+
+    it('lists and deletes within the tenant', async () => {
+      const { ports, tenant } = subject();
+      const [tid, other] = [await tenant(), await tenant()];
+      for (const id of ['web', 'app']) await ports.clientStore.create(tid, input(id));
+      await ports.clientStore.create(other, input('tool'));
+      expect(await ports.clientStore.list(tid)).toEqual(['app', 'web']);
+      expect(await ports.clientStore.delete(other, 'app')).toBe(false);
+      expect(await ports.clientStore.delete(tid, 'app')).toBe(true);
+      expect(await ports.clientStore.delete(tid, 'app')).toBe(false);
+      expect(await ports.clientStore.list(tid)).toEqual(['web']);
+    });
+
+    it('is read through a lookup that forgets an evicted client', async () => {
+      const { ports, tenant } = subject();
+      const tid = await tenant();
+      await ports.clientStore.create(tid, input('app'));
+      expect(ports.clients.peek(tid, 'app')).toBeUndefined();
+      const [a, b] = await Promise.all([ports.clients.get(tid, 'app'), ports.clients.get(tid, 'app')]);
+      expect(a).toBe(b);
+      expect(ports.clients.peek(tid, 'app')?.secret).toBe('first-secret');
+      await ports.clientStore.update(tid, 'app', { metadata: {}, newSecret: 'second-secret' });
+      expect((await ports.clients.get(tid, 'app'))?.secret).toBe('first-secret');
+      ports.clients.evict(tid, 'app');
+      expect((await ports.clients.get(tid, 'app'))?.secret).toBe('second-secret');
+    });
+  });

@@ -1,19 +1,37 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Db } from '@tessera/shared/db/database';
-import { installErrorHandling } from '@tessera/shared/http/errors';
 import { installValidation } from '@tessera/shared/http/validation';
 import { limitConnections, serverLimitOptions } from '@tessera/shared/http/server-limits';
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
+import { ClientStore } from '@tessera/shared/clients/client-store';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
-import type { DataPlaneDeps } from './endpoints/endpoint.ts';
-import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
-import { systemClock, type Clock } from './ports/clock.ts';
-import { storePorts } from './stores/store-ports.ts';
+import type { DataPlaneDeps } from './data-plane-deps.ts';
+import type { AnyRoute } from './core/route.ts';
+import { Pipeline } from './core/pipeline.ts';
+import type { Policy } from './core/policy.ts';
+import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
+import { measure } from './core/policies/measure.ts';
+import { noStore } from './core/policies/no-store.ts';
+import type { AreaName } from './endpoints/endpoint.ts';
+import { areasOf } from './http/areas.ts';
+import { serveThroughPipeline } from './http/fastify-adapter.ts';
+import { IssuerRequestCounts } from './tenancy/issuer-requests.ts';
+import { ClientCache } from './stores/client-cache.ts';
+import type { OAuthServices, PasswordAuthenticator } from './oauth/oauth-services.ts';
+import { AccessTokenStore } from './stores/access-token-store.ts';
+import { AuthorizationCodeStore } from './stores/authorization-code-store.ts';
+import { AuthorizationStore } from './stores/authorization-store.ts';
+import { AuthzSessionStore } from './stores/authz-session-store.ts';
+import { RefreshTokenStore } from './stores/refresh-token-store.ts';
+import { RevocationJournal } from './stores/revocation-journal.ts';
+import { SubjectSessionStore } from './stores/subject-session-store.ts';
+import { TokenIssuer } from './tokens/token-issuer.ts';
+import { UserDirectory } from './directory/user-directory.ts';
 import { loggerOptions } from '@tessera/shared/observability/logger';
-import { installHttpMetrics } from '@tessera/shared/observability/metrics';
+import { createHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
 import type { Settings } from '@tessera/shared/settings';
 import { ENDPOINTS } from './endpoints/index.ts';
@@ -22,7 +40,7 @@ import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { trustedProxies } from './tenancy/client-address.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
 import { IssuerIndex } from './tenancy/issuer-index.ts';
-import { installTenantResolution, tenantLabel, tenantUrlRewriter } from './tenancy/resolve-tenant.ts';
+import { installTenantResolution, tenantUrlRewriter } from './tenancy/resolve-tenant.ts';
 import { TenantCache } from './tenancy/tenant-cache.ts';
 import { TenantSync } from './tenancy/tenant-sync.ts';
 
@@ -38,9 +56,9 @@ export interface DataPlaneOptions {
   /** The password grant's handler; the built-in user directory when none is given. */
   passwordAuthenticator?: PasswordAuthenticator;
   tenantCacheSize?: number;
-  /** What decides expiry and validity (default: the system clock). */
-  clock?: Clock;
   resyncMs?: number;
+  /** Policies run after the built-in ones around every route (tests; later, deployment-specific policy). */
+  extraPolicies?: readonly Policy[];
 }
 
 export interface DataPlane {
@@ -50,12 +68,17 @@ export interface DataPlane {
   sync: TenantSync;
   cache: TenantCache;
   index: IssuerIndex;
+  /** The one request path every route and refusal goes through. */
+  pipeline: Pipeline;
 }
 
 /**
- * The data plane: tenant resolution first (in `rewriteUrl` and the first
- * `onRequest` hook), then metrics, then one plugin per endpoint from the
- * table in `endpoints/index.ts`. Call `sync.start()` before listening.
+ * The composition root of the data plane. Request path: fastify (a thin
+ * adapter, http/fastify-adapter.ts) → tenant resolution (`rewriteUrl` and
+ * the first `onRequest` hook, tenancy/resolve-tenant.ts) → the pipeline
+ * (core/pipeline.ts): its policies around the route's declared steps, from
+ * the endpoints in `endpoints/index.ts`, one encapsulated plugin per area
+ * (http/areas.ts). Call `sync.start()` before listening.
  */
 export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const { settings, db, redis } = options;
@@ -79,12 +102,22 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     return503OnClosing: true,
   });
   limitConnections(app.server, settings.http);
-  installErrorHandling(app);
   installSingleHostRule(app);
   installValidation(app);
   installFormBody(app);
   installTenantResolution(app, cache);
-  const { registry } = installHttpMetrics(app, { prefix: 'tessera_data_plane', tenantOf: tenantLabel });
+  const metrics = createHttpMetrics({ prefix: 'tessera_data_plane' });
+  const { registry } = metrics;
+  const issuerRequests = new IssuerRequestCounts();
+  // The cross-cutting policy of every route (core/policies/): counted per issuer, never cached unless an answer says so, measured.
+  const pipeline = new Pipeline([measure(metrics.observe), countIssuerRequest(issuerRequests), noStore, ...(options.extraPolicies ?? [])], app.log);
+  // Not yet converted endpoints register fastify routes of their own; they are measured here until they are.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (!request.routeOptions.config?.route && request.routeOptions.url !== undefined) {
+      metrics.observe(request.tenant?.tenant.tid ?? '-', request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    }
+    done();
+  });
   const hsm = options.keyStores.hsmCheck();
   registerMonitorRoutes(app, {
     checks: { postgres: postgresCheck(db), redis: redisCheck(redis), ...(hsm ? { hsm } : {}) },
@@ -96,14 +129,28 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
   };
-  const ports = storePorts({ db, redis, masterKey: options.masterKey, keyStores: options.keyStores, clock: options.clock ?? systemClock });
-  const { clientStore, clients, users: directory } = ports;
+  const clientStore = new ClientStore(db, options.masterKey);
+  const clients = new ClientCache(clientStore);
   const announceClient = async (tid: string, clientId: string) => {
     clients.evict(tid, clientId);
     await publishTenantChange(redis, settings.redisPrefix, { tid, kind: 'client', clientId });
   };
-  // The built-in directory checks passwords unless another authenticator is configured.
-  const oauth = oauthServices(ports, options.passwordAuthenticator ?? directory);
+  const accessTokens = new AccessTokenStore(redis);
+  const refreshTokens = new RefreshTokenStore(db);
+  const authorizations = new AuthorizationStore(db);
+  const directory = new UserDirectory(db);
+  const oauth: OAuthServices = {
+    issuer: new TokenIssuer({ keyStores: options.keyStores, accessTokens, refreshTokens, authorizations, db }),
+    accessTokens,
+    refreshTokens,
+    authorizations,
+    journal: new RevocationJournal(db, redis),
+    sessions: new SubjectSessionStore(redis),
+    authzSessions: new AuthzSessionStore(redis),
+    codes: new AuthorizationCodeStore(redis),
+    // The built-in directory checks passwords unless another authenticator is configured.
+    passwordAuthenticator: options.passwordAuthenticator ?? directory,
+  };
   const deps: DataPlaneDeps = {
     oauth,
     directory,
@@ -117,10 +164,26 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     clients,
     announce,
     announceClient,
-    endpoints: ENDPOINTS,
+    providerMetadata: (context, issuer) => {
+      const metadata: Record<string, unknown> = { issuer };
+      for (const endpoint of ENDPOINTS) Object.assign(metadata, endpoint.metadata?.(context, issuer, deps));
+      return metadata;
+    },
     outbound: outboundPolicy({ allowPrivate: settings.clientFetchPrivate }),
   };
-  for (const endpoint of ENDPOINTS) endpoint.register(app, deps);
+  const routes = new Map<AreaName, AnyRoute[]>();
+  for (const endpoint of ENDPOINTS) {
+    if (endpoint.register) endpoint.register(app, deps);
+    if (endpoint.routes) routes.set(endpoint.area!, [...(routes.get(endpoint.area!) ?? []), ...endpoint.routes(deps)]);
+  }
+  serveThroughPipeline(app, pipeline, areasOf(routes));
+  let stopCounting: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    stopCounting = issuerRequests.startFlusher(redis, 1000, (err) => app.log.warn({ err }, 'issuer request counters not flushed'));
+  });
+  app.addHook('onClose', async () => {
+    await stopCounting?.();
+  });
   const sync: TenantSync = new TenantSync({
     db,
     subscriber: options.subscriber,
@@ -136,5 +199,5 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
   app.addHook('onClose', async () => sync.stop());
-  return { app, subscriber: options.subscriber, sync, cache, index };
+  return { app, subscriber: options.subscriber, sync, cache, index, pipeline };
 }

@@ -1,37 +1,34 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TenantContext } from '../tenancy/tenant-context.ts';
+import { textAnswer } from '../core/core-answer.ts';
+import { route } from '../core/route.ts';
+import { step, type Step } from '../core/step.ts';
 import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 
-/** Composes the provider metadata from every registered endpoint's contribution. */
-function buildMetadata(deps: DataPlaneDeps, context: TenantContext, issuer: string): Record<string, unknown> {
-  const metadata: Record<string, unknown> = { issuer };
-  for (const endpoint of deps.endpoints) Object.assign(metadata, endpoint.metadata?.(context, issuer, deps));
-  return metadata;
-}
+/** Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant. */
+const PUBLIC_DOCUMENT = { 'cache-control': 'public, max-age=60', vary: TENANT_SELECTING_HEADERS, 'access-control-allow-origin': '*' };
+
+/** The metadata document, memoised per tenant context and issuer: serving it is a map look-up and a write. */
+const metadataDocument = (deps: DataPlaneDeps): Step =>
+  step('metadataDocument', (x) => {
+    const { tenant, issuer } = x.request;
+    const body = tenant.memo(`metadata ${issuer}`, () => deps.providerMetadata(tenant, issuer));
+    return textAnswer('application/json; charset=utf-8', body, 200, { ...PUBLIC_DOCUMENT });
+  });
 
 /**
- * OpenID Connect Discovery and RFC 8414 metadata. Both documents are the
- * same set of facts; they are memoised per tenant and issuer, so serving one
- * is a map look-up and a write.
+ * OpenID Connect Discovery and RFC 8414 metadata: both documents are the
+ * same set of facts, the union of what every endpoint contributes
+ * (`Endpoint.metadata`, composed in server.ts).
  */
 export const discoveryEndpoint: Endpoint = {
   name: 'discovery',
-  register(app, deps) {
-    const serve = async (request: FastifyRequest, reply: FastifyReply) => {
-      const context = request.tenant!;
-      const issuer = request.issuer!;
-      const body = context.memo(`metadata ${issuer}`, () => buildMetadata(deps, context, issuer));
-      return reply
-        .type('application/json; charset=utf-8')
-        .header('cache-control', 'public, max-age=60')
-        // Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant.
-        .header('vary', TENANT_SELECTING_HEADERS)
-        .header('access-control-allow-origin', '*')
-        .send(body);
-    };
-    app.get('/.well-known/openid-configuration', serve);
-    app.get('/.well-known/oauth-authorization-server', serve);
+  area: 'discovery',
+  routes: (deps) => {
+    const steps = [metadataDocument(deps)];
+    return [
+      route({ name: 'discovery.openid-configuration', method: 'GET', path: '/.well-known/openid-configuration', steps }),
+      route({ name: 'discovery.oauth-authorization-server', method: 'GET', path: '/.well-known/oauth-authorization-server', steps }),
+    ];
   },
   metadata: () => ({
     // Members both specs require. No response type, grant or scope is

@@ -1,47 +1,25 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
-import type { Db } from '@tessera/shared/db/database';
-import type { KeyStores } from '@tessera/shared/keys/key-stores';
-import type { MasterKey } from '@tessera/shared/crypto/master-key';
-import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
-import type { ClientLookup } from '../ports/client-lookup.ts';
-import type { ClientStore } from '../ports/client-store.ts';
-import type { OAuthServices } from '../oauth/oauth-services.ts';
-import type { Settings } from '@tessera/shared/settings';
+import type { AnyRoute } from '../core/route.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { UserDirectory } from '../ports/user-directory.ts';
 
-export interface DataPlaneDeps {
-  db: Db;
-  redis: Redis;
-  settings: Settings;
-  metrics: Registry;
-  keyStores: KeyStores;
-  masterKey: MasterKey;
-  /** Clients in Postgres (writes) and their per-node cache (reads on hot paths). */
-  clientStore: ClientStore;
-  clients: ClientLookup;
-  oauth: OAuthServices;
-  /** The built-in user directory (default password authenticator and claims source). */
-  directory: UserDirectory;
-  /** Record that a tenant changed and make every node (this one first) reload it. */
-  announce(tid: string): Promise<void>;
-  /** Make every node drop its cached copy of one client. */
-  announceClient(tid: string, clientId: string): Promise<void>;
-  endpoints: readonly Endpoint[];
-  /** Where fetches of client-hosted documents may connect (public addresses unless CLIENT_FETCH_PRIVATE=allow). */
-  outbound: OutboundPolicy;
-}
+export type { DataPlaneDeps } from '../data-plane-deps.ts';
+
+/** The fastify plugin that serves an endpoint's routes (http/areas.ts). */
+export type AreaName = 'front-channel' | 'back-channel' | 'client-registration' | 'discovery' | 'management' | 'monitoring';
 
 /**
- * One endpoint of the data plane: its routes (at issuer-relative paths) and
- * the provider metadata it makes true. Discovery advertises the union of
- * what the registered endpoints contribute, so nothing unimplemented is
- * ever advertised.
+ * One endpoint of the data plane: its routes (at issuer-relative paths),
+ * each a declared list of named steps run by the pipeline
+ * (core/pipeline.ts), and the provider metadata it makes true. Discovery
+ * advertises the union of what the endpoints contribute, so nothing
+ * unimplemented is ever advertised.
  */
 export interface Endpoint {
   name: string;
-  register(app: FastifyInstance, deps: DataPlaneDeps): void;
+  area?: AreaName;
+  routes?(deps: DataPlaneDeps): readonly AnyRoute[];
+  /** Not yet converted to steps: registers fastify routes itself (outside the pipeline). */
+  register?(app: FastifyInstance, deps: DataPlaneDeps): void;
   metadata?(context: TenantContext, issuer: string, deps: DataPlaneDeps): Record<string, unknown>;
 }

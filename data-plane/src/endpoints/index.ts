@@ -11,10 +11,9 @@ import { sessionStoreApi } from '../integration/session-store-api.ts';
 import { parEndpoint } from './par.ts';
 import { loginEndpoint } from '../login/login-endpoint.ts';
 import { introspectionEndpoint } from './introspect.ts';
-import { issuerRequestCounters } from './issuer-request-counters.ts';
 import { revocationEndpoint } from './revoke.ts';
 import { tokenEndpoint } from './token.ts';
 import { userinfoEndpoint } from './userinfo.ts';
 
 /** Every tenant endpoint and integration API of the data plane, in registration order. One line each. */
-export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, registrationEndpoint, tokenEndpoint, parEndpoint, loginEndpoint, introspectionEndpoint, revocationEndpoint, directAuthzApi, authzStoreApi, keyStoreApi, directoryApi, authzSessionApi, sessionStoreApi, userinfoEndpoint, issuerRequestCounters];
+export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, registrationEndpoint, tokenEndpoint, parEndpoint, loginEndpoint, introspectionEndpoint, revocationEndpoint, directAuthzApi, authzStoreApi, keyStoreApi, directoryApi, authzSessionApi, sessionStoreApi, userinfoEndpoint];

@@ -3,36 +3,52 @@ import { bearerToken } from '@tessera/shared/http/api-token';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
-import { clientRequest } from '../oauth/client-request.ts';
+import { jsonAnswer, textAnswer } from '../core/core-answer.ts';
+import { route } from '../core/route.ts';
+import { step, type Step } from '../core/step.ts';
+import { when } from '../core/when.ts';
 import { opensIntrospection } from '../oauth/introspection-scope.ts';
 import { formParams, oauthError } from '../oauth/oauth-error.ts';
-import type { OAuthRequest } from '../oauth/oauth-request.ts';
 import { inspectAccessToken, introspectionMembers, type ActiveToken } from '../oauth/token-inspection.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
+import { formBody } from './steps/form-body.ts';
 
 const JWT_TYPE = 'application/token-introspection+jwt';
+const BODY_LIMIT = 50_000;
 
-/** Who is asking: an authenticated confidential client, or the holder of an access token with the introspection scope. */
-interface Caller {
-  params: Record<string, string>;
-  clientId?: string;
+interface IntrospectionState extends ClientState {
+  /** The caller is the holder of an access token with the introspection scope, not a client. */
+  bearer?: boolean;
+  /** The RFC 7662 §2.2 answer. */
+  answer?: Record<string, unknown>;
 }
 
-async function caller(request: OAuthRequest, deps: DataPlaneDeps): Promise<Caller> {
-  const bearer = bearerToken(request.headers.authorization);
-  if (!bearer) {
-    const { params, client } = await clientRequest(request, deps, '/token/introspect');
-    // Discovery lists no `none` here: a public client proves nothing, so it may not learn about tokens.
-    if (authMethodOf(client) === 'none') throw oauthError('invalid_client', 'Public clients may not introspect tokens');
-    return { params, clientId: client.clientId };
-  }
-  const holder = await inspectAccessToken(request.tenant!, request.issuer!, bearer, deps);
-  if (!holder || !opensIntrospection(holder.scp, request.issuer!)) {
-    throw oauthError('invalid_token', 'The bearer token may not introspect', { status: 401, challenge: 'Bearer error="invalid_token"' });
-  }
-  return { params: formParams(request.body) };
-}
+const byClient = (x: { state: IntrospectionState }) => x.state.bearer !== true;
+
+/** A bearer caller: its token must be active here and carry the introspection scope (urn:c2id:introspection_endpoint …). */
+const bearerCaller = (deps: DataPlaneDeps): Step<IntrospectionState> =>
+  step<IntrospectionState>('bearerCaller', async (x) => {
+    const bearer = bearerToken(x.request.headers.authorization);
+    if (!bearer) return;
+    const { tenant, issuer } = x.request;
+    const holder = await inspectAccessToken(tenant, issuer, bearer, deps);
+    if (!holder || !opensIntrospection(holder.scp, issuer)) {
+      throw oauthError('invalid_token', 'The bearer token may not introspect', { status: 401, challenge: 'Bearer error="invalid_token"' });
+    }
+    x.state.bearer = true;
+    x.state.params = formParams(x.request.body);
+  });
+
+/** Discovery lists no `none` here: a public client proves nothing, so it may not learn about tokens. */
+const refusePublicClient = step<IntrospectionState>('refusePublicClient', (x) => {
+  if (authMethodOf(x.state.client!) === 'none') throw oauthError('invalid_client', 'Public clients may not introspect tokens');
+});
+
+const requireToken = step<IntrospectionState>('requireToken', (x) => {
+  if (!x.state.params!.token) throw oauthError('invalid_request', 'Missing token');
+});
 
 /**
  * RFC 7662 §2.1: what a caller may learn about a token. A client: the tokens
@@ -48,47 +64,56 @@ function mayIntrospect(context: TenantContext, active: ActiveToken, clientId: st
   return active.cid === clientId || audience || context.tenant.config.introspection.resourceServers.includes(clientId);
 }
 
-/** RFC 7662 §2.2 / RFC 6749 §5.1: introspection answers are never cached. */
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
-const BODY_LIMIT = 50_000;
-
-/** The introspection answer (RFC 7662 §2.2) for whoever asks. */
-async function introspection(request: OAuthRequest, deps: DataPlaneDeps): Promise<{ body: Record<string, unknown>; clientId: string | undefined }> {
-  const { params, clientId } = await caller(request, deps);
-  if (!params.token) throw oauthError('invalid_request', 'Missing token');
-  const active = await inspectAccessToken(request.tenant!, request.issuer!, params.token, deps);
-  const visible = active && mayIntrospect(request.tenant!, active, clientId);
-  return { body: visible ? introspectionMembers(active, clientId) : { active: false }, clientId };
-}
+const inspectToken = (deps: DataPlaneDeps): Step<IntrospectionState> =>
+  step<IntrospectionState>('inspectToken', async (x) => {
+    const { tenant, issuer } = x.request;
+    const clientId = x.state.client?.clientId;
+    const active = await inspectAccessToken(tenant, issuer, x.state.params!.token!, deps);
+    x.state.answer = active && mayIntrospect(tenant, active, clientId) ? introspectionMembers(active, clientId) : { active: false };
+  });
 
 const wantsJwt = (accept: string | undefined) => (accept ?? '').includes(JWT_TYPE);
 
+/** Plain JSON, or the JWT of RFC 9701 (signed with the tenant's access-token key, §7) when the caller accepts it. */
+const introspectionResponse = (deps: DataPlaneDeps): Step<IntrospectionState> =>
+  step<IntrospectionState>('introspectionResponse', async (x) => {
+    const { answer, client } = x.state;
+    if (!wantsJwt(x.request.headers.accept)) return jsonAnswer(answer);
+    const { tenant, issuer } = x.request;
+    const { tid, config } = tenant.tenant;
+    const key = currentKey(tenant.keys, config.keys.accessTokenSigningAlgorithm);
+    if (!key) throw oauthError('server_error', 'No signing key', { status: 500 });
+    const clientId = client?.clientId;
+    const payload = { iss: issuer, ...(clientId ? { aud: clientId } : {}), iat: Math.floor(Date.now() / 1000), token_introspection: answer };
+    return textAnswer(JWT_TYPE, await signCompactJws(deps.keyStores.for(key.backend), tid, key, payload, { typ: 'token-introspection+jwt' }));
+  });
+
 /**
- * RFC 7662 token introspection, with the JWT response of RFC 9701 when the
- * caller accepts `application/token-introspection+jwt`. Who may see which
- * token: mayIntrospect.
+ * RFC 7662 token introspection, with the JWT response of RFC 9701. Steps:
+ * bearerCaller, or formBody → authenticateClient → refusePublicClient; then
+ * requireToken → inspectToken (who may see which token: mayIntrospect) →
+ * introspectionResponse.
  */
 export const introspectionEndpoint: Endpoint = {
   name: 'introspection',
-  register(app, deps) {
-    app.post('/token/introspect', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
-      const { body, clientId } = await introspection(request, deps);
-      reply.headers(NO_STORE);
-      if (!wantsJwt(request.headers.accept)) return reply.send(body);
-
-      const { tid, config } = request.tenant!.tenant;
-      const key = currentKey(request.tenant!.keys, config.keys.accessTokenSigningAlgorithm);
-      if (!key) throw oauthError('server_error', 'No signing key', { status: 500 });
-      const jwt = await signCompactJws(
-        deps.keyStores.for(key.backend),
-        tid,
-        key,
-        { iss: request.issuer!, ...(clientId ? { aud: clientId } : {}), iat: Math.floor(Date.now() / 1000), token_introspection: body },
-        { typ: 'token-introspection+jwt' },
-      );
-      return reply.type(JWT_TYPE).send(jwt);
-    });
-  },
+  area: 'back-channel',
+  routes: (deps) => [
+    route<IntrospectionState>({
+      name: 'introspection',
+      method: 'POST',
+      path: '/token/introspect',
+      bodyLimit: BODY_LIMIT,
+      steps: [
+        bearerCaller(deps),
+        when(byClient, formBody),
+        when(byClient, authenticateClient(deps, '/token/introspect')),
+        when(byClient, refusePublicClient),
+        requireToken,
+        inspectToken(deps),
+        introspectionResponse(deps),
+      ],
+    }),
+  ],
   metadata: (context, issuer) => ({
     introspection_endpoint: `${issuer}/token/introspect`,
     introspection_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS).filter((m) => m !== 'none'),

@@ -1,42 +1,74 @@
+import { PushedRequestStore } from '../authz/pushed-requests.ts';
 import { decodeRequestObject, REQUEST_OBJECT_ENCRYPTION_ALGS, REQUEST_OBJECT_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGNING_ALGS } from '../authz/request-object.ts';
-import { clientRequest } from '../oauth/client-request.ts';
+import { jsonAnswer } from '../core/core-answer.ts';
+import { route } from '../core/route.ts';
+import { step, type Step } from '../core/step.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
+import { formBody } from './steps/form-body.ts';
 
 /** Connect2id: PAR bodies over 50,000 characters are refused. */
 const BODY_LIMIT = 50_000;
 /** Client authentication parameters: they authenticate the push and are not part of the authorisation request. */
 const AUTH_PARAMS = ['client_secret', 'client_assertion', 'client_assertion_type'];
 
+interface ParState extends ClientState {
+  /** The authorisation request's parameters, as the authorisation endpoint will read them. */
+  pushed?: Record<string, string>;
+}
+
+/** The parameters pushed: the form (without client authentication), or only those of a `request` object (§3). */
+const pushedParameters = (deps: DataPlaneDeps): Step<ParState> =>
+  step<ParState>('pushedParameters', async (x) => {
+    const params = x.state.params!;
+    const client = x.state.client!;
+    if (params.request_uri !== undefined) throw oauthError('invalid_request', 'request_uri is not allowed in a pushed authorisation request');
+    if (params.client_id !== undefined && params.client_id !== client.clientId) throw oauthError('invalid_request', 'client_id does not match the authenticated client');
+    if (params.request !== undefined) {
+      x.state.pushed = await decodeRequestObject({ tenant: x.request.tenant, issuer: x.request.issuer, client, jwt: params.request, deps });
+      return;
+    }
+    const pushed: Record<string, string> = { ...params, client_id: client.clientId };
+    for (const name of AUTH_PARAMS) delete pushed[name];
+    x.state.pushed = pushed;
+  });
+
+/** What can be checked before the authorisation endpoint sees it: a response type, a registered redirect URI. */
+const checkPushedRequest = step<ParState>('checkPushedRequest', (x) => {
+  const pushed = x.state.pushed!;
+  if (!pushed.response_type) throw oauthError('invalid_request', 'Missing response_type');
+  const redirectUris = x.state.client!.metadata.redirect_uris ?? [];
+  if (pushed.redirect_uri !== undefined && !redirectUris.includes(pushed.redirect_uri)) throw oauthError('invalid_request', 'The redirect_uri is not registered for the client');
+});
+
+/** A single-use `request_uri` for the pushed parameters (201, §2.2). */
+const storePushedRequest = (store: PushedRequestStore): Step<ParState> =>
+  step<ParState>('storePushedRequest', async (x) => {
+    const { tenant } = x.request;
+    const created = await store.put(tenant.tenant.tid, x.state.client!.clientId, x.state.pushed!, tenant.tenant.config.tokens.parLifetime);
+    return jsonAnswer(created, 201);
+  });
+
 /**
  * RFC 9126 pushed authorisation requests at `/par`: the client
- * authenticates as at the token endpoint, pushes the parameters (or a
- * `request` object, then only its parameters count, §3) and gets a
- * single-use `request_uri` for the authorisation endpoint.
+ * authenticates as at the token endpoint, pushes the parameters and gets a
+ * single-use `request_uri` for the authorisation endpoint. Steps: formBody →
+ * authenticateClient → pushedParameters → checkPushedRequest →
+ * storePushedRequest.
  */
 export const parEndpoint: Endpoint = {
   name: 'par',
-  register(app, deps: DataPlaneDeps) {
-    const store = deps.oauth.pushedRequests;
-    app.post('/par', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
-      const { params, client } = await clientRequest(request, deps, '/par');
-      const context = request.tenant!;
-      if (params.request_uri !== undefined) throw oauthError('invalid_request', 'request_uri is not allowed in a pushed authorisation request');
-      if (params.client_id !== undefined && params.client_id !== client.clientId) throw oauthError('invalid_request', 'client_id does not match the authenticated client');
-      let pushed: Record<string, string>;
-      if (params.request !== undefined) {
-        pushed = await decodeRequestObject({ tenant: context, issuer: request.issuer!, client, jwt: params.request, deps });
-      } else {
-        pushed = { ...params, client_id: client.clientId };
-        for (const name of AUTH_PARAMS) delete pushed[name];
-      }
-      if (!pushed.response_type) throw oauthError('invalid_request', 'Missing response_type');
-      const redirectUris = client.metadata.redirect_uris ?? [];
-      if (pushed.redirect_uri !== undefined && !redirectUris.includes(pushed.redirect_uri)) throw oauthError('invalid_request', 'The redirect_uri is not registered for the client');
-      const created = await store.put(context.tenant.tid, client.clientId, pushed, context.tenant.config.tokens.parLifetime);
-      return reply.code(201).headers({ 'cache-control': 'no-store', pragma: 'no-cache' }).send(created);
-    });
-  },
+  area: 'back-channel',
+  routes: (deps) => [
+    route<ParState>({
+      name: 'par',
+      method: 'POST',
+      path: '/par',
+      bodyLimit: BODY_LIMIT,
+      steps: [formBody, authenticateClient(deps, '/par'), pushedParameters(deps), checkPushedRequest, storePushedRequest(new PushedRequestStore(deps.redis))],
+    }),
+  ],
   metadata: (context, issuer) => ({
     pushed_authorization_request_endpoint: `${issuer}/par`,
     require_pushed_authorization_requests: context.tenant.config.requests.requirePushed,

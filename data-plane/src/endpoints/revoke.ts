@@ -1,21 +1,14 @@
 import type { Client } from '@tessera/shared/clients/client';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
-import { clientRequest } from '../oauth/client-request.ts';
+import { emptyAnswer } from '../core/core-answer.ts';
+import { route } from '../core/route.ts';
+import { step, type Step } from '../core/step.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
-
-/**
- * Revoke everything a client holds for a subject: the persisted
- * authorisation (and with it every refresh token), and, through the
- * revocation journal, every access token issued so far.
- */
-async function revokeGrant(context: TenantContext, deps: DataPlaneDeps, sub: string, cid: string): Promise<void> {
-  const tid = context.tenant.tid;
-  await deps.oauth.authorizations.delete(tid, { sub, cid });
-  await deps.oauth.journal.revoke(tid, { sub, cid });
-}
+import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
+import { formBody } from './steps/form-body.ts';
 
 /** What the token stands for, if it is a token of this tenant held by `client`. */
 async function grantOf(context: TenantContext, issuer: string, client: Client, token: string, deps: DataPlaneDeps): Promise<{ sub: string; identifier?: string } | null> {
@@ -31,25 +24,47 @@ async function grantOf(context: TenantContext, issuer: string, client: Client, t
   return transient && transient.authz.cid === client.clientId ? { sub: transient.authz.sub } : null;
 }
 
+const requireToken = step<ClientState>('requireToken', (x) => {
+  if (!x.state.params!.token) throw oauthError('invalid_request', 'Missing token');
+});
+
 /**
- * RFC 7009 token revocation. Revoking an access or refresh token revokes
- * the whole grant of that client and subject. Unknown, foreign or already
- * invalid tokens get 200 too (§2.2): nothing is revealed.
+ * Revoke everything the client holds for the token's subject: the persisted
+ * authorisation (and with it every refresh token), and, through the
+ * revocation journal, every access token issued so far. Unknown, foreign or
+ * already invalid tokens get 200 too (§2.2): nothing is revealed.
+ */
+const revokeGrant = (deps: DataPlaneDeps): Step<ClientState> =>
+  step<ClientState>('revokeGrant', async (x) => {
+    const { tenant, issuer } = x.request;
+    const client = x.state.client!;
+    const grant = await grantOf(tenant, issuer, client, x.state.params!.token!, deps);
+    if (grant) {
+      const tid = tenant.tenant.tid;
+      if (grant.identifier) await deps.oauth.accessTokens.delete(tid, grant.identifier);
+      await deps.oauth.authorizations.delete(tid, { sub: grant.sub, cid: client.clientId });
+      await deps.oauth.journal.revoke(tid, { sub: grant.sub, cid: client.clientId });
+    }
+    return emptyAnswer(200);
+  });
+
+/**
+ * RFC 7009 token revocation: revoking an access or refresh token revokes the
+ * whole grant of that client and subject. Steps: formBody →
+ * authenticateClient → requireToken → revokeGrant.
  */
 export const revocationEndpoint: Endpoint = {
   name: 'revocation',
-  register(app, deps) {
-    app.post('/token/revoke', { bodyLimit: 50_000 }, async (request, reply) => {
-      const { params, client } = await clientRequest(request, deps, '/token/revoke');
-      if (!params.token) throw oauthError('invalid_request', 'Missing token');
-      const grant = await grantOf(request.tenant!, request.issuer!, client, params.token, deps);
-      if (grant) {
-        if (grant.identifier) await deps.oauth.accessTokens.delete(request.tenant!.tenant.tid, grant.identifier);
-        await revokeGrant(request.tenant!, deps, grant.sub, client.clientId);
-      }
-      return reply.header('cache-control', 'no-store').code(200).send();
-    });
-  },
+  area: 'back-channel',
+  routes: (deps) => [
+    route<ClientState>({
+      name: 'revocation',
+      method: 'POST',
+      path: '/token/revoke',
+      bodyLimit: 50_000,
+      steps: [formBody, authenticateClient(deps, '/token/revoke'), requireToken, revokeGrant(deps)],
+    }),
+  ],
   metadata: (_context, issuer) => ({
     revocation_endpoint: `${issuer}/token/revoke`,
     revocation_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS),

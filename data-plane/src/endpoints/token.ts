@@ -1,46 +1,83 @@
+import { Type } from '@sinclair/typebox';
 import { grantTypesOf } from '@tessera/shared/clients/client';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
+import { jsonAnswer } from '../core/core-answer.ts';
+import { route } from '../core/route.ts';
+import { step, type Step } from '../core/step.ts';
+import type { GrantHandler } from '../grants/grant.ts';
 import { GRANTS } from '../grants/index.ts';
-import { clientRequest } from '../oauth/client-request.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
-import type { OAuthRequest } from '../oauth/oauth-request.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
+import { formBody } from './steps/form-body.ts';
 
 /** RFC 6749 §3.2 / Connect2id: token endpoint bodies over 50,000 characters are refused. */
 const BODY_LIMIT = 50_000;
-/** RFC 6749 §5.1: token responses, and their errors, are never cached. */
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+interface TokenState extends ClientState {
+  grant?: GrantHandler;
+  response?: TokenResponse;
+}
 
 const signingAlgorithms = () => [...new Set(Object.values(CLIENT_AUTH_METHODS).flatMap((m) => m.signingAlgorithms ?? []))];
 
-/**
- * One token request: authenticate the client,
- * check the grant is enabled for the tenant and registered by the client,
- * hand over to the grant's handler.
- */
-async function serveTokenRequest(request: OAuthRequest, deps: DataPlaneDeps): Promise<TokenResponse> {
-  const { params, client } = await clientRequest(request, deps, '/token');
-  const grantType = params.grant_type;
-  if (!grantType) throw oauthError('invalid_request', 'Missing grant_type');
-  const grant = GRANTS.get(grantType);
-  const enabled = (request.tenant!.tenant.config.grants.grantTypes as readonly string[]).includes(grantType);
-  if (!grant || !enabled || grant.available?.(deps) === false) {
-    throw oauthError('unsupported_grant_type', `The grant type ${JSON.stringify(grantType).slice(0, 100)} is not supported`);
-  }
-  if (!grantTypesOf(client).includes(grantType)) throw oauthError('unauthorized_client', `The client is not registered for ${grantType}`);
-  return grant.handle({ tenant: request.tenant!, issuer: request.issuer!, client, params, deps, ip: request.ip ?? '' });
-}
+/** The grant type is one the tenant enables, this node can run, and the client registered. */
+const checkGrantType = (deps: DataPlaneDeps): Step<TokenState> =>
+  step<TokenState>('checkGrantType', (x) => {
+    const grantType = x.state.params!.grant_type;
+    if (!grantType) throw oauthError('invalid_request', 'Missing grant_type');
+    const grant = GRANTS.get(grantType);
+    const enabled = (x.request.tenant.tenant.config.grants.grantTypes as readonly string[]).includes(grantType);
+    if (!grant || !enabled || grant.available?.(deps) === false) {
+      throw oauthError('unsupported_grant_type', `The grant type ${JSON.stringify(grantType).slice(0, 100)} is not supported`);
+    }
+    if (!grantTypesOf(x.state.client!).includes(grantType)) throw oauthError('unauthorized_client', `The client is not registered for ${grantType}`);
+    x.state.grant = grant;
+  });
 
-/** The token endpoint (RFC 6749 §3.2): every grant, behind client authentication. */
+/** The grant's own handler (grants/, one file per grant_type) checks its parameters and issues the tokens. */
+const runGrant = (deps: DataPlaneDeps): Step<TokenState> =>
+  step<TokenState>('runGrant', async (x) => {
+    const { request, state } = x;
+    state.response = await state.grant!.handle({ tenant: request.tenant, issuer: request.issuer, client: state.client!, params: state.params!, deps, ip: request.ip });
+  });
+
+/** RFC 6749 §5.1 (never cached: the noStore policy). */
+const tokenResponse = step<TokenState>('tokenResponse', (x) => jsonAnswer(x.state.response));
+
+/** The members of RFC 6749 §5.1 we send; the serialiser keeps any other a grant adds. */
+const TokenResponseBody = Type.Object(
+  {
+    access_token: Type.String(),
+    token_type: Type.String(),
+    expires_in: Type.Integer(),
+    refresh_token: Type.Optional(Type.String()),
+    refresh_token_expires_in: Type.Optional(Type.Integer()),
+    scope: Type.Optional(Type.String()),
+    id_token: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+/**
+ * The token endpoint (RFC 6749 §3.2): every grant, behind client
+ * authentication. Steps: formBody → authenticateClient → checkGrantType →
+ * runGrant → tokenResponse.
+ */
 export const tokenEndpoint: Endpoint = {
   name: 'token',
-  register(app, deps) {
-    app.post('/token', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
-      const response = await serveTokenRequest(request, deps);
-      return reply.headers(NO_STORE).send(response);
-    });
-  },
+  area: 'back-channel',
+  routes: (deps) => [
+    route<TokenState>({
+      name: 'token',
+      method: 'POST',
+      path: '/token',
+      bodyLimit: BODY_LIMIT,
+      schema: { response: { 200: TokenResponseBody } },
+      steps: [formBody, authenticateClient(deps, '/token'), checkGrantType(deps), runGrant(deps), tokenResponse],
+    }),
+  ],
   metadata: (context, issuer, deps) => ({
     token_endpoint: `${issuer}/token`,
     token_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS),

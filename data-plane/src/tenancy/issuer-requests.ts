@@ -1,55 +1,56 @@
 import type { Redis } from 'ioredis';
 import { issuerLastSeenKey, issuerRequestsKey } from '@tessera/shared/tenancy/issuer-requests';
 
-/*
- * Per-node counts of requests per (tenant, issuer), kept in memory and added
- * to Redis by a timer: counting a request is a map update, never I/O, so it
- * can sit on the hottest path (tenant resolution).
- * Module state, because every part of the node that resolves a tenant must
- * count into the same place without being handed an object.
+/**
+ * One node's counts of requests per (tenant, issuer), kept in memory and
+ * added to Redis by a timer: counting a request is a map update, never I/O,
+ * so it can sit on every request (the countIssuerRequest policy,
+ * core/policies/count-issuer-request.ts). One per data plane.
  */
-const counts = new Map<string, Map<string, number>>();
+export class IssuerRequestCounts {
+  #counts = new Map<string, Map<string, number>>();
 
-/** Count one request served for `tid` under `issuer` (its primary issuer or an alias). */
-export function countIssuerRequest(tid: string, issuer: string): void {
-  add(tid, issuer, 1);
-}
+  /** Count one request served for `tid` under `issuer` (its primary issuer or an alias). */
+  count(tid: string, issuer: string): void {
+    this.#add(tid, issuer, 1);
+  }
 
-function add(tid: string, issuer: string, n: number): void {
-  let byIssuer = counts.get(tid);
-  if (!byIssuer) counts.set(tid, (byIssuer = new Map()));
-  byIssuer.set(issuer, (byIssuer.get(issuer) ?? 0) + n);
-}
+  #add(tid: string, issuer: string, n: number): void {
+    let byIssuer = this.#counts.get(tid);
+    if (!byIssuer) this.#counts.set(tid, (byIssuer = new Map()));
+    byIssuer.set(issuer, (byIssuer.get(issuer) ?? 0) + n);
+  }
 
-/** Move the counts gathered so far to Redis (one pipeline); on failure they are kept for the next flush. */
-export async function flushIssuerRequests(redis: Redis): Promise<void> {
-  if (counts.size === 0) return;
-  const batch = [...counts];
-  counts.clear();
-  const now = String(Date.now());
-  const pipeline = redis.pipeline();
-  for (const [tid, byIssuer] of batch) {
-    for (const [issuer, n] of byIssuer) {
-      pipeline.hincrby(issuerRequestsKey(tid), issuer, n);
-      pipeline.hset(issuerLastSeenKey(tid), issuer, now);
+  /** Move the counts gathered so far to Redis (one pipeline); on failure they are kept for the next flush. */
+  async flush(redis: Redis): Promise<void> {
+    if (this.#counts.size === 0) return;
+    const batch = [...this.#counts];
+    this.#counts = new Map();
+    const now = String(Date.now());
+    const pipeline = redis.pipeline();
+    for (const [tid, byIssuer] of batch) {
+      for (const [issuer, n] of byIssuer) {
+        pipeline.hincrby(issuerRequestsKey(tid), issuer, n);
+        pipeline.hset(issuerLastSeenKey(tid), issuer, now);
+      }
+    }
+    try {
+      const results = await pipeline.exec();
+      if (results?.some(([err]) => err)) throw new Error('issuer request counters: a Redis command failed');
+    } catch (err) {
+      // Put them back: a Redis blip delays the counts, it does not lose them (a partial failure may count twice).
+      for (const [tid, byIssuer] of batch) for (const [issuer, n] of byIssuer) this.#add(tid, issuer, n);
+      throw err;
     }
   }
-  try {
-    const results = await pipeline.exec();
-    if (results?.some(([err]) => err)) throw new Error('issuer request counters: a Redis command failed');
-  } catch (err) {
-    // Put them back: a Redis blip delays the counts, it does not lose them (a partial failure may count twice).
-    for (const [tid, byIssuer] of batch) for (const [issuer, n] of byIssuer) add(tid, issuer, n);
-    throw err;
-  }
-}
 
-/** Flush every `intervalMs` until stopped; the returned stop flushes one last time. */
-export function startIssuerRequestFlusher(redis: Redis, intervalMs = 1000, onError: (err: unknown) => void = () => {}): () => Promise<void> {
-  const timer = setInterval(() => flushIssuerRequests(redis).catch(onError), intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await flushIssuerRequests(redis).catch(onError);
-  };
+  /** Flush every `intervalMs` until stopped; the returned stop flushes one last time. */
+  startFlusher(redis: Redis, intervalMs = 1000, onError: (err: unknown) => void = () => {}): () => Promise<void> {
+    const timer = setInterval(() => this.flush(redis).catch(onError), intervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await this.flush(redis).catch(onError);
+    };
+  }
 }

@@ -1,11 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '@tessera/shared/http/errors';
 import '@tessera/shared/http/route-config';
 import { SERVED_STATUSES } from '@tessera/shared/tenancy/tenant';
 import type { ExternalOrigin } from './external-origin.ts';
 import type { IssuerIndex } from './issuer-index.ts';
-import { countIssuerRequest } from './issuer-requests.ts';
 import { resolveRequest, type Resolution } from './resolve-request.ts';
 import type { TenantCache } from './tenant-cache.ts';
 import type { TenantContext } from './tenant-context.ts';
@@ -44,7 +43,11 @@ export function tenantUrlRewriter(index: IssuerIndex, origins: ExternalOrigin) {
   };
 }
 
-/** The tenant for a request, or an error saying why there is none (contract §3, §6). */
+/**
+ * The tenant for a request, or an error saying why there is none (contract
+ * §3, §6), before its body is read; the error is answered through the
+ * pipeline like any other (http/fastify-adapter.ts).
+ */
 export function installTenantResolution(app: FastifyInstance, cache: TenantCache): void {
   app.decorateRequest('tenant', undefined);
   app.decorateRequest('issuer', undefined);
@@ -60,7 +63,6 @@ export function installTenantResolution(app: FastifyInstance, cache: TenantCache
       if (problem) return required ? done(problem) : done();
       request.tenant = context;
       request.issuer = resolution.issuer;
-      countIssuerRequest(resolution.tid, resolution.issuer);
       done();
     };
     const cached = cache.peek(resolution.tid);
@@ -75,5 +77,3 @@ export function servingProblem(context: TenantContext): HttpError | null {
   if (!SERVED_STATUSES.has(status)) return new HttpError(400, 'invalid_tenant', 'The tenant is not available');
   return null;
 }
-
-export const tenantLabel = (request: FastifyRequest): string => request.tenant?.tenant.tid ?? '-';

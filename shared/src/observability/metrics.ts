@@ -3,20 +3,19 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 
 export interface HttpMetrics {
   registry: Registry;
-  /** Count one answered request (for answers given outside fastify's pipeline). */
+  /** Count one answered request. */
   observe(tenant: string, route: string, method: string, statusCode: number, seconds: number): void;
 }
 
 /**
- * Prometheus metrics for one fastify instance: request count labelled by
- * tenant (`-` where none applies), route pattern, method and status, and
- * latency by route and method. Route patterns, not raw paths, keep label
- * cardinality bounded.
+ * Prometheus metrics of HTTP requests: request count labelled by tenant
+ * (`-` where none applies), route pattern, method and status, and latency by
+ * route and method, plus Node process metrics. Route patterns, not raw
+ * paths, keep label cardinality bounded. The caller reports each answered
+ * request (`observe`): the data plane from its pipeline, the control plane
+ * from a fastify hook (installHttpMetrics).
  */
-export function installHttpMetrics(
-  app: FastifyInstance,
-  options: { prefix: string; tenantOf: (request: FastifyRequest) => string },
-): HttpMetrics {
+export function createHttpMetrics(options: { prefix: string }): HttpMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: `${options.prefix}_` });
   // Requests are counted in plain numbers per series; prom-client's counter catches up when scraped
@@ -55,9 +54,18 @@ export function installHttpMetrics(
     if (!timer) timers.set(timerKey, (timer = duration.labels({ route, method })));
     timer.observe(seconds);
   };
+  return { registry, observe };
+}
+
+/** HTTP metrics for a fastify instance, reported by an `onResponse` hook. */
+export function installHttpMetrics(
+  app: FastifyInstance,
+  options: { prefix: string; tenantOf: (request: FastifyRequest) => string },
+): HttpMetrics {
+  const metrics = createHttpMetrics(options);
   app.addHook('onResponse', (request, reply, done) => {
-    observe(options.tenantOf(request), request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observe(options.tenantOf(request), request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
-  return { registry, observe };
+  return metrics;
 }

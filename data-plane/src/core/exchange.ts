@@ -1,0 +1,42 @@
+import type { AnswerHeaders, CoreAnswer } from './core-answer.ts';
+import type { AnyRequest, TenantRequest } from './core-request.ts';
+import type { AnyRoute } from './route.ts';
+
+/**
+ * One request on its way through the pipeline: the request, the route it
+ * matched, the state its steps hand on to each other (typed per route) and
+ * the response headers steps added. One per request; steps are shared.
+ */
+export class Exchange<S = object, R extends AnyRequest = TenantRequest> {
+  readonly request: R;
+  readonly route: AnyRoute;
+  /** What earlier steps found out (the authenticated client, the parsed parameters, …). */
+  readonly state: S;
+  /** The step now running: unexpected errors are logged with it. */
+  step = '';
+  #headers: AnswerHeaders | undefined;
+
+  constructor(request: R, route: AnyRoute) {
+    this.request = request;
+    this.route = route;
+    this.state = {} as S;
+  }
+
+  /** Add a response header to whatever the request is answered with (an error too). */
+  header(name: string, value: string | string[]): void {
+    (this.#headers ??= {})[name] = value;
+  }
+
+  /** Headers added by steps go on the answer; the answer's own win, Set-Cookie lines add up. */
+  applyHeaders(answer: CoreAnswer): void {
+    const added = this.#headers;
+    if (added === undefined) return;
+    for (const name in added) {
+      const own = answer.headers[name];
+      if (own === undefined) answer.headers[name] = added[name]!;
+      else if (name === 'set-cookie') answer.headers[name] = [...toList(added[name]!), ...toList(own)];
+    }
+  }
+}
+
+const toList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);

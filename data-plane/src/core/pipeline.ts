@@ -1,0 +1,100 @@
+import { describeError, type ErrorReply } from '@tessera/shared/http/errors';
+import type { CoreAnswer } from './core-answer.ts';
+import type { CoreRequest } from './core-request.ts';
+import { Exchange } from './exchange.ts';
+import type { Policy, PolicyExchange } from './policy.ts';
+import type { AnyRoute } from './route.ts';
+import { runSteps } from './step.ts';
+
+/** Where refusals with a private side and unexpected errors are reported (pino's logger is one). */
+export interface PipelineLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/**
+ * The one request path of the data plane, whatever the endpoint:
+ *
+ *   policies' `before` (in order) → the route's steps → render what was
+ *   thrown (the route's error style) → policies' `after` (in reverse)
+ *
+ * so a policy added here (counting, metrics, no-store, and later quota,
+ * metering, events, audit) applies to every route and every answer. The
+ * transport also brings the requests it refused itself (`refuse`): they pass
+ * the same policies and are rendered the same way.
+ */
+export class Pipeline {
+  readonly policies: readonly Policy[];
+  readonly #before: readonly Policy[];
+  readonly #after: readonly Policy[];
+  readonly #log: PipelineLog;
+
+  constructor(policies: readonly Policy[], log: PipelineLog) {
+    this.policies = policies;
+    this.#before = policies.filter((p) => p.before);
+    this.#after = policies.filter((p) => p.after).reverse();
+    this.#log = log;
+  }
+
+  /** Serve a request its transport matched to `route`. */
+  run(route: AnyRoute, request: CoreRequest): Promise<CoreAnswer> {
+    return this.#serve(new Exchange(request, route), undefined);
+  }
+
+  /** Answer a request the transport refused (unparsable body, failed schema, unknown tenant) with `error`. */
+  refuse(route: AnyRoute, request: CoreRequest, error: unknown): Promise<CoreAnswer> {
+    return this.#serve(new Exchange(request, route), error);
+  }
+
+  async #serve(x: Exchange<object, CoreRequest>, refusal: unknown): Promise<CoreAnswer> {
+    let answer: CoreAnswer | undefined;
+    try {
+      answer = await this.#enter(x);
+      if (answer === undefined) {
+        if (refusal !== undefined) throw refusal;
+        answer = await runSteps(x.route.steps, x);
+      }
+    } catch (err) {
+      answer = this.#render(x, err);
+    }
+    x.applyHeaders(answer);
+    for (const policy of this.#after) policy.after!(x, answer);
+    return answer;
+  }
+
+  async #enter(x: PolicyExchange): Promise<CoreAnswer | undefined> {
+    for (const policy of this.#before) {
+      x.step = policy.name;
+      let outcome = policy.before!(x);
+      if (outcome !== undefined && typeof (outcome as Promise<unknown>).then === 'function') outcome = await outcome;
+      if (outcome) return outcome as CoreAnswer;
+    }
+    return undefined;
+  }
+
+  /** Errors are described in one place (shared/src/http/errors.ts) and shaped by the route's style. */
+  #render(x: PolicyExchange, err: unknown): CoreAnswer {
+    const described = describeError(err);
+    if (described.log) this.#report(x, err, described);
+    return x.route.errors.render(x, described);
+  }
+
+  /** The private side of an answer (its detail, the step it came from), with the request id; a stack only for what may be a bug. */
+  #report(x: PolicyExchange, err: unknown, described: ErrorReply): void {
+    const { request } = x;
+    const level = described.log!;
+    const fields = {
+      reqId: request.id,
+      method: request.method,
+      path: request.path,
+      route: x.route.name,
+      step: x.step,
+      status: described.statusCode,
+      error: described.body.error,
+      detail: (described as { detail?: string }).detail,
+      ...(level === 'error' ? { err } : {}),
+    };
+    this.#log[level](fields, described.statusCode >= 500 ? 'request failed' : 'request refused');
+  }
+}

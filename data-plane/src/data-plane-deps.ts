@@ -1,0 +1,40 @@
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Db } from '@tessera/shared/db/database';
+import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
+import type { Settings } from '@tessera/shared/settings';
+import type { ClientStore } from '@tessera/shared/clients/client-store';
+import type { ClientCache } from './stores/client-cache.ts';
+import type { OAuthServices } from './oauth/oauth-services.ts';
+import type { TenantContext } from './tenancy/tenant-context.ts';
+import type { UserDirectory } from './directory/user-directory.ts';
+
+/**
+ * The services the composition root (server.ts) builds once per data plane
+ * and hands to endpoints, steps, grants and client authentication methods.
+ * A leaf of the import graph: it names types only.
+ */
+export interface DataPlaneDeps {
+  db: Db;
+  redis: Redis;
+  settings: Settings;
+  metrics: Registry;
+  keyStores: KeyStores;
+  masterKey: MasterKey;
+  /** Clients in Postgres (writes) and their per-node cache (reads on hot paths). */
+  clientStore: ClientStore;
+  clients: ClientCache;
+  oauth: OAuthServices;
+  /** The built-in user directory (default password authenticator and claims source). */
+  directory: UserDirectory;
+  /** Record that a tenant changed and make every node (this one first) reload it. */
+  announce(tid: string): Promise<void>;
+  /** Make every node drop its cached copy of one client. */
+  announceClient(tid: string, clientId: string): Promise<void>;
+  /** The provider metadata: the union of what every endpoint of this node contributes (endpoints/discovery.ts serves it). */
+  providerMetadata(context: TenantContext, issuer: string): Record<string, unknown>;
+  /** Where fetches of client-hosted documents may connect (public addresses unless CLIENT_FETCH_PRIVATE=allow). */
+  outbound: OutboundPolicy;
+}

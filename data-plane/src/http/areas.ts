@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '@tessera/shared/http/errors';
+import type { AnyRoute } from '../core/route.ts';
+import type { AreaName } from '../endpoints/endpoint.ts';
+import { MAX_REGISTRATION_BODY_CHARS } from '../endpoints/registration.ts';
+import type { Area } from './fastify-adapter.ts';
+
+/**
+ * Client registration (RFC 7591/7592) takes JSON only, limited in characters
+ * rather than bytes (Connect2id's `op.reg.httpMaxRequestSize`).
+ */
+function registrationBodies(scope: FastifyInstance): void {
+  const json = scope.getDefaultJsonParser('error', 'error');
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).length > MAX_REGISTRATION_BODY_CHARS) {
+      done(new HttpError(400, 'invalid_request', `Bad request: the body is longer than ${MAX_REGISTRATION_BODY_CHARS} characters`), undefined);
+      return;
+    }
+    json(request, body as string, done);
+  });
+}
+
+/** What each area's plugin sets up besides its routes; the others take the node's parsers (JSON, forms). */
+const SETUP: Partial<Record<AreaName, (scope: FastifyInstance) => void>> = {
+  'client-registration': registrationBodies,
+};
+
+/** The areas, in the order they are registered, each with the routes of its endpoints. */
+export const AREA_ORDER: readonly AreaName[] = ['discovery', 'front-channel', 'back-channel', 'client-registration', 'management', 'monitoring'];
+
+export function areasOf(routes: ReadonlyMap<AreaName, readonly AnyRoute[]>): Area[] {
+  return AREA_ORDER.map((name) => ({ name, routes: routes.get(name) ?? [], ...(SETUP[name] ? { setup: SETUP[name] } : {}) }));
+}

@@ -1,0 +1,57 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import '@tessera/shared/http/route-config';
+import { NOT_FOUND_ROUTE } from '../core/not-found-route.ts';
+import type { Pipeline } from '../core/pipeline.ts';
+import type { AnyRoute } from '../core/route.ts';
+import { FastifyCoreRequest } from './core-request-of.ts';
+import { writeAnswer } from './write-answer.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The core route a fastify route serves (http/fastify-adapter.ts). */
+    route?: AnyRoute;
+  }
+}
+
+/**
+ * A group of routes served by one encapsulated fastify plugin (front
+ * channel, back channel, client registration, discovery, management APIs,
+ * monitoring): what differs between them at the transport, such as the
+ * body parsers, is set up in their plugin alone.
+ */
+export interface Area {
+  readonly name: string;
+  readonly routes: readonly AnyRoute[];
+  setup?(scope: FastifyInstance): void;
+}
+
+/**
+ * Fastify as a thin adapter of the core: every route of every area, the
+ * requests fastify refuses itself (a body it cannot parse, a failed schema,
+ * a tenant that does not resolve) and the paths no route matches are
+ * handed to the pipeline as a CoreRequest, and its CoreAnswer is written
+ * back. Tenant resolution runs before (tenancy/resolve-tenant.ts).
+ */
+export function serveThroughPipeline(app: FastifyInstance, pipeline: Pipeline, areas: readonly Area[]): void {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+    writeAnswer(reply, await pipeline.refuse(request.routeOptions.config?.route ?? NOT_FOUND_ROUTE, new FastifyCoreRequest(request, reply), error)),
+  );
+  app.setNotFoundHandler(async (request, reply) => writeAnswer(reply, await pipeline.run(NOT_FOUND_ROUTE, new FastifyCoreRequest(request, reply))));
+  for (const area of areas) {
+    app.register(async (scope) => {
+      area.setup?.(scope);
+      const typed = scope.withTypeProvider<TypeBoxTypeProvider>();
+      for (const route of area.routes) {
+        typed.route({
+          method: route.method as string | string[],
+          url: route.path,
+          ...(route.bodyLimit !== undefined ? { bodyLimit: route.bodyLimit } : {}),
+          ...(route.schema ? { schema: route.schema } : {}),
+          config: { tenant: route.tenant, route },
+          handler: async (request, reply) => writeAnswer(reply, await pipeline.run(route, new FastifyCoreRequest(request, reply))),
+        });
+      }
+    });
+  }
+}

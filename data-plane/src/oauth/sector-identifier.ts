@@ -6,7 +6,7 @@ import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 const MAX_DOCUMENT_BYTES = 50_000;
 const TIMEOUT_MS = 5000;
 
-const invalid = (description: string) => new HttpError(400, 'invalid_client_metadata', description);
+const invalid = (description: string, cause?: unknown) => new HttpError(400, 'invalid_client_metadata', description, { cause });
 
 /**
  * OpenID Connect Core §8.1 / Registration §5: a client's https
@@ -22,7 +22,8 @@ export async function checkSectorIdentifier(metadata: ClientMetadata, policy: Ou
   try {
     listed = JSON.parse((await fetchLimited(uri, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_DOCUMENT_BYTES, accept: 'application/json', policy })).body);
   } catch (err) {
-    throw invalid(`The sector_identifier_uri could not be retrieved as JSON (${err instanceof Error ? err.message : 'error'})`);
+    // fetchLimited's reasons are public ones (the network's own message is the cause, logged); a parse error describes the document.
+    throw invalid(`The sector_identifier_uri could not be retrieved as JSON (${err instanceof Error ? err.message : 'error'})`, err);
   }
   if (!Array.isArray(listed) || !listed.every((u) => typeof u === 'string')) throw invalid('The sector_identifier_uri document must be a JSON array of URIs');
   const missing = (metadata.redirect_uris ?? []).find((u) => !listed.includes(u));

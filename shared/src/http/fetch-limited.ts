@@ -1,8 +1,39 @@
 import { request as httpRequest } from 'node:http';
 import { globalAgent as httpsGlobalAgent, request as httpsRequest } from 'node:https';
-import type { OutboundPolicy } from './outbound-policy.ts';
+import { BlockedAddressError, type OutboundPolicy } from './outbound-policy.ts';
 
+/** Why a fetch failed, in words a client may read; the underlying error (if any) is its `cause`, for the log. */
 export class FetchError extends Error {}
+
+/**
+ * Node's network errors by code, as public reasons. Their own messages name
+ * addresses and ports (`connect ECONNREFUSED 10.0.0.5:443`): that is for the
+ * log, and would otherwise map the provider's network for whoever registers
+ * the URL.
+ */
+const NETWORK_REASONS: Record<string, string> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+  ECONNREFUSED: 'the connection failed',
+  ECONNRESET: 'the connection failed',
+  EHOSTUNREACH: 'the connection failed',
+  ENETUNREACH: 'the connection failed',
+  ETIMEDOUT: 'timed out',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the server certificate is not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the server certificate is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the server certificate is not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the server certificate is not trusted',
+  CERT_HAS_EXPIRED: 'the server certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate does not name the host',
+};
+
+/** Our own FetchError as it is; a policy refusal says which host (the client chose it); anything else by its code. */
+function asFetchError(err: Error): FetchError {
+  if (err instanceof FetchError) return err;
+  if (err instanceof BlockedAddressError) return new FetchError(err.message, { cause: err });
+  const code = (err as { code?: unknown }).code;
+  return new FetchError((typeof code === 'string' && NETWORK_REASONS[code]) || 'the connection failed', { cause: err });
+}
 
 export interface FetchLimits {
   timeoutMs: number;
@@ -36,7 +67,7 @@ export function fetchLimited(uri: string, options: FetchLimits): Promise<{ body:
   try {
     options.policy.checkLiteralHost(url);
   } catch (err) {
-    return Promise.reject(new FetchError((err as Error).message));
+    return Promise.reject(asFetchError(err as Error));
   }
   const request = plain ? httpRequest : httpsRequest;
   const tls = plain ? {} : { ca: httpsGlobalAgent.options.ca };
@@ -58,12 +89,12 @@ export function fetchLimited(uri: string, options: FetchLimits): Promise<{ body:
         chunks.push(chunk);
       });
       res.on('end', () => resolve({ body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }));
-      res.on('error', (err) => reject(err instanceof FetchError ? err : new FetchError(err.message)));
+      res.on('error', (err) => reject(asFetchError(err)));
     });
     const deadline = setTimeout(() => req.destroy(new FetchError('timed out')), options.timeoutMs);
     req.on('close', () => clearTimeout(deadline));
     req.on('timeout', () => req.destroy(new FetchError('timed out')));
-    req.on('error', (err) => reject(err instanceof FetchError ? err : new FetchError(err.message)));
+    req.on('error', (err) => reject(asFetchError(err)));
     req.end();
   });
 }

@@ -1,12 +1,13 @@
 import type { Client } from '@tessera/shared/clients/client';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { HMAC_JWS_ALGS, JWE_ALGS, JWE_ENCS, jwtForClient } from '../tokens/client-jwt.ts';
+import { algorithmsFor } from '@tessera/shared/jose/algorithms';
+import { JWE_ALGS, JWE_ENCS, jwtForClient } from '../tokens/client-jwt.ts';
 
 /** JARM §2.1: the response JWT is short-lived; ten minutes is the recommended maximum, one is plenty for a redirect. */
 const LIFETIME_SECONDS = 60;
 
-export const JARM_SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', ...HMAC_JWS_ALGS] as const;
+export const JARM_SIGNING_ALGS = algorithmsFor('jarm');
 export const JARM_ENCRYPTION_ALGS = JWE_ALGS;
 export const JARM_ENCRYPTION_ENCS = JWE_ENCS;
 

@@ -1,7 +1,8 @@
 import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
 import { decryptCompactJwe } from '@tessera/shared/keys/jwe';
-import { clientKeys, ASYMMETRIC_ALGS, HMAC_ALGS } from '../client-auth/client-assertion.ts';
+import { algorithmsFor, allowedFor } from '@tessera/shared/jose/algorithms';
+import { clientKeys } from '../client-auth/client-assertion.ts';
 import { validSecrets } from '../client-auth/secret-match.ts';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import { fetchLimited } from '@tessera/shared/http/fetch-limited';
@@ -10,9 +11,10 @@ import { oauthError } from '../oauth/oauth-error.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /** RFC 9101 request objects: signing algorithms a client may use (HS* with its secret), and `none` where policy allows. */
-export const REQUEST_OBJECT_SIGNING_ALGS = [...ASYMMETRIC_ALGS, ...HMAC_ALGS] as const;
-export const REQUEST_OBJECT_ENCRYPTION_ALGS = ['RSA-OAEP', 'RSA-OAEP-256'] as const;
-export const REQUEST_OBJECT_ENCRYPTION_ENCS = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'] as const;
+export const REQUEST_OBJECT_SIGNING_ALGS = algorithmsFor('request-object');
+/** Encrypted to the tenant: the algorithms of its encryption keys (discovery lists those it has), any content encryption. */
+export const REQUEST_OBJECT_ENCRYPTION_ALGS = algorithmsFor('request-object-encryption', 'key-management');
+export const REQUEST_OBJECT_ENCRYPTION_ENCS = algorithmsFor('request-object-encryption', 'content-encryption');
 
 /** Connect2id's limits: request objects by reference up to 50 kB, JWT headers up to 10,000 characters. */
 const MAX_REQUEST_OBJECT_CHARS = 50_000;
@@ -74,7 +76,7 @@ async function verify(context: TenantContext, client: Client, jws: string, polic
   }
   if (registered !== undefined && registered !== alg) throw invalid(`The client registered ${String(registered)} for request objects`);
   const options = { algorithms: [alg], clockTolerance: CLOCK_SKEW };
-  if ((HMAC_ALGS as readonly string[]).includes(alg)) {
+  if (allowedFor(alg, 'request-object', 'hmac')) {
     for (const secret of validSecrets(client)) {
       try {
         return (await jwtVerify(jws, new TextEncoder().encode(secret), options)).payload;
@@ -84,7 +86,7 @@ async function verify(context: TenantContext, client: Client, jws: string, polic
     }
     throw invalid('The request object signature is invalid');
   }
-  if (!(ASYMMETRIC_ALGS as readonly string[]).includes(alg)) throw invalid(`The request object algorithm ${alg} is not supported`);
+  if (!allowedFor(alg, 'request-object', 'signature')) throw invalid(`The request object algorithm ${alg} is not supported`);
   let keys;
   try {
     keys = await clientKeys(client, policy);

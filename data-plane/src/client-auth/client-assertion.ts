@@ -2,14 +2,16 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JS
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
+import { algorithmsFor } from '@tessera/shared/jose/algorithms';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { ClientAuthInput } from './client-auth-method.ts';
 import { ClientJwksError, clientJwks } from './client-jwks.ts';
 import { validSecrets } from './secret-match.ts';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-export const HMAC_ALGS = ['HS256', 'HS384', 'HS512'] as const;
-export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+/** Assertion algorithms (JOSE registry): HMAC with the client secret for client_secret_jwt, asymmetric for private_key_jwt. */
+export const HMAC_ALGS: readonly string[] = algorithmsFor('client-assertion', 'hmac');
+export const ASYMMETRIC_ALGS: readonly string[] = algorithmsFor('client-assertion', 'signature');
 
 /**
  * The longest an assertion may be valid, counted from now and from its `iat`:
@@ -71,7 +73,7 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
   } catch {
     throw fail('The client assertion is not a JWT');
   }
-  const algs: readonly string[] = kind === 'secret' ? HMAC_ALGS : ASYMMETRIC_ALGS;
+  const algs = kind === 'secret' ? HMAC_ALGS : ASYMMETRIC_ALGS;
   if (typeof header.alg !== 'string' || !algs.includes(header.alg)) throw fail(`The client assertion must be signed with one of ${algs.join(', ')}`);
   const registeredAlg = client.metadata.token_endpoint_auth_signing_alg;
   if (registeredAlg && registeredAlg !== header.alg) throw fail(`The client registered ${registeredAlg} for its assertions`);

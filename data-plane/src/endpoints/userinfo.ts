@@ -7,7 +7,8 @@ import { claimTargets } from '../authz/released-claims.ts';
 import { subjectForClient } from '@tessera/shared/tokens/pairwise';
 import { formParams } from '../oauth/oauth-error.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
-import { jwtForClient, HMAC_JWS_ALGS, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
+import { tenantSigningAlgorithms } from '@tessera/shared/jose/algorithms';
+import { jwtForClient, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 
 /** RFC 6750 §3: errors in the WWW-Authenticate challenge (and, for readability, the body). */
@@ -74,7 +75,7 @@ export const userinfoEndpoint: Endpoint = {
   },
   metadata: (context, issuer) => ({
     userinfo_endpoint: `${issuer}/userinfo`,
-    userinfo_signing_alg_values_supported: [...context.tenant.config.keys.signingAlgorithms, ...HMAC_JWS_ALGS],
+    userinfo_signing_alg_values_supported: tenantSigningAlgorithms(context.tenant.config.keys.signingAlgorithms, 'userinfo'),
     userinfo_encryption_alg_values_supported: [...JWE_ALGS],
     userinfo_encryption_enc_values_supported: [...JWE_ENCS],
   }),

@@ -1,13 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '@tessera/shared/http/errors';
-import { SIGNING_ALGORITHMS } from '@tessera/shared/config/tenant-config';
+import { tenantSigningAlgorithms } from '@tessera/shared/jose/algorithms';
 import { cancelAuthzSession, continueAuthzSession, getAuthzSession, startAuthzSession, type FlowContext } from '../authz/authz-flow.ts';
 import { STANDARD_CLAIMS } from '../authz/claims-request.ts';
-import { JARM_ENCRYPTION_ALGS, JARM_ENCRYPTION_ENCS, JARM_SIGNING_ALGS } from '../authz/jarm.ts';
+import { JARM_ENCRYPTION_ALGS, JARM_ENCRYPTION_ENCS } from '../authz/jarm.ts';
 import { ADVERTISED_RESPONSE_MODES } from '../authz/response-mode.ts';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
-import { HMAC_JWS_ALGS, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
+import { JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/authz-sessions/rest/v3';
@@ -129,10 +129,10 @@ export const authzSessionApi: Endpoint = {
       subject_types_supported: ['public', 'pairwise'],
       response_types_supported: [...types],
       response_modes_supported: [...ADVERTISED_RESPONSE_MODES],
-      authorization_signing_alg_values_supported: JARM_SIGNING_ALGS.filter((a) => a.startsWith('HS') || (config.keys.signingAlgorithms as readonly string[]).includes(a)),
+      authorization_signing_alg_values_supported: tenantSigningAlgorithms(config.keys.signingAlgorithms, 'jarm'),
       authorization_encryption_alg_values_supported: [...JARM_ENCRYPTION_ALGS],
       authorization_encryption_enc_values_supported: [...JARM_ENCRYPTION_ENCS],
-      id_token_signing_alg_values_supported: [...config.keys.signingAlgorithms.filter((a) => (SIGNING_ALGORITHMS as readonly string[]).includes(a)), ...HMAC_JWS_ALGS],
+      id_token_signing_alg_values_supported: tenantSigningAlgorithms(config.keys.signingAlgorithms, 'id-token'),
       id_token_encryption_alg_values_supported: [...JWE_ALGS],
       id_token_encryption_enc_values_supported: [...JWE_ENCS],
       code_challenge_methods_supported: config.authorization.allowPlainPkce ? ['S256', 'plain'] : ['S256'],

@@ -3,6 +3,7 @@ import { CompactEncrypt, CompactSign, importJWK, type CompactJWEHeaderParameters
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
+import { algorithmsFor, HMAC_ALGORITHMS, joseAlgorithm } from '@tessera/shared/jose/algorithms';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
 import type { KeyAlgorithm } from '@tessera/shared/keys/key-store';
@@ -17,16 +18,10 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
  * to the client (its public key, or a key derived from its secret).
  */
 
-export const HMAC_JWS_ALGS = ['HS256', 'HS384', 'HS512'] as const;
-export const JWE_ALGS = [
-  'RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512',
-  'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW',
-  'A128KW', 'A192KW', 'A256KW', 'dir',
-] as const;
-export const JWE_ENCS = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'] as const;
-
-const ENC_KEY_BYTES: Record<string, number> = { A128GCM: 16, A192GCM: 24, A256GCM: 32, 'A128CBC-HS256': 32, 'A192CBC-HS384': 48, 'A256CBC-HS512': 64 };
-const KW_KEY_BYTES: Record<string, number> = { A128KW: 16, A192KW: 24, A256KW: 32 };
+/** From the JOSE registry (shared/src/jose/algorithms.ts). */
+export const HMAC_JWS_ALGS: readonly string[] = HMAC_ALGORITHMS;
+export const JWE_ALGS = algorithmsFor('client-encryption', 'key-management');
+export const JWE_ENCS = algorithmsFor('client-encryption', 'content-encryption');
 
 const bad = (description: string) => new HttpError(400, 'invalid_client_metadata', description);
 
@@ -68,17 +63,18 @@ async function clientPublicKeys(client: Client, policy: OutboundPolicy): Promise
 const fitsAlg = (jwk: JWK, alg: string) =>
   (jwk.use === undefined || jwk.use === 'enc') &&
   (jwk.alg === undefined || jwk.alg === alg) &&
-  (alg.startsWith('RSA') ? jwk.kty === 'RSA' : jwk.kty === 'EC' || jwk.kty === 'OKP');
+  (joseAlgorithm(alg)?.keyTypes as readonly string[] | undefined)?.includes(jwk.kty ?? '') === true;
 
 /** Encrypt `jws` to `client` with `alg`/`enc` (nested JWT, `cty: JWT`). */
 export async function encryptForClient(client: Client, jws: string, alg: string, enc: string, policy: OutboundPolicy): Promise<string> {
-  if (!(JWE_ALGS as readonly string[]).includes(alg)) throw bad(`Unsupported JWE algorithm ${alg}`);
-  if (!(JWE_ENCS as readonly string[]).includes(enc)) throw bad(`Unsupported JWE encryption method ${enc}`);
+  if (!JWE_ALGS.includes(alg)) throw bad(`Unsupported JWE algorithm ${alg}`);
+  if (!JWE_ENCS.includes(enc)) throw bad(`Unsupported JWE encryption method ${enc}`);
   const header: CompactJWEHeaderParameters = { alg, enc, cty: 'JWT' };
   let key: Uint8Array | Awaited<ReturnType<typeof importJWK>>;
-  if (alg === 'dir' || alg in KW_KEY_BYTES) {
+  if (joseAlgorithm(alg)!.clientSecret) {
     if (!client.secret) throw bad(`${alg} needs a client secret, and the client has none`);
-    key = secretDerivedKey(client.secret, alg === 'dir' ? ENC_KEY_BYTES[enc]! : KW_KEY_BYTES[alg]!);
+    // dir: the content key itself, sized to `enc`; AES key wrap: a key sized to the wrap.
+    key = secretDerivedKey(client.secret, joseAlgorithm(alg === 'dir' ? enc : alg)!.keyBytes!);
   } else {
     const jwk = (await clientPublicKeys(client, policy)).find((k) => fitsAlg(k, alg));
     if (!jwk) throw bad(`The client has no public key for ${alg}`);

@@ -1,3 +1,4 @@
+import { algorithmNames, algorithmsFor, joseAlgorithm } from '../jose/algorithms.ts';
 import type { ClientMetadata } from './client.ts';
 
 /**
@@ -37,10 +38,9 @@ const UNSUPPORTED_MEMBERS: Record<string, string> = {
   encoded_client_secret: 'encoded_client_secret is read-only and not supported',
 };
 
-const ASYMMETRIC_ALGS: ReadonlySet<string> = new Set([
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
-]);
-const HMAC_ALGS: ReadonlySet<string> = new Set(['HS256', 'HS384', 'HS512']);
+/** JWS algorithms from the JOSE registry (shared/src/jose/algorithms.ts). */
+const ASYMMETRIC_ALGS: ReadonlySet<string> = new Set(algorithmNames((a) => a.kind === 'signature'));
+const HMAC_ALGS: ReadonlySet<string> = new Set(algorithmNames((a) => a.kind === 'hmac'));
 
 /**
  * Grant types a client must authenticate for, so a public client (`none`) cannot register them.
@@ -69,13 +69,10 @@ const FRONT_CHANNEL_MEMBERS = [
   'userinfo_signed_response_alg', 'userinfo_encrypted_response_alg', 'userinfo_encrypted_response_enc',
 ] as const;
 /** Key management algorithms a request object may be encrypted to the tenant with (its RSA encryption keys). */
-const REQUEST_OBJECT_JWE_ALGS: ReadonlySet<string> = new Set(['RSA-OAEP', 'RSA-OAEP-256']);
+const REQUEST_OBJECT_JWE_ALGS: ReadonlySet<string> = new Set(algorithmsFor('request-object-encryption', 'key-management'));
 /** Key management algorithms for JWTs the server encrypts to a client. */
-const CLIENT_JWE_ALGS: ReadonlySet<string> = new Set([
-  'RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW',
-  'A128KW', 'A192KW', 'A256KW', 'dir',
-]);
-const JWE_ENCS: ReadonlySet<string> = new Set(['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512']);
+const CLIENT_JWE_ALGS: ReadonlySet<string> = new Set(algorithmsFor('client-encryption', 'key-management'));
+const JWE_ENCS: ReadonlySet<string> = new Set(algorithmsFor('client-encryption', 'content-encryption'));
 /** Provider-managed pairwise sectors (Connect2id): no document is fetched for them. */
 export const PROVIDER_SECTOR_URN = /^urn:c2id:sector_id:[A-Za-z0-9._~-]{1,200}$/;
 
@@ -341,7 +338,7 @@ function frontChannelMembers(body: Record<string, unknown>, metadata: ClientMeta
     if (!has(algMember)) return;
     const a = string(body[algMember], algMember);
     if (!algs.has(a)) fail(`${algMember} "${a}" is not supported (supported: ${[...algs].join(', ')})`);
-    if ((a === 'dir' || a.endsWith('KW')) && !a.startsWith('ECDH') && !hasSecret) fail(`${algMember} "${a}" needs a client secret, which a ${authMethod} client does not have`);
+    if (joseAlgorithm(a)?.clientSecret && !hasSecret) fail(`${algMember} "${a}" needs a client secret, which a ${authMethod} client does not have`);
     metadata[algMember] = a;
     // The specs' default content encryption when only the algorithm is registered.
     const e = has(encMember) ? string(body[encMember], encMember) : 'A128CBC-HS256';

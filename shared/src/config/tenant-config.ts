@@ -1,4 +1,5 @@
 import { Type, type Static, type SchemaOptions, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { ACCESS_TOKEN_CONTENT_ENCRYPTIONS, ENCRYPTION_ALGORITHMS, SIGNING_ALGORITHMS } from '../jose/algorithms.ts';
 
 /**
  * Tenant configuration, version 1. Every member has a default, so `{}` is a
@@ -6,13 +7,8 @@ import { Type, type Static, type SchemaOptions, type TLiteral, type TUnion } fro
  * falls back to a default.
  */
 
-export const SIGNING_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512',
-  'PS256', 'PS384', 'PS512',
-  'ES256', 'ES384', 'ES512',
-  'EdDSA',
-] as const;
-export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+// The algorithm choices come from the one JOSE algorithm registry.
+export { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../jose/algorithms.ts';
 
 export const GRANT_TYPES = [
   'authorization_code',
@@ -55,7 +51,7 @@ const Tokens = Type.Object(
     authorizationCodeLifetime: seconds(300, 10, 600, 'authorization code lifetime in seconds'),
     parLifetime: seconds(60, 10, 600, 'pushed authorisation request lifetime in seconds'),
     accessTokenFormat: Type.Union([Type.Literal('jwt'), Type.Literal('identifier')], { default: 'jwt' }),
-    accessTokenEncryptionMethod: oneOf(['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'] as const, {
+    accessTokenEncryptionMethod: oneOf(ACCESS_TOKEN_CONTENT_ENCRYPTIONS, {
       default: 'A128GCM',
       description: 'content encryption of JWT access tokens that are encrypted (dir, tenant key)',
     }),
@@ -93,7 +89,7 @@ const Keys = Type.Object(
     // ID tokens stay RS256, the one algorithm OpenID Connect requires; access tokens go to resource servers
     // we configure, so the default is ES256: a fraction of RS256's signing cost, in an HSM slot too.
     accessTokenSigningAlgorithm: oneOf(SIGNING_ALGORITHMS, { default: 'ES256' }),
-    encryptionAlgorithms: Type.Array(oneOf(['RSA-OAEP', 'RSA-OAEP-256'] as const), {
+    encryptionAlgorithms: Type.Array(oneOf(ENCRYPTION_ALGORITHMS), {
       default: ['RSA-OAEP-256'],
       uniqueItems: true,
       description: 'keys clients encrypt request objects to',

@@ -1,31 +1,32 @@
 import { constants, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+import { JOSE_ALGORITHMS, SIGNING_ALGORITHMS, ENCRYPTION_ALGORITHMS, type JoseCurve, type JoseDigest } from '../jose/algorithms.ts';
 import type { KeyAlgorithm } from './key-store.ts';
 
-/** What each JOSE algorithm needs from a key and from the signer. */
+/** What each algorithm a tenant key can be made for needs from the key and the signer (the key stores' view of the JOSE registry). */
 export interface AlgorithmSpec {
   kty: 'RSA' | 'EC' | 'OKP';
   use: 'sig' | 'enc';
   /** Curve for EC / OKP keys. */
-  crv?: 'P-256' | 'P-384' | 'P-521' | 'Ed25519';
+  crv?: JoseCurve;
   /** Digest for signing (null for EdDSA, which hashes internally) or the OAEP hash. */
-  hash: 'sha1' | 'sha256' | 'sha384' | 'sha512' | null;
+  hash: JoseDigest | null;
   pss?: boolean;
 }
 
-export const ALGORITHMS: Record<KeyAlgorithm, AlgorithmSpec> = {
-  RS256: { kty: 'RSA', use: 'sig', hash: 'sha256' },
-  RS384: { kty: 'RSA', use: 'sig', hash: 'sha384' },
-  RS512: { kty: 'RSA', use: 'sig', hash: 'sha512' },
-  PS256: { kty: 'RSA', use: 'sig', hash: 'sha256', pss: true },
-  PS384: { kty: 'RSA', use: 'sig', hash: 'sha384', pss: true },
-  PS512: { kty: 'RSA', use: 'sig', hash: 'sha512', pss: true },
-  ES256: { kty: 'EC', use: 'sig', crv: 'P-256', hash: 'sha256' },
-  ES384: { kty: 'EC', use: 'sig', crv: 'P-384', hash: 'sha384' },
-  ES512: { kty: 'EC', use: 'sig', crv: 'P-521', hash: 'sha512' },
-  EdDSA: { kty: 'OKP', use: 'sig', crv: 'Ed25519', hash: null },
-  'RSA-OAEP': { kty: 'RSA', use: 'enc', hash: 'sha1' },
-  'RSA-OAEP-256': { kty: 'RSA', use: 'enc', hash: 'sha256' },
-};
+function specOf(alg: KeyAlgorithm): AlgorithmSpec {
+  const entry = JOSE_ALGORITHMS[alg];
+  return {
+    kty: entry.keyTypes[0] as AlgorithmSpec['kty'],
+    use: entry.kind === 'signature' ? 'sig' : 'enc',
+    ...('crv' in entry ? { crv: entry.crv } : {}),
+    hash: entry.digest,
+    ...('pss' in entry ? { pss: entry.pss } : {}),
+  };
+}
+
+export const ALGORITHMS: Readonly<Record<KeyAlgorithm, AlgorithmSpec>> = Object.fromEntries(
+  [...SIGNING_ALGORITHMS, ...ENCRYPTION_ALGORITHMS].map((alg) => [alg, specOf(alg)]),
+) as Record<KeyAlgorithm, AlgorithmSpec>;
 
 /** Options for node's crypto.sign that produce a JWS-ready signature (raw r||s for ECDSA). */
 export function signOptions(alg: KeyAlgorithm, key: KeyObject): SignKeyObjectInput {

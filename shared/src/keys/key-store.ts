@@ -1,10 +1,10 @@
-import type { SigningAlgorithm } from '../config/tenant-config.ts';
+import type { EncryptionAlgorithm, KeyAlgorithm, KeyBackend } from '../jose/algorithms.ts';
 import type { Db } from '../db/database.ts';
 import type { KeyStatus } from '../db/schema.ts';
 
-export type EncryptionAlgorithm = 'RSA-OAEP' | 'RSA-OAEP-256';
-export type KeyAlgorithm = SigningAlgorithm | EncryptionAlgorithm;
-export type KeyBackendName = 'software' | 'pkcs11';
+/** The algorithms a tenant key can be made for: those the JOSE registry lets a backend hold. */
+export type { EncryptionAlgorithm, KeyAlgorithm };
+export type KeyBackendName = KeyBackend;
 
 /** A public JWK as published in `/jwks.json`: never a private member. */
 export interface PublicJwk {

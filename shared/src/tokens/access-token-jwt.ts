@@ -1,19 +1,19 @@
 import { hkdfSync } from 'node:crypto';
 import { compactDecrypt, CompactEncrypt, compactVerify, importJWK, type CryptoKey } from 'jose';
 import type { Authorization } from '../authz/authorization.ts';
+import { ACCESS_TOKEN_CONTENT_ENCRYPTIONS, JOSE_ALGORITHMS, type ContentEncryption } from '../jose/algorithms.ts';
 import { constantHeader, signCompactJws } from '../keys/jws.ts';
 import type { KeyInfo, KeyRef, KeyStore } from '../keys/key-store.ts';
 
 export type AccessTokenProfile = 'c2id-1.1' | 'c2id-1.0' | 'oauth-1.0';
-export type ContentEncryption = 'A128GCM' | 'A192GCM' | 'A256GCM' | 'A128CBC-HS256' | 'A192CBC-HS384' | 'A256CBC-HS512';
+export type { ContentEncryption };
 
-const CEK_BYTES: Record<ContentEncryption, number> = {
-  A128GCM: 16, A192GCM: 24, A256GCM: 32, 'A128CBC-HS256': 32, 'A192CBC-HS384': 48, 'A256CBC-HS512': 64,
-};
+/** The content encryptions an encrypted access token may use (the JOSE registry's), for the decoder's check. */
+const ENCS: ReadonlySet<string> = new Set(ACCESS_TOKEN_CONTENT_ENCRYPTIONS);
 
 /** The `dir` key for `enc`, derived (HKDF-SHA256) from the tenant's access-token encryption secret. */
 export function directKey(secret: Uint8Array, enc: ContentEncryption): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', secret, Buffer.alloc(0), `tessera access token ${enc}`, CEK_BYTES[enc]));
+  return new Uint8Array(hkdfSync('sha256', secret, Buffer.alloc(0), `tessera access token ${enc}`, JOSE_ALGORITHMS[enc].keyBytes));
 }
 
 /**
@@ -84,7 +84,7 @@ export async function decodeJwtAccessToken(
     if (token.split('.').length === 5) {
       if (!secret) return null;
       const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { alg?: string; enc?: ContentEncryption };
-      if (header.alg !== 'dir' || !header.enc || !(header.enc in CEK_BYTES)) return null;
+      if (header.alg !== 'dir' || !header.enc || !ENCS.has(header.enc)) return null;
       jws = Buffer.from((await compactDecrypt(token, directKey(secret, header.enc))).plaintext).toString('ascii');
     }
     const header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString()) as { kid?: string; alg?: string; typ?: string };

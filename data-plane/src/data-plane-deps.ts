@@ -5,11 +5,11 @@ import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import type { Settings } from '@tessera/shared/settings';
-import type { ClientStore } from '@tessera/shared/clients/client-store';
-import type { ClientCache } from './stores/client-cache.ts';
+import type { ClientLookup } from './ports/client-lookup.ts';
+import type { ClientStore } from './ports/client-store.ts';
 import type { OAuthServices } from './oauth/oauth-services.ts';
 import type { TenantContext } from './tenancy/tenant-context.ts';
-import type { UserDirectory } from './directory/user-directory.ts';
+import type { UserDirectory } from './ports/user-directory.ts';
 
 /**
  * The services the composition root (server.ts) builds once per data plane
@@ -25,7 +25,7 @@ export interface DataPlaneDeps {
   masterKey: MasterKey;
   /** Clients in Postgres (writes) and their per-node cache (reads on hot paths). */
   clientStore: ClientStore;
-  clients: ClientCache;
+  clients: ClientLookup;
   oauth: OAuthServices;
   /** The built-in user directory (default password authenticator and claims source). */
   directory: UserDirectory;

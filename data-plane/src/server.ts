@@ -6,7 +6,6 @@ import { limitConnections, serverLimitOptions } from '@tessera/shared/http/serve
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
-import { ClientStore } from '@tessera/shared/clients/client-store';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { DataPlaneDeps } from './data-plane-deps.ts';
 import type { AnyRoute } from './core/route.ts';
@@ -19,17 +18,9 @@ import type { AreaName } from './endpoints/endpoint.ts';
 import { areasOf } from './http/areas.ts';
 import { serveThroughPipeline } from './http/fastify-adapter.ts';
 import { IssuerRequestCounts } from './tenancy/issuer-requests.ts';
-import { ClientCache } from './stores/client-cache.ts';
-import type { OAuthServices, PasswordAuthenticator } from './oauth/oauth-services.ts';
-import { AccessTokenStore } from './stores/access-token-store.ts';
-import { AuthorizationCodeStore } from './stores/authorization-code-store.ts';
-import { AuthorizationStore } from './stores/authorization-store.ts';
-import { AuthzSessionStore } from './stores/authz-session-store.ts';
-import { RefreshTokenStore } from './stores/refresh-token-store.ts';
-import { RevocationJournal } from './stores/revocation-journal.ts';
-import { SubjectSessionStore } from './stores/subject-session-store.ts';
-import { TokenIssuer } from './tokens/token-issuer.ts';
-import { UserDirectory } from './directory/user-directory.ts';
+import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import { storePorts } from './stores/store-ports.ts';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { createHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
@@ -56,6 +47,8 @@ export interface DataPlaneOptions {
   /** The password grant's handler; the built-in user directory when none is given. */
   passwordAuthenticator?: PasswordAuthenticator;
   tenantCacheSize?: number;
+  /** What decides expiry and validity (default: the system clock). */
+  clock?: Clock;
   resyncMs?: number;
   /** Policies run after the built-in ones around every route (tests; later, deployment-specific policy). */
   extraPolicies?: readonly Policy[];
@@ -129,28 +122,14 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
   };
-  const clientStore = new ClientStore(db, options.masterKey);
-  const clients = new ClientCache(clientStore);
+  const ports = storePorts({ db, redis, masterKey: options.masterKey, keyStores: options.keyStores, clock: options.clock ?? systemClock });
+  const { clientStore, clients, users: directory } = ports;
   const announceClient = async (tid: string, clientId: string) => {
     clients.evict(tid, clientId);
     await publishTenantChange(redis, settings.redisPrefix, { tid, kind: 'client', clientId });
   };
-  const accessTokens = new AccessTokenStore(redis);
-  const refreshTokens = new RefreshTokenStore(db);
-  const authorizations = new AuthorizationStore(db);
-  const directory = new UserDirectory(db);
-  const oauth: OAuthServices = {
-    issuer: new TokenIssuer({ keyStores: options.keyStores, accessTokens, refreshTokens, authorizations, db }),
-    accessTokens,
-    refreshTokens,
-    authorizations,
-    journal: new RevocationJournal(db, redis),
-    sessions: new SubjectSessionStore(redis),
-    authzSessions: new AuthzSessionStore(redis),
-    codes: new AuthorizationCodeStore(redis),
-    // The built-in directory checks passwords unless another authenticator is configured.
-    passwordAuthenticator: options.passwordAuthenticator ?? directory,
-  };
+  // The built-in directory checks passwords unless another authenticator is configured.
+  const oauth = oauthServices(ports, options.passwordAuthenticator ?? directory);
   const deps: DataPlaneDeps = {
     oauth,
     directory,

@@ -1,9 +1,9 @@
-import { PushedRequestStore } from '../authz/pushed-requests.ts';
 import { decodeRequestObject, REQUEST_OBJECT_ENCRYPTION_ALGS, REQUEST_OBJECT_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGNING_ALGS } from '../authz/request-object.ts';
 import { jsonAnswer } from '../core/core-answer.ts';
 import { route } from '../core/route.ts';
 import { step, type Step } from '../core/step.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
+import type { PushedRequestStore } from '../ports/pushed-request-store.ts';
 import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
@@ -66,7 +66,7 @@ export const parEndpoint: Endpoint = {
       method: 'POST',
       path: '/par',
       bodyLimit: BODY_LIMIT,
-      steps: [formBody, authenticateClient(deps, '/par'), pushedParameters(deps), checkPushedRequest, storePushedRequest(new PushedRequestStore(deps.redis))],
+      steps: [formBody, authenticateClient(deps, '/par'), pushedParameters(deps), checkPushedRequest, storePushedRequest(deps.oauth.pushedRequests)],
     }),
   ],
   metadata: (context, issuer) => ({

@@ -7,6 +7,7 @@
 #   - Debian's chromium for the browser tests (installed with apt-get when running as root)
 #   - the Temporal CLI and stripe-mock, built once with `go install` into .cache/bin
 # Writes .cache/env, which the Node launchers read for the paths found here.
+# `--deps-only`: the npm dependencies and nothing else (the unit tests need no service).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -42,6 +43,7 @@ if [ ! -d node_modules ] || [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" !
   npm ci --no-audit --no-fund --loglevel=error
   cat package.json package-lock.json .npmrc */package.json 2>/dev/null | sha256sum | cut -c1-64 > "$stamp_file"
 fi
+[ "${1:-}" = "--deps-only" ] && exit 0
 
 # --- PostgreSQL ----------------------------------------------------------------
 DATABASE_URL="${DATABASE_URL:-postgres://localhost:5432/tessera}"

@@ -12,7 +12,8 @@ import { prepareDatabase } from './migrate.ts';
 import { Children, freePort, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTemporal, waitFor } from './services.ts';
 
 /**
- * `npm test` after prepare.sh: type-check, then run the whole suite against
+ * `npm test` after prepare.sh: type-check, run the unit suite (in-memory
+ * ports, no services: vitest.unit.config.ts), then the whole suite against
  * real services in a space of this run's own — a fresh database (dropped
  * afterwards), a Redis key prefix (deleted afterwards), and its own Temporal
  * dev server and stripe-mock on free ports — and end with `N passed, N failed`.
@@ -28,6 +29,7 @@ const databaseUrl = (() => {
 })();
 const redisPrefix = `tessera-test-${runId}:`;
 const reportFile = join(ROOT, '.cache', `vitest-${runId}.json`);
+const unitReportFile = join(ROOT, '.cache', `vitest-unit-${runId}.json`);
 // SoftHSM tokens of this run live in a directory of their own, removed afterwards.
 const hsmDir = join(ROOT, '.cache', `softhsm-test-${runId}`);
 // The workflow code is bundled (webpack, seconds) once per run; every worker of the run loads this file.
@@ -48,15 +50,16 @@ async function cleanUp(): Promise<void> {
     redis.disconnect();
   }
   rmSync(reportFile, { force: true });
+  rmSync(unitReportFile, { force: true });
   rmSync(hsmDir, { recursive: true, force: true });
   rmSync(workflowBundle, { force: true });
 }
 
 process.on('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
 
-function countResults(): { passed: number; failed: number } {
-  if (!existsSync(reportFile)) return { passed: 0, failed: 1 };
-  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+function countResults(file: string): { passed: number; failed: number } {
+  if (!existsSync(file)) return { passed: 0, failed: 1 };
+  const report = JSON.parse(readFileSync(file, 'utf8')) as {
     numPassedTests: number;
     numFailedTests: number;
     testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
@@ -73,6 +76,19 @@ try {
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
   const typecheckOk = tsc.status === 0;
   if (!typecheckOk) console.error('[test] type-check failed');
+
+  // The unit suite first: seconds, no services (its config points service URLs nowhere). A failure counts; the rest still runs.
+  console.log('[test] unit tests (in-memory ports)');
+  const unitStarted = Date.now();
+  const unit = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.unit.config.ts', '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReportFile}`, ...process.argv.slice(2)],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  // A filter that matches no unit test leaves no report: nothing ran, nothing failed.
+  const unitCounts = unit.status === 0 && !existsSync(unitReportFile) ? { passed: 0, failed: 0 } : countResults(unitReportFile);
+  if (unit.status !== 0 && unitCounts.failed === 0) unitCounts.failed = 1;
+  console.log(`[test] unit tests: ${unitCounts.passed} passed, ${unitCounts.failed} failed in ${((Date.now() - unitStarted) / 1000).toFixed(1)} s`);
 
   console.log(`[test] run ${runId}: database ${new URL(databaseUrl).pathname.slice(1)}, Redis prefix ${redisPrefix}`);
   await prepareDatabase(databaseUrl);
@@ -118,7 +134,8 @@ try {
     { cwd: ROOT, env, stdio: 'inherit' },
   );
   const code = await new Promise<number>((resolve) => vitest.once('exit', (c) => resolve(c ?? 1)));
-  counts = countResults();
+  const integration = countResults(reportFile);
+  counts = { passed: unitCounts.passed + integration.passed, failed: unitCounts.failed + integration.failed };
   if (!typecheckOk) counts.failed += 1; // the type-check counts as one more check
   exitCode = code === 0 && counts.failed === 0 && counts.passed > 0 ? 0 : 1;
 } catch (err) {

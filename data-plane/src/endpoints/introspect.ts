@@ -2,6 +2,7 @@ import { authMethodOf } from '@tessera/shared/clients/client';
 import { bearerToken } from '@tessera/shared/http/api-token';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
+import { epochSeconds } from '@tessera/shared/time/clock';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { jsonAnswer, textAnswer } from '../core/core-answer.ts';
 import { route } from '../core/route.ts';
@@ -84,7 +85,7 @@ const introspectionResponse = (deps: DataPlaneDeps): Step<IntrospectionState> =>
     const key = currentKey(tenant.keys, config.keys.accessTokenSigningAlgorithm);
     if (!key) throw oauthError('server_error', 'No signing key', { status: 500 });
     const clientId = client?.clientId;
-    const payload = { iss: issuer, ...(clientId ? { aud: clientId } : {}), iat: Math.floor(Date.now() / 1000), token_introspection: answer };
+    const payload = { iss: issuer, ...(clientId ? { aud: clientId } : {}), iat: epochSeconds(deps.oauth.clock), token_introspection: answer };
     return textAnswer(JWT_TYPE, await signCompactJws(deps.keyStores.for(key.backend), tid, key, payload, { typ: 'token-introspection+jwt' }));
   });
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { Client, ClientMetadata } from '@tessera/shared/clients/client';
 import {
   issuesSecret,
@@ -12,6 +11,10 @@ import {
 } from '@tessera/shared/clients/client-metadata';
 import { bearerToken, digestsEqual, matchesAnyHash, mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
+import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
+import type { TenantRequest } from '../core/core-request.ts';
+import { route } from '../core/route.ts';
+import { step, type Step } from '../core/step.ts';
 import { scopeRegistrationProblem } from '../grants/scope.ts';
 import { checkSectorIdentifier } from '../oauth/sector-identifier.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
@@ -21,10 +24,8 @@ import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
 export const MAX_REGISTRATION_BODY_CHARS = 250_000;
 
 const ClientParams = Type.Object({ client_id: Type.String({ minLength: 1, maxLength: 128 }) });
-type ClientParams = Static<typeof ClientParams>;
 /** Any JSON object: the metadata validator does the real checks and reports them with RFC 7591 codes. */
 const MetadataBody = Type.Record(Type.String(), Type.Unknown());
-type MetadataBody = Static<typeof MetadataBody>;
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const newClientId = () => randomBytes(16).toString('base64url');
@@ -36,19 +37,21 @@ interface Access {
   privileged: boolean;
   client: Client;
 }
-const accessOf = new WeakMap<FastifyRequest, Access>();
+
+interface RegistrationState {
+  access?: Access;
+  /** The metadata that passed the validator and the tenant's policies. */
+  checked?: Extract<ReturnType<typeof validateClientMetadata>, { ok: true }>;
+}
+
+type MetadataRequest = TenantRequest<Record<string, unknown>, unknown, { client_id: string }>;
+type RegistrationStep = Step<RegistrationState, MetadataRequest>;
+const registrationStep = (name: string, run: RegistrationStep['run']): RegistrationStep => step<RegistrationState, MetadataRequest>(name, run);
 
 function unauthorized(presented: boolean, description: string): HttpError {
   return new HttpError(401, 'invalid_token', description, {
     headers: { 'www-authenticate': presented ? 'Bearer error="invalid_token"' : 'Bearer' },
   });
-}
-
-/** The master token: one of the tenant's integration API tokens (only their SHA-256 is known). */
-async function requireMasterToken(request: FastifyRequest): Promise<void> {
-  const token = bearerToken(request.headers.authorization);
-  if (!token) throw unauthorized(false, 'Client registration requires bearer authentication with the registration master token');
-  if (!matchesAnyHash(token, request.tenant!.apiTokenHashes)) throw unauthorized(true, 'The bearer token is not a registration master token of this tenant');
 }
 
 function optionsFor(context: TenantContext, privileged: boolean, mode: 'register' | 'update'): ClientMetadataOptions {
@@ -92,7 +95,165 @@ function clientInformation(client: Client, issuer: string, options: { withSecret
   };
 }
 
-const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+/** The master token: one of the tenant's integration API tokens (only their SHA-256 is known). */
+const requireMasterToken = registrationStep('requireMasterToken', (x) => {
+  const token = bearerToken(x.request.headers.authorization);
+  if (!token) throw unauthorized(false, 'Client registration requires bearer authentication with the registration master token');
+  if (!matchesAnyHash(token, x.request.tenant.apiTokenHashes)) throw unauthorized(true, 'The bearer token is not a registration master token of this tenant');
+});
+
+/** The registration access token of the client named in the path, or the master token; loads the client. */
+const authoriseForClient = (deps: DataPlaneDeps): RegistrationStep =>
+  registrationStep('authoriseForClient', async (x) => {
+    const token = bearerToken(x.request.headers.authorization);
+    if (!token) throw unauthorized(false, 'Bearer authentication with a registration access token is required');
+    const { tid } = x.request.tenant.tenant;
+    const clientId = x.request.params.client_id;
+    const privileged = matchesAnyHash(token, x.request.tenant.apiTokenHashes);
+    const client = await deps.clientStore.get(tid, clientId);
+    if (privileged) {
+      if (!client) throw new HttpError(404, 'not_found', `No client "${clientId}" is registered`);
+    } else if (!client?.registrationTokenSha256 || !digestsEqual(sha256Hex(token), client.registrationTokenSha256)) {
+      // RFC 7592 §2: an unknown client and a wrong token look the same to a token holder.
+      throw unauthorized(true, 'The registration access token is not valid for this client');
+    }
+    x.state.access = { privileged, client };
+  });
+
+const gone = (access: Access) =>
+  access.privileged
+    ? new HttpError(404, 'not_found', `No client "${access.client.clientId}" is registered`)
+    : unauthorized(true, 'The registration access token is not valid for this client');
+
+/** RFC 7591 §2: the metadata validator (shared/src/clients/client-metadata.ts), the tenant's scope policy, the sector identifier. */
+const checkNewMetadata = (deps: DataPlaneDeps): RegistrationStep =>
+  registrationStep('checkNewMetadata', async (x) => {
+    const context = x.request.tenant;
+    const checked = validateClientMetadata(x.request.body, optionsFor(context, true, 'register'));
+    if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
+    refuseScope(context, checked.metadata);
+    await checkSectorIdentifier(checked.metadata, deps.outbound);
+    x.state.checked = checked;
+  });
+
+/** Store the client (the preferred client_id, or 128 random bits), announce it, answer 201 with its secret and registration access token, shown once. */
+const createClient = (deps: DataPlaneDeps): RegistrationStep =>
+  registrationStep('createClient', async (x) => {
+    const { tid } = x.request.tenant.tenant;
+    const checked = x.state.checked!;
+    const input = {
+      metadata: checked.metadata,
+      secret: issuesSecret(checked.metadata) ? newClientSecret() : null,
+      secretExpiresAt: null,
+    };
+    const registrationToken = mintApiToken();
+    const registrationTokenSha256 = sha256Hex(registrationToken);
+    let clientId: string;
+    if (checked.preferredClientId !== undefined) {
+      clientId = checked.preferredClientId;
+      if (!(await deps.clientStore.create(tid, { ...input, clientId, registrationTokenSha256 }))) {
+        throw new HttpError(400, 'invalid_client_metadata', `The client_id "${clientId}" is already registered`);
+      }
+    } else {
+      // 128 random bits: a collision is not expected, but never overwrite one.
+      for (let attempt = 1; ; attempt++) {
+        clientId = newClientId();
+        if (await deps.clientStore.create(tid, { ...input, clientId, registrationTokenSha256 })) break;
+        if (attempt === 3) throw new Error('could not allocate a unique client_id');
+      }
+    }
+    await deps.announceClient(tid, clientId);
+    const client = await deps.clientStore.get(tid, clientId);
+    if (!client) throw new Error(`client ${clientId} vanished right after its registration`);
+    return jsonAnswer(clientInformation(client, x.request.issuer, { withSecret: true, registrationToken }), 201);
+  });
+
+/** Every client of the tenant, without secrets. */
+const listClients = (deps: DataPlaneDeps): RegistrationStep =>
+  registrationStep('listClients', async (x) => {
+    const { tid } = x.request.tenant.tenant;
+    const rows = await deps.db.selectFrom('clients').select(['client_id', 'metadata', 'created_at']).where('tid', '=', tid).orderBy('client_id').execute();
+    const { issuer } = x.request;
+    return jsonAnswer(
+      rows.map((row) => ({
+        client_id: row.client_id,
+        client_id_issued_at: seconds(row.created_at),
+        ...storedMetadata(row.metadata as ClientMetadata),
+        registration_client_uri: registrationClientUri(issuer, row.client_id),
+      })),
+    );
+  });
+
+const readClient = registrationStep('readClient', (x) => jsonAnswer(clientInformation(x.state.access!.client, x.request.issuer, { withSecret: true })));
+
+/** RFC 7592 §2.2: the update replaces the metadata; `data` belongs to the master token's holder; the secret must match when sent. */
+const checkUpdate = (deps: DataPlaneDeps): RegistrationStep =>
+  registrationStep('checkUpdate', async (x) => {
+    const { privileged, client } = x.state.access!;
+    const context = x.request.tenant;
+    let body: Record<string, unknown> = x.request.body;
+    // `data` belongs to whoever holds the master token: a client may echo it unchanged, never change or drop it.
+    if (!privileged) {
+      if (body.data !== undefined && body.data !== null && !isDeepStrictEqual(body.data, client.metadata.data)) {
+        throw new HttpError(400, 'invalid_client_metadata', 'data requires the registration master token');
+      }
+      const { data: _data, ...rest } = body;
+      body = rest;
+    }
+    const current = client.metadata.sector_identifier_uri;
+    const checked = validateClientMetadata(body, { ...optionsFor(context, privileged, 'update'), ...(typeof current === 'string' ? { currentSectorIdentifierUri: current } : {}) });
+    if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
+    refuseScope(context, checked.metadata, client, !privileged);
+    await checkSectorIdentifier(checked.metadata, deps.outbound);
+    if (checked.clientId !== client.clientId) {
+      throw new HttpError(400, 'invalid_client_metadata', 'client_id must be the client_id of the registration being updated');
+    }
+    if (checked.clientSecret !== undefined && !(client.secret !== null && sameSecret(checked.clientSecret, client.secret))) {
+      throw new HttpError(400, 'invalid_client_metadata', 'client_secret does not match the current client secret');
+    }
+    x.state.checked = checked;
+  });
+
+/** Store the update, rotate the registration access token (and the secret on `refresh_client_secret`), announce it. */
+const updateClient = (deps: DataPlaneDeps): RegistrationStep =>
+  registrationStep('updateClient', async (x) => {
+    const access = x.state.access!;
+    const { privileged, client } = access;
+    const { tid } = x.request.tenant.tenant;
+    const checked = x.state.checked!;
+    const metadata: ClientMetadata = { ...checked.metadata };
+    if (!privileged && client.metadata.data !== undefined) metadata.data = client.metadata.data;
+    // A secret when the method needs one and there is none yet, or on request; none when the method needs none.
+    let newSecret: string | null | undefined;
+    if (issuesSecret(metadata)) {
+      if (client.secret === null || checked.refreshClientSecret) newSecret = newClientSecret();
+    } else if (client.secret !== null) {
+      newSecret = null;
+    }
+    const registrationToken = mintApiToken();
+    const updated = await deps.clientStore.update(tid, client.clientId, {
+      metadata,
+      ...(newSecret !== undefined ? { newSecret, secretExpiresAt: null } : {}),
+      registrationTokenSha256: sha256Hex(registrationToken),
+    });
+    if (!updated) throw gone(access);
+    await deps.announceClient(tid, client.clientId);
+    const fresh = await deps.clientStore.get(tid, client.clientId);
+    if (!fresh) throw gone(access);
+    return jsonAnswer(clientInformation(fresh, x.request.issuer, { withSecret: true, registrationToken }));
+  });
+
+const deleteClient = (deps: DataPlaneDeps): RegistrationStep =>
+  registrationStep('deleteClient', async (x) => {
+    const access = x.state.access!;
+    const { tid } = x.request.tenant.tenant;
+    if (!(await deps.clientStore.delete(tid, access.client.clientId))) throw gone(access);
+    await deps.announceClient(tid, access.client.clientId);
+    return emptyAnswer(204);
+  });
+
+/** Bytes: enough for the character limit in any UTF-8 (at most 3 bytes per UTF-16 unit); characters are checked by the area's parser (http/areas.ts). */
+const BODY_LIMIT = MAX_REGISTRATION_BODY_CHARS * 3;
 
 /**
  * Dynamic client registration (RFC 7591) and management (RFC 7592) at
@@ -109,176 +270,22 @@ const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store
  * - `GET /clients` with the master token → every client of the tenant,
  *   without secrets.
  *
- * Every change is announced so that all nodes drop their cached copy.
+ * Every change is announced so that all nodes drop their cached copy. JSON
+ * bodies only (the client-registration area, http/areas.ts).
  */
 export const registrationEndpoint: Endpoint = {
   name: 'client-registration',
-  register(app, deps: DataPlaneDeps) {
-    // A scope of its own: JSON bodies only, limited in characters rather than bytes.
-    app.register(async (scope) => {
-      const json = scope.getDefaultJsonParser('error', 'error');
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-        if ((body as string).length > MAX_REGISTRATION_BODY_CHARS) {
-          done(new HttpError(400, 'invalid_request', `Bad request: the body is longer than ${MAX_REGISTRATION_BODY_CHARS} characters`), undefined);
-          return;
-        }
-        json(request, body as string, done);
-      });
-      // Bytes: enough for the character limit in any UTF-8 (at most 3 bytes per UTF-16 unit); characters are checked above.
-      const bodyLimit = MAX_REGISTRATION_BODY_CHARS * 3;
-
-      /** Registration access token of this client, or the master token; loads the client for the handler. */
-      const authoriseForClient = async (request: FastifyRequest): Promise<void> => {
-        const token = bearerToken(request.headers.authorization);
-        if (!token) throw unauthorized(false, 'Bearer authentication with a registration access token is required');
-        const { tid } = request.tenant!.tenant;
-        const { client_id: clientId } = request.params as ClientParams;
-        const privileged = matchesAnyHash(token, request.tenant!.apiTokenHashes);
-        const client = await deps.clientStore.get(tid, clientId);
-        if (privileged) {
-          if (!client) throw new HttpError(404, 'not_found', `No client "${clientId}" is registered`);
-        } else if (!client?.registrationTokenSha256 || !digestsEqual(sha256Hex(token), client.registrationTokenSha256)) {
-          // RFC 7592 §2: an unknown client and a wrong token look the same to a token holder.
-          throw unauthorized(true, 'The registration access token is not valid for this client');
-        }
-        accessOf.set(request, { privileged, client });
-      };
-      const gone = (access: Access) =>
-        access.privileged
-          ? new HttpError(404, 'not_found', `No client "${access.client.clientId}" is registered`)
-          : unauthorized(true, 'The registration access token is not valid for this client');
-
-      scope.post<{ Body: MetadataBody }>(
-        '/clients',
-        { onRequest: requireMasterToken, bodyLimit, schema: { body: MetadataBody } },
-        async (request, reply) => {
-          const context = request.tenant!;
-          const { tid } = context.tenant;
-          const checked = validateClientMetadata(request.body, optionsFor(context, true, 'register'));
-          if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
-          refuseScope(context, checked.metadata);
-          await checkSectorIdentifier(checked.metadata, deps.outbound);
-          const input = {
-            metadata: checked.metadata,
-            secret: issuesSecret(checked.metadata) ? newClientSecret() : null,
-            secretExpiresAt: null,
-          };
-          const registrationToken = mintApiToken();
-          const registrationTokenSha256 = sha256Hex(registrationToken);
-          let clientId: string;
-          if (checked.preferredClientId !== undefined) {
-            clientId = checked.preferredClientId;
-            if (!(await deps.clientStore.create(tid, { ...input, clientId, registrationTokenSha256 }))) {
-              throw new HttpError(400, 'invalid_client_metadata', `The client_id "${clientId}" is already registered`);
-            }
-          } else {
-            // 128 random bits: a collision is not expected, but never overwrite one.
-            for (let attempt = 1; ; attempt++) {
-              clientId = newClientId();
-              if (await deps.clientStore.create(tid, { ...input, clientId, registrationTokenSha256 })) break;
-              if (attempt === 3) throw new Error('could not allocate a unique client_id');
-            }
-          }
-          await deps.announceClient(tid, clientId);
-          const client = await deps.clientStore.get(tid, clientId);
-          if (!client) throw new Error(`client ${clientId} vanished right after its registration`);
-          return noStore(reply).code(201).send(clientInformation(client, request.issuer!, { withSecret: true, registrationToken }));
-        },
-      );
-
-      scope.get('/clients', { onRequest: requireMasterToken }, async (request, reply) => {
-        const { tid } = request.tenant!.tenant;
-        const rows = await deps.db
-          .selectFrom('clients')
-          .select(['client_id', 'metadata', 'created_at'])
-          .where('tid', '=', tid)
-          .orderBy('client_id')
-          .execute();
-        const issuer = request.issuer!;
-        return noStore(reply).send(
-          rows.map((row) => ({
-            client_id: row.client_id,
-            client_id_issued_at: seconds(row.created_at),
-            ...storedMetadata(row.metadata as ClientMetadata),
-            registration_client_uri: registrationClientUri(issuer, row.client_id),
-          })),
-        );
-      });
-
-      scope.get<{ Params: ClientParams }>(
-        '/clients/:client_id',
-        { onRequest: authoriseForClient, schema: { params: ClientParams } },
-        async (request, reply) => {
-          const { client } = accessOf.get(request)!;
-          return noStore(reply).send(clientInformation(client, request.issuer!, { withSecret: true }));
-        },
-      );
-
-      scope.put<{ Params: ClientParams; Body: MetadataBody }>(
-        '/clients/:client_id',
-        { onRequest: authoriseForClient, bodyLimit, schema: { params: ClientParams, body: MetadataBody } },
-        async (request, reply) => {
-          const access = accessOf.get(request)!;
-          const { privileged, client } = access;
-          const context = request.tenant!;
-          const { tid } = context.tenant;
-          let body: Record<string, unknown> = request.body;
-          // `data` belongs to whoever holds the master token: a client may echo it unchanged, never change or drop it.
-          if (!privileged) {
-            if (body.data !== undefined && body.data !== null && !isDeepStrictEqual(body.data, client.metadata.data)) {
-              throw new HttpError(400, 'invalid_client_metadata', 'data requires the registration master token');
-            }
-            const { data: _data, ...rest } = body;
-            body = rest;
-          }
-          const current = client.metadata.sector_identifier_uri;
-          const checked = validateClientMetadata(body, { ...optionsFor(context, privileged, 'update'), ...(typeof current === 'string' ? { currentSectorIdentifierUri: current } : {}) });
-          if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
-          refuseScope(context, checked.metadata, client, !privileged);
-          await checkSectorIdentifier(checked.metadata, deps.outbound);
-          if (checked.clientId !== client.clientId) {
-            throw new HttpError(400, 'invalid_client_metadata', 'client_id must be the client_id of the registration being updated');
-          }
-          if (checked.clientSecret !== undefined && !(client.secret !== null && sameSecret(checked.clientSecret, client.secret))) {
-            throw new HttpError(400, 'invalid_client_metadata', 'client_secret does not match the current client secret');
-          }
-          const metadata: ClientMetadata = { ...checked.metadata };
-          if (!privileged && client.metadata.data !== undefined) metadata.data = client.metadata.data;
-
-          // A secret when the method needs one and there is none yet, or on request; none when the method needs none.
-          let newSecret: string | null | undefined;
-          if (issuesSecret(metadata)) {
-            if (client.secret === null || checked.refreshClientSecret) newSecret = newClientSecret();
-          } else if (client.secret !== null) {
-            newSecret = null;
-          }
-          const registrationToken = mintApiToken();
-          const updated = await deps.clientStore.update(tid, client.clientId, {
-            metadata,
-            ...(newSecret !== undefined ? { newSecret, secretExpiresAt: null } : {}),
-            registrationTokenSha256: sha256Hex(registrationToken),
-          });
-          if (!updated) throw gone(access);
-          await deps.announceClient(tid, client.clientId);
-          const fresh = await deps.clientStore.get(tid, client.clientId);
-          if (!fresh) throw gone(access);
-          return noStore(reply).send(clientInformation(fresh, request.issuer!, { withSecret: true, registrationToken }));
-        },
-      );
-
-      scope.delete<{ Params: ClientParams }>(
-        '/clients/:client_id',
-        { onRequest: authoriseForClient, schema: { params: ClientParams } },
-        async (request, reply) => {
-          const access = accessOf.get(request)!;
-          const { tid } = request.tenant!.tenant;
-          if (!(await deps.clientStore.delete(tid, access.client.clientId))) throw gone(access);
-          await deps.announceClient(tid, access.client.clientId);
-          return noStore(reply).code(204).send();
-        },
-      );
-    });
+  area: 'client-registration',
+  routes: (deps) => {
+    const forClient = authoriseForClient(deps);
+    const params = { params: ClientParams };
+    return [
+      route({ name: 'client-registration.register', method: 'POST', path: '/clients', bodyLimit: BODY_LIMIT, schema: { body: MetadataBody }, steps: [requireMasterToken, checkNewMetadata(deps), createClient(deps)] }),
+      route({ name: 'client-registration.list', method: 'GET', path: '/clients', steps: [requireMasterToken, listClients(deps)] }),
+      route({ name: 'client-registration.read', method: 'GET', path: '/clients/:client_id', schema: params, steps: [forClient, readClient] }),
+      route({ name: 'client-registration.update', method: 'PUT', path: '/clients/:client_id', bodyLimit: BODY_LIMIT, schema: { ...params, body: MetadataBody }, steps: [forClient, checkUpdate(deps), updateClient(deps)] }),
+      route({ name: 'client-registration.delete', method: 'DELETE', path: '/clients/:client_id', schema: params, steps: [forClient, deleteClient(deps)] }),
+    ];
   },
   metadata: (_context, issuer) => ({ registration_endpoint: `${issuer}/clients` }),
 };

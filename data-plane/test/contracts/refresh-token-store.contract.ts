@@ -16,7 +16,8 @@ export const refreshTokenStoreContract: Contract = (subject) =>
       expect(row).toEqual({ tokenHash: tokenHash(token), authorizationId: id, issuedAt: new Date(clock.now()), expiresAt, lastUsedAt: null, rotatedAt: null });
       expect(await ports.refreshTokens.find(other, key, token)).toBeNull();
       expect(await ports.refreshTokens.find(tid, hmacKey(), token)).toBeNull();
-      expect(await ports.refreshTokens.find(tid, key, `${token.slice(0, -1)}A`)).toBeNull();
+      const forged = `${token.slice(0, 5)}${token[5] === 'A' ? 'B' : 'A'}${token.slice(6)}`;
+      expect(await ports.refreshTokens.find(tid, key, forged)).toBeNull();
       await expect(ports.refreshTokens.issue(tid, key, randomUUID(), null)).rejects.toThrow();
     });
 

@@ -3,11 +3,21 @@ import { oauthError } from '../oauth/oauth-error.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
+import { persistedFacts, REFRESH_REFUSALS, type RefreshRefusal, refreshTokenRefusal, usedBeyondGrace } from './refresh-token-validity.ts';
 import { refreshedIdToken } from './refreshed-id-token.ts';
 import { parseScope } from './scope.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);
+const refused = (refusal: RefreshRefusal | undefined) => invalidGrant(REFRESH_REFUSALS[refusal ?? 'unknown']);
+
+/** A persisted token replayed after its grace period: the whole authorisation goes (its tokens by deletion and the journal). */
+async function revokeReused(req: GrantRequest, authorizationId: string, authz: Authorization) {
+  const { tid } = req.tenant.tenant;
+  await req.deps.oauth.authorizations.delete(tid, { id: authorizationId });
+  await req.deps.oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
+  return refused('reused');
+}
 
 /** RFC 6749 §6: a narrower scope may be asked for, never a wider one. */
 function narrowed(authz: Authorization, raw: string | undefined): string[] {
@@ -31,25 +41,14 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
   // PERSISTED_GRANT_ISOLATION: identifier refresh tokens (persisted consent) are blocked under that alias.
   if (isolatesGrants(tenant.tenant, issuer)) throw invalidGrant('Identifier refresh tokens are not accepted under this issuer');
   const row = await oauth.refreshTokens.find(tid, tenant.secrets['identifier-hmac'], token);
-  if (!row) throw invalidGrant('Invalid refresh token');
-  const stored = await oauth.authorizations.get(tid, row.authorizationId);
-  if (!stored) throw invalidGrant('The authorisation was revoked');
-  const authz = stored.authz;
-  if (authz.cid !== client.clientId) throw invalidGrant('The refresh token was issued to another client');
+  const stored = row ? await oauth.authorizations.get(tid, row.authorizationId) : null;
   const now = epochSeconds(oauth.clock);
   const nowDate = new Date(now * 1000);
-  if (row.expiresAt && row.expiresAt <= nowDate) throw invalidGrant('The refresh token expired');
-  const idleSince = row.lastUsedAt ?? row.issuedAt;
-  if (authz.refreshToken.maxIdle > 0 && idleSince.getTime() / 1000 + authz.refreshToken.maxIdle < now) {
-    throw invalidGrant('The refresh token was idle too long');
-  }
   const grace = config.tokens.refreshTokenReuseGracePeriod;
-  const reused = async () => {
-    await oauth.authorizations.delete(tid, { id: stored.id });
-    await oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
-    return invalidGrant('The refresh token was already used; the authorisation is revoked');
-  };
-  if (row.rotatedAt && now - row.rotatedAt.getTime() / 1000 > grace) throw await reused();
+  const refusal = refreshTokenRefusal({ ...persistedFacts(row, stored?.authz, { now, grace }), clientId: client.clientId });
+  if (refusal === 'reused') throw await revokeReused(req, stored!.id, stored!.authz);
+  if (refusal || !row || !stored) throw refused(refusal);
+  const authz = stored.authz;
 
   const refreshExp = row.expiresAt ? Math.floor(row.expiresAt.getTime() / 1000) : 0;
   let refreshToken: string | undefined;
@@ -58,7 +57,7 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
     if (!first) {
       // Another request rotated it a moment ago: that is a reuse, judged by the grace period.
       const again = await oauth.refreshTokens.find(tid, tenant.secrets['identifier-hmac'], token);
-      if (again?.rotatedAt && now - again.rotatedAt.getTime() / 1000 > grace) throw await reused();
+      if (again?.rotatedAt && usedBeyondGrace(again.rotatedAt.getTime() / 1000, now, grace)) throw await revokeReused(req, stored.id, authz);
     }
     refreshToken = await oauth.refreshTokens.issue(tid, tenant.secrets['identifier-hmac'], stored.id, row.expiresAt);
   } else {
@@ -82,22 +81,28 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
   const { tid, config } = tenant.tenant;
   const { oauth } = deps;
   const payload = await oauth.issuer.decodeTransientRefreshToken(tenant, token);
-  if (!payload) throw invalidGrant('Invalid refresh token');
+  if (!payload) throw refused('unknown');
   const { authz } = payload;
-  if (authz.cid !== client.clientId) throw invalidGrant('The refresh token was issued to another client');
-  if (!sharesGrants(tenant.tenant, authz.iss, issuer)) throw invalidGrant('The refresh token was issued under another issuer');
   const now = epochSeconds(oauth.clock);
-  if (payload.exp && payload.exp <= now) throw invalidGrant('The refresh token expired');
-  if (await oauth.journal.isRevokedDurably(tid, authz.sub, authz.cid, payload.iat)) throw invalidGrant('The authorisation was revoked');
+  const refusal = refreshTokenRefusal({
+    now,
+    grace: config.tokens.refreshTokenReuseGracePeriod,
+    known: true,
+    authz,
+    expiresAt: payload.exp,
+    revokedSince: await oauth.journal.isRevokedDurably(tid, authz.sub, authz.cid, payload.iat),
+    clientId: client.clientId,
+    issuerShares: sharesGrants(tenant.tenant, authz.iss, issuer),
+  });
+  if (refusal) throw refused(refusal);
   let refreshToken: string | undefined;
   if (authz.refreshToken.rotate) {
     // A used JWE refresh token is remembered (replay cache) until it would expire anyway.
     const use = await oauth.replay.use(tid, 'refresh-token', payload.jti, payload.exp || now + 86_400 * 400);
-    if (!use.first) {
-      if (now - use.usedAt > config.tokens.refreshTokenReuseGracePeriod) {
-        await oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
-        throw invalidGrant('The refresh token was already used; the authorisation is revoked');
-      }
+    // Used before: a replay once the grace period is over (refresh-token-validity.ts).
+    if (!use.first && usedBeyondGrace(use.usedAt, now, config.tokens.refreshTokenReuseGracePeriod)) {
+      await oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
+      throw refused('reused');
     }
     refreshToken = await oauth.issuer.encodeTransientRefreshToken(tenant, { ...payload, iat: now, jti: crypto.randomUUID() });
   }

@@ -6,6 +6,7 @@ import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-ide
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
+import { persistedFacts, refreshTokenRefusal } from '../grants/refresh-token-validity.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import type { StoredAuthorization } from '../ports/authorization-store.ts';
 import { epochSeconds } from '../ports/clock.ts';
@@ -183,27 +184,27 @@ async function behindRefreshToken(request: FastifyRequest, deps: DataPlaneDeps, 
   const { tid, config } = context.tenant;
   const grace = config.tokens.refreshTokenReuseGracePeriod;
   const now = epochSeconds(deps.oauth.clock);
+  // The refresh grant's own rule (grants/refresh-token-validity.ts), asked for the tenant: no client or issuer to match.
   if (token.split('.').length === 5) {
     const payload = await deps.oauth.issuer.decodeTransientRefreshToken(context, token);
     if (!payload) return null;
-    if (payload.exp && payload.exp <= now) return null;
-    if (await deps.oauth.journal.isRevokedDurably(tid, payload.authz.sub, payload.authz.cid, payload.iat)) return null;
-    if (payload.authz.refreshToken.rotate) {
+    const { authz } = payload;
+    const refusal = refreshTokenRefusal({
+      now,
+      grace,
+      known: true,
+      authz,
+      expiresAt: payload.exp,
+      revokedSince: await deps.oauth.journal.isRevokedDurably(tid, authz.sub, authz.cid, payload.iat),
       // Used (rotated) beyond the grace period: its next use would revoke the authorisation.
-      const usedAt = await deps.oauth.replay.usedAt(tid, 'refresh-token', payload.jti);
-      if (usedAt !== null && now - usedAt > grace) return null;
-    }
-    return authorizationObject(payload.authz, { iat: payload.iat });
+      usedAt: authz.refreshToken.rotate ? await deps.oauth.replay.usedAt(tid, 'refresh-token', payload.jti) : null,
+    });
+    return refusal ? null : authorizationObject(authz, { iat: payload.iat });
   }
   const row = await deps.oauth.refreshTokens.find(tid, context.secrets['identifier-hmac'], token);
-  if (!row) return null;
-  const stored = await deps.oauth.authorizations.get(tid, row.authorizationId);
-  if (!stored) return null;
-  if (row.expiresAt && seconds(row.expiresAt) <= now) return null;
-  const idleSince = row.lastUsedAt ?? row.issuedAt;
-  if (stored.authz.refreshToken.maxIdle > 0 && seconds(idleSince) + stored.authz.refreshToken.maxIdle < now) return null;
-  if (row.rotatedAt && now - row.rotatedAt.getTime() / 1000 > grace) return null;
-  return storedObject(stored);
+  const stored = row ? await deps.oauth.authorizations.get(tid, row.authorizationId) : null;
+  const refusal = refreshTokenRefusal(persistedFacts(row, stored?.authz, { now, grace }));
+  return refusal || !stored ? null : storedObject(stored);
 }
 
 function filterOf(query: FilterQuery): { sub?: string; cid?: string } {

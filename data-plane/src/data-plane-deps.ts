@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Db } from '@tessera/shared/db/database';
-import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import type { Settings } from '@tessera/shared/settings';
 import type { ClientLookup } from './ports/client-lookup.ts';
+import type { KeyBackends } from './ports/key-backends.ts';
 import type { ClientStore } from './ports/client-store.ts';
 import type { OAuthServices } from './oauth/oauth-services.ts';
 import type { TenantContext } from './tenancy/tenant-context.ts';
@@ -21,7 +21,7 @@ export interface DataPlaneDeps {
   redis: Redis;
   settings: Settings;
   metrics: Registry;
-  keyStores: KeyStores;
+  keyStores: KeyBackends;
   masterKey: MasterKey;
   /** Clients in Postgres (writes) and their per-node cache (reads on hot paths). */
   clientStore: ClientStore;

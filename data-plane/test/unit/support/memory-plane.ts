@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import type { TenantConfig } from '@tessera/shared/config/tenant-config';
+import { parseTenantConfig } from '@tessera/shared/config/validate-tenant-config';
+import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
+import { SECRET_PURPOSES, type SecretPurpose } from '@tessera/shared/keys/tenant-secrets';
+import type { Tenant } from '@tessera/shared/tenancy/tenant';
+import type { DataPlaneDeps } from '../../../src/data-plane-deps.ts';
+import { oauthServices, type PasswordAuthenticator } from '../../../src/oauth/oauth-services.ts';
+import { ManualClock } from '../../../src/ports/clock.ts';
+import { memoryPorts, type MemoryPorts } from '../../../src/ports/memory/memory-ports.ts';
+import { TenantContext } from '../../../src/tenancy/tenant-context.ts';
+
+/** A stand-in for a service unit tests do not have: any use says which one. */
+function unavailable<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get(_target, member) {
+      if (member === 'then') return undefined; // not a promise
+      throw new Error(`unit tests have no ${name} (read ${String(member)}); use a port, or the integration suite`);
+    },
+  });
+}
+
+export interface MemoryPlane {
+  clock: ManualClock;
+  ports: MemoryPorts;
+  /** What grants, client authentication and flows are given: ports in memory, no database, Redis, HSM or metrics. */
+  deps: DataPlaneDeps;
+  /** A tenant with this config (defaults applied), its keys made in the in-memory key store. */
+  tenant(config?: Record<string, unknown>, tid?: string): Promise<TenantContext>;
+}
+
+/**
+ * A data plane's dependencies in process memory, on one ManualClock. The
+ * composition root builds the same shape from Redis and PostgreSQL
+ * (stores/store-ports.ts); here every port is its in-memory twin.
+ */
+export function memoryPlane(options: { clock?: ManualClock; passwordAuthenticator?: PasswordAuthenticator } = {}): MemoryPlane {
+  const clock = options.clock ?? new ManualClock(Date.UTC(2030, 0, 1));
+  const ports = memoryPorts(clock);
+  const deps: DataPlaneDeps = {
+    db: unavailable('PostgreSQL'),
+    redis: unavailable('Redis'),
+    settings: unavailable('settings'),
+    metrics: unavailable('metrics registry'),
+    masterKey: unavailable('master key'),
+    keyStores: ports.keyStores,
+    clientStore: ports.clientStore,
+    clients: ports.clients,
+    directory: ports.users,
+    oauth: oauthServices(ports, options.passwordAuthenticator ?? ports.users),
+    announce: async () => undefined,
+    announceClient: async (tid, clientId) => ports.clients.evict(tid, clientId),
+    providerMetadata: (_context, issuer) => ({ issuer }),
+    outbound: outboundPolicy({ allowPrivate: false }),
+  };
+  return {
+    clock,
+    ports,
+    deps,
+    async tenant(input = {}, tid = `t-${randomBytes(4).toString('hex')}`) {
+      const config: TenantConfig = parseTenantConfig(input);
+      const specs = [...config.keys.signingAlgorithms, ...config.keys.encryptionAlgorithms].map((alg) => ({ alg, rsaKeySize: config.keys.rsaKeySize }));
+      await ports.keyStore.generate(tid, specs);
+      const now = new Date(clock.now());
+      const tenant: Tenant = {
+        tid, name: tid, issuer: `https://op.example/${tid}`, status: 'active', statusReason: null, plan: 'free', attrs: {},
+        configVersion: 1, config, aliases: [], createdAt: now, updatedAt: now,
+      };
+      const secrets = Object.fromEntries(SECRET_PURPOSES.map((purpose) => [purpose, randomBytes(32)])) as Record<SecretPurpose, Buffer>;
+      return new TenantContext(tenant, ports.keyStore.keys(tid), [], secrets);
+    },
+  };
+}

@@ -5,6 +5,7 @@ import { authorizationStoreContract } from './authorization-store.contract.ts';
 import { authzSessionStoreContract } from './authz-session-store.contract.ts';
 import { clientStoreContract } from './client-store.contract.ts';
 import { guessingBrakeContract } from './guessing-brake.contract.ts';
+import { keyStoreContract } from './key-store.contract.ts';
 import { pushedRequestStoreContract } from './pushed-request-store.contract.ts';
 import { refreshTokenStoreContract } from './refresh-token-store.contract.ts';
 import { replayCacheContract } from './replay-cache.contract.ts';
@@ -27,6 +28,7 @@ export const STORE_CONTRACTS: readonly Contract[] = [
   clientStoreContract,
   userDirectoryContract,
   guessingBrakeContract,
+  keyStoreContract,
 ];
 
 /** Run every contract against one implementation of the ports. */

@@ -14,6 +14,8 @@ export class Exchange<S = object, R extends AnyRequest = TenantRequest> {
   readonly state: S;
   /** The step now running: unexpected errors are logged with it. */
   step = '';
+  /** Whether the policies' `before` (and the route's admission steps) have run. */
+  admitted = false;
   #headers: AnswerHeaders | undefined;
 
   constructor(request: R, route: AnyRoute) {

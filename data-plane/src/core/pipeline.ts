@@ -16,13 +16,18 @@ export interface PipelineLog {
 /**
  * The one request path of the data plane, whatever the endpoint:
  *
- *   policies' `before` (in order) → the route's steps → render what was
+ *   policies' `before` (in order) → the route's admission steps (headers
+ *   only, before the body is read) → the route's steps → render what was
  *   thrown (the route's error style) → policies' `after` (in reverse)
  *
  * so a policy added here (counting, metrics, no-store, and later quota,
  * metering, events, audit) applies to every route and every answer. The
- * transport also brings the requests it refused itself (`refuse`): they pass
- * the same policies and are rendered the same way.
+ * transport runs the two phases as the request arrives (`admit` on its
+ * headers, `serve` once the body is parsed) or both at once (`run`), and
+ * brings the requests it refused itself (`refuse`: an unparsable body, a
+ * failed schema, an unknown tenant): they pass the same policies and are
+ * rendered the same way. Every exchange gets exactly one answer, and the
+ * policies' `after` sees it.
  */
 export class Pipeline {
   readonly policies: readonly Policy[];
@@ -37,27 +42,59 @@ export class Pipeline {
     this.#log = log;
   }
 
-  /** Serve a request its transport matched to `route`. */
+  /** The exchange of a request its transport matched to `route`. */
+  exchange(route: AnyRoute, request: CoreRequest): PolicyExchange {
+    return new Exchange(request, route);
+  }
+
+  /** Both phases at once, for a request whose body is already parsed. */
   run(route: AnyRoute, request: CoreRequest): Promise<CoreAnswer> {
-    return this.#serve(new Exchange(request, route), undefined);
+    return this.serve(new Exchange(request, route));
   }
 
-  /** Answer a request the transport refused (unparsable body, failed schema, unknown tenant) with `error`. */
-  refuse(route: AnyRoute, request: CoreRequest, error: unknown): Promise<CoreAnswer> {
-    return this.#serve(new Exchange(request, route), error);
-  }
-
-  async #serve(x: Exchange<object, CoreRequest>, refusal: unknown): Promise<CoreAnswer> {
+  /** Phase one, on the headers: the policies' `before` and the route's admission steps. An answer ends the exchange. */
+  async admit(x: PolicyExchange): Promise<CoreAnswer | undefined> {
+    x.admitted = true;
     let answer: CoreAnswer | undefined;
     try {
       answer = await this.#enter(x);
-      if (answer === undefined) {
-        if (refusal !== undefined) throw refusal;
-        answer = await runSteps(x.route.steps, x);
-      }
+      if (answer === undefined && x.route.admission !== undefined) answer = await runSteps(x.route.admission, x);
     } catch (err) {
       answer = this.#render(x, err);
     }
+    return answer === undefined ? undefined : this.#finish(x, answer);
+  }
+
+  /** Phase two: the route's steps (after phase one, run now if the transport did not). */
+  async serve(x: PolicyExchange): Promise<CoreAnswer> {
+    if (!x.admitted) {
+      const early = await this.admit(x);
+      if (early !== undefined) return early;
+    }
+    let answer: CoreAnswer;
+    try {
+      answer = (await runSteps(x.route.steps, x)) ?? this.#render(x, new Error(`route ${x.route.name}: no step answered`));
+    } catch (err) {
+      answer = this.#render(x, err);
+    }
+    return this.#finish(x, answer);
+  }
+
+  /** Answer a request the transport refused with `error`; the policies' `before` run first if they have not (one may answer instead). */
+  async refuse(x: PolicyExchange, error: unknown): Promise<CoreAnswer> {
+    if (!x.admitted) {
+      x.admitted = true;
+      try {
+        const early = await this.#enter(x);
+        if (early !== undefined) return this.#finish(x, early);
+      } catch (err) {
+        return this.#finish(x, this.#render(x, err));
+      }
+    }
+    return this.#finish(x, this.#render(x, error));
+  }
+
+  #finish(x: PolicyExchange, answer: CoreAnswer): CoreAnswer {
     x.applyHeaders(answer);
     for (const policy of this.#after) policy.after!(x, answer);
     return answer;

@@ -38,6 +38,8 @@ export interface Route<S = object, R extends AnyRequest = TenantRequest> {
   /** Bytes; the transport's default (256 KiB) when absent. */
   readonly bodyLimit?: number;
   readonly schema?: RouteSchema;
+  /** Steps that need only the headers (API tokens): run before the body is read, so a caller without credentials learns nothing of the body rules. */
+  readonly admission?: readonly Step<S, R>[];
   readonly steps: readonly Step<S, R>[];
 }
 
@@ -46,7 +48,16 @@ export type AnyRoute = Route<any, any>;
 
 /** A tenant route (the usual kind); `errors` defaults to JSON. */
 export function route<S = object, Sc extends RouteSchema = RouteSchema>(
-  definition: { name: string; method: HttpMethod | readonly HttpMethod[]; path: string; errors?: ErrorStyle; bodyLimit?: number; schema?: Sc; steps: readonly Step<S, RequestOf<Sc>>[] },
+  definition: {
+    name: string;
+    method: HttpMethod | readonly HttpMethod[];
+    path: string;
+    errors?: ErrorStyle;
+    bodyLimit?: number;
+    schema?: Sc;
+    admission?: readonly Step<S, RequestOf<Sc>>[];
+    steps: readonly Step<S, RequestOf<Sc>>[];
+  },
 ): Route<S, RequestOf<Sc>> {
   return { ...definition, tenant: true, errors: definition.errors ?? jsonErrors };
 }

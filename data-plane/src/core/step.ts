@@ -21,13 +21,13 @@ export function step<S = object, R extends AnyRequest = TenantRequest>(name: str
   return { name, run };
 }
 
-/** Run steps in order until one answers; a promise is awaited only when a step returns one. */
-export async function runSteps<S, R extends AnyRequest>(steps: readonly Step<S, R>[], x: Exchange<S, R>): Promise<CoreAnswer> {
+/** Run steps in order until one answers (undefined: none did); a promise is awaited only when a step returns one. */
+export async function runSteps<S, R extends AnyRequest>(steps: readonly Step<S, R>[], x: Exchange<S, R>): Promise<CoreAnswer | undefined> {
   for (const s of steps) {
     x.step = s.name;
     let outcome = s.run(x);
     if (outcome !== undefined && typeof (outcome as Promise<StepOutcome>).then === 'function') outcome = await outcome;
     if (outcome) return outcome as CoreAnswer;
   }
-  throw new Error(`route ${x.route.name}: no step answered`);
+  return undefined;
 }

@@ -280,11 +280,11 @@ export const registrationEndpoint: Endpoint = {
     const forClient = authoriseForClient(deps);
     const params = { params: ClientParams };
     return [
-      route({ name: 'client-registration.register', method: 'POST', path: '/clients', bodyLimit: BODY_LIMIT, schema: { body: MetadataBody }, steps: [requireMasterToken, checkNewMetadata(deps), createClient(deps)] }),
-      route({ name: 'client-registration.list', method: 'GET', path: '/clients', steps: [requireMasterToken, listClients(deps)] }),
-      route({ name: 'client-registration.read', method: 'GET', path: '/clients/:client_id', schema: params, steps: [forClient, readClient] }),
-      route({ name: 'client-registration.update', method: 'PUT', path: '/clients/:client_id', bodyLimit: BODY_LIMIT, schema: { ...params, body: MetadataBody }, steps: [forClient, checkUpdate(deps), updateClient(deps)] }),
-      route({ name: 'client-registration.delete', method: 'DELETE', path: '/clients/:client_id', schema: params, steps: [forClient, deleteClient(deps)] }),
+      route({ name: 'client-registration.register', method: 'POST', path: '/clients', bodyLimit: BODY_LIMIT, schema: { body: MetadataBody }, admission: [requireMasterToken], steps: [checkNewMetadata(deps), createClient(deps)] }),
+      route({ name: 'client-registration.list', method: 'GET', path: '/clients', admission: [requireMasterToken], steps: [listClients(deps)] }),
+      route({ name: 'client-registration.read', method: 'GET', path: '/clients/:client_id', schema: params, admission: [forClient], steps: [readClient] }),
+      route({ name: 'client-registration.update', method: 'PUT', path: '/clients/:client_id', bodyLimit: BODY_LIMIT, schema: { ...params, body: MetadataBody }, admission: [forClient], steps: [checkUpdate(deps), updateClient(deps)] }),
+      route({ name: 'client-registration.delete', method: 'DELETE', path: '/clients/:client_id', schema: params, admission: [forClient], steps: [deleteClient(deps)] }),
     ];
   },
   metadata: (_context, issuer) => ({ registration_endpoint: `${issuer}/clients` }),

@@ -6,7 +6,9 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
 /**
  * The core's view of a fastify request. A class (one shape for every
  * request) whose costlier members — the client address walks
- * X-Forwarded-For, the path is a slice — are computed when a step reads them.
+ * X-Forwarded-For, the path is a slice — are computed when a step reads
+ * them. Made on the headers (admission runs before the body is read), so
+ * the body, query and parameters are read through to fastify's request.
  */
 export class FastifyCoreRequest implements CoreRequest {
   readonly #request: FastifyRequest;
@@ -14,9 +16,6 @@ export class FastifyCoreRequest implements CoreRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
-  readonly query: unknown;
-  readonly body: unknown;
-  readonly params: Record<string, string>;
   readonly receivedAt: number;
   readonly tenant: TenantContext | undefined;
   readonly issuer: string | undefined;
@@ -28,13 +27,22 @@ export class FastifyCoreRequest implements CoreRequest {
     // After tenant resolution (tenancy/resolve-tenant.ts) the URL is relative to the issuer.
     this.url = request.url;
     this.headers = request.headers;
-    this.query = request.query;
-    this.body = request.body;
-    this.params = request.params as Record<string, string>;
     // elapsedTime is a duration on fastify's clock: the arrival on ours is now minus it.
     this.receivedAt = performance.now() - reply.elapsedTime;
     this.tenant = request.tenant;
     this.issuer = request.issuer;
+  }
+
+  get body(): unknown {
+    return this.#request.body;
+  }
+
+  get query(): unknown {
+    return this.#request.query;
+  }
+
+  get params(): Record<string, string> {
+    return this.#request.params as Record<string, string>;
   }
 
   get path(): string {

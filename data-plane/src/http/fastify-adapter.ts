@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import '@tessera/shared/http/route-config';
 import { NOT_FOUND_ROUTE } from '../core/not-found-route.ts';
 import type { Pipeline } from '../core/pipeline.ts';
+import type { PolicyExchange } from '../core/policy.ts';
 import type { AnyRoute } from '../core/route.ts';
 import { FastifyCoreRequest } from './core-request-of.ts';
 import { writeAnswer } from './write-answer.ts';
@@ -11,6 +12,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The core route a fastify route serves (http/fastify-adapter.ts). */
     route?: AnyRoute;
+  }
+  interface FastifyRequest {
+    /** The request's exchange, once the pipeline admitted it on its headers. */
+    exchange: PolicyExchange | null;
   }
 }
 
@@ -29,15 +34,19 @@ export interface Area {
 /**
  * Fastify as a thin adapter of the core: every route of every area, the
  * requests fastify refuses itself (a body it cannot parse, a failed schema,
- * a tenant that does not resolve) and the paths no route matches are
- * handed to the pipeline as a CoreRequest, and its CoreAnswer is written
- * back. Tenant resolution runs before (tenancy/resolve-tenant.ts).
+ * a tenant that does not resolve, two Host headers) and the paths no route
+ * matches are handed to the pipeline as a CoreRequest, and its CoreAnswer
+ * is written back. Tenant resolution runs first (tenancy/resolve-tenant.ts);
+ * routes with admission steps are admitted in their `onRequest` hook, before
+ * the body is read.
  */
 export function serveThroughPipeline(app: FastifyInstance, pipeline: Pipeline, areas: readonly Area[]): void {
+  const exchangeOf = (route: AnyRoute, request: FastifyRequest, reply: FastifyReply) => request.exchange ?? pipeline.exchange(route, new FastifyCoreRequest(request, reply));
+  app.decorateRequest('exchange', null);
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-    writeAnswer(reply, await pipeline.refuse(request.routeOptions.config?.route ?? NOT_FOUND_ROUTE, new FastifyCoreRequest(request, reply), error)),
+    writeAnswer(reply, await pipeline.refuse(exchangeOf(request.routeOptions.config?.route ?? NOT_FOUND_ROUTE, request, reply), error)),
   );
-  app.setNotFoundHandler(async (request, reply) => writeAnswer(reply, await pipeline.run(NOT_FOUND_ROUTE, new FastifyCoreRequest(request, reply))));
+  app.setNotFoundHandler(async (request, reply) => writeAnswer(reply, await pipeline.serve(exchangeOf(NOT_FOUND_ROUTE, request, reply))));
   for (const area of areas) {
     app.register(async (scope) => {
       area.setup?.(scope);
@@ -49,7 +58,16 @@ export function serveThroughPipeline(app: FastifyInstance, pipeline: Pipeline, a
           ...(route.bodyLimit !== undefined ? { bodyLimit: route.bodyLimit } : {}),
           ...(route.schema ? { schema: route.schema } : {}),
           config: { tenant: route.tenant, route },
-          handler: async (request, reply) => writeAnswer(reply, await pipeline.run(route, new FastifyCoreRequest(request, reply))),
+          ...(route.admission
+            ? {
+                onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
+                  const x = (request.exchange = pipeline.exchange(route, new FastifyCoreRequest(request, reply)));
+                  const answer = await pipeline.admit(x);
+                  if (answer !== undefined) return writeAnswer(reply, answer);
+                },
+              }
+            : {}),
+          handler: async (request, reply) => writeAnswer(reply, await pipeline.serve(exchangeOf(route, request, reply))),
         });
       }
     });

@@ -1,11 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { HttpError } from '@tessera/shared/http/errors';
 import { tenantSigningAlgorithms } from '@tessera/shared/jose/algorithms';
 import { cancelAuthzSession, continueAuthzSession, getAuthzSession, startAuthzSession, type FlowContext } from '../authz/authz-flow.ts';
 import { STANDARD_CLAIMS } from '../authz/claims-request.ts';
 import { JARM_ENCRYPTION_ALGS, JARM_ENCRYPTION_ENCS } from '../authz/jarm.ts';
 import { ADVERTISED_RESPONSE_MODES } from '../authz/response-mode.ts';
+import { jsonAnswer } from '../core/core-answer.ts';
+import type { TenantRequest } from '../core/core-request.ts';
+import { route } from '../core/route.ts';
+import { step } from '../core/step.ts';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
 import { JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import { requireApiToken } from './api-token-auth.ts';
@@ -84,41 +87,45 @@ const DeleteQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const flowOf = (request: FastifyRequest, deps: DataPlaneDeps): FlowContext => ({ context: request.tenant!, issuer: request.issuer!, deps });
+type SessionRequest<Body = unknown, Query = unknown> = TenantRequest<Body, Query, { sid: string }>;
+const flowOf = (request: TenantRequest, deps: DataPlaneDeps): FlowContext => ({ context: request.tenant, issuer: request.issuer, deps });
 
 /**
  * The authorisation session API (connect2id-apis.md §4, contract §4): the
- * login page's contract. The hosted login UI calls the same functions
- * in-process (authz/authz-flow.ts). Also contributes the front-channel
- * provider metadata, since this is what makes it true.
+ * login page's contract. The hosted login UI (login/login-endpoint.ts, the
+ * authorisation endpoint) calls the same functions in-process
+ * (authz/authz-flow.ts). Also contributes the front-channel provider
+ * metadata, since this is what makes it true.
  */
 export const authzSessionApi: Endpoint = {
   name: 'authz-sessions',
-  register(app, deps) {
-    const noStore = { 'cache-control': 'no-store' };
-    app.post<{ Body: Static<typeof StartBody> }>(BASE, { onRequest: requireApiToken, schema: { body: StartBody } }, async (request, reply) => {
-      const message = await startAuthzSession(flowOf(request, deps), { query: request.body.query, subSid: request.body.sub_sid ?? undefined });
-      return reply.headers(noStore).send(message);
+  area: 'management',
+  routes: (deps) => {
+    const admission = [requireApiToken];
+    const start = step<object, SessionRequest<Static<typeof StartBody>>>('startAuthzSession', async (x) =>
+      jsonAnswer(await startAuthzSession(flowOf(x.request, deps), { query: x.request.body.query, subSid: x.request.body.sub_sid ?? undefined })),
+    );
+    const read = step<object, SessionRequest>('getAuthzSession', async (x) => jsonAnswer(await getAuthzSession(flowOf(x.request, deps), x.request.params.sid)));
+    /** An object of claims belongs to the auth step (session claims), a list or "*" to consent. */
+    const checkClaimsForm = step<object, SessionRequest<Static<typeof PutBody>>>('checkClaimsForm', (x) => {
+      const { claims, sub } = x.request.body;
+      if (claims !== undefined && !Array.isArray(claims) && claims !== '*' && sub === undefined) {
+        throw new HttpError(400, 'invalid_request', 'claims must be an array of names or "*" at the consent step');
+      }
     });
-    app.get<{ Params: Static<typeof SidParams> }>(`${BASE}/:sid`, { onRequest: requireApiToken, schema: { params: SidParams } }, async (request, reply) =>
-      reply.headers(noStore).send(await getAuthzSession(flowOf(request, deps), request.params.sid)),
+    const next = step<object, SessionRequest<Static<typeof PutBody>>>('continueAuthzSession', async (x) =>
+      jsonAnswer(await continueAuthzSession(flowOf(x.request, deps), x.request.params.sid, x.request.body)),
     );
-    app.put<{ Params: Static<typeof SidParams>; Body: Static<typeof PutBody> }>(
-      `${BASE}/:sid`,
-      { onRequest: requireApiToken, schema: { params: SidParams, body: PutBody } },
-      async (request, reply) => {
-        if (request.body.claims !== undefined && !Array.isArray(request.body.claims) && request.body.claims !== '*') {
-          // An object of claims belongs to the auth step (session claims), a list or "*" to consent.
-          if (request.body.sub === undefined) throw new HttpError(400, 'invalid_request', 'claims must be an array of names or "*" at the consent step');
-        }
-        return reply.headers(noStore).send(await continueAuthzSession(flowOf(request, deps), request.params.sid, request.body));
-      },
+    const cancel = step<object, SessionRequest<unknown, Static<typeof DeleteQuery>>>('cancelAuthzSession', async (x) =>
+      jsonAnswer(await cancelAuthzSession(flowOf(x.request, deps), x.request.params.sid, x.request.query)),
     );
-    app.delete<{ Params: Static<typeof SidParams>; Querystring: Static<typeof DeleteQuery> }>(
-      `${BASE}/:sid`,
-      { onRequest: requireApiToken, schema: { params: SidParams, querystring: DeleteQuery } },
-      async (request, reply) => reply.headers(noStore).send(await cancelAuthzSession(flowOf(request, deps), request.params.sid, request.query)),
-    );
+    const one = `${BASE}/:sid`;
+    return [
+      route({ name: 'authz-sessions.start', method: 'POST', path: BASE, schema: { body: StartBody }, admission, steps: [start] }),
+      route({ name: 'authz-sessions.read', method: 'GET', path: one, schema: { params: SidParams }, admission, steps: [read] }),
+      route({ name: 'authz-sessions.continue', method: 'PUT', path: one, schema: { params: SidParams, body: PutBody }, admission, steps: [checkClaimsForm, next] }),
+      route({ name: 'authz-sessions.cancel', method: 'DELETE', path: one, schema: { params: SidParams, querystring: DeleteQuery }, admission, steps: [cancel] }),
+    ];
   },
   metadata: (context, issuer) => {
     const config = context.tenant.config;

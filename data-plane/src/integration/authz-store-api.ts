@@ -1,8 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
 import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-identifier';
+import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
+import type { TenantRequest } from '../core/core-request.ts';
+import { route } from '../core/route.ts';
+import { step } from '../core/step.ts';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
@@ -107,11 +110,11 @@ export function authorizationObject(authz: Authorization, times: { iat?: number;
 const storedObject = (stored: StoredAuthorization) => authorizationObject(stored.authz, { iat: seconds(stored.createdAt), uat: seconds(stored.updatedAt) });
 
 /** The record a PUT body stands for: given members, tenant defaults for the rest. */
-function fromBody(request: FastifyRequest, body: AuthorizationBody): Authorization {
-  const { config, issuer, aliases } = request.tenant!.tenant;
-  const iss = body.iss ?? request.issuer!;
+function fromBody(request: TenantRequest, body: AuthorizationBody): Authorization {
+  const { config, issuer, aliases } = request.tenant.tenant;
+  const iss = body.iss ?? request.issuer;
   if (iss !== issuer && !aliases.some((a) => a.issuer === iss)) throw badRequest('iss is not an issuer of this tenant');
-  if (isolatesGrants(request.tenant!.tenant, iss)) throw badRequest('Long-lived authorisations are disabled under a PERSISTED_GRANT_ISOLATION issuer');
+  if (isolatesGrants(request.tenant.tenant, iss)) throw badRequest('Long-lived authorisations are disabled under a PERSISTED_GRANT_ISOLATION issuer');
   const authz = newAuthorization(config, {
     sub: body.sub,
     cid: body.cid,
@@ -142,10 +145,10 @@ function fromBody(request: FastifyRequest, body: AuthorizationBody): Authorizati
 }
 
 /** The authorisation behind an access token of this tenant (and issuer), or null. */
-async function behindAccessToken(request: FastifyRequest, deps: DataPlaneDeps, token: string): Promise<Record<string, unknown> | null> {
-  const context = request.tenant!;
+async function behindAccessToken(request: TenantRequest, deps: DataPlaneDeps, token: string): Promise<Record<string, unknown> | null> {
+  const context = request.tenant;
   const tid = context.tenant.tid;
-  const active = await inspectAccessToken(context, request.issuer!, token, deps);
+  const active = await inspectAccessToken(context, request.issuer, token, deps);
   if (!active) return null;
   if (active.identifier) {
     // An identifier token keeps its whole authorisation; a transient one is shown as it is.
@@ -179,8 +182,8 @@ async function behindAccessToken(request: FastifyRequest, deps: DataPlaneDeps, t
 }
 
 /** The authorisation behind a refresh token (identifier of a persisted one, or JWE of a transient one) that is still usable, or null. */
-async function behindRefreshToken(request: FastifyRequest, deps: DataPlaneDeps, token: string): Promise<Record<string, unknown> | null> {
-  const context = request.tenant!;
+async function behindRefreshToken(request: TenantRequest, deps: DataPlaneDeps, token: string): Promise<Record<string, unknown> | null> {
+  const context = request.tenant;
   const { tid, config } = context.tenant;
   const grace = config.tokens.refreshTokenReuseGracePeriod;
   const now = epochSeconds(deps.oauth.clock);
@@ -220,102 +223,94 @@ function filterOf(query: FilterQuery): { sub?: string; cid?: string } {
  */
 export const authzStoreApi: Endpoint = {
   name: 'authz-store',
-  register(app, deps) {
-    const send = (reply: FastifyReply, body: unknown) => reply.header('cache-control', 'no-store').send(body);
+  area: 'management',
+  routes: (deps) => {
+    const admission = [requireApiToken];
+    const authorizations = deps.oauth.authorizations;
+    const tidOf = (request: TenantRequest) => request.tenant.tenant.tid;
 
-    app.get<{ Querystring: FilterQuery }>(
-      `${BASE}/authorizations`,
-      { onRequest: requireApiToken, schema: { querystring: Filter } },
-      async (request, reply) => {
-        const filter = filterOf(request.query);
-        if (filter.sub === undefined && filter.cid === undefined) throw badRequest('subject or client_id (or both) must be given');
-        const found = await deps.oauth.authorizations.find(request.tenant!.tenant.tid, filter);
-        return send(reply, found.map(storedObject));
-      },
-    );
+    const find = step<object, TenantRequest<unknown, FilterQuery>>('findAuthorizations', async (x) => {
+      const filter = filterOf(x.request.query);
+      if (filter.sub === undefined && filter.cid === undefined) throw badRequest('subject or client_id (or both) must be given');
+      return jsonAnswer((await authorizations.find(tidOf(x.request), filter)).map(storedObject));
+    });
 
-    app.put<{ Body: AuthorizationBody }>(
-      `${BASE}/authorizations`,
-      { onRequest: requireApiToken, schema: { body: AuthorizationObject } },
-      async (request, reply) => {
-        const tid = request.tenant!.tenant.tid;
-        const authz = fromBody(request, request.body);
-        if (!(await deps.clients.get(tid, authz.cid))) throw badRequest(`no client ${JSON.stringify(authz.cid)} in this tenant`);
-        const id = await deps.oauth.authorizations.upsert(tid, authz);
-        const stored = await deps.oauth.authorizations.get(tid, id);
-        if (!stored) throw notFound('The authorisation was deleted meanwhile');
-        return send(reply, storedObject(stored));
-      },
-    );
+    const replace = step<object, TenantRequest<AuthorizationBody>>('replaceAuthorization', async (x) => {
+      const tid = tidOf(x.request);
+      const authz = fromBody(x.request, x.request.body);
+      if (!(await deps.clients.get(tid, authz.cid))) throw badRequest(`no client ${JSON.stringify(authz.cid)} in this tenant`);
+      const id = await authorizations.upsert(tid, authz);
+      const stored = await authorizations.get(tid, id);
+      if (!stored) throw notFound('The authorisation was deleted meanwhile');
+      return jsonAnswer(storedObject(stored));
+    });
 
-    app.delete<{ Querystring: FilterQuery }>(
-      `${BASE}/authorizations`,
-      { onRequest: requireApiToken, schema: { querystring: Filter } },
-      async (request, reply) => {
-        const { subject, client_id } = request.query;
-        if (subject === undefined || client_id === undefined) throw badRequest('subject and client_id must both be given');
-        const tid = request.tenant!.tenant.tid;
-        const deleted = await deps.oauth.authorizations.delete(tid, { sub: subject, cid: client_id });
-        if (deleted.length === 0) throw notFound('No authorisation of this subject and client');
-        await deps.oauth.journal.revoke(tid, { sub: subject, cid: client_id });
-        return reply.code(204).send();
-      },
-    );
+    const remove = step<object, TenantRequest<unknown, FilterQuery>>('deleteAuthorization', async (x) => {
+      const { subject, client_id } = x.request.query;
+      if (subject === undefined || client_id === undefined) throw badRequest('subject and client_id must both be given');
+      const tid = tidOf(x.request);
+      const deleted = await authorizations.delete(tid, { sub: subject, cid: client_id });
+      if (deleted.length === 0) throw notFound('No authorisation of this subject and client');
+      await deps.oauth.journal.revoke(tid, { sub: subject, cid: client_id });
+      return emptyAnswer(204);
+    });
 
-    app.get<{ Querystring: Static<typeof SubjectsQuery> }>(
-      `${BASE}/subjects`,
-      { onRequest: requireApiToken, schema: { querystring: SubjectsQuery } },
-      async (request, reply) => {
-        const cid = request.query.client_id;
-        return send(reply, await deps.oauth.authorizations.subjects(request.tenant!.tenant.tid, cid !== undefined ? { cid } : {}));
-      },
-    );
+    const subjects = step<object, TenantRequest<unknown, Static<typeof SubjectsQuery>>>('listSubjects', async (x) => {
+      const cid = x.request.query.client_id;
+      return jsonAnswer(await authorizations.subjects(tidOf(x.request), cid !== undefined ? { cid } : {}));
+    });
 
-    app.get<{ Querystring: Static<typeof ClientsQuery> }>(
-      `${BASE}/clients`,
-      { onRequest: requireApiToken, schema: { querystring: ClientsQuery } },
-      async (request, reply) => {
-        const sub = request.query.subject;
-        return send(reply, await deps.oauth.authorizations.clients(request.tenant!.tenant.tid, sub !== undefined ? { sub } : {}));
-      },
-    );
+    const clients = step<object, TenantRequest<unknown, Static<typeof ClientsQuery>>>('listClients', async (x) => {
+      const sub = x.request.query.subject;
+      return jsonAnswer(await authorizations.clients(tidOf(x.request), sub !== undefined ? { sub } : {}));
+    });
 
-    app.post<{ Body: Revocation | undefined; Querystring: Static<typeof QuietQuery> }>(
-      `${BASE}/revocation`,
-      { onRequest: requireApiToken, bodyLimit: 50_000, schema: { body: RevocationForm, querystring: QuietQuery } },
-      async (request, reply) => {
-        const form = request.body ?? {};
-        if (form.actor !== undefined) throw badRequest('revocation by actor is not supported');
-        const target = { ...(form.subject !== undefined ? { sub: form.subject } : {}), ...(form.client_id !== undefined ? { cid: form.client_id } : {}) };
-        if (target.sub === undefined && target.cid === undefined) throw badRequest('subject or client_id (or both) must be given');
-        const tid = request.tenant!.tenant.tid;
-        let deleted: StoredAuthorization[];
-        if (form.timestamp !== undefined) {
-          const at = Number(form.timestamp);
-          if (at > epochSeconds(deps.oauth.clock)) throw badRequest('timestamp is in the future');
-          // Everything issued at or before that second, as the journal counts.
-          deleted = await deps.oauth.authorizations.deleteBefore(tid, target, new Date((at + 1) * 1000));
-          await deps.oauth.journal.revoke(tid, target, new Date(at * 1000));
-        } else {
-          deleted = await deps.oauth.authorizations.delete(tid, target);
-          await deps.oauth.journal.revoke(tid, target);
-        }
-        if (request.query.quiet === 'true' || deleted.length === 0) return reply.code(204).send();
-        return send(reply, deleted.map(storedObject));
-      },
-    );
+    const revoke = step<object, TenantRequest<Revocation | undefined, Static<typeof QuietQuery>>>('revokeAuthorizations', async (x) => {
+      const form = x.request.body ?? {};
+      if (form.actor !== undefined) throw badRequest('revocation by actor is not supported');
+      const target = { ...(form.subject !== undefined ? { sub: form.subject } : {}), ...(form.client_id !== undefined ? { cid: form.client_id } : {}) };
+      if (target.sub === undefined && target.cid === undefined) throw badRequest('subject or client_id (or both) must be given');
+      const tid = tidOf(x.request);
+      let deleted: StoredAuthorization[];
+      if (form.timestamp !== undefined) {
+        const at = Number(form.timestamp);
+        if (at > epochSeconds(deps.oauth.clock)) throw badRequest('timestamp is in the future');
+        // Everything issued at or before that second, as the journal counts.
+        deleted = await authorizations.deleteBefore(tid, target, new Date((at + 1) * 1000));
+        await deps.oauth.journal.revoke(tid, target, new Date(at * 1000));
+      } else {
+        deleted = await authorizations.delete(tid, target);
+        await deps.oauth.journal.revoke(tid, target);
+      }
+      if (x.request.query.quiet === 'true' || deleted.length === 0) return emptyAnswer(204);
+      return jsonAnswer(deleted.map(storedObject));
+    });
 
-    app.post<{ Body: Inspection | undefined }>(
-      `${BASE}/inspection`,
-      { onRequest: requireApiToken, bodyLimit: 50_000, schema: { body: InspectionForm } },
-      async (request, reply) => {
-        const { access_token: accessToken, refresh_token: refreshToken } = request.body ?? {};
-        if ((accessToken === undefined) === (refreshToken === undefined)) throw badRequest('exactly one of access_token or refresh_token must be given');
-        const found =
-          accessToken !== undefined ? await behindAccessToken(request, deps, accessToken) : await behindRefreshToken(request, deps, refreshToken!);
-        if (!found) throw notFound('Invalid, expired or revoked token');
-        return send(reply, found);
-      },
-    );
+    const inspect = step<object, TenantRequest<Inspection | undefined>>('inspectToken', async (x) => {
+      const { access_token: accessToken, refresh_token: refreshToken } = x.request.body ?? {};
+      if ((accessToken === undefined) === (refreshToken === undefined)) throw badRequest('exactly one of access_token or refresh_token must be given');
+      const found = accessToken !== undefined ? await behindAccessToken(x.request, deps, accessToken) : await behindRefreshToken(x.request, deps, refreshToken!);
+      if (!found) throw notFound('Invalid, expired or revoked token');
+      return jsonAnswer(found);
+    });
+
+    const all = `${BASE}/authorizations`;
+    return [
+      route({ name: 'authz-store.find', method: 'GET', path: all, schema: { querystring: Filter }, admission, steps: [find] }),
+      route({ name: 'authz-store.replace', method: 'PUT', path: all, schema: { body: AuthorizationObject }, admission, steps: [replace] }),
+      route({ name: 'authz-store.delete', method: 'DELETE', path: all, schema: { querystring: Filter }, admission, steps: [remove] }),
+      route({ name: 'authz-store.subjects', method: 'GET', path: `${BASE}/subjects`, schema: { querystring: SubjectsQuery }, admission, steps: [subjects] }),
+      route({ name: 'authz-store.clients', method: 'GET', path: `${BASE}/clients`, schema: { querystring: ClientsQuery }, admission, steps: [clients] }),
+      route({
+        name: 'authz-store.revocation',
+        method: 'POST',
+        path: `${BASE}/revocation`,
+        bodyLimit: 50_000,
+        schema: { body: RevocationForm, querystring: QuietQuery },
+        admission,
+        steps: [revoke],
+      }),
+      route({ name: 'authz-store.inspection', method: 'POST', path: `${BASE}/inspection`, bodyLimit: 50_000, schema: { body: InspectionForm }, admission, steps: [inspect] }),
+    ];
   },
 };

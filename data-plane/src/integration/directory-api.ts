@@ -1,6 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
-import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
+import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
+import type { TenantRequest } from '../core/core-request.ts';
+import { route } from '../core/route.ts';
+import { step } from '../core/step.ts';
+import type { Endpoint } from '../endpoints/endpoint.ts';
 import { ClaimsError } from '../directory/standard-claims.ts';
 import { DirectoryConflict, type DirectoryUser } from '../ports/user-directory.ts';
 import { requireApiToken } from './api-token-auth.ts';
@@ -36,6 +40,9 @@ async function translated<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+type UserRequest<Body = unknown, Query = unknown> = TenantRequest<Body, Query, { sub: string }>;
+const tidOf = (request: TenantRequest) => request.tenant.tenant.tid;
+
 /**
  * The built-in user directory API `/directory/rest/v1/users` (tenant API
  * token): create, list, read, replace, patch and delete users. Passwords go
@@ -44,79 +51,88 @@ async function translated<T>(work: () => Promise<T>): Promise<T> {
  */
 export const directoryApi: Endpoint = {
   name: 'directory',
-  register(app, deps: DataPlaneDeps) {
+  area: 'management',
+  routes: (deps) => {
     const dir = deps.directory;
-    const tid = (request: { tenant?: { tenant: { tid: string } } | null }) => request.tenant!.tenant.tid;
+    const admission = [requireApiToken];
 
-    app.post<{ Body: Static<typeof NewUserBody> }>(BASE, { onRequest: requireApiToken, schema: { body: NewUserBody } }, async (request, reply) => {
-      const user = await translated(() => dir.create(tid(request), request.body));
-      return reply.code(201).header('cache-control', 'no-store').header('location', `${request.issuer}${BASE}/${encodeURIComponent(user.sub)}`).send(view(user));
+    const create = step<object, UserRequest<Static<typeof NewUserBody>>>('createUser', async (x) => {
+      const user = await translated(() => dir.create(tidOf(x.request), x.request.body));
+      return jsonAnswer(view(user), 201, { location: `${x.request.issuer}${BASE}/${encodeURIComponent(user.sub)}` });
     });
 
-    app.get<{ Querystring: Static<typeof ListQuery> }>(BASE, { onRequest: requireApiToken, schema: { querystring: ListQuery } }, async (request, reply) => {
-      const { limit = 100, after, username } = request.query;
+    const list = step<object, UserRequest<unknown, Static<typeof ListQuery>>>('listUsers', async (x) => {
+      const { limit = 100, after, username } = x.request.query;
+      const tid = tidOf(x.request);
       if (username !== undefined) {
-        const user = await dir.findByUsername(tid(request), username);
-        return reply.header('cache-control', 'no-store').send({ users: user ? [view(user)] : [] });
+        const user = await dir.findByUsername(tid, username);
+        return jsonAnswer({ users: user ? [view(user)] : [] });
       }
-      const users = await dir.list(tid(request), { limit, ...(after !== undefined ? { after } : {}) });
+      const users = await dir.list(tid, { limit, ...(after !== undefined ? { after } : {}) });
       const next = users.length === limit ? users[users.length - 1]!.sub : undefined;
-      return reply.header('cache-control', 'no-store').send({ users: users.map(view), ...(next ? { next_cursor: next } : {}) });
+      return jsonAnswer({ users: users.map(view), ...(next ? { next_cursor: next } : {}) });
     });
 
-    app.get<{ Params: Static<typeof SubParams> }>(`${BASE}/:sub`, { onRequest: requireApiToken, schema: { params: SubParams } }, async (request, reply) => {
-      const user = await dir.get(tid(request), request.params.sub);
-      if (!user) throw notFound(request.params.sub);
-      return reply.header('cache-control', 'no-store').send(view(user));
+    const read = step<object, UserRequest>('readUser', async (x) => {
+      const user = await dir.get(tidOf(x.request), x.request.params.sub);
+      if (!user) throw notFound(x.request.params.sub);
+      return jsonAnswer(view(user));
     });
 
-    app.put<{ Params: Static<typeof SubParams>; Body: Static<typeof ReplaceBody> }>(
-      `${BASE}/:sub`,
-      { onRequest: requireApiToken, schema: { params: SubParams, body: ReplaceBody } },
-      async (request, reply) => {
-        const { username, password, claims } = request.body;
-        const user = await translated(() => dir.update(tid(request), request.params.sub, { username, claims: claims ?? {}, ...(password !== undefined ? { password } : {}) }));
-        if (!user) throw notFound(request.params.sub);
-        return reply.header('cache-control', 'no-store').send(view(user));
-      },
-    );
+    const replace = step<object, UserRequest<Static<typeof ReplaceBody>>>('replaceUser', async (x) => {
+      const { username, password, claims } = x.request.body;
+      const { sub } = x.request.params;
+      const user = await translated(() => dir.update(tidOf(x.request), sub, { username, claims: claims ?? {}, ...(password !== undefined ? { password } : {}) }));
+      if (!user) throw notFound(sub);
+      return jsonAnswer(view(user));
+    });
 
-    app.patch<{ Params: Static<typeof SubParams>; Body: Static<typeof PatchBody> }>(
-      `${BASE}/:sub`,
-      { onRequest: requireApiToken, schema: { params: SubParams, body: PatchBody } },
-      async (request, reply) => {
-        const { username, password, claims } = request.body;
-        const user = await translated(async () => {
-          let merged: Record<string, unknown> | undefined;
-          if (claims !== undefined) {
-            const current = await dir.get(tid(request), request.params.sub);
-            if (!current) return null;
-            merged = { ...current.claims };
-            for (const [name, value] of Object.entries(claims)) {
-              if (value === null) delete merged[name];
-              else merged[name] = value;
-            }
+    /** `claims` are merged, a claim set to null is removed. */
+    const patch = step<object, UserRequest<Static<typeof PatchBody>>>('patchUser', async (x) => {
+      const { username, password, claims } = x.request.body;
+      const { sub } = x.request.params;
+      const tid = tidOf(x.request);
+      const user = await translated(async () => {
+        let merged: Record<string, unknown> | undefined;
+        if (claims !== undefined) {
+          const current = await dir.get(tid, sub);
+          if (!current) return null;
+          const next: Record<string, unknown> = { ...current.claims };
+          for (const [name, value] of Object.entries(claims)) {
+            if (value === null) delete next[name];
+            else next[name] = value;
           }
-          return dir.update(tid(request), request.params.sub, {
-            ...(username !== undefined ? { username } : {}),
-            ...(password !== undefined ? { password } : {}),
-            ...(merged !== undefined ? { claims: merged } : {}),
-          });
+          merged = next;
+        }
+        return dir.update(tid, sub, {
+          ...(username !== undefined ? { username } : {}),
+          ...(password !== undefined ? { password } : {}),
+          ...(merged !== undefined ? { claims: merged } : {}),
         });
-        if (!user) throw notFound(request.params.sub);
-        return reply.header('cache-control', 'no-store').send(view(user));
-      },
-    );
-
-    app.delete<{ Params: Static<typeof SubParams> }>(`${BASE}/:sub`, { onRequest: requireApiToken, schema: { params: SubParams } }, async (request, reply) => {
-      const t = tid(request);
-      const { sub } = request.params;
-      if (!(await dir.delete(t, sub))) throw notFound(sub);
-      // A deleted user is signed out everywhere and keeps nothing it was granted: SSO sessions, authorisations, tokens.
-      await deps.oauth.sessions.endSubject(t, sub);
-      await deps.oauth.authorizations.delete(t, { sub });
-      await deps.oauth.journal.revoke(t, { sub });
-      return reply.code(204).send();
+      });
+      if (!user) throw notFound(sub);
+      return jsonAnswer(view(user));
     });
+
+    /** A deleted user is signed out everywhere and keeps nothing it was granted: SSO sessions, authorisations, tokens. */
+    const remove = step<object, UserRequest>('deleteUser', async (x) => {
+      const tid = tidOf(x.request);
+      const { sub } = x.request.params;
+      if (!(await dir.delete(tid, sub))) throw notFound(sub);
+      await deps.oauth.sessions.endSubject(tid, sub);
+      await deps.oauth.authorizations.delete(tid, { sub });
+      await deps.oauth.journal.revoke(tid, { sub });
+      return emptyAnswer(204);
+    });
+
+    const one = `${BASE}/:sub`;
+    return [
+      route({ name: 'directory.create', method: 'POST', path: BASE, schema: { body: NewUserBody }, admission, steps: [create] }),
+      route({ name: 'directory.list', method: 'GET', path: BASE, schema: { querystring: ListQuery }, admission, steps: [list] }),
+      route({ name: 'directory.read', method: 'GET', path: one, schema: { params: SubParams }, admission, steps: [read] }),
+      route({ name: 'directory.replace', method: 'PUT', path: one, schema: { params: SubParams, body: ReplaceBody }, admission, steps: [replace] }),
+      route({ name: 'directory.patch', method: 'PATCH', path: one, schema: { params: SubParams, body: PatchBody }, admission, steps: [patch] }),
+      route({ name: 'directory.delete', method: 'DELETE', path: one, schema: { params: SubParams }, admission, steps: [remove] }),
+    ];
   },
 };

@@ -1,12 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { calculateJwkThumbprint } from 'jose';
 import { HttpError } from '@tessera/shared/http/errors';
 import { keySpecsFor } from '@tessera/shared/keys/key-stores';
 import { deleteRetiredKey, generateFreshKeys, rotateKeys } from '@tessera/shared/keys/key-rotation';
 import type { KeyInfo } from '@tessera/shared/keys/key-store';
 import { keyHistory, publishedKeys } from '@tessera/shared/keys/published-keys';
-import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
+import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
+import type { TenantRequest } from '../core/core-request.ts';
+import { route } from '../core/route.ts';
+import { step, type Step } from '../core/step.ts';
+import type { Endpoint } from '../endpoints/endpoint.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const PUBLIC_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'n', 'e', 'x', 'y'] as const;
@@ -41,18 +45,22 @@ type Form = Static<typeof GenerateForm>;
 const Ctx = Type.Object({ ctx: Type.String() });
 const KidParams = Type.Object({ ctx: Type.String(), kid: Type.String({ minLength: 1, maxLength: 128 }) });
 
-/** Only the `op` key context exists (no federation keys yet). */
-function checkContext(ctx: string): void {
-  if (ctx !== 'op') throw new HttpError(404, 'not_found', `No key context "${ctx}" (only "op")`);
-}
-
-function specsFrom(request: FastifyRequest, form: Form | undefined) {
-  const config = request.tenant!.tenant.config;
-  return keySpecsFor(config, {
+function specsFrom(context: TenantContext, form: Form | undefined) {
+  return keySpecsFor(context.tenant.config, {
     ...(form?.rsa ? { rsaKeySize: Number(form.rsa) as 2048 | 3072 | 4096 } : {}),
     skip: (alg) => (form?.no_eddsa === 'true' && alg === 'EdDSA') || (form?.no_ec === 'true' && alg.startsWith('ES')),
   });
 }
+
+// An absent body is validated as {} (shared/src/http/validation.ts), so a route with a body schema always has one.
+type KeyRequest = TenantRequest<Form, unknown, { ctx: string; kid: string }>;
+const keyStep = (name: string, run: Step<object, KeyRequest>['run']) => step<object, KeyRequest>(name, run);
+const keysAnswer = async (keys: KeyInfo[], withRevocation = false) => jsonAnswer({ keys: await Promise.all(keys.map((k) => keyView(k, withRevocation))) });
+
+/** Only the `op` key context exists (no federation keys yet). */
+const checkContext = keyStep('checkContext', (x) => {
+  if (x.request.params.ctx !== 'op') throw new HttpError(404, 'not_found', `No key context "${x.request.params.ctx}" (only "op")`);
+});
 
 /**
  * The key store API (`/key-store/rest/v1/op`, Connect2id §8.1): read the
@@ -62,54 +70,49 @@ function specsFrom(request: FastifyRequest, form: Form | undefined) {
  */
 export const keyStoreApi: Endpoint = {
   name: 'key-store',
-  register(app, deps: DataPlaneDeps) {
+  area: 'management',
+  routes: (deps) => {
     const base = '/key-store/rest/v1/:ctx';
-    const store = (request: FastifyRequest) => deps.keyStores.for(request.tenant!.tenant.config.keys.backend);
-    const changed = (request: FastifyRequest) => deps.announce(request.tenant!.tenant.tid);
-
-    app.get<{ Params: Static<typeof Ctx> }>(base, { onRequest: requireApiToken, schema: { params: Ctx } }, async (request, reply) => {
-      checkContext(request.params.ctx);
-      const keys = await publishedKeys(deps.db, request.tenant!.tenant.tid);
-      return reply.header('cache-control', 'no-store').send({ keys: await Promise.all(keys.map((k) => keyView(k))) });
+    const store = (context: TenantContext) => deps.keyStores.for(context.tenant.config.keys.backend);
+    const admission = [requireApiToken];
+    const published = keyStep('publishedKeys', async (x) => keysAnswer(await publishedKeys(deps.db, x.request.tenant.tenant.tid)));
+    const history = keyStep('keyHistory', async (x) => keysAnswer(await keyHistory(deps.db, x.request.tenant.tenant.tid), true));
+    const generate = keyStep('generateKeys', async (x) => {
+      const context = x.request.tenant;
+      const form = x.request.body;
+      const keys = await generateFreshKeys(deps.db, store(context), context.tenant.tid, specsFrom(context, form), {
+        revokeActiveAsCompromised: form?.revoke_all_active_as_compromised === 'true',
+      });
+      await deps.announce(context.tenant.tid);
+      return keysAnswer(keys);
     });
-
-    app.get<{ Params: Static<typeof Ctx> }>(`${base}/history`, { onRequest: requireApiToken, schema: { params: Ctx } }, async (request, reply) => {
-      checkContext(request.params.ctx);
-      const keys = await keyHistory(deps.db, request.tenant!.tenant.tid);
-      return reply.header('cache-control', 'no-store').send({ keys: await Promise.all(keys.map((k) => keyView(k, true))) });
+    const rotate = keyStep('rotateKeys', async (x) => {
+      const context = x.request.tenant;
+      const { tid, config } = context.tenant;
+      const keys = await rotateKeys(deps.db, store(context), tid, specsFrom(context, x.request.body), config.keys.prePublicationSeconds);
+      await deps.announce(tid);
+      return keysAnswer(keys);
     });
-
-    app.post<{ Params: Static<typeof Ctx>; Body: Form | undefined }>(
-      `${base}/generate`,
-      { onRequest: requireApiToken, schema: { params: Ctx, body: GenerateForm } },
-      async (request, reply) => {
-        checkContext(request.params.ctx);
-        const keys = await generateFreshKeys(deps.db, store(request), request.tenant!.tenant.tid, specsFrom(request, request.body), {
-          revokeActiveAsCompromised: request.body?.revoke_all_active_as_compromised === 'true',
-        });
-        await changed(request);
-        return reply.header('cache-control', 'no-store').send({ keys: await Promise.all(keys.map((k) => keyView(k))) });
-      },
-    );
-
-    app.post<{ Params: Static<typeof Ctx>; Body: Form | undefined }>(
-      `${base}/rotate`,
-      { onRequest: requireApiToken, schema: { params: Ctx, body: Type.Omit(GenerateForm, ['revoke_all_active_as_compromised']) } },
-      async (request, reply) => {
-        checkContext(request.params.ctx);
-        const { tid, config } = request.tenant!.tenant;
-        const keys = await rotateKeys(deps.db, store(request), tid, specsFrom(request, request.body), config.keys.prePublicationSeconds);
-        await changed(request);
-        return reply.header('cache-control', 'no-store').send({ keys: await Promise.all(keys.map((k) => keyView(k))) });
-      },
-    );
-
-    app.delete<{ Params: Static<typeof KidParams> }>(`${base}/:kid`, { onRequest: requireApiToken, schema: { params: KidParams } }, async (request, reply) => {
-      checkContext(request.params.ctx);
-      const { tid, config } = request.tenant!.tenant;
-      await deleteRetiredKey(deps.db, store(request), tid, request.params.kid, config);
-      await changed(request);
-      return reply.code(204).send();
+    const remove = keyStep('deleteRetiredKey', async (x) => {
+      const context = x.request.tenant;
+      const { tid, config } = context.tenant;
+      await deleteRetiredKey(deps.db, store(context), tid, x.request.params.kid, config);
+      await deps.announce(tid);
+      return emptyAnswer(204);
     });
+    return [
+      route({ name: 'key-store.read', method: 'GET', path: base, schema: { params: Ctx }, admission, steps: [checkContext, published] }),
+      route({ name: 'key-store.history', method: 'GET', path: `${base}/history`, schema: { params: Ctx }, admission, steps: [checkContext, history] }),
+      route({ name: 'key-store.generate', method: 'POST', path: `${base}/generate`, schema: { params: Ctx, body: GenerateForm }, admission, steps: [checkContext, generate] }),
+      route({
+        name: 'key-store.rotate',
+        method: 'POST',
+        path: `${base}/rotate`,
+        schema: { params: Ctx, body: Type.Omit(GenerateForm, ['revoke_all_active_as_compromised']) },
+        admission,
+        steps: [checkContext, rotate],
+      }),
+      route({ name: 'key-store.delete', method: 'DELETE', path: `${base}/:kid`, schema: { params: KidParams }, admission, steps: [checkContext, remove] }),
+    ];
   },
 };

@@ -1,8 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { HttpError } from '@tessera/shared/http/errors';
 import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-identifier';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
+import { jsonAnswer } from '../core/core-answer.ts';
+import type { TenantRequest } from '../core/core-request.ts';
+import { route } from '../core/route.ts';
+import { step, type Step } from '../core/step.ts';
 import type { Endpoint } from '../endpoints/endpoint.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { requireApiToken } from './api-token-auth.ts';
@@ -40,10 +43,15 @@ function render(session: SubjectSession): Record<string, unknown> {
 
 const notFound = () => new HttpError(404, 'not_found', 'No such subject session');
 
+type SessionRequest = TenantRequest<unknown, Static<typeof Query>>;
+const sessionStep = (name: string, run: Step<object, SessionRequest>['run']) => step<object, SessionRequest>(name, run);
+
 /** The session a request names: `SID` header (the session id) or `?id=` (its hash, from a listing). */
-function idHashOf(request: FastifyRequest<{ Querystring: Static<typeof Query> }>): string | undefined {
+function idHashOf(request: SessionRequest): string {
   const sid = request.headers.sid;
-  return typeof sid === 'string' ? tokenHash(sid) : request.query.id;
+  const hash = typeof sid === 'string' ? tokenHash(sid) : request.query.id;
+  if (hash === undefined) throw new HttpError(400, 'invalid_request', 'Name a session (SID header or id) or a subject');
+  return hash;
 }
 
 /**
@@ -54,33 +62,33 @@ function idHashOf(request: FastifyRequest<{ Querystring: Static<typeof Query> }>
  */
 export const sessionStoreApi: Endpoint = {
   name: 'session-store',
-  register(app, deps) {
+  area: 'management',
+  routes: (deps) => {
     const schema = { querystring: Query, headers: SidHeader };
-    app.get<{ Querystring: Static<typeof Query> }>(BASE, { onRequest: requireApiToken, schema }, async (request, reply) => {
-      const context = request.tenant!;
-      const tid = context.tenant.tid;
-      reply.header('cache-control', 'no-store');
-      if (request.query.subject !== undefined) {
-        const sessions = await deps.oauth.sessions.listBySubject(tid, request.query.subject);
-        return reply.send(Object.fromEntries(sessions.map(({ id, session }) => [id, render(session)])));
+    const sessions = deps.oauth.sessions;
+    const read = sessionStep('readSessions', async (x) => {
+      const tid = x.request.tenant.tenant.tid;
+      const { subject } = x.request.query;
+      if (subject !== undefined) {
+        const found = await sessions.listBySubject(tid, subject);
+        return jsonAnswer(Object.fromEntries(found.map(({ id, session }) => [id, render(session)])));
       }
-      const hash = idHashOf(request);
-      if (hash === undefined) throw new HttpError(400, 'invalid_request', 'Name a session (SID header or id) or a subject');
-      const session = await deps.oauth.sessions.getByHash(tid, hash);
+      const session = await sessions.getByHash(tid, idHashOf(x.request));
       if (!session) throw notFound();
-      return reply.send(render(session));
+      return jsonAnswer(render(session));
     });
-    app.delete<{ Querystring: Static<typeof Query> }>(BASE, { onRequest: requireApiToken, schema }, async (request, reply) => {
-      const tid = request.tenant!.tenant.tid;
-      if (request.query.subject !== undefined) {
-        const ended = await deps.oauth.sessions.endSubject(tid, request.query.subject);
-        return reply.send({ ended });
-      }
-      const hash = idHashOf(request);
-      if (hash === undefined) throw new HttpError(400, 'invalid_request', 'Name a session (SID header or id) or a subject');
-      const session = await deps.oauth.sessions.getByHash(tid, hash);
-      if (!session || !(await deps.oauth.sessions.endByHash(tid, hash))) throw notFound();
-      return reply.send(render(session));
+    const end = sessionStep('endSessions', async (x) => {
+      const tid = x.request.tenant.tenant.tid;
+      const { subject } = x.request.query;
+      if (subject !== undefined) return jsonAnswer({ ended: await sessions.endSubject(tid, subject) });
+      const hash = idHashOf(x.request);
+      const session = await sessions.getByHash(tid, hash);
+      if (!session || !(await sessions.endByHash(tid, hash))) throw notFound();
+      return jsonAnswer(render(session));
     });
+    return [
+      route({ name: 'session-store.read', method: 'GET', path: BASE, schema, admission: [requireApiToken], steps: [read] }),
+      route({ name: 'session-store.end', method: 'DELETE', path: BASE, schema, admission: [requireApiToken], steps: [end] }),
+    ];
   },
 };

@@ -83,7 +83,7 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
   const now = input.deps.oauth.clock.now();
   const options = { issuer: client.clientId, subject: client.clientId, audience: input.audiences, clockTolerance: CLOCK_SKEW, currentDate: new Date(now) };
   if (kind === 'secret') {
-    for (const secret of validSecrets(client)) {
+    for (const secret of validSecrets(client, new Date(now))) {
       try {
         payload = (await jwtVerify(assertion, new TextEncoder().encode(secret), { ...options, algorithms: [header.alg] })).payload;
         break;

@@ -40,7 +40,7 @@ export const clientSecretBasic: ClientAuthMethod = {
     if (given && input.params.client_id !== undefined && input.params.client_id !== given.id) {
       throw oauthError('invalid_request', 'The client_id in the body is not the client of the Authorization header');
     }
-    if (!given || !secretMatches(client, given.secret)) {
+    if (!given || !secretMatches(client, given.secret, new Date(input.deps.oauth.clock.now()))) {
       throw oauthError('invalid_client', 'Client authentication failed', { basicChallenge: input.request.issuer! });
     }
   },

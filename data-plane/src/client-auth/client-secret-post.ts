@@ -8,6 +8,6 @@ export const clientSecretPost: ClientAuthMethod = {
   claims: (input) => input.params.client_secret !== undefined,
   clientId: (input) => input.params.client_id,
   async authenticate(input, client) {
-    if (!secretMatches(client, input.params.client_secret ?? '')) throw oauthError('invalid_client', 'Client authentication failed');
+    if (!secretMatches(client, input.params.client_secret ?? '', new Date(input.deps.oauth.clock.now()))) throw oauthError('invalid_client', 'Client authentication failed');
   },
 };

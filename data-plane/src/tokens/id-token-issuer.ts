@@ -6,6 +6,7 @@ import { subjectForClient } from '@tessera/shared/tokens/pairwise';
 import { halfHash } from '@tessera/shared/tokens/token-hash';
 import { claimTargets, releasedClaims } from '../authz/released-claims.ts';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import { epochSeconds } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { jwtForClient } from './client-jwt.ts';
 
@@ -54,7 +55,7 @@ export const idTokenAlg = (context: TenantContext, client: Client): string =>
  */
 export async function idTokenForAuthorization(
   context: TenantContext,
-  deps: Pick<DataPlaneDeps, 'keyStores' | 'directory' | 'outbound'>,
+  deps: Pick<DataPlaneDeps, 'keyStores' | 'directory' | 'outbound' | 'oauth'>,
   req: AuthorizationIdTokenRequest,
 ): Promise<string> {
   const { client, authz, authentication: auth } = req;
@@ -79,7 +80,7 @@ export async function idTokenForAuthorization(
     ...(req.state !== undefined ? { sHash: halfHash(alg, req.state) } : {}),
     ...(authz.act ? { act: { sub: clientSub(authz.act.sub) } } : {}),
     claims: { ...auth?.claims, ...authz.idp, ...released },
-  });
+  }, epochSeconds(deps.oauth.clock));
   return jwtForClient(
     context,
     deps,

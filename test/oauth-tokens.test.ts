@@ -2,11 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { SkippingClock } from './support/skipping-clock.ts';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 describe('token endpoint, refresh, introspection and revocation (Postgres + Redis)', () => {
   let planes: InProcessPlanes;
+  // Skips the refresh-token grace period instead of sleeping through it.
+  const clock = new SkippingClock();
   const t: Record<'a' | 'b', { tid: string; apiToken: string; clientId: string; secret: string }> = {} as never;
   const issued: string[] = [];
 
@@ -37,6 +40,7 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
 
   beforeAll(async () => {
     planes = await startInProcessPlanes({
+      clock,
       passwordAuthenticator: { authenticate: async (_tid, username, password) => (username === 'alice' && password === 'wonderland' ? { sub: 'alice' } : null) },
     });
     for (const who of ['a', 'b'] as const) {
@@ -66,7 +70,7 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
     expect(again.statusCode).toBe(200);
     issued.push(again.json().access_token, again.json().refresh_token);
 
-    await new Promise((r) => setTimeout(r, 2100));
+    clock.skip(2100); // past the 1 s grace period
     const reuse = await refresh('a', first.refresh_token!);
     expect(reuse.statusCode).toBe(400);
     expect(reuse.json()).toMatchObject({ error: 'invalid_grant' });

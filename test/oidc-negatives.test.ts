@@ -4,6 +4,7 @@ import { addClient } from './support/clients.ts';
 import { completeFlow, responseParams, sessionApi } from './support/authz-session.ts';
 import { uniqueTid } from './support/env.ts';
 import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { SkippingClock } from './support/skipping-clock.ts';
 
 const REDIRECT = 'https://rp.example.com/cb';
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -17,9 +18,11 @@ const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secr
 describe('front channel: negatives and tenant isolation', () => {
   let planes: InProcessPlanes;
   const tenants: Record<'a' | 'b', { tid: string; issuer: string; apiToken: string; clientId: string; secret: string }> = {} as never;
+  // Skips to a later second (revocation times and auth_time have one-second resolution) instead of sleeping.
+  const clock = new SkippingClock();
 
   beforeAll(async () => {
-    planes = await startInProcessPlanes({ listen: true });
+    planes = await startInProcessPlanes({ listen: true, clock });
     for (const name of ['a', 'b'] as const) {
       const tid = uniqueTid(`neg${name}`);
       const issuer = `${planes.dataPlaneUrl}/${tid}`;
@@ -107,7 +110,7 @@ describe('front channel: negatives and tenant isolation', () => {
       (await fetch(`${tenants.a.issuer}/token/introspect`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(tenants.a.clientId, tenants.a.secret) }, body: new URLSearchParams({ token: t }) })).json() as Promise<{ active: boolean }>;
     expect((await introspect(first.body.access_token!)).active).toBe(true);
     // The revocation journal has one-second resolution: replay in a later second than the issue.
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.skip(1100);
     const replay = await token('a', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier });
     expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     expect((await introspect(first.body.access_token!)).active).toBe(false);
@@ -126,7 +129,7 @@ describe('front channel: negatives and tenant isolation', () => {
   it('asks to log in again when max_age has passed, and after the session is ended through the session store', async () => {
     const { subSid } = await codeFor('a', { long_lived: true });
     expect((await start('a', q(), subSid)).body.type).toBe('response');
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.skip(1100); // the session is now older than max_age=0 allows
     expect((await start('a', q({ max_age: '0' }), subSid)).body.type).toBe('auth');
     const ended = await fetch(`${tenants.a.issuer}/session-store/rest/v2/sessions`, { method: 'DELETE', headers: { authorization: `Bearer ${tenants.a.apiToken}`, sid: subSid } });
     expect(ended.status).toBe(200);

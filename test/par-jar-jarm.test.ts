@@ -7,7 +7,7 @@ import { fetchRequestObject } from '@tessera/data-plane/authz/request-object';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import type { DataPlaneDeps } from '@tessera/data-plane/endpoints/endpoint';
 import { addClient } from './support/clients.ts';
-import { uniqueTid } from './support/env.ts';
+import { eventually, uniqueTid } from './support/env.ts';
 import { startHttpsServer } from './support/https-server.ts';
 import { basicAuth } from './support/issuer-http.ts';
 import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
@@ -139,8 +139,8 @@ describe('PAR, request objects and JARM (Postgres + Redis)', () => {
     expect((await par('b', { request: unsigned({}) })).json()).toMatchObject({ error: 'invalid_request_object' });
     const patched = await planes.cp.inject({ method: 'PATCH', url: `/tenants/rest/v1/${t.b.tid}`, headers: { authorization: `Bearer ${planes.s.operatorKey}` }, payload: { config: { requests: { allowUnsignedRequestObjects: true } } } });
     expect(patched.statusCode).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await par('b', { request: unsigned({}) })).statusCode).toBe(201);
+    // Accepted as soon as this node hears of the change (polled, not waited for).
+    await eventually(async () => (await par('b', { request: unsigned({}) })).statusCode, (status) => status === 201);
 
     const bad = async (jwt: string) => (await par('a', { request: jwt })).json();
     const key = Buffer.from(t.a.secret);

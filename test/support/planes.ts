@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Client } from '@temporalio/client';
 import { createRedis } from '@tessera/shared/redis';
+import type { Clock } from '@tessera/shared/time/clock';
 import { buildControlPlane } from '@tessera/control-plane/server';
 import { closeTemporalClient, createTemporalClient } from '@tessera/control-plane/temporal/client';
 import type { TemporalSettings } from '@tessera/control-plane/temporal/temporal-settings';
@@ -42,6 +43,8 @@ export async function startInProcessPlanes(
     /** Test faults for the in-process worker (see control-plane/src/activities/test-faults.ts). */
     faults?: string;
     timings?: Partial<TemporalSettings['timings']>;
+    /** The data plane's clock (default: the system clock); a SkippingClock lets a test skip a wait. */
+    clock?: Clock;
   } = {},
 ): Promise<InProcessPlanes> {
   const s = openTestServices();
@@ -54,6 +57,7 @@ export async function startInProcessPlanes(
     keyStores: s.keyStores,
     masterKey: s.masterKey,
     ...(options.passwordAuthenticator ? { passwordAuthenticator: options.passwordAuthenticator } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   await dp.sync.start();
   const dataPlaneUrl = await dp.app.listen({ host: '127.0.0.1', port: 0 });

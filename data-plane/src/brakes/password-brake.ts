@@ -40,7 +40,7 @@ function keysOf(attempt: PasswordAttempt): Record<Stage, string> {
  * attempt is counted, atomically, before its password is checked,
  * so parallel guesses cannot all slip in between a read and a write; one over
  * any limit is refused without checking the password. The counters live
- * wherever `limiter` keeps them: Redis on a data plane (`passwordBrake`),
+ * wherever `limiter` keeps them: Redis on a data plane (`redisGuessingBrake`),
  * process memory in unit tests (ports/memory/memory-guessing-brake.ts).
  */
 export class PasswordBrake implements GuessingBrake {
@@ -86,15 +86,6 @@ export class PasswordBrake implements GuessingBrake {
   }
 }
 
-const brakes = new WeakMap<Redis, PasswordBrake>();
-
-/** A brake counting in Redis (`redis` carries the data plane's key prefix; the limiters add theirs). */
+/** A brake counting in Redis, one per data plane (`redis` carries its key prefix; the limiters add theirs). */
 export const redisGuessingBrake = (redis: Redis): PasswordBrake =>
   new PasswordBrake((stage, limit) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `guess-${stage}`, ...limit }));
-
-/** The brake on a Redis connection (one per connection, so every request shares its limiters). */
-export function passwordBrake(redis: Redis): PasswordBrake {
-  let brake = brakes.get(redis);
-  if (!brake) brakes.set(redis, (brake = redisGuessingBrake(redis)));
-  return brake;
-}

@@ -1,6 +1,6 @@
 import type { Client } from '@tessera/shared/clients/client';
 import type { ClaimsRequest } from './claims-request.ts';
-import type { ResponseMode } from './response-mode.ts';
+import type { ResponseMode } from './response-mode-names.ts';
 
 /** A validated OAuth 2.0 / OpenID Connect authorisation request (the parts the flow uses). */
 export interface AuthorizationRequest {

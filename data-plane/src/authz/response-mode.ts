@@ -2,14 +2,9 @@ import type { Client } from '@tessera/shared/clients/client';
 import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { encodeJarmResponse } from './jarm.ts';
+import type { ResponseMode } from './response-mode-names.ts';
 
-export const PLAIN_MODES = ['query', 'fragment', 'form_post'] as const;
-export const JARM_MODES = ['query.jwt', 'fragment.jwt', 'form_post.jwt'] as const;
-export type ResponseMode = (typeof PLAIN_MODES)[number] | (typeof JARM_MODES)[number];
-
-/** Response modes that work (`jwt` is JARM's shorthand, resolved by the parser to query.jwt or fragment.jwt). */
-export const SUPPORTED_RESPONSE_MODES: readonly string[] = [...PLAIN_MODES, ...JARM_MODES];
-export const ADVERTISED_RESPONSE_MODES: readonly string[] = [...SUPPORTED_RESPONSE_MODES, 'jwt'];
+export { ADVERTISED_RESPONSE_MODES, JARM_MODES, PLAIN_MODES, type ResponseMode, SUPPORTED_RESPONSE_MODES } from './response-mode-names.ts';
 
 /** The final message of the authorisation session API (contract §4). */
 export interface ResponseMessage {

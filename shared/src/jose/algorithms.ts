@@ -51,8 +51,9 @@ export interface JoseAlgorithm {
   keyTypes: readonly JoseKeyType[];
   crv?: JoseCurve;
   /**
-   * The digest of the signature or MAC, the OAEP hash; null for EdDSA, which
-   * hashes internally.
+   * The digest of the signature or MAC (for AES-CBC-HMAC content encryption,
+   * its HMAC), the OAEP hash; null for EdDSA, which hashes internally, and
+   * where nothing is hashed.
    */
   digest: JoseDigest | null;
   /** RSASSA-PSS rather than PKCS#1 v1.5. */
@@ -76,7 +77,7 @@ const ec = (crv: JoseCurve, digest: JoseDigest) => ({ kind: 'signature', keyType
 const hmac = (digest: JoseDigest) => ({ kind: 'hmac', keyTypes: ['oct'], digest, clientSecret: true, backends: [], uses: SIGNED_FOR_CLIENTS }) as const;
 const toClient = (keyTypes: readonly JoseKeyType[], digest: JoseDigest | null = null) => ({ kind: 'key-management', keyTypes, digest, backends: [], uses: ['client-encryption'] }) as const;
 const keyWrap = (keyBytes: number) => ({ kind: 'key-management', keyTypes: ['oct'], digest: null, keyBytes, clientSecret: true, backends: [], uses: ['client-encryption'] }) as const;
-const content = (keyBytes: number) => ({ kind: 'content-encryption', keyTypes: ['oct'], digest: null, keyBytes, backends: [], uses: CONTENT }) as const;
+const content = (keyBytes: number, digest: JoseDigest | null = null) => ({ kind: 'content-encryption', keyTypes: ['oct'], digest, keyBytes, backends: [], uses: CONTENT }) as const;
 
 /** The registry, in the order lists are published. */
 export const JOSE_ALGORITHMS = {
@@ -110,9 +111,9 @@ export const JOSE_ALGORITHMS = {
   A128GCM: content(16),
   A192GCM: content(24),
   A256GCM: content(32),
-  'A128CBC-HS256': content(32),
-  'A192CBC-HS384': content(48),
-  'A256CBC-HS512': content(64),
+  'A128CBC-HS256': content(32, 'sha256'),
+  'A192CBC-HS384': content(48, 'sha384'),
+  'A256CBC-HS512': content(64, 'sha512'),
 } as const satisfies Record<string, JoseAlgorithm>;
 
 type Registry = typeof JOSE_ALGORITHMS;

@@ -1,14 +1,13 @@
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { allowedFor, joseAlgorithm, type JoseDigest } from '../jose/algorithms.ts';
 import type { EncryptionAlgorithm, KeyStore } from './key-store.ts';
 
-const ENCODINGS: Record<string, { kind: 'gcm' | 'cbc'; keyBytes: number; hash?: 'sha256' | 'sha384' | 'sha512' }> = {
-  A128GCM: { kind: 'gcm', keyBytes: 16 },
-  A192GCM: { kind: 'gcm', keyBytes: 24 },
-  A256GCM: { kind: 'gcm', keyBytes: 32 },
-  'A128CBC-HS256': { kind: 'cbc', keyBytes: 32, hash: 'sha256' },
-  'A192CBC-HS384': { kind: 'cbc', keyBytes: 48, hash: 'sha384' },
-  'A256CBC-HS512': { kind: 'cbc', keyBytes: 64, hash: 'sha512' },
-};
+/** A content encryption a JWE to the tenant may use (JOSE registry): AES-GCM, or AES-CBC with the HMAC of `hash`. */
+function encodingOf(enc: unknown): { kind: 'gcm' | 'cbc'; keyBytes: number; hash: JoseDigest | null } | undefined {
+  if (typeof enc !== 'string' || !allowedFor(enc, 'request-object-encryption', 'content-encryption')) return undefined;
+  const { keyBytes, digest } = joseAlgorithm(enc)!;
+  return { kind: digest ? 'cbc' : 'gcm', keyBytes: keyBytes!, hash: digest };
+}
 
 export class JweError extends Error {}
 
@@ -28,8 +27,8 @@ export async function decryptCompactJwe(store: KeyStore, tid: string, jwe: strin
     throw new JweError('malformed JWE header');
   }
   const alg = header.alg;
-  const enc = typeof header.enc === 'string' ? ENCODINGS[header.enc] : undefined;
-  if (alg !== 'RSA-OAEP' && alg !== 'RSA-OAEP-256') throw new JweError(`unsupported JWE alg ${String(alg)}`);
+  const enc = encodingOf(header.enc);
+  if (typeof alg !== 'string' || !allowedFor(alg, 'request-object-encryption', 'key-management')) throw new JweError(`unsupported JWE alg ${String(alg)}`);
   if (!enc) throw new JweError(`unsupported JWE enc ${String(header.enc)}`);
   if (typeof header.kid !== 'string') throw new JweError('the JWE header names no kid');
   if (header.zip !== undefined) throw new JweError('compressed JWE is not accepted');

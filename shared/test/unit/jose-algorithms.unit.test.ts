@@ -43,7 +43,8 @@ describe('the JOSE algorithm registry', () => {
       if (a.backends.length > 0) expect(a.keyTypes, name).toHaveLength(1);
       if ('clientSecret' in a && a.clientSecret) expect(a.backends, name).toEqual([]);
     }
-    expect(joseAlgorithm('A256CBC-HS512')?.keyBytes).toBe(64);
+    expect(joseAlgorithm('A256CBC-HS512')).toMatchObject({ keyBytes: 64, digest: 'sha512' });
+    expect(joseAlgorithm('A128GCM')).toMatchObject({ keyBytes: 16, digest: null });
     expect(joseAlgorithm('A192KW')).toMatchObject({ keyBytes: 24, clientSecret: true });
     expect(joseAlgorithm('dir')?.clientSecret).toBe(true);
     expect(joseAlgorithm('ECDH-ES+A128KW')?.clientSecret).toBeUndefined();

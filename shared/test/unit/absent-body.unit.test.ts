@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { installErrorHandling } from '../src/http/errors.ts';
-import { installValidation } from '../src/http/validation.ts';
+import { installErrorHandling } from '../../src/http/errors.ts';
+import { installValidation } from '../../src/http/validation.ts';
 
 /** A bodiless POST to an action route means "no parameters" (issue 12); a body that is there but wrong is still a 400. */
 describe('absent bodies', () => {

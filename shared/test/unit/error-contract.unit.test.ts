@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { errors } from '../src/http/error-constructors.ts';
-import { ERROR_CODES, isErrorCode, OAUTH_ERROR_CODES, TESSERA_ERROR_CODES } from '../src/http/error-codes.ts';
-import { HttpError, installErrorHandling } from '../src/http/errors.ts';
-import { KeyStoreUnavailableError } from '../src/keys/key-store.ts';
-import { registerMonitorRoutes } from '../src/observability/monitor.ts';
+import { errors } from '../../src/http/error-constructors.ts';
+import { ERROR_CODES, isErrorCode, OAUTH_ERROR_CODES, TESSERA_ERROR_CODES } from '../../src/http/error-codes.ts';
+import { HttpError, installErrorHandling } from '../../src/http/errors.ts';
+import { KeyStoreUnavailableError } from '../../src/keys/key-store.ts';
+import { registerMonitorRoutes } from '../../src/observability/monitor.ts';
 import { Registry } from 'prom-client';
 
 /** A PKCS#11 failure as pkcs11js reports one. */

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FetchError, fetchLimited } from '../src/http/fetch-limited.ts';
-import { outboundPolicy } from '../src/http/outbound-policy.ts';
+import { FetchError, fetchLimited } from '../../src/http/fetch-limited.ts';
+import { outboundPolicy } from '../../src/http/outbound-policy.ts';
 
 const limits = { timeoutMs: 2000, maxBytes: 1000, accept: 'application/json', policy: outboundPolicy({ allowPrivate: true }) };
 const failure = (uri: string) => fetchLimited(uri, limits).then(() => expect.fail('fetched'), (err: unknown) => err as FetchError & { cause?: { code?: string } });

@@ -3,7 +3,7 @@ import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import type { RedirectTarget } from '../authorization-request.ts';
 import type { ClaimsRequest } from '../claims-request.ts';
 import type { ResolvedParams } from '../request-source.ts';
-import type { ResponseMode } from '../response-mode.ts';
+import type { ResponseMode } from '../response-mode-names.ts';
 
 /** Why a check refused the request: the OAuth error code and its description. */
 export interface Refusal {

@@ -1,4 +1,4 @@
-import { SUPPORTED_RESPONSE_MODES, type ResponseMode } from '../response-mode.ts';
+import { SUPPORTED_RESPONSE_MODES, type ResponseMode } from '../response-mode-names.ts';
 import { type Check, type TrustedRequest, refuse } from './authz-check.ts';
 import { isImplicit } from './response-type.ts';
 

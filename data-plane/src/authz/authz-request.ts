@@ -1,4 +1,4 @@
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { AuthorizationRequest, ParsedRequest } from './authorization-request.ts';
 import { type IncomingDeps, type IncomingRequest, type TrustedRequest, runChecks } from './checks/authz-check.ts';

@@ -11,6 +11,27 @@ const generateKeyPair = promisify(generateKeyPairCb) as (
   options: Record<string, unknown>,
 ) => Promise<{ publicKey: KeyObject; privateKey: KeyObject }>;
 
+export interface KeyPair {
+  publicKey: KeyObject;
+  privateKey: KeyObject;
+}
+
+/**
+ * Where key pairs come from: `index` counts the keys of this algorithm the
+ * tenant already has, so a test source may hand every tenant the same few
+ * pre-made pairs (RSA generation takes most of a second) without two keys of
+ * one tenant sharing a kid.
+ */
+export type KeyPairSource = (spec: KeySpec, index: number) => Promise<KeyPair>;
+
+/** Fresh key pairs from node:crypto. */
+export const freshKeyPair: KeyPairSource = async (spec) => {
+  const algorithm = ALGORITHMS[spec.alg];
+  if (algorithm.kty === 'RSA') return generateKeyPair('rsa', { modulusLength: spec.rsaKeySize });
+  if (algorithm.kty === 'EC') return generateKeyPair('ec', { namedCurve: algorithm.crv });
+  return generateKeyPair('ed25519', {});
+};
+
 interface HeldKey {
   info: Omit<KeyInfo, 'status'>;
   privateKey: KeyObject | null;
@@ -27,11 +48,13 @@ interface HeldKey {
 export class MemoryKeyStore implements KeyStore {
   readonly backend = 'software' as const;
   readonly #clock: Clock;
+  readonly #keyPairs: KeyPairSource;
   /** `tid \0 kid` → key. */
   readonly #keys = new Map<string, HeldKey>();
 
-  constructor(clock: Clock = systemClock) {
+  constructor(clock: Clock = systemClock, keyPairs: KeyPairSource = freshKeyPair) {
     this.#clock = clock;
+    this.#keyPairs = keyPairs;
   }
 
   #now = () => new Date(this.#clock.now());
@@ -50,12 +73,8 @@ export class MemoryKeyStore implements KeyStore {
     const made: KeyInfo[] = [];
     for (const spec of specs) {
       const algorithm = ALGORITHMS[spec.alg];
-      const { publicKey, privateKey } =
-        algorithm.kty === 'RSA'
-          ? await generateKeyPair('rsa', { modulusLength: spec.rsaKeySize })
-          : algorithm.kty === 'EC'
-            ? await generateKeyPair('ec', { namedCurve: algorithm.crv })
-            : await generateKeyPair('ed25519', {});
+      const index = [...this.#keys.entries()].filter(([k, key]) => k.startsWith(`${tid}\u0000`) && key.info.alg === spec.alg).length;
+      const { publicKey, privateKey } = await this.#keyPairs(spec, index);
       const publicJwk = publicKey.export({ format: 'jwk' }) as Record<string, string>;
       const kid = await calculateJwkThumbprint(publicJwk as never, 'sha256');
       const jwk = { ...publicJwk, kid, alg: spec.alg, use: algorithm.use } as PublicJwk;

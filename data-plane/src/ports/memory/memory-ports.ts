@@ -1,4 +1,4 @@
-import { MemoryKeyStore } from '@tessera/shared/keys/memory-key-store';
+import { MemoryKeyStore, type KeyPairSource } from '@tessera/shared/keys/memory-key-store';
 import { ClientCache } from '../../stores/client-cache.ts';
 import { ManualClock, type Clock } from '../clock.ts';
 import type { Ports } from '../ports.ts';
@@ -30,11 +30,11 @@ export interface MemoryPorts<C extends Clock = ManualClock> extends Ports {
  * HSM. Each call makes a fresh, empty set (nothing is shared between two).
  */
 export function memoryPorts(): MemoryPorts;
-export function memoryPorts<C extends Clock>(clock: C): MemoryPorts<C>;
-export function memoryPorts(clock: Clock = new ManualClock()): MemoryPorts<Clock> {
+export function memoryPorts<C extends Clock>(clock: C, options?: { keyPairs?: KeyPairSource }): MemoryPorts<C>;
+export function memoryPorts(clock: Clock = new ManualClock(), options: { keyPairs?: KeyPairSource } = {}): MemoryPorts<Clock> {
   const grants = new MemoryGrantTables();
   const clientStore = new MemoryClientStore(clock);
-  const keyStore = new MemoryKeyStore(clock);
+  const keyStore = new MemoryKeyStore(clock, options.keyPairs);
   return {
     clock,
     accessTokens: new MemoryAccessTokenStore(clock),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
+import { freshKeyPair, type KeyPair, type KeyPairSource } from '@tessera/shared/keys/memory-key-store';
 import { parseTenantConfig } from '@tessera/shared/config/validate-tenant-config';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { SECRET_PURPOSES, type SecretPurpose } from '@tessera/shared/keys/tenant-secrets';
@@ -20,6 +21,19 @@ function unavailable<T extends object>(name: string): T {
   });
 }
 
+/**
+ * Key pairs made once per test file and handed to every tenant (the n-th
+ * key of an algorithm is the same pair everywhere): an RSA key takes most of
+ * a second to make, and each tenant needs one for its ID tokens.
+ */
+const pairs = new Map<string, Promise<KeyPair>>();
+const sharedKeyPairs: KeyPairSource = (spec, index) => {
+  const name = `${spec.alg}:${spec.rsaKeySize}:${index}`;
+  let pair = pairs.get(name);
+  if (!pair) pairs.set(name, (pair = freshKeyPair(spec, index)));
+  return pair;
+};
+
 export interface MemoryPlane {
   clock: ManualClock;
   ports: MemoryPorts;
@@ -36,7 +50,7 @@ export interface MemoryPlane {
  */
 export function memoryPlane(options: { clock?: ManualClock; passwordAuthenticator?: PasswordAuthenticator } = {}): MemoryPlane {
   const clock = options.clock ?? new ManualClock(Date.UTC(2030, 0, 1));
-  const ports = memoryPorts(clock);
+  const ports = memoryPorts(clock, { keyPairs: sharedKeyPairs });
   const deps: DataPlaneDeps = {
     db: unavailable('PostgreSQL'),
     redis: unavailable('Redis'),

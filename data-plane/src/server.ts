@@ -23,9 +23,10 @@ import { systemClock, type Clock } from './ports/clock.ts';
 import { storePorts } from './stores/store-ports.ts';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { createHttpMetrics } from '@tessera/shared/observability/metrics';
-import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
+import { postgresCheck, redisCheck } from '@tessera/shared/observability/monitor';
 import type { Settings } from '@tessera/shared/settings';
 import { ENDPOINTS } from './endpoints/index.ts';
+import { monitorEndpoint } from './integration/monitor.ts';
 import { installFormBody } from './http/form-body.ts';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { trustedProxies } from './tenancy/client-address.ts';
@@ -104,20 +105,6 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const issuerRequests = new IssuerRequestCounts();
   // The cross-cutting policy of every route (core/policies/): counted per issuer, never cached unless an answer says so, measured.
   const pipeline = new Pipeline([measure(metrics.observe), countIssuerRequest(issuerRequests), noStore, ...(options.extraPolicies ?? [])], app.log);
-  // Not yet converted endpoints register fastify routes of their own; they are measured here until they are.
-  app.addHook('onResponse', (request, reply, done) => {
-    if (!request.routeOptions.config?.route && request.routeOptions.url !== undefined) {
-      metrics.observe(request.tenant?.tenant.tid ?? '-', request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
-    }
-    done();
-  });
-  const hsm = options.keyStores.hsmCheck();
-  registerMonitorRoutes(app, {
-    checks: { postgres: postgresCheck(db), redis: redisCheck(redis), ...(hsm ? { hsm } : {}) },
-    registry,
-    tokenSha256: settings.monitorTokenSha256,
-    open: settings.monitorMetricsOpen,
-  });
   const announce = async (tid: string) => {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
@@ -150,11 +137,16 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     },
     outbound: outboundPolicy({ allowPrivate: settings.clientFetchPrivate }),
   };
+  const hsm = options.keyStores.hsmCheck();
+  const monitor = monitorEndpoint({
+    checks: { postgres: postgresCheck(db), redis: redisCheck(redis), ...(hsm ? { hsm } : {}) },
+    registry,
+    tokenSha256: settings.monitorTokenSha256,
+    open: settings.monitorMetricsOpen === true,
+    log: app.log,
+  });
   const routes = new Map<AreaName, AnyRoute[]>();
-  for (const endpoint of ENDPOINTS) {
-    if (endpoint.register) endpoint.register(app, deps);
-    if (endpoint.routes) routes.set(endpoint.area!, [...(routes.get(endpoint.area!) ?? []), ...endpoint.routes(deps)]);
-  }
+  for (const endpoint of [...ENDPOINTS, monitor]) routes.set(endpoint.area, [...(routes.get(endpoint.area) ?? []), ...endpoint.routes(deps)]);
   serveThroughPipeline(app, pipeline, areasOf(routes));
   let stopCounting: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {

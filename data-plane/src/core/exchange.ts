@@ -24,9 +24,11 @@ export class Exchange<S = object, R extends AnyRequest = TenantRequest> {
     this.state = {} as S;
   }
 
-  /** Add a response header to whatever the request is answered with (an error too). */
+  /** Add a response header to whatever the request is answered with (an error too); Set-Cookie lines add up. */
   header(name: string, value: string | string[]): void {
-    (this.#headers ??= {})[name] = value;
+    const headers = (this.#headers ??= {});
+    const seen = headers[name];
+    headers[name] = name === 'set-cookie' && seen !== undefined ? [...toList(seen), ...toList(value)] : value;
   }
 
   /** Headers added by steps go on the answer; the answer's own win, Set-Cookie lines add up. */

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { AnyRoute } from '../core/route.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
@@ -17,9 +16,7 @@ export type AreaName = 'front-channel' | 'back-channel' | 'client-registration' 
  */
 export interface Endpoint {
   name: string;
-  area?: AreaName;
-  routes?(deps: DataPlaneDeps): readonly AnyRoute[];
-  /** Not yet converted to steps: registers fastify routes itself (outside the pipeline). */
-  register?(app: FastifyInstance, deps: DataPlaneDeps): void;
+  area: AreaName;
+  routes(deps: DataPlaneDeps): readonly AnyRoute[];
   metadata?(context: TenantContext, issuer: string, deps: DataPlaneDeps): Record<string, unknown>;
 }

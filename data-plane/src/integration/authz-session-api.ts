@@ -1,16 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
-import { tenantSigningAlgorithms } from '@tessera/shared/jose/algorithms';
 import { cancelAuthzSession, continueAuthzSession, getAuthzSession, startAuthzSession, type FlowContext } from '../authz/authz-flow.ts';
-import { STANDARD_CLAIMS } from '../authz/claims-request.ts';
-import { JARM_ENCRYPTION_ALGS, JARM_ENCRYPTION_ENCS } from '../authz/jarm.ts';
-import { ADVERTISED_RESPONSE_MODES } from '../authz/response-mode.ts';
 import { jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
 import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
-import { JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/authz-sessions/rest/v3';
@@ -94,8 +89,8 @@ const flowOf = (request: TenantRequest, deps: DataPlaneDeps): FlowContext => ({ 
  * The authorisation session API (connect2id-apis.md §4, contract §4): the
  * login page's contract. The hosted login UI (login/login-endpoint.ts, the
  * authorisation endpoint) calls the same functions in-process
- * (authz/authz-flow.ts). Also contributes the front-channel provider
- * metadata, since this is what makes it true.
+ * (authz/authz-flow.ts). The front channel's provider metadata comes from
+ * the authorisation endpoint's file.
  */
 export const authzSessionApi: Endpoint = {
   name: 'authz-sessions',
@@ -126,33 +121,5 @@ export const authzSessionApi: Endpoint = {
       route({ name: 'authz-sessions.continue', method: 'PUT', path: one, schema: { params: SidParams, body: PutBody }, admission, steps: [checkClaimsForm, next] }),
       route({ name: 'authz-sessions.cancel', method: 'DELETE', path: one, schema: { params: SidParams, querystring: DeleteQuery }, admission, steps: [cancel] }),
     ];
-  },
-  metadata: (context, issuer) => {
-    const config = context.tenant.config;
-    const types = config.grants.responseTypes as readonly string[];
-    return {
-      authorization_endpoint: `${issuer}/login`,
-      // Pairwise clients get their sector's subject in ID tokens and at UserInfo (shared/src/tokens/pairwise.ts).
-      subject_types_supported: ['public', 'pairwise'],
-      response_types_supported: [...types],
-      response_modes_supported: [...ADVERTISED_RESPONSE_MODES],
-      authorization_signing_alg_values_supported: tenantSigningAlgorithms(config.keys.signingAlgorithms, 'jarm'),
-      authorization_encryption_alg_values_supported: [...JARM_ENCRYPTION_ALGS],
-      authorization_encryption_enc_values_supported: [...JARM_ENCRYPTION_ENCS],
-      id_token_signing_alg_values_supported: tenantSigningAlgorithms(config.keys.signingAlgorithms, 'id-token'),
-      id_token_encryption_alg_values_supported: [...JWE_ALGS],
-      id_token_encryption_enc_values_supported: [...JWE_ENCS],
-      code_challenge_methods_supported: config.authorization.allowPlainPkce ? ['S256', 'plain'] : ['S256'],
-      authorization_response_iss_parameter_supported: true,
-      scopes_supported: ['openid', 'profile', 'email', 'address', 'phone'],
-      claims_supported: [...STANDARD_CLAIMS],
-      claims_parameter_supported: true,
-      claim_types_supported: ['normal'],
-      request_parameter_supported: true,
-      request_uri_parameter_supported: true,
-      require_request_uri_registration: true,
-      prompt_values_supported: ['none', 'login', 'consent', 'select_account', 'create'],
-      display_values_supported: ['page', 'popup', 'touch', 'wap'],
-    };
   },
 };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 
 export interface CookieOptions {
   path: string;
@@ -22,8 +22,19 @@ export function cookieOptions(issuer: string, maxAge?: number): CookieOptions {
 const suffix = (issuer: string) => createHash('sha256').update(issuer).digest('base64url').slice(0, 10);
 export const cookieName = (base: string, issuer: string) => `${base}_${suffix(issuer)}`;
 
-export function readCookie(request: FastifyRequest, base: string): string | undefined {
-  const name = cookieName(base, request.issuer!);
+/** What cookies are read from: the request's headers and the issuer it is served under. */
+export interface CookieSource {
+  readonly headers: IncomingHttpHeaders;
+  readonly issuer: string;
+}
+
+/** Where cookies are set: the answer being built (core/exchange.ts). */
+export interface CookieSink {
+  header(name: 'set-cookie', value: string): void;
+}
+
+export function readCookie(request: CookieSource, base: string): string | undefined {
+  const name = cookieName(base, request.issuer);
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
@@ -31,12 +42,10 @@ export function readCookie(request: FastifyRequest, base: string): string | unde
   return undefined;
 }
 
-export function setCookie(reply: FastifyReply, base: string, value: string, options: CookieOptions): void {
-  const name = cookieName(base, reply.request.issuer!);
-  const attrs = [`${name}=${value}`, `Path=${options.path}`, 'HttpOnly', 'SameSite=Lax'];
+/** Add a Set-Cookie line for `base` under `issuer` (several add up). */
+export function setCookie(sink: CookieSink, issuer: string, base: string, value: string, options: CookieOptions): void {
+  const attrs = [`${cookieName(base, issuer)}=${value}`, `Path=${options.path}`, 'HttpOnly', 'SameSite=Lax'];
   if (options.secure) attrs.push('Secure');
   if (options.maxAge !== undefined) attrs.push(`Max-Age=${options.maxAge}`);
-  const previous = reply.getHeader('set-cookie');
-  const list = previous === undefined ? [] : Array.isArray(previous) ? previous.map(String) : [String(previous)];
-  reply.header('set-cookie', [...list, attrs.join('; ')]);
+  sink.header('set-cookie', attrs.join('; '));
 }

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { cookieOptions, readCookie, setCookie } from './cookies.ts';
+import { cookieOptions, readCookie, setCookie, type CookieSink, type CookieSource } from './cookies.ts';
 
 /**
  * CSRF protection of the hosted forms, "signed double submit": the browser
@@ -15,11 +14,11 @@ const COOKIE = 'tessera_csrf';
 const tag = (key: Uint8Array, browser: string, sid: string) => createHmac('sha256', key).update(`csrf\u0000${browser}\u0000${sid}`).digest('base64url');
 
 /** The browser's CSRF value, set now if it has none. */
-export function browserValue(request: FastifyRequest, reply: FastifyReply): string {
+export function browserValue(request: CookieSource, answer: CookieSink): string {
   const existing = readCookie(request, COOKIE);
   if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
   const fresh = randomBytes(32).toString('base64url');
-  setCookie(reply, COOKIE, fresh, cookieOptions(request.issuer!));
+  setCookie(answer, request.issuer, COOKIE, fresh, cookieOptions(request.issuer));
   return fresh;
 }
 
@@ -27,7 +26,7 @@ export function csrfToken(key: Uint8Array, browser: string, sid: string): string
   return tag(key, browser, sid);
 }
 
-export function csrfValid(request: FastifyRequest, key: Uint8Array, sid: string, token: string | undefined): boolean {
+export function csrfValid(request: CookieSource, key: Uint8Array, sid: string, token: string | undefined): boolean {
   const browser = readCookie(request, COOKIE);
   if (!browser || !token) return false;
   const expected = Buffer.from(tag(key, browser, sid));

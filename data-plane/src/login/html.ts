@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
+import { htmlAnswer, type CoreAnswer } from '../core/core-answer.ts';
 
 /** Escape text for HTML element content and double-quoted attribute values. */
 export const esc = (value: unknown): string =>
@@ -60,10 +60,10 @@ code { font-size: .875rem; }
 `;
 
 /**
- * Send a hosted page: no external assets (inline CSS and script under a
- * per-response nonce), never cached, never framed, no referrer.
+ * A hosted page as an answer: no external assets (inline CSS and script
+ * under a per-response nonce), never cached, never framed, no referrer.
  */
-export function sendPage(reply: FastifyReply, config: TenantConfig, page: Page, status = 200): FastifyReply {
+export function pageAnswer(config: TenantConfig, page: Page, status = 200): CoreAnswer {
   const nonce = randomBytes(16).toString('base64');
   const formAction = ["'self'", ...(page.formTargets ?? [])].join(' ');
   const csp = `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
@@ -81,16 +81,12 @@ ${page.body}
 ${page.script ? `<script nonce="${nonce}">${page.script}</script>` : ''}
 </body>
 </html>`;
-  return reply
-    .code(status)
-    .headers({
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
-      'content-security-policy': csp,
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-    })
-    .send(html);
+  return htmlAnswer(html, status, {
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+    'content-security-policy': csp,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  });
 }

@@ -5,7 +5,7 @@ import { encodeJarmResponse } from '@tessera/data-plane/authz/jarm';
 import { RedisPushedRequestStore } from '@tessera/data-plane/stores/pushed-request-store';
 import { fetchRequestObject } from '@tessera/data-plane/authz/request-object';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
-import type { DataPlaneDeps } from '@tessera/data-plane/endpoints/endpoint';
+import type { DataPlaneDeps } from '@tessera/data-plane/data-plane-deps';
 import { addClient } from './support/clients.ts';
 import { eventually, uniqueTid } from './support/env.ts';
 import { startHttpsServer } from './support/https-server.ts';

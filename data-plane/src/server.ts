@@ -14,7 +14,7 @@ import type { Policy } from './core/policy.ts';
 import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
 import { measure } from './core/policies/measure.ts';
 import { noStore } from './core/policies/no-store.ts';
-import type { AreaName } from './endpoints/endpoint.ts';
+import type { AreaName } from './core/endpoint.ts';
 import { areasOf } from './http/areas.ts';
 import { serveThroughPipeline } from './http/fastify-adapter.ts';
 import { IssuerRequestCounts } from './tenancy/issuer-requests.ts';

@@ -2,7 +2,7 @@ import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
 import type { AuthzSession } from '../ports/authz-session-store.ts';
 import { epochSeconds } from '../ports/clock.ts';

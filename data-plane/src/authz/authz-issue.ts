@@ -1,6 +1,6 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Client } from '@tessera/shared/clients/client';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';

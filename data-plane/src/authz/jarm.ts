@@ -1,5 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { algorithmsFor } from '@tessera/shared/jose/algorithms';
 import { JWE_ALGS, JWE_ENCS, jwtForClient } from '../tokens/client-jwt.ts';

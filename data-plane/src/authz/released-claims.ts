@@ -1,4 +1,4 @@
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { selectClaims } from './claims-request.ts';
 
 const ID_TOKEN = 'id_token:';

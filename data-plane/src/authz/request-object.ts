@@ -4,7 +4,7 @@ import { decryptCompactJwe } from '@tessera/shared/keys/jwe';
 import { algorithmsFor, allowedFor } from '@tessera/shared/jose/algorithms';
 import { clientKeys } from '../client-auth/client-assertion.ts';
 import { validSecrets } from '../client-auth/secret-match.ts';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { fetchLimited } from '@tessera/shared/http/fetch-limited';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { oauthError } from '../oauth/oauth-error.ts';

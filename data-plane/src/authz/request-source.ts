@@ -1,6 +1,6 @@
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { PAR_URN_PREFIX } from './pushed-requests.ts';
 import { decodeRequestObject, fetchRequestObject } from './request-object.ts';

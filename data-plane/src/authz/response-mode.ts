@@ -1,5 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { encodeJarmResponse } from './jarm.ts';
 import type { ResponseMode } from './response-mode-names.ts';

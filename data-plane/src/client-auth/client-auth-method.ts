@@ -1,5 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { OAuthRequest } from '../oauth/oauth-request.ts';
 
 /** What a client authentication method sees of a request. */

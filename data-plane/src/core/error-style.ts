@@ -1,6 +1,6 @@
 import type { ErrorReply } from '@tessera/shared/http/errors';
 import { jsonAnswer, type CoreAnswer } from './core-answer.ts';
-import type { PolicyExchange } from './policy.ts';
+import type { CoreRequest } from './core-request.ts';
 
 /**
  * How a route renders a refusal. The pipeline turns whatever was thrown into
@@ -11,7 +11,7 @@ import type { PolicyExchange } from './policy.ts';
  */
 export interface ErrorStyle {
   readonly name: string;
-  render(x: PolicyExchange, error: ErrorReply): CoreAnswer;
+  render(request: CoreRequest, error: ErrorReply): CoreAnswer;
 }
 
 /**
@@ -21,5 +21,5 @@ export interface ErrorStyle {
  */
 export const jsonErrors: ErrorStyle = {
   name: 'json',
-  render: (_x, error) => jsonAnswer(error.body, error.statusCode, { ...error.headers }),
+  render: (_request, error) => jsonAnswer(error.body, error.statusCode, { ...error.headers }),
 };

@@ -1,6 +1,15 @@
 import type { AnswerHeaders, CoreAnswer } from './core-answer.ts';
 import type { AnyRequest, TenantRequest } from './core-request.ts';
-import type { AnyRoute } from './route.ts';
+
+/** What a step or policy knows of the route an exchange is on (core/route.ts has the rest). */
+export interface RouteFacts {
+  /** Endpoint and route, for logs (`token`, `client-registration.update`). */
+  readonly name: string;
+  /** Relative to the issuer, with `:name` parameters; also the metrics route label. */
+  readonly path: string;
+  /** false: a node-wide route (monitoring), served without a tenant. */
+  readonly tenant: boolean;
+}
 
 /**
  * One request on its way through the pipeline: the request, the route it
@@ -9,7 +18,7 @@ import type { AnyRoute } from './route.ts';
  */
 export class Exchange<S = object, R extends AnyRequest = TenantRequest> {
   readonly request: R;
-  readonly route: AnyRoute;
+  readonly route: RouteFacts;
   /** What earlier steps found out (the authenticated client, the parsed parameters, …). */
   readonly state: S;
   /** The step now running: unexpected errors are logged with it. */
@@ -18,7 +27,7 @@ export class Exchange<S = object, R extends AnyRequest = TenantRequest> {
   admitted = false;
   #headers: AnswerHeaders | undefined;
 
-  constructor(request: R, route: AnyRoute) {
+  constructor(request: R, route: RouteFacts) {
     this.request = request;
     this.route = route;
     this.state = {} as S;

@@ -6,6 +6,9 @@ import type { Policy, PolicyExchange } from './policy.ts';
 import type { AnyRoute } from './route.ts';
 import { runSteps } from './step.ts';
 
+/** The route an exchange was made for: the pipeline makes every exchange from a whole route (`exchange`, `run`). */
+const routeOf = (x: PolicyExchange): AnyRoute => x.route as AnyRoute;
+
 /** Where refusals with a private side and unexpected errors are reported (pino's logger is one). */
 export interface PipelineLog {
   info(details: object, message: string): void;
@@ -58,7 +61,8 @@ export class Pipeline {
     let answer: CoreAnswer | undefined;
     try {
       answer = await this.#enter(x);
-      if (answer === undefined && x.route.admission !== undefined) answer = await runSteps(x.route.admission, x);
+      const { admission } = routeOf(x);
+      if (answer === undefined && admission !== undefined) answer = await runSteps(admission, x);
     } catch (err) {
       answer = this.#render(x, err);
     }
@@ -73,7 +77,7 @@ export class Pipeline {
     }
     let answer: CoreAnswer;
     try {
-      answer = (await runSteps(x.route.steps, x)) ?? this.#render(x, new Error(`route ${x.route.name}: no step answered`));
+      answer = (await runSteps(routeOf(x).steps, x)) ?? this.#render(x, new Error(`route ${x.route.name}: no step answered`));
     } catch (err) {
       answer = this.#render(x, err);
     }
@@ -114,7 +118,7 @@ export class Pipeline {
   #render(x: PolicyExchange, err: unknown): CoreAnswer {
     const described = describeError(err);
     if (described.log) this.#report(x, err, described);
-    return x.route.errors.render(x, described);
+    return routeOf(x).errors.render(x.request, described);
   }
 
   /** The private side of an answer (its detail, the step it came from), with the request id; a stack only for what may be a bug. */

@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { AnyRequest, CoreRequest, TenantRequest } from './core-request.ts';
 import { jsonErrors, type ErrorStyle } from './error-style.ts';
+import type { RouteFacts } from './exchange.ts';
 import type { Step } from './step.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -26,14 +27,8 @@ export type RequestOf<Sc extends RouteSchema> = TenantRequest<StaticOr<Sc['body'
  * steps that answer it. The pipeline runs its cross-cutting policies around
  * those steps (core/pipeline.ts).
  */
-export interface Route<S = object, R extends AnyRequest = TenantRequest> {
-  /** Endpoint and route, for logs (`token`, `client-registration.update`). */
-  readonly name: string;
+export interface Route<S = object, R extends AnyRequest = TenantRequest> extends RouteFacts {
   readonly method: HttpMethod | readonly HttpMethod[];
-  /** Relative to the issuer, with `:name` parameters; also the metrics route label. */
-  readonly path: string;
-  /** false: a node-wide route (monitoring), served without a tenant. */
-  readonly tenant: boolean;
   readonly errors: ErrorStyle;
   /** Bytes; the transport's default (256 KiB) when absent. */
   readonly bodyLimit?: number;

@@ -2,7 +2,8 @@ import { textAnswer } from '../core/core-answer.ts';
 import { route } from '../core/route.ts';
 import { step, type Step } from '../core/step.ts';
 import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
-import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 
 /** Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant. */
 const PUBLIC_DOCUMENT = { 'cache-control': 'public, max-age=60', vary: TENANT_SELECTING_HEADERS, 'access-control-allow-origin': '*' };

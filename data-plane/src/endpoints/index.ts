@@ -1,5 +1,5 @@
 import { discoveryEndpoint } from './discovery.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { jwksEndpoint } from './jwks.ts';
 import { registrationEndpoint } from './registration.ts';
 import { authzSessionApi } from '../integration/authz-session-api.ts';

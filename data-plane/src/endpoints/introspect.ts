@@ -12,7 +12,8 @@ import { opensIntrospection } from '../oauth/introspection-scope.ts';
 import { formParams, oauthError } from '../oauth/oauth-error.ts';
 import { inspectAccessToken, introspectionMembers, type ActiveToken } from '../oauth/token-inspection.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
 

@@ -2,7 +2,7 @@ import { textAnswer } from '../core/core-answer.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
 import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 
 const PUBLIC_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'n', 'e', 'x', 'y'] as const;
 /** Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant. */

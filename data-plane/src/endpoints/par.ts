@@ -4,7 +4,8 @@ import { route } from '../core/route.ts';
 import { step, type Step } from '../core/step.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { PushedRequestStore } from '../ports/pushed-request-store.ts';
-import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
 

@@ -18,7 +18,8 @@ import { step, type Step } from '../core/step.ts';
 import { scopeRegistrationProblem } from '../grants/scope.ts';
 import { checkSectorIdentifier } from '../oauth/sector-identifier.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 
 /** Connect2id's `op.reg.httpMaxRequestSize`: registration and update bodies up to 250,000 characters. */
 export const MAX_REGISTRATION_BODY_CHARS = 250_000;

@@ -6,7 +6,8 @@ import { step, type Step } from '../core/step.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
 

@@ -8,7 +8,8 @@ import type { GrantHandler } from '../grants/grant.ts';
 import { GRANTS } from '../grants/index.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
-import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
 

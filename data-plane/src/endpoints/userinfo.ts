@@ -13,7 +13,8 @@ import { step, type Step } from '../core/step.ts';
 import { formParams } from '../oauth/oauth-error.ts';
 import { inspectAccessToken, type ActiveToken } from '../oauth/token-inspection.ts';
 import { jwtForClient, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
-import type { DataPlaneDeps, Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 
 interface UserinfoState {
   token?: string;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { AnyRoute } from '../core/route.ts';
-import type { AreaName } from '../endpoints/endpoint.ts';
+import type { AreaName } from '../core/endpoint.ts';
 import { MAX_REGISTRATION_BODY_CHARS } from '../endpoints/registration.ts';
 import type { Area } from './fastify-adapter.ts';
 

@@ -5,7 +5,8 @@ import { jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
-import type { DataPlaneDeps, Endpoint } from '../endpoints/endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/authz-sessions/rest/v3';

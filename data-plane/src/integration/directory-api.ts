@@ -4,7 +4,7 @@ import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
-import type { Endpoint } from '../endpoints/endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { ClaimsError } from '../directory/standard-claims.ts';
 import { DirectoryConflict, type DirectoryUser } from '../ports/user-directory.ts';
 import { requireApiToken } from './api-token-auth.ts';

@@ -9,7 +9,7 @@ import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
 import { route } from '../core/route.ts';
 import { step, type Step } from '../core/step.ts';
-import type { Endpoint } from '../endpoints/endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { requireApiToken } from './api-token-auth.ts';
 

@@ -4,7 +4,7 @@ import { jsonAnswer, textAnswer } from '../core/core-answer.ts';
 import type { CoreRequest } from '../core/core-request.ts';
 import { nodeRoute } from '../core/route.ts';
 import { step } from '../core/step.ts';
-import type { Endpoint } from '../endpoints/endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 
 export interface MonitorOptions {
   /** What the health check runs (PostgreSQL, Redis, the HSM). */

@@ -6,7 +6,7 @@ import { jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
 import { route } from '../core/route.ts';
 import { step, type Step } from '../core/step.ts';
-import type { Endpoint } from '../endpoints/endpoint.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { requireApiToken } from './api-token-auth.ts';
 

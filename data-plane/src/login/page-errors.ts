@@ -12,9 +12,9 @@ import { messagesFor, pageLanguage } from './messages.ts';
  */
 export const pageErrors: ErrorStyle = {
   name: 'page',
-  render(x, error) {
-    const context = x.request.tenant;
-    if (!context) return jsonErrors.render(x, error);
+  render(request, error) {
+    const context = request.tenant;
+    if (!context) return jsonErrors.render(request, error);
     const { config } = context.tenant;
     const lang = pageLanguage(config.login.locales, undefined);
     const shown = error.statusCode === 404 ? { error: 'invalid_session', error_description: messagesFor(lang).expired } : error.body;

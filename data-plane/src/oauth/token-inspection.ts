@@ -1,7 +1,7 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { decodeJwtAccessToken } from '@tessera/shared/tokens/access-token-jwt';
 import { checkIdentifier } from '@tessera/shared/tokens/identifiers';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 

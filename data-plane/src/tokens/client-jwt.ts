@@ -8,7 +8,7 @@ import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
 import type { KeyAlgorithm } from '@tessera/shared/keys/key-store';
 import { clientJwks } from '../client-auth/client-jwks.ts';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /**

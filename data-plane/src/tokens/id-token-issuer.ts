@@ -5,7 +5,7 @@ import { idTokenClaims } from '@tessera/shared/tokens/id-token';
 import { subjectForClient } from '@tessera/shared/tokens/pairwise';
 import { halfHash } from '@tessera/shared/tokens/token-hash';
 import { claimTargets, releasedClaims } from '../authz/released-claims.ts';
-import type { DataPlaneDeps } from '../endpoints/endpoint.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { jwtForClient } from './client-jwt.ts';

@@ -1,7 +1,7 @@
 import type { Client } from '@tessera/shared/clients/client';
 import { authenticateClient as authenticate } from '../../client-auth/index.ts';
 import { step, type Step } from '../../core/step.ts';
-import type { DataPlaneDeps } from '../endpoint.ts';
+import type { DataPlaneDeps } from '../../data-plane-deps.ts';
 import type { FormState } from './form-body.ts';
 
 export interface ClientState extends FormState {

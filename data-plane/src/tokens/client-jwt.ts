@@ -9,6 +9,7 @@ import { signCompactJws } from '@tessera/shared/keys/jws';
 import type { KeyAlgorithm } from '@tessera/shared/keys/key-store';
 import { clientJwks } from '../client-auth/client-jwks.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { clockDate } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /**
@@ -34,7 +35,7 @@ export function secretDerivedKey(secret: string, bytes: number): Uint8Array {
 /** Sign `payload` with `alg` for `client`: HS* with its secret, anything else with the tenant's active key. */
 export async function signForClient(
   context: TenantContext,
-  deps: Pick<DataPlaneDeps, 'keyStores'>,
+  deps: Pick<DataPlaneDeps, 'keyStores' | 'oauth'>,
   client: Client,
   alg: string,
   payload: Record<string, unknown>,
@@ -46,7 +47,8 @@ export async function signForClient(
       .setProtectedHeader({ alg, typ })
       .sign(Buffer.from(client.secret, 'utf8'));
   }
-  const key = currentKey(context.keys, alg as KeyAlgorithm);
+  // The key active by the data plane's clock, as the key store judges it when signing.
+  const key = currentKey(context.keys, alg as KeyAlgorithm, clockDate(deps.oauth.clock));
   if (!key) throw new HttpError(500, 'server_error', `The tenant has no active ${alg} signing key`);
   return signCompactJws(deps.keyStores.for(key.backend), context.tenant.tid, key, payload, { typ });
 }
@@ -87,7 +89,7 @@ export async function encryptForClient(client: Client, jws: string, alg: string,
 /** Sign, then encrypt where the client registered an encryption algorithm (`enc` defaults to A128CBC-HS256, per the specs). */
 export async function jwtForClient(
   context: TenantContext,
-  deps: Pick<DataPlaneDeps, 'keyStores' | 'outbound'>,
+  deps: Pick<DataPlaneDeps, 'keyStores' | 'outbound' | 'oauth'>,
   client: Client,
   options: { alg: string; encAlg?: string | undefined; enc?: string | undefined; typ: string },
   payload: Record<string, unknown>,

@@ -5,6 +5,7 @@ import { encodeJarmResponse } from '@tessera/data-plane/authz/jarm';
 import { RedisPushedRequestStore } from '@tessera/data-plane/stores/pushed-request-store';
 import { fetchRequestObject } from '@tessera/data-plane/authz/request-object';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
+import { systemClock } from '@tessera/shared/time/clock';
 import type { DataPlaneDeps } from '@tessera/data-plane/data-plane-deps';
 import { addClient } from './support/clients.ts';
 import { eventually, uniqueTid } from './support/env.ts';
@@ -154,7 +155,7 @@ describe('PAR, request objects and JARM (Postgres + Redis)', () => {
 
   it('encodes JARM responses signed with the tenant key (verifiable against /jwks.json), optionally encrypted to the client', async () => {
     const context = (await planes.dp.cache.load(t.a.tid))!;
-    const deps = { keyStores: planes.s.keyStores as DataPlaneDeps['keyStores'], outbound: outboundPolicy({ allowPrivate: false }) } as DataPlaneDeps;
+    const deps = { keyStores: planes.s.keyStores as DataPlaneDeps['keyStores'], outbound: outboundPolicy({ allowPrivate: false }), oauth: { clock: systemClock } } as DataPlaneDeps;
     const client = { tid: t.a.tid, clientId: t.a.clientId, metadata: {}, secret: t.a.secret } as Client;
     const jwt = await encodeJarmResponse({ tenant: context, issuer: t.a.issuer, client, params: { code: 'abc', state: 's1' }, deps });
     const jwks = (await planes.dp.app.inject({ url: '/jwks.json', headers: { 'tenant-id': t.a.tid } })).json() as JSONWebKeySet;

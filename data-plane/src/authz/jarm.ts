@@ -1,5 +1,6 @@
 import type { Client } from '@tessera/shared/clients/client';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { epochSeconds } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { algorithmsFor } from '@tessera/shared/jose/algorithms';
 import { JWE_ALGS, JWE_ENCS, jwtForClient } from '../tokens/client-jwt.ts';
@@ -22,7 +23,7 @@ export const JARM_ENCRYPTION_ENCS = JWE_ENCS;
  */
 export async function encodeJarmResponse(args: { tenant: TenantContext; issuer: string; client: Client; params: Record<string, string>; deps: DataPlaneDeps }): Promise<string> {
   const { tenant, issuer, client, params, deps } = args;
-  const now = Math.floor(Date.now() / 1000);
+  const now = epochSeconds(deps.oauth.clock);
   const payload: Record<string, unknown> = { ...params, iss: issuer, aud: client.clientId, exp: now + LIFETIME_SECONDS, iat: now };
   const m = client.metadata;
   return jwtForClient(tenant, deps, client, {

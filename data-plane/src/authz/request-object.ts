@@ -8,6 +8,7 @@ import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { fetchLimited } from '@tessera/shared/http/fetch-limited';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { clockDate } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /** RFC 9101 request objects: signing algorithms a client may use (HS* with its secret), and `none` where policy allows. */
@@ -59,7 +60,7 @@ async function decrypt(context: TenantContext, client: Client, jwe: string, deps
 }
 
 /** Verify a JWS request object (or accept an unsigned one where allowed) and return its claims. */
-async function verify(context: TenantContext, client: Client, jws: string, policy: OutboundPolicy): Promise<JWTPayload> {
+async function verify(context: TenantContext, client: Client, jws: string, policy: OutboundPolicy, now: Date): Promise<JWTPayload> {
   const header = headerOf(jws);
   const alg = header.alg;
   if (typeof alg !== 'string') throw invalid('The request object header has no alg');
@@ -75,9 +76,9 @@ async function verify(context: TenantContext, client: Client, jws: string, polic
     }
   }
   if (registered !== undefined && registered !== alg) throw invalid(`The client registered ${String(registered)} for request objects`);
-  const options = { algorithms: [alg], clockTolerance: CLOCK_SKEW };
+  const options = { algorithms: [alg], clockTolerance: CLOCK_SKEW, currentDate: now };
   if (allowedFor(alg, 'request-object', 'hmac')) {
-    for (const secret of validSecrets(client)) {
+    for (const secret of validSecrets(client, now)) {
       try {
         return (await jwtVerify(jws, new TextEncoder().encode(secret), options)).payload;
       } catch (err) {
@@ -101,8 +102,8 @@ async function verify(context: TenantContext, client: Client, jws: string, polic
 }
 
 /** RFC 9101 §4, §6.3: who made it, for whom, when, and that it does not nest another reference. */
-function checkClaims(payload: JWTPayload, issuer: string, client: Client, signed: boolean): void {
-  const now = Math.floor(Date.now() / 1000);
+function checkClaims(payload: JWTPayload, issuer: string, client: Client, signed: boolean, at: Date): void {
+  const now = Math.floor(at.getTime() / 1000);
   if (signed || payload.iss !== undefined) {
     if (payload.iss !== client.clientId) throw invalid('The request object iss must be the client_id');
   }
@@ -150,9 +151,11 @@ export async function decodeRequestObject(args: { tenant: TenantContext; issuer:
   } else if (client.metadata.request_object_encryption_alg !== undefined) {
     throw invalid('The client registered encrypted request objects');
   }
-  const payload = await verify(tenant, client, jwt, deps.outbound);
+  // Time by the data plane's clock: expiry, not-before and which client secrets are valid.
+  const now = clockDate(deps.oauth.clock);
+  const payload = await verify(tenant, client, jwt, deps.outbound, now);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalid('The request object claims must be a JSON object');
-  checkClaims(payload, issuer, client, headerOf(jwt).alg !== 'none');
+  checkClaims(payload, issuer, client, headerOf(jwt).alg !== 'none', now);
   return asParams(payload, client);
 }
 

@@ -2,7 +2,7 @@ import { authMethodOf } from '@tessera/shared/clients/client';
 import { bearerToken } from '@tessera/shared/http/api-token';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
-import { epochSeconds } from '@tessera/shared/time/clock';
+import { clockDate, epochSeconds } from '@tessera/shared/time/clock';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { jsonAnswer, textAnswer } from '../core/core-answer.ts';
 import { route } from '../core/route.ts';
@@ -83,7 +83,8 @@ const introspectionResponse = (deps: DataPlaneDeps): Step<IntrospectionState> =>
     if (!wantsJwt(x.request.headers.accept)) return jsonAnswer(answer);
     const { tenant, issuer } = x.request;
     const { tid, config } = tenant.tenant;
-    const key = currentKey(tenant.keys, config.keys.accessTokenSigningAlgorithm);
+    // The key active by the data plane's clock, as the token issuer picks it.
+    const key = currentKey(tenant.keys, config.keys.accessTokenSigningAlgorithm, clockDate(deps.oauth.clock));
     if (!key) throw oauthError('server_error', 'No signing key', { status: 500 });
     const clientId = client?.clientId;
     const payload = { iss: issuer, ...(clientId ? { aud: clientId } : {}), iat: epochSeconds(deps.oauth.clock), token_introspection: answer };

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import { decodeRequestObject, REQUEST_OBJECT_ENCRYPTION_ALGS, REQUEST_OBJECT_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGNING_ALGS } from '../authz/request-object.ts';
 import { jsonAnswer } from '../core/core-answer.ts';
 import { route } from '../core/route.ts';
@@ -11,6 +12,8 @@ import { formBody } from './steps/form-body.ts';
 
 /** Connect2id: PAR bodies over 50,000 characters are refused. */
 const BODY_LIMIT = 50_000;
+/** RFC 9126 §2.2. */
+const PushedRequestBody = Type.Object({ request_uri: Type.String(), expires_in: Type.Integer() }, { additionalProperties: true });
 /** Client authentication parameters: they authenticate the push and are not part of the authorisation request. */
 const AUTH_PARAMS = ['client_secret', 'client_assertion', 'client_assertion_type'];
 
@@ -67,6 +70,7 @@ export const parEndpoint: Endpoint = {
       method: 'POST',
       path: '/par',
       bodyLimit: BODY_LIMIT,
+      schema: { response: { 201: PushedRequestBody } },
       steps: [formBody, authenticateClient(deps, '/par'), pushedParameters(deps), checkPushedRequest, storePushedRequest(deps.oauth.pushedRequests)],
     }),
   ],

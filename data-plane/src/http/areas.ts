@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '@tessera/shared/http/errors';
+import { jsonDepth, MAX_JSON_DEPTH } from '@tessera/shared/http/json-body';
 import type { AnyRoute } from '../core/route.ts';
 import type { AreaName } from '../core/endpoint.ts';
 import { MAX_REGISTRATION_BODY_CHARS } from '../endpoints/registration.ts';
@@ -7,7 +8,8 @@ import type { Area } from './fastify-adapter.ts';
 
 /**
  * Client registration (RFC 7591/7592) takes JSON only, limited in characters
- * rather than bytes (Connect2id's `op.reg.httpMaxRequestSize`).
+ * rather than bytes (Connect2id's `op.reg.httpMaxRequestSize`) and, like
+ * every JSON body of the node, in depth (shared/src/http/json-body.ts).
  */
 function registrationBodies(scope: FastifyInstance): void {
   const json = scope.getDefaultJsonParser('error', 'error');
@@ -15,6 +17,10 @@ function registrationBodies(scope: FastifyInstance): void {
   scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if ((body as string).length > MAX_REGISTRATION_BODY_CHARS) {
       done(new HttpError(400, 'invalid_request', `Bad request: the body is longer than ${MAX_REGISTRATION_BODY_CHARS} characters`), undefined);
+      return;
+    }
+    if (jsonDepth(body as string) > MAX_JSON_DEPTH) {
+      done(new HttpError(400, 'invalid_request', `Bad request: the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
     json(request, body as string, done);

@@ -5,7 +5,7 @@ import { NOT_FOUND_ROUTE } from '../core/not-found-route.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import type { PolicyExchange } from '../core/policy.ts';
 import type { AnyRoute } from '../core/route.ts';
-import { FastifyCoreRequest } from './core-request-of.ts';
+import { FastifyCoreRequest } from './fastify-core-request.ts';
 import { writeAnswer } from './write-answer.ts';
 
 declare module 'fastify' {

@@ -157,7 +157,7 @@ function startPinned(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   let buffer = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     buffer += chunk;
-    let nl;
+    let nl: number;
     while ((nl = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);

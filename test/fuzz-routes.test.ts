@@ -260,7 +260,7 @@ class CaseMaker {
         // Deep nesting: arrays or objects a few hundred thousand levels down would overflow a recursive walker.
         const depth = r.pick([1000, 10_000, 60_000]);
         const [open, close] = r.chance(0.5) ? ['[', ']'] : ['{"a":', '}'];
-        return { type: r.chance(0.8) ? json : form, body: Buffer.from(open.repeat(depth) + '1' + close.repeat(depth)) };
+        return { type: r.chance(0.8) ? json : form, body: Buffer.from(`${open.repeat(depth)}1${close.repeat(depth)}`) };
       }
       case 7: return { type: r.pick(CONTENT_TYPES), body: Buffer.from(r.pick([this.form(), JSON.stringify(this.jsonObject()), '\u0000\u0001\u0002', '<?xml version="1.0"?><a/>'])) };
       case 8: return { type: r.pick([json, form]), body: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0xc0, 0x80, 0xed, 0xa0, 0x80]) }; // not UTF-8
@@ -355,7 +355,7 @@ class CaseMaker {
       const tenancy = r.int(10);
       if (tenancy < 5) headers.push(`Tenant-ID: ${ids.tid}`);
       else if (tenancy < 8) path = ids.issuerPath + path;
-      else if (tenancy === 8) headers.push(`Tenant-ID: ${r.pick(['', 'x', ids.tid + ',' + ids.tid, 'A'.repeat(300), '%00'])}`);
+      else if (tenancy === 8) headers.push(`Tenant-ID: ${r.pick(['', 'x', `${ids.tid},${ids.tid}`, 'A'.repeat(300), '%00'])}`);
       else headers.push(`Issuer: ${r.pick(['', 'http://', `http://127.0.0.1:${target.port}${ids.issuerPath}/`, '\u00e9'])}`);
     }
     if (r.chance(0.1)) path = path.replace(/\/[^/]*$/, (seg) => `${seg}${r.pick(BAD_PERCENT)}`);

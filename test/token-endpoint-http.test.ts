@@ -144,7 +144,7 @@ describe('token endpoint over HTTP', () => {
     const chunked = await openRaw(port);
     const body = 'grant_type=client_credentials&scope=read';
     chunked.send(
-      tokenRequest().replace(/Content-Length: \d+\r\n/, 'Transfer-Encoding: chunked\r\n').replace(/\r\n\r\n[^]*$/, `\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`),
+      tokenRequest().replace(/Content-Length: \d+\r\n/, 'Transfer-Encoding: chunked\r\n').replace(/\r\n\r\n[\s\S]*$/, `\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`),
     );
     expectToken(await chunked.response());
     chunked.socket.destroy();

@@ -27,14 +27,14 @@ export function loadOrCreateDevSecrets(): DevSecrets {
     operatorKey: kept.operatorKey ?? randomBytes(32).toString('base64url'),
     monitorToken: kept.monitorToken ?? randomBytes(32).toString('base64url'),
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets;
 }
 
 export function writeDevJson(value: unknown): string {
   const file = join(TESSERA_DIR, 'dev.json');
-  writeFileSync(file, JSON.stringify(value, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
   return file;
 }
 

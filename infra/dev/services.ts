@@ -71,7 +71,7 @@ export class Children {
       stream.on('data', (chunk: string) => {
         if (options.quiet) return;
         buffer += chunk;
-        let nl;
+        let nl: number;
         while ((nl = buffer.indexOf('\n')) >= 0) {
           out.write(`[${name}] ${buffer.slice(0, nl)}\n`);
           buffer = buffer.slice(nl + 1);

@@ -12,7 +12,7 @@ import { prepareDatabase } from './migrate.ts';
 import { Children, freePort, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTemporal, waitFor } from './services.ts';
 
 /**
- * `npm test` after prepare.sh: type-check, run the unit suite (in-memory
+ * `npm test` after prepare.sh: type-check, lint, run the unit suite (in-memory
  * ports, no services: vitest.unit.config.ts), then the whole suite against
  * real services in a space of this run's own — a fresh database (dropped
  * afterwards), a Redis key prefix (deleted afterwards), and its own Temporal
@@ -76,6 +76,11 @@ try {
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
   const typecheckOk = tsc.status === 0;
   if (!typecheckOk) console.error('[test] type-check failed');
+  // Lint (Biome's recommended rules and no import cycles) and the formatter's verdict, without writing: biome.jsonc.
+  console.log('[test] lint and format check (biome ci)');
+  const biome = spawnSync(join(ROOT, 'node_modules/.bin/biome'), ['ci', '--max-diagnostics=50', '.'], { cwd: ROOT, stdio: 'inherit' });
+  const lintOk = biome.status === 0;
+  if (!lintOk) console.error('[test] lint or format check failed: npm run lint shows it, npm run format fixes the layout');
 
   // The unit suite first: seconds, no services (its config points service URLs nowhere). A failure counts; the rest still runs.
   console.log('[test] unit tests (in-memory ports)');
@@ -137,6 +142,7 @@ try {
   const integration = countResults(reportFile);
   counts = { passed: unitCounts.passed + integration.passed, failed: unitCounts.failed + integration.failed };
   if (!typecheckOk) counts.failed += 1; // the type-check counts as one more check
+  if (!lintOk) counts.failed += 1; // and so does the lint
   exitCode = code === 0 && counts.failed === 0 && counts.passed > 0 ? 0 : 1;
 } catch (err) {
   console.error(`[test] ${err instanceof Error ? err.message : String(err)}`);

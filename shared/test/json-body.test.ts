@@ -4,7 +4,7 @@ import { installErrorHandling } from '../src/http/errors.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from '../src/http/json-body.ts';
 import { installValidation } from '../src/http/validation.ts';
 
-const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
 /** A JSON body nested past the stack (the fuzz test found one: 500 on POST /config/check) is a 400 before validation. */
 describe('JSON bodies', () => {

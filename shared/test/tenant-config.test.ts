@@ -57,7 +57,7 @@ describe('tenant config v1', () => {
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    const byPath = Object.fromEntries(result.errors.map((e) => [e.path + ' ' + e.message, true]));
+    const byPath = Object.fromEntries(result.errors.map((e) => [`${e.path} ${e.message}`, true]));
     const paths = result.errors.map((e) => e.path);
     expect(paths).toContain('$.login.title');
     expect(paths).toContain('$.keys.idTokenSigningAlgorithm');

@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { faultFor, type TestFault } from './test-faults.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: activities take any input type; `unknown` would not accept them (parameters are contravariant)
 type ActivityFn = (input: any) => Promise<unknown>;
 
 /**

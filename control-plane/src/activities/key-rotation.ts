@@ -17,7 +17,7 @@ export const keyRotationActivities = ({ db, keyStores }: ActivityDeps) => ({
    */
   async prePublishRotatedKeys({ tid, sinceMs }: { tid: string; sinceMs: number }): Promise<RotationPlan | null> {
     const tenant = await loadTenant(db, tid);
-    if (!tenant || tenant.status !== 'active') return null;
+    if (tenant?.status !== 'active') return null;
     let created = (await keyHistory(db, tid)).filter((k) => k.createdAt.getTime() >= sinceMs && !k.revokedAt);
     if (created.length === 0) {
       const { config } = tenant;

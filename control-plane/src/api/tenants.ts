@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { validateTenantConfig } from '@tessera/shared/config/validate-tenant-config';
+import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
@@ -157,7 +158,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       if (rest.plan !== undefined || rest.attrs !== undefined) requirePermission(request, 'tenants:plan');
       const plan = rest.plan !== undefined ? planProblem(rest.plan) : null;
       if (plan) throw new HttpError(400, 'invalid_request', 'The plan is unknown', { extra: { errors: [{ path: '$.plan', message: plan }] } });
-      let config;
+      let config: TenantConfig | undefined;
       if (rawConfig !== undefined) {
         // A config that does not name a backend keeps the tenant's.
         const current = await loadTenant(db, tid);

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { WorkflowTimings } from '../workflows/types.ts';
-import type { rotateKeys } from '../workflows/rotate-keys.ts';
+// The input type, not the workflow function: the workflow's module reaches the activities' types, which reach this file.
+import type { RotateKeysInput } from '../workflows/key-rotation-types.ts';
 import { taskQueue } from './task-queues.ts';
 
 /** One schedule per tenant; its runs are `rotate-keys:<tid>-<time>`. */
@@ -22,7 +23,7 @@ export async function upsertKeyRotationSchedule(
     workflowType: 'rotateKeys',
     workflowId: `rotate-keys:${tid}`,
     taskQueue: taskQueue('keys', taskQueuePrefix),
-    args: [{ tid, timings }] as Parameters<typeof rotateKeys>,
+    args: [{ tid, timings } satisfies RotateKeysInput],
   };
   try {
     await client.schedule.create({

@@ -88,7 +88,7 @@ async function verify(context: TenantContext, client: Client, jws: string, polic
     throw invalid('The request object signature is invalid');
   }
   if (!allowedFor(alg, 'request-object', 'signature')) throw invalid(`The request object algorithm ${alg} is not supported`);
-  let keys;
+  let keys: Awaited<ReturnType<typeof clientKeys>>;
   try {
     keys = await clientKeys(client, policy);
   } catch {

@@ -36,7 +36,7 @@ export async function resolveRequestObject(
   const client: Client | undefined = await deps.clients.get(context.tenant.tid, clientId);
   if (!client) return { ok: false, error: 'invalid_client', description: 'Unknown client' };
   try {
-    if (requestUri !== undefined && requestUri.startsWith(PAR_URN_PREFIX)) {
+    if (requestUri?.startsWith(PAR_URN_PREFIX)) {
       const pushed = await deps.oauth.pushedRequests.take(context.tenant.tid, clientId, requestUri);
       if (!pushed) return { ok: false, error: 'invalid_request_uri', description: 'The request_uri is unknown, expired or already used' };
       return { ok: true, params: { ...pushed, client_id: clientId }, source: 'pushed' };

@@ -67,7 +67,7 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
   if (!assertion) throw oauthError('invalid_request', 'Missing client_assertion');
   if (input.params.client_id !== undefined && input.params.client_id !== client.clientId) throw fail('client_id does not match the assertion');
 
-  let header;
+  let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(assertion);
   } catch {

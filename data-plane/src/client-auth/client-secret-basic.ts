@@ -17,11 +17,11 @@ function decode(header: string | undefined): { id: string; secret: string } | un
   const text = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = text.indexOf(':');
   if (colon < 0) return undefined;
-  return { id: unescape(text.slice(0, colon)), secret: unescape(text.slice(colon + 1)) };
+  return { id: formUnescape(text.slice(0, colon)), secret: formUnescape(text.slice(colon + 1)) };
 }
 
 /** Form-urlencoding undone; most ids and secrets have nothing to undo. */
-function unescape(v: string): string {
+function formUnescape(v: string): string {
   if (!v.includes('%') && !v.includes('+')) return v;
   try {
     return decodeURIComponent(v.replace(/\+/g, ' '));

@@ -3,7 +3,7 @@ import type { AnyRequest, TenantRequest } from './core-request.ts';
 import type { Exchange } from './exchange.ts';
 
 /** A step answers (and so ends the route), or returns nothing and hands on to the next. */
-export type StepOutcome = CoreAnswer | undefined | void;
+export type StepOutcome = CoreAnswer | undefined;
 
 /**
  * One small named step of a route: parse the parameters, authenticate the

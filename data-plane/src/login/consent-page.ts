@@ -14,7 +14,7 @@ const claimItem = (t: Messages, claim: string, essential: boolean) => `${esc(t.c
  * plain submit buttons of one form. `keepSignedIn` carries the sign-in
  * page's choice to the end of the flow, where the SSO cookie is set.
  */
-export function consentPage(config: TenantConfig, message: ConsentMessage, options: { lang: string; csrf: string; action: string; formTargets: string[]; keepSignedIn?: boolean }): Page {
+export function consentPage(_config: TenantConfig, message: ConsentMessage, options: { lang: string; csrf: string; action: string; formTargets: string[]; keepSignedIn?: boolean }): Page {
   const t = messagesFor(options.lang);
   const clientName = message.client.name ?? message.client.client_id;
   const scopes = [...message.scope.new, ...message.scope.consented];

@@ -149,7 +149,7 @@ export const algorithmsFor = (use: JoseUse, kind?: JoseKind): string[] =>
 /** Whether `name` is allowed for `use` (and of `kind`, when given). */
 export const allowedFor = (name: string, use: JoseUse, kind?: JoseKind): boolean => {
   const algorithm = joseAlgorithm(name);
-  return algorithm !== undefined && algorithm.uses.includes(use) && (kind === undefined || algorithm.kind === kind);
+  return algorithm?.uses.includes(use) === true && (kind === undefined || algorithm.kind === kind);
 };
 
 const heldByTenant = (kind: JoseKind) => algorithmNames((a) => a.kind === kind && a.backends.length > 0);

@@ -30,11 +30,10 @@
  *   BENCH_ALG           default (default), RS256, ES256, EdDSA
  *   BENCH_CPU_PROF      when set, the data plane writes a V8 CPU profile into .cache/prof
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { checkCreateTenant } from '@tessera/control-plane/tenants/tenant-input';
 import { createTenant } from '@tessera/control-plane/tenants/tenant-writer';
 import { ClientStore } from '@tessera/shared/clients/client-store';
@@ -43,6 +42,7 @@ import { createDb, type Db } from '@tessera/shared/db/database';
 import { dropDatabase } from '@tessera/shared/db/migrate';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { loadSettings } from '@tessera/shared/settings';
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
@@ -53,7 +53,8 @@ const SECONDS = positiveEnv('BENCH_SECONDS', 10);
 const CONCURRENCY = positiveEnv('BENCH_CONCURRENCY', 16);
 const WARMUP_SECONDS = 3;
 const ALG = (process.env.BENCH_ALG ?? 'default') as 'default' | 'RS256' | 'ES256' | 'EdDSA';
-if (!['default', 'RS256', 'ES256', 'EdDSA'].includes(ALG)) throw new Error('BENCH_ALG must be default, RS256, ES256 or EdDSA');
+if (!['default', 'RS256', 'ES256', 'EdDSA'].includes(ALG))
+  throw new Error('BENCH_ALG must be default, RS256, ES256 or EdDSA');
 /** What the ID token is signed with: the default config's RS256, or BENCH_ALG. */
 const ID_ALG = ALG === 'default' ? 'RS256' : ALG;
 /** Issue 12: the default tenant at 400 flows per second per core. */
@@ -63,7 +64,9 @@ const log = (message: string) => process.stderr.write(`[bench:authorize] ${messa
 loadPreparedEnv();
 const settings = loadSettings();
 const runId = randomBytes(4).toString('hex');
-const databaseUrl = Object.assign(new URL(settings.databaseUrl), { pathname: `/tessera_bench_authorize_${runId}` }).toString();
+const databaseUrl = Object.assign(new URL(settings.databaseUrl), {
+  pathname: `/tessera_bench_authorize_${runId}`,
+}).toString();
 const redisPrefix = `tessera-bench-authorize-${runId}:`;
 const masterKeyEncoded = MasterKey.generateEncoded();
 const masterKey = MasterKey.fromEnv({ TESSERA_MASTER_KEY: masterKeyEncoded });
@@ -78,7 +81,10 @@ const pkcs11Module = ALG === 'default' ? process.env.PKCS11_MODULE || undefined 
 const softhsmDir = join(ROOT, '.cache', `softhsm-bench-authorize-${runId}`);
 if (pkcs11Module) {
   mkdirSync(join(softhsmDir, 'tokens'), { recursive: true });
-  writeFileSync(join(softhsmDir, 'softhsm2.conf'), `directories.tokendir = ${join(softhsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  writeFileSync(
+    join(softhsmDir, 'softhsm2.conf'),
+    `directories.tokendir = ${join(softhsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  );
   process.env.SOFTHSM2_CONF = join(softhsmDir, 'softhsm2.conf');
 }
 
@@ -89,12 +95,30 @@ process.once('SIGINT', () => {
 });
 
 function startDataPlane(port: number): ChildProcess {
-  const args = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=.cache/prof'] : []), '--import', 'tsx', 'data-plane/src/main.ts'];
-  const [command, argv] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] as const : [process.execPath, args] as const;
+  const args = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=.cache/prof'] : []),
+    '--import',
+    'tsx',
+    'data-plane/src/main.ts',
+  ];
+  const [command, argv] = hasTaskset
+    ? (['taskset', ['-c', '0', process.execPath, ...args]] as const)
+    : ([process.execPath, args] as const);
   const proc = spawn(command, argv, {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PKCS11_MODULE: pkcs11Module ?? '', DATABASE_URL: databaseUrl, REDIS_URL: settings.redisUrl, REDIS_PREFIX: redisPrefix, TESSERA_MASTER_KEY: masterKeyEncoded, DATA_PLANE_PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      PKCS11_MODULE: pkcs11Module ?? '',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: settings.redisUrl,
+      REDIS_PREFIX: redisPrefix,
+      TESSERA_MASTER_KEY: masterKeyEncoded,
+      DATA_PLANE_PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
   });
   return proc;
 }
@@ -133,7 +157,11 @@ async function flow(base: string, apiToken: string): Promise<Record<string, stri
     code_challenge_method: 'S256',
   }).toString();
   const api = async (method: string, path: string, body: unknown) => {
-    const res = await fetch(`${base}/authz-sessions/rest/v3${path}`, { method, headers: { 'tenant-id': TID, authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/authz-sessions/rest/v3${path}`, {
+      method,
+      headers: { 'tenant-id': TID, authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 200) throw new Error(`${method} authz session: ${res.status} ${await res.text()}`);
     return (await res.json()) as { type: string; sid?: string; parameters?: { uri: string } };
   };
@@ -148,15 +176,25 @@ async function flow(base: string, apiToken: string): Promise<Record<string, stri
   const res = await fetch(`${base}/token`, {
     method: 'POST',
     headers: { 'tenant-id': TID, authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      code_verifier: verifier,
+    }).toString(),
   });
   const body = (await res.json()) as Record<string, string>;
-  if (res.status !== 200 || !body.id_token || !body.access_token) throw new Error(`token: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 200 || !body.id_token || !body.access_token)
+    throw new Error(`token: ${res.status} ${JSON.stringify(body)}`);
   return { ...body, nonce };
 }
 
 /** Run flows `CONCURRENCY` at a time for `seconds`; flow latencies in ms. */
-async function load(base: string, apiToken: string, seconds: number): Promise<{ latencies: number[]; failures: number; elapsed: number }> {
+async function load(
+  base: string,
+  apiToken: string,
+  seconds: number,
+): Promise<{ latencies: number[]; failures: number; elapsed: number }> {
   const latencies: number[] = [];
   let failures = 0;
   const start = performance.now();
@@ -181,7 +219,9 @@ let db: Db | undefined;
 let databaseCreated = false;
 let backend = 'software';
 let tenantLabel = '';
-let result: { flows: number; perSecond: number; p50: number; p99: number; failures: number; cpuMs?: number } | undefined;
+let result:
+  | { flows: number; perSecond: number; p50: number; p99: number; failures: number; cpuMs?: number }
+  | undefined;
 try {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -189,15 +229,33 @@ try {
   await prepareDatabase(databaseUrl);
   db = createDb(databaseUrl, { max: 2 });
   const keyStores = new KeyStores(db, masterKey, { pkcs11Module });
-  const config = ALG === 'default' ? {} : { keys: { backend: 'software', idTokenSigningAlgorithm: ALG, accessTokenSigningAlgorithm: ALG, signingAlgorithms: ['RS256', 'ES256', 'EdDSA'] } };
-  const checked = checkCreateTenant({ tid: TID, name: TID, issuer: `${base}/${TID}`, config }, keyStores.defaultBackend);
+  const config =
+    ALG === 'default'
+      ? {}
+      : {
+          keys: {
+            backend: 'software',
+            idTokenSigningAlgorithm: ALG,
+            accessTokenSigningAlgorithm: ALG,
+            signingAlgorithms: ['RS256', 'ES256', 'EdDSA'],
+          },
+        };
+  const checked = checkCreateTenant(
+    { tid: TID, name: TID, issuer: `${base}/${TID}`, config },
+    keyStores.defaultBackend,
+  );
   backend = keyStores.defaultBackend;
   if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
   const { apiToken } = await createTenant(db, keyStores, masterKey, checked.value);
   keyStores.close();
   await new ClientStore(db, masterKey).create(TID, {
     clientId: CLIENT_ID,
-    metadata: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [REDIRECT], token_endpoint_auth_method: 'client_secret_basic' },
+    metadata: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
     secret: CLIENT_SECRET,
     secretExpiresAt: null,
     registrationTokenSha256: null,
@@ -208,17 +266,33 @@ try {
   for (;;) {
     if (Date.now() > deadline) throw new Error('the data plane did not start within 60 s');
     if (child.exitCode !== null) throw new Error(`the data plane exited (${child.exitCode})`);
-    if ((await fetch(`${base}/monitor/v1/healthcheck`).then((r) => r.status).catch(() => 0)) === 200) break;
+    if (
+      (await fetch(`${base}/monitor/v1/healthcheck`)
+        .then((r) => r.status)
+        .catch(() => 0)) === 200
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   // One flow, checked end to end, before anything is timed.
   const checkedFlow = await flow(base, apiToken);
-  const jwks = createLocalJWKSet((await (await fetch(`${base}/jwks.json`, { headers: { 'tenant-id': TID } })).json()) as JSONWebKeySet);
-  const { payload, protectedHeader } = await jwtVerify(checkedFlow.id_token!, jwks, { issuer: `${base}/${TID}`, audience: CLIENT_ID });
-  if (payload.nonce !== checkedFlow.nonce || typeof payload.at_hash !== 'string' || protectedHeader.alg !== ID_ALG) throw new Error(`unexpected ID token ${JSON.stringify({ payload, protectedHeader })}`);
+  const jwks = createLocalJWKSet(
+    (await (await fetch(`${base}/jwks.json`, { headers: { 'tenant-id': TID } })).json()) as JSONWebKeySet,
+  );
+  const { payload, protectedHeader } = await jwtVerify(checkedFlow.id_token!, jwks, {
+    issuer: `${base}/${TID}`,
+    audience: CLIENT_ID,
+  });
+  if (payload.nonce !== checkedFlow.nonce || typeof payload.at_hash !== 'string' || protectedHeader.alg !== ID_ALG)
+    throw new Error(`unexpected ID token ${JSON.stringify({ payload, protectedHeader })}`);
   const accessAlg = decodeProtectedHeader(checkedFlow.access_token!).alg;
-  log(`checked one flow (ID token ${ID_ALG}, access token ${accessAlg}, ${backend} keys, nonce, at_hash); warming up ${WARMUP_SECONDS} s`);
-  tenantLabel = ALG === 'default' ? `the default tenant: ${backend} keys, ID token ${ID_ALG}, access token ${accessAlg}` : `ID and access tokens ${ALG}, software keys`;
+  log(
+    `checked one flow (ID token ${ID_ALG}, access token ${accessAlg}, ${backend} keys, nonce, at_hash); warming up ${WARMUP_SECONDS} s`,
+  );
+  tenantLabel =
+    ALG === 'default'
+      ? `the default tenant: ${backend} keys, ID token ${ID_ALG}, access token ${accessAlg}`
+      : `ID and access tokens ${ALG}, software keys`;
   await load(base, apiToken, WARMUP_SECONDS);
   log(`timing ${SECONDS} s with ${CONCURRENCY} flows in flight`);
   const before = cpuSeconds(child.pid);
@@ -232,12 +306,15 @@ try {
     p50: pct(50),
     p99: pct(99),
     failures: run.failures,
-    ...(before !== undefined && after !== undefined && sorted.length ? { cpuMs: ((after - before) * 1000) / sorted.length } : {}),
+    ...(before !== undefined && after !== undefined && sorted.length
+      ? { cpuMs: ((after - before) * 1000) / sorted.length }
+      : {}),
   };
 } finally {
   await stopChild(child);
   await db?.destroy();
-  if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
+  if (databaseCreated)
+    await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
   await clearRedisPrefix(settings.redisUrl, redisPrefix, log);
   rmSync(softhsmDir, { recursive: true, force: true });
 }
@@ -248,7 +325,12 @@ if (result) {
       `${hasTaskset ? ', server on CPU 0, driver on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}`,
   );
   const perCore = result.cpuMs ? 1000 / result.cpuMs : undefined;
-  const target = ALG !== 'default' ? '' : perCore === undefined ? '?' : `≥ ${TARGET_FLOWS_PER_CORE} ${perCore >= TARGET_FLOWS_PER_CORE ? 'met' : 'MISSED'}`;
+  const target =
+    ALG !== 'default'
+      ? ''
+      : perCore === undefined
+        ? '?'
+        : `≥ ${TARGET_FLOWS_PER_CORE} ${perCore >= TARGET_FLOWS_PER_CORE ? 'met' : 'MISSED'}`;
   console.log('| flows/s | flows | p50 ms | p99 ms | server CPU ms/flow | flows per CPU-second | target | failures |');
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
   console.log(

@@ -10,12 +10,12 @@
  *
  *   npm run bench:http-floor            (BENCH_SECONDS=10 per row)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import autocannon from 'autocannon';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
+import { readFileSync } from 'node:fs';
 import { loadSettings } from '@tessera/shared/settings';
+import autocannon from 'autocannon';
+import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 
 pinSelf('1');
@@ -40,7 +40,8 @@ function load(url: string, seconds: number): Promise<autocannon.Result> {
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic YmVuY2g6YmVuY2g=' },
         body: 'grant_type=client_credentials',
       },
-      (err: unknown, result: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)),
+      (err: unknown, result: autocannon.Result) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result),
     ),
   );
 }
@@ -48,11 +49,21 @@ function load(url: string, seconds: number): Promise<autocannon.Result> {
 async function row(name: string, sign: 'none' | 'node' | 'sodium' | 'identifier'): Promise<string> {
   const port = await freePort();
   const args = ['bench/support/bare-token-server.mjs'];
-  const child: ChildProcess = spawn(hasTaskset ? 'taskset' : process.execPath, hasTaskset ? ['-c', '0', process.execPath, ...args] : args, {
-    cwd: ROOT,
-    env: { ...process.env, BARE_PORT: String(port), BARE_SIGN: sign, BARE_REDIS_URL: redisUrl, BARE_REDIS_PREFIX: redisPrefix },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    hasTaskset ? 'taskset' : process.execPath,
+    hasTaskset ? ['-c', '0', process.execPath, ...args] : args,
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        BARE_PORT: String(port),
+        BARE_SIGN: sign,
+        BARE_REDIS_URL: redisUrl,
+        BARE_REDIS_PREFIX: redisPrefix,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout!.once('data', () => resolve());
@@ -78,7 +89,9 @@ try {
 } finally {
   await clearRedisPrefix(redisUrl, redisPrefix, (m) => process.stderr.write(`${m}\n`));
 }
-console.log(`\nBare HTTP floor, ${SECONDS} s per row after 3 s warm-up, 10 connections, loopback${hasTaskset ? ', server on CPU 0, load on CPU 1' : ''}, Node ${process.version}`);
+console.log(
+  `\nBare HTTP floor, ${SECONDS} s per row after 3 s warm-up, 10 connections, loopback${hasTaskset ? ', server on CPU 0, load on CPU 1' : ''}, Node ${process.version}`,
+);
 console.log('| server | req/s | p99 ms | µs CPU/req | non-2xx |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const r of rows) console.log(r);

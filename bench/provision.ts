@@ -16,14 +16,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflows } from '@tessera/control-plane/temporal/bundle';
+import { provisionWorkflowId } from '@tessera/control-plane/workflows/ids';
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { dropDatabase } from '@tessera/shared/db/migrate';
 import { sha256Hex } from '@tessera/shared/http/api-token';
 import { loadSettings } from '@tessera/shared/settings';
-import { bundleWorkflows } from '@tessera/control-plane/temporal/bundle';
-import { provisionWorkflowId } from '@tessera/control-plane/workflows/ids';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
-import { Children, freePort, loadPreparedEnv, portAnswers, ROOT, startTemporal, waitFor } from '../infra/dev/services.ts';
+import {
+  Children,
+  freePort,
+  loadPreparedEnv,
+  portAnswers,
+  ROOT,
+  startTemporal,
+  waitFor,
+} from '../infra/dev/services.ts';
 import { clearRedisPrefix, positiveEnv } from './support/bench-env.ts';
 
 loadPreparedEnv();
@@ -44,7 +52,8 @@ process.once('SIGINT', () => {
   interrupted = true;
 });
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 /** Mean run time of each activity (queueing in brackets), from the workflows' histories. */
 async function stepTimes(address: string, tids: string[]): Promise<string> {
@@ -53,7 +62,8 @@ async function stepTimes(address: string, tids: string[]): Promise<string> {
     const client = new Client({ connection });
     const run = new Map<string, number[]>();
     const queued = new Map<string, number[]>();
-    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+    const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+      Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
     for (const tid of tids.slice(0, 20)) {
       const events = (await client.workflow.getHandle(provisionWorkflowId(tid)).fetchHistory()).events ?? [];
       const byId = new Map(events.map((e) => [Number(e.eventId), e]));
@@ -68,7 +78,9 @@ async function stepTimes(address: string, tids: string[]): Promise<string> {
       }
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    return [...run].map(([name, xs]) => `${name} ${mean(xs).toFixed(0)} ms (+${mean(queued.get(name)!).toFixed(0)} queued)`).join(', ');
+    return [...run]
+      .map(([name, xs]) => `${name} ${mean(xs).toFixed(0)} ms (+${mean(queued.get(name)!).toFixed(0)} queued)`)
+      .join(', ');
   } finally {
     await connection.close();
   }
@@ -78,14 +90,20 @@ let databaseCreated = false;
 let report = '';
 try {
   mkdirSync(join(softhsmDir, 'tokens'), { recursive: true });
-  writeFileSync(join(softhsmDir, 'softhsm2.conf'), `directories.tokendir = ${join(softhsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  writeFileSync(
+    join(softhsmDir, 'softhsm2.conf'),
+    `directories.tokendir = ${join(softhsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  );
   await prepareDatabase(databaseUrl);
   databaseCreated = true;
 
   const [temporalPort, dataPlanePort, controlPlanePort] = [await freePort(), await freePort(), await freePort()];
   const temporal = startTemporal(children, { port: temporalPort, quiet: true });
   log('starting Temporal and bundling the workflow code');
-  await Promise.all([waitFor('Temporal dev server', () => portAnswers(temporalPort), 30_000, temporal), bundleWorkflows(bundlePath)]);
+  await Promise.all([
+    waitFor('Temporal dev server', () => portAnswers(temporalPort), 30_000, temporal),
+    bundleWorkflows(bundlePath),
+  ]);
 
   const dataPlaneUrl = `http://127.0.0.1:${dataPlanePort}`;
   const controlPlaneUrl = `http://127.0.0.1:${controlPlanePort}`;
@@ -108,10 +126,17 @@ try {
   const node = (file: string) => ['--import', 'tsx', file];
   const dp = children.spawn('data-plane', process.execPath, node('data-plane/src/main.ts'), { env });
   const cp = children.spawn('control-plane', process.execPath, node('control-plane/src/main.ts'), { env });
-  const worker = children.spawn('worker', process.execPath, node('control-plane/src/worker-main.ts'), { env, quiet: true });
+  const worker = children.spawn('worker', process.execPath, node('control-plane/src/worker-main.ts'), {
+    env,
+    quiet: true,
+  });
   let workerReady = false;
-  worker.stdout?.on('data', (chunk: Buffer | string) => void (workerReady ||= String(chunk).includes('"worker":"ready"')));
-  const healthy = (url: string) => async () => (await fetch(`${url}/monitor/v1/healthcheck`).catch(() => null))?.status === 200;
+  worker.stdout?.on(
+    'data',
+    (chunk: Buffer | string) => void (workerReady ||= String(chunk).includes('"worker":"ready"')),
+  );
+  const healthy = (url: string) => async () =>
+    (await fetch(`${url}/monitor/v1/healthcheck`).catch(() => null))?.status === 200;
   await Promise.all([
     waitFor('data plane', healthy(dataPlaneUrl), 30_000, dp),
     waitFor('control plane', healthy(controlPlaneUrl), 30_000, cp),
@@ -121,7 +146,11 @@ try {
   const headers = { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' };
   // One tenant alone first (also warms every process up): the time to active without a queue.
   const aloneStart = performance.now();
-  const alone = await fetch(`${controlPlaneUrl}/tenants/rest/v1?wait=true`, { method: 'POST', headers, body: JSON.stringify({ tid: 'alone', name: 'alone', issuer: `${dataPlaneUrl}/alone` }) });
+  const alone = await fetch(`${controlPlaneUrl}/tenants/rest/v1?wait=true`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ tid: 'alone', name: 'alone', issuer: `${dataPlaneUrl}/alone` }),
+  });
   if (alone.status !== 201) throw new Error(`the first tenant was not created: ${alone.status} ${await alone.text()}`);
   const aloneSeconds = (performance.now() - aloneStart) / 1000;
   const tids = Array.from({ length: TENANTS }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
@@ -133,19 +162,27 @@ try {
   const posts = await Promise.all(
     tids.map(async (tid) => {
       postedAt.set(tid, performance.now());
-      const res = await fetch(`${controlPlaneUrl}/tenants/rest/v1`, { method: 'POST', headers, body: JSON.stringify({ tid, name: tid, issuer: `${dataPlaneUrl}/${tid}` }) });
+      const res = await fetch(`${controlPlaneUrl}/tenants/rest/v1`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ tid, name: tid, issuer: `${dataPlaneUrl}/${tid}` }),
+      });
       if (res.status !== 202) failed.set(tid, `POST answered ${res.status}: ${await res.text()}`);
       return res.status;
     }),
   );
   const accepted = posts.filter((s) => s === 202).length;
-  log(`${accepted} accepted in ${((performance.now() - start) / 1000).toFixed(1)} s; waiting for them to become active`);
+  log(
+    `${accepted} accepted in ${((performance.now() - start) / 1000).toFixed(1)} s; waiting for them to become active`,
+  );
 
   const deadline = start + TIMEOUT_MS;
   while (activeAt.size + failed.size < TENANTS && performance.now() < deadline && !interrupted) {
     const res = await fetch(`${controlPlaneUrl}/tenants/rest/v1?limit=200`, { headers });
     const now = performance.now();
-    for (const t of ((await res.json()) as { tenants: Array<{ tid: string; status: string; status_reason: string | null }> }).tenants) {
+    for (const t of (
+      (await res.json()) as { tenants: Array<{ tid: string; status: string; status_reason: string | null }> }
+    ).tenants) {
       if (!postedAt.has(t.tid)) continue; // the tenant created alone
       if (t.status === 'active' && !activeAt.has(t.tid)) activeAt.set(t.tid, now);
       if (t.status === 'failed' && !failed.has(t.tid)) failed.set(t.tid, t.status_reason ?? 'failed');
@@ -169,7 +206,8 @@ try {
     `  per queued step   ${steps} (mean run time, + time waiting in the task queue; the short steps run as local activities)\n`;
 } finally {
   await children.stopAll();
-  if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
+  if (databaseCreated)
+    await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
   await clearRedisPrefix(settings.redisUrl, redisPrefix, log);
   rmSync(softhsmDir, { recursive: true, force: true });
   rmSync(bundlePath, { force: true });

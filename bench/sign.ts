@@ -26,24 +26,25 @@
  * The bench uses a database and a SoftHSM token directory of its own (.cache/softhsm-bench-*)
  * and removes both afterwards.
  */
-import { signCompactJws } from '@tessera/shared/keys/jws';
+
 import { spawnSync } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { compactVerify, importJWK, type JWK } from 'jose';
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { createDb, type Db } from '@tessera/shared/db/database';
 import { dropDatabase } from '@tessera/shared/db/migrate';
 import { ALGORITHMS, signOptions } from '@tessera/shared/keys/algorithms';
+import { signCompactJws } from '@tessera/shared/keys/jws';
 import type { KeyAlgorithm, KeyInfo, KeyStore } from '@tessera/shared/keys/key-store';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
-import { tokenLabel } from '@tessera/shared/keys/pkcs11-key-store';
 import { signingMechanism } from '@tessera/shared/keys/pkcs11/mechanisms';
-import { pkcs11js, type Handle, type Pkcs11 } from '@tessera/shared/keys/pkcs11/pkcs11-module';
+import { type Handle, type Pkcs11, pkcs11js } from '@tessera/shared/keys/pkcs11/pkcs11-module';
+import { tokenLabel } from '@tessera/shared/keys/pkcs11-key-store';
 import { loadSettings } from '@tessera/shared/settings';
+import { compactVerify, importJWK, type JWK } from 'jose';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { hasTaskset, positiveEnv } from './support/bench-env.ts';
@@ -77,16 +78,27 @@ process.once('SIGINT', () => {
 });
 const log = (message: string) => process.stderr.write(`[bench:sign] ${message}\n`);
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
-const b64bytes = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+const b64bytes = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 
 /** A JWS signing input of the size of a typical ID token. */
 function signingInputFor(alg: string, kid: string): Buffer {
   const now = Math.floor(Date.now() / 1000);
   const header = b64(JSON.stringify({ alg, typ: 'JWT', kid }));
-  const payload = b64(JSON.stringify({
-    iss: 'https://bench.tessera.test/t-bench', sub: 'user-1234567890', aud: 'bench-client', iat: now, exp: now + 300,
-    auth_time: now, nonce: 'n-0S6_WzA2Mj', email: 'someone@example.com', email_verified: true, jti: randomUUID(),
-  }));
+  const payload = b64(
+    JSON.stringify({
+      iss: 'https://bench.tessera.test/t-bench',
+      sub: 'user-1234567890',
+      aud: 'bench-client',
+      iat: now,
+      exp: now + 300,
+      auth_time: now,
+      nonce: 'n-0S6_WzA2Mj',
+      email: 'someone@example.com',
+      email_verified: true,
+      jti: randomUUID(),
+    }),
+  );
   return Buffer.from(`${header}.${payload}`);
 }
 
@@ -149,10 +161,19 @@ function nodeKeyPair(alg: SignAlg): KeyObject {
 let jti = 0;
 async function issueJwt(store: KeyStore, tid: string, key: KeyInfo): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signCompactJws(store, tid, { kid: key.kid, alg: key.alg }, {
-    iss: `https://bench.tessera.test/${tid}`, sub: `user-${jti % 1000}`, aud: 'bench-client', iat: now, exp: now + 300,
-    jti: `${now.toString(36)}-${(jti++).toString(36)}`,
-  });
+  return signCompactJws(
+    store,
+    tid,
+    { kid: key.kid, alg: key.alg },
+    {
+      iss: `https://bench.tessera.test/${tid}`,
+      sub: `user-${jti % 1000}`,
+      aud: 'bench-client',
+      iat: now,
+      exp: now + 300,
+      jti: `${now.toString(36)}-${(jti++).toString(36)}`,
+    },
+  );
 }
 
 /**
@@ -172,7 +193,10 @@ function rawSession(modulePath: string, tid: string): { lib: Pkcs11; session: Ha
 }
 
 function findPrivateKey(lib: Pkcs11, session: Handle, kid: string): Handle {
-  lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, { type: pkcs11js.CKA_ID, value: Buffer.from(kid) }]);
+  lib.C_FindObjectsInit(session, [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+    { type: pkcs11js.CKA_ID, value: Buffer.from(kid) },
+  ]);
   try {
     const handle = lib.C_FindObjects(session);
     if (!handle) throw new Error(`no private key ${kid} on the token`);
@@ -183,9 +207,19 @@ function findPrivateKey(lib: Pkcs11, session: Handle, kid: string): Handle {
 }
 
 async function createTenant(db: Db, tid: string): Promise<void> {
-  await db.insertInto('tenants').values({
-    tid, name: tid, issuer: `https://bench.tessera.test/${tid}`, status: 'active', plan: 'free', attrs: '{}', config_version: 1, status_reason: null,
-  }).execute();
+  await db
+    .insertInto('tenants')
+    .values({
+      tid,
+      name: tid,
+      issuer: `https://bench.tessera.test/${tid}`,
+      status: 'active',
+      plan: 'free',
+      attrs: '{}',
+      config_version: 1,
+      status_reason: null,
+    })
+    .execute();
   await db.insertInto('tenant_configs').values({ tid, version: 1, config: '{}' }).execute();
 }
 
@@ -193,7 +227,10 @@ async function createTenant(db: Db, tid: string): Promise<void> {
 async function prepareStore(db: Db, store: KeyStore, tid: string): Promise<Map<SignAlg, KeyInfo>> {
   await createTenant(db, tid);
   await store.ensureTenant(tid);
-  const infos = await store.generate(tid, SIGN_ALGS.map((alg) => ({ alg, rsaKeySize: 2048 as const })));
+  const infos = await store.generate(
+    tid,
+    SIGN_ALGS.map((alg) => ({ alg, rsaKeySize: 2048 as const })),
+  );
   const keys = new Map<SignAlg, KeyInfo>();
   for (const alg of SIGN_ALGS) {
     const key = infos.find((k) => k.alg === alg);
@@ -210,7 +247,9 @@ async function prepareStore(db: Db, store: KeyStore, tid: string): Promise<Map<S
 loadPreparedEnv();
 const settings = loadSettings();
 const runId = randomBytes(4).toString('hex');
-const databaseUrl = Object.assign(new URL(settings.databaseUrl), { pathname: `/tessera_bench_sign_${runId}` }).toString();
+const databaseUrl = Object.assign(new URL(settings.databaseUrl), {
+  pathname: `/tessera_bench_sign_${runId}`,
+}).toString();
 const pkcs11Module = process.env.PKCS11_MODULE || undefined;
 // A token directory of the bench's own; SoftHSM reads SOFTHSM2_CONF when the library initialises.
 const softhsmDir = join(ROOT, '.cache', `softhsm-bench-${runId}`);
@@ -246,7 +285,12 @@ try {
     const key = nodeKeyPair(alg);
     const input = signingInputFor(alg, 'node');
     const signature = sign(ALGORITHMS[alg].hash, input, signOptions(alg, key));
-    await verify(`node:crypto ${alg}`, `${input.toString()}.${b64bytes(signature)}`, createPublicKey(key).export({ format: 'jwk' }) as JWK, alg);
+    await verify(
+      `node:crypto ${alg}`,
+      `${input.toString()}.${b64bytes(signature)}`,
+      createPublicKey(key).export({ format: 'jwk' }) as JWK,
+      alg,
+    );
     nodeKeys.set(alg, key);
   }
   if (pkcs11Module && hsmKeys) {
@@ -322,23 +366,32 @@ try {
   }
   stores?.close();
   await db?.destroy();
-  if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
+  if (databaseCreated)
+    await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
   rmSync(softhsmDir, { recursive: true, force: true });
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? 'n/a' : Math.round(n).toLocaleString('en-US'));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}×`);
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}×`;
 const pinned = process.env.BENCH_PINNED;
-const where = pinned && pinned !== 'none' ? `pinned to CPU ${pinned} with taskset` : `not pinned (${cpus().length} CPUs)`;
+const where =
+  pinned && pinned !== 'none' ? `pinned to CPU ${pinned} with taskset` : `not pinned (${cpus().length} CPUs)`;
 const pool = `${IN_FLIGHT} in flight`;
 const hsmPool = `${IN_FLIGHT} in flight, ${SESSIONS} sessions`;
 
-console.log(`\nSigning throughput, ${SECONDS} s per cell, ${where}, Node ${process.version}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}, PKCS#11 module ${pkcs11Module ?? 'none'}; RSA 2048; every key checked with jose first`);
+console.log(
+  `\nSigning throughput, ${SECONDS} s per cell, ${where}, Node ${process.version}, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE}, PKCS#11 module ${pkcs11Module ?? 'none'}; RSA 2048; every key checked with jose first`,
+);
 console.log('\nSignatures per second');
-console.log(`| alg | node:crypto sync | software store, sequential | software store, ${pool} | SoftHSM raw C_Sign sync | SoftHSM store, sequential | SoftHSM store, ${hsmPool} | SoftHSM pool ÷ sequential |`);
+console.log(
+  `| alg | node:crypto sync | software store, sequential | software store, ${pool} | SoftHSM raw C_Sign sync | SoftHSM store, sequential | SoftHSM store, ${hsmPool} | SoftHSM pool ÷ sequential |`,
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const [alg, r] of signRows) {
-  console.log(`| ${alg} | ${fmt(r.node)} | ${fmt(r.swSeq)} | ${fmt(r.swPool)} | ${fmt(r.hsmRaw)} | ${fmt(r.hsmSeq)} | ${fmt(r.hsmPool)} | ${ratio(r.hsmPool, r.hsmSeq)} |`);
+  console.log(
+    `| ${alg} | ${fmt(r.node)} | ${fmt(r.swSeq)} | ${fmt(r.swPool)} | ${fmt(r.hsmRaw)} | ${fmt(r.hsmSeq)} | ${fmt(r.hsmPool)} | ${ratio(r.hsmPool, r.hsmSeq)} |`,
+  );
 }
 console.log('\nJWTs issued per second through the KeyStore (JSON header + payload, base64url, sign, compact JWS)');
 console.log(`| alg | software, sequential | software, ${pool} | SoftHSM, sequential | SoftHSM, ${hsmPool} |`);

@@ -36,12 +36,10 @@
  *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256, default, introspect,
  *                    floor-eddsa, floor-identifier (default all)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { checkCreateTenant } from '@tessera/control-plane/tenants/tenant-input';
 import { createTenant } from '@tessera/control-plane/tenants/tenant-writer';
 import { ClientStore } from '@tessera/shared/clients/client-store';
@@ -50,6 +48,8 @@ import { createDb, type Db } from '@tessera/shared/db/database';
 import { dropDatabase } from '@tessera/shared/db/migrate';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { loadSettings } from '@tessera/shared/settings';
+import autocannon from 'autocannon';
+import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
@@ -88,35 +88,117 @@ interface Scenario {
   introspect?: boolean;
 }
 /** What autocannon sends: a path (the token or introspection endpoint) and its form body. */
-interface Load { path: string; body: string }
-interface Figure { rps: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; requests: number; cpuUs?: number }
+interface Load {
+  path: string;
+  body: string;
+}
+interface Figure {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  requests: number;
+  cpuUs?: number;
+}
 
 loadPreparedEnv();
 const settings = loadSettings();
 const runId = randomBytes(4).toString('hex');
-const databaseUrl = Object.assign(new URL(settings.databaseUrl), { pathname: `/tessera_bench_token_${runId}` }).toString();
+const databaseUrl = Object.assign(new URL(settings.databaseUrl), {
+  pathname: `/tessera_bench_token_${runId}`,
+}).toString();
 const redisPrefix = `tessera-bench-token-${runId}:`;
 const masterKeyEncoded = MasterKey.generateEncoded();
 const masterKey = MasterKey.fromEnv({ TESSERA_MASTER_KEY: masterKeyEncoded });
 const pkcs11Module = process.env.PKCS11_MODULE || undefined;
-const ONLY = process.env.BENCH_ONLY?.split(',').map((v) => v.trim()).filter(Boolean);
+const ONLY = process.env.BENCH_ONLY?.split(',')
+  .map((v) => v.trim())
+  .filter(Boolean);
 const times = (n: number) => ({ cpu: n, text: `≥ ${n}×` });
 /** Tessera's CPU per request at most `n` times the floor's. */
 const withinFloor = (n: number) => ({ cpu: 1 / n, text: `CPU ≤ ${n}× floor` });
 const ALL_SCENARIOS: Scenario[] = [
-  { name: 'identifier token (Redis)', tid: 'bench-identifier', backend: 'software', format: 'identifier', alg: 'EdDSA', reference: 'opaque', target: times(2) },
-  { name: 'JWT EdDSA', tid: 'bench-eddsa', backend: 'software', format: 'jwt', alg: 'EdDSA', reference: 'EdDSA', target: times(2.5) },
+  {
+    name: 'identifier token (Redis)',
+    tid: 'bench-identifier',
+    backend: 'software',
+    format: 'identifier',
+    alg: 'EdDSA',
+    reference: 'opaque',
+    target: times(2),
+  },
+  {
+    name: 'JWT EdDSA',
+    tid: 'bench-eddsa',
+    backend: 'software',
+    format: 'jwt',
+    alg: 'EdDSA',
+    reference: 'EdDSA',
+    target: times(2.5),
+  },
   { name: 'JWT ES256', tid: 'bench-es256', backend: 'software', format: 'jwt', alg: 'ES256', reference: 'ES256' },
-  { name: 'JWT ES256 (SoftHSM)', tid: 'bench-es256-hsm', backend: 'pkcs11', format: 'jwt', alg: 'ES256', reference: 'ES256' },
+  {
+    name: 'JWT ES256 (SoftHSM)',
+    tid: 'bench-es256-hsm',
+    backend: 'pkcs11',
+    format: 'jwt',
+    alg: 'ES256',
+    reference: 'ES256',
+  },
   { name: 'JWT RS256', tid: 'bench-rs256', backend: 'software', format: 'jwt', alg: 'RS256', reference: 'RS256' },
-  { name: 'default tenant (JWT ES256)', tid: 'bench-default', backend: 'default', format: 'jwt', alg: 'ES256', reference: 'ES256', defaults: true, target: times(1.2) },
-  { name: 'introspection of an identifier token', tid: 'bench-introspect', backend: 'software', format: 'identifier', alg: 'EdDSA', reference: 'opaque', introspect: true },
-  { name: 'JWT EdDSA, against the floor', tid: 'bench-floor-eddsa', backend: 'software', format: 'jwt', alg: 'EdDSA', reference: 'EdDSA', floor: 'sodium', target: withinFloor(1.3) },
-  { name: 'identifier token, against the floor', tid: 'bench-floor-identifier', backend: 'software', format: 'identifier', alg: 'EdDSA', reference: 'opaque', floor: 'identifier' },
+  {
+    name: 'default tenant (JWT ES256)',
+    tid: 'bench-default',
+    backend: 'default',
+    format: 'jwt',
+    alg: 'ES256',
+    reference: 'ES256',
+    defaults: true,
+    target: times(1.2),
+  },
+  {
+    name: 'introspection of an identifier token',
+    tid: 'bench-introspect',
+    backend: 'software',
+    format: 'identifier',
+    alg: 'EdDSA',
+    reference: 'opaque',
+    introspect: true,
+  },
+  {
+    name: 'JWT EdDSA, against the floor',
+    tid: 'bench-floor-eddsa',
+    backend: 'software',
+    format: 'jwt',
+    alg: 'EdDSA',
+    reference: 'EdDSA',
+    floor: 'sodium',
+    target: withinFloor(1.3),
+  },
+  {
+    name: 'identifier token, against the floor',
+    tid: 'bench-floor-identifier',
+    backend: 'software',
+    format: 'identifier',
+    alg: 'EdDSA',
+    reference: 'opaque',
+    floor: 'identifier',
+  },
 ];
-const SCENARIOS = ALL_SCENARIOS.filter((s) => (s.backend !== 'pkcs11' || pkcs11Module !== undefined) && (!ONLY || ONLY.includes(s.tid.replace(/^bench-/, ''))));
-if (!pkcs11Module) log('PKCS11_MODULE is not set (run infra/dev/prepare.sh): the SoftHSM row is skipped, the default tenant uses software keys');
-if (SCENARIOS.length === 0) throw new Error(`BENCH_ONLY=${process.env.BENCH_ONLY} names no scenario (${ALL_SCENARIOS.map((s) => s.tid.replace(/^bench-/, '')).join(', ')})`);
+const SCENARIOS = ALL_SCENARIOS.filter(
+  (s) =>
+    (s.backend !== 'pkcs11' || pkcs11Module !== undefined) && (!ONLY || ONLY.includes(s.tid.replace(/^bench-/, ''))),
+);
+if (!pkcs11Module)
+  log(
+    'PKCS11_MODULE is not set (run infra/dev/prepare.sh): the SoftHSM row is skipped, the default tenant uses software keys',
+  );
+if (SCENARIOS.length === 0)
+  throw new Error(
+    `BENCH_ONLY=${process.env.BENCH_ONLY} names no scenario (${ALL_SCENARIOS.map((s) => s.tid.replace(/^bench-/, '')).join(', ')})`,
+  );
 
 // A SoftHSM token directory of the bench's own; SoftHSM reads SOFTHSM2_CONF when the library initialises.
 const softhsmDir = join(ROOT, '.cache', `softhsm-bench-token-${runId}`);
@@ -149,7 +231,9 @@ const profileArgs = () => (process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-pr
 
 /** A server process pinned to CPU 0; stderr shown (minus node-oidc-provider's start-up notices). */
 function startPinned(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const [command, argv] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...args]] as const : [process.execPath, args] as const;
+  const [command, argv] = hasTaskset
+    ? (['taskset', ['-c', '0', process.execPath, ...args]] as const)
+    : ([process.execPath, args] as const);
   const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
   children.add(child);
   child.once('exit', () => children.delete(child));
@@ -181,7 +265,8 @@ async function waitReady(what: string, child: ChildProcess, probe: () => Promise
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (interrupted) throw new Error('interrupted');
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
     if (await probe().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -233,16 +318,29 @@ async function createScenarioTenant(db: Db, keyStores: KeyStores, s: Scenario, p
   const config = s.defaults
     ? {}
     : {
-        keys: { backend: s.backend, accessTokenSigningAlgorithm: s.alg, idTokenSigningAlgorithm: s.alg, signingAlgorithms: ['EdDSA', 'ES256', 'RS256'] },
+        keys: {
+          backend: s.backend,
+          accessTokenSigningAlgorithm: s.alg,
+          idTokenSigningAlgorithm: s.alg,
+          signingAlgorithms: ['EdDSA', 'ES256', 'RS256'],
+        },
         tokens: { accessTokenFormat: s.format },
         grants: { grantTypes: ['client_credentials'], responseTypes: [] },
       };
-  const checked = checkCreateTenant({ tid: s.tid, name: s.name, issuer: `http://127.0.0.1:${port}/${s.tid}`, config }, keyStores.defaultBackend);
+  const checked = checkCreateTenant(
+    { tid: s.tid, name: s.name, issuer: `http://127.0.0.1:${port}/${s.tid}`, config },
+    keyStores.defaultBackend,
+  );
   if (!checked.ok) throw new Error(`tenant ${s.tid}: ${JSON.stringify(checked.errors)}`);
   await createTenant(db, keyStores, masterKey, checked.value);
   const created = await new ClientStore(db, masterKey).create(s.tid, {
     clientId: CLIENT_ID,
-    metadata: { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', response_types: [], redirect_uris: [] },
+    metadata: {
+      grant_types: ['client_credentials'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      response_types: [],
+      redirect_uris: [],
+    },
     secret: CLIENT_SECRET,
     secretExpiresAt: null,
     registrationTokenSha256: null,
@@ -250,10 +348,20 @@ async function createScenarioTenant(db: Db, keyStores: KeyStores, s: Scenario, p
   if (!created) throw new Error(`client ${CLIENT_ID} exists in ${s.tid}`);
 }
 
-async function tokenRequest(url: string, headers: Record<string, string>): Promise<{ access_token: string; token_type: string; expires_in: number }> {
-  const response = await fetch(`${url}/token`, { method: 'POST', headers: { ...headers, authorization: BASIC, 'content-type': FORM }, body: BODY });
+async function tokenRequest(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ access_token: string; token_type: string; expires_in: number }> {
+  const response = await fetch(`${url}/token`, {
+    method: 'POST',
+    headers: { ...headers, authorization: BASIC, 'content-type': FORM },
+    body: BODY,
+  });
   const text = await response.text();
-  if (response.status !== 200) throw new Error(`POST ${url}/token (${JSON.stringify(headers)}) answered ${response.status}: ${text.slice(0, 300)}`);
+  if (response.status !== 200)
+    throw new Error(
+      `POST ${url}/token (${JSON.stringify(headers)}) answered ${response.status}: ${text.slice(0, 300)}`,
+    );
   const body = JSON.parse(text) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
   if (typeof body.access_token !== 'string' || !body.access_token || !/^bearer$/i.test(String(body.token_type))) {
     throw new Error(`POST ${url}/token gave no bearer token: ${text.slice(0, 300)}`);
@@ -261,10 +369,21 @@ async function tokenRequest(url: string, headers: Record<string, string>): Promi
   return body as { access_token: string; token_type: string; expires_in: number };
 }
 
-async function verifyJwt(what: string, token: string, jwksUrl: string, headers: Record<string, string>, alg: string, issuer: string): Promise<string> {
+async function verifyJwt(
+  what: string,
+  token: string,
+  jwksUrl: string,
+  headers: Record<string, string>,
+  alg: string,
+  issuer: string,
+): Promise<string> {
   const jwks = (await (await fetch(jwksUrl, { headers })).json()) as JSONWebKeySet;
   try {
-    const { protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { algorithms: [alg], issuer, typ: 'at+jwt' });
+    const { protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
+      algorithms: [alg],
+      issuer,
+      typ: 'at+jwt',
+    });
     return protectedHeader.kid ?? '';
   } catch (err) {
     throw new Error(`${what}: the access token does not verify with jose against ${jwksUrl}`, { cause: err });
@@ -272,7 +391,13 @@ async function verifyJwt(what: string, token: string, jwksUrl: string, headers: 
 }
 
 /** One token of the scenario, checked, before the scenario is timed. */
-async function checkTessera(db: Db, url: string, port: number, s: Scenario, defaultBackend: 'software' | 'pkcs11'): Promise<void> {
+async function checkTessera(
+  db: Db,
+  url: string,
+  port: number,
+  s: Scenario,
+  defaultBackend: 'software' | 'pkcs11',
+): Promise<void> {
   const headers = { 'tenant-id': s.tid };
   const issuer = `http://127.0.0.1:${port}/${s.tid}`;
   const { access_token: token } = await tokenRequest(url, headers);
@@ -284,13 +409,22 @@ async function checkTessera(db: Db, url: string, port: number, s: Scenario, defa
       body: new URLSearchParams({ token }),
     });
     const body = (await response.json()) as { active?: boolean };
-    if (response.status !== 200 || body.active !== true) throw new Error(`${s.name}: the identifier token does not introspect as active (${response.status} ${JSON.stringify(body)})`);
+    if (response.status !== 200 || body.active !== true)
+      throw new Error(
+        `${s.name}: the identifier token does not introspect as active (${response.status} ${JSON.stringify(body)})`,
+      );
     return;
   }
   const kid = await verifyJwt(s.name, token, `${url}/jwks.json`, headers, s.alg, issuer);
-  const key = await db.selectFrom('tenant_keys').select(['backend', 'alg']).where('tid', '=', s.tid).where('kid', '=', kid).executeTakeFirst();
+  const key = await db
+    .selectFrom('tenant_keys')
+    .select(['backend', 'alg'])
+    .where('tid', '=', s.tid)
+    .where('kid', '=', kid)
+    .executeTakeFirst();
   const backend = s.backend === 'default' ? defaultBackend : s.backend;
-  if (key?.backend !== backend || key.alg !== s.alg) throw new Error(`${s.name}: signed with ${JSON.stringify(key)}, expected a ${backend} ${s.alg} key`);
+  if (key?.backend !== backend || key.alg !== s.alg)
+    throw new Error(`${s.name}: signed with ${JSON.stringify(key)}, expected a ${backend} ${s.alg} key`);
 }
 
 async function checkOidcProvider(url: string, format: Reference): Promise<void> {
@@ -306,9 +440,16 @@ async function checkOidcProvider(url: string, format: Reference): Promise<void> 
 async function introspectionLoad(url: string, path: string, headers: Record<string, string>): Promise<Load> {
   const { access_token: token } = await tokenRequest(url, headers);
   const body = new URLSearchParams({ token }).toString();
-  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { ...headers, authorization: BASIC, 'content-type': FORM }, body });
+  const response = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { ...headers, authorization: BASIC, 'content-type': FORM },
+    body,
+  });
   const answer = (await response.json()) as { active?: boolean };
-  if (response.status !== 200 || answer.active !== true) throw new Error(`${url}${path} does not introspect its own token as active (${response.status} ${JSON.stringify(answer)})`);
+  if (response.status !== 200 || answer.active !== true)
+    throw new Error(
+      `${url}${path} does not introspect its own token as active (${response.status} ${JSON.stringify(answer)})`,
+    );
   return { path, body };
 }
 
@@ -357,13 +498,23 @@ function cpuSeconds(pid: number | undefined): number | undefined {
  * request: a figure that other load on the machine does not distort the way
  * it distorts req/s.
  */
-async function measure(label: string, url: string, headers: Record<string, string>, load: Load, pid?: number, warmup = WARMUP_SECONDS): Promise<Figure> {
+async function measure(
+  label: string,
+  url: string,
+  headers: Record<string, string>,
+  load: Load,
+  pid?: number,
+  warmup = WARMUP_SECONDS,
+): Promise<Figure> {
   await runLoad(url, headers, warmup, load);
   const before = cpuSeconds(pid);
   const figure = await runLoad(url, headers, SECONDS, load);
   const after = cpuSeconds(pid);
-  if (before !== undefined && after !== undefined && figure.requests > 0) figure.cpuUs = ((after - before) * 1e6) / figure.requests;
-  log(`${label}: ${figure.rps.toFixed(0)} req/s, p99 ${figure.p99} ms, ${figure.cpuUs?.toFixed(0) ?? '?'} µs CPU/request, non-2xx ${figure.non2xx}, errors ${figure.errors}`);
+  if (before !== undefined && after !== undefined && figure.requests > 0)
+    figure.cpuUs = ((after - before) * 1e6) / figure.requests;
+  log(
+    `${label}: ${figure.rps.toFixed(0)} req/s, p99 ${figure.p99} ms, ${figure.cpuUs?.toFixed(0) ?? '?'} µs CPU/request, non-2xx ${figure.non2xx}, errors ${figure.errors}`,
+  );
   return figure;
 }
 
@@ -441,14 +592,25 @@ try {
       const oidc = s.floor ? startFloor(oidcPort, s.floor) : startOidcProvider(oidcPort, s.reference);
       try {
         if (s.floor) {
-          await waitReady('the node:http floor', oidc, async () => (await fetch(`${oidcUrl}/token`, { method: 'POST', body: BODY })).status === 200);
+          await waitReady(
+            'the node:http floor',
+            oidc,
+            async () => (await fetch(`${oidcUrl}/token`, { method: 'POST', body: BODY })).status === 200,
+          );
           await tokenRequest(oidcUrl, {});
         } else {
-          await waitReady('node-oidc-provider', oidc, async () => (await fetch(`${oidcUrl}/.well-known/openid-configuration`)).status === 200);
+          await waitReady(
+            'node-oidc-provider',
+            oidc,
+            async () => (await fetch(`${oidcUrl}/.well-known/openid-configuration`)).status === 200,
+          );
           await checkOidcProvider(oidcUrl, s.reference);
         }
         const [tesseraLoad, oidcLoad] = s.introspect
-          ? [await introspectionLoad(url, '/token/introspect', { 'tenant-id': s.tid }), await introspectionLoad(oidcUrl, '/token/introspection', {})]
+          ? [
+              await introspectionLoad(url, '/token/introspect', { 'tenant-id': s.tid }),
+              await introspectionLoad(oidcUrl, '/token/introspection', {}),
+            ]
           : [TOKEN_LOAD, TOKEN_LOAD];
         const rounds: Array<[Figure, Figure]> = [];
         for (let round = 1; round <= ROUNDS; round++) {
@@ -460,8 +622,14 @@ try {
         }
         tessera.set(s.name, medianFigure(rounds.map(([t]) => t)));
         reference.set(s.name, medianFigure(rounds.map(([, r]) => r)));
-        ratios.set(s.name, rounds.map(([t, r]) => t.rps / r.rps));
-        cpuRatios.set(s.name, rounds.flatMap(([t, r]) => (t.cpuUs && r.cpuUs ? [r.cpuUs / t.cpuUs] : [])));
+        ratios.set(
+          s.name,
+          rounds.map(([t, r]) => t.rps / r.rps),
+        );
+        cpuRatios.set(
+          s.name,
+          rounds.flatMap(([t, r]) => (t.cpuUs && r.cpuUs ? [r.cpuUs / t.cpuUs] : [])),
+        );
       } finally {
         await stop(oidc);
       }
@@ -474,7 +642,8 @@ try {
   await Promise.all([...children].map(stop));
   keyStores?.close();
   await db?.destroy();
-  if (databaseCreated) await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
+  if (databaseCreated)
+    await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
   log(`removed ${await clearRedisPrefix(settings.redisUrl, redisPrefix, log)} Redis keys under ${redisPrefix}`);
   rmSync(softhsmDir, { recursive: true, force: true });
 }
@@ -484,8 +653,12 @@ console.log(
   `\nToken endpoint, client_credentials + client_secret_basic, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up (${FIRST_WARMUP_SECONDS} s before a row's first), ${ROUNDS} alternating rounds per row (medians), ${CONNECTIONS} connections, loopback` +
     `${hasTaskset ? ', server on CPU 0, load on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}`,
 );
-console.log('| scenario | Tessera req/s | p50 ms | p99 ms | µs CPU/req | non-2xx | errors | reference | its req/s | its p99 ms | its µs CPU/req | its non-2xx | its errors | ratio (req/s) | ratio (CPU/req) | target (CPU/req) | CPU ratio per round |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+console.log(
+  '| scenario | Tessera req/s | p50 ms | p99 ms | µs CPU/req | non-2xx | errors | reference | its req/s | its p99 ms | its µs CPU/req | its non-2xx | its errors | ratio (req/s) | ratio (CPU/req) | target (CPU/req) | CPU ratio per round |',
+);
+console.log(
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+);
 for (const s of SCENARIOS) {
   const t = tessera.get(s.name)!;
   const r = reference.get(s.name)!;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const BASE = '/authz-store/rest/v3';
 
 type Tokens = { access_token: string; refresh_token?: string };
@@ -19,7 +20,14 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
   const api = (
     method: 'GET' | 'PUT' | 'DELETE' | 'POST',
     path: string,
-    options: { who?: Who; token?: string | null; query?: Record<string, string>; json?: unknown; form?: Record<string, string>; raw?: string } = {},
+    options: {
+      who?: Who;
+      token?: string | null;
+      query?: Record<string, string>;
+      json?: unknown;
+      form?: Record<string, string>;
+      raw?: string;
+    } = {},
   ) => {
     const who = options.who ?? 'a';
     const token = options.token === undefined ? t[who].apiToken : options.token;
@@ -34,7 +42,12 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       payload = new URLSearchParams(options.form).toString();
     }
-    return planes.dp.app.inject({ method, url: `${BASE}${path}${query}`, headers, ...(payload !== undefined ? { payload } : {}) });
+    return planes.dp.app.inject({
+      method,
+      url: `${BASE}${path}${query}`,
+      headers,
+      ...(payload !== undefined ? { payload } : {}),
+    });
   };
   const direct = async (client: 'c1' | 'c2', body: Record<string, unknown>): Promise<Tokens> => {
     const res = await planes.dp.app.inject({
@@ -50,29 +63,43 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
     planes.dp.app.inject({
       method: 'POST',
       url: path,
-      headers: { 'tenant-id': t.a.tid, 'content-type': 'application/x-www-form-urlencoded', authorization: basic(clients[client].clientId, clients[client].secret) },
+      headers: {
+        'tenant-id': t.a.tid,
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basic(clients[client].clientId, clients[client].secret),
+      },
       payload: new URLSearchParams(params).toString(),
     });
-  const introspect = async (client: 'c1' | 'c2', token: string) => (await oauth(client, '/token/introspect', { token })).json() as { active: boolean };
-  const refresh = (client: 'c1' | 'c2', token: string) => oauth(client, '/token', { grant_type: 'refresh_token', refresh_token: token });
+  const introspect = async (client: 'c1' | 'c2', token: string) =>
+    (await oauth(client, '/token/introspect', { token })).json() as { active: boolean };
+  const refresh = (client: 'c1' | 'c2', token: string) =>
+    oauth(client, '/token', { grant_type: 'refresh_token', refresh_token: token });
   const cid = (client: 'c1' | 'c2') => clients[client].clientId;
   const sorted = (values: string[]) => [...values].sort();
 
   beforeAll(async () => {
     planes = await startInProcessPlanes({
-      passwordAuthenticator: { authenticate: async (_tid, username, password) => (username === 'alice' && password === 'wonderland' ? { sub: 'alice' } : null) },
+      passwordAuthenticator: {
+        authenticate: async (_tid, username, password) =>
+          username === 'alice' && password === 'wonderland' ? { sub: 'alice' } : null,
+      },
     });
     for (const who of ['a', 'b'] as const) {
       const tid = uniqueTid(`azs-${who}`);
       const issuer = `https://${tid}.example.com`;
       const { apiToken } = await planes.createTenant({
-        tid, name: tid, issuer,
+        tid,
+        name: tid,
+        issuer,
         config: { grants: { grantTypes: ['client_credentials', 'refresh_token', 'password'], responseTypes: [] } },
       });
       t[who] = { tid, issuer, apiToken };
     }
     for (const name of ['c1', 'c2'] as const) {
-      const { clientId, secret } = await addClient(planes.s, t.a.tid, { grant_types: ['client_credentials', 'refresh_token', 'password'], scope: 'read write' });
+      const { clientId, secret } = await addClient(planes.s, t.a.tid, {
+        grant_types: ['client_credentials', 'refresh_token', 'password'],
+        scope: 'read write',
+      });
       clients[name] = { clientId, secret: secret! };
     }
     await addClient(planes.s, t.b.tid, { grant_types: ['client_credentials'] });
@@ -83,7 +110,12 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
           long_lived: true,
           refresh_token: { issue: true },
           ...(sub === 'alice' && client === 'c1'
-            ? { claims: ['email', 'email_verified'], audience: ['https://api.example.com'], data: { role: 'admin' }, preset_claims: { userinfo: { groups: ['g1'] } } }
+            ? {
+                claims: ['email', 'email_verified'],
+                audience: ['https://api.example.com'],
+                data: { role: 'admin' },
+                preset_claims: { userinfo: { groups: ['g1'] } },
+              }
             : {}),
         });
       }
@@ -118,9 +150,13 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
     const plain = list.find((a) => a.cid === cid('c2'))!;
     for (const absent of ['act', 'aud', 'clm', 'cll', 'uip', 'dat', 'idp']) expect(plain).not.toHaveProperty(absent);
 
-    const byClient = (await api('GET', '/authorizations', { query: { client_id: cid('c2') } })).json() as Array<{ sub: string }>;
+    const byClient = (await api('GET', '/authorizations', { query: { client_id: cid('c2') } })).json() as Array<{
+      sub: string;
+    }>;
     expect(sorted(byClient.map((a) => a.sub))).toEqual(['alice', 'bob']);
-    const both = (await api('GET', '/authorizations', { query: { subject: 'bob', client_id: cid('c1') } })).json() as Array<{ sub: string; cid: string }>;
+    const both = (
+      await api('GET', '/authorizations', { query: { subject: 'bob', client_id: cid('c1') } })
+    ).json() as Array<{ sub: string; cid: string }>;
     expect(both).toHaveLength(1);
     expect(both[0]).toMatchObject({ sub: 'bob', cid: cid('c1') });
     expect((await api('GET', '/authorizations', { query: { subject: 'nobody' } })).json()).toEqual([]);
@@ -135,7 +171,9 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
     expect((await api('GET', '/subjects')).json()).toEqual(['alice', 'bob']);
     expect((await api('GET', '/subjects', { query: { client_id: cid('c1') } })).json()).toEqual(['alice', 'bob']);
     expect((await api('GET', '/subjects', { query: { client_id: 'unknown' } })).json()).toEqual([]);
-    expect((await api('GET', '/clients', { query: { subject: 'alice' } })).json()).toEqual(sorted([cid('c1'), cid('c2')]));
+    expect((await api('GET', '/clients', { query: { subject: 'alice' } })).json()).toEqual(
+      sorted([cid('c1'), cid('c2')]),
+    );
     expect((await api('GET', '/clients')).json()).toEqual(sorted([cid('c1'), cid('c2')]));
     expect((await api('GET', '/clients', { query: { subject: 'nobody' } })).json()).toEqual([]);
   });
@@ -143,7 +181,14 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
   it('inspects access and refresh tokens: long-lived, transient, identifier and self-contained; 404 for junk', async () => {
     const at = await api('POST', '/inspection', { form: { access_token: grants['bob/c1']!.access_token } });
     expect(at.statusCode).toBe(200);
-    expect(at.json()).toMatchObject({ sub: 'bob', cid: cid('c1'), scp: ['read', 'write'], irt: true, lng: true, iss: t.a.issuer });
+    expect(at.json()).toMatchObject({
+      sub: 'bob',
+      cid: cid('c1'),
+      scp: ['read', 'write'],
+      irt: true,
+      lng: true,
+      iss: t.a.issuer,
+    });
     const rt = await api('POST', '/inspection', { form: { refresh_token: grants['bob/c1']!.refresh_token! } });
     expect(rt.statusCode).toBe(200);
     expect(rt.json()).toEqual(at.json());
@@ -152,16 +197,37 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
     const identifier = await direct('c2', { sub: 'carol', access_token: { encoding: 'IDENTIFIER' }, data: { k: 'v' } });
     const carol = await api('POST', '/inspection', { form: { access_token: identifier.access_token } });
     expect(carol.statusCode).toBe(200);
-    expect(carol.json()).toMatchObject({ sub: 'carol', cid: cid('c2'), scp: ['read', 'write'], dat: { k: 'v' }, irt: false, att: 'IDENTIFIER', lng: false });
+    expect(carol.json()).toMatchObject({
+      sub: 'carol',
+      cid: cid('c2'),
+      scp: ['read', 'write'],
+      dat: { k: 'v' },
+      irt: false,
+      att: 'IDENTIFIER',
+      lng: false,
+    });
     // a transient self-contained one: what the JWT carries
     const jwt = await direct('c2', { sub: 'carol', claims: ['email'] });
-    expect((await api('POST', '/inspection', { form: { access_token: jwt.access_token } })).json()).toMatchObject({ sub: 'carol', clm: ['email'], lng: false });
+    expect((await api('POST', '/inspection', { form: { access_token: jwt.access_token } })).json()).toMatchObject({
+      sub: 'carol',
+      clm: ['email'],
+      lng: false,
+    });
     // a transient (JWE) refresh token from the password grant
-    const password = (await oauth('c2', '/token', { grant_type: 'password', username: 'alice', password: 'wonderland', scope: 'read' })).json() as Tokens;
+    const password = (
+      await oauth('c2', '/token', { grant_type: 'password', username: 'alice', password: 'wonderland', scope: 'read' })
+    ).json() as Tokens;
     expect(password.refresh_token!.split('.')).toHaveLength(5);
-    expect((await api('POST', '/inspection', { form: { refresh_token: password.refresh_token! } })).json()).toMatchObject({ sub: 'alice', cid: cid('c2'), scp: ['read'], lng: false });
+    expect(
+      (await api('POST', '/inspection', { form: { refresh_token: password.refresh_token! } })).json(),
+    ).toMatchObject({ sub: 'alice', cid: cid('c2'), scp: ['read'], lng: false });
 
-    const junk: Array<Record<string, string>> = [{ access_token: 'junk' }, { refresh_token: 'junk' }, { refresh_token: 'a.b.c.d.e' }, { access_token: grants['bob/c1']!.refresh_token! }];
+    const junk: Array<Record<string, string>> = [
+      { access_token: 'junk' },
+      { refresh_token: 'junk' },
+      { refresh_token: 'a.b.c.d.e' },
+      { access_token: grants['bob/c1']!.refresh_token! },
+    ];
     for (const form of junk) {
       const res = await api('POST', '/inspection', { form });
       expect(res.statusCode).toBe(404);
@@ -175,10 +241,20 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
   });
 
   it('replaces an authorisation with PUT (and creates one), keeping its refresh tokens working', async () => {
-    const res = await api('PUT', '/authorizations', { json: { sub: 'alice', cid: cid('c1'), scp: ['read'], dat: { role: 'viewer' }, irt: true } });
+    const res = await api('PUT', '/authorizations', {
+      json: { sub: 'alice', cid: cid('c1'), scp: ['read'], dat: { role: 'viewer' }, irt: true },
+    });
     expect(res.statusCode).toBe(200);
     const replaced = res.json() as Record<string, unknown>;
-    expect(replaced).toMatchObject({ sub: 'alice', cid: cid('c1'), scp: ['read'], dat: { role: 'viewer' }, irt: true, lng: true, iss: t.a.issuer });
+    expect(replaced).toMatchObject({
+      sub: 'alice',
+      cid: cid('c1'),
+      scp: ['read'],
+      dat: { role: 'viewer' },
+      irt: true,
+      lng: true,
+      iss: t.a.issuer,
+    });
     for (const gone of ['clm', 'aud', 'uip']) expect(replaced).not.toHaveProperty(gone);
     const listed = (await api('GET', '/authorizations', { query: { subject: 'alice', client_id: cid('c1') } })).json();
     expect(listed).toEqual([replaced]);
@@ -193,10 +269,33 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
     expect(refreshed.statusCode).toBe(200);
     expect(refreshed.json().scope).toBe('read write');
 
-    const created = await api('PUT', '/authorizations', { json: { sub: 'dora', cid: cid('c2'), scp: ['read'], act: { sub: 'admin' }, rtl: 3600, rtr: true, atl: 120, att: 'IDENTIFIER' } });
+    const created = await api('PUT', '/authorizations', {
+      json: {
+        sub: 'dora',
+        cid: cid('c2'),
+        scp: ['read'],
+        act: { sub: 'admin' },
+        rtl: 3600,
+        rtr: true,
+        atl: 120,
+        att: 'IDENTIFIER',
+      },
+    });
     expect(created.statusCode).toBe(200);
-    expect(created.json()).toMatchObject({ sub: 'dora', act: { sub: 'admin' }, irt: false, rtl: 3600, rtr: true, atl: 120, att: 'IDENTIFIER' });
-    expect((await api('GET', '/subjects', { query: { client_id: cid('c2') } })).json()).toEqual(['alice', 'bob', 'dora']);
+    expect(created.json()).toMatchObject({
+      sub: 'dora',
+      act: { sub: 'admin' },
+      irt: false,
+      rtl: 3600,
+      rtr: true,
+      atl: 120,
+      att: 'IDENTIFIER',
+    });
+    expect((await api('GET', '/subjects', { query: { client_id: cid('c2') } })).json()).toEqual([
+      'alice',
+      'bob',
+      'dora',
+    ]);
   });
 
   it('rejects bad PUT bodies with 400', async () => {
@@ -262,13 +361,17 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
 
     // a revocation as of an hour ago leaves the authorisations and tokens issued since
     const erin = await direct('c2', { sub: 'erin', long_lived: true, refresh_token: { issue: true } });
-    const past = await api('POST', '/revocation', { form: { subject: 'erin', timestamp: String(Math.floor(Date.now() / 1000) - 3600) } });
+    const past = await api('POST', '/revocation', {
+      form: { subject: 'erin', timestamp: String(Math.floor(Date.now() / 1000) - 3600) },
+    });
     expect(past.statusCode).toBe(204);
     expect((await api('GET', '/authorizations', { query: { subject: 'erin' } })).json()).toHaveLength(1);
     expect((await introspect('c2', erin.access_token)).active).toBe(true);
     expect((await refresh('c2', erin.refresh_token!)).statusCode).toBe(200);
     // as of now it takes them
-    const now = await api('POST', '/revocation', { form: { subject: 'erin', timestamp: String(Math.floor(Date.now() / 1000)) } });
+    const now = await api('POST', '/revocation', {
+      form: { subject: 'erin', timestamp: String(Math.floor(Date.now() / 1000)) },
+    });
     expect(now.statusCode).toBe(200);
     expect(now.json()).toMatchObject([{ sub: 'erin', cid: cid('c2') }]);
     expect((await introspect('c2', erin.access_token)).active).toBe(false);
@@ -295,13 +398,30 @@ describe('authorisation store API (/authz-store/rest/v3)', () => {
     expect(foreign.json().error).toBe('invalid_token');
     expect((await api('GET', '/authorizations', { who: 'b', query: { subject: 'alice' } })).json()).toEqual([]);
     expect((await api('GET', '/subjects', { who: 'b' })).json()).toEqual([]);
-    expect((await api('POST', '/inspection', { who: 'b', form: { access_token: grants['alice/c2']!.access_token } })).statusCode).toBe(404);
-    expect((await api('POST', '/inspection', { who: 'b', form: { refresh_token: grants['alice/c2']!.refresh_token! } })).statusCode).toBe(404);
-    expect((await api('DELETE', '/authorizations', { who: 'b', query: { subject: 'alice', client_id: cid('c2') } })).statusCode).toBe(404);
+    expect(
+      (await api('POST', '/inspection', { who: 'b', form: { access_token: grants['alice/c2']!.access_token } }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await api('POST', '/inspection', { who: 'b', form: { refresh_token: grants['alice/c2']!.refresh_token! } }))
+        .statusCode,
+    ).toBe(404);
+    expect(
+      (await api('DELETE', '/authorizations', { who: 'b', query: { subject: 'alice', client_id: cid('c2') } }))
+        .statusCode,
+    ).toBe(404);
     expect((await api('POST', '/revocation', { who: 'b', form: { subject: 'alice' } })).statusCode).toBe(204);
     expect((await api('GET', '/authorizations', { query: { subject: 'alice' } })).json()).toHaveLength(1);
 
-    for (const [method, path] of [['GET', '/authorizations'], ['GET', '/subjects'], ['GET', '/clients'], ['PUT', '/authorizations'], ['DELETE', '/authorizations'], ['POST', '/revocation'], ['POST', '/inspection']] as const) {
+    for (const [method, path] of [
+      ['GET', '/authorizations'],
+      ['GET', '/subjects'],
+      ['GET', '/clients'],
+      ['PUT', '/authorizations'],
+      ['DELETE', '/authorizations'],
+      ['POST', '/revocation'],
+      ['POST', '/inspection'],
+    ] as const) {
       const res = await api(method, path, { token: null });
       expect(res.statusCode, `${method} ${path}`).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer');

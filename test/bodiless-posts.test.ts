@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 type Headers = Record<string, string>;
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -18,14 +18,29 @@ describe('bodiless POSTs to action routes, on both planes', () => {
   let apiToken: string;
   const operator = () => ({ authorization: `Bearer ${planes.s.operatorKey}` });
   const dataPlane = (url: string, headers: Headers = {}, payload?: string) =>
-    planes.dp.app.inject({ method: 'POST', url, headers: { 'tenant-id': tid, authorization: `Bearer ${apiToken}`, ...headers }, ...(payload !== undefined ? { payload } : {}) });
+    planes.dp.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'tenant-id': tid, authorization: `Bearer ${apiToken}`, ...headers },
+      ...(payload !== undefined ? { payload } : {}),
+    });
   const controlPlane = (url: string, headers: Headers = {}, payload?: string) =>
-    planes.cp.inject({ method: 'POST', url, headers: { ...operator(), ...headers }, ...(payload !== undefined ? { payload } : {}) });
+    planes.cp.inject({
+      method: 'POST',
+      url,
+      headers: { ...operator(), ...headers },
+      ...(payload !== undefined ? { payload } : {}),
+    });
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
     tid = uniqueTid('bodiless');
-    ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer: `https://${tid}.example.com`, config: { keys: { backend: 'software' } } }));
+    ({ apiToken } = await planes.createTenant({
+      tid,
+      name: tid,
+      issuer: `https://${tid}.example.com`,
+      config: { keys: { backend: 'software' } },
+    }));
   }, 60_000);
   afterAll(async () => planes?.close());
 
@@ -42,7 +57,12 @@ describe('bodiless POSTs to action routes, on both planes', () => {
   });
 
   it('data plane: still refuses a body that is there but not an object, or invalid', async () => {
-    for (const [headers, payload] of [[JSON_TYPE, 'null'], [JSON_TYPE, '[]'], [JSON_TYPE, '{"rsa":'], [FORM_TYPE, 'rsa=1024']] as const) {
+    for (const [headers, payload] of [
+      [JSON_TYPE, 'null'],
+      [JSON_TYPE, '[]'],
+      [JSON_TYPE, '{"rsa":'],
+      [FORM_TYPE, 'rsa=1024'],
+    ] as const) {
       const res = await dataPlane('/key-store/rest/v1/op/rotate', headers, payload);
       expect(res.statusCode, payload).toBe(400);
       expect(res.json().error).toBe('invalid_request');
@@ -50,7 +70,10 @@ describe('bodiless POSTs to action routes, on both planes', () => {
   });
 
   it('control plane: suspends and resumes on an empty JSON body, mints tokens with the defaults on no body', async () => {
-    for (const [action, status] of [['suspend', 'suspended'], ['resume', 'active']] as const) {
+    for (const [action, status] of [
+      ['suspend', 'suspended'],
+      ['resume', 'active'],
+    ] as const) {
       const res = await controlPlane(`/tenants/rest/v1/${tid}/${action}`, JSON_TYPE);
       expect(res.statusCode, action).toBe(200);
       expect(res.json().status).toBe(status);
@@ -67,7 +90,10 @@ describe('bodiless POSTs to action routes, on both planes', () => {
     for (const payload of ['null', '[]', '"x"']) {
       const res = await controlPlane('/admin-tokens/rest/v1', JSON_TYPE, payload);
       expect(res.statusCode, payload).toBe(400);
-      expect(res.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/must be object/) });
+      expect(res.json()).toMatchObject({
+        error: 'invalid_request',
+        error_description: expect.stringMatching(/must be object/),
+      });
     }
   });
 });

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -25,12 +25,22 @@ describe('client assertions: jti, exp and lifetime', () => {
     tid = uniqueTid('assert');
     issuer = `https://${tid}.example.com`;
     await planes.createTenant({ tid, name: tid, issuer });
-    const made = await addClient(planes.s, tid, { token_endpoint_auth_method: 'client_secret_jwt', grant_types: ['client_credentials'] });
+    const made = await addClient(planes.s, tid, {
+      token_endpoint_auth_method: 'client_secret_jwt',
+      grant_types: ['client_credentials'],
+    });
     secretClient = { clientId: made.clientId, secret: made.secret! };
     const pair = await generateKeyPair('ES256');
     privateKey = pair.privateKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), alg: 'ES256', use: 'sig' };
-    keyClient = (await addClient(planes.s, tid, { token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], jwks: { keys: [jwk] } }, { secret: null })).clientId;
+    keyClient = (
+      await addClient(
+        planes.s,
+        tid,
+        { token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], jwks: { keys: [jwk] } },
+        { secret: null },
+      )
+    ).clientId;
   }, 60_000);
   afterAll(async () => planes.close());
 
@@ -39,16 +49,30 @@ describe('client assertions: jti, exp and lifetime', () => {
 
   /** An assertion with exactly `claims` besides iss, sub and aud. */
   const hmacAssertion = (claims: JWTPayload) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(secretClient.clientId).setSubject(secretClient.clientId).setAudience(issuer)
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(secretClient.clientId)
+      .setSubject(secretClient.clientId)
+      .setAudience(issuer)
       .sign(new TextEncoder().encode(secretClient.secret));
   const keyAssertion = (claims: JWTPayload) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).setIssuer(keyClient).setSubject(keyClient).setAudience(issuer).sign(privateKey);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(keyClient)
+      .setSubject(keyClient)
+      .setAudience(issuer)
+      .sign(privateKey);
 
   const token = (assertion: string) =>
     planes.dp.app.inject({
-      method: 'POST', url: '/token',
+      method: 'POST',
+      url: '/token',
       headers: { 'tenant-id': tid, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER, client_assertion: assertion }).toString(),
+      payload: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER,
+        client_assertion: assertion,
+      }).toString(),
     });
   const refused = async (assertion: string, says: string) => {
     const res = await token(assertion);

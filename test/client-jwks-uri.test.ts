@@ -1,14 +1,14 @@
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { buildDataPlane } from '@tessera/data-plane/server';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
+import type { FastifyInstance } from 'fastify';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { startHttpsServer } from './support/https-server.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -44,11 +44,20 @@ describe('client keys at jwks_uri', () => {
       client_assertion: await assertion(clientId),
     });
   const token = async (clientId: string) => {
-    const res = await fetch(`${planes.dataPlaneUrl}/token`, { method: 'POST', headers: { 'tenant-id': tid, 'content-type': FORM }, body: await tokenForm(clientId) });
+    const res = await fetch(`${planes.dataPlaneUrl}/token`, {
+      method: 'POST',
+      headers: { 'tenant-id': tid, 'content-type': FORM },
+      body: await tokenForm(clientId),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const tokenAt = async (node: FastifyInstance, clientId: string) => {
-    const res = await node.inject({ method: 'POST', url: '/token', headers: { 'tenant-id': tid, 'content-type': FORM }, payload: (await tokenForm(clientId)).toString() });
+    const res = await node.inject({
+      method: 'POST',
+      url: '/token',
+      headers: { 'tenant-id': tid, 'content-type': FORM },
+      payload: (await tokenForm(clientId)).toString(),
+    });
     return { status: res.statusCode, body: res.json() as Record<string, unknown> };
   };
 
@@ -76,7 +85,16 @@ describe('client keys at jwks_uri', () => {
   });
 
   const register = (path: string) =>
-    addClient(planes.s, tid, { token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], jwks_uri: `${host.url}${path}` }, { secret: null });
+    addClient(
+      planes.s,
+      tid,
+      {
+        token_endpoint_auth_method: 'private_key_jwt',
+        grant_types: ['client_credentials'],
+        jwks_uri: `${host.url}${path}`,
+      },
+      { secret: null },
+    );
 
   it('verifies assertions against the fetched keys, fetching once for many concurrent requests', async () => {
     const { clientId } = await register('/jwks.json');
@@ -91,7 +109,10 @@ describe('client keys at jwks_uri', () => {
 
   it('refuses, with invalid_client, keys it cannot use', async () => {
     const { clientId } = await register('/not-a-jwk-set.json');
-    expect(await token(clientId)).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: 'The client jwks_uri could not be retrieved' } });
+    expect(await token(clientId)).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client', error_description: 'The client jwks_uri could not be retrieved' },
+    });
     const { clientId: missing } = await register('/nothing-here.json');
     expect(await token(missing)).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
   });
@@ -101,18 +122,29 @@ describe('client keys at jwks_uri', () => {
     const subscriber = createRedis(planes.s.settings.redisUrl, planes.s.settings.redisPrefix);
     const guarded = buildDataPlane({
       settings: loadSettings({ ...process.env, CLIENT_FETCH_PRIVATE: 'deny' }),
-      db: planes.s.db, redis: planes.s.redis, subscriber, keyStores: planes.s.keyStores, masterKey: planes.s.masterKey,
+      db: planes.s.db,
+      redis: planes.s.redis,
+      subscriber,
+      keyStores: planes.s.keyStores,
+      masterKey: planes.s.masterKey,
     });
     try {
       await guarded.sync.start();
       const before = fetches;
       const { clientId } = await register('/jwks.json'); // https://127.0.0.1:<port>: loopback
-      expect(await tokenAt(guarded.app, clientId)).toMatchObject({ status: 401, body: { error: 'invalid_client', error_description: 'The client jwks_uri could not be retrieved' } });
+      expect(await tokenAt(guarded.app, clientId)).toMatchObject({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'The client jwks_uri could not be retrieved' },
+      });
       // A name that resolves to loopback is refused after resolution, not by its spelling.
       const { clientId: byName } = await addClient(
         planes.s,
         tid,
-        { token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], jwks_uri: `${host.url.replace('127.0.0.1', 'localhost')}/jwks.json` },
+        {
+          token_endpoint_auth_method: 'private_key_jwt',
+          grant_types: ['client_credentials'],
+          jwks_uri: `${host.url.replace('127.0.0.1', 'localhost')}/jwks.json`,
+        },
         { secret: null },
       );
       expect((await tokenAt(guarded.app, byName)).status).toBe(401);

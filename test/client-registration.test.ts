@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataPlane } from '@tessera/data-plane/server';
 import { ClientStore } from '@tessera/shared/clients/client-store';
 import { sha256Hex } from '@tessera/shared/http/api-token';
-import type { DataPlane } from '@tessera/data-plane/server';
-import { uniqueTid, type TestServices } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestServices, uniqueTid } from './support/env.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 type Info = Record<string, unknown> & {
   client_id: string;
@@ -45,7 +45,12 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     return res.json() as Info;
   };
   const row = (tid: string, clientId: string) =>
-    s.db.selectFrom('clients').selectAll().where('tid', '=', tid).where('client_id', '=', clientId).executeTakeFirstOrThrow();
+    s.db
+      .selectFrom('clients')
+      .selectAll()
+      .where('tid', '=', tid)
+      .where('client_id', '=', clientId)
+      .executeTakeFirstOrThrow();
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
@@ -54,11 +59,19 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
       const tid = uniqueTid(`reg-${who}`);
       const issuer = `https://${tid}.example.com`;
       const { apiToken } = await planes.createTenant({
-        tid, name: tid, issuer,
+        tid,
+        name: tid,
+        issuer,
         // A: implicit and hybrid enabled, to test response/grant type consistency; B: the defaults.
-        config: who === 'a'
-          ? { grants: { grantTypes: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'], responseTypes: ['code', 'id_token', 'id_token token', 'code id_token'] } }
-          : {},
+        config:
+          who === 'a'
+            ? {
+                grants: {
+                  grantTypes: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'],
+                  responseTypes: ['code', 'id_token', 'id_token token', 'code id_token'],
+                },
+              }
+            : {},
       });
       tenants[who] = { tid, token: apiToken, issuer };
     }
@@ -78,10 +91,21 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     const res = await call('a', 'POST', '/clients', {
       body: {
         ...WEB,
-        client_name: 'Example', 'client_name#fr': 'Exemple', client_uri: 'https://app.example.com', logo_uri: 'https://app.example.com/logo.png',
-        scope: 'openid email', contacts: ['ops@example.com'], tos_uri: 'https://app.example.com/tos', policy_uri: 'http://app.example.com/policy',
-        software_id: 'sw-1', software_version: '1.2', post_logout_redirect_uris: ['https://app.example.com/bye'], id_token_signed_response_alg: 'ES256',
-        x_vendor_extension: { keep: ['me'] }, logo_uri_extra: 'kept too', refresh_client_secret: true,
+        client_name: 'Example',
+        'client_name#fr': 'Exemple',
+        client_uri: 'https://app.example.com',
+        logo_uri: 'https://app.example.com/logo.png',
+        scope: 'openid email',
+        contacts: ['ops@example.com'],
+        tos_uri: 'https://app.example.com/tos',
+        policy_uri: 'http://app.example.com/policy',
+        software_id: 'sw-1',
+        software_version: '1.2',
+        post_logout_redirect_uris: ['https://app.example.com/bye'],
+        id_token_signed_response_alg: 'ES256',
+        x_vendor_extension: { keep: ['me'] },
+        logo_uri_extra: 'kept too',
+        refresh_client_secret: true,
       },
     });
     expect(res.statusCode, res.body).toBe(201);
@@ -130,63 +154,205 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     }
     // A registration access token is not a master token either.
     const client = await register(WEB);
-    expect((await call('a', 'POST', '/clients', { token: client.registration_access_token!, body: WEB })).statusCode).toBe(401);
+    expect(
+      (await call('a', 'POST', '/clients', { token: client.registration_access_token!, body: WEB })).statusCode,
+    ).toBe(401);
     expect((await call('a', 'GET', '/clients', { token: client.registration_access_token! })).statusCode).toBe(401);
   });
 
   const refused: Array<[string, Record<string, unknown>, 'invalid_redirect_uri' | 'invalid_client_metadata']> = [
     ['javascript: redirect URI', { redirect_uris: ['javascript:alert(1)'] }, 'invalid_redirect_uri'],
-    ['JavaScript: in another case', { redirect_uris: ['JavaScript://app.example.com/%0Aalert(1)'] }, 'invalid_redirect_uri'],
+    [
+      'JavaScript: in another case',
+      { redirect_uris: ['JavaScript://app.example.com/%0Aalert(1)'] },
+      'invalid_redirect_uri',
+    ],
     ['javascript: hidden by a tab', { redirect_uris: ['java\tscript:alert(1)'] }, 'invalid_redirect_uri'],
     ['data: redirect URI', { redirect_uris: ['data:text/html,<script>alert(1)</script>'] }, 'invalid_redirect_uri'],
     ['vbscript: redirect URI', { redirect_uris: ['vbscript:msgbox(1)'] }, 'invalid_redirect_uri'],
-    ['data: redirect URI for a native client', { application_type: 'native', redirect_uris: ['data:,x'] }, 'invalid_redirect_uri'],
-    ['http redirect URI off localhost (web)', { redirect_uris: ['http://app.example.com/callback'] }, 'invalid_redirect_uri'],
-    ['http redirect URI on a look-alike host', { redirect_uris: ['http://localhost.example.com/callback'] }, 'invalid_redirect_uri'],
+    [
+      'data: redirect URI for a native client',
+      { application_type: 'native', redirect_uris: ['data:,x'] },
+      'invalid_redirect_uri',
+    ],
+    [
+      'http redirect URI off localhost (web)',
+      { redirect_uris: ['http://app.example.com/callback'] },
+      'invalid_redirect_uri',
+    ],
+    [
+      'http redirect URI on a look-alike host',
+      { redirect_uris: ['http://localhost.example.com/callback'] },
+      'invalid_redirect_uri',
+    ],
     ['custom scheme for a web client', { redirect_uris: ['com.example.app:/callback'] }, 'invalid_redirect_uri'],
-    ['http off loopback for a native client', { application_type: 'native', redirect_uris: ['http://app.example.com/callback'] }, 'invalid_redirect_uri'],
-    ['file: for a native client', { application_type: 'native', redirect_uris: ['file:///tmp/x'] }, 'invalid_redirect_uri'],
+    [
+      'http off loopback for a native client',
+      { application_type: 'native', redirect_uris: ['http://app.example.com/callback'] },
+      'invalid_redirect_uri',
+    ],
+    [
+      'file: for a native client',
+      { application_type: 'native', redirect_uris: ['file:///tmp/x'] },
+      'invalid_redirect_uri',
+    ],
     ['relative redirect URI', { redirect_uris: ['/callback'] }, 'invalid_redirect_uri'],
     ['redirect URI with a fragment', { redirect_uris: ['https://app.example.com/callback#x'] }, 'invalid_redirect_uri'],
-    ['redirect URI with an empty fragment', { redirect_uris: ['https://app.example.com/callback#'] }, 'invalid_redirect_uri'],
-    ['redirect URI with code in the query', { redirect_uris: ['https://app.example.com/callback?code=1'] }, 'invalid_redirect_uri'],
-    ['redirect URI with state in the query', { redirect_uris: ['https://app.example.com/callback?a=1&state=x'] }, 'invalid_redirect_uri'],
-    ['redirect URI with response in the query', { redirect_uris: ['https://app.example.com/callback?response=x'] }, 'invalid_redirect_uri'],
-    ['redirect URI with user information', { redirect_uris: ['https://user:pw@app.example.com/callback'] }, 'invalid_redirect_uri'],
+    [
+      'redirect URI with an empty fragment',
+      { redirect_uris: ['https://app.example.com/callback#'] },
+      'invalid_redirect_uri',
+    ],
+    [
+      'redirect URI with code in the query',
+      { redirect_uris: ['https://app.example.com/callback?code=1'] },
+      'invalid_redirect_uri',
+    ],
+    [
+      'redirect URI with state in the query',
+      { redirect_uris: ['https://app.example.com/callback?a=1&state=x'] },
+      'invalid_redirect_uri',
+    ],
+    [
+      'redirect URI with response in the query',
+      { redirect_uris: ['https://app.example.com/callback?response=x'] },
+      'invalid_redirect_uri',
+    ],
+    [
+      'redirect URI with user information',
+      { redirect_uris: ['https://user:pw@app.example.com/callback'] },
+      'invalid_redirect_uri',
+    ],
     ['redirect URI with a space', { redirect_uris: ['https://app.example.com/call back'] }, 'invalid_redirect_uri'],
     ['redirect_uris not an array', { redirect_uris: 'https://app.example.com/callback' }, 'invalid_redirect_uri'],
     ['no redirect URI for authorization_code', {}, 'invalid_redirect_uri'],
     ['empty redirect_uris for authorization_code', { redirect_uris: [] }, 'invalid_redirect_uri'],
-    ['implicit web client on localhost', { grant_types: ['implicit'], response_types: ['id_token'], redirect_uris: ['http://localhost/cb'] }, 'invalid_redirect_uri'],
-    ['javascript: post-logout redirect URI', { ...WEB, post_logout_redirect_uris: ['javascript:alert(1)'] }, 'invalid_client_metadata'],
-    ['post-logout redirect URI with a fragment', { ...WEB, post_logout_redirect_uris: ['https://app.example.com/bye#x'] }, 'invalid_client_metadata'],
+    [
+      'implicit web client on localhost',
+      { grant_types: ['implicit'], response_types: ['id_token'], redirect_uris: ['http://localhost/cb'] },
+      'invalid_redirect_uri',
+    ],
+    [
+      'javascript: post-logout redirect URI',
+      { ...WEB, post_logout_redirect_uris: ['javascript:alert(1)'] },
+      'invalid_client_metadata',
+    ],
+    [
+      'post-logout redirect URI with a fragment',
+      { ...WEB, post_logout_redirect_uris: ['https://app.example.com/bye#x'] },
+      'invalid_client_metadata',
+    ],
     ['javascript: client_uri', { ...WEB, client_uri: 'javascript:alert(1)' }, 'invalid_client_metadata'],
     ['data: logo_uri', { ...WEB, logo_uri: 'data:image/png;base64,AAAA' }, 'invalid_client_metadata'],
     ['vbscript: tos_uri', { ...WEB, tos_uri: 'vbscript:x' }, 'invalid_client_metadata'],
     ['ftp: policy_uri', { ...WEB, policy_uri: 'ftp://example.com/policy' }, 'invalid_client_metadata'],
-    ['javascript: in a language-tagged client_uri', { ...WEB, 'client_uri#fr': 'javascript:alert(1)' }, 'invalid_client_metadata'],
-    ['javascript: in an extension URI member', { ...WEB, initiate_login_uri: 'javascript:alert(1)' }, 'invalid_client_metadata'],
+    [
+      'javascript: in a language-tagged client_uri',
+      { ...WEB, 'client_uri#fr': 'javascript:alert(1)' },
+      'invalid_client_metadata',
+    ],
+    [
+      'javascript: in an extension URI member',
+      { ...WEB, initiate_login_uri: 'javascript:alert(1)' },
+      'invalid_client_metadata',
+    ],
     ['javascript: in contacts', { ...WEB, contacts: ['javascript:alert(1)'] }, 'invalid_client_metadata'],
     ['http jwks_uri', { ...WEB, jwks_uri: 'http://app.example.com/jwks.json' }, 'invalid_client_metadata'],
-    ['jwks and jwks_uri together', { ...WEB, jwks_uri: 'https://app.example.com/jwks.json', jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] } }, 'invalid_client_metadata'],
-    ['private_key_jwt without keys', { ...WEB, token_endpoint_auth_method: 'private_key_jwt' }, 'invalid_client_metadata'],
-    ['jwks with a private key (d)', { ...WEB, jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] } }, 'invalid_client_metadata'],
-    ['jwks with an RSA private member (p)', { ...WEB, jwks: { keys: [{ kty: 'RSA', n: 'n', e: 'AQAB', p: 'secret' }] } }, 'invalid_client_metadata'],
-    ['jwks with a symmetric key (k)', { ...WEB, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }, 'invalid_client_metadata'],
+    [
+      'jwks and jwks_uri together',
+      {
+        ...WEB,
+        jwks_uri: 'https://app.example.com/jwks.json',
+        jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }] },
+      },
+      'invalid_client_metadata',
+    ],
+    [
+      'private_key_jwt without keys',
+      { ...WEB, token_endpoint_auth_method: 'private_key_jwt' },
+      'invalid_client_metadata',
+    ],
+    [
+      'jwks with a private key (d)',
+      { ...WEB, jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret' }] } },
+      'invalid_client_metadata',
+    ],
+    [
+      'jwks with an RSA private member (p)',
+      { ...WEB, jwks: { keys: [{ kty: 'RSA', n: 'n', e: 'AQAB', p: 'secret' }] } },
+      'invalid_client_metadata',
+    ],
+    [
+      'jwks with a symmetric key (k)',
+      { ...WEB, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } },
+      'invalid_client_metadata',
+    ],
     ['jwks without keys', { ...WEB, jwks: { keys: [] } }, 'invalid_client_metadata'],
-    ['public client with client_credentials', { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' }, 'invalid_client_metadata'],
-    ['public client with an HMAC ID token algorithm', { ...WEB, token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'HS256' }, 'invalid_client_metadata'],
-    ['RSA algorithm for client_secret_jwt', { ...WEB, token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'RS256' }, 'invalid_client_metadata'],
-    ['unknown token_endpoint_auth_method', { ...WEB, token_endpoint_auth_method: 'tls_client_auth_maybe' }, 'invalid_client_metadata'],
-    ['response type token without the implicit grant', { ...WEB, response_types: ['code', 'id_token token'] }, 'invalid_client_metadata'],
-    ['implicit grant without a token response type', { ...WEB, grant_types: ['authorization_code', 'implicit'] }, 'invalid_client_metadata'],
-    ['code response type without authorization_code', { ...WEB, grant_types: ['implicit'], response_types: ['code', 'id_token'] }, 'invalid_client_metadata'],
-    ['response type the tenant does not enable', { ...WEB, grant_types: ['authorization_code', 'implicit'], response_types: ['code token'] }, 'invalid_client_metadata'],
-    ['grant type the tenant does not enable', { ...WEB, grant_types: ['authorization_code', 'password'] }, 'invalid_client_metadata'],
-    ['ID token algorithm the tenant has no key for', { ...WEB, id_token_signed_response_alg: 'PS512' }, 'invalid_client_metadata'],
-    ['ID token alg none with an id_token response', { ...WEB, grant_types: ['implicit'], response_types: ['id_token'], id_token_signed_response_alg: 'none' }, 'invalid_client_metadata'],
-    ['ID token alg none for a code-flow client (unsigned ID tokens are never issued)', { ...WEB, id_token_signed_response_alg: 'none' }, 'invalid_client_metadata'],
-    ['duplicate grant types', { ...WEB, grant_types: ['authorization_code', 'authorization_code'] }, 'invalid_client_metadata'],
+    [
+      'public client with client_credentials',
+      { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' },
+      'invalid_client_metadata',
+    ],
+    [
+      'public client with an HMAC ID token algorithm',
+      { ...WEB, token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'HS256' },
+      'invalid_client_metadata',
+    ],
+    [
+      'RSA algorithm for client_secret_jwt',
+      { ...WEB, token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'RS256' },
+      'invalid_client_metadata',
+    ],
+    [
+      'unknown token_endpoint_auth_method',
+      { ...WEB, token_endpoint_auth_method: 'tls_client_auth_maybe' },
+      'invalid_client_metadata',
+    ],
+    [
+      'response type token without the implicit grant',
+      { ...WEB, response_types: ['code', 'id_token token'] },
+      'invalid_client_metadata',
+    ],
+    [
+      'implicit grant without a token response type',
+      { ...WEB, grant_types: ['authorization_code', 'implicit'] },
+      'invalid_client_metadata',
+    ],
+    [
+      'code response type without authorization_code',
+      { ...WEB, grant_types: ['implicit'], response_types: ['code', 'id_token'] },
+      'invalid_client_metadata',
+    ],
+    [
+      'response type the tenant does not enable',
+      { ...WEB, grant_types: ['authorization_code', 'implicit'], response_types: ['code token'] },
+      'invalid_client_metadata',
+    ],
+    [
+      'grant type the tenant does not enable',
+      { ...WEB, grant_types: ['authorization_code', 'password'] },
+      'invalid_client_metadata',
+    ],
+    [
+      'ID token algorithm the tenant has no key for',
+      { ...WEB, id_token_signed_response_alg: 'PS512' },
+      'invalid_client_metadata',
+    ],
+    [
+      'ID token alg none with an id_token response',
+      { ...WEB, grant_types: ['implicit'], response_types: ['id_token'], id_token_signed_response_alg: 'none' },
+      'invalid_client_metadata',
+    ],
+    [
+      'ID token alg none for a code-flow client (unsigned ID tokens are never issued)',
+      { ...WEB, id_token_signed_response_alg: 'none' },
+      'invalid_client_metadata',
+    ],
+    [
+      'duplicate grant types',
+      { ...WEB, grant_types: ['authorization_code', 'authorization_code'] },
+      'invalid_client_metadata',
+    ],
     ['client_name not a string', { ...WEB, client_name: 42 }, 'invalid_client_metadata'],
     ['scope not a space-separated string', { ...WEB, scope: ['openid'] }, 'invalid_client_metadata'],
     ['scope with a double space', { ...WEB, scope: 'openid  email' }, 'invalid_client_metadata'],
@@ -194,13 +360,29 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     ['application_type other than web/native', { ...WEB, application_type: 'desktop' }, 'invalid_client_metadata'],
     ['client_id sent by the client', { ...WEB, client_id: 'mine' }, 'invalid_client_metadata'],
     ['client_secret sent by the client', { ...WEB, client_secret: 'mine' }, 'invalid_client_metadata'],
-    ['registration_access_token sent by the client', { ...WEB, registration_access_token: 'mine' }, 'invalid_client_metadata'],
-    ['registration_client_uri sent by the client', { ...WEB, registration_client_uri: 'https://evil.example.com/' }, 'invalid_client_metadata'],
+    [
+      'registration_access_token sent by the client',
+      { ...WEB, registration_access_token: 'mine' },
+      'invalid_client_metadata',
+    ],
+    [
+      'registration_client_uri sent by the client',
+      { ...WEB, registration_client_uri: 'https://evil.example.com/' },
+      'invalid_client_metadata',
+    ],
     ['client_id_issued_at sent by the client', { ...WEB, client_id_issued_at: 1 }, 'invalid_client_metadata'],
     ['client_secret_expires_at sent by the client', { ...WEB, client_secret_expires_at: 0 }, 'invalid_client_metadata'],
-    ['preferred_client_secret (secrets are generated)', { ...WEB, preferred_client_secret: 'mine' }, 'invalid_client_metadata'],
+    [
+      'preferred_client_secret (secrets are generated)',
+      { ...WEB, preferred_client_secret: 'mine' },
+      'invalid_client_metadata',
+    ],
     ['preferred_client_id with a slash', { ...WEB, preferred_client_id: 'a/b' }, 'invalid_client_metadata'],
-    ['preferred_client_id over 80 characters', { ...WEB, preferred_client_id: 'x'.repeat(81) }, 'invalid_client_metadata'],
+    [
+      'preferred_client_id over 80 characters',
+      { ...WEB, preferred_client_id: 'x'.repeat(81) },
+      'invalid_client_metadata',
+    ],
     ['data not an object', { ...WEB, data: ['x'] }, 'invalid_client_metadata'],
     ['refresh_client_secret not a boolean', { ...WEB, refresh_client_secret: 'yes' }, 'invalid_client_metadata'],
   ];
@@ -214,19 +396,40 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
   });
 
   it('stores nothing for a refused registration', async () => {
-    const count = async () => Number((await s.db.selectFrom('clients').select((eb) => eb.fn.countAll().as('n')).where('tid', '=', tenants.a.tid).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await s.db
+            .selectFrom('clients')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('tid', '=', tenants.a.tid)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     for (const [, body] of refused.slice(0, 5)) await call('a', 'POST', '/clients', { body });
     expect(await count()).toBe(before);
   });
 
   it('accepts localhost / loopback http for web clients, private-use schemes and claimed https for native ones', async () => {
-    const web = await register({ redirect_uris: ['http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:8080/cb', 'https://app.example.com/cb?tenant=x'] });
+    const web = await register({
+      redirect_uris: [
+        'http://localhost:3000/cb',
+        'http://127.0.0.1/cb',
+        'http://[::1]:8080/cb',
+        'https://app.example.com/cb?tenant=x',
+      ],
+    });
     expect(web.redirect_uris).toHaveLength(4);
     const native = await register({
       application_type: 'native',
       token_endpoint_auth_method: 'none',
-      redirect_uris: ['com.example.app:/oauth2redirect', 'http://127.0.0.1:0/cb', 'http://[::1]/cb', 'https://app.example.com/native'],
+      redirect_uris: [
+        'com.example.app:/oauth2redirect',
+        'http://127.0.0.1:0/cb',
+        'http://[::1]/cb',
+        'https://app.example.com/native',
+      ],
     });
     expect(native.application_type).toBe('native');
     // A public client gets no secret.
@@ -240,7 +443,16 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
       ...WEB,
       token_endpoint_auth_method: 'private_key_jwt',
       token_endpoint_auth_signing_alg: 'ES256',
-      jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] },
+      jwks: {
+        keys: [
+          {
+            kty: 'EC',
+            crv: 'P-256',
+            x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+            y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+          },
+        ],
+      },
     });
     expect(pkjwt).not.toHaveProperty('client_secret');
     expect(pkjwt.jwks).toEqual({ keys: [expect.objectContaining({ kty: 'EC' })] });
@@ -250,7 +462,11 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     expect(service).not.toHaveProperty('redirect_uris');
     expect(service.client_secret).toBeDefined();
 
-    const hybrid = await register({ ...WEB, grant_types: ['authorization_code', 'implicit'], response_types: ['id_token code'] });
+    const hybrid = await register({
+      ...WEB,
+      grant_types: ['authorization_code', 'implicit'],
+      response_types: ['id_token code'],
+    });
     expect(hybrid.response_types).toEqual(['id_token code']);
   });
 
@@ -296,13 +512,22 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     // RFC 7592 §2.2: client_id is required and must match; client_secret, if sent, must be the current one.
     expect((await call('a', 'PUT', path, { token, body: { ...WEB } })).json().error).toBe('invalid_client_metadata');
     expect((await call('a', 'PUT', path, { token, body: { ...WEB, client_id: 'other' } })).statusCode).toBe(400);
-    const badSecret = await call('a', 'PUT', path, { token, body: { ...WEB, client_id: client.client_id, client_secret: 'wrong' } });
+    const badSecret = await call('a', 'PUT', path, {
+      token,
+      body: { ...WEB, client_id: client.client_id, client_secret: 'wrong' },
+    });
     expect(badSecret.statusCode).toBe(400);
     expect(badSecret.json().error).toBe('invalid_client_metadata');
-    const badUri = await call('a', 'PUT', path, { token, body: { client_id: client.client_id, redirect_uris: ['javascript:alert(1)'] } });
+    const badUri = await call('a', 'PUT', path, {
+      token,
+      body: { client_id: client.client_id, redirect_uris: ['javascript:alert(1)'] },
+    });
     expect(badUri.json().error).toBe('invalid_redirect_uri');
     // preferred_client_id and data need the master token
-    expect((await call('a', 'PUT', path, { token, body: { ...WEB, client_id: client.client_id, data: { x: 1 } } })).statusCode).toBe(400);
+    expect(
+      (await call('a', 'PUT', path, { token, body: { ...WEB, client_id: client.client_id, data: { x: 1 } } }))
+        .statusCode,
+    ).toBe(400);
 
     // Wholesale replacement; the members RFC 7592 says to ignore are ignored.
     const updated = await call('a', 'PUT', path, {
@@ -346,7 +571,14 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     expect(afterDelete.json().error).toBe('invalid_token');
     expect((await call('a', 'GET', path)).statusCode).toBe(404); // the master token may learn it is gone
     expect((await call('a', 'DELETE', path)).statusCode).toBe(404);
-    expect(await s.db.selectFrom('clients').select('client_id').where('tid', '=', tenants.a.tid).where('client_id', '=', client.client_id).executeTakeFirst()).toBeUndefined();
+    expect(
+      await s.db
+        .selectFrom('clients')
+        .select('client_id')
+        .where('tid', '=', tenants.a.tid)
+        .where('client_id', '=', client.client_id)
+        .executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('rotates the secret on refresh_client_secret; the previous one stays valid 30 minutes', async () => {
@@ -376,25 +608,42 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     expect(read.json().client_secret).toBe(after.client_secret);
 
     // Switching to a method without a secret drops it; switching back issues a new one.
-    const pub = await call('a', 'PUT', path, { token: after.registration_access_token!, body: { ...WEB, client_id: client.client_id, token_endpoint_auth_method: 'none' } });
+    const pub = await call('a', 'PUT', path, {
+      token: after.registration_access_token!,
+      body: { ...WEB, client_id: client.client_id, token_endpoint_auth_method: 'none' },
+    });
     expect(pub.statusCode, pub.body).toBe(200);
     expect(pub.json()).not.toHaveProperty('client_secret');
-    const back = await call('a', 'PUT', path, { token: pub.json().registration_access_token, body: { ...WEB, client_id: client.client_id } });
+    const back = await call('a', 'PUT', path, {
+      token: pub.json().registration_access_token,
+      body: { ...WEB, client_id: client.client_id },
+    });
     expect(back.json().client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it('lets the master token read, update and list clients; data set by it survives a client’s own update', async () => {
     const client = await register({ ...WEB, data: { tier: 'gold' } });
     const path = `/clients/${client.client_id}`;
-    expect((await call('a', 'GET', path)).json()).toMatchObject({ client_id: client.client_id, data: { tier: 'gold' } });
+    expect((await call('a', 'GET', path)).json()).toMatchObject({
+      client_id: client.client_id,
+      data: { tier: 'gold' },
+    });
 
     // The client may echo data unchanged or leave it out; it stays.
-    const echo = await call('a', 'PUT', path, { token: client.registration_access_token!, body: { ...WEB, client_id: client.client_id, data: { tier: 'gold' } } });
+    const echo = await call('a', 'PUT', path, {
+      token: client.registration_access_token!,
+      body: { ...WEB, client_id: client.client_id, data: { tier: 'gold' } },
+    });
     expect(echo.statusCode, echo.body).toBe(200);
-    const omit = await call('a', 'PUT', path, { token: echo.json().registration_access_token, body: { ...WEB, client_id: client.client_id } });
+    const omit = await call('a', 'PUT', path, {
+      token: echo.json().registration_access_token,
+      body: { ...WEB, client_id: client.client_id },
+    });
     expect(omit.json().data).toEqual({ tier: 'gold' });
 
-    const byMaster = await call('a', 'PUT', path, { body: { ...WEB, client_id: client.client_id, data: { tier: 'silver' } } });
+    const byMaster = await call('a', 'PUT', path, {
+      body: { ...WEB, client_id: client.client_id, data: { tier: 'silver' } },
+    });
     expect(byMaster.statusCode, byMaster.body).toBe(200);
     expect(byMaster.json().data).toEqual({ tier: 'silver' });
     // a master update also replaces the registration access token
@@ -415,13 +664,20 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
 
   it('keeps no client secret or registration access token in plain text in the database', async () => {
     const client = await register({ ...WEB, client_name: 'Sealed' });
-    const rotated = (await call('a', 'PUT', `/clients/${client.client_id}`, {
-      token: client.registration_access_token!,
-      body: { ...WEB, client_id: client.client_id, refresh_client_secret: true },
-    })).json() as Info;
+    const rotated = (
+      await call('a', 'PUT', `/clients/${client.client_id}`, {
+        token: client.registration_access_token!,
+        body: { ...WEB, client_id: client.client_id, refresh_client_secret: true },
+      })
+    ).json() as Info;
     const stored = await row(tenants.a.tid, client.client_id);
     const dump = JSON.stringify(stored);
-    for (const secret of [client.client_secret!, client.registration_access_token!, rotated.client_secret!, rotated.registration_access_token!]) {
+    for (const secret of [
+      client.client_secret!,
+      client.registration_access_token!,
+      rotated.client_secret!,
+      rotated.registration_access_token!,
+    ]) {
       expect(dump).not.toContain(secret);
       expect(dump).not.toContain(Buffer.from(secret).toString('base64'));
     }
@@ -458,7 +714,12 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
       { raw: 'redirect_uris=https://app.example.com/cb', contentType: 'application/x-www-form-urlencoded' },
       { raw: '{"redirect_uris": ["https://app.example.com/cb"]}', contentType: 'text/plain' },
       // just over 250,000 characters of valid JSON
-      { raw: JSON.stringify({ ...WEB, x_padding: 'x'.repeat(250_001 - JSON.stringify({ ...WEB, x_padding: '' }).length) }) },
+      {
+        raw: JSON.stringify({
+          ...WEB,
+          x_padding: 'x'.repeat(250_001 - JSON.stringify({ ...WEB, x_padding: '' }).length),
+        }),
+      },
       // far over, and over the byte limit as well
       { raw: JSON.stringify({ ...WEB, x_padding: 'é'.repeat(400_000) }) },
     ];
@@ -476,11 +737,17 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     expect(noBody.statusCode).toBe(400);
     // The same limits apply to updates.
     const client = await register(WEB);
-    const put = await call('a', 'PUT', `/clients/${client.client_id}`, { token: client.registration_access_token!, raw: '{"client_id": ' });
+    const put = await call('a', 'PUT', `/clients/${client.client_id}`, {
+      token: client.registration_access_token!,
+      raw: '{"client_id": ',
+    });
     expect(put.statusCode).toBe(400);
     expect(put.json().error).toBe('invalid_request');
     // exactly 250,000 characters are accepted
-    const atLimit = JSON.stringify({ ...WEB, x_padding: 'x'.repeat(250_000 - JSON.stringify({ ...WEB, x_padding: '' }).length) });
+    const atLimit = JSON.stringify({
+      ...WEB,
+      x_padding: 'x'.repeat(250_000 - JSON.stringify({ ...WEB, x_padding: '' }).length),
+    });
     expect(atLimit.length).toBe(250_000);
     expect((await call('a', 'POST', '/clients', { raw: atLimit })).statusCode).toBe(201);
   });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import type { DataPlane } from '@tessera/data-plane/server';
-import { uniqueTid, type TestServices } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestServices, uniqueTid } from './support/env.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 
@@ -85,7 +85,9 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
     const other = uniqueTid('susp');
     // Provisioning is a workflow: wait for it (201), so the poll below only measures propagation.
     const created = await cp.inject({
-      method: 'POST', url: '/tenants/rest/v1?wait=true', headers: { authorization: `Bearer ${s.operatorKey}` },
+      method: 'POST',
+      url: '/tenants/rest/v1?wait=true',
+      headers: { authorization: `Bearer ${s.operatorKey}` },
       payload: { tid: other, name: 'S', issuer: `http://localhost:8080/${other}` },
     });
     expect(created.statusCode).toBe(201);
@@ -115,11 +117,19 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
   });
 
   it('catches up after missing a change message: on Redis reconnect and on the resync timer', async () => {
-    await s.db.updateTable('tenants').set({ status: 'suspended', updated_at: new Date() }).where('tid', '=', tid).execute();
+    await s.db
+      .updateTable('tenants')
+      .set({ status: 'suspended', updated_at: new Date() })
+      .where('tid', '=', tid)
+      .execute();
     expect((await get(`/${tid}/jwks.json`)).statusCode).toBe(200); // still cached: no message was sent
     dp.subscriber.disconnect(true); // a Redis blip: ioredis reconnects and the sync resyncs
     await expect.poll(async () => (await get(`/${tid}/jwks.json`)).statusCode, { timeout: 5000 }).toBe(403);
-    await s.db.updateTable('tenants').set({ status: 'active', updated_at: new Date() }).where('tid', '=', tid).execute();
+    await s.db
+      .updateTable('tenants')
+      .set({ status: 'active', updated_at: new Date() })
+      .where('tid', '=', tid)
+      .execute();
     await dp.sync.resync();
     expect((await get(`/${tid}/jwks.json`)).statusCode).toBe(200);
   });
@@ -131,8 +141,12 @@ describe('data plane: tenant resolution, discovery and JWKS (PostgreSQL + Redis)
     expect(health.json()).toEqual({ postgres: { healthy: true }, redis: { healthy: true }, hsm: { healthy: true } });
     const metrics = await get('/monitor/v1/metrics', { authorization: `Bearer ${s.monitorToken}` });
     expect(metrics.statusCode).toBe(200);
-    expect(metrics.body).toContain(`tessera_data_plane_http_requests_total{tenant="${tid}",route="/jwks.json",method="GET",status="200"}`);
-    expect(metrics.body).toMatch(/tessera_data_plane_http_requests_total\{tenant="-",route="unmatched",method="GET",status="400"\}/);
+    expect(metrics.body).toContain(
+      `tessera_data_plane_http_requests_total{tenant="${tid}",route="/jwks.json",method="GET",status="200"}`,
+    );
+    expect(metrics.body).toMatch(
+      /tessera_data_plane_http_requests_total\{tenant="-",route="unmatched",method="GET",status="400"\}/,
+    );
   });
 
   it('answers malformed requests with 400 and no stack trace', async () => {

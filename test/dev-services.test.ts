@@ -1,10 +1,10 @@
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { Connection } from '@temporalio/client';
 import Stripe from 'stripe';
-import { ROOT } from './support/processes.ts';
+import { describe, expect, it } from 'vitest';
 import { requireTestRun } from './support/env.ts';
+import { ROOT } from './support/processes.ts';
 
 describe('dev services built by infra/dev/prepare.sh', () => {
   requireTestRun();

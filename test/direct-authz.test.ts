@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
-import { compactDecrypt, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
+import {
+  compactDecrypt,
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  jwtVerify,
+} from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeFlow, responseParams } from './support/authz-session.ts';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 /** The request examples of the direct authorisation seed (002), verbatim. */
 const SEED = {
@@ -80,17 +87,32 @@ describe('direct authorisation API (/direct-authz/rest/v2), seed examples', () =
     planes.dp.app.inject({
       method: 'POST',
       url: '/direct-authz/rest/v2',
-      headers: { 'tenant-id': tid, authorization: `Bearer ${apiToken}`, 'content-type': 'application/json', ...headers },
+      headers: {
+        'tenant-id': tid,
+        authorization: `Bearer ${apiToken}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const jwks = async () => createLocalJWKSet((await planes.dp.app.inject({ method: 'GET', url: '/jwks.json', headers: { 'tenant-id': tid } })).json() as JSONWebKeySet);
+  const jwks = async () =>
+    createLocalJWKSet(
+      (
+        await planes.dp.app.inject({ method: 'GET', url: '/jwks.json', headers: { 'tenant-id': tid } })
+      ).json() as JSONWebKeySet,
+    );
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
     tid = uniqueTid('da');
     issuer = `https://${tid}.example.com`;
     ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer }));
-    await addClient(planes.s, tid, { grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://app.example.com/cb'] }, { clientId: '8cc2043' });
+    await addClient(
+      planes.s,
+      tid,
+      { grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://app.example.com/cb'] },
+      { clientId: '8cc2043' },
+    );
   }, 60_000);
   afterAll(async () => planes.close());
 
@@ -98,13 +120,28 @@ describe('direct authorisation API (/direct-authz/rest/v2), seed examples', () =
     const res = await post(SEED.tokensForSession);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(Object.keys(body).sort()).toEqual(['access_token', 'expires_in', 'id_token', 'scope', 'sub_sid', 'token_type']);
+    expect(Object.keys(body).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'id_token',
+      'scope',
+      'sub_sid',
+      'token_type',
+    ]);
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 600, scope: 'openid email profile app:admin' });
     expect(body.refresh_token).toBeUndefined(); // long_lived defaults to false: a transient authorisation
     const { payload } = await jwtVerify(body.access_token, await jwks(), { issuer });
-    expect(payload).toMatchObject({ sub: 'alice', cid: '8cc2043', scp: ['openid', 'email', 'profile', 'app:admin'], clm: ['name', 'email', 'email_verified'] });
+    expect(payload).toMatchObject({
+      sub: 'alice',
+      cid: '8cc2043',
+      scp: ['openid', 'email', 'profile', 'app:admin'],
+      clm: ['name', 'email', 'email_verified'],
+    });
     const idToken = await jwtVerify(body.id_token, await jwks(), { issuer, audience: '8cc2043' });
-    expect(idToken.payload).toMatchObject({ sub: 'alice', sid: createHash('sha256').update(body.sub_sid).digest('hex') });
+    expect(idToken.payload).toMatchObject({
+      sub: 'alice',
+      sid: createHash('sha256').update(body.sub_sid).digest('hex'),
+    });
   });
 
   it('issues access and refresh tokens only for a plain sub, with every member applied', async () => {
@@ -121,7 +158,11 @@ describe('direct authorisation API (/direct-authz/rest/v2), seed examples', () =
       uip: { groups: ['admin', 'audit'] },
     });
     expect(payload.exp! - payload.iat!).toBe(600);
-    const stored = await planes.s.db.selectFrom('authorizations').select(['sub', 'client_id']).where('tid', '=', tid).execute();
+    const stored = await planes.s.db
+      .selectFrom('authorizations')
+      .select(['sub', 'client_id'])
+      .where('tid', '=', tid)
+      .execute();
     expect(stored).toContainEqual({ sub: 'alice', client_id: '8cc2043' });
   });
 
@@ -133,7 +174,12 @@ describe('direct authorisation API (/direct-authz/rest/v2), seed examples', () =
     const body = res.json();
     expect(body.sub_sid).toBeUndefined(); // no new session was created
     const idToken = decodeJwt(body.id_token);
-    expect(idToken).toMatchObject({ sub: 'alice', sid: createHash('sha256').update(created.sub_sid).digest('hex'), login_ip: '185.7.248.1', login_geo: { long: '37.3956', lat: '-122.076' } });
+    expect(idToken).toMatchObject({
+      sub: 'alice',
+      sid: createHash('sha256').update(created.sub_sid).digest('hex'),
+      login_ip: '185.7.248.1',
+      login_geo: { long: '37.3956', lat: '-122.076' },
+    });
   });
 
   it('impersonates: tokens for alice, with admin as act.sub', async () => {
@@ -168,7 +214,12 @@ describe('direct authorisation API (/direct-authz/rest/v2), seed examples', () =
     const noScope = await post({ sub: 'alice', client_id: '8cc2043' });
     expect(noScope.statusCode).toBe(400);
 
-    const noToken = await planes.dp.app.inject({ method: 'POST', url: '/direct-authz/rest/v2', headers: { 'tenant-id': tid, 'content-type': 'application/json' }, payload: '{}' });
+    const noToken = await planes.dp.app.inject({
+      method: 'POST',
+      url: '/direct-authz/rest/v2',
+      headers: { 'tenant-id': tid, 'content-type': 'application/json' },
+      payload: '{}',
+    });
     expect(noToken.statusCode).toBe(401);
     expect(noToken.headers['www-authenticate']).toBe('Bearer');
     expect(noToken.json().error).toBe('missing_token');
@@ -206,19 +257,39 @@ describe('direct authorisation ID tokens follow the client registration, as the 
     return answer;
   };
   const jwks = async () => createLocalJWKSet((await (await fetch(`${issuer}/jwks.json`)).json()) as JSONWebKeySet);
-  const codeFlowIdToken = async (client: { clientId: string; secret: string | null }, consent: Record<string, unknown> = {}) => {
-    const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: REDIRECT, scope: 'openid email' });
+  const codeFlowIdToken = async (
+    client: { clientId: string; secret: string | null },
+    consent: Record<string, unknown> = {},
+  ) => {
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.clientId,
+      redirect_uri: REDIRECT,
+      scope: 'openid email',
+    });
     const { final } = await completeFlow(issuer, apiToken, query.toString(), { consent });
     const res = await fetch(`${issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: responseParams(final).code!, redirect_uri: REDIRECT }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: responseParams(final).code!,
+        redirect_uri: REDIRECT,
+      }),
     });
     expect(res.status).toBe(200);
     return ((await res.json()) as { id_token: string }).id_token;
   };
   const webClient = (metadata: Record<string, unknown>) =>
-    addClient(planes.s, tid, { grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: [REDIRECT], ...metadata });
+    addClient(planes.s, tid, {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [REDIRECT],
+      ...metadata,
+    });
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
@@ -226,7 +297,12 @@ describe('direct authorisation ID tokens follow the client registration, as the 
     issuer = `${planes.dataPlaneUrl}/${tid}`;
     ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer }));
     const users = new PostgresUserDirectory(planes.s.db);
-    await users.create(tid, { username: 'alice', sub: 'alice', password: 'wonderland-42', claims: { email: 'alice@example.com', email_verified: true } });
+    await users.create(tid, {
+      username: 'alice',
+      sub: 'alice',
+      password: 'wonderland-42',
+      claims: { email: 'alice@example.com', email_verified: true },
+    });
   }, 60_000);
   afterAll(async () => planes.close());
 
@@ -239,7 +315,12 @@ describe('direct authorisation ID tokens follow the client registration, as the 
     expect(decodeJwt(id_token).sub).toBe(fromCodeFlow);
 
     // alice impersonates carol: the client sees its sector's subject for the actor as well.
-    const impersonated = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid'], impersonated_sub: 'carol' });
+    const impersonated = await direct({
+      sub_session: { sub: 'alice' },
+      client_id: client.clientId,
+      scope: ['openid'],
+      impersonated_sub: 'carol',
+    });
     const claims = decodeJwt(impersonated.id_token);
     expect(claims.act).toEqual({ sub: fromCodeFlow });
     expect(claims.sub).not.toBe('carol');
@@ -249,16 +330,26 @@ describe('direct authorisation ID tokens follow the client registration, as the 
   it('signs with the registered id_token_signed_response_alg and the explicit type, with at_hash, acr and amr', async () => {
     const client = await webClient({ id_token_signed_response_alg: 'ES256', id_token_explicit_typ: true });
     const { id_token, access_token } = await direct({
-      sub_session: { sub: 'alice', acr: 'urn:test:strong', amr: ['hwk'] }, client_id: client.clientId, scope: ['openid'],
+      sub_session: { sub: 'alice', acr: 'urn:test:strong', amr: ['hwk'] },
+      client_id: client.clientId,
+      scope: ['openid'],
     });
     expect(decodeProtectedHeader(id_token)).toMatchObject({ alg: 'ES256', typ: 'id_token+jwt' });
-    const { payload } = await jwtVerify(id_token, await jwks(), { issuer, audience: client.clientId, algorithms: ['ES256'], typ: 'id_token+jwt' });
+    const { payload } = await jwtVerify(id_token, await jwks(), {
+      issuer,
+      audience: client.clientId,
+      algorithms: ['ES256'],
+      typ: 'id_token+jwt',
+    });
     const atHash = createHash('sha256').update(access_token).digest().subarray(0, 16).toString('base64url');
     expect(payload).toMatchObject({ sub: 'alice', acr: 'urn:test:strong', amr: ['hwk'], at_hash: atHash });
   });
 
   it('encrypts to a client that registered id_token_encrypted_response_alg/enc (nested JWT)', async () => {
-    const client = await webClient({ id_token_encrypted_response_alg: 'A256KW', id_token_encrypted_response_enc: 'A256GCM' });
+    const client = await webClient({
+      id_token_encrypted_response_alg: 'A256KW',
+      id_token_encrypted_response_enc: 'A256GCM',
+    });
     const { id_token } = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid'] });
     expect(id_token.split('.')).toHaveLength(5);
     expect(decodeProtectedHeader(id_token)).toMatchObject({ alg: 'A256KW', enc: 'A256GCM', cty: 'JWT' });
@@ -282,15 +373,30 @@ describe('direct authorisation ID tokens follow the client registration, as the 
 
   it('puts the consented claims into the ID token under claims_transport ID_TOKEN, as the consent step does', async () => {
     const client = await webClient({});
-    const viaIdToken = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid', 'email'], claims: ['email', 'email_verified'], claims_transport: 'ID_TOKEN' });
+    const viaIdToken = await direct({
+      sub_session: { sub: 'alice' },
+      client_id: client.clientId,
+      scope: ['openid', 'email'],
+      claims: ['email', 'email_verified'],
+      claims_transport: 'ID_TOKEN',
+    });
     expect(decodeJwt(viaIdToken.id_token)).toMatchObject({ email: 'alice@example.com', email_verified: true });
-    const fromCodeFlow = decodeJwt(await codeFlowIdToken(client, { claims: ['email', 'email_verified'], claims_transport: 'ID_TOKEN' }));
+    const fromCodeFlow = decodeJwt(
+      await codeFlowIdToken(client, { claims: ['email', 'email_verified'], claims_transport: 'ID_TOKEN' }),
+    );
     expect(fromCodeFlow).toMatchObject({ email: 'alice@example.com', email_verified: true });
 
     // USERINFO (the default): not in the ID token, at UserInfo with the access token.
-    const viaUserInfo = await direct({ sub_session: { sub: 'alice' }, client_id: client.clientId, scope: ['openid', 'email'], claims: ['email'] });
+    const viaUserInfo = await direct({
+      sub_session: { sub: 'alice' },
+      client_id: client.clientId,
+      scope: ['openid', 'email'],
+      claims: ['email'],
+    });
     expect(decodeJwt(viaUserInfo.id_token).email).toBeUndefined();
-    const userinfo = await fetch(`${issuer}/userinfo`, { headers: { authorization: `Bearer ${viaUserInfo.access_token}` } });
+    const userinfo = await fetch(`${issuer}/userinfo`, {
+      headers: { authorization: `Bearer ${viaUserInfo.access_token}` },
+    });
     expect(await userinfo.json()).toMatchObject({ sub: 'alice', email: 'alice@example.com' });
   });
 });

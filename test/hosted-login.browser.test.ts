@@ -3,17 +3,25 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { basicAuth } from './support/issuer-http.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 /** The launch flags of the machine notes: no background connections the closed network would refuse. */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ROOT = join(import.meta.dirname, '..');
 const SHOTS = join(ROOT, '.cache', 'screenshots');
 
@@ -40,15 +48,24 @@ describe('hosted login UI in Chromium', () => {
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(8).toString('hex');
     const params = new URLSearchParams({
-      response_type: 'code', client_id: t[who].clientId, redirect_uri: redirect, scope: 'openid profile email', state, nonce: randomBytes(8).toString('hex'),
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', ...extra,
+      response_type: 'code',
+      client_id: t[who].clientId,
+      redirect_uri: redirect,
+      scope: 'openid profile email',
+      state,
+      nonce: randomBytes(8).toString('hex'),
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      ...extra,
     });
     return { url: `${t[who].issuer}/login?${params}`, verifier, state };
   };
   /** The main-frame documents the data plane served during `work` (redirects are not documents). */
   const pagesDuring = async (work: () => Promise<unknown>) => {
     const seen: string[] = [];
-    const listener = (frame: { url(): string; parentFrame(): unknown }) => { if (!frame.parentFrame()) seen.push(frame.url()); };
+    const listener = (frame: { url(): string; parentFrame(): unknown }) => {
+      if (!frame.parentFrame()) seen.push(frame.url());
+    };
     page.on('framenavigated', listener);
     try {
       await work();
@@ -70,7 +87,9 @@ describe('hosted login UI in Chromium', () => {
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
         if (req.method === 'POST') posts.push(Object.fromEntries(new URLSearchParams(body)));
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Client callback</title><h1>Client callback</h1></html>');
+        res
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end('<!doctype html><html lang="en"><title>Client callback</title><h1>Client callback</h1></html>');
       });
     });
     await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
@@ -79,12 +98,28 @@ describe('hosted login UI in Chromium', () => {
       const tid = uniqueTid(`login-${who}`);
       const issuer = `${planes.dataPlaneUrl}/${tid}`;
       await planes.createTenant({ tid, name: tid, issuer, config: { login: { title: 'Sign in to Wonderland' } } });
-      const { clientId, secret } = await addClient(planes.s, tid, { client_name: 'Wonderland Reader', redirect_uris: [redirect], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], scope: 'openid profile email' });
+      const { clientId, secret } = await addClient(planes.s, tid, {
+        client_name: 'Wonderland Reader',
+        redirect_uris: [redirect],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        scope: 'openid profile email',
+      });
       t[who] = { tid, issuer, clientId, secret: secret! };
     }
-    await new PostgresUserDirectory(planes.s.db).create(t.a.tid, { username: 'alice', sub: 'alice', password, claims: { name: 'Alice Liddell', email: 'alice@example.com' } });
+    await new PostgresUserDirectory(planes.s.db).create(t.a.tid, {
+      username: 'alice',
+      sub: 'alice',
+      password,
+      claims: { name: 'Alice Liddell', email: 'alice@example.com' },
+    });
     profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 640, height: 720 } });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 640, height: 720 },
+    });
     page = browser.pages()[0] ?? (await browser.newPage());
     mkdirSync(SHOTS, { recursive: true });
   }, 90_000);
@@ -130,8 +165,16 @@ describe('hosted login UI in Chromium', () => {
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const res = await fetch(`${t.a.issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(t.a.clientId, t.a.secret) },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifier }),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicAuth(t.a.clientId, t.a.secret),
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirect,
+        code_verifier: verifier,
+      }),
     });
     expect(res.status).toBe(200);
     const tokens = (await res.json()) as { id_token: string };
@@ -140,7 +183,8 @@ describe('hosted login UI in Chromium', () => {
     // the SSO cookie is HttpOnly and scoped to the tenant's issuer path
     const sso = (await browser.cookies(t.a.issuer)).find((c) => c.name.startsWith('tessera_sso_'))!;
     expect(sso).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: `/${t.a.tid}` });
-    if (process.env.SAVE_SCREENSHOTS === '1') for (const f of ['login.png', 'consent.png']) copyFileSync(join(SHOTS, f), join(ROOT, 'docs', f));
+    if (process.env.SAVE_SCREENSHOTS === '1')
+      for (const f of ['login.png', 'consent.png']) copyFileSync(join(SHOTS, f), join(ROOT, 'docs', f));
   });
 
   it('skips both pages on the next authorisation (SSO + remembered consent)', async () => {
@@ -189,7 +233,12 @@ describe('hosted login UI in Chromium', () => {
 
   it('takes the authorisation request by POST too, and keeps the SSO cookie past the browser session on request', async () => {
     const { url } = authorizeUrl('a', { prompt: 'login' });
-    const res = await fetch(`${t.a.issuer}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URL(url).search.slice(1), redirect: 'manual' });
+    const res = await fetch(`${t.a.issuer}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URL(url).search.slice(1),
+      redirect: 'manual',
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('name="password"');
 
@@ -205,15 +254,22 @@ describe('hosted login UI in Chromium', () => {
 
   it('stops checking passwords for a username after 10 failures in a row', async () => {
     const res = await fetch(authorizeUrl('a', { prompt: 'login' }).url, { redirect: 'manual' });
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const html = await res.text();
     const field = (name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
-    const attempt = (pw: string) => fetch(`${t.a.issuer}/login/authenticate`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: new URLSearchParams({ sid: field('sid'), csrf: field('csrf'), username: 'mallory', password: pw }),
-    });
+    const attempt = (pw: string) =>
+      fetch(`${t.a.issuer}/login/authenticate`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({ sid: field('sid'), csrf: field('csrf'), username: 'mallory', password: pw }),
+      });
     await new PostgresUserDirectory(planes.s.db).create(t.a.tid, { username: 'mallory', password: 'the-right-one' });
-    for (let i = 0; i < 10; i++) expect((await (await attempt(`guess-${i}`)).text())).toContain('Incorrect username or password');
+    for (let i = 0; i < 10; i++)
+      expect(await (await attempt(`guess-${i}`)).text()).toContain('Incorrect username or password');
     const blocked = await attempt('the-right-one');
     expect(blocked.status).toBe(429);
     expect(await blocked.text()).toContain('Too many failed attempts');
@@ -232,13 +288,18 @@ describe('hosted login UI in Chromium', () => {
     const sso = (await browser.cookies(t.a.issuer)).find((c) => c.name.startsWith('tessera_sso_'))!;
     // tenant B's cookie name (cookies.ts: a suffix from the issuer URL), with tenant A's session id as its value
     const nameAtB = `tessera_sso_${createHash('sha256').update(t.b.issuer).digest('base64url').slice(0, 10)}`;
-    const atB = await fetch(authorizeUrl('b').url, { redirect: 'manual', headers: { cookie: `${nameAtB}=${sso.value}` } });
+    const atB = await fetch(authorizeUrl('b').url, {
+      redirect: 'manual',
+      headers: { cookie: `${nameAtB}=${sso.value}` },
+    });
     const body = await atB.text();
     expect(atB.status).toBe(200); // the login page, not a redirect with a code
     expect(body).toContain('name="password"');
 
     const form = await fetch(`${t.a.issuer}/login/authenticate`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ sid: 'x', csrf: 'y', username: 'alice', password }),
     });
     expect(form.status).toBe(403);

@@ -2,7 +2,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const JWT_TYPE = 'application/token-introspection+jwt';
@@ -26,33 +26,66 @@ describe('introspection: who may see which token', () => {
     planes = await startInProcessPlanes({ listen: true });
     const tid = uniqueTid('intro');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
-    ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer, config: { introspection: { resourceServers: ['resource-server'] } } }));
+    ({ apiToken } = await planes.createTenant({
+      tid,
+      name: tid,
+      issuer,
+      config: { introspection: { resourceServers: ['resource-server'] } },
+    }));
     for (const who of ['x', 'y', 'rs'] as const) {
-      const { clientId, secret } = await addClient(planes.s, tid, { grant_types: ['client_credentials'], scope: 'read' }, who === 'rs' ? { clientId: 'resource-server' } : {});
+      const { clientId, secret } = await addClient(
+        planes.s,
+        tid,
+        { grant_types: ['client_credentials'], scope: 'read' },
+        who === 'rs' ? { clientId: 'resource-server' } : {},
+      );
       c[who] = { clientId, secret: secret! };
     }
     ({ clientId: publicId } = await addClient(
-      planes.s, tid,
-      { token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], redirect_uris: ['https://app.example.com/cb'] },
+      planes.s,
+      tid,
+      {
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        redirect_uris: ['https://app.example.com/cb'],
+      },
       { secret: null },
     ));
   }, 60_000);
   afterAll(async () => planes.close());
 
   const post = (path: string, params: Record<string, string>, headers: Record<string, string> = {}) =>
-    fetch(`${issuer}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(params) });
+    fetch(`${issuer}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(params),
+    });
   const introspect = async (who: 'x' | 'y' | 'rs', token: string) => {
     const res = await post('/token/introspect', { token }, { authorization: basic(c[who].clientId, c[who].secret) });
     expect(res.status).toBe(200);
     return (await res.json()) as { active: boolean; client_id?: string };
   };
   const introspectJwt = async (who: 'x' | 'y', token: string) => {
-    const res = await post('/token/introspect', { token }, { authorization: basic(c[who].clientId, c[who].secret), accept: JWT_TYPE });
+    const res = await post(
+      '/token/introspect',
+      { token },
+      { authorization: basic(c[who].clientId, c[who].secret), accept: JWT_TYPE },
+    );
     expect(res.headers.get('content-type')).toMatch(/^application\/token-introspection\+jwt/);
-    return JSON.parse(Buffer.from((await res.text()).split('.')[1]!, 'base64url').toString()).token_introspection as { active: boolean };
+    return JSON.parse(Buffer.from((await res.text()).split('.')[1]!, 'base64url').toString()).token_introspection as {
+      active: boolean;
+    };
   };
   const clientToken = async (who: 'x' | 'y') =>
-    ((await (await post('/token', { grant_type: 'client_credentials', scope: 'read' }, { authorization: basic(c[who].clientId, c[who].secret) })).json()) as { access_token: string }).access_token;
+    (
+      (await (
+        await post(
+          '/token',
+          { grant_type: 'client_credentials', scope: 'read' },
+          { authorization: basic(c[who].clientId, c[who].secret) },
+        )
+      ).json()) as { access_token: string }
+    ).access_token;
   const direct = async (body: Record<string, unknown>) => {
     const res = await fetch(`${issuer}/direct-authz/rest/v2`, {
       method: 'POST',
@@ -70,7 +103,9 @@ describe('introspection: who may see which token', () => {
     expect(await res.json()).toMatchObject({ error: 'invalid_client' });
     expect(res.headers.get('www-authenticate')).toBeNull();
 
-    const config = await oidc.discovery(new URL(issuer), publicId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(issuer), publicId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const error = await oidc.tokenIntrospection(config, token).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(oidc.ResponseBodyError);
     expect((error as oidc.ResponseBodyError).error).toBe('invalid_client');
@@ -93,7 +128,11 @@ describe('introspection: who may see which token', () => {
   it('shows a client the tokens whose audience names it', async () => {
     for (const encoding of ['SELF_CONTAINED', 'IDENTIFIER']) {
       const token = await direct({ sub: 'bob', audience: [c.x.clientId], access_token: { encoding } });
-      expect(await introspect('x', token), encoding).toMatchObject({ active: true, sub: 'bob', client_id: c.y.clientId });
+      expect(await introspect('x', token), encoding).toMatchObject({
+        active: true,
+        sub: 'bob',
+        client_id: c.y.clientId,
+      });
     }
   });
 
@@ -107,7 +146,9 @@ describe('introspection: who may see which token', () => {
     const foreign = await post('/token/revoke', { token }, { authorization: basic(c.x.clientId, c.x.secret) });
     expect(foreign.status).toBe(200);
     expect(await introspect('y', token)).toMatchObject({ active: true });
-    expect((await post('/token/revoke', { token }, { authorization: basic(c.y.clientId, c.y.secret) })).status).toBe(200);
+    expect((await post('/token/revoke', { token }, { authorization: basic(c.y.clientId, c.y.secret) })).status).toBe(
+      200,
+    );
     expect(await introspect('y', token)).toEqual({ active: false });
   });
 });

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { buildControlPlane } from '@tessera/control-plane/server';
 import { closeTemporalClient, createTemporalClient } from '@tessera/control-plane/temporal/client';
 import { buildDataPlane } from '@tessera/data-plane/server';
 import { sha256Hex } from '@tessera/shared/http/api-token';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestServices, type TestServices } from './support/env.ts';
 import { testTemporalSettings } from './support/temporal.ts';
 
@@ -23,16 +23,29 @@ describe('metrics: monitoring token required unless explicitly opened', () => {
   const apps: FastifyInstance[] = [];
   const temporal = createTemporalClient(testTemporalSettings('http://127.0.0.1:9'));
   const monitorToken = randomBytes(32).toString('base64url');
-  const settingsWith = (env: Record<string, string>) => loadSettings({ ...process.env, MONITOR_API_TOKEN_SHA256: '', MONITOR_METRICS: '', ...env });
+  const settingsWith = (env: Record<string, string>) =>
+    loadSettings({ ...process.env, MONITOR_API_TOKEN_SHA256: '', MONITOR_METRICS: '', ...env });
   const dataPlane = (env: Record<string, string>) => {
-    const { app } = buildDataPlane({ settings: settingsWith(env), db: s.db, redis: s.redis, subscriber, keyStores: s.keyStores, masterKey: s.masterKey });
+    const { app } = buildDataPlane({
+      settings: settingsWith(env),
+      db: s.db,
+      redis: s.redis,
+      subscriber,
+      keyStores: s.keyStores,
+      masterKey: s.masterKey,
+    });
     apps.push(app);
     return app;
   };
   const controlPlane = async (env: Record<string, string>) => {
     const app = await buildControlPlane({
-      db: s.db, redis: s.redis, settings: settingsWith(env), keyStores: s.keyStores, masterKey: s.masterKey,
-      temporal, temporalSettings: testTemporalSettings('http://127.0.0.1:9'),
+      db: s.db,
+      redis: s.redis,
+      settings: settingsWith(env),
+      keyStores: s.keyStores,
+      masterKey: s.masterKey,
+      temporal,
+      temporalSettings: testTemporalSettings('http://127.0.0.1:9'),
     });
     apps.push(app);
     return app;
@@ -55,7 +68,10 @@ describe('metrics: monitoring token required unless explicitly opened', () => {
     const app = dataPlane({});
     const none = await get(app, '/monitor/v1/metrics');
     expect(none.statusCode).toBe(401);
-    expect(none.json()).toEqual({ error: 'missing_token', error_description: 'A valid monitoring bearer token is required' });
+    expect(none.json()).toEqual({
+      error: 'missing_token',
+      error_description: 'A valid monitoring bearer token is required',
+    });
     expect(none.headers['www-authenticate']).toBe('Bearer');
     expect(none.body).not.toContain('tessera_data_plane_http_requests_total');
     const guessed = await get(app, '/monitor/v1/metrics', randomBytes(32).toString('base64url'));

@@ -1,9 +1,9 @@
-import { generateKeyPair, exportJWK, createRemoteJWKSet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 /**
  * openid-client v6 (certified, not ours) against a listening data plane:
@@ -64,32 +64,53 @@ describe('client_credentials through openid-client v6', () => {
       expect(payload.exp! - payload.iat!).toBe(600);
 
       const introspection = await oidc.tokenIntrospection(config, tokens.access_token);
-      expect(introspection).toMatchObject({ active: true, client_id: clientId, sub: clientId, scope: 'read', iss: issuer });
+      expect(introspection).toMatchObject({
+        active: true,
+        client_id: clientId,
+        sub: clientId,
+        scope: 'read',
+        iss: issuer,
+      });
     });
   }
 
   it('answers invalid_client with 401 for a wrong secret, and a replayed assertion', async () => {
-    const { clientId } = await addClient(planes.s, tid, { token_endpoint_auth_method: 'client_secret_basic', grant_types: ['client_credentials'] });
+    const { clientId } = await addClient(planes.s, tid, {
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+    });
     const config = await discover(clientId, oidc.ClientSecretBasic('not-the-secret'));
     // openid-client surfaces the 401 challenge (WWW-Authenticate: Basic) as a WWWAuthenticateChallengeError
-    const error = (await oidc.clientCredentialsGrant(config).catch((err: unknown) => err)) as oidc.WWWAuthenticateChallengeError;
+    const error = (await oidc
+      .clientCredentialsGrant(config)
+      .catch((err: unknown) => err)) as oidc.WWWAuthenticateChallengeError;
     expect(error).toBeInstanceOf(oidc.WWWAuthenticateChallengeError);
     expect(error.status).toBe(401);
     expect(error.response.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
     const raw = await fetch(`${issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:wrong`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:wrong`).toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     expect(raw.status).toBe(401);
     expect(await raw.json()).toMatchObject({ error: 'invalid_client' });
 
-    const jwtClient = await addClient(planes.s, tid, { token_endpoint_auth_method: 'client_secret_jwt', grant_types: ['client_credentials'] });
+    const jwtClient = await addClient(planes.s, tid, {
+      token_endpoint_auth_method: 'client_secret_jwt',
+      grant_types: ['client_credentials'],
+    });
     const now = Math.floor(Date.now() / 1000);
     const { SignJWT } = await import('jose');
     const assertion = await new SignJWT({ jti: 'one-time' })
       .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(jwtClient.clientId).setSubject(jwtClient.clientId).setAudience(issuer).setIssuedAt(now).setExpirationTime(now + 60)
+      .setIssuer(jwtClient.clientId)
+      .setSubject(jwtClient.clientId)
+      .setAudience(issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
       .sign(new TextEncoder().encode(jwtClient.secret!));
     const post = () =>
       fetch(`${issuer}/token`, {
@@ -121,8 +142,13 @@ describe('client_credentials through openid-client v6', () => {
     ];
     for (const [method, auth] of wrong) {
       const { clientId } = await addClient(
-        planes.s, tid,
-        { token_endpoint_auth_method: method, grant_types: ['client_credentials'], ...(method === 'private_key_jwt' ? { jwks: { keys: [jwk] } } : {}) },
+        planes.s,
+        tid,
+        {
+          token_endpoint_auth_method: method,
+          grant_types: ['client_credentials'],
+          ...(method === 'private_key_jwt' ? { jwks: { keys: [jwk] } } : {}),
+        },
         { secret: method === 'private_key_jwt' ? null : undefined },
       );
       const error = await oidc.clientCredentialsGrant(await discover(clientId, auth())).catch((err: unknown) => err);
@@ -131,12 +157,19 @@ describe('client_credentials through openid-client v6', () => {
       expect((error as oidc.ResponseBodyError).status, method).toBe(401);
       expect((error as oidc.ResponseBodyError).response.headers.get('www-authenticate'), method).toBeNull();
     }
-    const unknown = await oidc.clientCredentialsGrant(await discover('nobody', oidc.None())).catch((err: unknown) => err);
+    const unknown = await oidc
+      .clientCredentialsGrant(await discover('nobody', oidc.None()))
+      .catch((err: unknown) => err);
     expect((unknown as oidc.ResponseBodyError).error).toBe('invalid_client');
 
     // Basic: the challenge RFC 6749 §5.2 requires, and the error object in the body behind it.
-    const { clientId } = await addClient(planes.s, tid, { token_endpoint_auth_method: 'client_secret_basic', grant_types: ['client_credentials'] });
-    const challenged = (await oidc.clientCredentialsGrant(await discover(clientId, oidc.ClientSecretBasic('nope'))).catch((err: unknown) => err)) as oidc.WWWAuthenticateChallengeError;
+    const { clientId } = await addClient(planes.s, tid, {
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+    });
+    const challenged = (await oidc
+      .clientCredentialsGrant(await discover(clientId, oidc.ClientSecretBasic('nope')))
+      .catch((err: unknown) => err)) as oidc.WWWAuthenticateChallengeError;
     expect(challenged).toBeInstanceOf(oidc.WWWAuthenticateChallengeError);
     expect(challenged.cause[0]).toMatchObject({ scheme: 'basic', parameters: { realm: issuer } });
     expect(await challenged.response.json()).toMatchObject({ error: 'invalid_client' });
@@ -148,7 +181,10 @@ describe('client_credentials through openid-client v6', () => {
     const token = (clientId: string) =>
       fetch(`${issuer}/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${a.clientId}:${a.secret}`).toString('base64')}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${a.clientId}:${a.secret}`).toString('base64')}`,
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId }),
       });
     const conflicting = await token(b.clientId);
@@ -158,11 +194,20 @@ describe('client_credentials through openid-client v6', () => {
   });
 
   it('advertises the token endpoint, its auth methods and only the enabled, implemented grants', async () => {
-    const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(metadata.token_endpoint).toBe(`${issuer}/token`);
     expect(metadata.introspection_endpoint).toBe(`${issuer}/token/introspect`);
     expect(metadata.revocation_endpoint).toBe(`${issuer}/token/revoke`);
-    expect(metadata.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none']);
+    expect(metadata.token_endpoint_auth_methods_supported).toEqual([
+      'client_secret_basic',
+      'client_secret_post',
+      'client_secret_jwt',
+      'private_key_jwt',
+      'none',
+    ]);
     // the default grants; password (handled by the user directory) is not enabled for this tenant
     expect(metadata.grant_types_supported).toEqual(['authorization_code', 'client_credentials', 'refresh_token']);
   });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { SkippingClock } from './support/skipping-clock.ts';
 
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 describe('token endpoint, refresh, introspection and revocation (Postgres + Redis)', () => {
   let planes: InProcessPlanes;
@@ -13,7 +14,12 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
   const t: Record<'a' | 'b', { tid: string; apiToken: string; clientId: string; secret: string }> = {} as never;
   const issued: string[] = [];
 
-  const form = (who: 'a' | 'b', path: string, params: Record<string, string>, options: { auth?: string; raw?: string; contentType?: string } = {}) =>
+  const form = (
+    who: 'a' | 'b',
+    path: string,
+    params: Record<string, string>,
+    options: { auth?: string; raw?: string; contentType?: string } = {},
+  ) =>
     planes.dp.app.inject({
       method: 'POST',
       url: path,
@@ -26,8 +32,13 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
     });
   const direct = async (who: 'a' | 'b', body: Record<string, unknown>) => {
     const res = await planes.dp.app.inject({
-      method: 'POST', url: '/direct-authz/rest/v2',
-      headers: { 'tenant-id': t[who].tid, authorization: `Bearer ${t[who].apiToken}`, 'content-type': 'application/json' },
+      method: 'POST',
+      url: '/direct-authz/rest/v2',
+      headers: {
+        'tenant-id': t[who].tid,
+        authorization: `Bearer ${t[who].apiToken}`,
+        'content-type': 'application/json',
+      },
       payload: JSON.stringify({ client_id: t[who].clientId, scope: ['read', 'write'], ...body }),
     });
     expect(res.statusCode).toBe(200);
@@ -35,21 +46,34 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
     issued.push(tokens.access_token, ...(tokens.refresh_token ? [tokens.refresh_token] : []));
     return tokens;
   };
-  const introspect = async (who: 'a' | 'b', token: string) => (await form(who, '/token/introspect', { token })).json() as { active: boolean; sub?: string };
-  const refresh = (who: 'a' | 'b', token: string) => form(who, '/token', { grant_type: 'refresh_token', refresh_token: token });
+  const introspect = async (who: 'a' | 'b', token: string) =>
+    (await form(who, '/token/introspect', { token })).json() as { active: boolean; sub?: string };
+  const refresh = (who: 'a' | 'b', token: string) =>
+    form(who, '/token', { grant_type: 'refresh_token', refresh_token: token });
 
   beforeAll(async () => {
     planes = await startInProcessPlanes({
       clock,
-      passwordAuthenticator: { authenticate: async (_tid, username, password) => (username === 'alice' && password === 'wonderland' ? { sub: 'alice' } : null) },
+      passwordAuthenticator: {
+        authenticate: async (_tid, username, password) =>
+          username === 'alice' && password === 'wonderland' ? { sub: 'alice' } : null,
+      },
     });
     for (const who of ['a', 'b'] as const) {
       const tid = uniqueTid(`tok-${who}`);
       const { apiToken } = await planes.createTenant({
-        tid, name: tid, issuer: `https://${tid}.example.com`,
-        config: { tokens: { refreshTokenReuseGracePeriod: 1 }, grants: { grantTypes: ['client_credentials', 'refresh_token', 'password'], responseTypes: [] } },
+        tid,
+        name: tid,
+        issuer: `https://${tid}.example.com`,
+        config: {
+          tokens: { refreshTokenReuseGracePeriod: 1 },
+          grants: { grantTypes: ['client_credentials', 'refresh_token', 'password'], responseTypes: [] },
+        },
       });
-      const { clientId, secret } = await addClient(planes.s, tid, { grant_types: ['client_credentials', 'refresh_token', 'password'], scope: 'read write' });
+      const { clientId, secret } = await addClient(planes.s, tid, {
+        grant_types: ['client_credentials', 'refresh_token', 'password'],
+        scope: 'read write',
+      });
       t[who] = { tid, apiToken, clientId, secret: secret! };
       issued.push(apiToken, secret!);
     }
@@ -82,9 +106,17 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
 
   it('never lets an access token outlive its refresh token, and refreshes a narrower scope only', async () => {
     const tokens = await planes.dp.app.inject({
-      method: 'POST', url: '/direct-authz/rest/v2',
+      method: 'POST',
+      url: '/direct-authz/rest/v2',
       headers: { 'tenant-id': t.a.tid, authorization: `Bearer ${t.a.apiToken}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ client_id: t.a.clientId, scope: ['read', 'write'], sub: 'dave', long_lived: true, refresh_token: { issue: true, lifetime: 90 }, access_token: { lifetime: 3600 } }),
+      payload: JSON.stringify({
+        client_id: t.a.clientId,
+        scope: ['read', 'write'],
+        sub: 'dave',
+        long_lived: true,
+        refresh_token: { issue: true, lifetime: 90 },
+        access_token: { lifetime: 3600 },
+      }),
     });
     // at issue and on refresh the access token lives no longer than the refresh token
     expect(tokens.json()).toMatchObject({ expires_in: 90, refresh_token_expires_in: 90 });
@@ -94,14 +126,24 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
     expect(res.json().expires_in).toBeLessThanOrEqual(90);
     expect(res.json().refresh_token).toBeUndefined(); // no rotation: the client keeps its refresh token
     const rt = tokens.json().refresh_token as string;
-    expect((await form('a', '/token', { grant_type: 'refresh_token', refresh_token: rt, scope: 'read' })).json().scope).toBe('read');
-    expect((await form('a', '/token', { grant_type: 'refresh_token', refresh_token: rt, scope: 'admin' })).json().error).toBe('invalid_scope');
+    expect(
+      (await form('a', '/token', { grant_type: 'refresh_token', refresh_token: rt, scope: 'read' })).json().scope,
+    ).toBe('read');
+    expect(
+      (await form('a', '/token', { grant_type: 'refresh_token', refresh_token: rt, scope: 'admin' })).json().error,
+    ).toBe('invalid_scope');
   });
 
   it('introspects identifier tokens as active until revoked, then inactive', async () => {
     const tokens = await direct('a', { sub: 'erin', access_token: { encoding: 'IDENTIFIER' } });
     const active = await introspect('a', tokens.access_token);
-    expect(active).toMatchObject({ active: true, sub: 'erin', client_id: t.a.clientId, scope: 'read write', token_type: 'Bearer' });
+    expect(active).toMatchObject({
+      active: true,
+      sub: 'erin',
+      client_id: t.a.clientId,
+      scope: 'read write',
+      token_type: 'Bearer',
+    });
     const revoked = await form('a', '/token/revoke', { token: tokens.access_token });
     expect(revoked.statusCode).toBe(200);
     expect(await introspect('a', tokens.access_token)).toEqual({ active: false });
@@ -112,7 +154,9 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
   it('revoking a refresh token revokes its authorisation’s tokens', async () => {
     const tokens = await direct('a', { sub: 'frank', long_lived: true, refresh_token: { issue: true } });
     expect((await introspect('a', tokens.access_token)).active).toBe(true);
-    expect((await form('a', '/token/revoke', { token: tokens.refresh_token!, token_type_hint: 'refresh_token' })).statusCode).toBe(200);
+    expect(
+      (await form('a', '/token/revoke', { token: tokens.refresh_token!, token_type_hint: 'refresh_token' })).statusCode,
+    ).toBe(200);
     expect((await introspect('a', tokens.access_token)).active).toBe(false);
     expect((await refresh('a', tokens.refresh_token!)).json().error).toBe('invalid_grant');
   });
@@ -120,19 +164,37 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
   it('answers signed JWT introspection responses (RFC 9701)', async () => {
     const tokens = await direct('a', { sub: 'gina' });
     const res = await planes.dp.app.inject({
-      method: 'POST', url: '/token/introspect',
-      headers: { 'tenant-id': t.a.tid, authorization: basic(t.a.clientId, t.a.secret), accept: 'application/token-introspection+jwt', 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      url: '/token/introspect',
+      headers: {
+        'tenant-id': t.a.tid,
+        authorization: basic(t.a.clientId, t.a.secret),
+        accept: 'application/token-introspection+jwt',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       payload: `token=${tokens.access_token}`,
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/token-introspection\+jwt/);
-    const [header, payload] = res.body.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+    const [header, payload] = res.body
+      .split('.')
+      .slice(0, 2)
+      .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
     expect(header.typ).toBe('token-introspection+jwt');
-    expect(payload).toMatchObject({ iss: `https://${t.a.tid}.example.com`, aud: t.a.clientId, token_introspection: { active: true, sub: 'gina' } });
+    expect(payload).toMatchObject({
+      iss: `https://${t.a.tid}.example.com`,
+      aud: t.a.clientId,
+      token_introspection: { active: true, sub: 'gina' },
+    });
   });
 
   it('runs the password grant through the handler slot, with a self-contained refresh token', async () => {
-    const ok = await form('a', '/token', { grant_type: 'password', username: 'alice', password: 'wonderland', scope: 'read' });
+    const ok = await form('a', '/token', {
+      grant_type: 'password',
+      username: 'alice',
+      password: 'wonderland',
+      scope: 'read',
+    });
     expect(ok.statusCode).toBe(200);
     const tokens = ok.json();
     issued.push(tokens.access_token, tokens.refresh_token);
@@ -145,7 +207,12 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
   });
 
   it('keeps tenants apart: a client of A is unknown at B, a token of A is inactive at B', async () => {
-    const cc = await form('b', '/token', { grant_type: 'client_credentials' }, { auth: basic(t.a.clientId, t.a.secret) });
+    const cc = await form(
+      'b',
+      '/token',
+      { grant_type: 'client_credentials' },
+      { auth: basic(t.a.clientId, t.a.secret) },
+    );
     expect(cc.statusCode).toBe(401);
     expect(cc.json().error).toBe('invalid_client');
     for (const encoding of ['SELF_CONTAINED', 'IDENTIFIER']) {
@@ -159,15 +226,59 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
 
   it('answers malformed requests with RFC error objects, never a 500', async () => {
     const cases: Array<[string, Awaited<ReturnType<typeof form>>, number, string]> = [
-      ['json body', await form('a', '/token', {}, { raw: '{"grant_type":"client_credentials"}', contentType: 'application/json' }), 400, 'invalid_request'],
-      ['repeated parameter', await form('a', '/token', {}, { raw: 'grant_type=client_credentials&grant_type=client_credentials' }), 400, 'invalid_request'],
-      ['oversized body', await form('a', '/token', {}, { raw: `grant_type=client_credentials&x=${'a'.repeat(50_001)}` }), 400, 'invalid_request'],
-      ['unsupported grant', await form('a', '/token', { grant_type: 'urn:example:magic' }), 400, 'unsupported_grant_type'],
+      [
+        'json body',
+        await form('a', '/token', {}, { raw: '{"grant_type":"client_credentials"}', contentType: 'application/json' }),
+        400,
+        'invalid_request',
+      ],
+      [
+        'repeated parameter',
+        await form('a', '/token', {}, { raw: 'grant_type=client_credentials&grant_type=client_credentials' }),
+        400,
+        'invalid_request',
+      ],
+      [
+        'oversized body',
+        await form('a', '/token', {}, { raw: `grant_type=client_credentials&x=${'a'.repeat(50_001)}` }),
+        400,
+        'invalid_request',
+      ],
+      [
+        'unsupported grant',
+        await form('a', '/token', { grant_type: 'urn:example:magic' }),
+        400,
+        'unsupported_grant_type',
+      ],
       ['missing grant type', await form('a', '/token', { scope: 'read' }), 400, 'invalid_request'],
-      ['grant not enabled', await form('a', '/token', { grant_type: 'authorization_code', code: 'x' }), 400, 'unsupported_grant_type'],
-      ['no client', await form('a', '/token', { grant_type: 'client_credentials' }, { auth: '' }), 401, 'invalid_client'],
-      ['two auth methods', await form('a', '/token', { grant_type: 'client_credentials', client_id: t.a.clientId, client_secret: t.a.secret }), 400, 'invalid_request'],
-      ['bad scope', await form('a', '/token', { grant_type: 'client_credentials', scope: 'admin' }), 400, 'invalid_scope'],
+      [
+        'grant not enabled',
+        await form('a', '/token', { grant_type: 'authorization_code', code: 'x' }),
+        400,
+        'unsupported_grant_type',
+      ],
+      [
+        'no client',
+        await form('a', '/token', { grant_type: 'client_credentials' }, { auth: '' }),
+        401,
+        'invalid_client',
+      ],
+      [
+        'two auth methods',
+        await form('a', '/token', {
+          grant_type: 'client_credentials',
+          client_id: t.a.clientId,
+          client_secret: t.a.secret,
+        }),
+        400,
+        'invalid_request',
+      ],
+      [
+        'bad scope',
+        await form('a', '/token', { grant_type: 'client_credentials', scope: 'admin' }),
+        400,
+        'invalid_scope',
+      ],
       ['introspect without token', await form('a', '/token/introspect', {}), 400, 'invalid_request'],
     ];
     for (const [name, res, status, error] of cases) {
@@ -180,10 +291,24 @@ describe('token endpoint, refresh, introspection and revocation (Postgres + Redi
 
   it('keeps no token or secret in plain text in Postgres or Redis', async () => {
     expect(issued.length).toBeGreaterThan(10);
-    const tables = ['tenants', 'tenant_configs', 'tenant_keys', 'tenant_api_tokens', 'tenant_hsm_tokens', 'tenant_secrets', 'clients', 'authorizations', 'refresh_tokens', 'revocations'];
+    const tables = [
+      'tenants',
+      'tenant_configs',
+      'tenant_keys',
+      'tenant_api_tokens',
+      'tenant_hsm_tokens',
+      'tenant_secrets',
+      'clients',
+      'authorizations',
+      'refresh_tokens',
+      'revocations',
+    ];
     let dump = '';
     for (const table of tables) {
-      const rows = await planes.s.db.selectFrom(table as 'tenants').selectAll().execute();
+      const rows = await planes.s.db
+        .selectFrom(table as 'tenants')
+        .selectAll()
+        .execute();
       dump += JSON.stringify(rows);
     }
     const redis = planes.s.redis;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTid } from './support/env.ts';
 import { startHttpsServer } from './support/https-server.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 describe('client registration: pairwise subjects, sector identifiers, request object / PAR / JARM members', () => {
   let planes: InProcessPlanes;
@@ -10,15 +10,26 @@ describe('client registration: pairwise subjects, sector identifiers, request ob
   let apiToken: string;
 
   const register = (body: Record<string, unknown>) =>
-    planes.dp.app.inject({ method: 'POST', url: '/clients', headers: { 'tenant-id': tid, authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
-  const web = { redirect_uris: ['https://a.example.com/cb', 'https://b.example.com/cb'], grant_types: ['authorization_code'], response_types: ['code'] };
+    planes.dp.app.inject({
+      method: 'POST',
+      url: '/clients',
+      headers: { 'tenant-id': tid, authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+  const web = {
+    redirect_uris: ['https://a.example.com/cb', 'https://b.example.com/cb'],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+  };
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
     tid = uniqueTid('pairwise');
     ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer: `https://${tid}.example.com` }));
     https = await startHttpsServer({
-      '/sector.json': { body: JSON.stringify(['https://a.example.com/cb', 'https://b.example.com/cb', 'https://c.example.com/cb']) },
+      '/sector.json': {
+        body: JSON.stringify(['https://a.example.com/cb', 'https://b.example.com/cb', 'https://c.example.com/cb']),
+      },
       '/partial.json': { body: JSON.stringify(['https://a.example.com/cb']) },
       '/object.json': { body: '{"not":"an array"}' },
     });
@@ -38,7 +49,10 @@ describe('client registration: pairwise subjects, sector identifiers, request ob
     for (const [body, fragment] of [
       [{ ...web, subject_type: 'pairwise', sector_identifier_uri: `${https.url}/partial.json` }, 'not listed'],
       [{ ...web, subject_type: 'pairwise', sector_identifier_uri: `${https.url}/object.json` }, 'JSON array'],
-      [{ ...web, subject_type: 'pairwise', sector_identifier_uri: `${https.url}/missing.json` }, 'could not be retrieved'],
+      [
+        { ...web, subject_type: 'pairwise', sector_identifier_uri: `${https.url}/missing.json` },
+        'could not be retrieved',
+      ],
       [{ ...web, subject_type: 'pairwise', sector_identifier_uri: 'http://a.example.com/sector.json' }, 'https'],
       [{ ...web, subject_type: 'pairwise' }, 'several hosts'],
       [{ ...web, subject_type: 'secret' }, 'subject_type'],
@@ -51,20 +65,38 @@ describe('client registration: pairwise subjects, sector identifiers, request ob
   });
 
   it('accepts provider-managed sectors without fetching (master token only)', async () => {
-    const res = await register({ ...web, subject_type: 'pairwise', sector_identifier_uri: 'urn:c2id:sector_id:group-1' });
+    const res = await register({
+      ...web,
+      subject_type: 'pairwise',
+      sector_identifier_uri: 'urn:c2id:sector_id:group-1',
+    });
     expect(res.statusCode).toBe(201);
     const rat = res.json().registration_access_token as string;
     const clientId = res.json().client_id as string;
     // a client's own registration token cannot set a provider-managed sector
     const update = await planes.dp.app.inject({
-      method: 'PUT', url: `/clients/${clientId}`, headers: { 'tenant-id': tid, authorization: `Bearer ${rat}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ ...web, client_id: clientId, subject_type: 'pairwise', sector_identifier_uri: 'urn:c2id:sector_id:group-2' }),
+      method: 'PUT',
+      url: `/clients/${clientId}`,
+      headers: { 'tenant-id': tid, authorization: `Bearer ${rat}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        ...web,
+        client_id: clientId,
+        subject_type: 'pairwise',
+        sector_identifier_uri: 'urn:c2id:sector_id:group-2',
+      }),
     });
     expect(update.statusCode).toBe(400);
     // … but may keep the one it has
     const kept = await planes.dp.app.inject({
-      method: 'PUT', url: `/clients/${clientId}`, headers: { 'tenant-id': tid, authorization: `Bearer ${rat}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ ...web, client_id: clientId, subject_type: 'pairwise', sector_identifier_uri: 'urn:c2id:sector_id:group-1' }),
+      method: 'PUT',
+      url: `/clients/${clientId}`,
+      headers: { 'tenant-id': tid, authorization: `Bearer ${rat}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        ...web,
+        client_id: clientId,
+        subject_type: 'pairwise',
+        sector_identifier_uri: 'urn:c2id:sector_id:group-1',
+      }),
     });
     expect(kept.statusCode).toBe(200);
     expect((await register({ ...web, sector_identifier_uri: 'urn:c2id:sector_id:' })).statusCode).toBe(400);
@@ -72,11 +104,20 @@ describe('client registration: pairwise subjects, sector identifiers, request ob
 
   it('checks request object, PAR and JARM members', async () => {
     const ok = await register({
-      ...web, request_uris: ['https://a.example.com/requests/'], require_pushed_authorization_requests: true, require_signed_request_object: true,
-      request_object_signing_alg: 'HS256', request_object_encryption_alg: 'RSA-OAEP-256', authorization_signed_response_alg: 'ES256', authorization_encrypted_response_alg: 'A256KW',
+      ...web,
+      request_uris: ['https://a.example.com/requests/'],
+      require_pushed_authorization_requests: true,
+      require_signed_request_object: true,
+      request_object_signing_alg: 'HS256',
+      request_object_encryption_alg: 'RSA-OAEP-256',
+      authorization_signed_response_alg: 'ES256',
+      authorization_encrypted_response_alg: 'A256KW',
     });
     expect(ok.statusCode).toBe(201);
-    expect(ok.json()).toMatchObject({ request_object_encryption_enc: 'A128CBC-HS256', authorization_encrypted_response_enc: 'A128CBC-HS256' });
+    expect(ok.json()).toMatchObject({
+      request_object_encryption_enc: 'A128CBC-HS256',
+      authorization_encrypted_response_enc: 'A128CBC-HS256',
+    });
     for (const bad of [
       { request_uris: ['http://a.example.com/r'] },
       { require_pushed_authorization_requests: 'yes' },

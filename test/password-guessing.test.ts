@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
 import { createRedis } from '@tessera/shared/redis';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { basicAuth } from './support/issuer-http.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const REDIRECT = 'https://app.example.com/callback';
@@ -35,13 +35,20 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
     planes = await startInProcessPlanes();
     tid = uniqueTid('guess');
     const created = await planes.createTenant({
-      tid, name: tid, issuer: `https://${tid}.example.com`,
+      tid,
+      name: tid,
+      issuer: `https://${tid}.example.com`,
       config: { grants: { grantTypes: ['authorization_code', 'refresh_token', 'password'], responseTypes: ['code'] } },
     });
     registrationToken = created.apiToken;
     const directory = new PostgresUserDirectory(planes.s.db);
     await directory.create(tid, { username: 'mallory', sub: 'mallory', password: 'the-right-one' });
-    const { clientId, secret } = await addClient(planes.s, tid, { grant_types: ['authorization_code', 'password'], response_types: ['code'], redirect_uris: [REDIRECT], scope: 'openid read' });
+    const { clientId, secret } = await addClient(planes.s, tid, {
+      grant_types: ['authorization_code', 'password'],
+      response_types: ['code'],
+      redirect_uris: [REDIRECT],
+      scope: 'openid read',
+    });
     confidential = { clientId, secret: secret! };
     subscriber = createRedis(planes.s.settings.redisUrl, planes.s.settings.redisPrefix);
     dp = buildDataPlane({
@@ -73,17 +80,29 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
   /** The hosted sign-in page of a fresh authorisation request: its form fields and the browser cookie. */
   async function signInPage(headers: Record<string, string>) {
     const query = new URLSearchParams({
-      response_type: 'code', client_id: confidential.clientId, redirect_uri: REDIRECT, scope: 'openid', state: 's',
-      code_challenge: createHash('sha256').update('v'.repeat(43)).digest('base64url'), code_challenge_method: 'S256',
+      response_type: 'code',
+      client_id: confidential.clientId,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      state: 's',
+      code_challenge: createHash('sha256').update('v'.repeat(43)).digest('base64url'),
+      code_challenge_method: 'S256',
     });
-    const res = await fetch(`${base}/login?${query}`, { headers: { 'tenant-id': tid, ...headers }, redirect: 'manual' });
+    const res = await fetch(`${base}/login?${query}`, {
+      headers: { 'tenant-id': tid, ...headers },
+      redirect: 'manual',
+    });
     expect(res.status).toBe(200);
     const html = await res.text();
     const field = (name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     return (username: string, password: string) =>
       fetch(`${base}/login/authenticate`, {
-        method: 'POST', redirect: 'manual',
+        method: 'POST',
+        redirect: 'manual',
         headers: { 'tenant-id': tid, 'content-type': FORM, cookie, ...headers },
         body: new URLSearchParams({ sid: field('sid'), csrf: field('csrf'), username, password }),
       });
@@ -92,7 +111,12 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
   const passwordGrant = (username: string, password: string, headers: Record<string, string>) =>
     fetch(`${base}/token`, {
       method: 'POST',
-      headers: { 'tenant-id': tid, 'content-type': FORM, authorization: basicAuth(confidential.clientId, confidential.secret), ...headers },
+      headers: {
+        'tenant-id': tid,
+        'content-type': FORM,
+        authorization: basicAuth(confidential.clientId, confidential.secret),
+        ...headers,
+      },
       body: new URLSearchParams({ grant_type: 'password', username, password, scope: 'read' }),
     });
 
@@ -125,7 +149,10 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
     const right = await passwordGrant('alice', alicePassword, from(3));
     expect(right.status).toBe(400);
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await right.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('Too many') });
+    expect(await right.json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringContaining('Too many'),
+    });
     expect(checked.length - before).toBe(10);
 
     // the same handler from another address: alice is not locked out everywhere
@@ -137,7 +164,10 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
     for (let i = 0; i < 100; i++) expect((await passwordGrant(`user-${i}`, 'Spring2026!', from(5))).status).toBe(400);
     expect(checked.length - before).toBe(100);
     const next = await passwordGrant('alice', alicePassword, from(5));
-    expect(await next.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('Too many') });
+    expect(await next.json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringContaining('Too many'),
+    });
     expect(checked.length - before).toBe(100);
     expect((await passwordGrant('alice', alicePassword, from(6))).status).toBe(200);
   });
@@ -150,20 +180,45 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
     // planes.dp trusts no proxy: every guess comes from 127.0.0.1, whatever the header says
     const grant = (password: string, n: number) =>
       planes.dp.app.inject({
-        method: 'POST', url: '/token',
-        headers: { 'tenant-id': tid, 'content-type': FORM, authorization: basicAuth(confidential.clientId, confidential.secret), 'x-forwarded-for': `203.0.113.${100 + n}` },
-        payload: new URLSearchParams({ grant_type: 'password', username: 'mallory', password, scope: 'read' }).toString(),
+        method: 'POST',
+        url: '/token',
+        headers: {
+          'tenant-id': tid,
+          'content-type': FORM,
+          authorization: basicAuth(confidential.clientId, confidential.secret),
+          'x-forwarded-for': `203.0.113.${100 + n}`,
+        },
+        payload: new URLSearchParams({
+          grant_type: 'password',
+          username: 'mallory',
+          password,
+          scope: 'read',
+        }).toString(),
       });
-    for (let i = 0; i < 10; i++) expect((await grant(`guess-${i}`, i)).json()).toMatchObject({ error_description: 'Invalid resource owner credentials' });
-    expect((await grant('the-right-one', 11)).json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('Too many') });
+    for (let i = 0; i < 10; i++)
+      expect((await grant(`guess-${i}`, i)).json()).toMatchObject({
+        error_description: 'Invalid resource owner credentials',
+      });
+    expect((await grant('the-right-one', 11)).json()).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringContaining('Too many'),
+    });
   });
 
   it('refuses to register a public client for the password grant', async () => {
     const register = (body: Record<string, unknown>) =>
-      dp.app.inject({ method: 'POST', url: '/clients', headers: { 'tenant-id': tid, authorization: `Bearer ${registrationToken}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      dp.app.inject({
+        method: 'POST',
+        url: '/clients',
+        headers: { 'tenant-id': tid, authorization: `Bearer ${registrationToken}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
     const pub = await register({ grant_types: ['password'], response_types: [], token_endpoint_auth_method: 'none' });
     expect(pub.statusCode).toBe(400);
-    expect(pub.json()).toMatchObject({ error: 'invalid_client_metadata', error_description: expect.stringContaining('password') });
+    expect(pub.json()).toMatchObject({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringContaining('password'),
+    });
     expect((await register({ grant_types: ['password'], response_types: [] })).statusCode).toBe(201);
   });
 });

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import type { Policy } from '@tessera/data-plane/core/policy';
 import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
 import { createRedis } from '@tessera/shared/redis';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { eventually, uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
-import { listRoutes, type ListedRoute } from './support/route-list.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
+import { type ListedRoute, listRoutes } from './support/route-list.ts';
 
 /**
  * Issue 12's acceptance: a policy added to the pipeline applies to every
@@ -23,7 +23,13 @@ import { listRoutes, type ListedRoute } from './support/route-list.ts';
 const MARK = 'x-pipeline-test';
 
 /** Values for route parameters: well-formed, naming nothing that exists (or the one key context there is). */
-const PARAMS: Record<string, string> = { ctx: 'op', client_id: 'no-such-client', kid: 'no-such-key', sub: 'nobody', sid: 'no-such-session' };
+const PARAMS: Record<string, string> = {
+  ctx: 'op',
+  client_id: 'no-such-client',
+  kid: 'no-such-key',
+  sub: 'nobody',
+  sid: 'no-such-session',
+};
 const withParams = (url: string) => url.replace(/:(\w+)/g, (_, name: string) => PARAMS[name] ?? 'x');
 const hasBody = (method: string) => method === 'POST' || method === 'PUT' || method === 'PATCH';
 
@@ -66,7 +72,10 @@ describe('every route of the data plane goes through the pipeline', () => {
     });
     await dp.sync.start();
     await dp.app.ready();
-    await eventually(() => dp.index.primaryIssuerOf(tid), (issuer) => issuer !== undefined);
+    await eventually(
+      () => dp.index.primaryIssuerOf(tid),
+      (issuer) => issuer !== undefined,
+    );
   }, 60_000);
   afterAll(async () => {
     await dp?.app.close();
@@ -74,7 +83,11 @@ describe('every route of the data plane goes through the pipeline', () => {
     await planes?.close();
   });
 
-  const inject = async (method: string, url: string, options: { headers?: Record<string, string>; body?: string } = {}) => {
+  const inject = async (
+    method: string,
+    url: string,
+    options: { headers?: Record<string, string>; body?: string } = {},
+  ) => {
     const answer = await dp.app.inject({
       method: method as 'GET',
       url,
@@ -88,23 +101,44 @@ describe('every route of the data plane goes through the pipeline', () => {
     const routes: ListedRoute[] = listRoutes(dp.app);
     // The table is the data plane's, not an empty list: the token endpoint, the front channel and the APIs are all there.
     expect(routes.length).toBeGreaterThan(40);
-    for (const path of ['/token', '/token/introspect', '/login', '/userinfo', '/clients/:client_id', '/direct-authz/rest/v2', '/monitor/v1/metrics']) {
-      expect(routes.map((r) => r.url), path).toContain(path);
+    for (const path of [
+      '/token',
+      '/token/introspect',
+      '/login',
+      '/userinfo',
+      '/clients/:client_id',
+      '/direct-authz/rest/v2',
+      '/monitor/v1/metrics',
+    ]) {
+      expect(
+        routes.map((r) => r.url),
+        path,
+      ).toContain(path);
     }
     const before = { entered, answered };
     const answers: Array<Awaited<ReturnType<typeof inject>> & { how: string }> = [];
-    const call = async (how: string, method: string, url: string, options: Parameters<typeof inject>[2] = {}) => answers.push({ how, ...(await inject(method, url, options)) });
+    const call = async (how: string, method: string, url: string, options: Parameters<typeof inject>[2] = {}) =>
+      answers.push({ how, ...(await inject(method, url, options)) });
     for (const { method, url: pattern } of routes) {
       const url = withParams(pattern);
       const json = (body: string) => ({ 'content-type': 'application/json' as const, body });
       // With the tenant's API token and a body no schema accepts as it is (nothing is created, rotated or deleted that exists).
-      await call('credentials', method, url, { headers: { authorization: `Bearer ${apiToken}`, ...(hasBody(method) ? { 'content-type': 'application/json' } : {}) }, ...(hasBody(method) ? { body: '{"pipeline_test":true}' } : {}) });
+      await call('credentials', method, url, {
+        headers: {
+          authorization: `Bearer ${apiToken}`,
+          ...(hasBody(method) ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(hasBody(method) ? { body: '{"pipeline_test":true}' } : {}),
+      });
       // Without credentials: admission steps refuse on the headers.
       await call('no credentials', method, url);
       // A body fastify cannot parse: refused before the route's steps.
       if (hasBody(method)) {
         const { body, ...headers } = json('{"unterminated');
-        await call('unparsable body', method, url, { headers: { ...headers, authorization: `Bearer ${apiToken}` }, body });
+        await call('unparsable body', method, url, {
+          headers: { ...headers, authorization: `Bearer ${apiToken}` },
+          body,
+        });
       }
       // A tenant that does not exist: refused by tenant resolution (node-wide routes serve anyway).
       await call('unknown tenant', method, url, { headers: { 'tenant-id': 'no-such-tenant' } });
@@ -112,7 +146,10 @@ describe('every route of the data plane goes through the pipeline', () => {
     await call('no route', 'GET', '/no-such-endpoint');
     await call('no route, unknown tenant', 'POST', '/no-such-endpoint', { headers: { 'tenant-id': 'no-such-tenant' } });
     await call('success', 'POST', '/token', {
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.clientId}:${client.secret}`).toString('base64')}`,
+      },
       body: 'grant_type=client_credentials&scope=read',
     });
     await call('success', 'GET', '/.well-known/openid-configuration');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { rawExchange } from './support/raw-http.ts';
 
 /**
@@ -47,18 +47,43 @@ describe('headers for caches and proxies', () => {
 
   it('refuses a request with two Host headers (400), on every route, the token endpoint included, and on both planes', async () => {
     const twoHosts = (method: string, path: string, extra: string[] = [], body = '') =>
-      Buffer.from([`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Host: evil.example', ...extra, 'Connection: close', '', body].join('\r\n'));
+      Buffer.from(
+        [
+          `${method} ${path} HTTP/1.1`,
+          `Host: 127.0.0.1:${port}`,
+          'Host: evil.example',
+          ...extra,
+          'Connection: close',
+          '',
+          body,
+        ].join('\r\n'),
+      );
     const discovery = await rawExchange(port, twoHosts('GET', `/${tid}/.well-known/openid-configuration`));
     expect(discovery.status).toBe(400);
     expect(discovery.text).toMatch(/more than one Host header/);
     const form = 'grant_type=client_credentials&scope=read';
-    const token = await rawExchange(port, twoHosts('POST', `/${tid}/token`, [`Authorization: ${basic}`, 'Content-Type: application/x-www-form-urlencoded', `Content-Length: ${form.length}`], form));
+    const token = await rawExchange(
+      port,
+      twoHosts(
+        'POST',
+        `/${tid}/token`,
+        [
+          `Authorization: ${basic}`,
+          'Content-Type: application/x-www-form-urlencoded',
+          `Content-Length: ${form.length}`,
+        ],
+        form,
+      ),
+    );
     expect(token.status).toBe(400);
     expect(token.text).not.toMatch(/access_token/);
     const control = await rawExchange(controlPort, twoHosts('GET', '/monitor/v1/healthcheck'));
     expect(control.status).toBe(400);
     // One Host is fine, on both planes.
-    const one = await rawExchange(port, Buffer.from(`GET /${tid}/jwks.json HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+    const one = await rawExchange(
+      port,
+      Buffer.from(`GET /${tid}/jwks.json HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`),
+    );
     expect(one.status).toBe(200);
   });
 });

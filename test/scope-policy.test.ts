@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addClient } from './support/clients.ts';
 import { responseParams, sessionApi } from './support/authz-session.ts';
+import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const INTROSPECTION = 'urn:c2id:introspection_endpoint';
@@ -26,7 +26,15 @@ describe('scope policy', () => {
     for (const name of ['open', 'listed'] as const) {
       const tid = uniqueTid(`scope-${name}`);
       const issuer = `${planes.dataPlaneUrl}/${tid}`;
-      const config = name === 'listed' ? { scopes: { supported: ['openid', 'read', 'write', INTROSPECTION], defaultClientScope: ['openid', 'read', INTROSPECTION] } } : {};
+      const config =
+        name === 'listed'
+          ? {
+              scopes: {
+                supported: ['openid', 'read', 'write', INTROSPECTION],
+                defaultClientScope: ['openid', 'read', INTROSPECTION],
+              },
+            }
+          : {};
       const { apiToken } = await planes.createTenant({ tid, name: tid, issuer, config });
       t[name] = { tid, issuer, apiToken };
     }
@@ -34,17 +42,38 @@ describe('scope policy', () => {
   afterAll(async () => planes.close());
 
   const client = async (tenant: Tenant, metadata: Record<string, unknown> = {}) => {
-    const { clientId, secret } = await addClient(planes.s, tenant.tid, { grant_types: ['client_credentials', 'authorization_code'], redirect_uris: [REDIRECT], ...metadata });
+    const { clientId, secret } = await addClient(planes.s, tenant.tid, {
+      grant_types: ['client_credentials', 'authorization_code'],
+      redirect_uris: [REDIRECT],
+      ...metadata,
+    });
     return { clientId, secret: secret! };
   };
   const post = async (tenant: Tenant, path: string, params: Record<string, string>, authorization: string) => {
-    const res = await fetch(`${tenant.issuer}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization }, body: new URLSearchParams(params) });
+    const res = await fetch(`${tenant.issuer}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization },
+      body: new URLSearchParams(params),
+    });
     return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, string> };
   };
   const clientCredentials = (tenant: Tenant, c: { clientId: string; secret: string }, scope?: string) =>
-    post(tenant, '/token', { grant_type: 'client_credentials', ...(scope !== undefined ? { scope } : {}) }, basic(c.clientId, c.secret));
+    post(
+      tenant,
+      '/token',
+      { grant_type: 'client_credentials', ...(scope !== undefined ? { scope } : {}) },
+      basic(c.clientId, c.secret),
+    );
   const authorize = async (tenant: Tenant, clientId: string, scope: string) => {
-    const query = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: REDIRECT, scope, state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' });
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: REDIRECT,
+      scope,
+      state: 's',
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+    });
     const { status, body } = await sessionApi(tenant.issuer, tenant.apiToken, 'POST', '', { query: query.toString() });
     expect(status).toBe(200);
     return body;
@@ -108,9 +137,19 @@ describe('scope policy', () => {
 
   it('lets a client widen its registered scope only with the master token, and registers only values the tenant lists', async () => {
     const call = (tenant: Tenant, method: 'POST' | 'PUT', path: string, token: string, body: unknown) =>
-      fetch(`${tenant.issuer}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const base = { redirect_uris: [REDIRECT], grant_types: ['authorization_code', 'client_credentials'], response_types: ['code'] };
-    const created = (await (await call(t.open, 'POST', '/clients', t.open.apiToken, { ...base, scope: 'read' })).json()) as Record<string, string>;
+      fetch(`${tenant.issuer}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const base = {
+      redirect_uris: [REDIRECT],
+      grant_types: ['authorization_code', 'client_credentials'],
+      response_types: ['code'],
+    };
+    const created = (await (
+      await call(t.open, 'POST', '/clients', t.open.apiToken, { ...base, scope: 'read' })
+    ).json()) as Record<string, string>;
     const path = `/clients/${created.client_id}`;
     let token = created.registration_access_token!;
 
@@ -120,10 +159,18 @@ describe('scope policy', () => {
       expect(((await widened.json()) as { error: string }).error).toBe('invalid_client_metadata');
     }
     // Repeating or narrowing it, or adding a value of the default set, needs no master token.
-    const kept = await call(t.open, 'PUT', path, token, { ...base, client_id: created.client_id, scope: 'read openid' });
+    const kept = await call(t.open, 'PUT', path, token, {
+      ...base,
+      client_id: created.client_id,
+      scope: 'read openid',
+    });
     expect(kept.status).toBe(200);
     token = ((await kept.json()) as Record<string, string>).registration_access_token!;
-    const byMaster = await call(t.open, 'PUT', path, t.open.apiToken, { ...base, client_id: created.client_id, scope: `read ${INTROSPECTION}` });
+    const byMaster = await call(t.open, 'PUT', path, t.open.apiToken, {
+      ...base,
+      client_id: created.client_id,
+      scope: `read ${INTROSPECTION}`,
+    });
     expect(byMaster.status).toBe(200);
     expect(((await byMaster.json()) as Record<string, string>).scope).toBe(`read ${INTROSPECTION}`);
 

@@ -1,13 +1,13 @@
 import { connect, type Socket } from 'node:net';
+import { buildControlPlane } from '@tessera/control-plane/server';
+import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
+import type { HttpLimits } from '@tessera/shared/http/server-limits';
+import { createRedis } from '@tessera/shared/redis';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildControlPlane } from '@tessera/control-plane/server';
-import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
-import { createRedis } from '@tessera/shared/redis';
-import type { HttpLimits } from '@tessera/shared/http/server-limits';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 /** A raw connection that records what it received and when the server closed it. */
 class Watched {
@@ -42,7 +42,15 @@ class Watched {
 
 /** A request whose head is complete and promises a body that never comes. */
 const bodyNeverArrives = (path: string, headers: string[]) =>
-  [`POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', ...headers, 'Content-Type: application/x-www-form-urlencoded', 'Content-Length: 100', '', ''].join('\r\n');
+  [
+    `POST ${path} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    ...headers,
+    'Content-Type: application/x-www-form-urlencoded',
+    'Content-Length: 100',
+    '',
+    '',
+  ].join('\r\n');
 
 /**
  * Finding 9: a request whose body (or head) never arrives used to hold its
@@ -55,8 +63,18 @@ describe('request deadlines and the connection limit', () => {
   const dataPlanes: Array<{ dp: DataPlane; subscriber: Redis; port: number }> = [];
   let cp: FastifyInstance;
   let cpPort: number;
-  const dataLimits: HttpLimits = { headersTimeoutMs: 400, requestTimeoutMs: 800, idleTimeoutMs: 5000, maxConnections: 1000 };
-  const controlLimits: HttpLimits = { headersTimeoutMs: 1500, requestTimeoutMs: 1500, idleTimeoutMs: 5000, maxConnections: 3 };
+  const dataLimits: HttpLimits = {
+    headersTimeoutMs: 400,
+    requestTimeoutMs: 800,
+    idleTimeoutMs: 5000,
+    maxConnections: 1000,
+  };
+  const controlLimits: HttpLimits = {
+    headersTimeoutMs: 1500,
+    requestTimeoutMs: 1500,
+    idleTimeoutMs: 5000,
+    maxConnections: 3,
+  };
 
   const startDataPlane = async () => {
     const subscriber = createRedis(planes.s.settings.redisUrl, planes.s.settings.redisPrefix);
@@ -79,8 +97,13 @@ describe('request deadlines and the connection limit', () => {
     tid = uniqueTid('deadline');
     await planes.createTenant({ tid, name: tid, issuer: `https://${tid}.example.com` });
     cp = await buildControlPlane({
-      db: planes.s.db, redis: planes.s.redis, settings: { ...planes.s.settings, http: controlLimits },
-      keyStores: planes.s.keyStores, masterKey: planes.s.masterKey, temporal: planes.temporal, temporalSettings: planes.temporalSettings,
+      db: planes.s.db,
+      redis: planes.s.redis,
+      settings: { ...planes.s.settings, http: controlLimits },
+      keyStores: planes.s.keyStores,
+      masterKey: planes.s.masterKey,
+      temporal: planes.temporal,
+      temporalSettings: planes.temporalSettings,
     });
     cpPort = Number(new URL(await cp.listen({ host: '127.0.0.1', port: 0 })).port);
   }, 60_000);
@@ -109,19 +132,30 @@ describe('request deadlines and the connection limit', () => {
     const silent = await new Watched(port).ready();
     const partial = await new Watched(port).ready();
     partial.socket.write(`GET /jwks.json HTTP/1.1\r\nTenant-ID: ${tid}\r\n`);
-    expect(await silent.closedWithin(dataLimits.headersTimeoutMs + 1500)).toBeGreaterThanOrEqual(dataLimits.headersTimeoutMs - 50);
-    expect(await partial.closedWithin(dataLimits.headersTimeoutMs + 1500)).toBeGreaterThanOrEqual(dataLimits.headersTimeoutMs - 50);
+    expect(await silent.closedWithin(dataLimits.headersTimeoutMs + 1500)).toBeGreaterThanOrEqual(
+      dataLimits.headersTimeoutMs - 50,
+    );
+    expect(await partial.closedWithin(dataLimits.headersTimeoutMs + 1500)).toBeGreaterThanOrEqual(
+      dataLimits.headersTimeoutMs - 50,
+    );
   });
 
   it('control plane: a body that never arrives gets 408; connections past the limit are closed unanswered', async () => {
     const stalled = await new Watched(cpPort).ready();
-    stalled.socket.write(bodyNeverArrives('/tenants/rest/v1', [`Authorization: Bearer ${planes.s.operatorKey}`]).replace('x-www-form-urlencoded', 'json'));
+    stalled.socket.write(
+      bodyNeverArrives('/tenants/rest/v1', [`Authorization: Bearer ${planes.s.operatorKey}`]).replace(
+        'x-www-form-urlencoded',
+        'json',
+      ),
+    );
     const others = [await new Watched(cpPort).ready(), await new Watched(cpPort).ready()];
     await expect.poll(() => new Promise<number>((resolve) => cp.server.getConnections((_e, n) => resolve(n)))).toBe(3);
     const extra = await new Watched(cpPort).ready();
     expect(await extra.closedWithin(1000)).toBeLessThan(1000);
     expect(extra.received).toBe('');
-    expect(await stalled.closedWithin(controlLimits.requestTimeoutMs + 1500)).toBeGreaterThanOrEqual(controlLimits.requestTimeoutMs - 50);
+    expect(await stalled.closedWithin(controlLimits.requestTimeoutMs + 1500)).toBeGreaterThanOrEqual(
+      controlLimits.requestTimeoutMs - 50,
+    );
     expect(stalled.received).toMatch(/^HTTP\/1\.1 408 /);
     for (const other of others) other.socket.destroy();
   });

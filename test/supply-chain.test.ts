@@ -29,12 +29,15 @@ describe('supply chain (issue 11, finding 17)', () => {
       .filter((l) => l && !l.startsWith('#'));
     expect(npmrc).toContain('strict-allow-scripts=true');
     // npm's own view of the installed tree: every dependency with an install script is reviewed in allowScripts.
-    const pending = JSON.parse(execFileSync('npm', ['install-scripts', 'ls', '--json'], { cwd: ROOT, encoding: 'utf8' })) as { allowScripts: unknown[] };
+    const pending = JSON.parse(
+      execFileSync('npm', ['install-scripts', 'ls', '--json'], { cwd: ROOT, encoding: 'utf8' }),
+    ) as { allowScripts: unknown[] };
     expect(pending.allowScripts).toEqual([]);
   });
 
   it('installs exactly the committed lockfile everywhere (npm ci), and the image without devDependencies', () => {
-    const installs = (text: string) => text.split('\n').filter((l) => !l.trim().startsWith('#') && /\bnpm (install|ci)\b/.test(l));
+    const installs = (text: string) =>
+      text.split('\n').filter((l) => !l.trim().startsWith('#') && /\bnpm (install|ci)\b/.test(l));
     const prepare = installs(read('infra/dev/prepare.sh'));
     const docker = installs(read('infra/docker/Dockerfile'));
     expect(prepare.length).toBeGreaterThan(0);
@@ -44,9 +47,16 @@ describe('supply chain (issue 11, finding 17)', () => {
   });
 
   it('declares every package the running processes import as a runtime dependency (the image has no devDependencies)', () => {
-    const manifests = ['.', ...WORKSPACES].map((d) => JSON.parse(read(join(d, 'package.json'))) as { dependencies?: Record<string, string> });
+    const manifests = ['.', ...WORKSPACES].map(
+      (d) => JSON.parse(read(join(d, 'package.json'))) as { dependencies?: Record<string, string> },
+    );
     const runtime = new Set(manifests.flatMap((m) => Object.keys(m.dependencies ?? {})));
-    const files = [...sourceFiles('shared/src'), ...sourceFiles('data-plane/src'), ...sourceFiles('control-plane/src'), 'infra/dev/migrate.ts'];
+    const files = [
+      ...sourceFiles('shared/src'),
+      ...sourceFiles('data-plane/src'),
+      ...sourceFiles('control-plane/src'),
+      'infra/dev/migrate.ts',
+    ];
     const builtins = new Set(builtinModules);
     const missing = new Set<string>();
     for (const file of files) {
@@ -67,7 +77,10 @@ describe('supply chain (issue 11, finding 17)', () => {
       execFileSync('git', ['init', '-q'], { cwd: dir });
       writeFileSync(join(dir, '.gitignore'), read('.gitignore'));
       for (const name of ['.data', '.tessera', '.cache']) symlinkSync(tmpdir(), join(dir, name));
-      const ignored = execFileSync('git', ['check-ignore', '.data', '.tessera', '.cache'], { cwd: dir, encoding: 'utf8' });
+      const ignored = execFileSync('git', ['check-ignore', '.data', '.tessera', '.cache'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
       expect(ignored.trim().split('\n').sort()).toEqual(['.cache', '.data', '.tessera']);
     } finally {
       rmSync(dir, { recursive: true, force: true });

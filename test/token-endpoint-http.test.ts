@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { openRaw, type RawResponse } from './support/raw-connection.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -37,11 +37,19 @@ describe('token endpoint over HTTP', () => {
     ].join('\r\n');
   const expectToken = (response: RawResponse) => {
     expect(response.status, response.body).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ token_type: 'Bearer', scope: 'read', access_token: expect.any(String) });
+    expect(JSON.parse(response.body)).toMatchObject({
+      token_type: 'Bearer',
+      scope: 'read',
+      access_token: expect.any(String),
+    });
   };
   const post = async (headers: Record<string, string>, body: string) => {
     const res = await fetch(`${planes.dataPlaneUrl}/token`, { method: 'POST', headers, body });
-    return { status: res.status, headers: Object.fromEntries(res.headers), body: (await res.json()) as Record<string, unknown> };
+    return {
+      status: res.status,
+      headers: Object.fromEntries(res.headers),
+      body: (await res.json()) as Record<string, unknown>,
+    };
   };
 
   beforeAll(async () => {
@@ -50,7 +58,10 @@ describe('token endpoint over HTTP', () => {
     tid = uniqueTid('tokhttp');
     issuer = `https://${tid}.example.com`;
     await planes.createTenant({ tid, name: tid, issuer, config: { tokens: { accessTokenFormat: 'identifier' } } });
-    ({ clientId, secret } = (await addClient(planes.s, tid, { grant_types: ['client_credentials'], scope: 'read write' })) as { clientId: string; secret: string });
+    ({ clientId, secret } = (await addClient(planes.s, tid, {
+      grant_types: ['client_credentials'],
+      scope: 'read write',
+    })) as { clientId: string; secret: string });
     basic = basicOf(clientId, secret);
   }, 60_000);
   afterAll(async () => {
@@ -66,24 +77,58 @@ describe('token endpoint over HTTP', () => {
     const auth = () => ({ 'tenant-id': tid, 'content-type': FORM, authorization: basic });
     const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
-    expect(await post(auth(), 'grant_type=client_credentials&scope=read')).toMatchObject({ status: 200, headers: noStore, body: { token_type: 'Bearer', scope: 'read' } });
-    expect(await post({ 'tenant-id': tid, 'content-type': FORM }, `grant_type=client_credentials&client_id=${postId}&client_secret=${postSecret}`)).toMatchObject({ status: 200 });
-    expect(await post({ 'content-type': FORM, authorization: basic, issuer }, 'grant_type=client_credentials')).toMatchObject({ status: 200 });
-    expect(await post({ ...auth(), 'content-type': `${FORM}; charset=UTF-8` }, 'grant_type=client_credentials')).toMatchObject({ status: 200 });
-    expect(await post({ ...auth(), authorization: basicOf(clientId, `${secret}x`) }, 'grant_type=client_credentials')).toMatchObject({
+    expect(await post(auth(), 'grant_type=client_credentials&scope=read')).toMatchObject({
+      status: 200,
+      headers: noStore,
+      body: { token_type: 'Bearer', scope: 'read' },
+    });
+    expect(
+      await post(
+        { 'tenant-id': tid, 'content-type': FORM },
+        `grant_type=client_credentials&client_id=${postId}&client_secret=${postSecret}`,
+      ),
+    ).toMatchObject({ status: 200 });
+    expect(
+      await post({ 'content-type': FORM, authorization: basic, issuer }, 'grant_type=client_credentials'),
+    ).toMatchObject({ status: 200 });
+    expect(
+      await post({ ...auth(), 'content-type': `${FORM}; charset=UTF-8` }, 'grant_type=client_credentials'),
+    ).toMatchObject({ status: 200 });
+    expect(
+      await post({ ...auth(), authorization: basicOf(clientId, `${secret}x`) }, 'grant_type=client_credentials'),
+    ).toMatchObject({
       status: 401,
       headers: { ...noStore, 'www-authenticate': `Basic realm="${issuer}"` },
       body: { error: 'invalid_client' },
     });
-    expect(await post({ 'tenant-id': tid, 'content-type': FORM }, 'grant_type=client_credentials')).toMatchObject({ status: 401, headers: noStore, body: { error: 'invalid_client' } });
+    expect(await post({ 'tenant-id': tid, 'content-type': FORM }, 'grant_type=client_credentials')).toMatchObject({
+      status: 401,
+      headers: noStore,
+      body: { error: 'invalid_client' },
+    });
     const errors: Array<[string, Record<string, string>, string, string]> = [
       ['repeated parameter', auth(), 'grant_type=client_credentials&grant_type=client_credentials', 'invalid_request'],
       ['missing grant_type', auth(), 'scope=read', 'invalid_request'],
       ['unsupported grant type', auth(), 'grant_type=urn:example:nope', 'unsupported_grant_type'],
       ['scope not allowed', auth(), 'grant_type=client_credentials&scope=admin', 'invalid_scope'],
-      ['body over 50,000 characters', auth(), `grant_type=client_credentials&pad=${'x'.repeat(50_000)}`, 'invalid_request'],
-      ['JSON body', { ...auth(), 'content-type': 'application/json' }, '{"grant_type":"client_credentials"}', 'invalid_request'],
-      ['unknown tenant', { ...auth(), 'tenant-id': 'no-such-tenant-here' }, 'grant_type=client_credentials', 'invalid_tenant'],
+      [
+        'body over 50,000 characters',
+        auth(),
+        `grant_type=client_credentials&pad=${'x'.repeat(50_000)}`,
+        'invalid_request',
+      ],
+      [
+        'JSON body',
+        { ...auth(), 'content-type': 'application/json' },
+        '{"grant_type":"client_credentials"}',
+        'invalid_request',
+      ],
+      [
+        'unknown tenant',
+        { ...auth(), 'tenant-id': 'no-such-tenant-here' },
+        'grant_type=client_credentials',
+        'invalid_tenant',
+      ],
     ];
     for (const [name, headers, body, error] of errors) {
       const answer = await post(headers, body);
@@ -98,10 +143,17 @@ describe('token endpoint over HTTP', () => {
       connection.send(tokenRequest());
       const response = await connection.response();
       expectToken(response);
-      expect(response.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache', connection: 'keep-alive' });
+      expect(response.headers).toMatchObject({
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        pragma: 'no-cache',
+        connection: 'keep-alive',
+      });
       expect(Number.isNaN(Date.parse(response.headers.date!))).toBe(false);
       expect(Number(response.headers['content-length'])).toBe(Buffer.byteLength(response.body));
-      expect(new Set(response.names).size, `each header once: ${response.names.join(', ')}`).toBe(response.names.length);
+      expect(new Set(response.names).size, `each header once: ${response.names.join(', ')}`).toBe(
+        response.names.length,
+      );
     }
     connection.send(tokenRequest([], 'grant_type=client_credentials').replace(basic, basicOf('nobody', 'wrong')));
     const wrong = await connection.response();
@@ -117,11 +169,18 @@ describe('token endpoint over HTTP', () => {
     const connection = await openRaw(port);
     connection.send(tokenRequest());
     const { access_token: token } = JSON.parse((await connection.response()).body) as { access_token: string };
-    const introspect = (extra: string[]) => tokenRequest(extra, new URLSearchParams({ token }).toString()).replace('POST /token HTTP/1.1', 'POST /token/introspect HTTP/1.1');
+    const introspect = (extra: string[]) =>
+      tokenRequest(extra, new URLSearchParams({ token }).toString()).replace(
+        'POST /token HTTP/1.1',
+        'POST /token/introspect HTTP/1.1',
+      );
     connection.send(introspect([]));
     const plain = await connection.response();
     expect(plain.status).toBe(200);
-    expect(plain.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    expect(plain.headers).toMatchObject({
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+    });
     expect(JSON.parse(plain.body)).toMatchObject({ active: true, client_id: clientId, scope: 'read' });
     connection.send(introspect(['Accept: application/token-introspection+jwt']));
     const jwt = await connection.response();
@@ -144,7 +203,9 @@ describe('token endpoint over HTTP', () => {
     const chunked = await openRaw(port);
     const body = 'grant_type=client_credentials&scope=read';
     chunked.send(
-      tokenRequest().replace(/Content-Length: \d+\r\n/, 'Transfer-Encoding: chunked\r\n').replace(/\r\n\r\n[\s\S]*$/, `\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`),
+      tokenRequest()
+        .replace(/Content-Length: \d+\r\n/, 'Transfer-Encoding: chunked\r\n')
+        .replace(/\r\n\r\n[\s\S]*$/, `\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`),
     );
     expectToken(await chunked.response());
     chunked.socket.destroy();
@@ -173,12 +234,25 @@ describe('token endpoint over HTTP', () => {
 
   it('counts token requests in the request metrics per tenant, route and status', async () => {
     const scrape = async () => {
-      const text = (await planes.dp.app.inject({ method: 'GET', url: '/monitor/v1/metrics', headers: { authorization: `Bearer ${planes.s.monitorToken}` } })).body;
-      const line = new RegExp(`^tessera_data_plane_http_requests_total\\{tenant="${tid}",route="/token",method="POST",status="200"\\} (\\d+)`, 'm').exec(text);
+      const text = (
+        await planes.dp.app.inject({
+          method: 'GET',
+          url: '/monitor/v1/metrics',
+          headers: { authorization: `Bearer ${planes.s.monitorToken}` },
+        })
+      ).body;
+      const line = new RegExp(
+        `^tessera_data_plane_http_requests_total\\{tenant="${tid}",route="/token",method="POST",status="200"\\} (\\d+)`,
+        'm',
+      ).exec(text);
       return Number(line?.[1] ?? 0);
     };
     const before = await scrape();
-    for (let n = 0; n < 2; n++) expect((await post({ 'tenant-id': tid, 'content-type': FORM, authorization: basic }, 'grant_type=client_credentials')).status).toBe(200);
+    for (let n = 0; n < 2; n++)
+      expect(
+        (await post({ 'tenant-id': tid, 'content-type': FORM, authorization: basic }, 'grant_type=client_credentials'))
+          .status,
+      ).toBe(200);
     expect((await scrape()) - before).toBe(2);
   });
 

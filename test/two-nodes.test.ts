@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTestRun, uniqueTid } from './support/env.ts';
-import { startPlane, startWorkerProcess, type RunningProcess } from './support/processes.ts';
+import { type RunningProcess, startPlane, startWorkerProcess } from './support/processes.ts';
 import { temporalEnv, testTemporalSettings } from './support/temporal.ts';
 
 /** Polls `probe` every 10 ms; resolves with the elapsed milliseconds once it returns true. */
@@ -60,7 +60,9 @@ describe('two data-plane processes follow the control plane without a restart', 
       body: JSON.stringify({ config: { keys: { signingAlgorithms: ['RS256', 'ES256', 'EdDSA', 'PS256'] } } }),
     });
     expect(patched.status).toBe(200);
-    const delays = await Promise.all(nodes.map((node) => timeUntil(async () => (await algs(node)).includes('PS256'), 1000)));
+    const delays = await Promise.all(
+      nodes.map((node) => timeUntil(async () => (await algs(node)).includes('PS256'), 1000)),
+    );
     console.log(`config change visible on the two nodes after ${delays.map((d) => d.toFixed(0)).join(' ms and ')} ms`);
     for (const delay of delays) expect(delay).toBeLessThan(1000);
     for (const node of nodes) expect(node.child.exitCode).toBeNull();

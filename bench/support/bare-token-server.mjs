@@ -19,14 +19,20 @@ const signing = process.env.BARE_SIGN ?? 'none';
 if (!['none', 'node', 'sodium', 'identifier'].includes(signing)) throw new Error(`unknown BARE_SIGN ${signing}`);
 const { privateKey } = generateKeyPairSync('ed25519');
 const sodiumKey = sodium.sodium_malloc(sodium.crypto_sign_SECRETKEYBYTES);
-sodium.crypto_sign_seed_keypair(Buffer.alloc(32), sodiumKey, Buffer.from(privateKey.export({ format: 'jwk' }).d, 'base64url'));
+sodium.crypto_sign_seed_keypair(
+  Buffer.alloc(32),
+  sodiumKey,
+  Buffer.from(privateKey.export({ format: 'jwk' }).d, 'base64url'),
+);
 const header = Buffer.from('{"alg":"EdDSA","typ":"at+jwt"}').toString('base64url');
 const hmacKey = randomBytes(32);
 
 let redis;
 if (signing === 'identifier') {
   const { Redis } = await import('ioredis');
-  redis = new Redis(process.env.BARE_REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: process.env.BARE_REDIS_PREFIX ?? 'bare:' });
+  redis = new Redis(process.env.BARE_REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    keyPrefix: process.env.BARE_REDIS_PREFIX ?? 'bare:',
+  });
   await redis.ping();
 }
 
@@ -34,7 +40,15 @@ const json = (token) => JSON.stringify({ access_token: token, token_type: 'Beare
 
 function jws() {
   const iat = Math.floor(Date.now() / 1000);
-  const claims = { iss: 'http://127.0.0.1/bench', sub: 'bench-client', aud: 'urn:bench', client_id: 'bench-client', iat, exp: iat + 600, jti: randomBytes(16).toString('base64url') };
+  const claims = {
+    iss: 'http://127.0.0.1/bench',
+    sub: 'bench-client',
+    aud: 'urn:bench',
+    client_id: 'bench-client',
+    iat,
+    exp: iat + 600,
+    jti: randomBytes(16).toString('base64url'),
+  };
   const input = Buffer.from(`${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`);
   let signature;
   if (signing === 'sodium') {
@@ -49,7 +63,13 @@ async function identifier() {
   const tag = createHmac('sha256', hmacKey).update('at').update('\u0000').update(random).digest().subarray(0, 16);
   const token = Buffer.concat([random, tag]).toString('base64url');
   const iat = Math.floor(Date.now() / 1000);
-  const record = { authz: { sub: 'bench-client', cid: 'bench-client', scp: [], aud: [] }, iss: 'http://127.0.0.1/bench', iat, exp: iat + 600, jti: randomBytes(16).toString('base64url') };
+  const record = {
+    authz: { sub: 'bench-client', cid: 'bench-client', scp: [], aud: [] },
+    iss: 'http://127.0.0.1/bench',
+    iat,
+    exp: iat + 600,
+    jti: randomBytes(16).toString('base64url'),
+  };
   await redis.set(`at:bench:${createHash('sha256').update(token).digest('hex')}`, JSON.stringify(record), 'EX', 600);
   return token;
 }
@@ -68,7 +88,12 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     answer().then(
       (body) => {
-        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', pragma: 'no-cache' });
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          'cache-control': 'no-store',
+          pragma: 'no-cache',
+        });
         res.end(body);
       },
       () => {
@@ -79,4 +104,10 @@ const server = createServer((req, res) => {
   });
 });
 server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => { redis?.disconnect(); process.exit(0); }));
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () =>
+    server.close(() => {
+      redis?.disconnect();
+      process.exit(0);
+    }),
+  );

@@ -26,13 +26,18 @@ export function positiveEnv(name: string, fallback: number): number {
 }
 
 /** Remove every key under a bench's Redis prefix; returns how many went (a failure is logged, not thrown). */
-export async function clearRedisPrefix(redisUrl: string, prefix: string, log: (message: string) => void): Promise<number> {
+export async function clearRedisPrefix(
+  redisUrl: string,
+  prefix: string,
+  log: (message: string) => void,
+): Promise<number> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   let deleted = 0;
   try {
     await redis.connect();
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length) deleted += await redis.unlink(...keys);
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 }) as AsyncIterable<string[]>)
+      if (keys.length) deleted += await redis.unlink(...keys);
   } catch (err) {
     log(`could not clean Redis prefix ${prefix}: ${String(err)}`);
   } finally {

@@ -21,25 +21,31 @@ const port = Number(process.env.OIDC_PORT);
 const format = process.env.OIDC_FORMAT ?? 'opaque';
 const clientId = process.env.OIDC_CLIENT_ID;
 const clientSecret = process.env.OIDC_CLIENT_SECRET;
-if (!port || !clientId || !clientSecret) throw new Error('OIDC_PORT, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required');
+if (!port || !clientId || !clientSecret)
+  throw new Error('OIDC_PORT, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required');
 if (!['opaque', 'EdDSA', 'ES256', 'RS256'].includes(format)) throw new Error(`unknown OIDC_FORMAT ${format}`);
 
 const keys = [];
 for (const alg of ['EdDSA', 'ES256', 'RS256']) {
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+  });
   keys.push({ ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `bench-${alg.toLowerCase()}` });
 }
 
 const RESOURCE = 'urn:bench';
 const provider = new Provider(`http://127.0.0.1:${port}`, {
-  clients: [{
-    client_id: clientId,
-    client_secret: clientSecret,
-    token_endpoint_auth_method: 'client_secret_basic',
-    grant_types: ['client_credentials'],
-    redirect_uris: [],
-    response_types: [],
-  }],
+  clients: [
+    {
+      client_id: clientId,
+      client_secret: clientSecret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+    },
+  ],
   jwks: { keys },
   features: {
     devInteractions: { enabled: false },

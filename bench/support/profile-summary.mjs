@@ -17,7 +17,8 @@ const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parent = new Map();
 for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 const onStack = (id, re) => {
-  for (let cur = id; cur !== undefined; cur = parent.get(cur)) if (re.test(byId.get(cur).callFrame.functionName)) return true;
+  for (let cur = id; cur !== undefined; cur = parent.get(cur))
+    if (re.test(byId.get(cur).callFrame.functionName)) return true;
   return false;
 };
 const dt = new Map();
@@ -57,7 +58,8 @@ for (const [id, time] of dt) {
 const busy = total - idle;
 const print = (title, map) => {
   console.log(`\n${title} (% of busy time ${(busy / 1000).toFixed(0)} ms; idle ${(idle / 1000).toFixed(0)} ms)`);
-  for (const [l, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) console.log(`${((100 * t) / busy).toFixed(1).padStart(6)}%  ${l}`);
+  for (const [l, t] of [...map].sort((a, b) => b[1] - a[1]).slice(0, Number(n)))
+    console.log(`${((100 * t) / busy).toFixed(1).padStart(6)}%  ${l}`);
 };
 print('self', self);
 print('inclusive', inclusive);

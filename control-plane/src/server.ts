@@ -1,18 +1,18 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { installErrorHandling } from '@tessera/shared/http/errors';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
-import { installValidation } from '@tessera/shared/http/validation';
 import { limitConnections, serverLimitOptions } from '@tessera/shared/http/server-limits';
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
+import { installValidation } from '@tessera/shared/http/validation';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
-import { registerConfigCheck } from './api/config-check.ts';
-import type { ControlPlaneDeps } from './api/deps.ts';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { registerAdminTokenRoutes } from './api/admin-tokens.ts';
 import { registerAliasRoutes } from './api/aliases.ts';
 import { registerApiTokenRoutes } from './api/api-tokens.ts';
+import { registerConfigCheck } from './api/config-check.ts';
+import type { ControlPlaneDeps } from './api/deps.ts';
 import { registerDomainRoutes } from './api/domains.ts';
 import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
@@ -46,7 +46,15 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Tessera control plane', version: '1' },
-      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer', description: 'the operator API key, or an admin JWT from POST /admin-tokens/rest/v1' } } },
+      components: {
+        securitySchemes: {
+          operator: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'the operator API key, or an admin JWT from POST /admin-tokens/rest/v1',
+          },
+        },
+      },
       security: [{ operator: [] }],
     },
   });

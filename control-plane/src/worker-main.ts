@@ -6,15 +6,16 @@ import { loadSettings } from '@tessera/shared/settings';
 import { parseTestFaults } from './activities/test-faults.ts';
 import { closeTemporalClient, createTemporalClient } from './temporal/client.ts';
 import { backfillKeyRotationSchedules } from './temporal/key-rotation-backfill.ts';
-import { startWorkers } from './temporal/worker.ts';
 import { loadTemporalSettings } from './temporal/temporal-settings.ts';
+import { startWorkers } from './temporal/worker.ts';
 
 /** The control plane's Temporal worker process (`node --import tsx control-plane/src/worker-main.ts`). */
 const settings = loadSettings();
 const temporal = loadTemporalSettings();
 // Each activity holds at most one connection for long and needs one more briefly: the pool stays ahead of them.
 const maxActivities = Number(process.env.TESSERA_WORKER_MAX_ACTIVITIES || 4);
-if (!Number.isInteger(maxActivities) || maxActivities < 1) throw new Error('TESSERA_WORKER_MAX_ACTIVITIES must be a positive integer');
+if (!Number.isInteger(maxActivities) || maxActivities < 1)
+  throw new Error('TESSERA_WORKER_MAX_ACTIVITIES must be a positive integer');
 const db = createDb(settings.databaseUrl, { max: maxActivities + 2 });
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
@@ -34,7 +35,10 @@ const scheduler = createTemporalClient(temporal);
 backfillKeyRotationSchedules(scheduler, db, { taskQueuePrefix: temporal.taskQueuePrefix, timings: temporal.timings })
   .then(
     (tids) => tids.length > 0 && console.log(JSON.stringify({ keyRotationSchedulesCreatedOrCorrected: tids.length })),
-    (err: unknown) => console.error(`[worker] key rotation schedule backfill failed: ${err instanceof Error ? err.message : String(err)}`),
+    (err: unknown) =>
+      console.error(
+        `[worker] key rotation schedule backfill failed: ${err instanceof Error ? err.message : String(err)}`,
+      ),
   )
   .finally(() => void closeTemporalClient(scheduler).catch(() => undefined));
 

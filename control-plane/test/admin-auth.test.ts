@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTid } from '../../test/support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from '../../test/support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from '../../test/support/planes.ts';
 import { ADMIN_JWT_AUDIENCE, ADMIN_JWT_ISSUER, ADMIN_JWT_MAX_LIFETIME_S, adminJwtKey } from '../src/auth/admin-jwt.ts';
 
 describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
@@ -12,7 +12,12 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
   const operator = () => ({ authorization: `Bearer ${planes.s.operatorKey}` });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const mint = async (body: object) => {
-    const res = await planes.cp.inject({ method: 'POST', url: '/admin-tokens/rest/v1', headers: operator(), payload: body });
+    const res = await planes.cp.inject({
+      method: 'POST',
+      url: '/admin-tokens/rest/v1',
+      headers: operator(),
+      payload: body,
+    });
     expect(res.statusCode).toBe(201);
     return res.json() as { access_token: string; token_type: string; expires_in: number; tid: string | null };
   };
@@ -24,22 +29,41 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(key);
-  const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number; jti: string; tid?: string };
+  const claimsOf = (jwt: string) =>
+    JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+      jti: string;
+      tid?: string;
+    };
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
-    a = (await planes.createTenant({ tid: uniqueTid('adm-a'), name: 'A', issuer: `https://${uniqueTid('a')}.example.com` })).tid;
-    b = (await planes.createTenant({ tid: uniqueTid('adm-b'), name: 'B', issuer: `https://${uniqueTid('b')}.example.com` })).tid;
+    a = (
+      await planes.createTenant({ tid: uniqueTid('adm-a'), name: 'A', issuer: `https://${uniqueTid('a')}.example.com` })
+    ).tid;
+    b = (
+      await planes.createTenant({ tid: uniqueTid('adm-b'), name: 'B', issuer: `https://${uniqueTid('b')}.example.com` })
+    ).tid;
   });
   afterAll(async () => planes?.close());
 
   it('issues an unscoped token that works like the operator key, but cannot mint tokens itself', async () => {
     const token = await mint({ expires_in: 600 });
     expect(token).toMatchObject({ token_type: 'Bearer', expires_in: 600, tid: null });
-    const list = await planes.cp.inject({ method: 'GET', url: '/tenants/rest/v1?limit=200', headers: bearer(token.access_token) });
+    const list = await planes.cp.inject({
+      method: 'GET',
+      url: '/tenants/rest/v1?limit=200',
+      headers: bearer(token.access_token),
+    });
     expect(list.statusCode).toBe(200);
     expect(list.json().tenants.map((t: { tid: string }) => t.tid)).toEqual(expect.arrayContaining([a, b]));
-    const again = await planes.cp.inject({ method: 'POST', url: '/admin-tokens/rest/v1', headers: bearer(token.access_token), payload: {} });
+    const again = await planes.cp.inject({
+      method: 'POST',
+      url: '/admin-tokens/rest/v1',
+      headers: bearer(token.access_token),
+      payload: {},
+    });
     expect(again.statusCode).toBe(403);
     expect(again.json().error).toBe('forbidden');
   });
@@ -71,9 +95,15 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
     expect(list.statusCode).toBe(200);
     expect(list.json().tenants.map((t: { tid: string }) => t.tid)).toEqual([a]);
     const other = uniqueTid('adm-c');
-    const create = await call('POST', '/tenants/rest/v1', { tid: other, name: 'C', issuer: `https://${other}.example.com` });
+    const create = await call('POST', '/tenants/rest/v1', {
+      tid: other,
+      name: 'C',
+      issuer: `https://${other}.example.com`,
+    });
     expect(create.statusCode).toBe(403);
-    expect(await planes.s.db.selectFrom('tenants').select('tid').where('tid', '=', other).executeTakeFirst()).toBeUndefined();
+    expect(
+      await planes.s.db.selectFrom('tenants').select('tid').where('tid', '=', other).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('refuses expired, forged and malformed tokens with 401 invalid_token', async () => {
@@ -81,7 +111,13 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
     const now = Math.floor(Date.now() / 1000);
     const expired = await sign(key, {}, now - 60);
     const forged = await sign(randomBytes(32), {}, now + 600);
-    const wrongAudience = await new SignJWT({ sub: 'operator', jti: randomUUID() }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ADMIN_JWT_ISSUER).setAudience('someone-else').setIssuedAt().setExpirationTime(now + 600).sign(key);
+    const wrongAudience = await new SignJWT({ sub: 'operator', jti: randomUUID() })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ADMIN_JWT_ISSUER)
+      .setAudience('someone-else')
+      .setIssuedAt()
+      .setExpirationTime(now + 600)
+      .sign(key);
     const genuine = await sign(key, {}, now + 600);
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${genuine.split('.')[1]}.`;
     const tampered = (() => {
@@ -90,7 +126,8 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
       return `${h}.${Buffer.from(JSON.stringify({ ...claims, tid: undefined, exp: now + 99_999 })).toString('base64url')}.${s}`;
     })();
 
-    const get = (token: string) => planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${a}`, headers: bearer(token) });
+    const get = (token: string) =>
+      planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${a}`, headers: bearer(token) });
     expect((await get(genuine)).statusCode).toBe(200); // the same key signs tokens the API accepts
     const exp = await get(expired);
     expect(exp.statusCode).toBe(401);
@@ -120,10 +157,14 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
   it('refuses a 60-second token once it is 70 seconds old, and any token older than the longest lifetime whatever its exp', async () => {
     const key = adminJwtKey(planes.s.masterKey);
     const now = Math.floor(Date.now() / 1000);
-    const get = (token: string) => planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${a}`, headers: bearer(token) });
+    const get = (token: string) =>
+      planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${a}`, headers: bearer(token) });
     // Minted 70 s ago for 60 s, signed with the API's own key.
     const sixtySeconds = await sign(key, {}, now - 10, 'HS256', now - 70);
-    expect((await get(sixtySeconds)).json()).toMatchObject({ error: 'invalid_token', error_description: 'The admin token has expired' });
+    expect((await get(sixtySeconds)).json()).toMatchObject({
+      error: 'invalid_token',
+      error_description: 'The admin token has expired',
+    });
     // A token whose exp is far off (as the old bug minted them) dies at the maxAge backstop.
     const overlong = await sign(key, {}, now + 10 ** 8, 'HS256', now - ADMIN_JWT_MAX_LIFETIME_S - 120);
     const refused = await get(overlong);
@@ -136,10 +177,12 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
   it('revokes a token by its jti (operator key only, idempotent): 401 from then on, other tokens unaffected', async () => {
     const revoked = await mint({ tid: a, expires_in: 600 });
     const kept = await mint({ tid: a, expires_in: 600 });
-    const get = (token: string) => planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${a}`, headers: bearer(token) });
+    const get = (token: string) =>
+      planes.cp.inject({ method: 'GET', url: `/tenants/rest/v1/${a}`, headers: bearer(token) });
     expect((await get(revoked.access_token)).statusCode).toBe(200);
     const jti = claimsOf(revoked.access_token).jti;
-    const revoke = (headers: Record<string, string>, id = jti) => planes.cp.inject({ method: 'DELETE', url: `/admin-tokens/rest/v1/${id}`, headers });
+    const revoke = (headers: Record<string, string>, id = jti) =>
+      planes.cp.inject({ method: 'DELETE', url: `/admin-tokens/rest/v1/${id}`, headers });
 
     // Neither the token itself nor an unscoped admin JWT may revoke (or un-revoke) anything.
     const unscoped = await mint({});
@@ -172,10 +215,17 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
 
   it('validates the mint request', async () => {
     for (const body of [{ expires_in: 10 }, { expires_in: 10 ** 9 }, { tid: 'Not_A_Label' }, { scope: 'all' }]) {
-      const res = await planes.cp.inject({ method: 'POST', url: '/admin-tokens/rest/v1', headers: operator(), payload: body });
+      const res = await planes.cp.inject({
+        method: 'POST',
+        url: '/admin-tokens/rest/v1',
+        headers: operator(),
+        payload: body,
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().error).toBe('invalid_request');
     }
-    expect((await planes.cp.inject({ method: 'POST', url: '/admin-tokens/rest/v1', payload: {} })).statusCode).toBe(401);
+    expect((await planes.cp.inject({ method: 'POST', url: '/admin-tokens/rest/v1', payload: {} })).statusCode).toBe(
+      401,
+    );
   });
 });

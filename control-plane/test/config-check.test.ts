@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestServices, type TestServices } from '../../test/support/env.ts';
 import { buildControlPlane } from '../src/server.ts';
 import { closeTemporalClient, createTemporalClient } from '../src/temporal/client.ts';
@@ -23,7 +23,15 @@ describe('POST /config/check', () => {
     // The config check never starts a workflow: a lazy client that is never dialled.
     temporalSettings = loadTemporalSettings();
     temporal = createTemporalClient(temporalSettings);
-    app = await buildControlPlane({ db: s.db, redis: s.redis, settings: s.settings, keyStores: s.keyStores, masterKey: s.masterKey, temporal, temporalSettings });
+    app = await buildControlPlane({
+      db: s.db,
+      redis: s.redis,
+      settings: s.settings,
+      keyStores: s.keyStores,
+      masterKey: s.masterKey,
+      temporal,
+      temporalSettings,
+    });
   });
   afterAll(async () => {
     await app.close();
@@ -32,7 +40,10 @@ describe('POST /config/check', () => {
   });
 
   it('answers 204 for a valid config', async () => {
-    const res = await check({ tokens: { accessTokenLifetime: 300 }, keys: { signingAlgorithms: ['RS256', 'EdDSA'], accessTokenSigningAlgorithm: 'EdDSA' } });
+    const res = await check({
+      tokens: { accessTokenLifetime: 300 },
+      keys: { signingAlgorithms: ['RS256', 'EdDSA'], accessTokenSigningAlgorithm: 'EdDSA' },
+    });
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
   });

@@ -2,8 +2,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dnsChallengeMet, httpChallengeMet } from '../src/tenants/domain-challenge.ts';
 
 /** The question name of a DNS query (RFC 1035 §4.1.2) and where the question ends. */
@@ -89,9 +89,14 @@ describe('domain challenges: a DNS TXT record or an HTTP resource holds the valu
     pages.set('/.well-known/tessera-challenge/wrong', { status: 200, body: 'the-value-and-more' });
     pages.set('/.well-known/tessera-challenge/huge', { status: 200, body: `the-value${' '.repeat(100_000)}x` });
     pages.set('/.well-known/tessera-challenge/status', { status: 201, body: 'the-value' });
-    pages.set('/.well-known/tessera-challenge/moved', { status: 302, body: '', location: '/.well-known/tessera-challenge/good' });
+    pages.set('/.well-known/tessera-challenge/moved', {
+      status: 302,
+      body: '',
+      location: '/.well-known/tessera-challenge/good',
+    });
     expect(await ok('good')).toBe(true);
-    for (const token of ['wrong', 'huge', 'status', 'moved', 'missing']) expect({ token, met: await ok(token) }).toEqual({ token, met: false });
+    for (const token of ['wrong', 'huge', 'status', 'moved', 'missing'])
+      expect({ token, met: await ok(token) }).toEqual({ token, met: false });
     // Nothing listening: false, not an error.
     expect(await httpChallengeMet('localhost:1', 'good', 'the-value', allowed)).toBe(false);
   });

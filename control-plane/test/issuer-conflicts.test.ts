@@ -51,28 +51,54 @@ describe('issuer namespaces', () => {
 
   it('gives each tenant its path under every base and its own sub-domain of a named base host', () => {
     expect(namespaceRoots('acme', bases)).toEqual([
-      'http://localhost:8080/acme', 'http://acme.localhost:8080', 'https://id.example.com/acme', 'https://acme.id.example.com',
+      'http://localhost:8080/acme',
+      'http://acme.localhost:8080',
+      'https://id.example.com/acme',
+      'https://acme.id.example.com',
     ]);
     expect(namespaceRoots('acme', ['http://127.0.0.1:8080'])).toEqual(['http://127.0.0.1:8080/acme']);
-    for (const inside of ['http://localhost:8080/acme', 'http://localhost:8080/acme/eu', 'https://acme.id.example.com', 'https://acme.id.example.com/v2']) {
+    for (const inside of [
+      'http://localhost:8080/acme',
+      'http://localhost:8080/acme/eu',
+      'https://acme.id.example.com',
+      'https://acme.id.example.com/v2',
+    ]) {
       expect({ inside, ok: inTenantNamespace(inside, 'acme', bases) }).toEqual({ inside, ok: true });
     }
     for (const outside of [
-      'http://localhost:8080', 'http://localhost:8080/acme-2', 'http://localhost:8080/other/acme', 'http://localhost:9090/acme',
-      'https://id.example.com', 'https://other.id.example.com', 'https://x.acme.id.example.com', 'https://acme.example.com',
+      'http://localhost:8080',
+      'http://localhost:8080/acme-2',
+      'http://localhost:8080/other/acme',
+      'http://localhost:9090/acme',
+      'https://id.example.com',
+      'https://other.id.example.com',
+      'https://x.acme.id.example.com',
+      'https://acme.example.com',
     ]) {
       expect({ outside, ok: inTenantNamespace(outside, 'acme', bases) }).toEqual({ outside, ok: false });
     }
   });
 
   it('tells platform hosts (a base host and names below it, any port) from custom hosts', () => {
-    for (const host of ['localhost', 'acme.localhost', 'id.example.com', 'x.y.id.example.com']) expect({ host, platform: isPlatformHost(host, bases) }).toEqual({ host, platform: true });
-    for (const host of ['example.com', 'evilid.example.com', '127.0.0.1', 'login.acme.com']) expect({ host, platform: isPlatformHost(host, bases) }).toEqual({ host, platform: false });
+    for (const host of ['localhost', 'acme.localhost', 'id.example.com', 'x.y.id.example.com'])
+      expect({ host, platform: isPlatformHost(host, bases) }).toEqual({ host, platform: true });
+    for (const host of ['example.com', 'evilid.example.com', '127.0.0.1', 'login.acme.com'])
+      expect({ host, platform: isPlatformHost(host, bases) }).toEqual({ host, platform: false });
   });
 
   it('accepts a custom host only as host[:port] in normal form', () => {
-    for (const good of ['login.acme.com', 'localhost:4000', '[::1]:4000', '127.0.0.1']) expect({ good, problem: domainHostProblem(good) }).toEqual({ good, problem: null });
-    for (const bad of ['', 'Login.acme.com', 'https://login.acme.com', 'login.acme.com/x', 'user@login.acme.com', 'login.acme.com:443', 'a b.com', 'login.acme.com?x']) {
+    for (const good of ['login.acme.com', 'localhost:4000', '[::1]:4000', '127.0.0.1'])
+      expect({ good, problem: domainHostProblem(good) }).toEqual({ good, problem: null });
+    for (const bad of [
+      '',
+      'Login.acme.com',
+      'https://login.acme.com',
+      'login.acme.com/x',
+      'user@login.acme.com',
+      'login.acme.com:443',
+      'a b.com',
+      'login.acme.com?x',
+    ]) {
       expect({ bad, problem: domainHostProblem(bad) }).toEqual({ bad, problem: expect.any(String) });
     }
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTid } from '../../test/support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from '../../test/support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from '../../test/support/planes.ts';
 
 /**
  * Roles (docs/control-plane-api.md): a tenant-scoped admin JWT runs its own
@@ -12,21 +12,41 @@ describe('control plane: what a tenant-scoped admin token may not do', () => {
   let tid: string;
   const operator = () => ({ authorization: `Bearer ${planes.s.operatorKey}` });
   const mint = async (body: object) => {
-    const res = await planes.cp.inject({ method: 'POST', url: '/admin-tokens/rest/v1', headers: operator(), payload: body });
+    const res = await planes.cp.inject({
+      method: 'POST',
+      url: '/admin-tokens/rest/v1',
+      headers: operator(),
+      payload: body,
+    });
     expect(res.statusCode).toBe(201);
     return { authorization: `Bearer ${res.json().access_token as string}` };
   };
-  const call = (headers: Record<string, string>, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-    planes.cp.inject({ method, url, headers, ...(payload ? { payload } : {}) });
-  const read = async (id: string) => (await call(operator(), 'GET', `/tenants/rest/v1/${id}`)).json() as Record<string, unknown>;
+  const call = (
+    headers: Record<string, string>,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: object,
+  ) => planes.cp.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  const read = async (id: string) =>
+    (await call(operator(), 'GET', `/tenants/rest/v1/${id}`)).json() as Record<string, unknown>;
   const expectForbidden = (res: { statusCode: number; json(): unknown }, what: string) => {
     expect(res.statusCode, what).toBe(403);
-    expect(res.json(), what).toEqual({ error: 'forbidden', error_description: expect.stringMatching(/^A tenant-scoped admin token may not /) });
+    expect(res.json(), what).toEqual({
+      error: 'forbidden',
+      error_description: expect.stringMatching(/^A tenant-scoped admin token may not /),
+    });
   };
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
-    tid = (await planes.createTenant({ tid: uniqueTid('perm'), name: 'Perm', issuer: `https://${uniqueTid('perm')}.example.com`, attrs: { crm_id: 'A-1' } })).tid;
+    tid = (
+      await planes.createTenant({
+        tid: uniqueTid('perm'),
+        name: 'Perm',
+        issuer: `https://${uniqueTid('perm')}.example.com`,
+        attrs: { crm_id: 'A-1' },
+      })
+    ).tid;
   });
   afterAll(async () => planes?.close());
 
@@ -44,15 +64,31 @@ describe('control plane: what a tenant-scoped admin token may not do', () => {
   it('cannot change its plan or attrs (nor anything else in the same request), but may change its name and config', async () => {
     const scoped = await mint({ tid });
     const before = await read(tid);
-    for (const body of [{ plan: 'enterprise' }, { attrs: { crm_id: 'mine' } }, { name: 'Renamed', plan: 'pro' }, { config: {}, attrs: {} }]) {
+    for (const body of [
+      { plan: 'enterprise' },
+      { attrs: { crm_id: 'mine' } },
+      { name: 'Renamed', plan: 'pro' },
+      { config: {}, attrs: {} },
+    ]) {
       expectForbidden(await call(scoped, 'PATCH', `/tenants/rest/v1/${tid}`, body), JSON.stringify(body));
     }
     const after = await read(tid);
-    expect(after).toMatchObject({ name: before.name, plan: 'free', attrs: { crm_id: 'A-1' }, config_version: before.config_version });
+    expect(after).toMatchObject({
+      name: before.name,
+      plan: 'free',
+      attrs: { crm_id: 'A-1' },
+      config_version: before.config_version,
+    });
 
-    const renamed = await call(scoped, 'PATCH', `/tenants/rest/v1/${tid}`, { name: 'Perm, renamed', config: { tokens: { accessTokenLifetime: 300 } } });
+    const renamed = await call(scoped, 'PATCH', `/tenants/rest/v1/${tid}`, {
+      name: 'Perm, renamed',
+      config: { tokens: { accessTokenLifetime: 300 } },
+    });
     expect(renamed.statusCode).toBe(200);
-    expect(renamed.json()).toMatchObject({ name: 'Perm, renamed', config_version: (before.config_version as number) + 1 });
+    expect(renamed.json()).toMatchObject({
+      name: 'Perm, renamed',
+      config_version: (before.config_version as number) + 1,
+    });
   });
 
   it('cannot delete its tenant', async () => {
@@ -68,8 +104,13 @@ describe('control plane: what a tenant-scoped admin token may not do', () => {
     const scoped = await mint({ tid: gone });
     expect((await call(operator(), 'DELETE', `/tenants/rest/v1/${gone}?wait=true`)).statusCode).toBe(204);
 
-    expectForbidden(await call(scoped, 'POST', '/tenants/rest/v1?wait=true', { tid: gone, name: 'Back', issuer }), 'create');
-    expect(await planes.s.db.selectFrom('tenants').select('tid').where('tid', '=', gone).executeTakeFirst()).toBeUndefined();
+    expectForbidden(
+      await call(scoped, 'POST', '/tenants/rest/v1?wait=true', { tid: gone, name: 'Back', issuer }),
+      'create',
+    );
+    expect(
+      await planes.s.db.selectFrom('tenants').select('tid').where('tid', '=', gone).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('still runs its own tenant: reads it, mints and lists API tokens, lists aliases, checks a config', async () => {

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createRedis } from '@tessera/shared/redis';
-import { provisionWorkflowId } from '../src/workflows/ids.ts';
 import { tenantChangeChannel } from '@tessera/shared/tenancy/change-channel';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServices } from '../../test/support/env.ts';
 import { uniqueTid } from '../../test/support/env.ts';
-import { startInProcessPlanes, type InProcessPlanes } from '../../test/support/planes.ts';
+import { type InProcessPlanes, startInProcessPlanes } from '../../test/support/planes.ts';
+import { provisionWorkflowId } from '../src/workflows/ids.ts';
 
 describe('control plane: tenants registry API', () => {
   let planes: InProcessPlanes;
@@ -25,14 +25,19 @@ describe('control plane: tenants registry API', () => {
   });
 
   // ?wait=true: answered once provisionTenant is done, so the tenant is active (201).
-  const create = (body: unknown) => app.inject({ method: 'POST', url: '/tenants/rest/v1?wait=true', headers: auth, payload: body as object });
+  const create = (body: unknown) =>
+    app.inject({ method: 'POST', url: '/tenants/rest/v1?wait=true', headers: auth, payload: body as object });
 
   it('refuses calls without the operator key, or with a wrong one', async () => {
     const none = await app.inject({ method: 'GET', url: '/tenants/rest/v1' });
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toBe('Bearer');
     expect(none.json()).toMatchObject({ error: 'missing_token' });
-    const wrong = await app.inject({ method: 'GET', url: '/tenants/rest/v1', headers: { authorization: 'Bearer not-the-key' } });
+    const wrong = await app.inject({
+      method: 'GET',
+      url: '/tenants/rest/v1',
+      headers: { authorization: 'Bearer not-the-key' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json()).toMatchObject({ error: 'invalid_token' });
     const health = await app.inject({ method: 'GET', url: '/monitor/v1/healthcheck' });
@@ -50,18 +55,34 @@ describe('control plane: tenants registry API', () => {
     const res = await create({ tid, name: 'Acme', issuer: `https://${tid}.example.com`, attrs: { tier: 'gold' } });
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ tid, name: 'Acme', status: 'active', plan: 'free', config_version: 1, attrs: { tier: 'gold' } });
+    expect(body).toMatchObject({
+      tid,
+      name: 'Acme',
+      status: 'active',
+      plan: 'free',
+      config_version: 1,
+      attrs: { tier: 'gold' },
+    });
     expect(body.config.tokens.accessTokenLifetime).toBe(600);
     expect(body.api_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(res.headers.location).toBe(`/tenants/rest/v1/${tid}`);
 
-    const keys = await s.db.selectFrom('tenant_keys').select(['alg', 'use', 'backend']).where('tid', '=', tid).execute();
+    const keys = await s.db
+      .selectFrom('tenant_keys')
+      .select(['alg', 'use', 'backend'])
+      .where('tid', '=', tid)
+      .execute();
     expect(keys.map((k) => k.alg).sort()).toEqual(['ES256', 'EdDSA', 'RS256', 'RSA-OAEP-256']);
     // an HSM is configured in the test run, so it is the default backend
     expect(new Set(keys.map((k) => k.backend))).toEqual(new Set(['pkcs11']));
     expect(body.config.keys.backend).toBe('pkcs11');
     const secrets = await s.db.selectFrom('tenant_secrets').select('purpose').where('tid', '=', tid).execute();
-    expect(secrets.map((r) => r.purpose).sort()).toEqual(['access-token-enc', 'identifier-hmac', 'refresh-token-enc', 'subject-enc']);
+    expect(secrets.map((r) => r.purpose).sort()).toEqual([
+      'access-token-enc',
+      'identifier-hmac',
+      'refresh-token-enc',
+      'subject-enc',
+    ]);
     const tokens = await s.db.selectFrom('tenant_api_tokens').select('token_sha256').where('tid', '=', tid).execute();
     expect(tokens).toHaveLength(1);
     expect(tokens[0]!.token_sha256).not.toBe(body.api_token);
@@ -85,7 +106,9 @@ describe('control plane: tenants registry API', () => {
     expect(sameIssuer.statusCode).toBe(409);
     expect(sameIssuer.json().error).toBe('issuer_taken');
     expect(await s.db.selectFrom('tenants').select('tid').where('tid', '=', tid2).executeTakeFirst()).toBeUndefined();
-    expect(await s.db.selectFrom('tenant_keys').select('kid').where('tid', '=', tid2).executeTakeFirst()).toBeUndefined();
+    expect(
+      await s.db.selectFrom('tenant_keys').select('kid').where('tid', '=', tid2).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('lists every problem of an invalid tenant with its path', async () => {
@@ -108,7 +131,12 @@ describe('control plane: tenants registry API', () => {
   });
 
   it('rejects malformed JSON, unknown members and wrong types with 400 and a message', async () => {
-    const bad = await app.inject({ method: 'POST', url: '/tenants/rest/v1', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"tid":' });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/tenants/rest/v1',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"tid":',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: 'invalid_request' });
     expect(bad.body).not.toContain('    at ');
@@ -121,15 +149,88 @@ describe('control plane: tenants registry API', () => {
 
   it('refuses bad input with a clear 4xx, leaving no tenant row and no workflow behind', async () => {
     const raw = (payload: string, contentType = 'application/json') =>
-      app.inject({ method: 'POST', url: '/tenants/rest/v1?wait=true', headers: { ...auth, 'content-type': contentType }, payload });
-    const cases: Array<{ what: string; tid: string; send: (tid: string) => ReturnType<typeof raw>; status: number; error: string; path?: string }> = [
-      { what: 'invalid tid', tid: 'Bad_Tid-', send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: 'https://bad-tid.example.com' })), status: 400, error: 'invalid_request', path: '$.tid' },
-      { what: 'too long a tid', tid: 'a'.repeat(64), send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: 'https://long-tid.example.com' })), status: 400, error: 'invalid_request' },
-      { what: 'invalid config', tid: uniqueTid('badcfg'), send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: `https://${tid}.example.com`, config: { keys: { signingAlgorithms: ['HS1024'] } } })), status: 400, error: 'invalid_request', path: '$.config.keys.signingAlgorithms[0]' },
-      { what: 'unknown plan', tid: uniqueTid('badplan'), send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: `https://${tid}.example.com`, plan: 'platinum' })), status: 400, error: 'invalid_request', path: '$.plan' },
-      { what: 'oversized body', tid: uniqueTid('huge'), send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: `https://${tid}.example.com`, attrs: { blob: 'x'.repeat(1_100_000) } })), status: 400, error: 'invalid_request' },
-      { what: 'malformed JSON', tid: uniqueTid('malformed'), send: (tid) => raw(`{"tid":"${tid}","name":`), status: 400, error: 'invalid_request' },
-      { what: 'not JSON at all', tid: uniqueTid('text'), send: (tid) => raw(`tid=${tid}`, 'text/plain'), status: 400, error: 'invalid_request' },
+      app.inject({
+        method: 'POST',
+        url: '/tenants/rest/v1?wait=true',
+        headers: { ...auth, 'content-type': contentType },
+        payload,
+      });
+    const cases: Array<{
+      what: string;
+      tid: string;
+      send: (tid: string) => ReturnType<typeof raw>;
+      status: number;
+      error: string;
+      path?: string;
+    }> = [
+      {
+        what: 'invalid tid',
+        tid: 'Bad_Tid-',
+        send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: 'https://bad-tid.example.com' })),
+        status: 400,
+        error: 'invalid_request',
+        path: '$.tid',
+      },
+      {
+        what: 'too long a tid',
+        tid: 'a'.repeat(64),
+        send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: 'https://long-tid.example.com' })),
+        status: 400,
+        error: 'invalid_request',
+      },
+      {
+        what: 'invalid config',
+        tid: uniqueTid('badcfg'),
+        send: (tid) =>
+          raw(
+            JSON.stringify({
+              tid,
+              name: 'X',
+              issuer: `https://${tid}.example.com`,
+              config: { keys: { signingAlgorithms: ['HS1024'] } },
+            }),
+          ),
+        status: 400,
+        error: 'invalid_request',
+        path: '$.config.keys.signingAlgorithms[0]',
+      },
+      {
+        what: 'unknown plan',
+        tid: uniqueTid('badplan'),
+        send: (tid) => raw(JSON.stringify({ tid, name: 'X', issuer: `https://${tid}.example.com`, plan: 'platinum' })),
+        status: 400,
+        error: 'invalid_request',
+        path: '$.plan',
+      },
+      {
+        what: 'oversized body',
+        tid: uniqueTid('huge'),
+        send: (tid) =>
+          raw(
+            JSON.stringify({
+              tid,
+              name: 'X',
+              issuer: `https://${tid}.example.com`,
+              attrs: { blob: 'x'.repeat(1_100_000) },
+            }),
+          ),
+        status: 400,
+        error: 'invalid_request',
+      },
+      {
+        what: 'malformed JSON',
+        tid: uniqueTid('malformed'),
+        send: (tid) => raw(`{"tid":"${tid}","name":`),
+        status: 400,
+        error: 'invalid_request',
+      },
+      {
+        what: 'not JSON at all',
+        tid: uniqueTid('text'),
+        send: (tid) => raw(`tid=${tid}`, 'text/plain'),
+        status: 400,
+        error: 'invalid_request',
+      },
     ];
     for (const c of cases) {
       const res = await c.send(c.tid);
@@ -137,9 +238,19 @@ describe('control plane: tenants registry API', () => {
       const body = res.json();
       expect(body.error, c.what).toBe(c.error);
       expect(typeof body.error_description, c.what).toBe('string');
-      if (c.path) expect(body.errors.map((e: { path: string }) => e.path), c.what).toContain(c.path);
-      expect(await s.db.selectFrom('tenants').select('tid').where('tid', '=', c.tid).executeTakeFirst(), c.what).toBeUndefined();
-      await expect(planes.temporal.workflow.getHandle(provisionWorkflowId(c.tid)).describe(), c.what).rejects.toBeInstanceOf(WorkflowNotFoundError);
+      if (c.path)
+        expect(
+          body.errors.map((e: { path: string }) => e.path),
+          c.what,
+        ).toContain(c.path);
+      expect(
+        await s.db.selectFrom('tenants').select('tid').where('tid', '=', c.tid).executeTakeFirst(),
+        c.what,
+      ).toBeUndefined();
+      await expect(
+        planes.temporal.workflow.getHandle(provisionWorkflowId(c.tid)).describe(),
+        c.what,
+      ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     }
 
     // A duplicate tid: 409, and the tenant's one provisioning run stays the only one.
@@ -151,13 +262,18 @@ describe('control plane: tenants registry API', () => {
     expect(dup.json().error).toBe('tenant_exists');
     const after = await planes.temporal.workflow.getHandle(provisionWorkflowId(tid)).describe();
     expect(after.runId).toBe(before.runId);
-    expect((await app.inject({ method: 'GET', url: `/tenants/rest/v1/${tid}`, headers: auth })).json().name).toBe('First');
+    expect((await app.inject({ method: 'GET', url: `/tenants/rest/v1/${tid}`, headers: auth })).json().name).toBe(
+      'First',
+    );
   });
 
   it('pages through tenants with a cursor', async () => {
     const prefix = uniqueTid('page');
     for (const n of [1, 2, 3]) {
-      expect((await create({ tid: `${prefix}-${n}`, name: `P${n}`, issuer: `https://${prefix}-${n}.example.com` })).statusCode).toBe(201);
+      expect(
+        (await create({ tid: `${prefix}-${n}`, name: `P${n}`, issuer: `https://${prefix}-${n}.example.com` }))
+          .statusCode,
+      ).toBe(201);
     }
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -179,23 +295,37 @@ describe('control plane: tenants registry API', () => {
     const tid = uniqueTid('patch');
     await create({ tid, name: 'Before', issuer: `https://${tid}.example.com` });
     const invalid = await app.inject({
-      method: 'PATCH', url: `/tenants/rest/v1/${tid}`, headers: auth,
+      method: 'PATCH',
+      url: `/tenants/rest/v1/${tid}`,
+      headers: auth,
       payload: { config: { tokens: { accessTokenLifetime: 'long' } } },
     });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json().errors[0].path).toBe('$.config.tokens.accessTokenLifetime');
 
     const ok = await app.inject({
-      method: 'PATCH', url: `/tenants/rest/v1/${tid}`, headers: auth,
+      method: 'PATCH',
+      url: `/tenants/rest/v1/${tid}`,
+      headers: auth,
       payload: { name: 'After', config: { tokens: { accessTokenLifetime: 120 } } },
     });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ name: 'After', config_version: 2 });
     expect(ok.json().config.tokens.accessTokenLifetime).toBe(120);
-    const versions = await s.db.selectFrom('tenant_configs').select('version').where('tid', '=', tid).orderBy('version').execute();
+    const versions = await s.db
+      .selectFrom('tenant_configs')
+      .select('version')
+      .where('tid', '=', tid)
+      .orderBy('version')
+      .execute();
     expect(versions.map((v) => v.version)).toEqual([1, 2]);
 
-    const missing = await app.inject({ method: 'PATCH', url: `/tenants/rest/v1/${uniqueTid('none')}`, headers: auth, payload: { name: 'x' } });
+    const missing = await app.inject({
+      method: 'PATCH',
+      url: `/tenants/rest/v1/${uniqueTid('none')}`,
+      headers: auth,
+      payload: { name: 'x' },
+    });
     expect(missing.statusCode).toBe(404);
     const empty = await app.inject({ method: 'PATCH', url: `/tenants/rest/v1/${tid}`, headers: auth, payload: {} });
     expect(empty.statusCode).toBe(400);

@@ -1,15 +1,15 @@
-import type { Redis } from 'ioredis';
-import type { Registry } from 'prom-client';
-import type { Db } from '@tessera/shared/db/database';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { Db } from '@tessera/shared/db/database';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import type { Settings } from '@tessera/shared/settings';
-import type { ClientLookup } from './ports/client-lookup.ts';
-import type { KeyBackends } from './ports/key-backends.ts';
-import type { ClientStore } from './ports/client-store.ts';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { OAuthServices } from './oauth/oauth-services.ts';
-import type { TenantContext } from './tenancy/tenant-context.ts';
+import type { ClientLookup } from './ports/client-lookup.ts';
+import type { ClientStore } from './ports/client-store.ts';
+import type { KeyBackends } from './ports/key-backends.ts';
 import type { UserDirectory } from './ports/user-directory.ts';
+import type { TenantContext } from './tenancy/tenant-context.ts';
 
 /**
  * The services the composition root (server.ts) builds once per data plane

@@ -1,37 +1,37 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { Db } from '@tessera/shared/db/database';
-import { installValidation } from '@tessera/shared/http/validation';
+import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { limitConnections, serverLimitOptions } from '@tessera/shared/http/server-limits';
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
+import { installValidation } from '@tessera/shared/http/validation';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
-import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
-import type { MasterKey } from '@tessera/shared/crypto/master-key';
-import type { DataPlaneDeps } from './data-plane-deps.ts';
-import type { AnyRoute } from './core/route.ts';
-import { Pipeline } from './core/pipeline.ts';
-import type { Policy } from './core/policy.ts';
-import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
-import { measure } from './core/policies/measure.ts';
-import { noStore } from './core/policies/no-store.ts';
-import type { AreaName } from './core/endpoint.ts';
-import { areasOf } from './http/areas.ts';
-import { serveThroughPipeline } from './http/fastify-adapter.ts';
-import { IssuerRequestCounts } from './tenancy/issuer-requests.ts';
-import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
-import { systemClock, type Clock } from './ports/clock.ts';
-import { storePorts } from './stores/store-ports.ts';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { createHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck } from '@tessera/shared/observability/monitor';
 import type { Settings } from '@tessera/shared/settings';
+import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { AreaName } from './core/endpoint.ts';
+import { Pipeline } from './core/pipeline.ts';
+import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
+import { measure } from './core/policies/measure.ts';
+import { noStore } from './core/policies/no-store.ts';
+import type { Policy } from './core/policy.ts';
+import type { AnyRoute } from './core/route.ts';
+import type { DataPlaneDeps } from './data-plane-deps.ts';
 import { ENDPOINTS } from './endpoints/index.ts';
-import { monitorEndpoint } from './integration/monitor.ts';
+import { areasOf } from './http/areas.ts';
+import { serveThroughPipeline } from './http/fastify-adapter.ts';
 import { installFormBody } from './http/form-body.ts';
-import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
+import { monitorEndpoint } from './integration/monitor.ts';
+import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
+import { type Clock, systemClock } from './ports/clock.ts';
+import { storePorts } from './stores/store-ports.ts';
 import { trustedProxies } from './tenancy/client-address.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
 import { IssuerIndex } from './tenancy/issuer-index.ts';
+import { IssuerRequestCounts } from './tenancy/issuer-requests.ts';
 import { installTenantResolution, tenantUrlRewriter } from './tenancy/resolve-tenant.ts';
 import { TenantCache } from './tenancy/tenant-cache.ts';
 import { TenantSync } from './tenancy/tenant-sync.ts';
@@ -104,12 +104,21 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const { registry } = metrics;
   const issuerRequests = new IssuerRequestCounts();
   // The cross-cutting policy of every route (core/policies/): counted per issuer, never cached unless an answer says so, measured.
-  const pipeline = new Pipeline([measure(metrics.observe), countIssuerRequest(issuerRequests), noStore, ...(options.extraPolicies ?? [])], app.log);
+  const pipeline = new Pipeline(
+    [measure(metrics.observe), countIssuerRequest(issuerRequests), noStore, ...(options.extraPolicies ?? [])],
+    app.log,
+  );
   const announce = async (tid: string) => {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
   };
-  const ports = storePorts({ db, redis, masterKey: options.masterKey, keyStores: options.keyStores, clock: options.clock ?? systemClock });
+  const ports = storePorts({
+    db,
+    redis,
+    masterKey: options.masterKey,
+    keyStores: options.keyStores,
+    clock: options.clock ?? systemClock,
+  });
   const { clientStore, clients, users: directory } = ports;
   const announceClient = async (tid: string, clientId: string) => {
     clients.evict(tid, clientId);
@@ -146,11 +155,14 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     log: app.log,
   });
   const routes = new Map<AreaName, AnyRoute[]>();
-  for (const endpoint of [...ENDPOINTS, monitor]) routes.set(endpoint.area, [...(routes.get(endpoint.area) ?? []), ...endpoint.routes(deps)]);
+  for (const endpoint of [...ENDPOINTS, monitor])
+    routes.set(endpoint.area, [...(routes.get(endpoint.area) ?? []), ...endpoint.routes(deps)]);
   serveThroughPipeline(app, pipeline, areasOf(routes));
   let stopCounting: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {
-    stopCounting = issuerRequests.startFlusher(redis, 1000, (err) => app.log.warn({ err }, 'issuer request counters not flushed'));
+    stopCounting = issuerRequests.startFlusher(redis, 1000, (err) =>
+      app.log.warn({ err }, 'issuer request counters not flushed'),
+    );
   });
   app.addHook('onClose', async () => {
     await stopCounting?.();

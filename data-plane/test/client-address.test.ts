@@ -8,7 +8,14 @@ describe('client address behind trusted proxies (request.ip as the data plane co
   const app = Fastify({ trustProxy: trustedProxies(new ExternalOrigin(['10.0.0.0/8'])) });
   app.get('/ip', async (request) => request.ip);
   const of = async (xff: string | undefined, peer: string) =>
-    (await app.inject({ method: 'GET', url: '/ip', remoteAddress: peer, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } })).body;
+    (
+      await app.inject({
+        method: 'GET',
+        url: '/ip',
+        remoteAddress: peer,
+        headers: xff === undefined ? {} : { 'x-forwarded-for': xff },
+      })
+    ).body;
 
   it('takes the address the nearest trusted proxy added, never the client-written left-most one', async () => {
     expect(await of('6.6.6.6, 198.51.100.7', '10.0.0.1')).toBe('198.51.100.7');

@@ -16,7 +16,16 @@ runStoreContracts('Redis and PostgreSQL ports', async () => {
       const tid = uniqueTid('contract');
       await s.db
         .insertInto('tenants')
-        .values({ tid, name: tid, issuer: `https://${tid}.example.com`, status: 'active', plan: 'free', attrs: '{}', config_version: 1, status_reason: null })
+        .values({
+          tid,
+          name: tid,
+          issuer: `https://${tid}.example.com`,
+          status: 'active',
+          plan: 'free',
+          attrs: '{}',
+          config_version: 1,
+          status_reason: null,
+        })
         .execute();
       tids.push(tid);
       return tid;

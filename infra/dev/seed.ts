@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { issueApiToken } from '@tessera/control-plane/tenants/tenant-writer';
 import { createDb } from '@tessera/shared/db/database';
 import { sha256Hex } from '@tessera/shared/http/api-token';
-import { issueApiToken } from '@tessera/control-plane/tenants/tenant-writer';
 
 export interface DemoSeed {
   tid: string;
@@ -29,7 +29,8 @@ export async function seedDemoTenant(options: {
       headers,
       body: JSON.stringify({ tid: 'demo', name: 'Demo tenant', issuer: options.issuer }),
     });
-    if (created.status !== 201) throw new Error(`creating the demo tenant failed: ${created.status} ${await created.text()}`);
+    if (created.status !== 201)
+      throw new Error(`creating the demo tenant failed: ${created.status} ${await created.text()}`);
     const body = (await created.json()) as { api_token: string };
     return { tid: 'demo', issuer: options.issuer, apiToken: body.api_token };
   }
@@ -84,7 +85,8 @@ export async function seedDemoClient(options: { issuer: string; apiToken: string
         scope: 'openid email profile read write',
       }),
     });
-    if (created.status !== 201) throw new Error(`registering the demo client failed: ${created.status} ${await created.text()}`);
+    if (created.status !== 201)
+      throw new Error(`registering the demo client failed: ${created.status} ${await created.text()}`);
     body = (await created.json()) as DemoClient;
   } else if (existing.ok) {
     body = (await existing.json()) as DemoClient;
@@ -106,7 +108,11 @@ export interface DemoUser {
  * The password is random, kept from one run to the next through dev.json
  * (the directory only has its hash, so it is set again each time).
  */
-export async function seedDemoUser(options: { issuer: string; apiToken: string; knownPassword?: string }): Promise<DemoUser> {
+export async function seedDemoUser(options: {
+  issuer: string;
+  apiToken: string;
+  knownPassword?: string;
+}): Promise<DemoUser> {
   const headers = { authorization: `Bearer ${options.apiToken}`, 'content-type': 'application/json' };
   const users = `${options.issuer}/directory/rest/v1/users`;
   const user = { username: 'alice', sub: 'alice' };
@@ -120,14 +126,23 @@ export async function seedDemoUser(options: { issuer: string; apiToken: string; 
       body: JSON.stringify({
         ...user,
         password,
-        claims: { name: 'Alice Liddell', given_name: 'Alice', family_name: 'Liddell', email: 'alice@example.com', email_verified: true, locale: 'en' },
+        claims: {
+          name: 'Alice Liddell',
+          given_name: 'Alice',
+          family_name: 'Liddell',
+          email: 'alice@example.com',
+          email_verified: true,
+          locale: 'en',
+        },
       }),
     });
-    if (created.status !== 201) throw new Error(`creating the demo user failed: ${created.status} ${await created.text()}`);
+    if (created.status !== 201)
+      throw new Error(`creating the demo user failed: ${created.status} ${await created.text()}`);
     return { ...user, password };
   }
   if (!existing.ok) throw new Error(`reading the demo user failed: ${existing.status} ${await existing.text()}`);
   const patched = await fetch(`${users}/alice`, { method: 'PATCH', headers, body: JSON.stringify({ password }) });
-  if (!patched.ok) throw new Error(`setting the demo user's password failed: ${patched.status} ${await patched.text()}`);
+  if (!patched.ok)
+    throw new Error(`setting the demo user's password failed: ${patched.status} ${await patched.text()}`);
   return { ...user, password };
 }

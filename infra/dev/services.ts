@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** Helpers the dev launchers share: child processes, ports, the env written by prepare.sh. */
@@ -25,7 +25,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -43,10 +45,16 @@ export function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 1000):
   });
 }
 
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, child?: ChildProcess): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  child?: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
+    if (child && child.exitCode !== null)
+      throw new Error(`${what} exited with code ${child.exitCode} before it was ready`);
     if (await probe()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -57,7 +65,12 @@ export class Children {
   readonly #children: Array<{ name: string; child: ChildProcess }> = [];
 
   /** Start a child whose output is shown with a `[name]` prefix (or dropped when quiet). */
-  spawn(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): ChildProcess {
+  spawn(
+    name: string,
+    command: string,
+    args: string[],
+    options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {},
+  ): ChildProcess {
     const child = spawn(command, args, {
       cwd: ROOT,
       env: options.env ?? process.env,
@@ -99,13 +112,31 @@ export class Children {
 }
 
 /** `temporal server start-dev` on loopback; in memory unless a database file is given. */
-export function startTemporal(children: Children, options: { port: number; dbFile?: string; quiet?: boolean }): ChildProcess {
-  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'error'];
+export function startTemporal(
+  children: Children,
+  options: { port: number; dbFile?: string; quiet?: boolean },
+): ChildProcess {
+  const args = [
+    'server',
+    'start-dev',
+    '--headless',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--log-level',
+    'error',
+  ];
   if (options.dbFile) args.push('--db-filename', options.dbFile);
-  return children.spawn('temporal', process.env.TEMPORAL_BIN ?? join(ROOT, '.cache/bin/temporal'), args, { quiet: options.quiet ?? false });
+  return children.spawn('temporal', process.env.TEMPORAL_BIN ?? join(ROOT, '.cache/bin/temporal'), args, {
+    quiet: options.quiet ?? false,
+  });
 }
 
-export function startStripeMock(children: Children, options: { httpPort: number; httpsPort: number; quiet?: boolean }): ChildProcess {
+export function startStripeMock(
+  children: Children,
+  options: { httpPort: number; httpsPort: number; quiet?: boolean },
+): ChildProcess {
   return children.spawn(
     'stripe-mock',
     process.env.STRIPE_MOCK_BIN ?? join(ROOT, '.cache/bin/stripe-mock'),

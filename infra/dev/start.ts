@@ -62,12 +62,15 @@ try {
   const cp = children.spawn('control-plane', process.execPath, node('control-plane/src/main.ts'), { env });
   const dp = children.spawn('data-plane', process.execPath, node('data-plane/src/main.ts'), { env });
   // The Temporal worker runs the tenant workflows; its provisioning smoke check asks this data-plane node.
-  const worker = children.spawn('worker', process.execPath, node('control-plane/src/worker-main.ts'), { env: { ...env, TESSERA_SMOKE_CHECK_URL: dataPlaneUrl } });
+  const worker = children.spawn('worker', process.execPath, node('control-plane/src/worker-main.ts'), {
+    env: { ...env, TESSERA_SMOKE_CHECK_URL: dataPlaneUrl },
+  });
   let workerReady = false;
   worker.stdout?.on('data', (chunk: Buffer) => {
     if (chunk.toString().includes('"worker":"ready"')) workerReady = true;
   });
-  const healthy = (url: string) => async () => (await fetch(`${url}/monitor/v1/healthcheck`).catch(() => null))?.status === 200;
+  const healthy = (url: string) => async () =>
+    (await fetch(`${url}/monitor/v1/healthcheck`).catch(() => null))?.status === 200;
   await Promise.all([
     waitFor('control plane', healthy(controlPlaneUrl), 30_000, cp),
     waitFor('data plane', healthy(dataPlaneUrl), 30_000, dp),
@@ -84,7 +87,11 @@ try {
   });
   const client = await seedDemoClient({ issuer: demo.issuer, apiToken: demo.apiToken });
   const knownPassword = previous?.demo?.user?.password;
-  const user = await seedDemoUser({ issuer: demo.issuer, apiToken: demo.apiToken, ...(knownPassword ? { knownPassword } : {}) });
+  const user = await seedDemoUser({
+    issuer: demo.issuer,
+    apiToken: demo.apiToken,
+    ...(knownPassword ? { knownPassword } : {}),
+  });
   const devJson = writeDevJson({
     controlPlane: { url: controlPlaneUrl, apiKey: secrets.operatorKey },
     dataPlane: { url: dataPlaneUrl },
@@ -103,7 +110,11 @@ Tessera is ready (${((Date.now() - started) / 1000).toFixed(1)} s)
   credentials     ${devJson}
 Press Ctrl-C to stop.`);
 
-  for (const [name, child] of [['control plane', cp], ['data plane', dp], ['Temporal worker', worker]] as const) {
+  for (const [name, child] of [
+    ['control plane', cp],
+    ['data plane', dp],
+    ['Temporal worker', worker],
+  ] as const) {
     child.once('exit', (code) => {
       if (stopping) return;
       console.error(`[start] the ${name} exited (code ${code}); stopping`);

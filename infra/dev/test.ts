@@ -2,14 +2,23 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { bundleWorkflows } from '@tessera/control-plane/temporal/bundle';
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { dropDatabase } from '@tessera/shared/db/migrate';
 import { sha256Hex } from '@tessera/shared/http/api-token';
 import { loadSettings } from '@tessera/shared/settings';
-import { bundleWorkflows } from '@tessera/control-plane/temporal/bundle';
+import { Redis } from 'ioredis';
 import { prepareDatabase } from './migrate.ts';
-import { Children, freePort, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTemporal, waitFor } from './services.ts';
+import {
+  Children,
+  freePort,
+  loadPreparedEnv,
+  portAnswers,
+  ROOT,
+  startStripeMock,
+  startTemporal,
+  waitFor,
+} from './services.ts';
 
 /**
  * `npm test` after prepare.sh: type-check, lint, run the unit suite (in-memory
@@ -37,7 +46,9 @@ const workflowBundle = join(ROOT, '.cache', `workflows-test-${runId}.js`);
 
 async function cleanUp(): Promise<void> {
   await children.stopAll();
-  await dropDatabase(databaseUrl).catch((err: unknown) => console.error(`[test] could not drop the test database: ${String(err)}`));
+  await dropDatabase(databaseUrl).catch((err: unknown) =>
+    console.error(`[test] could not drop the test database: ${String(err)}`),
+  );
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
@@ -65,7 +76,9 @@ function countResults(file: string): { passed: number; failed: number } {
     testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
   };
   // A file that failed to load has no failed assertions of its own; count it as one failure.
-  const brokenFiles = report.testResults.filter((r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed')).length;
+  const brokenFiles = report.testResults.filter(
+    (r) => r.status === 'failed' && !r.assertionResults.some((a) => a.status === 'failed'),
+  ).length;
   return { passed: report.numPassedTests, failed: report.numFailedTests + brokenFiles };
 }
 
@@ -73,27 +86,47 @@ let exitCode = 1;
 let counts = { passed: 0, failed: 0 };
 try {
   console.log('[test] type-checking');
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   const typecheckOk = tsc.status === 0;
   if (!typecheckOk) console.error('[test] type-check failed');
   // Lint (Biome's recommended rules and no import cycles) and the formatter's verdict, without writing: biome.jsonc.
   console.log('[test] lint and format check (biome ci)');
-  const biome = spawnSync(join(ROOT, 'node_modules/.bin/biome'), ['ci', '--max-diagnostics=50', '.'], { cwd: ROOT, stdio: 'inherit' });
+  const biome = spawnSync(join(ROOT, 'node_modules/.bin/biome'), ['ci', '--max-diagnostics=50', '.'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   const lintOk = biome.status === 0;
-  if (!lintOk) console.error('[test] lint or format check failed: npm run lint shows it, npm run format fixes the layout');
+  if (!lintOk)
+    console.error('[test] lint or format check failed: npm run lint shows it, npm run format fixes the layout');
 
   // The unit suite first: seconds, no services (its config points service URLs nowhere). A failure counts; the rest still runs.
   console.log('[test] unit tests (in-memory ports)');
   const unitStarted = Date.now();
   const unit = spawnSync(
     process.execPath,
-    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.unit.config.ts', '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReportFile}`, ...process.argv.slice(2)],
+    [
+      join(ROOT, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--config',
+      'vitest.unit.config.ts',
+      '--passWithNoTests',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${unitReportFile}`,
+      ...process.argv.slice(2),
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
   // A filter that matches no unit test leaves no report: nothing ran, nothing failed.
-  const unitCounts = unit.status === 0 && !existsSync(unitReportFile) ? { passed: 0, failed: 0 } : countResults(unitReportFile);
+  const unitCounts =
+    unit.status === 0 && !existsSync(unitReportFile) ? { passed: 0, failed: 0 } : countResults(unitReportFile);
   if (unit.status !== 0 && unitCounts.failed === 0) unitCounts.failed = 1;
-  console.log(`[test] unit tests: ${unitCounts.passed} passed, ${unitCounts.failed} failed in ${((Date.now() - unitStarted) / 1000).toFixed(1)} s`);
+  console.log(
+    `[test] unit tests: ${unitCounts.passed} passed, ${unitCounts.failed} failed in ${((Date.now() - unitStarted) / 1000).toFixed(1)} s`,
+  );
 
   console.log(`[test] run ${runId}: database ${new URL(databaseUrl).pathname.slice(1)}, Redis prefix ${redisPrefix}`);
   await prepareDatabase(databaseUrl);
@@ -109,7 +142,10 @@ try {
   ]);
 
   mkdirSync(join(hsmDir, 'tokens'), { recursive: true });
-  writeFileSync(join(hsmDir, 'softhsm2.conf'), `directories.tokendir = ${join(hsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  writeFileSync(
+    join(hsmDir, 'softhsm2.conf'),
+    `directories.tokendir = ${join(hsmDir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  );
   const operatorKey = randomBytes(32).toString('base64url');
   // Metrics fail closed (MONITOR_METRICS defaults to token): tests read them with this token.
   const monitorToken = randomBytes(32).toString('base64url');
@@ -135,7 +171,14 @@ try {
   };
   const vitest = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, ...process.argv.slice(2)],
+    [
+      join(ROOT, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${reportFile}`,
+      ...process.argv.slice(2),
+    ],
     { cwd: ROOT, env, stdio: 'inherit' },
   );
   const code = await new Promise<number>((resolve) => vitest.once('exit', (c) => resolve(c ?? 1)));

@@ -5,7 +5,11 @@ import { Redis } from 'ioredis';
  * test run and each tenant-independent concern keep to their own key space.
  * Pub/sub channel names are not prefixed by ioredis: callers add the prefix.
  */
-export function createRedis(url: string, prefix: string, options: { lazyConnect?: boolean; bullmq?: boolean } = {}): Redis {
+export function createRedis(
+  url: string,
+  prefix: string,
+  options: { lazyConnect?: boolean; bullmq?: boolean } = {},
+): Redis {
   return new Redis(url, {
     keyPrefix: prefix,
     lazyConnect: options.lazyConnect ?? false,

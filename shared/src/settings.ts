@@ -52,7 +52,8 @@ function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
     maxConnections: count(env.HTTP_MAX_CONNECTIONS, 10_000, 'HTTP_MAX_CONNECTIONS'),
   };
   // node refuses a header deadline past the request deadline.
-  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new Error('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    throw new Error('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   return limits;
 }
 
@@ -63,7 +64,10 @@ const choice = <T>(value: string | undefined, options: Record<string, T>, fallba
 };
 
 const list = (value: string | undefined): string[] =>
-  (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 /** Issuer base URLs, each in issuer normal form; default: the data plane on localhost. */
 const issuerBases = (value: string | undefined, dataPlanePort: number): string[] => {

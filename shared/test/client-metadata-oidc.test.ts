@@ -1,16 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { validateClientMetadata } from '../src/clients/client-metadata.ts';
 
-const options = { privileged: false, supportedGrantTypes: ['authorization_code'], supportedAuthMethods: ['client_secret_basic', 'none', 'private_key_jwt'], idTokenSigningAlgs: ['RS256', 'ES256'] };
+const options = {
+  privileged: false,
+  supportedGrantTypes: ['authorization_code'],
+  supportedAuthMethods: ['client_secret_basic', 'none', 'private_key_jwt'],
+  idTokenSigningAlgs: ['RS256', 'ES256'],
+};
 const base = { redirect_uris: ['https://rp.example.com/cb'] };
 
 /** ID token and UserInfo JWT members (OpenID Connect Registration §2) are checked at registration, not at first use. */
 describe('client metadata: ID token and UserInfo JWT members', () => {
   it('accepts supported algorithms and fills in the default content encryption', () => {
-    const result = validateClientMetadata({ ...base, id_token_encrypted_response_alg: 'A128KW', userinfo_signed_response_alg: 'HS256', userinfo_encrypted_response_alg: 'dir', userinfo_encrypted_response_enc: 'A256GCM', id_token_explicit_typ: true }, options);
+    const result = validateClientMetadata(
+      {
+        ...base,
+        id_token_encrypted_response_alg: 'A128KW',
+        userinfo_signed_response_alg: 'HS256',
+        userinfo_encrypted_response_alg: 'dir',
+        userinfo_encrypted_response_enc: 'A256GCM',
+        id_token_explicit_typ: true,
+      },
+      options,
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.metadata).toMatchObject({ id_token_encrypted_response_alg: 'A128KW', id_token_encrypted_response_enc: 'A128CBC-HS256', userinfo_signed_response_alg: 'HS256', userinfo_encrypted_response_enc: 'A256GCM', id_token_explicit_typ: true });
+    expect(result.metadata).toMatchObject({
+      id_token_encrypted_response_alg: 'A128KW',
+      id_token_encrypted_response_enc: 'A128CBC-HS256',
+      userinfo_signed_response_alg: 'HS256',
+      userinfo_encrypted_response_enc: 'A256GCM',
+      id_token_explicit_typ: true,
+    });
   });
 
   it('refuses unknown or unusable choices', () => {

@@ -23,15 +23,33 @@ describe('JSON bodies', () => {
 
   it('refuses a body nested deeper than the limit with 400 invalid_request, and parses one at the limit as before', async () => {
     for (const depth of [MAX_JSON_DEPTH + 1, 100_000]) {
-      const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: nested(depth) });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/echo',
+        headers: { 'content-type': 'application/json' },
+        payload: nested(depth),
+      });
       expect(res.statusCode, String(depth)).toBe(400);
-      expect(res.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('nested deeper') });
+      expect(res.json()).toMatchObject({
+        error: 'invalid_request',
+        error_description: expect.stringContaining('nested deeper'),
+      });
     }
-    const ok = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json; charset=utf-8' }, payload: nested(MAX_JSON_DEPTH) });
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      payload: nested(MAX_JSON_DEPTH),
+    });
     expect(ok.statusCode).toBe(200);
     // fastify's own rules still hold: prototype poisoning and bad JSON are 400s (an empty body is an absent one: absent-body.test.ts).
     for (const payload of ['{"__proto__":{"x":1}}', '{"a":', ' ']) {
-      const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/echo',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
       expect(res.statusCode, payload).toBe(400);
     }
   });

@@ -1,25 +1,37 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompactEncrypt, compactVerify, importJWK } from 'jose';
-import { eventually, openTestServices, uniqueTid, type TestServices } from '../../test/support/env.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, openTestServices, type TestServices, uniqueTid } from '../../test/support/env.ts';
 import { ROOT } from '../../test/support/processes.ts';
 import { SIGNING_ALGORITHMS } from '../src/config/tenant-config.ts';
 import { decryptCompactJwe } from '../src/keys/jwe.ts';
 import { currentKey, keyStatus } from '../src/keys/key-lifecycle.ts';
 import { rotateKeys } from '../src/keys/key-rotation.ts';
-import { KeyNotFoundError, type KeyBackendName, type KeyInfo, type KeyStore } from '../src/keys/key-store.ts';
+import { type KeyBackendName, type KeyInfo, KeyNotFoundError, type KeyStore } from '../src/keys/key-store.ts';
 import { tokenLabel } from '../src/keys/pkcs11-key-store.ts';
 import { publishedKeys } from '../src/keys/published-keys.ts';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-const RSA_SIZES = { RS256: 2048, RS384: 3072, RS512: 4096, PS256: 2048, PS384: 3072, PS512: 4096 } as Record<string, 2048 | 3072 | 4096>;
+const RSA_SIZES = { RS256: 2048, RS384: 3072, RS512: 4096, PS256: 2048, PS384: 3072, PS512: 4096 } as Record<
+  string,
+  2048 | 3072 | 4096
+>;
 
 async function addTenant(s: TestServices, tid: string): Promise<void> {
   await s.db
     .insertInto('tenants')
-    .values({ tid, name: tid, issuer: `https://${tid}.example.com`, status: 'active', plan: 'free', attrs: '{}', config_version: 1, status_reason: null })
+    .values({
+      tid,
+      name: tid,
+      issuer: `https://${tid}.example.com`,
+      status: 'active',
+      plan: 'free',
+      attrs: '{}',
+      config_version: 1,
+      status_reason: null,
+    })
     .execute();
   await s.db.insertInto('tenant_configs').values({ tid, version: 1, config: '{}' }).execute();
 }
@@ -69,7 +81,10 @@ describe.each<KeyBackendName>(['pkcs11', 'software'])('%s key store', (backend) 
   });
 
   it('decrypts a JWE encrypted to the tenant’s encryption keys', async () => {
-    for (const [alg, enc] of [['RSA-OAEP-256', 'A256GCM'], ['RSA-OAEP', 'A128CBC-HS256']] as const) {
+    for (const [alg, enc] of [
+      ['RSA-OAEP-256', 'A256GCM'],
+      ['RSA-OAEP', 'A128CBC-HS256'],
+    ] as const) {
       const key = keysA.find((k) => k.alg === alg)!;
       const jwe = await new CompactEncrypt(Buffer.from('{"request":"object"}'))
         .setProtectedHeader({ alg, enc, kid: key.kid })
@@ -85,7 +100,9 @@ describe.each<KeyBackendName>(['pkcs11', 'software'])('%s key store', (backend) 
     const [keyOfB] = await store.generate(tidB, [{ alg: 'ES256', rsaKeySize: 2048 }]);
     await expect(store.sign(tidA, keyOfB!, Buffer.from('x.y'))).rejects.toBeInstanceOf(KeyNotFoundError);
     const es256 = keysA.find((k) => k.alg === 'ES256')!;
-    await expect(store.sign(tidA, { kid: es256.kid, alg: 'RS256' }, Buffer.from('x.y'))).rejects.toBeInstanceOf(KeyNotFoundError);
+    await expect(store.sign(tidA, { kid: es256.kid, alg: 'RS256' }, Buffer.from('x.y'))).rejects.toBeInstanceOf(
+      KeyNotFoundError,
+    );
     const enc = keysA.find((k) => k.alg === 'RSA-OAEP-256')!;
     await expect(store.sign(tidA, enc, Buffer.from('x.y'))).rejects.toBeInstanceOf(KeyNotFoundError);
     await expect(store.decrypt(tidB, enc, Buffer.alloc(256))).rejects.toBeInstanceOf(KeyNotFoundError);
@@ -100,7 +117,11 @@ describe.each<KeyBackendName>(['pkcs11', 'software'])('%s key store', (backend) 
     expect(currentKey(published, 'EdDSA')!.kid).toBe(before.kid);
     store.forgetTenant(tidA);
     await expect(store.sign(tidA, fresh!, Buffer.from('a.b'))).rejects.toBeInstanceOf(KeyNotFoundError);
-    await eventually(() => keyStatus(fresh!, new Date()), (status) => status === 'active', 3000);
+    await eventually(
+      () => keyStatus(fresh!, new Date()),
+      (status) => status === 'active',
+      3000,
+    );
     published = await publishedKeys(s.db, tidA);
     expect(currentKey(published, 'EdDSA')!.kid).toBe(fresh!.kid);
     expect(published.find((k) => k.kid === before.kid)?.status).toBe('retired');
@@ -108,7 +129,9 @@ describe.each<KeyBackendName>(['pkcs11', 'software'])('%s key store', (backend) 
     await signAndVerify(store, tidA, fresh!, fresh!.jwk);
     // a token signed before the rotation still verifies against the (retired, still published) key
     const stillPublished = published.find((k) => k.kid === before.kid)!;
-    await expect(compactVerify(oldJws, await importJWK(stillPublished.jwk as never, 'EdDSA'))).resolves.toMatchObject({ protectedHeader: { alg: 'EdDSA', kid: before.kid } });
+    await expect(compactVerify(oldJws, await importJWK(stillPublished.jwk as never, 'EdDSA'))).resolves.toMatchObject({
+      protectedHeader: { alg: 'EdDSA', kid: before.kid },
+    });
   });
 });
 
@@ -141,13 +164,33 @@ describe('SoftHSM tokens (one per tenant, keys that never leave)', () => {
     for (const [i, tid] of tids.entries()) {
       const row = rows.find((r) => r.tid === tid)!;
       const pin = s.masterKey.open(row.user_pin_sealed, `tessera:hsm-pin:user:${tid}`).toString();
-      const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/hsm-inspect.ts'), row.label, pin, kids[i]!], { encoding: 'utf8', cwd: ROOT });
+      const out = execFileSync(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'test/support/hsm-inspect.ts'), row.label, pin, kids[i]!],
+        { encoding: 'utf8', cwd: ROOT },
+      );
       const attrs = JSON.parse(out) as Record<string, unknown>;
-      expect(attrs).toMatchObject({ sensitive: true, extractable: false, alwaysSensitive: true, neverExtractable: true });
+      expect(attrs).toMatchObject({
+        sensitive: true,
+        extractable: false,
+        alwaysSensitive: true,
+        neverExtractable: true,
+      });
       expect(attrs.value).toMatch(/^refused: CKR_ATTRIBUTE_SENSITIVE/);
       // the other tenant's PIN does not open this token
-      const otherPin = s.masterKey.open(rows.find((r) => r.tid !== tid)!.user_pin_sealed, `tessera:hsm-pin:user:${rows.find((r) => r.tid !== tid)!.tid}`).toString();
-      expect(() => execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/hsm-inspect.ts'), row.label, otherPin, kids[i]!], { cwd: ROOT, stdio: 'pipe' })).toThrow(/CKR_PIN_INCORRECT/);
+      const otherPin = s.masterKey
+        .open(
+          rows.find((r) => r.tid !== tid)!.user_pin_sealed,
+          `tessera:hsm-pin:user:${rows.find((r) => r.tid !== tid)!.tid}`,
+        )
+        .toString();
+      expect(() =>
+        execFileSync(
+          process.execPath,
+          ['--import', 'tsx', join(ROOT, 'test/support/hsm-inspect.ts'), row.label, otherPin, kids[i]!],
+          { cwd: ROOT, stdio: 'pipe' },
+        ),
+      ).toThrow(/CKR_PIN_INCORRECT/);
     }
   }, 60_000);
 });

@@ -30,10 +30,19 @@ describe('pairwise subjects', () => {
   });
 
   it('take the sector from the sector_identifier_uri host, a provider URN, or the redirect host', () => {
-    expect(sectorIdentifierOf({ sector_identifier_uri: 'https://sector.example.com/ids.json', redirect_uris: ['https://a.example.com/cb'] })).toBe('sector.example.com');
-    expect(sectorIdentifierOf({ sector_identifier_uri: 'urn:c2id:sector_id:group-1' })).toBe('urn:c2id:sector_id:group-1');
+    expect(
+      sectorIdentifierOf({
+        sector_identifier_uri: 'https://sector.example.com/ids.json',
+        redirect_uris: ['https://a.example.com/cb'],
+      }),
+    ).toBe('sector.example.com');
+    expect(sectorIdentifierOf({ sector_identifier_uri: 'urn:c2id:sector_id:group-1' })).toBe(
+      'urn:c2id:sector_id:group-1',
+    );
     expect(sectorIdentifierOf({ redirect_uris: ['https://a.example.com:8443/cb'] })).toBe('a.example.com:8443');
     expect(subjectForClient(key, { redirect_uris: ['https://a.example.com/cb'] }, 'alice')).toBe('alice');
-    expect(subjectForClient(key, { subject_type: 'pairwise', redirect_uris: ['https://a.example.com/cb'] }, 'alice')).toBe(pairwiseSubject(key, 'a.example.com', 'alice'));
+    expect(
+      subjectForClient(key, { subject_type: 'pairwise', redirect_uris: ['https://a.example.com/cb'] }, 'alice'),
+    ).toBe(pairwiseSubject(key, 'a.example.com', 'alice'));
   });
 });

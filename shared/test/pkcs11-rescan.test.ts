@@ -1,6 +1,6 @@
 import { compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestServices, uniqueTid, type TestServices } from '../../test/support/env.ts';
+import { openTestServices, type TestServices, uniqueTid } from '../../test/support/env.ts';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -21,7 +21,16 @@ describe('PKCS#11 key store: a rescan while a key is being generated', () => {
   const addTenant = async (tid: string) => {
     await s.db
       .insertInto('tenants')
-      .values({ tid, name: tid, issuer: `https://${tid}.example.com`, status: 'active', plan: 'free', attrs: '{}', config_version: 1, status_reason: null })
+      .values({
+        tid,
+        name: tid,
+        issuer: `https://${tid}.example.com`,
+        status: 'active',
+        plan: 'free',
+        attrs: '{}',
+        config_version: 1,
+        status_reason: null,
+      })
       .execute();
     await s.db.insertInto('tenant_configs').values({ tid, version: 1, config: '{}' }).execute();
   };

@@ -4,7 +4,7 @@ import { ed25519Backend, ed25519Signer } from '../src/crypto/ed25519-signer.ts';
 import { sha256 } from '../src/crypto/sha256.ts';
 
 describe('SHA-256 (libsodium)', () => {
-  it('gives node:crypto\'s digest of the UTF-8 bytes', () => {
+  it("gives node:crypto's digest of the UTF-8 bytes", () => {
     for (const text of ['', 'a', 'secret-é-€-😀', randomBytes(300).toString('base64'), 'x'.repeat(10_000)]) {
       expect(sha256(text).equals(hash('sha256', text, 'buffer'))).toBe(true);
     }
@@ -28,7 +28,7 @@ describe('Ed25519 signer', () => {
     }
   });
 
-  it('signs with its own key only: another key\'s public key does not verify it', () => {
+  it("signs with its own key only: another key's public key does not verify it", () => {
     const a = generateKeyPairSync('ed25519');
     const b = generateKeyPairSync('ed25519');
     const input = Buffer.from('eyJhbGciOiJFZERTQSJ9.e30');

@@ -69,7 +69,10 @@ describe('tenant config v1', () => {
   });
 
   it('refuses a non-object config', () => {
-    expect(validateTenantConfig([1, 2])).toEqual({ ok: false, errors: [{ path: '$', message: 'must be a JSON object' }] });
+    expect(validateTenantConfig([1, 2])).toEqual({
+      ok: false,
+      errors: [{ path: '$', message: 'must be a JSON object' }],
+    });
     expect(validateTenantConfig('x').ok).toBe(false);
   });
 

@@ -4,12 +4,27 @@
  * `auth`, the consent at `consent`, end with the `response` message.
  */
 
-export type Message = Record<string, unknown> & { type: string; sid?: string; mode?: string; parameters?: { uri: string; form?: Record<string, string> }; sub_sid?: string };
+export type Message = Record<string, unknown> & {
+  type: string;
+  sid?: string;
+  mode?: string;
+  parameters?: { uri: string; form?: Record<string, string> };
+  sub_sid?: string;
+};
 
-export async function sessionApi(issuer: string, apiToken: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Message }> {
+export async function sessionApi(
+  issuer: string,
+  apiToken: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Message }> {
   const res = await fetch(`${issuer}/authz-sessions/rest/v3${path}`, {
     method,
-    headers: { authorization: `Bearer ${apiToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${apiToken}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   return { status: res.status, body: (await res.json()) as Message };
@@ -23,13 +38,23 @@ export async function completeFlow(
   options: { sub?: string; subSid?: string; auth?: Record<string, unknown>; consent?: Record<string, unknown> } = {},
 ): Promise<{ messages: Message[]; final: Message }> {
   const messages: Message[] = [];
-  let res = await sessionApi(issuer, apiToken, 'POST', '', { query, ...(options.subSid ? { sub_sid: options.subSid } : {}) });
+  let res = await sessionApi(issuer, apiToken, 'POST', '', {
+    query,
+    ...(options.subSid ? { sub_sid: options.subSid } : {}),
+  });
   for (;;) {
     if (res.status !== 200) throw new Error(`authz session API: ${res.status} ${JSON.stringify(res.body)}`);
     messages.push(res.body);
     const m = res.body;
-    if (m.type === 'auth') res = await sessionApi(issuer, apiToken, 'PUT', `/${m.sid}`, { sub: options.sub ?? 'alice', amr: ['pwd'], acr: 'urn:test:basic', ...options.auth });
-    else if (m.type === 'consent') res = await sessionApi(issuer, apiToken, 'PUT', `/${m.sid}`, { scope: '*', claims: '*', ...options.consent });
+    if (m.type === 'auth')
+      res = await sessionApi(issuer, apiToken, 'PUT', `/${m.sid}`, {
+        sub: options.sub ?? 'alice',
+        amr: ['pwd'],
+        acr: 'urn:test:basic',
+        ...options.auth,
+      });
+    else if (m.type === 'consent')
+      res = await sessionApi(issuer, apiToken, 'PUT', `/${m.sid}`, { scope: '*', claims: '*', ...options.consent });
     else return { messages, final: m };
   }
 }

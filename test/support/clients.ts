@@ -12,7 +12,13 @@ export async function addClient(
 ): Promise<{ clientId: string; secret: string | null }> {
   const clientId = options.clientId ?? `c-${randomBytes(6).toString('hex')}`;
   const secret = options.secret === undefined ? randomBytes(24).toString('base64url') : options.secret;
-  const created = await new ClientStore(s.db, s.masterKey).create(tid, { clientId, metadata, secret, secretExpiresAt: null, registrationTokenSha256: null });
+  const created = await new ClientStore(s.db, s.masterKey).create(tid, {
+    clientId,
+    metadata,
+    secret,
+    secretExpiresAt: null,
+    registrationTokenSha256: null,
+  });
   if (!created) throw new Error(`client ${clientId} exists`);
   return { clientId, secret };
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { createDb, type Db } from '@tessera/shared/db/database';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings, type Settings } from '@tessera/shared/settings';
+import type { Redis } from 'ioredis';
 
 /** The services of this test run, as set up by infra/dev/test.ts. */
 export interface TestServices {
@@ -21,7 +21,9 @@ export interface TestServices {
 
 export function requireTestRun(): void {
   if (!process.env.TESSERA_TEST_RUN_ID) {
-    throw new Error('These tests need the services npm test sets up: run `npm test` (optionally followed by a file filter).');
+    throw new Error(
+      'These tests need the services npm test sets up: run `npm test` (optionally followed by a file filter).',
+    );
   }
 }
 
@@ -51,12 +53,17 @@ export function openTestServices(): TestServices {
 export const uniqueTid = (base: string): string => `${base}-${randomBytes(4).toString('hex')}`;
 
 /** Poll until `probe` returns a value `accept` likes (for hooks, where expect.poll is not allowed). */
-export async function eventually<T>(probe: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (last value: ${JSON.stringify(value)})`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms (last value: ${JSON.stringify(value)})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

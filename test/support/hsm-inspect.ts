@@ -12,12 +12,17 @@ const lib = new pkcs11js.PKCS11();
 lib.load(process.env.PKCS11_MODULE!);
 lib.C_Initialize();
 try {
-  const labels = lib.C_GetSlotList(true).map((slot) => ({ slot, label: lib.C_GetTokenInfo(slot).label.replace(/[\s\u0000]+$/u, '') }));
+  const labels = lib
+    .C_GetSlotList(true)
+    .map((slot) => ({ slot, label: lib.C_GetTokenInfo(slot).label.replace(/[\s\u0000]+$/u, '') }));
   const slot = labels.find((s) => s.label === label)?.slot;
   if (!slot) throw new Error(`no token ${label}`);
   const session = lib.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
   lib.C_Login(session, pkcs11js.CKU_USER, pin);
-  lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY }, { type: pkcs11js.CKA_ID, value: Buffer.from(kid) }]);
+  lib.C_FindObjectsInit(session, [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+    { type: pkcs11js.CKA_ID, value: Buffer.from(kid) },
+  ]);
   const handle = lib.C_FindObjects(session);
   lib.C_FindObjectsFinal(session);
   if (!handle) throw new Error(`no private key ${kid}`);
@@ -36,15 +41,17 @@ try {
   } catch (err) {
     exponent = `refused: ${(err as Error).message}`;
   }
-  console.log(JSON.stringify({
-    tokens: labels.map((l) => l.label).filter((l) => l.length > 0),
-    sensitive: flag(pkcs11js.CKA_SENSITIVE),
-    extractable: flag(pkcs11js.CKA_EXTRACTABLE),
-    alwaysSensitive: flag(pkcs11js.CKA_ALWAYS_SENSITIVE),
-    neverExtractable: flag(pkcs11js.CKA_NEVER_EXTRACTABLE),
-    value,
-    exponent,
-  }));
+  console.log(
+    JSON.stringify({
+      tokens: labels.map((l) => l.label).filter((l) => l.length > 0),
+      sensitive: flag(pkcs11js.CKA_SENSITIVE),
+      extractable: flag(pkcs11js.CKA_EXTRACTABLE),
+      alwaysSensitive: flag(pkcs11js.CKA_ALWAYS_SENSITIVE),
+      neverExtractable: flag(pkcs11js.CKA_NEVER_EXTRACTABLE),
+      value,
+      exponent,
+    }),
+  );
 } finally {
   lib.C_Finalize();
 }

@@ -9,5 +9,7 @@ import { tokenLabel } from '@tessera/shared/keys/pkcs11-key-store';
 export function hsmTokensOf(tid: string): number {
   const slots = execFileSync('softhsm2-util', ['--show-slots'], { encoding: 'utf8' });
   const label = tokenLabel(tid);
-  return slots.split('\n').filter((line) => /^\s*Label:/.test(line) && line.replace(/^\s*Label:\s*/, '').trim() === label).length;
+  return slots
+    .split('\n')
+    .filter((line) => /^\s*Label:/.test(line) && line.replace(/^\s*Label:\s*/, '').trim() === label).length;
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { globalAgent, createServer, type Server } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, globalAgent, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,11 +10,34 @@ import { join } from 'node:path';
  * plane's client-hosted document fetches use): stands in for a client's
  * sector identifier document or request_uri host.
  */
-export async function startHttpsServer(routes: Record<string, { status?: number; type?: string; body: string | (() => string) }>): Promise<{ url: string; close(): Promise<void> }> {
+export async function startHttpsServer(
+  routes: Record<string, { status?: number; type?: string; body: string | (() => string) }>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-https-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const key = readFileSync(join(dir, 'key.pem'));
     const cert = readFileSync(join(dir, 'cert.pem'));
     const previous = globalAgent.options.ca;

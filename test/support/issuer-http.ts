@@ -14,7 +14,11 @@ export async function discoveredIssuer(issuer: string): Promise<string> {
   return res.status === 200 ? body.issuer! : `${res.status} ${body.error}`;
 }
 
-export async function postForm(url: string, params: Record<string, string>, auth: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function postForm(
+  url: string,
+  params: Record<string, string>,
+  auth: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
@@ -23,7 +27,11 @@ export async function postForm(url: string, params: Record<string, string>, auth
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-export async function directAuthz(issuer: string, apiToken: string, body: Record<string, unknown>): Promise<{ access_token: string; refresh_token?: string }> {
+export async function directAuthz(
+  issuer: string,
+  apiToken: string,
+  body: Record<string, unknown>,
+): Promise<{ access_token: string; refresh_token?: string }> {
   const res = await fetch(`${issuer}/direct-authz/rest/v2`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken}` },
@@ -34,4 +42,5 @@ export async function directAuthz(issuer: string, apiToken: string, body: Record
 }
 
 /** The `iss` of a JWT (not verified: the tests check it was minted for the right issuer). */
-export const jwtIssuer = (jwt: string): unknown => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')).iss;
+export const jwtIssuer = (jwt: string): unknown =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')).iss;

@@ -1,15 +1,15 @@
-import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Client } from '@temporalio/client';
-import { createRedis } from '@tessera/shared/redis';
-import type { Clock } from '@tessera/shared/time/clock';
+import { parseTestFaults } from '@tessera/control-plane/activities/test-faults';
 import { buildControlPlane } from '@tessera/control-plane/server';
 import { closeTemporalClient, createTemporalClient } from '@tessera/control-plane/temporal/client';
 import type { TemporalSettings } from '@tessera/control-plane/temporal/temporal-settings';
-import { startWorkers, type RunningWorkers } from '@tessera/control-plane/temporal/worker';
-import { parseTestFaults } from '@tessera/control-plane/activities/test-faults';
-import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
+import { type RunningWorkers, startWorkers } from '@tessera/control-plane/temporal/worker';
 import type { PasswordAuthenticator } from '@tessera/data-plane/oauth/oauth-services';
+import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
+import { createRedis } from '@tessera/shared/redis';
+import type { Clock } from '@tessera/shared/time/clock';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { eventually, openTestServices, type TestServices } from './env.ts';
 import { testTemporalSettings } from './temporal.ts';
 
@@ -30,7 +30,9 @@ export interface InProcessPlanes {
   /** Start (another) worker in this process on the same task queues; `close` stops it too. */
   startWorker(faults?: string): Promise<RunningWorkers>;
   /** Create a tenant through the control plane API (`?wait=true`: provisioned) and wait until the data plane serves it. */
-  createTenant(body: Record<string, unknown>): Promise<{ tid: string; apiToken: string; tenant: Record<string, unknown> }>;
+  createTenant(
+    body: Record<string, unknown>,
+  ): Promise<{ tid: string; apiToken: string; tenant: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -67,7 +69,14 @@ export async function startInProcessPlanes(
   const startWorker = async (faults?: string) => {
     const started = await startWorkers({
       settings: temporalSettings,
-      deps: { db: s.db, redis: s.redis, redisPrefix: s.settings.redisPrefix, keyStores: s.keyStores, masterKey: s.masterKey, smokeCheckUrl: dataPlaneUrl },
+      deps: {
+        db: s.db,
+        redis: s.redis,
+        redisPrefix: s.settings.redisPrefix,
+        keyStores: s.keyStores,
+        masterKey: s.masterKey,
+        smokeCheckUrl: dataPlaneUrl,
+      },
       faults: parseTestFaults(faults),
       // The run's pool is small (5) and shared with both planes here: two activities at a time.
       maxConcurrentActivities: 2,
@@ -78,7 +87,15 @@ export async function startInProcessPlanes(
   const worker = options.worker === false ? undefined : await startWorker(options.faults);
   // The platform's issuer base is this data plane (tenant namespaces: `<dataPlaneUrl>/<tid>`).
   const settings = { ...s.settings, issuerBaseUrls: [dataPlaneUrl] };
-  const cp = await buildControlPlane({ db: s.db, redis: s.redis, settings, keyStores: s.keyStores, masterKey: s.masterKey, temporal, temporalSettings });
+  const cp = await buildControlPlane({
+    db: s.db,
+    redis: s.redis,
+    settings,
+    keyStores: s.keyStores,
+    masterKey: s.masterKey,
+    temporal,
+    temporalSettings,
+  });
   return {
     s,
     dataPlaneUrl,
@@ -89,10 +106,18 @@ export async function startInProcessPlanes(
     worker,
     startWorker,
     async createTenant(body) {
-      const res = await cp.inject({ method: 'POST', url: '/tenants/rest/v1?wait=true', headers: { authorization: `Bearer ${s.operatorKey}` }, payload: body });
+      const res = await cp.inject({
+        method: 'POST',
+        url: '/tenants/rest/v1?wait=true',
+        headers: { authorization: `Bearer ${s.operatorKey}` },
+        payload: body,
+      });
       if (res.statusCode !== 201) throw new Error(`tenant creation failed: ${res.statusCode} ${res.body}`);
       const tenant = res.json() as Record<string, unknown> & { tid: string; issuer: string; api_token: string };
-      await eventually(() => dp.index.primaryIssuerOf(tenant.tid), (v) => v === tenant.issuer);
+      await eventually(
+        () => dp.index.primaryIssuerOf(tenant.tid),
+        (v) => v === tenant.issuer,
+      );
       return { tid: tenant.tid, apiToken: tenant.api_token, tenant };
     },
     async close() {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, ROOT } from '../../infra/dev/services.ts';
 
@@ -15,7 +15,11 @@ export interface RunningProcess {
  * Start a plane's main.ts as a real process and wait until its health check
  * answers 200 (or answers at all, with `expectHealthy: false`).
  */
-export async function startPlane(entry: 'data-plane' | 'control-plane', env: NodeJS.ProcessEnv, options: { expectHealthy?: boolean } = {}): Promise<RunningProcess> {
+export async function startPlane(
+  entry: 'data-plane' | 'control-plane',
+  env: NodeJS.ProcessEnv,
+  options: { expectHealthy?: boolean } = {},
+): Promise<RunningProcess> {
   const port = await freePort();
   const portVar = entry === 'data-plane' ? 'DATA_PLANE_PORT' : 'CONTROL_PLANE_PORT';
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry, 'src/main.ts')], {
@@ -31,7 +35,10 @@ export async function startPlane(entry: 'data-plane' | 'control-plane', env: Nod
   const deadline = Date.now() + 45_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited early (${child.exitCode}): ${output}`);
-    const status = await fetch(`${url}/monitor/v1/healthcheck`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}/monitor/v1/healthcheck`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200 || (options.expectHealthy === false && status !== 0)) break;
     if (Date.now() > deadline) throw new Error(`${entry} not healthy within 45 s: ${output}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -1,6 +1,11 @@
 import { connect, type Socket } from 'node:net';
 
-export interface RawResponse { status: number; headers: Record<string, string>; body: string; /** Header names as sent, in order (lower case). */ names: string[] }
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string /** Header names as sent, in order (lower case). */;
+  names: string[];
+}
 
 /** A raw HTTP/1.1 connection: bytes out exactly as given, responses read one at a time. */
 export class RawConnection {

@@ -7,14 +7,23 @@ import { loadTemporalSettings, type TemporalSettings } from '@tessera/control-pl
  * prefix of its own (so each file's workflows run on its own workers, with its
  * own faults) and short timeouts, so a killed worker is noticed in seconds.
  */
-export function testTemporalSettings(smokeCheckUrl: string, overrides: Partial<TemporalSettings['timings']> = {}): TemporalSettings {
+export function testTemporalSettings(
+  smokeCheckUrl: string,
+  overrides: Partial<TemporalSettings['timings']> = {},
+): TemporalSettings {
   const base = loadTemporalSettings();
   return {
     ...base,
     taskQueuePrefix: `test-${randomBytes(4).toString('hex')}-`,
     smokeCheckUrl,
     stickyTimeoutMs: 1000,
-    timings: { activityTimeoutMs: 60_000, heartbeatTimeoutMs: 3000, retryIntervalMs: 200, maxAttempts: 10, ...overrides },
+    timings: {
+      activityTimeoutMs: 60_000,
+      heartbeatTimeoutMs: 3000,
+      retryIntervalMs: 200,
+      maxAttempts: 10,
+      ...overrides,
+    },
   };
 }
 

@@ -1,12 +1,28 @@
 import type { Db } from '@tessera/shared/db/database';
 
-const TABLES = ['tenants', 'tenant_configs', 'issuer_aliases', 'tenant_keys', 'tenant_hsm_tokens', 'tenant_secrets', 'tenant_api_tokens', 'clients', 'authorizations', 'refresh_tokens', 'revocations'] as const;
+const TABLES = [
+  'tenants',
+  'tenant_configs',
+  'issuer_aliases',
+  'tenant_keys',
+  'tenant_hsm_tokens',
+  'tenant_secrets',
+  'tenant_api_tokens',
+  'clients',
+  'authorizations',
+  'refresh_tokens',
+  'revocations',
+] as const;
 
 /** Row counts of one tenant in every table that has a `tid`. */
 export async function tenantRows(db: Db, tid: string): Promise<Record<(typeof TABLES)[number], number>> {
   const counts = await Promise.all(
     TABLES.map(async (table) => {
-      const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('tid', '=', tid).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('tid', '=', tid)
+        .executeTakeFirstOrThrow();
       return [table, Number(row.n)] as const;
     }),
   );

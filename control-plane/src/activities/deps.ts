@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { Db } from '@tessera/shared/db/database';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import type { Redis } from 'ioredis';
 
 /** What activities work with: the real services of the worker process. */
 export interface ActivityDeps {

@@ -1,5 +1,5 @@
-import type { ActivityDeps } from './deps.ts';
 import { billingAccountActivities } from './billing-account.ts';
+import type { ActivityDeps } from './deps.ts';
 import { hsmTokenActivities } from './hsm-token.ts';
 import { instrument } from './instrument.ts';
 import { issuerMigrationActivities } from './issuer-migration.ts';

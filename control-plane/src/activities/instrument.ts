@@ -20,7 +20,8 @@ export function instrument<T extends Record<string, ActivityFn>>(activities: T, 
       if (!info.isLocal) heartbeat();
       const timer = info.isLocal ? undefined : setInterval(() => heartbeat(), every);
       try {
-        if (faultFor(faults, 'fail', name, tid)) throw ApplicationFailure.nonRetryable(`test fault injected into ${name}`, 'test_fault');
+        if (faultFor(faults, 'fail', name, tid))
+          throw ApplicationFailure.nonRetryable(`test fault injected into ${name}`, 'test_fault');
         const result = await fn(input);
         const delay = faultFor(faults, 'delay', name, tid);
         if (delay) {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { HttpError } from '@tessera/shared/http/errors';
-import { readIssuerRequests, type IssuerRequests } from '@tessera/shared/tenancy/issuer-requests';
+import { type IssuerRequests, readIssuerRequests } from '@tessera/shared/tenancy/issuer-requests';
 import { addAlias, removeAlias, restorePrimary, swapPrimary } from '../tenants/alias-writer.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -24,7 +24,15 @@ export const issuerMigrationActivities = ({ db, redis }: ActivityDeps) => ({
     await final(() => swapPrimary(db, tid, from, to, 'MIGRATION'));
   },
 
-  async restorePrimaryIssuer({ tid, oldIssuer, newIssuer }: { tid: string; oldIssuer: string; newIssuer: string }): Promise<void> {
+  async restorePrimaryIssuer({
+    tid,
+    oldIssuer,
+    newIssuer,
+  }: {
+    tid: string;
+    oldIssuer: string;
+    newIssuer: string;
+  }): Promise<void> {
     // A tenant deleted meanwhile has nothing left to restore.
     try {
       await restorePrimary(db, tid, oldIssuer, newIssuer);

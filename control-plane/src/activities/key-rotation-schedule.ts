@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
-import { TASK_QUEUE_CONCERNS } from '../temporal/task-queues.ts';
 import { deleteKeyRotationSchedule, upsertKeyRotationSchedule } from '../temporal/key-rotation-schedule.ts';
+import { TASK_QUEUE_CONCERNS } from '../temporal/task-queues.ts';
 import type { WorkflowTimings } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 

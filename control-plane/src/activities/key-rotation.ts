@@ -1,7 +1,7 @@
 import { HttpError } from '@tessera/shared/http/errors';
-import { keySpecsFor } from '@tessera/shared/keys/key-stores';
 import { keyStatus } from '@tessera/shared/keys/key-lifecycle';
 import { deleteRetiredKey, rotateKeys } from '@tessera/shared/keys/key-rotation';
+import { keySpecsFor } from '@tessera/shared/keys/key-stores';
 import { keyHistory } from '@tessera/shared/keys/published-keys';
 import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
 import type { DeletionOutcome, RotationPlan } from '../workflows/key-rotation-types.ts';
@@ -21,13 +21,23 @@ export const keyRotationActivities = ({ db, keyStores }: ActivityDeps) => ({
     let created = (await keyHistory(db, tid)).filter((k) => k.createdAt.getTime() >= sinceMs && !k.revokedAt);
     if (created.length === 0) {
       const { config } = tenant;
-      created = await rotateKeys(db, keyStores.for(config.keys.backend), tid, keySpecsFor(config), config.keys.prePublicationSeconds);
+      created = await rotateKeys(
+        db,
+        keyStores.for(config.keys.backend),
+        tid,
+        keySpecsFor(config),
+        config.keys.prePublicationSeconds,
+      );
     }
     const activateAtMs = Math.max(...created.map((k) => k.activatedAt.getTime()));
     const newKids = new Set(created.map((k) => k.kid));
     // rotateKeys retires the replaced keys exactly when their successors activate.
     const retiring = (await keyHistory(db, tid)).filter(
-      (k) => !newKids.has(k.kid) && !k.revokedAt && k.retiredAt !== null && created.some((c) => c.alg === k.alg && c.activatedAt.getTime() === k.retiredAt!.getTime()),
+      (k) =>
+        !newKids.has(k.kid) &&
+        !k.revokedAt &&
+        k.retiredAt !== null &&
+        created.some((c) => c.alg === k.alg && c.activatedAt.getTime() === k.retiredAt!.getTime()),
     );
     return { newKids: [...newKids], retiringKids: retiring.map((k) => k.kid), activateAtMs };
   },

@@ -23,7 +23,12 @@ export const tenantGrantActivities = ({ db, redis, redisPrefix }: ActivityDeps) 
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('refresh_tokens').where('tid', '=', tid).execute();
       await trx.deleteFrom('authorizations').where('tid', '=', tid).execute();
-      await trx.updateTable('tenant_api_tokens').set({ revoked_at: new Date() }).where('tid', '=', tid).where('revoked_at', 'is', null).execute();
+      await trx
+        .updateTable('tenant_api_tokens')
+        .set({ revoked_at: new Date() })
+        .where('tid', '=', tid)
+        .where('revoked_at', 'is', null)
+        .execute();
     });
     return { redisKeys: deleted };
   },

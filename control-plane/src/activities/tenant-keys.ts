@@ -15,14 +15,23 @@ export const tenantKeyActivities = ({ db, keyStores, masterKey }: ActivityDeps) 
     await db.transaction().execute(async (trx) => {
       const current = await trx
         .selectFrom('tenants')
-        .innerJoin('tenant_configs', (j) => j.onRef('tenant_configs.tid', '=', 'tenants.tid').onRef('tenant_configs.version', '=', 'tenants.config_version'))
+        .innerJoin('tenant_configs', (j) =>
+          j
+            .onRef('tenant_configs.tid', '=', 'tenants.tid')
+            .onRef('tenant_configs.version', '=', 'tenants.config_version'),
+        )
         .select(['tenant_configs.config'])
         .where('tenants.tid', '=', tid)
         .forUpdate()
         .executeTakeFirst();
       if (!current) throw ApplicationFailure.nonRetryable(`no tenant "${tid}"`, 'tenant_not_found');
       const config = parseTenantConfig(current.config);
-      const held = await trx.selectFrom('tenant_keys').select('alg').where('tid', '=', tid).where('revoked_at', 'is', null).execute();
+      const held = await trx
+        .selectFrom('tenant_keys')
+        .select('alg')
+        .where('tid', '=', tid)
+        .where('revoked_at', 'is', null)
+        .execute();
       const specs = keySpecsFor(config, { skip: (alg) => held.some((k) => k.alg === alg) });
       await keyStores.for(config.keys.backend).generate(tid, specs, { executor: trx });
       await ensureTenantSecrets(trx, masterKey, tid);

@@ -21,10 +21,18 @@ export function parseTestFaults(spec: string | undefined, env: NodeJS.ProcessEnv
     .filter((rule) => rule.length > 0)
     .map((rule) => {
       const [kind, activity, tidPrefix, ms] = rule.split(':');
-      if ((kind !== 'fail' && kind !== 'delay') || !activity || tidPrefix === undefined) throw new Error(`bad test fault "${rule}"`);
+      if ((kind !== 'fail' && kind !== 'delay') || !activity || tidPrefix === undefined)
+        throw new Error(`bad test fault "${rule}"`);
       return { kind, activity, tidPrefix, ms: Number(ms ?? 0) };
     });
 }
 
-export const faultFor = (faults: readonly TestFault[], kind: TestFault['kind'], activity: string, tid: string | undefined): TestFault | undefined =>
-  tid === undefined ? undefined : faults.find((f) => f.kind === kind && f.activity === activity && tid.startsWith(f.tidPrefix));
+export const faultFor = (
+  faults: readonly TestFault[],
+  kind: TestFault['kind'],
+  activity: string,
+  tid: string | undefined,
+): TestFault | undefined =>
+  tid === undefined
+    ? undefined
+    : faults.find((f) => f.kind === kind && f.activity === activity && tid.startsWith(f.tidPrefix));

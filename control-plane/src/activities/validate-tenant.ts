@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { checkCreateTenant } from '../tenants/tenant-input.ts';
 import { planProblem } from '../tenants/plans.ts';
+import { checkCreateTenant } from '../tenants/tenant-input.ts';
 import type { TenantSpec } from '../workflows/types.ts';
 import type { ActivityDeps } from './deps.ts';
 
@@ -14,6 +14,7 @@ export const validateTenantActivities = (deps: ActivityDeps) => ({
     const problems = checked.ok ? [] : checked.errors.map((e) => `${e.path} ${e.message}`);
     const plan = planProblem(tenant.plan);
     if (plan) problems.push(`$.plan ${plan}`);
-    if (problems.length > 0) throw ApplicationFailure.nonRetryable(`invalid tenant: ${problems.join('; ')}`, 'invalid_request');
+    if (problems.length > 0)
+      throw ApplicationFailure.nonRetryable(`invalid tenant: ${problems.join('; ')}`, 'invalid_request');
   },
 });

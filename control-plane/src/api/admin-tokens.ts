@@ -1,20 +1,34 @@
 import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ADMIN_JWT_MAX_LIFETIME_S } from '../auth/admin-jwt.ts';
 import type { AdminTokenDenylist } from '../auth/admin-token-denylist.ts';
 import { ErrorBody, Tid } from './schemas.ts';
 
 const Body = Type.Object(
   {
-    tid: Type.Optional(Type.String({ ...Tid, pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', description: 'scope the token to this tenant' })),
-    expires_in: Type.Integer({ minimum: 60, maximum: ADMIN_JWT_MAX_LIFETIME_S, default: 3600, description: 'lifetime in seconds' }),
+    tid: Type.Optional(
+      Type.String({
+        ...Tid,
+        pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$',
+        description: 'scope the token to this tenant',
+      }),
+    ),
+    expires_in: Type.Integer({
+      minimum: 60,
+      maximum: ADMIN_JWT_MAX_LIFETIME_S,
+      default: 3600,
+      description: 'lifetime in seconds',
+    }),
   },
   { additionalProperties: false },
 );
 const JtiParams = Type.Object({
-  jti: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', description: 'the `jti` claim of the token' }),
+  jti: Type.String({
+    pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+    description: 'the `jti` claim of the token',
+  }),
 });
 
 /**

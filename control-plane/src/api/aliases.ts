@@ -1,9 +1,9 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { issuerProblem, TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
+import type { FastifyInstance } from 'fastify';
 import { addAlias, listAliases, removeAlias } from '../tenants/alias-writer.ts';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import type { ControlPlaneDeps } from './deps.ts';
@@ -27,14 +27,23 @@ const AliasList = Type.Object({ aliases: Type.Array(AliasView) });
  * (tenants/issuer-policy.ts). Every change is announced, so nodes serve (or
  * stop serving) the URL within milliseconds.
  */
-export function registerAliasRoutes(root: FastifyInstance, deps: Pick<ControlPlaneDeps, 'db' | 'redis' | 'settings'>): void {
+export function registerAliasRoutes(
+  root: FastifyInstance,
+  deps: Pick<ControlPlaneDeps, 'db' | 'redis' | 'settings'>,
+): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { db, redis, settings } = deps;
   const announce = (tid: string) => announceTenantChange(db, redis, settings.redisPrefix, tid);
 
   app.get(
     '/tenants/rest/v1/:tid/aliases',
-    { schema: { summary: "List a tenant's issuer aliases", params: Params, response: { 200: AliasList, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    {
+      schema: {
+        summary: "List a tenant's issuer aliases",
+        params: Params,
+        response: { 200: AliasList, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request) => ({ aliases: await listAliases(db, request.params.tid) }),
   );
 
@@ -52,7 +61,9 @@ export function registerAliasRoutes(root: FastifyInstance, deps: Pick<ControlPla
       const { issuer, mode } = request.body;
       const problem = issuerProblem(issuer);
       if (problem) {
-        throw new HttpError(400, 'invalid_request', `Bad request: issuer ${problem}`, { extra: { errors: [{ path: '$.issuer', message: problem }] } });
+        throw new HttpError(400, 'invalid_request', `Bad request: issuer ${problem}`, {
+          extra: { errors: [{ path: '$.issuer', message: problem }] },
+        });
       }
       await checkNewIssuers(db, settings.issuerBaseUrls, request.admin, request.params.tid, [issuer]);
       await addAlias(db, request.params.tid, { issuer, mode });
@@ -67,15 +78,22 @@ export function registerAliasRoutes(root: FastifyInstance, deps: Pick<ControlPla
       schema: {
         summary: 'Remove an issuer alias',
         params: Params,
-        querystring: Type.Object({ issuer: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { issuer: Type.String({ minLength: 1, maxLength: 2000 }) },
+          { additionalProperties: false },
+        ),
         response: { 204: { type: 'null', description: 'removed' }, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (request, reply) => {
       const { tid } = request.params;
       const problem = issuerProblem(request.query.issuer);
-      if (problem) throw new HttpError(400, 'invalid_request', `Bad request: issuer ${problem}`, { extra: { errors: [{ path: '$.issuer', message: problem }] } });
-      if (!(await removeAlias(db, tid, request.query.issuer))) throw notFound(`Tenant "${tid}" has no alias ${request.query.issuer}`, 'alias_not_found');
+      if (problem)
+        throw new HttpError(400, 'invalid_request', `Bad request: issuer ${problem}`, {
+          extra: { errors: [{ path: '$.issuer', message: problem }] },
+        });
+      if (!(await removeAlias(db, tid, request.query.issuer)))
+        throw notFound(`Tenant "${tid}" has no alias ${request.query.issuer}`, 'alias_not_found');
       await announce(tid);
       return reply.code(204).send();
     },

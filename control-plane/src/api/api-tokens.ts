@@ -1,8 +1,8 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
+import type { FastifyInstance } from 'fastify';
 import { issueApiToken } from '../tenants/tenant-writer.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody, Tid } from './schemas.ts';
@@ -26,7 +26,8 @@ export function registerApiTokenRoutes(root: FastifyInstance, deps: ControlPlane
   const usable = async (tid: string) => {
     const row = await db.selectFrom('tenants').select('status').where('tid', '=', tid).executeTakeFirst();
     if (!row) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
-    if (row.status === 'failed' || row.status === 'deprovisioning') throw new HttpError(409, 'invalid_status', `The tenant is ${row.status}`);
+    if (row.status === 'failed' || row.status === 'deprovisioning')
+      throw new HttpError(409, 'invalid_status', `The tenant is ${row.status}`);
   };
 
   app.post(
@@ -36,8 +37,17 @@ export function registerApiTokenRoutes(root: FastifyInstance, deps: ControlPlane
         summary: 'Mint an integration API token (shown once)',
         description: 'The body is optional.',
         params: Type.Object({ tid: Tid }),
-        body: Type.Object({ label: Type.String({ minLength: 1, maxLength: 100, default: 'api' }) }, { additionalProperties: false }),
-        response: { 201: Type.Intersect([TokenInfo, Type.Object({ api_token: Type.String() })]), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        body: Type.Object(
+          { label: Type.String({ minLength: 1, maxLength: 100, default: 'api' }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Intersect([TokenInfo, Type.Object({ api_token: Type.String() })]),
+          400: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
@@ -45,24 +55,52 @@ export function registerApiTokenRoutes(root: FastifyInstance, deps: ControlPlane
       await usable(tid);
       const { id, token } = await issueApiToken(db, tid, request.body.label);
       await announceTenantChange(db, redis, settings.redisPrefix, tid);
-      const row = await db.selectFrom('tenant_api_tokens').select(['created_at']).where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('tenant_api_tokens')
+        .select(['created_at'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       return reply
         .code(201)
         .header('cache-control', 'no-store')
         .header('location', `/tenants/rest/v1/${tid}/api-tokens/${id}`)
-        .send({ id, label: request.body.label, created_at: row.created_at.toISOString(), revoked_at: null, api_token: token });
+        .send({
+          id,
+          label: request.body.label,
+          created_at: row.created_at.toISOString(),
+          revoked_at: null,
+          api_token: token,
+        });
     },
   );
 
   app.get(
     '/tenants/rest/v1/:tid/api-tokens',
-    { schema: { summary: 'List integration API tokens (never the tokens themselves)', params: Type.Object({ tid: Tid }), response: { 200: Type.Object({ api_tokens: Type.Array(TokenInfo) }), 403: ErrorBody, 404: ErrorBody } } },
+    {
+      schema: {
+        summary: 'List integration API tokens (never the tokens themselves)',
+        params: Type.Object({ tid: Tid }),
+        response: { 200: Type.Object({ api_tokens: Type.Array(TokenInfo) }), 403: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request) => {
       const { tid } = request.params;
       const exists = await db.selectFrom('tenants').select('tid').where('tid', '=', tid).executeTakeFirst();
       if (!exists) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
-      const rows = await db.selectFrom('tenant_api_tokens').select(['id', 'label', 'created_at', 'revoked_at']).where('tid', '=', tid).orderBy('created_at').execute();
-      return { api_tokens: rows.map((r) => ({ id: r.id, label: r.label, created_at: r.created_at.toISOString(), revoked_at: r.revoked_at?.toISOString() ?? null })) };
+      const rows = await db
+        .selectFrom('tenant_api_tokens')
+        .select(['id', 'label', 'created_at', 'revoked_at'])
+        .where('tid', '=', tid)
+        .orderBy('created_at')
+        .execute();
+      return {
+        api_tokens: rows.map((r) => ({
+          id: r.id,
+          label: r.label,
+          created_at: r.created_at.toISOString(),
+          revoked_at: r.revoked_at?.toISOString() ?? null,
+        })),
+      };
     },
   );
 
@@ -77,10 +115,20 @@ export function registerApiTokenRoutes(root: FastifyInstance, deps: ControlPlane
     },
     async (request, reply) => {
       const { tid, token_id: id } = request.params;
-      const row = await db.selectFrom('tenant_api_tokens').select(['revoked_at']).where('tid', '=', tid).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('tenant_api_tokens')
+        .select(['revoked_at'])
+        .where('tid', '=', tid)
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!row) throw notFound(`No API token ${id} for tenant "${tid}"`, 'token_not_found');
       if (row.revoked_at === null) {
-        await db.updateTable('tenant_api_tokens').set({ revoked_at: new Date() }).where('tid', '=', tid).where('id', '=', id).execute();
+        await db
+          .updateTable('tenant_api_tokens')
+          .set({ revoked_at: new Date() })
+          .where('tid', '=', tid)
+          .where('id', '=', id)
+          .execute();
         await announceTenantChange(db, redis, settings.redisPrefix, tid);
       }
       return reply.code(204).send();

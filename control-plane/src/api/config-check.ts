@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { validateTenantConfig } from '@tessera/shared/config/validate-tenant-config';
 import { HttpError } from '@tessera/shared/http/errors';
+import type { FastifyInstance } from 'fastify';
 import { ErrorBody, JsonObject } from './schemas.ts';
 
 /** `POST /config/check`: the one validator as an API. 204, or 400 listing every problem with its path. */
@@ -18,9 +18,14 @@ export function registerConfigCheck(app: FastifyInstance): void {
       const result = validateTenantConfig(request.body);
       if (!result.ok) {
         const count = result.errors.length;
-        throw new HttpError(400, 'invalid_configuration', `The configuration has ${count} problem${count === 1 ? '' : 's'}`, {
-          extra: { errors: result.errors },
-        });
+        throw new HttpError(
+          400,
+          'invalid_configuration',
+          `The configuration has ${count} problem${count === 1 ? '' : 's'}`,
+          {
+            extra: { errors: result.errors },
+          },
+        );
       }
       return reply.code(204).send();
     },

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Client } from '@temporalio/client';
-import type { Db } from '@tessera/shared/db/database';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { Db } from '@tessera/shared/db/database';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { Settings } from '@tessera/shared/settings';
+import type { Redis } from 'ioredis';
 import type { TemporalSettings } from '../temporal/temporal-settings.ts';
 
 export interface ControlPlaneDeps {

@@ -1,11 +1,19 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
+import type { FastifyInstance } from 'fastify';
 import { challengeUrl, domainHostProblem, proveControl } from '../tenants/domain-challenge.ts';
-import { domainNotFound, domainView, findDomain, listDomains, markDomainVerified, removeDomain, requestDomain } from '../tenants/domain-store.ts';
+import {
+  domainNotFound,
+  domainView,
+  findDomain,
+  listDomains,
+  markDomainVerified,
+  removeDomain,
+  requestDomain,
+} from '../tenants/domain-store.ts';
 import { isPlatformHost } from '../tenants/issuer-namespace.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody } from './schemas.ts';
@@ -19,7 +27,9 @@ const DomainView = Type.Object({
   host: Type.String(),
   status: Type.Union([Type.Literal('pending'), Type.Literal('verified')]),
   txt_name: Type.String({ description: 'publish a TXT record with this name…' }),
-  txt_value: Type.String({ description: '…holding this value; or serve this value as the body of http_path on the host' }),
+  txt_value: Type.String({
+    description: '…holding this value; or serve this value as the body of http_path on the host',
+  }),
   http_path: Type.String(),
   verified_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   verified_by: Type.Union([Type.Literal('dns'), Type.Literal('http'), Type.Null()]),
@@ -32,24 +42,46 @@ const DomainView = Type.Object({
  * (tenants/issuer-policy.ts); the operator key needs no verification. The
  * HTTP challenge connects only where `outbound` allows.
  */
-export function registerDomainRoutes(root: FastifyInstance, deps: Pick<ControlPlaneDeps, 'db' | 'settings'>, outbound: OutboundPolicy): void {
+export function registerDomainRoutes(
+  root: FastifyInstance,
+  deps: Pick<ControlPlaneDeps, 'db' | 'settings'>,
+  outbound: OutboundPolicy,
+): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { db, settings } = deps;
 
   const requireHost = (host: string) => {
     const problem = domainHostProblem(host);
-    if (problem) throw new HttpError(400, 'invalid_request', `Bad request: host ${problem}`, { extra: { errors: [{ path: '$.host', message: problem }] } });
+    if (problem)
+      throw new HttpError(400, 'invalid_request', `Bad request: host ${problem}`, {
+        extra: { errors: [{ path: '$.host', message: problem }] },
+      });
   };
   const requireCustomHost = (host: string) => {
     requireHost(host);
     if (isPlatformHost(new URL(`https://${host}`).hostname, settings.issuerBaseUrls)) {
-      throw new HttpError(400, 'invalid_request', `${host} is a platform host: issuers there follow the tenant's namespace, not domain verification`);
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `${host} is a platform host: issuers there follow the tenant's namespace, not domain verification`,
+      );
     }
   };
 
   app.get(
     '/tenants/rest/v1/:tid/domains',
-    { schema: { summary: "List a tenant's custom hosts and their challenges", params: Params, response: { 200: Type.Object({ domains: Type.Array(DomainView) }), 400: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    {
+      schema: {
+        summary: "List a tenant's custom hosts and their challenges",
+        params: Params,
+        response: {
+          200: Type.Object({ domains: Type.Array(DomainView) }),
+          400: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+        },
+      },
+    },
     async (request) => ({ domains: (await listDomains(db, request.params.tid)).map(domainView) }),
   );
 

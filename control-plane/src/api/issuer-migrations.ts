@@ -1,22 +1,28 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Type } from '@sinclair/typebox';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { issuerProblem, TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
+import type { FastifyInstance } from 'fastify';
+import { taskQueue } from '../temporal/task-queues.ts';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import { workflowServiceUnavailable } from '../tenants/tenant-workflows.ts';
-import { taskQueue } from '../temporal/task-queues.ts';
 import type { MigrateIssuerResult, MigrationProgress } from '../workflows/issuer-migration-types.ts';
-import { migrationWorkflowId } from '../workflows/migration-ids.ts';
 import type { migrateIssuer } from '../workflows/migrate-issuer.ts';
+import { migrationWorkflowId } from '../workflows/migration-ids.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody } from './schemas.ts';
 
 // Checked before any query: a malformed tid is a 400, never a database error.
 const TidParam = Type.String({ maxLength: 63, pattern: TID_PATTERN });
 const Params = Type.Object({ tid: TidParam });
-const RunParams = Type.Object({ tid: TidParam, id: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', description: 'the migration id (a workflow run id)' }) });
+const RunParams = Type.Object({
+  tid: TidParam,
+  id: Type.String({
+    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    description: 'the migration id (a workflow run id)',
+  }),
+});
 const StartBody = Type.Object(
   {
     new_issuer: Type.String({ minLength: 1, maxLength: 2000 }),
@@ -42,12 +48,14 @@ const MigrationView = Type.Object({
 /** How often a running migration reads the old issuer's request counters (`TESSERA_MIGRATION_POLL_MS`, default 10 s). */
 export function migrationPollMs(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.TESSERA_MIGRATION_POLL_MS || 10_000);
-  if (!Number.isInteger(n) || n <= 0) throw new Error('TESSERA_MIGRATION_POLL_MS must be a positive number of milliseconds');
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error('TESSERA_MIGRATION_POLL_MS must be a positive number of milliseconds');
   return n;
 }
 
 const unavailable = workflowServiceUnavailable;
-const noMigration = (tid: string, id: string) => notFound(`Tenant "${tid}" has no issuer migration ${id}`, 'migration_not_found');
+const noMigration = (tid: string, id: string) =>
+  notFound(`Tenant "${tid}" has no issuer migration ${id}`, 'migration_not_found');
 
 async function progressOf(client: Client, tid: string, id: string): Promise<MigrationProgress> {
   const handle = client.workflow.getHandle<typeof migrateIssuer>(migrationWorkflowId(tid), id);
@@ -64,7 +72,10 @@ async function progressOf(client: Client, tid: string, id: string): Promise<Migr
  * progress, end its window early (`complete`) or undo it (`cancel`). A
  * migration is named by its workflow run id; one runs per tenant at a time.
  */
-export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<ControlPlaneDeps, 'db' | 'settings' | 'temporal' | 'temporalSettings'>): void {
+export function registerIssuerMigrationRoutes(
+  root: FastifyInstance,
+  deps: Pick<ControlPlaneDeps, 'db' | 'settings' | 'temporal' | 'temporalSettings'>,
+): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { db, settings, temporal, temporalSettings } = deps;
   const view = (tid: string, id: string, progress: MigrationProgress) => ({ id, tid, ...progress });
@@ -76,15 +87,29 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
         summary: 'Start an issuer migration',
         params: Params,
         body: StartBody,
-        response: { 202: MigrationView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+        response: {
+          202: MigrationView,
+          400: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
       const { tid } = request.params;
       const { new_issuer: newIssuer, window_seconds: windowSeconds } = request.body;
       const problem = issuerProblem(newIssuer);
-      if (problem) throw new HttpError(400, 'invalid_request', `Bad request: new_issuer ${problem}`, { extra: { errors: [{ path: '$.new_issuer', message: problem }] } });
-      const tenant = await db.selectFrom('tenants').select(['issuer', 'status']).where('tid', '=', tid).executeTakeFirst();
+      if (problem)
+        throw new HttpError(400, 'invalid_request', `Bad request: new_issuer ${problem}`, {
+          extra: { errors: [{ path: '$.new_issuer', message: problem }] },
+        });
+      const tenant = await db
+        .selectFrom('tenants')
+        .select(['issuer', 'status'])
+        .where('tid', '=', tid)
+        .executeTakeFirst();
       if (!tenant) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
       if (tenant.status !== 'active') throw new HttpError(409, 'tenant_not_active', `The tenant is ${tenant.status}`);
       // The new URL must be new (a cancelled migration then restores the old state exactly by removing it),
@@ -95,13 +120,23 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
         const handle = await temporal.workflow.start<typeof migrateIssuer>('migrateIssuer', {
           workflowId: migrationWorkflowId(tid),
           taskQueue: taskQueue('tenants', temporalSettings.taskQueuePrefix),
-          args: [{ tid, oldIssuer: tenant.issuer, newIssuer, windowMs: windowSeconds * 1000, progressPollMs: migrationPollMs(), timings: temporalSettings.timings }],
+          args: [
+            {
+              tid,
+              oldIssuer: tenant.issuer,
+              newIssuer,
+              windowMs: windowSeconds * 1000,
+              progressPollMs: migrationPollMs(),
+              timings: temporalSettings.timings,
+            },
+          ],
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
           workflowIdConflictPolicy: 'FAIL',
         });
         runId = handle.firstExecutionRunId;
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, 'migration_in_progress', `Tenant "${tid}" is already migrating its issuer`);
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          throw new HttpError(409, 'migration_in_progress', `Tenant "${tid}" is already migrating its issuer`);
         throw unavailable(err);
       }
       return reply
@@ -113,7 +148,13 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
 
   app.get(
     '/tenants/rest/v1/:tid/issuer-migrations/:id',
-    { schema: { summary: 'An issuer migration and its progress', params: RunParams, response: { 200: MigrationView, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody } } },
+    {
+      schema: {
+        summary: 'An issuer migration and its progress',
+        params: RunParams,
+        response: { 200: MigrationView, 400: ErrorBody, 404: ErrorBody, 503: ErrorBody },
+      },
+    },
     async (request) => {
       const { tid, id } = request.params;
       return view(tid, id, await progressOf(temporal, tid, id));
@@ -125,7 +166,10 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
       `/tenants/rest/v1/:tid/issuer-migrations/:id/${action}`,
       {
         schema: {
-          summary: action === 'complete' ? 'End the window now and drop the old issuer' : 'Undo the migration: the old issuer is primary again',
+          summary:
+            action === 'complete'
+              ? 'End the window now and drop the old issuer'
+              : 'Undo the migration: the old issuer is primary again',
           params: RunParams,
           response: { 202: MigrationView, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
         },
@@ -144,7 +188,8 @@ export function registerIssuerMigrationRoutes(root: FastifyInstance, deps: Pick<
         try {
           await handle.signal(action);
         } catch (err) {
-          if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'migration_finished', `The issuer migration ${id} has finished`);
+          if (err instanceof WorkflowNotFoundError)
+            throw new HttpError(409, 'migration_finished', `The issuer migration ${id} has finished`);
           throw unavailable(err);
         }
         return reply.code(202).send(view(tid, id, await progressOf(temporal, tid, id)));

@@ -22,7 +22,9 @@ export const TenantView = Type.Object({
   name: Type.String(),
   issuer: Type.String(),
   status: Type.String(),
-  status_reason: Type.Union([Type.String(), Type.Null()], { description: 'why the tenant is in its status, e.g. what made provisioning fail' }),
+  status_reason: Type.Union([Type.String(), Type.Null()], {
+    description: 'why the tenant is in its status, e.g. what made provisioning fail',
+  }),
   plan: Type.String(),
   attrs: Type.Record(Type.String(), Type.Unknown()),
   config: Type.Record(Type.String(), Type.Unknown()),

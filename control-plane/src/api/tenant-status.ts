@@ -1,12 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import type { TenantStatus } from '@tessera/shared/db/schema';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import type { ControlPlaneDeps } from './deps.ts';
-import { ErrorBody, TidParams, TenantView } from './schemas.ts';
+import { ErrorBody, TenantView, TidParams } from './schemas.ts';
 import { tenantView } from './tenant-view.ts';
 
 /** Which status each action moves from and to; repeating an action is a no-op (200). */
@@ -29,7 +29,11 @@ export function registerTenantStatusRoutes(root: FastifyInstance, deps: ControlP
       `/tenants/rest/v1/:tid/${action}`,
       {
         config: { permission: 'tenants:suspend' },
-        schema: { summary: `${action[0]!.toUpperCase()}${action.slice(1)} a tenant`, params: TidParams, response: { 200: TenantView, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
+        schema: {
+          summary: `${action[0]!.toUpperCase()}${action.slice(1)} a tenant`,
+          params: TidParams,
+          response: { 200: TenantView, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        },
       },
       async (request) => {
         const { tid } = request.params;

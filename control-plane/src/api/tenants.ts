@@ -1,22 +1,22 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { validateTenantConfig } from '@tessera/shared/config/validate-tenant-config';
+import { Type } from '@sinclair/typebox';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
+import { validateTenantConfig } from '@tessera/shared/config/validate-tenant-config';
 import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { loadTenant, loadTenants } from '@tessera/shared/tenancy/tenant-reader';
+import type { FastifyInstance } from 'fastify';
 import { requireTenantAccess } from '../auth/admin-auth.ts';
 import { requirePermission } from '../auth/permissions.ts';
-import { planProblem } from '../tenants/plans.ts';
-import { checkCreateTenant, withBackend } from '../tenants/tenant-input.ts';
 import { followRotationInterval } from '../temporal/key-rotation-schedule.ts';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
-import { tenantExists, updateTenant } from '../tenants/tenant-writer.ts';
+import { planProblem } from '../tenants/plans.ts';
+import { checkCreateTenant, withBackend } from '../tenants/tenant-input.ts';
 import { resultWithin, startDeprovisioning, startProvisioning, WAIT_MS } from '../tenants/tenant-workflows.ts';
+import { tenantExists, updateTenant } from '../tenants/tenant-writer.ts';
 import type { ControlPlaneDeps } from './deps.ts';
-import { Alias, ErrorBody, JsonObject, Tid, TidParams, TenantView, WaitQuery } from './schemas.ts';
+import { Alias, ErrorBody, JsonObject, TenantView, Tid, TidParams, WaitQuery } from './schemas.ts';
 import { tenantView } from './tenant-view.ts';
 
 const CreateBody = Type.Object(
@@ -62,7 +62,15 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
         summary: 'Create a tenant (starts provisionTenant; ?wait=true answers when it is active)',
         querystring: WaitQuery,
         body: CreateBody,
-        response: { 201: TenantView, 202: TenantView, 400: ErrorBody, 403: ErrorBody, 409: ErrorBody, 502: ErrorBody, 503: ErrorBody },
+        response: {
+          201: TenantView,
+          202: TenantView,
+          400: ErrorBody,
+          403: ErrorBody,
+          409: ErrorBody,
+          502: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
@@ -75,8 +83,12 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       }
       const tenant = checked.value;
       // Quick answers before anything starts; the workflow checks again under the issuer lock.
-      if (await tenantExists(db, tenant.tid)) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${tenant.tid}" already exists`);
-      await checkNewIssuers(db, settings.issuerBaseUrls, request.admin, tenant.tid, [tenant.issuer, ...tenant.aliases.map((a) => a.issuer)]);
+      if (await tenantExists(db, tenant.tid))
+        throw new HttpError(409, 'tenant_exists', `A tenant with tid "${tenant.tid}" already exists`);
+      await checkNewIssuers(db, settings.issuerBaseUrls, request.admin, tenant.tid, [
+        tenant.issuer,
+        ...tenant.aliases.map((a) => a.issuer),
+      ]);
 
       // The token is shown once, here; the workflow (and Temporal's history) only ever sees its hash.
       const apiToken = mintApiToken();
@@ -89,9 +101,15 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
           const created = await loadTenant(db, tenant.tid);
           if (created) return reply.code(201).send({ ...tenantView(created), api_token: apiToken });
         } else if (result?.status === 'failed') {
-          if (result.code === 'tenant_exists' || result.code === 'issuer_taken' || result.code === 'issuer_conflict') throw new HttpError(409, result.code, result.reason);
+          if (result.code === 'tenant_exists' || result.code === 'issuer_taken' || result.code === 'issuer_conflict')
+            throw new HttpError(409, result.code, result.reason);
           // The reason may carry an internal message (PKCS#11, PostgreSQL): logged, and kept in the tenant's status_reason.
-          throw new HttpError(502, 'provisioning_failed', `Provisioning failed${result.step ? ` at ${result.step}` : ''} and was undone; the tenant's status_reason says why`, { detail: result.reason });
+          throw new HttpError(
+            502,
+            'provisioning_failed',
+            `Provisioning failed${result.step ? ` at ${result.step}` : ''} and was undone; the tenant's status_reason says why`,
+            { detail: result.reason },
+          );
         }
       }
       const now = new Date();
@@ -116,13 +134,19 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
         }),
-        response: { 200: Type.Object({ tenants: Type.Array(TenantView), next_cursor: Type.Union([Type.String(), Type.Null()]) }) },
+        response: {
+          200: Type.Object({ tenants: Type.Array(TenantView), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
+        },
       },
     },
     async (request) => {
       const { limit, cursor } = request.query;
       const scope = request.admin?.tid ?? null;
-      const tenants = await loadTenants(db, { limit, ...(cursor ? { after: decodeCursor(cursor) } : {}), ...(scope !== null ? { tid: scope } : {}) });
+      const tenants = await loadTenants(db, {
+        limit,
+        ...(cursor ? { after: decodeCursor(cursor) } : {}),
+        ...(scope !== null ? { tid: scope } : {}),
+      });
       const last = tenants.at(-1);
       return {
         tenants: tenants.map(tenantView),
@@ -133,7 +157,13 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
 
   app.get(
     '/tenants/rest/v1/:tid',
-    { schema: { summary: 'Read a tenant', params: TidParams, response: { 200: TenantView, 403: ErrorBody, 404: ErrorBody } } },
+    {
+      schema: {
+        summary: 'Read a tenant',
+        params: TidParams,
+        response: { 200: TenantView, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
     async (request) => {
       const tenant = await loadTenant(db, request.params.tid);
       if (!tenant) throw notFound(`No tenant "${request.params.tid}"`, 'tenant_not_found');
@@ -157,7 +187,10 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       // Name and config are the tenant's own; plan and attrs are the operator's record of it.
       if (rest.plan !== undefined || rest.attrs !== undefined) requirePermission(request, 'tenants:plan');
       const plan = rest.plan !== undefined ? planProblem(rest.plan) : null;
-      if (plan) throw new HttpError(400, 'invalid_request', 'The plan is unknown', { extra: { errors: [{ path: '$.plan', message: plan }] } });
+      if (plan)
+        throw new HttpError(400, 'invalid_request', 'The plan is unknown', {
+          extra: { errors: [{ path: '$.plan', message: plan }] },
+        });
       let config: TenantConfig | undefined;
       if (rawConfig !== undefined) {
         // A config that does not name a backend keeps the tenant's.
@@ -186,14 +219,26 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
         summary: 'Deprovision a tenant (starts deprovisionTenant; ?wait=true answers 204 when it is gone)',
         params: TidParams,
         querystring: WaitQuery,
-        response: { 202: Accepted, 204: { type: 'null', description: 'the tenant is gone' }, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
+        response: {
+          202: Accepted,
+          204: { type: 'null', description: 'the tenant is gone' },
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+          503: ErrorBody,
+        },
       },
     },
     async (request, reply) => {
       const { tid } = request.params;
       const tenant = await loadTenant(db, tid);
       if (!tenant) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
-      if (tenant.status === 'provisioning') throw new HttpError(409, 'tenant_provisioning', 'The tenant is still being provisioned; delete it once it is active or failed');
+      if (tenant.status === 'provisioning')
+        throw new HttpError(
+          409,
+          'tenant_provisioning',
+          'The tenant is still being provisioned; delete it once it is active or failed',
+        );
       const handle = await startDeprovisioning(temporal, temporalSettings, tid);
       if (request.query.wait && (await resultWithin(handle, WAIT_MS))) return reply.code(204).send();
       return reply.code(202).send({ tid, status: 'deprovisioning' });

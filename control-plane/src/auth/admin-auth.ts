@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken, matchesAnyHash } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import '@tessera/shared/http/route-config';
 import type { AdminClaims } from './admin-jwt.ts';
 import type { AdminTokenDenylist } from './admin-token-denylist.ts';
-import { requirePermission, type Role } from './permissions.ts';
+import { type Role, requirePermission } from './permissions.ts';
 
 /** Who is calling: the operator key (every tenant) or an admin JWT, scoped to one tenant when `tid` is set. */
 export interface AdminPrincipal {
@@ -53,7 +53,10 @@ async function authenticate(
   { operatorKeySha256, denylist }: { operatorKeySha256: readonly string[]; denylist: AdminTokenDenylist },
 ): Promise<AdminPrincipal> {
   const token = bearerToken(request.headers.authorization);
-  if (!token) throw new HttpError(401, 'missing_token', 'Bearer authentication is required', { headers: { 'www-authenticate': 'Bearer' } });
+  if (!token)
+    throw new HttpError(401, 'missing_token', 'Bearer authentication is required', {
+      headers: { 'www-authenticate': 'Bearer' },
+    });
   if (matchesAnyHash(token, operatorKeySha256)) return { kind: 'operator', role: 'operator', tid: null };
   if (token.split('.').length !== 3) throw invalid('The bearer token is not valid');
   let claims: AdminClaims;
@@ -72,5 +75,6 @@ async function authenticate(
 /** 403 unless the caller may act on tenant `tid`. */
 export function requireTenantAccess(request: FastifyRequest, tid: string): void {
   const scope = request.admin?.tid ?? null;
-  if (scope !== null && scope !== tid) throw new HttpError(403, 'forbidden', `This admin token is scoped to tenant "${scope}"`);
+  if (scope !== null && scope !== tid)
+    throw new HttpError(403, 'forbidden', `This admin token is scoped to tenant "${scope}"`);
 }

@@ -1,6 +1,6 @@
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance } from 'fastify';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { FastifyInstance } from 'fastify';
 
 export const ADMIN_JWT_ISSUER = 'tessera-control-plane';
 export const ADMIN_JWT_AUDIENCE = 'tessera-admin';
@@ -37,6 +37,12 @@ export async function registerAdminJwt(app: FastifyInstance, masterKey: MasterKe
   await app.register(fastifyJwt, {
     secret: adminJwtKey(masterKey),
     sign: { algorithm: 'HS256', iss: ADMIN_JWT_ISSUER, aud: ADMIN_JWT_AUDIENCE },
-    verify: { algorithms: ['HS256'], allowedIss: ADMIN_JWT_ISSUER, allowedAud: ADMIN_JWT_AUDIENCE, requiredClaims: ['exp', 'iat', 'jti'], maxAge: ADMIN_JWT_MAX_LIFETIME_S },
+    verify: {
+      algorithms: ['HS256'],
+      allowedIss: ADMIN_JWT_ISSUER,
+      allowedAud: ADMIN_JWT_AUDIENCE,
+      requiredClaims: ['exp', 'iat', 'jti'],
+      maxAge: ADMIN_JWT_MAX_LIFETIME_S,
+    },
   });
 }

@@ -1,5 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { HttpError } from '@tessera/shared/http/errors';
+import type { FastifyRequest } from 'fastify';
 
 /**
  * Who the caller is, by credential:
@@ -27,7 +27,13 @@ export type Permission =
   /** change `plan` and `attrs`: the operator's commercial record of the tenant */
   | 'tenants:plan';
 
-const ALL: readonly Permission[] = ['admin-tokens:manage', 'tenants:create', 'tenants:delete', 'tenants:suspend', 'tenants:plan'];
+const ALL: readonly Permission[] = [
+  'admin-tokens:manage',
+  'tenants:create',
+  'tenants:delete',
+  'tenants:suspend',
+  'tenants:plan',
+];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   operator: new Set(ALL),
@@ -66,5 +72,9 @@ export function requirePermission(request: FastifyRequest, permission: Permissio
   if (role !== undefined && may(role, permission)) return;
   const takes = (Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => may(r, permission)).map((r) => CREDENTIAL[r]);
   const who = role ? CREDENTIAL[role] : 'this caller';
-  throw new HttpError(403, 'forbidden', `${who[0]!.toUpperCase()}${who.slice(1)} may not ${ACTION[permission]} (it takes ${takes.join(' or ')})`);
+  throw new HttpError(
+    403,
+    'forbidden',
+    `${who[0]!.toUpperCase()}${who.slice(1)} may not ${ACTION[permission]} (it takes ${takes.join(' or ')})`,
+  );
 }

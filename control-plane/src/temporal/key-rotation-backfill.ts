@@ -1,4 +1,4 @@
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Db } from '@tessera/shared/db/database';
 import { loadTenants } from '@tessera/shared/tenancy/tenant-reader';
 import type { WorkflowTimings } from '../workflows/types.ts';
@@ -17,7 +17,12 @@ const DAY_MS = 86_400_000;
 export async function backfillKeyRotationSchedules(
   client: Client,
   db: Db,
-  options: { taskQueuePrefix: string; timings: WorkflowTimings; pageSize?: number; /** only these tenants (default: all) */ tids?: readonly string[] },
+  options: {
+    taskQueuePrefix: string;
+    timings: WorkflowTimings;
+    pageSize?: number /** only these tenants (default: all) */;
+    tids?: readonly string[];
+  },
 ): Promise<string[]> {
   const existing = new Set<string>();
   for await (const schedule of client.schedule.list()) existing.add(schedule.scheduleId);

@@ -1,7 +1,7 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import type { WorkflowTimings } from '../workflows/types.ts';
+import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 // The input type, not the workflow function: the workflow's module reaches the activities' types, which reach this file.
 import type { RotateKeysInput } from '../workflows/key-rotation-types.ts';
+import type { WorkflowTimings } from '../workflows/types.ts';
 import { taskQueue } from './task-queues.ts';
 
 /** One schedule per tenant; its runs are `rotate-keys:<tid>-<time>`. */

@@ -33,7 +33,10 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueuePrefix: env.TEMPORAL_TASK_QUEUE_PREFIX ?? '',
     workflowBundlePath: env.TESSERA_WORKFLOW_BUNDLE || undefined,
-    smokeCheckUrl: (env.TESSERA_SMOKE_CHECK_URL || env.DATA_PLANE_URL || `http://localhost:${dataPlanePort}`).replace(/\/$/, ''),
+    smokeCheckUrl: (env.TESSERA_SMOKE_CHECK_URL || env.DATA_PLANE_URL || `http://localhost:${dataPlanePort}`).replace(
+      /\/$/,
+      '',
+    ),
     stickyTimeoutMs: ms(env.TEMPORAL_STICKY_TIMEOUT_MS, 5000, 'TEMPORAL_STICKY_TIMEOUT_MS'),
     timings: {
       activityTimeoutMs: ms(env.TESSERA_ACTIVITY_TIMEOUT_MS, 60_000, 'TESSERA_ACTIVITY_TIMEOUT_MS'),

@@ -1,6 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.ts';
 import type { ActivityDeps } from '../activities/deps.ts';
+import { createActivities } from '../activities/index.ts';
 import type { TestFault } from '../activities/test-faults.ts';
 import { WORKFLOWS_PATH } from './bundle.ts';
 import { taskQueue } from './task-queues.ts';
@@ -48,7 +48,9 @@ export async function startWorkers(options: {
     connection,
     namespace: settings.namespace,
     taskQueue: taskQueue('tenants', settings.taskQueuePrefix),
-    ...(settings.workflowBundlePath ? { workflowBundle: { codePath: settings.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(settings.workflowBundlePath
+      ? { workflowBundle: { codePath: settings.workflowBundlePath } }
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps, options.faults ?? []),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 4,
     stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
@@ -59,7 +61,9 @@ export async function startWorkers(options: {
     connection,
     namespace: settings.namespace,
     taskQueue: taskQueue('keys', settings.taskQueuePrefix),
-    ...(settings.workflowBundlePath ? { workflowBundle: { codePath: settings.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(settings.workflowBundlePath
+      ? { workflowBundle: { codePath: settings.workflowBundlePath } }
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(deps, options.faults ?? []),
     maxConcurrentActivityTaskExecutions: 2,
     stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,

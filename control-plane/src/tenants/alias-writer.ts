@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
 import type { Db } from '@tessera/shared/db/database';
 import type { AliasMode } from '@tessera/shared/db/schema';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import type { IssuerAlias } from '@tessera/shared/tenancy/tenant';
+import { sql } from 'kysely';
 import { issuerHolder, lockIssuers, requireIssuersFree } from './issuer-lock.ts';
 
 const tenantNotFound = (tid: string) => notFound(`No tenant "${tid}"`, 'tenant_not_found');
@@ -31,13 +31,22 @@ export async function listAliases(db: Db, tid: string): Promise<IssuerAlias[]> {
  * `409 issuer_conflict` when it nests with any issuer (issuer-conflicts.ts).
  * Returns the alias's mode before the call (undefined: it was new).
  */
-export async function addAlias(db: Db, tid: string, alias: IssuerAlias, options: { idempotent?: boolean } = {}): Promise<AliasMode | undefined> {
+export async function addAlias(
+  db: Db,
+  tid: string,
+  alias: IssuerAlias,
+  options: { idempotent?: boolean } = {},
+): Promise<AliasMode | undefined> {
   return db.transaction().execute(async (trx) => {
     await lockIssuers(trx);
     await requireTenant(trx, tid);
     const holder = await issuerHolder(trx, alias.issuer);
     if (holder && options.idempotent && holder.tid === tid && holder.as === 'ALIAS') {
-      const row = await trx.selectFrom('issuer_aliases').select('mode').where('issuer', '=', alias.issuer).executeTakeFirstOrThrow();
+      const row = await trx
+        .selectFrom('issuer_aliases')
+        .select('mode')
+        .where('issuer', '=', alias.issuer)
+        .executeTakeFirstOrThrow();
       return row.mode;
     }
     await requireIssuersFree(trx, tid, [alias.issuer]);
@@ -51,7 +60,11 @@ export async function addAlias(db: Db, tid: string, alias: IssuerAlias, options:
 export async function removeAlias(db: Db, tid: string, issuer: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await requireTenant(trx, tid);
-    const gone = await trx.deleteFrom('issuer_aliases').where('tid', '=', tid).where('issuer', '=', issuer).executeTakeFirst();
+    const gone = await trx
+      .deleteFrom('issuer_aliases')
+      .where('tid', '=', tid)
+      .where('issuer', '=', issuer)
+      .executeTakeFirst();
     if (gone.numDeletedRows === 0n) return false;
     await touch(trx, tid);
     return true;
@@ -74,7 +87,11 @@ export async function swapPrimary(db: Db, tid: string, from: string, to: string,
     const holder = await issuerHolder(trx, to);
     if (!(holder?.tid === tid && holder.as === 'ALIAS')) await requireIssuersFree(trx, tid, [to]);
     await trx.deleteFrom('issuer_aliases').where('issuer', '=', to).execute();
-    await trx.updateTable('tenants').set({ issuer: to, updated_at: sql<Date>`clock_timestamp()` }).where('tid', '=', tid).execute();
+    await trx
+      .updateTable('tenants')
+      .set({ issuer: to, updated_at: sql<Date>`clock_timestamp()` })
+      .where('tid', '=', tid)
+      .execute();
     await trx.insertInto('issuer_aliases').values({ tid, issuer: from, mode: fromMode }).execute();
   });
 }

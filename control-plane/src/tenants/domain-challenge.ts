@@ -43,7 +43,11 @@ export function challengeUrl(host: string, token: string): string {
 }
 
 /** Whether a TXT record `_tessera-challenge.<host name>` holds `value` (never for an IP address or a loopback name). */
-export async function dnsChallengeMet(host: string, value: string, resolver = new Resolver({ timeout: 3000, tries: 2 })): Promise<boolean> {
+export async function dnsChallengeMet(
+  host: string,
+  value: string,
+  resolver = new Resolver({ timeout: 3000, tries: 2 }),
+): Promise<boolean> {
   const hostname = hostnameOf(host);
   if (LOOPBACK.has(hostname) || isIP(hostname.replace(/^\[|\]$/g, '')) !== 0) return false;
   try {
@@ -59,9 +63,20 @@ export async function dnsChallengeMet(host: string, value: string, resolver = ne
  * allowed; no redirects followed), connecting only where `policy` allows: the host is the tenant admin's choice, so
  * by default no loopback, private or link-local address (no probing of the provider's network).
  */
-export async function httpChallengeMet(host: string, token: string, value: string, policy: OutboundPolicy): Promise<boolean> {
+export async function httpChallengeMet(
+  host: string,
+  token: string,
+  value: string,
+  policy: OutboundPolicy,
+): Promise<boolean> {
   try {
-    const { body } = await fetchLimited(challengeUrl(host, token), { timeoutMs: HTTP_TIMEOUT_MS, maxBytes: MAX_BODY_BYTES, accept: 'text/plain, */*', policy, allowHttp: true });
+    const { body } = await fetchLimited(challengeUrl(host, token), {
+      timeoutMs: HTTP_TIMEOUT_MS,
+      maxBytes: MAX_BODY_BYTES,
+      accept: 'text/plain, */*',
+      policy,
+      allowHttp: true,
+    });
     return body.trim() === value;
   } catch {
     return false;
@@ -69,7 +84,12 @@ export async function httpChallengeMet(host: string, token: string, value: strin
 }
 
 /** How the tenant proved control of `host`, if it did: DNS first, then HTTP. */
-export async function proveControl(host: string, token: string, value: string, policy: OutboundPolicy): Promise<'dns' | 'http' | null> {
+export async function proveControl(
+  host: string,
+  token: string,
+  value: string,
+  policy: OutboundPolicy,
+): Promise<'dns' | 'http' | null> {
   if (await dnsChallengeMet(host, value)) return 'dns';
   if (await httpChallengeMet(host, token, value, policy)) return 'http';
   return null;

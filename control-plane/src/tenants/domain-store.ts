@@ -26,7 +26,8 @@ interface DomainRow {
 
 const COLUMNS = ['host', 'challenge_token', 'challenge_value', 'verified_at', 'verified_by'] as const;
 
-export const domainNotFound = (tid: string, host: string) => notFound(`Tenant "${tid}" has no domain ${host}`, 'domain_not_found');
+export const domainNotFound = (tid: string, host: string) =>
+  notFound(`Tenant "${tid}" has no domain ${host}`, 'domain_not_found');
 
 /** A domain and its challenge, as the API shows it. */
 export function domainView(row: DomainRow): TenantDomain {
@@ -52,7 +53,12 @@ export async function listDomains(db: Db, tid: string): Promise<DomainRow[]> {
 }
 
 export async function findDomain(db: Db, tid: string, host: string): Promise<DomainRow | undefined> {
-  return db.selectFrom('tenant_domains').select(COLUMNS).where('tid', '=', tid).where('host', '=', host).executeTakeFirst();
+  return db
+    .selectFrom('tenant_domains')
+    .select(COLUMNS)
+    .where('tid', '=', tid)
+    .where('host', '=', host)
+    .executeTakeFirst();
 }
 
 /**
@@ -63,8 +69,17 @@ export async function requestDomain(db: Db, tid: string, host: string): Promise<
   await requireTenant(db, tid);
   const existing = await findDomain(db, tid, host);
   if (existing) return { row: existing, created: false };
-  const { count } = await db.selectFrom('tenant_domains').select((eb) => eb.fn.countAll<string>().as('count')).where('tid', '=', tid).executeTakeFirstOrThrow();
-  if (Number(count) >= MAX_DOMAINS_PER_TENANT) throw new HttpError(409, 'too_many_domains', `A tenant may hold at most ${MAX_DOMAINS_PER_TENANT} domains; delete one first`);
+  const { count } = await db
+    .selectFrom('tenant_domains')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('tid', '=', tid)
+    .executeTakeFirstOrThrow();
+  if (Number(count) >= MAX_DOMAINS_PER_TENANT)
+    throw new HttpError(
+      409,
+      'too_many_domains',
+      `A tenant may hold at most ${MAX_DOMAINS_PER_TENANT} domains; delete one first`,
+    );
   const inserted = await db
     .insertInto('tenant_domains')
     .values({
@@ -82,7 +97,12 @@ export async function requestDomain(db: Db, tid: string, host: string): Promise<
   return inserted ? { row: inserted, created: true } : { row: (await findDomain(db, tid, host))!, created: false };
 }
 
-export async function markDomainVerified(db: Db, tid: string, host: string, by: 'dns' | 'http'): Promise<DomainRow | undefined> {
+export async function markDomainVerified(
+  db: Db,
+  tid: string,
+  host: string,
+  by: 'dns' | 'http',
+): Promise<DomainRow | undefined> {
   return db
     .updateTable('tenant_domains')
     .set({ verified_at: new Date(), verified_by: by })

@@ -49,7 +49,10 @@ export function issuerRelation(a: string, b: string): 'same' | 'above' | 'below'
 }
 
 /** The first of `held` that `issuer` is the same as or nests with, if any. */
-export function findConflict<T extends { issuer: string }>(issuer: string, held: Iterable<T>): (T & { relation: 'same' | 'above' | 'below' }) | undefined {
+export function findConflict<T extends { issuer: string }>(
+  issuer: string,
+  held: Iterable<T>,
+): (T & { relation: 'same' | 'above' | 'below' }) | undefined {
   for (const entry of held) {
     const relation = issuerRelation(issuer, entry.issuer);
     if (relation !== 'apart') return { ...entry, relation };

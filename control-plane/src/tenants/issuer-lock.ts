@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Db } from '@tessera/shared/db/database';
 import { HttpError } from '@tessera/shared/http/errors';
+import { sql } from 'kysely';
 import { findConflict, issuerParts } from './issuer-conflicts.ts';
 
 /**
@@ -20,7 +20,10 @@ export interface HeldIssuer {
 }
 
 /** Who holds an issuer URL exactly: a tenant's primary, or one of its aliases. */
-export async function issuerHolder(trx: Db, issuer: string): Promise<{ tid: string; as: 'PRIMARY' | 'ALIAS' } | undefined> {
+export async function issuerHolder(
+  trx: Db,
+  issuer: string,
+): Promise<{ tid: string; as: 'PRIMARY' | 'ALIAS' } | undefined> {
   const primary = await trx.selectFrom('tenants').select('tid').where('issuer', '=', issuer).executeTakeFirst();
   if (primary) return { tid: primary.tid, as: 'PRIMARY' };
   const alias = await trx.selectFrom('issuer_aliases').select('tid').where('issuer', '=', issuer).executeTakeFirst();
@@ -34,16 +37,32 @@ async function issuersOnOrigin(trx: Db, issuer: string): Promise<HeldIssuer[]> {
   const { origin } = issuerParts(issuer);
   const below = `${likeLiteral(origin)}/%`;
   const [primaries, aliases] = await Promise.all([
-    trx.selectFrom('tenants').select(['tid', 'issuer']).where((eb) => eb.or([eb('issuer', '=', origin), eb('issuer', 'like', below)])).execute(),
-    trx.selectFrom('issuer_aliases').select(['tid', 'issuer']).where((eb) => eb.or([eb('issuer', '=', origin), eb('issuer', 'like', below)])).execute(),
+    trx
+      .selectFrom('tenants')
+      .select(['tid', 'issuer'])
+      .where((eb) => eb.or([eb('issuer', '=', origin), eb('issuer', 'like', below)]))
+      .execute(),
+    trx
+      .selectFrom('issuer_aliases')
+      .select(['tid', 'issuer'])
+      .where((eb) => eb.or([eb('issuer', '=', origin), eb('issuer', 'like', below)]))
+      .execute(),
   ]);
-  return [...primaries.map((r) => ({ ...r, as: 'PRIMARY' as const })), ...aliases.map((r) => ({ ...r, as: 'ALIAS' as const }))];
+  return [
+    ...primaries.map((r) => ({ ...r, as: 'PRIMARY' as const })),
+    ...aliases.map((r) => ({ ...r, as: 'ALIAS' as const })),
+  ];
 }
 
 /** The 409 for an issuer that is taken (`issuer_taken`) or nests with another (`issuer_conflict`), naming the other issuer. */
-export function issuerRefusal(issuer: string, clash: HeldIssuer & { relation: 'same' | 'above' | 'below' }, tid: string): HttpError {
+export function issuerRefusal(
+  issuer: string,
+  clash: HeldIssuer & { relation: 'same' | 'above' | 'below' },
+  tid: string,
+): HttpError {
   const whose = clash.tid === tid ? 'this tenant' : 'another tenant';
-  if (clash.relation === 'same') return new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${issuer} (an issuer of ${whose})`);
+  if (clash.relation === 'same')
+    return new HttpError(409, 'issuer_taken', `Issuer URL already in use: ${issuer} (an issuer of ${whose})`);
   const how = clash.relation === 'above' ? 'a path prefix of' : 'below';
   return new HttpError(
     409,

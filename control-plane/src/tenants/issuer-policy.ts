@@ -18,7 +18,13 @@ import { inTenantNamespace, isPlatformHost, namespaceRoots } from './issuer-name
  * The operator key (and an unscoped admin token, which the operator minted)
  * skips 2 and 3. The writers check 1 again under the issuer lock.
  */
-export async function checkNewIssuers(db: Db, bases: readonly string[], caller: AdminPrincipal | undefined, tid: string, issuers: readonly string[]): Promise<void> {
+export async function checkNewIssuers(
+  db: Db,
+  bases: readonly string[],
+  caller: AdminPrincipal | undefined,
+  tid: string,
+  issuers: readonly string[],
+): Promise<void> {
   await requireIssuersFree(db, tid, issuers);
   if (caller !== undefined && caller.tid === null) return;
   for (const issuer of issuers) await requireIssuerInNamespace(db, bases, tid, issuer);
@@ -29,7 +35,11 @@ async function requireIssuerInNamespace(db: Db, bases: readonly string[], tid: s
   if (isPlatformHost(hostname, bases)) {
     if (inTenantNamespace(issuer, tid, bases)) return;
     const roots = namespaceRoots(tid, bases).join(', ');
-    throw new HttpError(403, 'forbidden', `Issuer URL ${issuer} is outside tenant "${tid}"'s namespace (${roots}, and below): only the operator key may add it`);
+    throw new HttpError(
+      403,
+      'forbidden',
+      `Issuer URL ${issuer} is outside tenant "${tid}"'s namespace (${roots}, and below): only the operator key may add it`,
+    );
   }
   if (await isVerifiedDomain(db, tid, host)) return;
   throw new HttpError(

@@ -5,5 +5,7 @@
 export const PLANS = ['free', 'pro', 'enterprise'] as const;
 
 export function planProblem(plan: string): string | null {
-  return (PLANS as readonly string[]).includes(plan) ? null : `unknown plan; one of: ${PLANS.map((p) => `"${p}"`).join(', ')}`;
+  return (PLANS as readonly string[]).includes(plan)
+    ? null
+    : `unknown plan; one of: ${PLANS.map((p) => `"${p}"`).join(', ')}`;
 }

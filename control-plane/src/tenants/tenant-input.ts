@@ -1,5 +1,5 @@
-import { validateTenantConfig, type ConfigProblem } from '@tessera/shared/config/validate-tenant-config';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
+import { type ConfigProblem, validateTenantConfig } from '@tessera/shared/config/validate-tenant-config';
 import type { AliasMode } from '@tessera/shared/db/schema';
 import { issuerProblem, tidProblem } from '@tessera/shared/tenancy/identifiers';
 
@@ -41,11 +41,13 @@ export function checkCreateTenant(
   aliases.forEach((alias, i) => {
     const problem = issuerProblem(alias.issuer);
     if (problem) errors.push({ path: `$.aliases[${i}].issuer`, message: problem });
-    else if (seen.has(alias.issuer)) errors.push({ path: `$.aliases[${i}].issuer`, message: 'repeats another issuer of this tenant' });
+    else if (seen.has(alias.issuer))
+      errors.push({ path: `$.aliases[${i}].issuer`, message: 'repeats another issuer of this tenant' });
     seen.add(alias.issuer);
   });
   const config = validateTenantConfig(withBackend(input.config, defaultBackend));
-  if (!config.ok) errors.push(...config.errors.map((e) => ({ path: e.path.replace(/^\$/, '$.config'), message: e.message })));
+  if (!config.ok)
+    errors.push(...config.errors.map((e) => ({ path: e.path.replace(/^\$/, '$.config'), message: e.message })));
   if (errors.length > 0 || !config.ok) return { ok: false, errors };
   return {
     ok: true,

@@ -1,17 +1,20 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import { taskQueue } from '../temporal/task-queues.ts';
 import type { TemporalSettings } from '../temporal/temporal-settings.ts';
 import { deprovisionWorkflowId, provisionWorkflowId } from '../workflows/ids.ts';
-import type { ProvisionTenantResult, TenantSpec } from '../workflows/types.ts';
 import type { deprovisionTenant, provisionTenant } from '../workflows/index.ts';
+import type { ProvisionTenantResult, TenantSpec } from '../workflows/types.ts';
 
 /** How long `?wait=true` waits for a workflow before answering 202 anyway. */
 export const WAIT_MS = 30_000;
 
 /** Temporal's own message (an address, a gRPC status) is logged, not sent. */
 export const workflowServiceUnavailable = (err: unknown) =>
-  new HttpError(503, 'temporarily_unavailable', 'The workflow service is unavailable', { headers: { 'retry-after': '5' }, cause: err });
+  new HttpError(503, 'temporarily_unavailable', 'The workflow service is unavailable', {
+    headers: { 'retry-after': '5' },
+    cause: err,
+  });
 const unavailable = workflowServiceUnavailable;
 
 /**
@@ -34,13 +37,18 @@ export async function startProvisioning(
       workflowIdConflictPolicy: 'FAIL',
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, 'tenant_exists', `The tenant "${tenant.tid}" is already being created`);
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      throw new HttpError(409, 'tenant_exists', `The tenant "${tenant.tid}" is already being created`);
     throw unavailable(err);
   }
 }
 
 /** Start (or join, when one already runs) the tenant's `deprovisionTenant`. */
-export async function startDeprovisioning(client: Client, settings: TemporalSettings, tid: string): Promise<WorkflowHandle<typeof deprovisionTenant>> {
+export async function startDeprovisioning(
+  client: Client,
+  settings: TemporalSettings,
+  tid: string,
+): Promise<WorkflowHandle<typeof deprovisionTenant>> {
   try {
     return await client.workflow.start<typeof deprovisionTenant>('deprovisionTenant', {
       workflowId: deprovisionWorkflowId(tid),

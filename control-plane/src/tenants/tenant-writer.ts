@@ -1,11 +1,11 @@
-import { sql } from 'kysely';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
-import type { Db } from '@tessera/shared/db/database';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
+import type { Db } from '@tessera/shared/db/database';
 import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
-import { keySpecsFor, type KeyStores } from '@tessera/shared/keys/key-stores';
+import { type KeyStores, keySpecsFor } from '@tessera/shared/keys/key-stores';
 import { ensureTenantSecrets } from '@tessera/shared/keys/tenant-secrets';
+import { sql } from 'kysely';
 import { lockIssuers, requireIssuersFree } from './issuer-lock.ts';
 import type { CheckedTenantInput } from './tenant-input.ts';
 
@@ -27,7 +27,11 @@ export async function issueApiToken(db: Db, tid: string, label: string): Promise
  * that already carries this token hash is this call's own earlier attempt.
  * Throws `HttpError` 409 `tenant_exists` / `issuer_taken` / `issuer_conflict`.
  */
-export async function insertProvisioningTenant(db: Db, input: CheckedTenantInput, apiTokenSha256: string): Promise<void> {
+export async function insertProvisioningTenant(
+  db: Db,
+  input: CheckedTenantInput,
+  apiTokenSha256: string,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await lockIssuers(trx);
     if (await trxExists(trx, input.tid)) {
@@ -55,11 +59,20 @@ export async function insertProvisioningTenant(db: Db, input: CheckedTenantInput
         status_reason: null,
       })
       .execute();
-    await trx.insertInto('tenant_configs').values({ tid: input.tid, version: 1, config: JSON.stringify(input.config) }).execute();
+    await trx
+      .insertInto('tenant_configs')
+      .values({ tid: input.tid, version: 1, config: JSON.stringify(input.config) })
+      .execute();
     if (input.aliases.length > 0) {
-      await trx.insertInto('issuer_aliases').values(input.aliases.map((a) => ({ tid: input.tid, issuer: a.issuer, mode: a.mode }))).execute();
+      await trx
+        .insertInto('issuer_aliases')
+        .values(input.aliases.map((a) => ({ tid: input.tid, issuer: a.issuer, mode: a.mode })))
+        .execute();
     }
-    await trx.insertInto('tenant_api_tokens').values({ tid: input.tid, label: 'initial', token_sha256: apiTokenSha256, revoked_at: null }).execute();
+    await trx
+      .insertInto('tenant_api_tokens')
+      .values({ tid: input.tid, label: 'initial', token_sha256: apiTokenSha256, revoked_at: null })
+      .execute();
   });
 }
 
@@ -69,9 +82,15 @@ export async function insertProvisioningTenant(db: Db, input: CheckedTenantInput
  * provisionTenant workflow instead. The HSM token and rows are undone if
  * the tenant does not come to exist.
  */
-export async function createTenant(db: Db, keyStores: KeyStores, masterKey: MasterKey, input: CheckedTenantInput): Promise<{ apiToken: string }> {
+export async function createTenant(
+  db: Db,
+  keyStores: KeyStores,
+  masterKey: MasterKey,
+  input: CheckedTenantInput,
+): Promise<{ apiToken: string }> {
   const apiToken = mintApiToken();
-  if (await trxExists(db, input.tid)) throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
+  if (await trxExists(db, input.tid))
+    throw new HttpError(409, 'tenant_exists', `A tenant with tid "${input.tid}" already exists`);
   await insertProvisioningTenant(db, input, sha256Hex(apiToken));
   const store = keyStores.for(input.config.keys.backend);
   try {
@@ -114,7 +133,11 @@ export async function updateTenant(db: Db, keyStores: KeyStores, tid: string, pa
   return db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('tenants')
-      .innerJoin('tenant_configs', (j) => j.onRef('tenant_configs.tid', '=', 'tenants.tid').onRef('tenant_configs.version', '=', 'tenants.config_version'))
+      .innerJoin('tenant_configs', (j) =>
+        j
+          .onRef('tenant_configs.tid', '=', 'tenants.tid')
+          .onRef('tenant_configs.version', '=', 'tenants.config_version'),
+      )
       .select(['tenants.config_version', 'tenant_configs.config'])
       .where('tenants.tid', '=', tid)
       .forUpdate()
@@ -122,14 +145,22 @@ export async function updateTenant(db: Db, keyStores: KeyStores, tid: string, pa
     if (!current) return false;
     const backend = (current.config as { keys?: { backend?: string } }).keys?.backend ?? 'software';
     if (patch.config !== undefined && patch.config.keys.backend !== backend) {
-      throw new HttpError(400, 'invalid_configuration', `keys.backend cannot change (${backend} → ${patch.config.keys.backend}); rotate into a new tenant instead`, {
-        extra: { errors: [{ path: '$.config.keys.backend', message: `must stay "${backend}"` }] },
-      });
+      throw new HttpError(
+        400,
+        'invalid_configuration',
+        `keys.backend cannot change (${backend} → ${patch.config.keys.backend}); rotate into a new tenant instead`,
+        {
+          extra: { errors: [{ path: '$.config.keys.backend', message: `must stay "${backend}"` }] },
+        },
+      );
     }
     let version = current.config_version;
     if (patch.config !== undefined) {
       version += 1;
-      await trx.insertInto('tenant_configs').values({ tid, version, config: JSON.stringify(patch.config) }).execute();
+      await trx
+        .insertInto('tenant_configs')
+        .values({ tid, version, config: JSON.stringify(patch.config) })
+        .execute();
       const held = await trx
         .selectFrom('tenant_keys')
         .select('alg')

@@ -7,7 +7,12 @@ export function steps(timings: WorkflowTimings) {
   return proxyActivities<Activities>({
     startToCloseTimeout: timings.activityTimeoutMs,
     heartbeatTimeout: timings.heartbeatTimeoutMs,
-    retry: { initialInterval: timings.retryIntervalMs, backoffCoefficient: 2, maximumInterval: timings.retryIntervalMs * 10, maximumAttempts: timings.maxAttempts },
+    retry: {
+      initialInterval: timings.retryIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: timings.retryIntervalMs * 10,
+      maximumAttempts: timings.maxAttempts,
+    },
   });
 }
 
@@ -20,7 +25,12 @@ export function steps(timings: WorkflowTimings) {
 export function quickSteps(timings: WorkflowTimings) {
   return proxyLocalActivities<Activities>({
     startToCloseTimeout: timings.activityTimeoutMs,
-    retry: { initialInterval: timings.retryIntervalMs, backoffCoefficient: 2, maximumInterval: timings.retryIntervalMs * 10, maximumAttempts: timings.maxAttempts },
+    retry: {
+      initialInterval: timings.retryIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: timings.retryIntervalMs * 10,
+      maximumAttempts: timings.maxAttempts,
+    },
   });
 }
 
@@ -29,7 +39,11 @@ export function cleanups(timings: WorkflowTimings) {
   return proxyActivities<Activities>({
     startToCloseTimeout: timings.activityTimeoutMs,
     heartbeatTimeout: timings.heartbeatTimeoutMs,
-    retry: { initialInterval: timings.retryIntervalMs, backoffCoefficient: 2, maximumInterval: timings.retryIntervalMs * 20 },
+    retry: {
+      initialInterval: timings.retryIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: timings.retryIntervalMs * 20,
+    },
   });
 }
 

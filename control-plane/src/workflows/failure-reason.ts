@@ -10,7 +10,8 @@ export function failureReason(err: unknown, stepName?: string): { code: string; 
   const cause = err instanceof ActivityFailure ? err.cause : err;
   const step = (err instanceof ActivityFailure && err.activityType) || stepName || '';
   const prefix = step ? `${step}: ` : '';
-  if (cause instanceof ApplicationFailure) return { code: cause.type ?? 'provisioning_failed', reason: `${prefix}${cause.message}`, step };
+  if (cause instanceof ApplicationFailure)
+    return { code: cause.type ?? 'provisioning_failed', reason: `${prefix}${cause.message}`, step };
   if (cause instanceof Error) return { code: 'provisioning_failed', reason: `${prefix}${cause.message}`, step };
   return { code: 'provisioning_failed', reason: `${prefix}${String(cause)}`, step };
 }

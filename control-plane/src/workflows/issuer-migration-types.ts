@@ -17,7 +17,15 @@ export interface MigrateIssuerInput {
   timings: WorkflowTimings;
 }
 
-export type MigrationState = 'adding_alias' | 'switching_primary' | 'window' | 'dropping_old_issuer' | 'cancelling' | 'completed' | 'cancelled' | 'failed';
+export type MigrationState =
+  | 'adding_alias'
+  | 'switching_primary'
+  | 'window'
+  | 'dropping_old_issuer'
+  | 'cancelling'
+  | 'completed'
+  | 'cancelled'
+  | 'failed';
 
 export interface MigrationProgress {
   state: MigrationState;
@@ -36,4 +44,6 @@ export interface MigrationProgress {
   reason?: string;
 }
 
-export type MigrateIssuerResult = { status: 'completed' | 'cancelled' } | { status: 'failed'; code: string; reason: string };
+export type MigrateIssuerResult =
+  | { status: 'completed' | 'cancelled' }
+  | { status: 'failed'; code: string; reason: string };

@@ -57,7 +57,10 @@ export async function migrateIssuer(input: MigrateIssuerInput): Promise<MigrateI
 
     progress.state = 'window';
     // Counting is reporting only: a failed reading never undoes a migration.
-    baseline = lastTotal = await step.readIssuerRequestCount({ tid, issuer: oldIssuer }).then((r) => r.total, () => 0);
+    baseline = lastTotal = await step.readIssuerRequestCount({ tid, issuer: oldIssuer }).then(
+      (r) => r.total,
+      () => 0,
+    );
     const started = Date.now();
     const ends = started + windowMs;
     progress.window_started_at = new Date(started).toISOString();

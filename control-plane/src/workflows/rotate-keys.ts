@@ -32,7 +32,8 @@ export async function rotateKeys(input: RotateKeysInput): Promise<RotateKeysResu
     deletedKids.push(...outcome.deleted);
     if (outcome.deleted.length > 0) await step.publishTenant({ tid });
     pending = outcome.waiting.map((w) => w.kid);
-    if (pending.length > 0) await sleep(Math.max(0, Math.max(...outcome.waiting.map((w) => w.safeAtMs)) - Date.now()) + MARGIN_MS);
+    if (pending.length > 0)
+      await sleep(Math.max(0, Math.max(...outcome.waiting.map((w) => w.safeAtMs)) - Date.now()) + MARGIN_MS);
   }
   return { status: 'rotated', newKids: plan.newKids, deletedKids };
 }

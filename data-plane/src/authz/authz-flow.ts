@@ -9,8 +9,8 @@ import { epochSeconds } from '../ports/clock.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { parseAuthorizationRequest, type AuthorizationRequest } from './authz-request.ts';
 import { errorResponse, issueAuthorization } from './authz-issue.ts';
+import { type AuthorizationRequest, parseAuthorizationRequest } from './authz-request.ts';
 import { requestedClaims } from './claims-request.ts';
 import { claimTargets, consentedClaims, releasedClaims } from './released-claims.ts';
 import type { ResponseMessage } from './response-mode.ts';
@@ -54,7 +54,11 @@ export interface ConsentMessage {
   sub_session: { sub: string; auth_time: number; acr?: string; amr?: string[]; data?: Record<string, unknown> };
   client: ClientInfo;
   scope: { new: string[]; consented: string[] };
-  claims: { new: { essential: string[]; voluntary: string[] }; consented: { essential: string[]; voluntary: string[] }; locales: string[] };
+  claims: {
+    new: { essential: string[]; voluntary: string[] };
+    consented: { essential: string[]; voluntary: string[] };
+    locales: string[];
+  };
   ui_locales?: string[];
   request: Record<string, unknown>;
   data?: Record<string, unknown>;
@@ -121,12 +125,28 @@ function clientInfo(client: Client): ClientInfo {
 
 /** The request members the login page may use (never the request object or PKCE values). */
 function requestInfo(request: AuthorizationRequest): Record<string, unknown> {
-  const { request: _r, request_uri: _u, code_challenge: _c, code_challenge_method: _m, id_token_hint: _h, ...rest } = request.params;
-  return { ...rest, scope: request.scope, prompt: request.prompt, ...(request.maxAge !== undefined ? { max_age: request.maxAge } : {}) };
+  const {
+    request: _r,
+    request_uri: _u,
+    code_challenge: _c,
+    code_challenge_method: _m,
+    id_token_hint: _h,
+    ...rest
+  } = request.params;
+  return {
+    ...rest,
+    scope: request.scope,
+    prompt: request.prompt,
+    ...(request.maxAge !== undefined ? { max_age: request.maxAge } : {}),
+  };
 }
 
 /** Whether the subject session lets the flow skip the login page. */
-function sessionSuffices(request: AuthorizationRequest, session: SubjectSession | null, now: number): session is SubjectSession {
+function sessionSuffices(
+  request: AuthorizationRequest,
+  session: SubjectSession | null,
+  now: number,
+): session is SubjectSession {
   if (!session) return false;
   if (request.prompt.some((p) => p === 'login' || p === 'select_account' || p === 'create')) return false;
   if (session.authLife && session.authTime + session.authLife <= now) return false;
@@ -144,7 +164,11 @@ async function loadClient(flow: FlowContext, clientId: string): Promise<Client> 
 }
 
 /** A remembered (long-lived) consent covering the request, unless the tenant or `prompt=consent` asks again. */
-async function rememberedConsent(flow: FlowContext, request: AuthorizationRequest, sub: string): Promise<Authorization | undefined> {
+async function rememberedConsent(
+  flow: FlowContext,
+  request: AuthorizationRequest,
+  sub: string,
+): Promise<Authorization | undefined> {
   const { context, issuer, deps } = flow;
   if (isolatesGrants(context.tenant, issuer)) return undefined;
   const [stored] = await deps.oauth.authorizations.find(context.tenant.tid, { sub, cid: request.clientId });
@@ -154,11 +178,20 @@ async function rememberedConsent(flow: FlowContext, request: AuthorizationReques
 const covers = (authz: Authorization, request: AuthorizationRequest) => {
   const claims = requestedClaims(request.scope, request.claims);
   const consented = new Set((authz.clm ?? []).map((c) => c.replace(/^(id_token|access_token):/, '')));
-  return request.scope.every((s) => authz.scp.includes(s)) && [...claims.essential, ...claims.voluntary].every((c) => consented.has(c));
+  return (
+    request.scope.every((s) => authz.scp.includes(s)) &&
+    [...claims.essential, ...claims.voluntary].every((c) => consented.has(c))
+  );
 };
 
 /** The step after authentication: remembered consent → response; else the consent prompt. */
-async function afterAuthentication(flow: FlowContext, sid: string, session: AuthzSession, client: Client, subject: { sid: string; session: SubjectSession }): Promise<AuthzMessage> {
+async function afterAuthentication(
+  flow: FlowContext,
+  sid: string,
+  session: AuthzSession,
+  client: Client,
+  subject: { sid: string; session: SubjectSession },
+): Promise<AuthzMessage> {
   const { context, issuer, deps } = flow;
   const { tid, config } = context.tenant;
   const { request } = session;
@@ -184,12 +217,24 @@ async function afterAuthentication(flow: FlowContext, sid: string, session: Auth
     type: 'consent',
     sid,
     display: request.display,
-    sub_session: { sub: s.sub, auth_time: s.authTime, ...(s.acr ? { acr: s.acr } : {}), ...(s.amr ? { amr: s.amr } : {}), ...(s.data ? { data: s.data } : {}) },
+    sub_session: {
+      sub: s.sub,
+      auth_time: s.authTime,
+      ...(s.acr ? { acr: s.acr } : {}),
+      ...(s.amr ? { amr: s.amr } : {}),
+      ...(s.data ? { data: s.data } : {}),
+    },
     client: clientInfo(client),
     scope: { new: request.scope.filter((x) => !consentedScope.includes(x)), consented: consentedScope },
     claims: {
-      new: { essential: claims.essential.filter((c) => !consentedClaims.has(c)), voluntary: claims.voluntary.filter((c) => !consentedClaims.has(c)) },
-      consented: { essential: claims.essential.filter((c) => consentedClaims.has(c)), voluntary: claims.voluntary.filter((c) => consentedClaims.has(c)) },
+      new: {
+        essential: claims.essential.filter((c) => !consentedClaims.has(c)),
+        voluntary: claims.voluntary.filter((c) => !consentedClaims.has(c)),
+      },
+      consented: {
+        essential: claims.essential.filter((c) => consentedClaims.has(c)),
+        voluntary: claims.voluntary.filter((c) => consentedClaims.has(c)),
+      },
       locales: request.claimsLocales ?? [],
     },
     ...(request.uiLocales ? { ui_locales: request.uiLocales } : {}),
@@ -198,10 +243,24 @@ async function afterAuthentication(flow: FlowContext, sid: string, session: Auth
   };
 }
 
-async function finish(flow: FlowContext, session: AuthzSession, client: Client, subject: { sid: string; session: SubjectSession }, authz: Authorization): Promise<ResponseMessage> {
+async function finish(
+  flow: FlowContext,
+  session: AuthzSession,
+  client: Client,
+  subject: { sid: string; session: SubjectSession },
+  authz: Authorization,
+): Promise<ResponseMessage> {
   const { context, issuer, deps } = flow;
   const touched = await deps.oauth.sessions.touch(context.tenant.tid, subject.sid, subject.session, client.clientId);
-  const message = await issueAuthorization(context, issuer, deps, client, session.request, { sid: subject.sid, session: touched }, authz);
+  const message = await issueAuthorization(
+    context,
+    issuer,
+    deps,
+    client,
+    session.request,
+    { sid: subject.sid, session: touched },
+    authz,
+  );
   return session.createdSubSid ? { ...message, sub_sid: subject.sid } : message;
 }
 
@@ -209,7 +268,10 @@ async function finish(flow: FlowContext, session: AuthzSession, client: Client, 
  * Start a flow: `query` is the raw authorisation request, `subSid` the SSO
  * cookie value if any.
  */
-export async function startAuthzSession(flow: FlowContext, input: { query: string; subSid?: string | undefined }): Promise<AuthzMessage> {
+export async function startAuthzSession(
+  flow: FlowContext,
+  input: { query: string; subSid?: string | undefined },
+): Promise<AuthzMessage> {
   const { context, issuer, deps } = flow;
   const { tid, config } = context.tenant;
   const parsed = await parseAuthorizationRequest(context, issuer, deps, input.query);
@@ -223,10 +285,16 @@ export async function startAuthzSession(flow: FlowContext, input: { query: strin
   const existing = input.subSid ? await deps.oauth.sessions.get(tid, hmac, input.subSid) : null;
   const session: AuthzSession = { issuer, request, step: 'auth', createdAt: now };
   if (sessionSuffices(request, existing, now)) {
-    const sid = await deps.oauth.authzSessions.create(tid, hmac, { ...session, step: 'consent', subSid: input.subSid! }, config.authorization.sessionLifetime);
+    const sid = await deps.oauth.authzSessions.create(
+      tid,
+      hmac,
+      { ...session, step: 'consent', subSid: input.subSid! },
+      config.authorization.sessionLifetime,
+    );
     return afterAuthentication(flow, sid, session, client, { sid: input.subSid!, session: existing });
   }
-  if (request.prompt.includes('none')) return errorResponse(context, issuer, deps, client, request, 'login_required', 'The end-user is not logged in');
+  if (request.prompt.includes('none'))
+    return errorResponse(context, issuer, deps, client, request, 'login_required', 'The end-user is not logged in');
   // A browser has one SSO session: the one it had is replaced once the end-user logs in again.
   const withPrior: AuthzSession = existing ? { ...session, priorSession: tokenHash(input.subSid!) } : session;
   const sid = await deps.oauth.authzSessions.create(tid, hmac, withPrior, config.authorization.sessionLifetime);
@@ -251,7 +319,11 @@ function authPrompt(sid: string, session: AuthzSession, client: Client): AuthMes
 }
 
 async function loadSession(flow: FlowContext, sid: string): Promise<AuthzSession> {
-  const session = await flow.deps.oauth.authzSessions.get(flow.context.tenant.tid, flow.context.secrets['identifier-hmac'], sid);
+  const session = await flow.deps.oauth.authzSessions.get(
+    flow.context.tenant.tid,
+    flow.context.secrets['identifier-hmac'],
+    sid,
+  );
   if (!session) throw notFound();
   // The issuer cannot change within a flow: the session belongs to the URL it started under.
   if (session.issuer !== flow.issuer) throw notFound();
@@ -280,10 +352,15 @@ export async function getAuthzSession(flow: FlowContext, sid: string): Promise<R
   };
 }
 
-const minutes = (value: number | undefined, fallback: number) => (value === undefined || value === 0 ? fallback : value === -1 ? 0 : value * 60);
+const minutes = (value: number | undefined, fallback: number) =>
+  value === undefined || value === 0 ? fallback : value === -1 ? 0 : value * 60;
 
 /** Submit the authenticated subject (at `auth`) or the consent (at `consent`). */
-export async function continueAuthzSession(flow: FlowContext, sid: string, body: Record<string, unknown>): Promise<AuthzMessage> {
+export async function continueAuthzSession(
+  flow: FlowContext,
+  sid: string,
+  body: Record<string, unknown>,
+): Promise<AuthzMessage> {
   const session = await loadSession(flow, sid);
   const client = await loadClient(flow, session.request.clientId);
   return session.step === 'auth'
@@ -291,14 +368,29 @@ export async function continueAuthzSession(flow: FlowContext, sid: string, body:
     : consented(flow, sid, session, client, body as unknown as ConsentDecision);
 }
 
-async function authenticated(flow: FlowContext, sid: string, session: AuthzSession, client: Client, body: AuthenticatedSubject): Promise<AuthzMessage> {
+async function authenticated(
+  flow: FlowContext,
+  sid: string,
+  session: AuthzSession,
+  client: Client,
+  body: AuthenticatedSubject,
+): Promise<AuthzMessage> {
   const { context, issuer, deps } = flow;
   const { tid, config } = context.tenant;
-  if (typeof body.sub !== 'string' || body.sub.length === 0) throw new HttpError(400, 'invalid_request', 'The auth step needs sub');
+  if (typeof body.sub !== 'string' || body.sub.length === 0)
+    throw new HttpError(400, 'invalid_request', 'The auth step needs sub');
   const { request } = session;
   if (request.hintSub !== undefined && body.sub !== request.hintSub) {
     await deps.oauth.authzSessions.take(tid, sid);
-    return errorResponse(context, issuer, deps, client, request, 'login_required', 'The end-user is not the one the id_token_hint names');
+    return errorResponse(
+      context,
+      issuer,
+      deps,
+      client,
+      request,
+      'login_required',
+      'The end-user is not the one the id_token_hint names',
+    );
   }
   const now = epochSeconds(deps.oauth.clock);
   const a = config.authorization;
@@ -323,23 +415,38 @@ async function authenticated(flow: FlowContext, sid: string, session: AuthzSessi
   return afterAuthentication(flow, sid, next, client, { sid: subSid, session: subjectSession });
 }
 
-async function consented(flow: FlowContext, sid: string, session: AuthzSession, client: Client, body: ConsentDecision): Promise<AuthzMessage> {
+async function consented(
+  flow: FlowContext,
+  sid: string,
+  session: AuthzSession,
+  client: Client,
+  body: ConsentDecision,
+): Promise<AuthzMessage> {
   const { context, issuer, deps } = flow;
   const { tid, config } = context.tenant;
   const { request } = session;
   const requested = requestedClaims(request.scope, request.claims);
   const scope = body.scope === undefined || body.scope === '*' ? request.scope : body.scope;
   const outside = scope.filter((s) => !request.scope.includes(s));
-  if (outside.length) throw new HttpError(400, 'invalid_request', `Scope values that were not requested: ${outside.join(' ')}`);
-  if (body.claims !== undefined && body.claims !== '*' && !(Array.isArray(body.claims) && body.claims.every((c) => typeof c === 'string'))) {
+  if (outside.length)
+    throw new HttpError(400, 'invalid_request', `Scope values that were not requested: ${outside.join(' ')}`);
+  if (
+    body.claims !== undefined &&
+    body.claims !== '*' &&
+    !(Array.isArray(body.claims) && body.claims.every((c) => typeof c === 'string'))
+  ) {
     throw new HttpError(400, 'invalid_request', 'claims must be an array of claim names or "*" at the consent step');
   }
-  const claims = body.claims === undefined || body.claims === '*' ? [...requested.essential, ...requested.voluntary] : body.claims;
+  const claims =
+    body.claims === undefined || body.claims === '*' ? [...requested.essential, ...requested.voluntary] : body.claims;
   const clm = consentedClaims(claims, body.claims_transport, new Set(Object.keys(request.claims?.id_token ?? {})));
   const taken = await deps.oauth.authzSessions.take(tid, sid);
   if (!taken) throw notFound();
-  const subject = taken.subSid ? await deps.oauth.sessions.get(tid, context.secrets['identifier-hmac'], taken.subSid) : null;
-  if (!subject) return errorResponse(context, issuer, deps, client, request, 'login_required', 'The subject session ended');
+  const subject = taken.subSid
+    ? await deps.oauth.sessions.get(tid, context.secrets['identifier-hmac'], taken.subSid)
+    : null;
+  if (!subject)
+    return errorResponse(context, issuer, deps, client, request, 'login_required', 'The subject session ended');
   const longLived = body.long_lived ?? false;
   const wantsRefresh =
     request.responseType.includes('code') &&
@@ -354,7 +461,9 @@ async function consented(flow: FlowContext, sid: string, session: AuthzSession, 
     sid: tokenHash(taken.subSid!),
     ...(body.audience?.length ? { aud: body.audience } : {}),
     ...(clm.length ? { clm } : {}),
-    ...((body.claims_locales ?? request.claimsLocales)?.length ? { cll: body.claims_locales ?? request.claimsLocales! } : {}),
+    ...((body.claims_locales ?? request.claimsLocales)?.length
+      ? { cll: body.claims_locales ?? request.claimsLocales! }
+      : {}),
     ...(body.preset_claims?.userinfo ? { uip: body.preset_claims.userinfo } : {}),
     ...(body.preset_claims?.id_token ? { idp: body.preset_claims.id_token } : {}),
     ...(body.data ? { dat: body.data } : {}),
@@ -377,10 +486,22 @@ async function consented(flow: FlowContext, sid: string, session: AuthzSession, 
 }
 
 /** Deny or cancel (DELETE): the client gets `access_denied` (or the given standard error). */
-export async function cancelAuthzSession(flow: FlowContext, sid: string, error: { error?: string; error_description?: string } = {}): Promise<AuthzMessage> {
+export async function cancelAuthzSession(
+  flow: FlowContext,
+  sid: string,
+  error: { error?: string; error_description?: string } = {},
+): Promise<AuthzMessage> {
   const session = await loadSession(flow, sid);
   const taken = await flow.deps.oauth.authzSessions.take(flow.context.tenant.tid, sid);
   if (!taken) throw notFound();
   const client = await loadClient(flow, session.request.clientId);
-  return errorResponse(flow.context, flow.issuer, flow.deps, client, session.request, error.error ?? 'access_denied', error.error_description ?? 'The end-user denied the request');
+  return errorResponse(
+    flow.context,
+    flow.issuer,
+    flow.deps,
+    client,
+    session.request,
+    error.error ?? 'access_denied',
+    error.error_description ?? 'The end-user denied the request',
+  );
 }

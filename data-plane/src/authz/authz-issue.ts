@@ -1,8 +1,8 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Client } from '@tessera/shared/clients/client';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
-import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { epochSeconds } from '../ports/clock.ts';
+import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
@@ -44,7 +44,9 @@ export async function issueAuthorization(
         authz,
         redirectUri: request.redirectUri,
         redirectUriGiven: request.redirectUriGiven,
-        ...(request.codeChallenge ? { codeChallenge: request.codeChallenge, codeChallengeMethod: request.codeChallengeMethod! } : {}),
+        ...(request.codeChallenge
+          ? { codeChallenge: request.codeChallenge, codeChallengeMethod: request.codeChallengeMethod! }
+          : {}),
         ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
         authTime: session.authTime,
         ...(session.acr ? { acr: session.acr } : {}),
@@ -56,7 +58,11 @@ export async function issueAuthorization(
     );
   }
   if (words.includes('token')) {
-    const tokens = await deps.oauth.issuer.issue(context, { ...authz, longLived: false, refreshToken: { ...authz.refreshToken, issue: false } });
+    const tokens = await deps.oauth.issuer.issue(context, {
+      ...authz,
+      longLived: false,
+      refreshToken: { ...authz.refreshToken, issue: false },
+    });
     params.access_token = tokens.access_token;
     params.token_type = tokens.token_type;
     params.expires_in = String(tokens.expires_in);

@@ -1,7 +1,7 @@
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { AuthorizationRequest, ParsedRequest } from './authorization-request.ts';
-import { type IncomingDeps, type IncomingRequest, type TrustedRequest, runChecks } from './checks/authz-check.ts';
+import { type IncomingDeps, type IncomingRequest, runChecks, type TrustedRequest } from './checks/authz-check.ts';
 import { AFTER_REDIRECT, BEFORE_REDIRECT } from './checks/index.ts';
 import { trust } from './checks/trust.ts';
 import { words } from './checks/values.ts';
@@ -25,7 +25,9 @@ function requestOf(s: TrustedRequest): AuthorizationRequest {
     params,
     ...(s.target.state !== undefined ? { state: s.target.state } : {}),
     ...(e.nonce !== undefined ? { nonce: e.nonce } : {}),
-    ...(e.codeChallenge !== undefined ? { codeChallenge: e.codeChallenge, codeChallengeMethod: e.codeChallengeMethod! } : {}),
+    ...(e.codeChallenge !== undefined
+      ? { codeChallenge: e.codeChallenge, codeChallengeMethod: e.codeChallengeMethod! }
+      : {}),
     ...(e.maxAge !== undefined ? { maxAge: e.maxAge } : {}),
     ...(params.id_token_hint !== undefined ? { idTokenHint: params.id_token_hint, hintSub: e.hintSub! } : {}),
     ...(params.login_hint !== undefined ? { loginHint: params.login_hint } : {}),
@@ -42,8 +44,22 @@ function requestOf(s: TrustedRequest): AuthorizationRequest {
  * refusals are not redirectable, then those after, whose refusals go to the
  * client.
  */
-export async function checkAuthorizationRequest(context: TenantContext, issuer: string, deps: IncomingDeps, query: string): Promise<ParsedRequest> {
-  const incoming: IncomingRequest = { context, issuer, deps, query, params: {}, repeated: [], source: 'query', redirectUriGiven: false };
+export async function checkAuthorizationRequest(
+  context: TenantContext,
+  issuer: string,
+  deps: IncomingDeps,
+  query: string,
+): Promise<ParsedRequest> {
+  const incoming: IncomingRequest = {
+    context,
+    issuer,
+    deps,
+    query,
+    params: {},
+    repeated: [],
+    source: 'query',
+    redirectUriGiven: false,
+  };
   const untrusted = await runChecks(BEFORE_REDIRECT, incoming);
   if (untrusted) return { ok: false, ...untrusted };
   const trusted = trust(incoming);
@@ -58,6 +74,16 @@ export async function checkAuthorizationRequest(context: TenantContext, issuer: 
  * Until the client and redirect URI are established the errors are not
  * redirectable; after that they go to the client.
  */
-export async function parseAuthorizationRequest(context: TenantContext, issuer: string, deps: DataPlaneDeps, query: string): Promise<ParsedRequest> {
-  return checkAuthorizationRequest(context, issuer, { clients: deps.clients, resolve: (params) => resolveRequestObject(context, issuer, deps, params) }, query);
+export async function parseAuthorizationRequest(
+  context: TenantContext,
+  issuer: string,
+  deps: DataPlaneDeps,
+  query: string,
+): Promise<ParsedRequest> {
+  return checkAuthorizationRequest(
+    context,
+    issuer,
+    { clients: deps.clients, resolve: (params) => resolveRequestObject(context, issuer, deps, params) },
+    query,
+  );
 }

@@ -16,7 +16,22 @@ export interface ClaimsRequest {
 }
 
 export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = {
-  profile: ['name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at'],
+  profile: [
+    'name',
+    'family_name',
+    'given_name',
+    'middle_name',
+    'nickname',
+    'preferred_username',
+    'profile',
+    'picture',
+    'website',
+    'gender',
+    'birthdate',
+    'zoneinfo',
+    'locale',
+    'updated_at',
+  ],
   email: ['email', 'email_verified'],
   address: ['address'],
   phone: ['phone_number', 'phone_number_verified'],
@@ -26,7 +41,24 @@ export const SCOPE_CLAIMS: Readonly<Record<string, readonly string[]>> = {
 export const STANDARD_CLAIMS: readonly string[] = ['sub', ...Object.values(SCOPE_CLAIMS).flat()];
 
 /** Claims the registered ID token / session members already carry; never released as user claims. */
-export const REGISTERED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 's_hash', 'jti', 'nbf']);
+export const REGISTERED_CLAIMS: ReadonlySet<string> = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'sid',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'jti',
+  'nbf',
+]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -52,8 +84,10 @@ export function parseClaimsRequest(raw: string): ClaimsRequest | string {
         continue;
       }
       if (!isObject(request)) return `claims.${member}.${name} must be null or a JSON object`;
-      if (request.essential !== undefined && typeof request.essential !== 'boolean') return `claims.${member}.${name}.essential must be a boolean`;
-      if (request.values !== undefined && !Array.isArray(request.values)) return `claims.${member}.${name}.values must be an array`;
+      if (request.essential !== undefined && typeof request.essential !== 'boolean')
+        return `claims.${member}.${name}.essential must be a boolean`;
+      if (request.values !== undefined && !Array.isArray(request.values))
+        return `claims.${member}.${name}.values must be an array`;
       out[name] = request as ClaimRequest;
     }
     result[member] = out;
@@ -67,7 +101,10 @@ export function claimsForScope(scope: readonly string[]): string[] {
 }
 
 /** The requested claims, split into essential and voluntary (the consent prompt's `claims.new`). */
-export function requestedClaims(scope: readonly string[], claims: ClaimsRequest | undefined): { essential: string[]; voluntary: string[] } {
+export function requestedClaims(
+  scope: readonly string[],
+  claims: ClaimsRequest | undefined,
+): { essential: string[]; voluntary: string[] } {
   const essential = new Set<string>();
   const all = new Set<string>(scope.includes('openid') ? claimsForScope(scope) : []);
   for (const target of [claims?.userinfo, claims?.id_token]) {
@@ -85,7 +122,11 @@ export function requestedClaims(scope: readonly string[], claims: ClaimsRequest 
  * variants (`name#de`): with preferred `locales`, the first tagged variant
  * present is released under the plain name too.
  */
-export function selectClaims(source: Record<string, unknown>, wanted: readonly string[], locales: readonly string[] = []): Record<string, unknown> {
+export function selectClaims(
+  source: Record<string, unknown>,
+  wanted: readonly string[],
+  locales: readonly string[] = [],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const entry of wanted) {
     const [name, tag] = entry.split('#') as [string, string | undefined];

@@ -1,8 +1,8 @@
 import type { Client } from '@tessera/shared/clients/client';
+import { algorithmsFor } from '@tessera/shared/jose/algorithms';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { algorithmsFor } from '@tessera/shared/jose/algorithms';
 import { JWE_ALGS, JWE_ENCS, jwtForClient } from '../tokens/client-jwt.ts';
 
 /** JARM §2.1: the response JWT is short-lived; ten minutes is the recommended maximum, one is plenty for a redirect. */
@@ -21,15 +21,33 @@ export const JARM_ENCRYPTION_ENCS = JWE_ENCS;
  * encrypted to it (nested JWT; `enc` defaults to A128CBC-HS256). Signing and
  * encryption are those of every JWT made for one client (tokens/client-jwt.ts).
  */
-export async function encodeJarmResponse(args: { tenant: TenantContext; issuer: string; client: Client; params: Record<string, string>; deps: DataPlaneDeps }): Promise<string> {
+export async function encodeJarmResponse(args: {
+  tenant: TenantContext;
+  issuer: string;
+  client: Client;
+  params: Record<string, string>;
+  deps: DataPlaneDeps;
+}): Promise<string> {
   const { tenant, issuer, client, params, deps } = args;
   const now = epochSeconds(deps.oauth.clock);
-  const payload: Record<string, unknown> = { ...params, iss: issuer, aud: client.clientId, exp: now + LIFETIME_SECONDS, iat: now };
+  const payload: Record<string, unknown> = {
+    ...params,
+    iss: issuer,
+    aud: client.clientId,
+    exp: now + LIFETIME_SECONDS,
+    iat: now,
+  };
   const m = client.metadata;
-  return jwtForClient(tenant, deps, client, {
-    alg: (m.authorization_signed_response_alg as string | undefined) ?? 'RS256',
-    encAlg: m.authorization_encrypted_response_alg as string | undefined,
-    enc: m.authorization_encrypted_response_enc as string | undefined,
-    typ: 'JWT',
-  }, payload);
+  return jwtForClient(
+    tenant,
+    deps,
+    client,
+    {
+      alg: (m.authorization_signed_response_alg as string | undefined) ?? 'RS256',
+      encAlg: m.authorization_encrypted_response_alg as string | undefined,
+      enc: m.authorization_encrypted_response_enc as string | undefined,
+      typ: 'JWT',
+    },
+    payload,
+  );
 }

@@ -10,7 +10,10 @@ const ACCESS_TOKEN = 'access_token:';
  * in the access token, a plain name to UserInfo — or to the ID token when
  * the transport is ID_TOKEN or no access token is issued to fetch it with.
  */
-export function claimTargets(consented: readonly string[], toIdToken: boolean): { idToken: string[]; userinfo: string[]; accessToken: string[] } {
+export function claimTargets(
+  consented: readonly string[],
+  toIdToken: boolean,
+): { idToken: string[]; userinfo: string[]; accessToken: string[] } {
   const idToken: string[] = [];
   const userinfo: string[] = [];
   const accessToken: string[] = [];
@@ -28,13 +31,30 @@ export function claimTargets(consented: readonly string[], toIdToken: boolean): 
  * the ID_TOKEN transport, else to UserInfo — and to both when the request's
  * `claims` parameter asked for it in the ID token (Core §5.5).
  */
-export function consentedClaims(names: readonly string[], transport: 'USERINFO' | 'ID_TOKEN' | undefined, askedInIdToken: ReadonlySet<string> = new Set()): string[] {
-  const targets = (c: string) => (c.includes(':') ? [c] : transport === 'ID_TOKEN' ? [`${ID_TOKEN}${c}`] : askedInIdToken.has(c) ? [c, `${ID_TOKEN}${c}`] : [c]);
+export function consentedClaims(
+  names: readonly string[],
+  transport: 'USERINFO' | 'ID_TOKEN' | undefined,
+  askedInIdToken: ReadonlySet<string> = new Set(),
+): string[] {
+  const targets = (c: string) =>
+    c.includes(':')
+      ? [c]
+      : transport === 'ID_TOKEN'
+        ? [`${ID_TOKEN}${c}`]
+        : askedInIdToken.has(c)
+          ? [c, `${ID_TOKEN}${c}`]
+          : [c];
   return [...new Set(names.flatMap(targets))];
 }
 
 /** The values of `names` for a subject, from the claims source (the tenant's user directory). */
-export async function releasedClaims(deps: Pick<DataPlaneDeps, 'directory'>, tid: string, sub: string, names: readonly string[], locales: readonly string[] = []): Promise<Record<string, unknown>> {
+export async function releasedClaims(
+  deps: Pick<DataPlaneDeps, 'directory'>,
+  tid: string,
+  sub: string,
+  names: readonly string[],
+  locales: readonly string[] = [],
+): Promise<Record<string, unknown>> {
   if (names.length === 0) return {};
   const source = await deps.directory.claims(tid, sub);
   return source ? selectClaims(source, names, locales) : {};

@@ -1,12 +1,12 @@
-import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
-import { decryptCompactJwe } from '@tessera/shared/keys/jwe';
+import { fetchLimited } from '@tessera/shared/http/fetch-limited';
+import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { algorithmsFor, allowedFor } from '@tessera/shared/jose/algorithms';
+import { decryptCompactJwe } from '@tessera/shared/keys/jwe';
+import { decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import { clientKeys } from '../client-auth/client-assertion.ts';
 import { validSecrets } from '../client-auth/secret-match.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
-import { fetchLimited } from '@tessera/shared/http/fetch-limited';
-import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { clockDate } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
@@ -30,11 +30,16 @@ const invalid = (description: string) => oauthError('invalid_request_object', de
 /** Signed-or-not by policy: `none` needs the tenant to allow it and the client not to insist on signing. */
 function unsignedAllowed(context: TenantContext, client: Client): boolean {
   const registered = client.metadata.request_object_signing_alg;
-  return context.tenant.config.requests.allowUnsignedRequestObjects && client.metadata.require_signed_request_object !== true && (registered === undefined || registered === 'none');
+  return (
+    context.tenant.config.requests.allowUnsignedRequestObjects &&
+    client.metadata.require_signed_request_object !== true &&
+    (registered === undefined || registered === 'none')
+  );
 }
 
 function headerOf(jwt: string): Record<string, unknown> {
-  if (jwt.indexOf('.') > MAX_HEADER_CHARS) throw invalid(`The request object header is longer than ${MAX_HEADER_CHARS} characters`);
+  if (jwt.indexOf('.') > MAX_HEADER_CHARS)
+    throw invalid(`The request object header is longer than ${MAX_HEADER_CHARS} characters`);
   try {
     return decodeProtectedHeader(jwt) as Record<string, unknown>;
   } catch {
@@ -47,8 +52,10 @@ async function decrypt(context: TenantContext, client: Client, jwe: string, deps
   const header = headerOf(jwe);
   const wantAlg = client.metadata.request_object_encryption_alg;
   const wantEnc = client.metadata.request_object_encryption_enc;
-  if (wantAlg !== undefined && header.alg !== wantAlg) throw invalid(`The client registered ${String(wantAlg)} for encrypted request objects`);
-  if (wantEnc !== undefined && header.enc !== wantEnc) throw invalid(`The client registered ${String(wantEnc)} for encrypted request objects`);
+  if (wantAlg !== undefined && header.alg !== wantAlg)
+    throw invalid(`The client registered ${String(wantAlg)} for encrypted request objects`);
+  if (wantEnc !== undefined && header.enc !== wantEnc)
+    throw invalid(`The client registered ${String(wantEnc)} for encrypted request objects`);
   const key = context.keys.find((k) => k.kid === header.kid && k.use === 'enc');
   if (!key) throw invalid('The request object is not encrypted to a key of this server');
   try {
@@ -60,7 +67,13 @@ async function decrypt(context: TenantContext, client: Client, jwe: string, deps
 }
 
 /** Verify a JWS request object (or accept an unsigned one where allowed) and return its claims. */
-async function verify(context: TenantContext, client: Client, jws: string, policy: OutboundPolicy, now: Date): Promise<JWTPayload> {
+async function verify(
+  context: TenantContext,
+  client: Client,
+  jws: string,
+  policy: OutboundPolicy,
+  now: Date,
+): Promise<JWTPayload> {
   const header = headerOf(jws);
   const alg = header.alg;
   if (typeof alg !== 'string') throw invalid('The request object header has no alg');
@@ -75,19 +88,22 @@ async function verify(context: TenantContext, client: Client, jws: string, polic
       throw invalid('The request object claims are not JSON');
     }
   }
-  if (registered !== undefined && registered !== alg) throw invalid(`The client registered ${String(registered)} for request objects`);
+  if (registered !== undefined && registered !== alg)
+    throw invalid(`The client registered ${String(registered)} for request objects`);
   const options = { algorithms: [alg], clockTolerance: CLOCK_SKEW, currentDate: now };
   if (allowedFor(alg, 'request-object', 'hmac')) {
     for (const secret of validSecrets(client, now)) {
       try {
         return (await jwtVerify(jws, new TextEncoder().encode(secret), options)).payload;
       } catch (err) {
-        if ((err as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw invalid(`The request object is invalid: ${(err as Error).message}`);
+        if ((err as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+          throw invalid(`The request object is invalid: ${(err as Error).message}`);
       }
     }
     throw invalid('The request object signature is invalid');
   }
-  if (!allowedFor(alg, 'request-object', 'signature')) throw invalid(`The request object algorithm ${alg} is not supported`);
+  if (!allowedFor(alg, 'request-object', 'signature'))
+    throw invalid(`The request object algorithm ${alg} is not supported`);
   let keys: Awaited<ReturnType<typeof clientKeys>>;
   try {
     keys = await clientKeys(client, policy);
@@ -111,12 +127,17 @@ function checkClaims(payload: JWTPayload, issuer: string, client: Client, signed
     const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!aud.includes(issuer)) throw invalid('The request object aud must be the issuer');
   }
-  if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp + CLOCK_SKEW < now)) throw invalid('The request object has expired');
-  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf - CLOCK_SKEW > now)) throw invalid('The request object is not valid yet');
-  if (payload.client_id !== undefined && payload.client_id !== client.clientId) throw invalid('The client_id in the request object does not match the request');
+  if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp + CLOCK_SKEW < now))
+    throw invalid('The request object has expired');
+  if (payload.nbf !== undefined && (typeof payload.nbf !== 'number' || payload.nbf - CLOCK_SKEW > now))
+    throw invalid('The request object is not valid yet');
+  if (payload.client_id !== undefined && payload.client_id !== client.clientId)
+    throw invalid('The client_id in the request object does not match the request');
   // A client assertion (sub = client_id) must not be replayable as a request object (Connect2id).
-  if (payload.sub !== undefined && payload.sub === client.clientId) throw invalid('The request object sub must not be the client_id');
-  if (payload.request !== undefined || payload.request_uri !== undefined) throw invalid('A request object must not contain request or request_uri');
+  if (payload.sub !== undefined && payload.sub === client.clientId)
+    throw invalid('The request object sub must not be the client_id');
+  if (payload.request !== undefined || payload.request_uri !== undefined)
+    throw invalid('A request object must not contain request or request_uri');
 }
 
 /** Request parameters are strings: numbers as decimal, booleans as words, objects (claims) as JSON. */
@@ -124,7 +145,8 @@ function asParams(payload: JWTPayload, client: Client): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(payload)) {
     if (JWT_CLAIMS.has(name) || value === null || value === undefined) continue;
-    params[name] = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    params[name] =
+      typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   params.client_id = client.clientId;
   return params;
@@ -138,14 +160,21 @@ function asParams(payload: JWTPayload, client: Client): Record<string, string> {
  * allow. Returns the authorisation request parameters it carries, as
  * strings; every failure is an `invalid_request_object`.
  */
-export async function decodeRequestObject(args: { tenant: TenantContext; issuer: string; client: Client; jwt: string; deps: DataPlaneDeps }): Promise<Record<string, string>> {
+export async function decodeRequestObject(args: {
+  tenant: TenantContext;
+  issuer: string;
+  client: Client;
+  jwt: string;
+  deps: DataPlaneDeps;
+}): Promise<Record<string, string>> {
   const { tenant, issuer, client, deps } = args;
   let jwt = args.jwt.trim();
   if (jwt.length > MAX_REQUEST_OBJECT_CHARS * 2) throw invalid('The request object is too large');
   const parts = jwt.split('.').length;
   if (parts === 5) {
     jwt = await decrypt(tenant, client, jwt, deps);
-    if (jwt.split('.').length !== 3) throw invalid('An encrypted request object must contain a signed (or unsigned) JWT');
+    if (jwt.split('.').length !== 3)
+      throw invalid('An encrypted request object must contain a signed (or unsigned) JWT');
   } else if (parts !== 3) {
     throw invalid('The request object is not a JWT');
   } else if (client.metadata.request_object_encryption_alg !== undefined) {
@@ -154,7 +183,8 @@ export async function decodeRequestObject(args: { tenant: TenantContext; issuer:
   // Time by the data plane's clock: expiry, not-before and which client secrets are valid.
   const now = clockDate(deps.oauth.clock);
   const payload = await verify(tenant, client, jwt, deps.outbound, now);
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalid('The request object claims must be a JSON object');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw invalid('The request object claims must be a JSON object');
   checkClaims(payload, issuer, client, headerOf(jwt).alg !== 'none', now);
   return asParams(payload, client);
 }
@@ -169,7 +199,9 @@ export function requestUriRegistered(client: Client, requestUri: string): boolea
   if (!Array.isArray(registered)) return false;
   const bare = (u: string) => u.split('#')[0]!;
   const wanted = bare(requestUri);
-  return registered.some((r) => typeof r === 'string' && (bare(r) === wanted || (bare(r).endsWith('/') && wanted.startsWith(bare(r)))));
+  return registered.some(
+    (r) => typeof r === 'string' && (bare(r) === wanted || (bare(r).endsWith('/') && wanted.startsWith(bare(r)))),
+  );
 }
 
 /**
@@ -178,12 +210,22 @@ export function requestUriRegistered(client: Client, requestUri: string): boolea
  * 50 kB, no redirects. The caller decodes it with decodeRequestObject.
  */
 export async function fetchRequestObject(client: Client, requestUri: string, policy: OutboundPolicy): Promise<string> {
-  if (!requestUri.startsWith('https://')) throw oauthError('invalid_request_uri', 'request_uri must be an https URL or a pushed request URN');
-  if (!requestUriRegistered(client, requestUri)) throw oauthError('invalid_request_uri', 'The request_uri is not registered for the client');
+  if (!requestUri.startsWith('https://'))
+    throw oauthError('invalid_request_uri', 'request_uri must be an https URL or a pushed request URN');
+  if (!requestUriRegistered(client, requestUri))
+    throw oauthError('invalid_request_uri', 'The request_uri is not registered for the client');
   try {
-    const { body } = await fetchLimited(requestUri.split('#')[0]!, { timeoutMs: FETCH_TIMEOUT_MS, maxBytes: MAX_REQUEST_OBJECT_CHARS, accept: 'application/oauth-authz-req+jwt, application/jwt', policy });
+    const { body } = await fetchLimited(requestUri.split('#')[0]!, {
+      timeoutMs: FETCH_TIMEOUT_MS,
+      maxBytes: MAX_REQUEST_OBJECT_CHARS,
+      accept: 'application/oauth-authz-req+jwt, application/jwt',
+      policy,
+    });
     return body.trim();
   } catch (err) {
-    throw oauthError('invalid_request_uri', `The request_uri could not be retrieved (${err instanceof Error ? err.message : 'error'})`);
+    throw oauthError(
+      'invalid_request_uri',
+      `The request_uri could not be retrieved (${err instanceof Error ? err.message : 'error'})`,
+    );
   }
 }

@@ -30,7 +30,8 @@ export async function resolveRequestObject(
 ): Promise<ResolvedParams> {
   const { request, request_uri: requestUri } = params;
   if (request === undefined && requestUri === undefined) return { ok: true, params, source: 'query' };
-  if (request !== undefined && requestUri !== undefined) return { ok: false, error: 'invalid_request', description: 'request and request_uri cannot both be used' };
+  if (request !== undefined && requestUri !== undefined)
+    return { ok: false, error: 'invalid_request', description: 'request and request_uri cannot both be used' };
   const clientId = params.client_id;
   if (!clientId) return { ok: false, error: 'invalid_request', description: 'Missing client_id' };
   const client: Client | undefined = await deps.clients.get(context.tenant.tid, clientId);
@@ -38,7 +39,12 @@ export async function resolveRequestObject(
   try {
     if (requestUri?.startsWith(PAR_URN_PREFIX)) {
       const pushed = await deps.oauth.pushedRequests.take(context.tenant.tid, clientId, requestUri);
-      if (!pushed) return { ok: false, error: 'invalid_request_uri', description: 'The request_uri is unknown, expired or already used' };
+      if (!pushed)
+        return {
+          ok: false,
+          error: 'invalid_request_uri',
+          description: 'The request_uri is unknown, expired or already used',
+        };
       return { ok: true, params: { ...pushed, client_id: clientId }, source: 'pushed' };
     }
     const jwt = request ?? (await fetchRequestObject(client, requestUri!, deps.outbound));

@@ -4,7 +4,13 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { encodeJarmResponse } from './jarm.ts';
 import type { ResponseMode } from './response-mode-names.ts';
 
-export { ADVERTISED_RESPONSE_MODES, JARM_MODES, PLAIN_MODES, type ResponseMode, SUPPORTED_RESPONSE_MODES } from './response-mode-names.ts';
+export {
+  ADVERTISED_RESPONSE_MODES,
+  JARM_MODES,
+  PLAIN_MODES,
+  type ResponseMode,
+  SUPPORTED_RESPONSE_MODES,
+} from './response-mode-names.ts';
 
 /** The final message of the authorisation session API (contract §4). */
 export interface ResponseMessage {
@@ -37,9 +43,14 @@ export async function authorizationResponse(
   const all = { ...params, iss: issuer };
   const mode = target.responseMode;
   if (mode === 'form_post') return { type: 'response', mode, parameters: { uri: target.redirectUri, form: all } };
-  if (mode === 'query' || mode === 'fragment') return { type: 'response', mode, parameters: { uri: withParams(target.redirectUri, all, mode) } };
+  if (mode === 'query' || mode === 'fragment')
+    return { type: 'response', mode, parameters: { uri: withParams(target.redirectUri, all, mode) } };
   // JARM (§2.3): one `response` parameter carrying every parameter (iss, aud and exp included) in a JWT.
   const jarm = { response: await encodeJarmResponse({ tenant: context, issuer, client, params, deps }) };
   if (mode === 'form_post.jwt') return { type: 'response', mode, parameters: { uri: target.redirectUri, form: jarm } };
-  return { type: 'response', mode, parameters: { uri: withParams(target.redirectUri, jarm, mode === 'query.jwt' ? 'query' : 'fragment') } };
+  return {
+    type: 'response',
+    mode,
+    parameters: { uri: withParams(target.redirectUri, jarm, mode === 'query.jwt' ? 'query' : 'fragment') },
+  };
 }

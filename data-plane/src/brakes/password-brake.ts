@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import ipaddr from 'ipaddr.js';
-import { RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { GuessingBrake, PasswordAttempt, Reservation } from '../ports/guessing-brake.ts';
 import { GUESSING_LIMITS, type GuessingLimit } from './guessing-limits.ts';
 
@@ -24,7 +24,10 @@ export function sourceNetwork(ip: string): string {
   if (!ipaddr.isValid(ip)) return ip || 'unknown';
   const address = ipaddr.process(ip);
   if (address.kind() === 'ipv4') return address.toString();
-  return `${(address as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64`;
+  return `${(address as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((p) => p.toString(16))
+    .join(':')}::/64`;
 }
 
 /** Redis key parts of an attempt: hashes, so Redis holds no usernames or client ids. */
@@ -88,4 +91,6 @@ export class PasswordBrake implements GuessingBrake {
 
 /** A brake counting in Redis, one per data plane (`redis` carries its key prefix; the limiters add theirs). */
 export const redisGuessingBrake = (redis: Redis): PasswordBrake =>
-  new PasswordBrake((stage, limit) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `guess-${stage}`, ...limit }));
+  new PasswordBrake(
+    (stage, limit) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `guess-${stage}`, ...limit }),
+  );

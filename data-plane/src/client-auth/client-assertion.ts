@@ -1,8 +1,15 @@
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { algorithmsFor } from '@tessera/shared/jose/algorithms';
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  type JWTPayload,
+  jwtVerify,
+} from 'jose';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { ClientAuthInput } from './client-auth-method.ts';
 import { ClientJwksError, clientJwks } from './client-jwks.ts';
@@ -61,11 +68,17 @@ export async function clientKeys(client: Client, policy: OutboundPolicy) {
  * assertion expires): without one an assertion could be replayed for as
  * long as it lives.
  */
-export async function verifyClientAssertion(input: ClientAuthInput, client: Client, kind: 'secret' | 'key'): Promise<void> {
+export async function verifyClientAssertion(
+  input: ClientAuthInput,
+  client: Client,
+  kind: 'secret' | 'key',
+): Promise<void> {
   const { client_assertion: assertion, client_assertion_type: type } = input.params;
-  if (type !== JWT_BEARER_ASSERTION) throw oauthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
+  if (type !== JWT_BEARER_ASSERTION)
+    throw oauthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
   if (!assertion) throw oauthError('invalid_request', 'Missing client_assertion');
-  if (input.params.client_id !== undefined && input.params.client_id !== client.clientId) throw fail('client_id does not match the assertion');
+  if (input.params.client_id !== undefined && input.params.client_id !== client.clientId)
+    throw fail('client_id does not match the assertion');
 
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
@@ -74,18 +87,28 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
     throw fail('The client assertion is not a JWT');
   }
   const algs = kind === 'secret' ? HMAC_ALGS : ASYMMETRIC_ALGS;
-  if (typeof header.alg !== 'string' || !algs.includes(header.alg)) throw fail(`The client assertion must be signed with one of ${algs.join(', ')}`);
+  if (typeof header.alg !== 'string' || !algs.includes(header.alg))
+    throw fail(`The client assertion must be signed with one of ${algs.join(', ')}`);
   const registeredAlg = client.metadata.token_endpoint_auth_signing_alg;
-  if (registeredAlg && registeredAlg !== header.alg) throw fail(`The client registered ${registeredAlg} for its assertions`);
+  if (registeredAlg && registeredAlg !== header.alg)
+    throw fail(`The client registered ${registeredAlg} for its assertions`);
 
   let payload: JWTPayload | undefined;
   // exp and jti are checked below, after the signature, with errors that say which is missing.
   const now = input.deps.oauth.clock.now();
-  const options = { issuer: client.clientId, subject: client.clientId, audience: input.audiences, clockTolerance: CLOCK_SKEW, currentDate: new Date(now) };
+  const options = {
+    issuer: client.clientId,
+    subject: client.clientId,
+    audience: input.audiences,
+    clockTolerance: CLOCK_SKEW,
+    currentDate: new Date(now),
+  };
   if (kind === 'secret') {
     for (const secret of validSecrets(client, new Date(now))) {
       try {
-        payload = (await jwtVerify(assertion, new TextEncoder().encode(secret), { ...options, algorithms: [header.alg] })).payload;
+        payload = (
+          await jwtVerify(assertion, new TextEncoder().encode(secret), { ...options, algorithms: [header.alg] })
+        ).payload;
         break;
       } catch {
         // try the other valid secret (rollover)
@@ -93,7 +116,12 @@ export async function verifyClientAssertion(input: ClientAuthInput, client: Clie
     }
   } else {
     try {
-      payload = (await jwtVerify(assertion, await clientKeys(client, input.deps.outbound), { ...options, algorithms: [header.alg] })).payload;
+      payload = (
+        await jwtVerify(assertion, await clientKeys(client, input.deps.outbound), {
+          ...options,
+          algorithms: [header.alg],
+        })
+      ).payload;
     } catch (err) {
       if (err instanceof HttpError) throw err; // the client's keys could not be had: say so
     }
@@ -108,15 +136,23 @@ function checkLifetime(payload: JWTPayload, now: number): number {
   const { exp, iat } = payload;
   if (typeof exp !== 'number') throw fail('The client assertion must have an exp claim');
   // The skew lets a client whose clock runs a little ahead use the whole lifetime.
-  if (exp - now > MAX_ASSERTION_LIFETIME + CLOCK_SKEW) throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s`);
-  if (typeof iat === 'number' && exp - iat > MAX_ASSERTION_LIFETIME) throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s of its iat`);
+  if (exp - now > MAX_ASSERTION_LIFETIME + CLOCK_SKEW)
+    throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s`);
+  if (typeof iat === 'number' && exp - iat > MAX_ASSERTION_LIFETIME)
+    throw fail(`The client assertion must expire within ${MAX_ASSERTION_LIFETIME} s of its iat`);
   return exp;
 }
 
 /** A `jti` is required and accepted once per client until the assertion expires. */
 async function acceptOnce(input: ClientAuthInput, client: Client, payload: JWTPayload, exp: number): Promise<void> {
-  if (typeof payload.jti !== 'string' || payload.jti === '') throw fail('The client assertion must have a jti claim (it is accepted once)');
+  if (typeof payload.jti !== 'string' || payload.jti === '')
+    throw fail('The client assertion must have a jti claim (it is accepted once)');
   // Per client: two clients may pick the same jti. Remembered while the assertion (with the skew) could still pass.
-  const use = await input.deps.oauth.replay.use(client.tid, 'client-assertion', `${client.clientId}\u0000${payload.jti}`, exp + CLOCK_SKEW);
+  const use = await input.deps.oauth.replay.use(
+    client.tid,
+    'client-assertion',
+    `${client.clientId}\u0000${payload.jti}`,
+    exp + CLOCK_SKEW,
+  );
   if (!use.first) throw fail('The client assertion was already used');
 }

@@ -1,7 +1,7 @@
-import type { JSONWebKeySet } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
 import { fetchLimited } from '@tessera/shared/http/fetch-limited';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
+import type { JSONWebKeySet } from 'jose';
 
 const CACHE_MS = 300_000;
 const TIMEOUT_MS = 5000;
@@ -41,7 +41,12 @@ export async function clientJwks(client: Client, policy: OutboundPolicy): Promis
 
 async function fetchJwks(uri: string, policy: OutboundPolicy): Promise<JSONWebKeySet> {
   try {
-    const { body } = await fetchLimited(uri, { timeoutMs: TIMEOUT_MS, maxBytes: MAX_BYTES, accept: 'application/jwk-set+json, application/json', policy });
+    const { body } = await fetchLimited(uri, {
+      timeoutMs: TIMEOUT_MS,
+      maxBytes: MAX_BYTES,
+      accept: 'application/jwk-set+json, application/json',
+      policy,
+    });
     const jwks = JSON.parse(body) as JSONWebKeySet;
     if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) throw new Error('not a JWK set');
     return jwks;

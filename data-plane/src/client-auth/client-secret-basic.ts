@@ -1,5 +1,5 @@
-import type { ClientAuthInput, ClientAuthMethod } from './client-auth-method.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
+import type { ClientAuthInput, ClientAuthMethod } from './client-auth-method.ts';
 import { secretMatches } from './secret-match.ts';
 
 /** Decoded once per request: the method asks for the id, then for the secret. */

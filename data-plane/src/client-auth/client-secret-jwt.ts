@@ -1,5 +1,5 @@
-import type { ClientAuthMethod } from './client-auth-method.ts';
 import { assertionClaims, assertionClientId, HMAC_ALGS, verifyClientAssertion } from './client-assertion.ts';
+import type { ClientAuthMethod } from './client-auth-method.ts';
 
 /** RFC 7523 client assertion signed with the client secret as HMAC key. */
 export const clientSecretJwt: ClientAuthMethod = {

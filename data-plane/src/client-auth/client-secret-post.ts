@@ -1,5 +1,5 @@
-import type { ClientAuthMethod } from './client-auth-method.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
+import type { ClientAuthMethod } from './client-auth-method.ts';
 import { secretMatches } from './secret-match.ts';
 
 /** RFC 6749 §2.3.1: client_id and client_secret in the form body. */
@@ -8,6 +8,7 @@ export const clientSecretPost: ClientAuthMethod = {
   claims: (input) => input.params.client_secret !== undefined,
   clientId: (input) => input.params.client_id,
   async authenticate(input, client) {
-    if (!secretMatches(client, input.params.client_secret ?? '', new Date(input.deps.oauth.clock.now()))) throw oauthError('invalid_client', 'Client authentication failed');
+    if (!secretMatches(client, input.params.client_secret ?? '', new Date(input.deps.oauth.clock.now())))
+      throw oauthError('invalid_client', 'Client authentication failed');
   },
 };

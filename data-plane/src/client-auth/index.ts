@@ -38,10 +38,12 @@ function invalidClient(description: string, basicChallenge: string | undefined) 
  */
 export async function authenticateClient(input: ClientAuthInput): Promise<Client> {
   const used = presented(input);
-  if (used.length > 1) throw oauthError('invalid_request', 'The request uses more than one client authentication method');
+  if (used.length > 1)
+    throw oauthError('invalid_request', 'The request uses more than one client authentication method');
   const method = used[0];
   // No credentials at all: the challenge names the scheme a client can use (RFC 6749 §5.2).
-  if (!method) throw oauthError('invalid_client', 'Client authentication is required', { basicChallenge: input.request.issuer! });
+  if (!method)
+    throw oauthError('invalid_client', 'Client authentication is required', { basicChallenge: input.request.issuer! });
   const clientId = method.clientId(input);
   const basicChallenge = method === clientSecretBasic ? input.request.issuer! : undefined;
   if (!clientId) throw invalidClient('The request names no client', basicChallenge);

@@ -1,5 +1,5 @@
+import { ASYMMETRIC_ALGS, assertionClaims, assertionClientId, verifyClientAssertion } from './client-assertion.ts';
 import type { ClientAuthMethod } from './client-auth-method.ts';
-import { assertionClaims, assertionClientId, ASYMMETRIC_ALGS, verifyClientAssertion } from './client-assertion.ts';
 
 /** RFC 7523 client assertion signed with a key of the client's `jwks` / `jwks_uri`. */
 export const privateKeyJwt: ClientAuthMethod = {

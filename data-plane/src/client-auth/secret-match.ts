@@ -23,7 +23,8 @@ function storedDigests(client: Client) {
 export function validSecrets(client: Client, now: Date = new Date()): string[] {
   const secrets: string[] = [];
   if (client.secret && (!client.secretExpiresAt || client.secretExpiresAt > now)) secrets.push(client.secret);
-  if (client.previousSecret && client.previousSecretValidUntil && client.previousSecretValidUntil > now) secrets.push(client.previousSecret);
+  if (client.previousSecret && client.previousSecretValidUntil && client.previousSecretValidUntil > now)
+    secrets.push(client.previousSecret);
   return secrets;
 }
 
@@ -32,7 +33,9 @@ export function secretMatches(client: Client, presented: string, now: Date = new
   const given = digest(presented);
   const digests = storedDigests(client);
   let match = false;
-  if (digests.secret && (!client.secretExpiresAt || client.secretExpiresAt > now)) match = timingSafeEqual(given, digests.secret) || match;
-  if (digests.previous && client.previousSecretValidUntil && client.previousSecretValidUntil > now) match = timingSafeEqual(given, digests.previous) || match;
+  if (digests.secret && (!client.secretExpiresAt || client.secretExpiresAt > now))
+    match = timingSafeEqual(given, digests.secret) || match;
+  if (digests.previous && client.previousSecretValidUntil && client.previousSecretValidUntil > now)
+    match = timingSafeEqual(given, digests.previous) || match;
   return match;
 }

@@ -22,12 +22,36 @@ export type CoreAnswer =
 
 export type AnswerKind = CoreAnswer['kind'];
 
-export const jsonAnswer = (body: unknown, status = 200, headers: AnswerHeaders = {}): CoreAnswer => ({ kind: 'json', status, headers, body });
-export const htmlAnswer = (html: string, status = 200, headers: AnswerHeaders = {}): CoreAnswer => ({ kind: 'html', status, headers, html });
+export const jsonAnswer = (body: unknown, status = 200, headers: AnswerHeaders = {}): CoreAnswer => ({
+  kind: 'json',
+  status,
+  headers,
+  body,
+});
+export const htmlAnswer = (html: string, status = 200, headers: AnswerHeaders = {}): CoreAnswer => ({
+  kind: 'html',
+  status,
+  headers,
+  html,
+});
 /** 303 unless said otherwise: the browser follows with a GET whatever the method of the form it submitted. */
-export const redirectAnswer = (location: string, status = 303, headers: AnswerHeaders = {}): CoreAnswer => ({ kind: 'redirect', status, headers, location });
-export const textAnswer = (contentType: string, text: string, status = 200, headers: AnswerHeaders = {}): CoreAnswer => ({ kind: 'text', status, headers, contentType, text });
-export const emptyAnswer = (status = 204, headers: AnswerHeaders = {}): CoreAnswer => ({ kind: 'empty', status, headers });
+export const redirectAnswer = (location: string, status = 303, headers: AnswerHeaders = {}): CoreAnswer => ({
+  kind: 'redirect',
+  status,
+  headers,
+  location,
+});
+export const textAnswer = (
+  contentType: string,
+  text: string,
+  status = 200,
+  headers: AnswerHeaders = {},
+): CoreAnswer => ({ kind: 'text', status, headers, contentType, text });
+export const emptyAnswer = (status = 204, headers: AnswerHeaders = {}): CoreAnswer => ({
+  kind: 'empty',
+  status,
+  headers,
+});
 
 /** Whether the answer names a Cache-Control of its own. */
 export const setsCaching = (answer: CoreAnswer): boolean => answer.headers['cache-control'] !== undefined;

@@ -34,7 +34,8 @@ export interface CoreRequest<Body = unknown, Query = unknown, Params = Record<st
 export type AnyRequest = CoreRequest<unknown, unknown, unknown>;
 
 /** A request of a tenant route: the transport resolved its tenant and issuer before the route's steps run. */
-export interface TenantRequest<Body = unknown, Query = unknown, Params = Record<string, string>> extends CoreRequest<Body, Query, Params> {
+export interface TenantRequest<Body = unknown, Query = unknown, Params = Record<string, string>>
+  extends CoreRequest<Body, Query, Params> {
   readonly tenant: TenantContext;
   /** The issuer URL (primary or alias) the request is served under; goes into every `iss`. */
   readonly issuer: string;

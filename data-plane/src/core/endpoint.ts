@@ -3,7 +3,13 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { AnyRoute } from './route.ts';
 
 /** The fastify plugin that serves an endpoint's routes (http/areas.ts). */
-export type AreaName = 'front-channel' | 'back-channel' | 'client-registration' | 'discovery' | 'management' | 'monitoring';
+export type AreaName =
+  | 'front-channel'
+  | 'back-channel'
+  | 'client-registration'
+  | 'discovery'
+  | 'management'
+  | 'monitoring';
 
 /**
  * One endpoint of the data plane: its routes (at issuer-relative paths),

@@ -1,5 +1,5 @@
 import type { ErrorReply } from '@tessera/shared/http/errors';
-import { jsonAnswer, type CoreAnswer } from './core-answer.ts';
+import { type CoreAnswer, jsonAnswer } from './core-answer.ts';
 import type { CoreRequest } from './core-request.ts';
 
 /**

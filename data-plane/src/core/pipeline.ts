@@ -77,7 +77,8 @@ export class Pipeline {
     }
     let answer: CoreAnswer;
     try {
-      answer = (await runSteps(routeOf(x).steps, x)) ?? this.#render(x, new Error(`route ${x.route.name}: no step answered`));
+      answer =
+        (await runSteps(routeOf(x).steps, x)) ?? this.#render(x, new Error(`route ${x.route.name}: no step answered`));
     } catch (err) {
       answer = this.#render(x, err);
     }

@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { AnyRequest, CoreRequest, TenantRequest } from './core-request.ts';
-import { jsonErrors, type ErrorStyle } from './error-style.ts';
+import { type ErrorStyle, jsonErrors } from './error-style.ts';
 import type { RouteFacts } from './exchange.ts';
 import type { Step } from './step.ts';
 
@@ -19,7 +19,11 @@ export interface RouteSchema {
 type StaticOr<T, Fallback> = T extends TSchema ? Static<T> : Fallback;
 
 /** The request type a schema promises to a tenant route's steps. */
-export type RequestOf<Sc extends RouteSchema> = TenantRequest<StaticOr<Sc['body'], unknown>, StaticOr<Sc['querystring'], unknown>, StaticOr<Sc['params'], Record<string, string>>>;
+export type RequestOf<Sc extends RouteSchema> = TenantRequest<
+  StaticOr<Sc['body'], unknown>,
+  StaticOr<Sc['querystring'], unknown>,
+  StaticOr<Sc['params'], Record<string, string>>
+>;
 
 /**
  * One route of an endpoint: method and issuer-relative path, the schemas
@@ -42,22 +46,25 @@ export interface Route<S = object, R extends AnyRequest = TenantRequest> extends
 export type AnyRoute = Route<any, any>;
 
 /** A tenant route (the usual kind); `errors` defaults to JSON. */
-export function route<S = object, Sc extends RouteSchema = RouteSchema>(
-  definition: {
-    name: string;
-    method: HttpMethod | readonly HttpMethod[];
-    path: string;
-    errors?: ErrorStyle;
-    bodyLimit?: number;
-    schema?: Sc;
-    admission?: readonly Step<S, RequestOf<Sc>>[];
-    steps: readonly Step<S, RequestOf<Sc>>[];
-  },
-): Route<S, RequestOf<Sc>> {
+export function route<S = object, Sc extends RouteSchema = RouteSchema>(definition: {
+  name: string;
+  method: HttpMethod | readonly HttpMethod[];
+  path: string;
+  errors?: ErrorStyle;
+  bodyLimit?: number;
+  schema?: Sc;
+  admission?: readonly Step<S, RequestOf<Sc>>[];
+  steps: readonly Step<S, RequestOf<Sc>>[];
+}): Route<S, RequestOf<Sc>> {
   return { ...definition, tenant: true, errors: definition.errors ?? jsonErrors };
 }
 
 /** A node-wide route, served whatever the tenant (monitoring). */
-export function nodeRoute<S = object>(definition: { name: string; method: HttpMethod | readonly HttpMethod[]; path: string; steps: readonly Step<S, CoreRequest>[] }): Route<S, CoreRequest> {
+export function nodeRoute<S = object>(definition: {
+  name: string;
+  method: HttpMethod | readonly HttpMethod[];
+  path: string;
+  steps: readonly Step<S, CoreRequest>[];
+}): Route<S, CoreRequest> {
   return { ...definition, tenant: false, errors: jsonErrors };
 }

@@ -17,12 +17,18 @@ export interface Step<S = object, R extends AnyRequest = TenantRequest> {
   run(x: Exchange<S, R>): StepOutcome | Promise<StepOutcome>;
 }
 
-export function step<S = object, R extends AnyRequest = TenantRequest>(name: string, run: (x: Exchange<S, R>) => StepOutcome | Promise<StepOutcome>): Step<S, R> {
+export function step<S = object, R extends AnyRequest = TenantRequest>(
+  name: string,
+  run: (x: Exchange<S, R>) => StepOutcome | Promise<StepOutcome>,
+): Step<S, R> {
   return { name, run };
 }
 
 /** Run steps in order until one answers (undefined: none did); a promise is awaited only when a step returns one. */
-export async function runSteps<S, R extends AnyRequest>(steps: readonly Step<S, R>[], x: Exchange<S, R>): Promise<CoreAnswer | undefined> {
+export async function runSteps<S, R extends AnyRequest>(
+  steps: readonly Step<S, R>[],
+  x: Exchange<S, R>,
+): Promise<CoreAnswer | undefined> {
   for (const s of steps) {
     x.step = s.name;
     let outcome = s.run(x);

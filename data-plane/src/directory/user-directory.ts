@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@tessera/shared/db/database';
 import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier';
-import { clockDate, systemClock, type Clock } from '../ports/clock.ts';
-import { DirectoryConflict, normaliseUsername, type DirectoryUser, type NewUser, type UserChange, type UserDirectory } from '../ports/user-directory.ts';
+import { type Clock, clockDate, systemClock } from '../ports/clock.ts';
+import {
+  DirectoryConflict,
+  type DirectoryUser,
+  type NewUser,
+  normaliseUsername,
+  type UserChange,
+  type UserDirectory,
+} from '../ports/user-directory.ts';
 import { decoyHash, hashPassword, verifyPassword } from './password-hash.ts';
 import { checkClaims } from './standard-claims.ts';
 
@@ -45,13 +52,22 @@ export class PostgresUserDirectory implements UserDirectory {
     try {
       const row = await this.#db
         .insertInto('directory_users')
-        .values({ tid, sub, username: normaliseUsername(user.username), password_hash: await hashPassword(user.password), claims: JSON.stringify(claims), created_at: now, updated_at: now })
+        .values({
+          tid,
+          sub,
+          username: normaliseUsername(user.username),
+          password_hash: await hashPassword(user.password),
+          claims: JSON.stringify(claims),
+          created_at: now,
+          updated_at: now,
+        })
         .returning(['sub', 'username', 'claims', 'created_at', 'updated_at'])
         .executeTakeFirstOrThrow();
       return toUser(row);
     } catch (err) {
       if (isUniqueViolation(err, 'directory_users_pk')) throw new DirectoryConflict(`The subject "${sub}" exists`);
-      if (isUniqueViolation(err, 'directory_users_username')) throw new DirectoryConflict(`The username "${user.username}" is taken`);
+      if (isUniqueViolation(err, 'directory_users_username'))
+        throw new DirectoryConflict(`The username "${user.username}" is taken`);
       throw err;
     }
   }
@@ -107,14 +123,19 @@ export class PostgresUserDirectory implements UserDirectory {
         .executeTakeFirst();
       return row ? toUser(row) : null;
     } catch (err) {
-      if (isUniqueViolation(err, 'directory_users_username')) throw new DirectoryConflict(`The username "${change.username}" is taken`);
+      if (isUniqueViolation(err, 'directory_users_username'))
+        throw new DirectoryConflict(`The username "${change.username}" is taken`);
       throw err;
     }
   }
 
   async delete(tid: string, sub: string): Promise<boolean> {
     if (!isPrintableIdentifier(sub)) return false;
-    const result = await this.#db.deleteFrom('directory_users').where('tid', '=', tid).where('sub', '=', sub).executeTakeFirst();
+    const result = await this.#db
+      .deleteFrom('directory_users')
+      .where('tid', '=', tid)
+      .where('sub', '=', sub)
+      .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 

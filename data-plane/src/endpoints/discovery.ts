@@ -1,12 +1,16 @@
 import { textAnswer } from '../core/core-answer.ts';
-import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
-import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
 import type { Endpoint } from '../core/endpoint.ts';
+import { route } from '../core/route.ts';
+import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
 
 /** Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant. */
-const PUBLIC_DOCUMENT = { 'cache-control': 'public, max-age=60', vary: TENANT_SELECTING_HEADERS, 'access-control-allow-origin': '*' };
+const PUBLIC_DOCUMENT = {
+  'cache-control': 'public, max-age=60',
+  vary: TENANT_SELECTING_HEADERS,
+  'access-control-allow-origin': '*',
+};
 
 /** The metadata document, memoised per tenant context and issuer: serving it is a map look-up and a write. */
 const metadataDocument = (deps: DataPlaneDeps): Step =>
@@ -27,8 +31,18 @@ export const discoveryEndpoint: Endpoint = {
   routes: (deps) => {
     const steps = [metadataDocument(deps)];
     return [
-      route({ name: 'discovery.openid-configuration', method: 'GET', path: '/.well-known/openid-configuration', steps }),
-      route({ name: 'discovery.oauth-authorization-server', method: 'GET', path: '/.well-known/oauth-authorization-server', steps }),
+      route({
+        name: 'discovery.openid-configuration',
+        method: 'GET',
+        path: '/.well-known/openid-configuration',
+        steps,
+      }),
+      route({
+        name: 'discovery.oauth-authorization-server',
+        method: 'GET',
+        path: '/.well-known/oauth-authorization-server',
+        steps,
+      }),
     ];
   },
   metadata: () => ({

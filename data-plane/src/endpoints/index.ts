@@ -1,19 +1,35 @@
-import { discoveryEndpoint } from './discovery.ts';
 import type { Endpoint } from '../core/endpoint.ts';
-import { jwksEndpoint } from './jwks.ts';
-import { registrationEndpoint } from './registration.ts';
 import { authzSessionApi } from '../integration/authz-session-api.ts';
 import { authzStoreApi } from '../integration/authz-store-api.ts';
 import { directAuthzApi } from '../integration/direct-authz-api.ts';
 import { directoryApi } from '../integration/directory-api.ts';
 import { keyStoreApi } from '../integration/key-store-api.ts';
 import { sessionStoreApi } from '../integration/session-store-api.ts';
-import { parEndpoint } from './par.ts';
 import { loginEndpoint } from '../login/login-endpoint.ts';
+import { discoveryEndpoint } from './discovery.ts';
 import { introspectionEndpoint } from './introspect.ts';
+import { jwksEndpoint } from './jwks.ts';
+import { parEndpoint } from './par.ts';
+import { registrationEndpoint } from './registration.ts';
 import { revocationEndpoint } from './revoke.ts';
 import { tokenEndpoint } from './token.ts';
 import { userinfoEndpoint } from './userinfo.ts';
 
 /** Every tenant endpoint and integration API of the data plane, in registration order. One line each. */
-export const ENDPOINTS: readonly Endpoint[] = [discoveryEndpoint, jwksEndpoint, registrationEndpoint, tokenEndpoint, parEndpoint, loginEndpoint, introspectionEndpoint, revocationEndpoint, directAuthzApi, authzStoreApi, keyStoreApi, directoryApi, authzSessionApi, sessionStoreApi, userinfoEndpoint];
+export const ENDPOINTS: readonly Endpoint[] = [
+  discoveryEndpoint,
+  jwksEndpoint,
+  registrationEndpoint,
+  tokenEndpoint,
+  parEndpoint,
+  loginEndpoint,
+  introspectionEndpoint,
+  revocationEndpoint,
+  directAuthzApi,
+  authzStoreApi,
+  keyStoreApi,
+  directoryApi,
+  authzSessionApi,
+  sessionStoreApi,
+  userinfoEndpoint,
+];

@@ -1,19 +1,19 @@
 import { authMethodOf } from '@tessera/shared/clients/client';
 import { bearerToken } from '@tessera/shared/http/api-token';
-import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
+import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { clockDate, epochSeconds } from '@tessera/shared/time/clock';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { jsonAnswer, textAnswer } from '../core/core-answer.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
+import { type Step, step } from '../core/step.ts';
 import { when } from '../core/when.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { opensIntrospection } from '../oauth/introspection-scope.ts';
 import { formParams, oauthError } from '../oauth/oauth-error.ts';
-import { inspectAccessToken, introspectionMembers, type ActiveToken } from '../oauth/token-inspection.ts';
+import { type ActiveToken, inspectAccessToken, introspectionMembers } from '../oauth/token-inspection.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { Endpoint } from '../core/endpoint.ts';
-import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
 
@@ -37,7 +37,10 @@ const bearerCaller = (deps: DataPlaneDeps): Step<IntrospectionState> =>
     const { tenant, issuer } = x.request;
     const holder = await inspectAccessToken(tenant, issuer, bearer, deps);
     if (!holder || !opensIntrospection(holder.scp, issuer)) {
-      throw oauthError('invalid_token', 'The bearer token may not introspect', { status: 401, challenge: 'Bearer error="invalid_token"' });
+      throw oauthError('invalid_token', 'The bearer token may not introspect', {
+        status: 401,
+        challenge: 'Bearer error="invalid_token"',
+      });
     }
     x.state.bearer = true;
     x.state.params = formParams(x.request.body);
@@ -45,7 +48,8 @@ const bearerCaller = (deps: DataPlaneDeps): Step<IntrospectionState> =>
 
 /** Discovery lists no `none` here: a public client proves nothing, so it may not learn about tokens. */
 const refusePublicClient = step<IntrospectionState>('refusePublicClient', (x) => {
-  if (authMethodOf(x.state.client!) === 'none') throw oauthError('invalid_client', 'Public clients may not introspect tokens');
+  if (authMethodOf(x.state.client!) === 'none')
+    throw oauthError('invalid_client', 'Public clients may not introspect tokens');
 });
 
 const requireToken = step<IntrospectionState>('requireToken', (x) => {
@@ -71,7 +75,8 @@ const inspectToken = (deps: DataPlaneDeps): Step<IntrospectionState> =>
     const { tenant, issuer } = x.request;
     const clientId = x.state.client?.clientId;
     const active = await inspectAccessToken(tenant, issuer, x.state.params!.token!, deps);
-    x.state.answer = active && mayIntrospect(tenant, active, clientId) ? introspectionMembers(active, clientId) : { active: false };
+    x.state.answer =
+      active && mayIntrospect(tenant, active, clientId) ? introspectionMembers(active, clientId) : { active: false };
   });
 
 const wantsJwt = (accept: string | undefined) => (accept ?? '').includes(JWT_TYPE);
@@ -87,8 +92,16 @@ const introspectionResponse = (deps: DataPlaneDeps): Step<IntrospectionState> =>
     const key = currentKey(tenant.keys, config.keys.accessTokenSigningAlgorithm, clockDate(deps.oauth.clock));
     if (!key) throw oauthError('server_error', 'No signing key', { status: 500 });
     const clientId = client?.clientId;
-    const payload = { iss: issuer, ...(clientId ? { aud: clientId } : {}), iat: epochSeconds(deps.oauth.clock), token_introspection: answer };
-    return textAnswer(JWT_TYPE, await signCompactJws(deps.keyStores.for(key.backend), tid, key, payload, { typ: 'token-introspection+jwt' }));
+    const payload = {
+      iss: issuer,
+      ...(clientId ? { aud: clientId } : {}),
+      iat: epochSeconds(deps.oauth.clock),
+      token_introspection: answer,
+    };
+    return textAnswer(
+      JWT_TYPE,
+      await signCompactJws(deps.keyStores.for(key.backend), tid, key, payload, { typ: 'token-introspection+jwt' }),
+    );
   });
 
 /**

@@ -1,19 +1,27 @@
 import { Type } from '@sinclair/typebox';
-import { decodeRequestObject, REQUEST_OBJECT_ENCRYPTION_ALGS, REQUEST_OBJECT_ENCRYPTION_ENCS, REQUEST_OBJECT_SIGNING_ALGS } from '../authz/request-object.ts';
+import {
+  decodeRequestObject,
+  REQUEST_OBJECT_ENCRYPTION_ALGS,
+  REQUEST_OBJECT_ENCRYPTION_ENCS,
+  REQUEST_OBJECT_SIGNING_ALGS,
+} from '../authz/request-object.ts';
 import { jsonAnswer } from '../core/core-answer.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
+import { type Step, step } from '../core/step.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { PushedRequestStore } from '../ports/pushed-request-store.ts';
-import type { Endpoint } from '../core/endpoint.ts';
-import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
 
 /** Connect2id: PAR bodies over 50,000 characters are refused. */
 const BODY_LIMIT = 50_000;
 /** RFC 9126 §2.2. */
-const PushedRequestBody = Type.Object({ request_uri: Type.String(), expires_in: Type.Integer() }, { additionalProperties: true });
+const PushedRequestBody = Type.Object(
+  { request_uri: Type.String(), expires_in: Type.Integer() },
+  { additionalProperties: true },
+);
 /** Client authentication parameters: they authenticate the push and are not part of the authorisation request. */
 const AUTH_PARAMS = ['client_secret', 'client_assertion', 'client_assertion_type'];
 
@@ -27,10 +35,18 @@ const pushedParameters = (deps: DataPlaneDeps): Step<ParState> =>
   step<ParState>('pushedParameters', async (x) => {
     const params = x.state.params!;
     const client = x.state.client!;
-    if (params.request_uri !== undefined) throw oauthError('invalid_request', 'request_uri is not allowed in a pushed authorisation request');
-    if (params.client_id !== undefined && params.client_id !== client.clientId) throw oauthError('invalid_request', 'client_id does not match the authenticated client');
+    if (params.request_uri !== undefined)
+      throw oauthError('invalid_request', 'request_uri is not allowed in a pushed authorisation request');
+    if (params.client_id !== undefined && params.client_id !== client.clientId)
+      throw oauthError('invalid_request', 'client_id does not match the authenticated client');
     if (params.request !== undefined) {
-      x.state.pushed = await decodeRequestObject({ tenant: x.request.tenant, issuer: x.request.issuer, client, jwt: params.request, deps });
+      x.state.pushed = await decodeRequestObject({
+        tenant: x.request.tenant,
+        issuer: x.request.issuer,
+        client,
+        jwt: params.request,
+        deps,
+      });
       return;
     }
     const pushed: Record<string, string> = { ...params, client_id: client.clientId };
@@ -43,14 +59,20 @@ const checkPushedRequest = step<ParState>('checkPushedRequest', (x) => {
   const pushed = x.state.pushed!;
   if (!pushed.response_type) throw oauthError('invalid_request', 'Missing response_type');
   const redirectUris = x.state.client!.metadata.redirect_uris ?? [];
-  if (pushed.redirect_uri !== undefined && !redirectUris.includes(pushed.redirect_uri)) throw oauthError('invalid_request', 'The redirect_uri is not registered for the client');
+  if (pushed.redirect_uri !== undefined && !redirectUris.includes(pushed.redirect_uri))
+    throw oauthError('invalid_request', 'The redirect_uri is not registered for the client');
 });
 
 /** A single-use `request_uri` for the pushed parameters (201, §2.2). */
 const storePushedRequest = (store: PushedRequestStore): Step<ParState> =>
   step<ParState>('storePushedRequest', async (x) => {
     const { tenant } = x.request;
-    const created = await store.put(tenant.tenant.tid, x.state.client!.clientId, x.state.pushed!, tenant.tenant.config.tokens.parLifetime);
+    const created = await store.put(
+      tenant.tenant.tid,
+      x.state.client!.clientId,
+      x.state.pushed!,
+      tenant.tenant.config.tokens.parLifetime,
+    );
     return jsonAnswer(created, 201);
   });
 
@@ -71,14 +93,25 @@ export const parEndpoint: Endpoint = {
       path: '/par',
       bodyLimit: BODY_LIMIT,
       schema: { response: { 201: PushedRequestBody } },
-      steps: [formBody, authenticateClient(deps, '/par'), pushedParameters(deps), checkPushedRequest, storePushedRequest(deps.oauth.pushedRequests)],
+      steps: [
+        formBody,
+        authenticateClient(deps, '/par'),
+        pushedParameters(deps),
+        checkPushedRequest,
+        storePushedRequest(deps.oauth.pushedRequests),
+      ],
     }),
   ],
   metadata: (context, issuer) => ({
     pushed_authorization_request_endpoint: `${issuer}/par`,
     require_pushed_authorization_requests: context.tenant.config.requests.requirePushed,
-    request_object_signing_alg_values_supported: [...REQUEST_OBJECT_SIGNING_ALGS, ...(context.tenant.config.requests.allowUnsignedRequestObjects ? ['none'] : [])],
-    request_object_encryption_alg_values_supported: REQUEST_OBJECT_ENCRYPTION_ALGS.filter((a) => (context.tenant.config.keys.encryptionAlgorithms as readonly string[]).includes(a)),
+    request_object_signing_alg_values_supported: [
+      ...REQUEST_OBJECT_SIGNING_ALGS,
+      ...(context.tenant.config.requests.allowUnsignedRequestObjects ? ['none'] : []),
+    ],
+    request_object_encryption_alg_values_supported: REQUEST_OBJECT_ENCRYPTION_ALGS.filter((a) =>
+      (context.tenant.config.keys.encryptionAlgorithms as readonly string[]).includes(a),
+    ),
     request_object_encryption_enc_values_supported: REQUEST_OBJECT_ENCRYPTION_ENCS,
   }),
 };

@@ -3,23 +3,23 @@ import { isDeepStrictEqual } from 'node:util';
 import { Type } from '@sinclair/typebox';
 import type { Client, ClientMetadata } from '@tessera/shared/clients/client';
 import {
+  type ClientMetadataOptions,
   issuesSecret,
   SERVER_MANAGED_MEMBERS,
   TOKEN_ENDPOINT_AUTH_METHODS,
   validateClientMetadata,
-  type ClientMetadataOptions,
 } from '@tessera/shared/clients/client-metadata';
 import { bearerToken, digestsEqual, matchesAnyHash, mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
+import { type Step, step } from '../core/step.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { scopeRegistrationProblem } from '../grants/scope.ts';
 import { checkSectorIdentifier } from '../oauth/sector-identifier.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { Endpoint } from '../core/endpoint.ts';
-import type { DataPlaneDeps } from '../data-plane-deps.ts';
 
 /** Connect2id's `op.reg.httpMaxRequestSize`: registration and update bodies up to 250,000 characters. */
 export const MAX_REGISTRATION_BODY_CHARS = 250_000;
@@ -47,7 +47,8 @@ interface RegistrationState {
 
 type MetadataRequest = TenantRequest<Record<string, unknown>, unknown, { client_id: string }>;
 type RegistrationStep = Step<RegistrationState, MetadataRequest>;
-const registrationStep = (name: string, run: RegistrationStep['run']): RegistrationStep => step<RegistrationState, MetadataRequest>(name, run);
+const registrationStep = (name: string, run: RegistrationStep['run']): RegistrationStep =>
+  step<RegistrationState, MetadataRequest>(name, run);
 
 function unauthorized(presented: boolean, description: string): HttpError {
   return new HttpError(401, 'invalid_token', description, {
@@ -83,12 +84,19 @@ function storedMetadata(metadata: ClientMetadata): Record<string, unknown> {
 }
 
 /** The RFC 7591 §3.2.1 / RFC 7592 §3 client information response. */
-function clientInformation(client: Client, issuer: string, options: { withSecret: boolean; registrationToken?: string }): Record<string, unknown> {
+function clientInformation(
+  client: Client,
+  issuer: string,
+  options: { withSecret: boolean; registrationToken?: string },
+): Record<string, unknown> {
   return {
     client_id: client.clientId,
     client_id_issued_at: seconds(client.createdAt),
     ...(options.withSecret && client.secret
-      ? { client_secret: client.secret, client_secret_expires_at: client.secretExpiresAt ? seconds(client.secretExpiresAt) : 0 }
+      ? {
+          client_secret: client.secret,
+          client_secret_expires_at: client.secretExpiresAt ? seconds(client.secretExpiresAt) : 0,
+        }
       : {}),
     ...storedMetadata(client.metadata),
     registration_client_uri: registrationClientUri(issuer, client.clientId),
@@ -99,8 +107,10 @@ function clientInformation(client: Client, issuer: string, options: { withSecret
 /** The master token: one of the tenant's integration API tokens (only their SHA-256 is known). */
 const requireMasterToken = registrationStep('requireMasterToken', (x) => {
   const token = bearerToken(x.request.headers.authorization);
-  if (!token) throw unauthorized(false, 'Client registration requires bearer authentication with the registration master token');
-  if (!matchesAnyHash(token, x.request.tenant.apiTokenHashes)) throw unauthorized(true, 'The bearer token is not a registration master token of this tenant');
+  if (!token)
+    throw unauthorized(false, 'Client registration requires bearer authentication with the registration master token');
+  if (!matchesAnyHash(token, x.request.tenant.apiTokenHashes))
+    throw unauthorized(true, 'The bearer token is not a registration master token of this tenant');
 });
 
 /** The registration access token of the client named in the path, or the master token; loads the client. */
@@ -173,7 +183,12 @@ const createClient = (deps: DataPlaneDeps): RegistrationStep =>
 const listClients = (deps: DataPlaneDeps): RegistrationStep =>
   registrationStep('listClients', async (x) => {
     const { tid } = x.request.tenant.tenant;
-    const rows = await deps.db.selectFrom('clients').select(['client_id', 'metadata', 'created_at']).where('tid', '=', tid).orderBy('client_id').execute();
+    const rows = await deps.db
+      .selectFrom('clients')
+      .select(['client_id', 'metadata', 'created_at'])
+      .where('tid', '=', tid)
+      .orderBy('client_id')
+      .execute();
     const { issuer } = x.request;
     return jsonAnswer(
       rows.map((row) => ({
@@ -185,7 +200,9 @@ const listClients = (deps: DataPlaneDeps): RegistrationStep =>
     );
   });
 
-const readClient = registrationStep('readClient', (x) => jsonAnswer(clientInformation(x.state.access!.client, x.request.issuer, { withSecret: true })));
+const readClient = registrationStep('readClient', (x) =>
+  jsonAnswer(clientInformation(x.state.access!.client, x.request.issuer, { withSecret: true })),
+);
 
 /** RFC 7592 §2.2: the update replaces the metadata; `data` belongs to the master token's holder; the secret must match when sent. */
 const checkUpdate = (deps: DataPlaneDeps): RegistrationStep =>
@@ -202,14 +219,24 @@ const checkUpdate = (deps: DataPlaneDeps): RegistrationStep =>
       body = rest;
     }
     const current = client.metadata.sector_identifier_uri;
-    const checked = validateClientMetadata(body, { ...optionsFor(context, privileged, 'update'), ...(typeof current === 'string' ? { currentSectorIdentifierUri: current } : {}) });
+    const checked = validateClientMetadata(body, {
+      ...optionsFor(context, privileged, 'update'),
+      ...(typeof current === 'string' ? { currentSectorIdentifierUri: current } : {}),
+    });
     if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
     refuseScope(context, checked.metadata, client, !privileged);
     await checkSectorIdentifier(checked.metadata, deps.outbound);
     if (checked.clientId !== client.clientId) {
-      throw new HttpError(400, 'invalid_client_metadata', 'client_id must be the client_id of the registration being updated');
+      throw new HttpError(
+        400,
+        'invalid_client_metadata',
+        'client_id must be the client_id of the registration being updated',
+      );
     }
-    if (checked.clientSecret !== undefined && !(client.secret !== null && sameSecret(checked.clientSecret, client.secret))) {
+    if (
+      checked.clientSecret !== undefined &&
+      !(client.secret !== null && sameSecret(checked.clientSecret, client.secret))
+    ) {
       throw new HttpError(400, 'invalid_client_metadata', 'client_secret does not match the current client secret');
     }
     x.state.checked = checked;
@@ -281,11 +308,47 @@ export const registrationEndpoint: Endpoint = {
     const forClient = authoriseForClient(deps);
     const params = { params: ClientParams };
     return [
-      route({ name: 'client-registration.register', method: 'POST', path: '/clients', bodyLimit: BODY_LIMIT, schema: { body: MetadataBody }, admission: [requireMasterToken], steps: [checkNewMetadata(deps), createClient(deps)] }),
-      route({ name: 'client-registration.list', method: 'GET', path: '/clients', admission: [requireMasterToken], steps: [listClients(deps)] }),
-      route({ name: 'client-registration.read', method: 'GET', path: '/clients/:client_id', schema: params, admission: [forClient], steps: [readClient] }),
-      route({ name: 'client-registration.update', method: 'PUT', path: '/clients/:client_id', bodyLimit: BODY_LIMIT, schema: { ...params, body: MetadataBody }, admission: [forClient], steps: [checkUpdate(deps), updateClient(deps)] }),
-      route({ name: 'client-registration.delete', method: 'DELETE', path: '/clients/:client_id', schema: params, admission: [forClient], steps: [deleteClient(deps)] }),
+      route({
+        name: 'client-registration.register',
+        method: 'POST',
+        path: '/clients',
+        bodyLimit: BODY_LIMIT,
+        schema: { body: MetadataBody },
+        admission: [requireMasterToken],
+        steps: [checkNewMetadata(deps), createClient(deps)],
+      }),
+      route({
+        name: 'client-registration.list',
+        method: 'GET',
+        path: '/clients',
+        admission: [requireMasterToken],
+        steps: [listClients(deps)],
+      }),
+      route({
+        name: 'client-registration.read',
+        method: 'GET',
+        path: '/clients/:client_id',
+        schema: params,
+        admission: [forClient],
+        steps: [readClient],
+      }),
+      route({
+        name: 'client-registration.update',
+        method: 'PUT',
+        path: '/clients/:client_id',
+        bodyLimit: BODY_LIMIT,
+        schema: { ...params, body: MetadataBody },
+        admission: [forClient],
+        steps: [checkUpdate(deps), updateClient(deps)],
+      }),
+      route({
+        name: 'client-registration.delete',
+        method: 'DELETE',
+        path: '/clients/:client_id',
+        schema: params,
+        admission: [forClient],
+        steps: [deleteClient(deps)],
+      }),
     ];
   },
   metadata: (_context, issuer) => ({ registration_endpoint: `${issuer}/clients` }),

@@ -1,21 +1,30 @@
 import type { Client } from '@tessera/shared/clients/client';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { emptyAnswer } from '../core/core-answer.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
+import { type Step, step } from '../core/step.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { Endpoint } from '../core/endpoint.ts';
-import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
 
 /** What the token stands for, if it is a token of this tenant held by `client`. */
-async function grantOf(context: TenantContext, issuer: string, client: Client, token: string, deps: DataPlaneDeps): Promise<{ sub: string; identifier?: string } | null> {
+async function grantOf(
+  context: TenantContext,
+  issuer: string,
+  client: Client,
+  token: string,
+  deps: DataPlaneDeps,
+): Promise<{ sub: string; identifier?: string } | null> {
   const tid = context.tenant.tid;
   const access = await inspectAccessToken(context, issuer, token, deps);
-  if (access) return access.cid === client.clientId ? { sub: access.sub, ...(access.identifier ? { identifier: access.identifier } : {}) } : null;
+  if (access)
+    return access.cid === client.clientId
+      ? { sub: access.sub, ...(access.identifier ? { identifier: access.identifier } : {}) }
+      : null;
   const row = await deps.oauth.refreshTokens.find(tid, context.secrets['identifier-hmac'], token);
   if (row) {
     const stored = await deps.oauth.authorizations.get(tid, row.authorizationId);

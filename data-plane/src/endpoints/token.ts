@@ -2,14 +2,14 @@ import { Type } from '@sinclair/typebox';
 import { grantTypesOf } from '@tessera/shared/clients/client';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { jsonAnswer } from '../core/core-answer.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
+import { type Step, step } from '../core/step.ts';
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { GrantHandler } from '../grants/grant.ts';
 import { GRANTS } from '../grants/index.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
-import type { Endpoint } from '../core/endpoint.ts';
-import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
 
@@ -21,7 +21,9 @@ interface TokenState extends ClientState {
   response?: TokenResponse;
 }
 
-const signingAlgorithms = () => [...new Set(Object.values(CLIENT_AUTH_METHODS).flatMap((m) => m.signingAlgorithms ?? []))];
+const signingAlgorithms = () => [
+  ...new Set(Object.values(CLIENT_AUTH_METHODS).flatMap((m) => m.signingAlgorithms ?? [])),
+];
 
 /** The grant type is one the tenant enables, this node can run, and the client registered. */
 const checkGrantType = (deps: DataPlaneDeps): Step<TokenState> =>
@@ -31,9 +33,13 @@ const checkGrantType = (deps: DataPlaneDeps): Step<TokenState> =>
     const grant = GRANTS.get(grantType);
     const enabled = (x.request.tenant.tenant.config.grants.grantTypes as readonly string[]).includes(grantType);
     if (!grant || !enabled || grant.available?.(deps) === false) {
-      throw oauthError('unsupported_grant_type', `The grant type ${JSON.stringify(grantType).slice(0, 100)} is not supported`);
+      throw oauthError(
+        'unsupported_grant_type',
+        `The grant type ${JSON.stringify(grantType).slice(0, 100)} is not supported`,
+      );
     }
-    if (!grantTypesOf(x.state.client!).includes(grantType)) throw oauthError('unauthorized_client', `The client is not registered for ${grantType}`);
+    if (!grantTypesOf(x.state.client!).includes(grantType))
+      throw oauthError('unauthorized_client', `The client is not registered for ${grantType}`);
     x.state.grant = grant;
   });
 
@@ -41,7 +47,14 @@ const checkGrantType = (deps: DataPlaneDeps): Step<TokenState> =>
 const runGrant = (deps: DataPlaneDeps): Step<TokenState> =>
   step<TokenState>('runGrant', async (x) => {
     const { request, state } = x;
-    state.response = await state.grant!.handle({ tenant: request.tenant, issuer: request.issuer, client: state.client!, params: state.params!, deps, ip: request.ip });
+    state.response = await state.grant!.handle({
+      tenant: request.tenant,
+      issuer: request.issuer,
+      client: state.client!,
+      params: state.params!,
+      deps,
+      ip: request.ip,
+    });
   });
 
 /** RFC 6749 §5.1 (never cached: the noStore policy). */
@@ -84,7 +97,11 @@ export const tokenEndpoint: Endpoint = {
     token_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS),
     token_endpoint_auth_signing_alg_values_supported: signingAlgorithms(),
     grant_types_supported: [...GRANTS.values()]
-      .filter((g) => (context.tenant.config.grants.grantTypes as readonly string[]).includes(g.grantType) && g.available?.(deps) !== false)
+      .filter(
+        (g) =>
+          (context.tenant.config.grants.grantTypes as readonly string[]).includes(g.grantType) &&
+          g.available?.(deps) !== false,
+      )
       .map((g) => g.grantType),
   }),
 };

@@ -8,13 +8,13 @@ import { subjectForClient } from '@tessera/shared/tokens/pairwise';
 import { claimsForScope, selectClaims } from '../authz/claims-request.ts';
 import { claimTargets } from '../authz/released-claims.ts';
 import { jsonAnswer, textAnswer } from '../core/core-answer.ts';
-import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
-import { formParams } from '../oauth/oauth-error.ts';
-import { inspectAccessToken, type ActiveToken } from '../oauth/token-inspection.ts';
-import { jwtForClient, JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import type { Endpoint } from '../core/endpoint.ts';
+import { route } from '../core/route.ts';
+import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { formParams } from '../oauth/oauth-error.ts';
+import { type ActiveToken, inspectAccessToken } from '../oauth/token-inspection.ts';
+import { JWE_ALGS, JWE_ENCS, jwtForClient } from '../tokens/client-jwt.ts';
 
 interface UserinfoState {
   token?: string;
@@ -26,17 +26,24 @@ interface UserinfoState {
 
 /** RFC 6750 §3: errors in the WWW-Authenticate challenge (and, for readability, the body). */
 const bearerError = (status: number, error: OAuthErrorCode, description: string) =>
-  new HttpError(status, error, description, { headers: { 'www-authenticate': `Bearer error="${error}", error_description="${description}"` } });
+  new HttpError(status, error, description, {
+    headers: { 'www-authenticate': `Bearer error="${error}", error_description="${description}"` },
+  });
 
 /** The access token: header or form body (RFC 6750 §2.1, §2.2), never both. */
 const bearerAccessToken = step<UserinfoState>('bearerAccessToken', (x) => {
   const { request } = x;
   const header = request.headers.authorization;
-  const form = request.method === 'POST' && (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  const form =
+    request.method === 'POST' &&
+    (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
   const bodyToken = form ? formParams(request.body).access_token : undefined;
   if (header && bodyToken) throw new HttpError(400, 'invalid_request', 'The access token is sent more than one way');
   const token = header ? bearerToken(header) : bodyToken;
-  if (!token) throw new HttpError(401, 'invalid_token', 'A bearer access token is required', { headers: { 'www-authenticate': 'Bearer' } });
+  if (!token)
+    throw new HttpError(401, 'invalid_token', 'A bearer access token is required', {
+      headers: { 'www-authenticate': 'Bearer' },
+    });
   x.state.token = token;
 });
 
@@ -45,7 +52,8 @@ const checkAccessToken = (deps: DataPlaneDeps): Step<UserinfoState> =>
   step<UserinfoState>('checkAccessToken', async (x) => {
     const active = await inspectAccessToken(x.request.tenant, x.request.issuer, x.state.token!, deps);
     if (!active) throw bearerError(401, 'invalid_token', 'The access token is invalid, expired or revoked');
-    if (!active.scp.includes('openid')) throw bearerError(403, 'insufficient_scope', 'The access token lacks the openid scope');
+    if (!active.scp.includes('openid'))
+      throw bearerError(403, 'insufficient_scope', 'The access token lacks the openid scope');
     x.state.active = active;
   });
 
@@ -82,7 +90,13 @@ const userinfoResponse = (deps: DataPlaneDeps): Step<UserinfoState> =>
     const context = x.request.tenant;
     const payload = { ...claims, iss: x.request.issuer, aud: client.clientId, iat: epochSeconds(deps.oauth.clock) };
     const enc = client.metadata.userinfo_encrypted_response_enc as string | undefined;
-    const jwt = await jwtForClient(context, deps, client, { alg: alg ?? context.tenant.config.keys.idTokenSigningAlgorithm, encAlg, enc, typ: 'JWT' }, payload);
+    const jwt = await jwtForClient(
+      context,
+      deps,
+      client,
+      { alg: alg ?? context.tenant.config.keys.idTokenSigningAlgorithm, encAlg, enc, typ: 'JWT' },
+      payload,
+    );
     return textAnswer('application/jwt', jwt);
   });
 
@@ -104,7 +118,10 @@ export const userinfoEndpoint: Endpoint = {
   ],
   metadata: (context, issuer) => ({
     userinfo_endpoint: `${issuer}/userinfo`,
-    userinfo_signing_alg_values_supported: tenantSigningAlgorithms(context.tenant.config.keys.signingAlgorithms, 'userinfo'),
+    userinfo_signing_alg_values_supported: tenantSigningAlgorithms(
+      context.tenant.config.keys.signingAlgorithms,
+      'userinfo',
+    ),
     userinfo_encryption_alg_values_supported: [...JWE_ALGS],
     userinfo_encryption_enc_values_supported: [...JWE_ENCS],
   }),

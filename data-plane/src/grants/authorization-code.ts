@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { CodeRecord } from '../ports/authorization-code-store.ts';
+import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
 
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);
@@ -10,7 +10,10 @@ const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 function pkceMatches(record: CodeRecord, verifier: string | undefined): boolean {
   if (!record.codeChallenge) return verifier === undefined;
   if (verifier === undefined || !PKCE_VERIFIER.test(verifier)) return false;
-  const computed = record.codeChallengeMethod === 'plain' ? verifier : createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  const computed =
+    record.codeChallengeMethod === 'plain'
+      ? verifier
+      : createHash('sha256').update(verifier, 'ascii').digest('base64url');
   const a = Buffer.from(computed);
   const b = Buffer.from(record.codeChallenge);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -40,9 +43,11 @@ export const authorizationCodeGrant: GrantHandler = {
     }
     if (authz.iss !== issuer) throw invalidGrant('The code was issued under another issuer');
     if (record.redirectUriGiven || params.redirect_uri !== undefined) {
-      if (params.redirect_uri !== record.redirectUri) throw invalidGrant('The redirect_uri does not match the authorisation request');
+      if (params.redirect_uri !== record.redirectUri)
+        throw invalidGrant('The redirect_uri does not match the authorisation request');
     }
-    if (!pkceMatches(record, params.code_verifier)) throw invalidGrant(record.codeChallenge ? 'PKCE verification failed' : 'code_verifier without a code_challenge');
+    if (!pkceMatches(record, params.code_verifier))
+      throw invalidGrant(record.codeChallenge ? 'PKCE verification failed' : 'code_verifier without a code_challenge');
 
     const response = await deps.oauth.issuer.issue(tenant, authz);
     if (authz.scp.includes('openid')) {

@@ -14,7 +14,12 @@ export const clientCredentialsGrant: GrantHandler = {
       throw oauthError('unauthorized_client', 'Public clients cannot use the client_credentials grant');
     }
     const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));
-    const authz = newAuthorization(tenant.tenant.config, { sub: client.clientId, cid: client.clientId, scp, iss: issuer });
+    const authz = newAuthorization(tenant.tenant.config, {
+      sub: client.clientId,
+      cid: client.clientId,
+      scp,
+      iss: issuer,
+    });
     return deps.oauth.issuer.issue(tenant, authz);
   },
 };

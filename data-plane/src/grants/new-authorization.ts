@@ -8,7 +8,11 @@ export function newAuthorization(
 ): Authorization {
   return {
     longLived: false,
-    accessToken: { lifetime: 0, encoding: config.tokens.accessTokenFormat === 'identifier' ? 'IDENTIFIER' : 'SELF_CONTAINED', encrypt: false },
+    accessToken: {
+      lifetime: 0,
+      encoding: config.tokens.accessTokenFormat === 'identifier' ? 'IDENTIFIER' : 'SELF_CONTAINED',
+      encrypt: false,
+    },
     refreshToken: {
       issue: false,
       lifetime: config.tokens.refreshTokenLifetime,

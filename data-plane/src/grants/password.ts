@@ -15,11 +15,13 @@ export const passwordGrant: GrantHandler = {
   available: (deps) => deps.oauth.passwordAuthenticator !== undefined,
   async handle({ tenant, issuer, client, params, deps, ip }) {
     const { username, password } = params;
-    if (!username || password === undefined) throw oauthError('invalid_request', 'The password grant needs username and password');
+    if (!username || password === undefined)
+      throw oauthError('invalid_request', 'The password grant needs username and password');
     const handler = deps.oauth.passwordAuthenticator;
     if (!handler) throw oauthError('unsupported_grant_type', 'No password handler is configured');
     // Registration refuses the grant to public clients; this also stops those registered before it did.
-    if (client.metadata.token_endpoint_auth_method === 'none') throw oauthError('unauthorized_client', 'A public client cannot use the password grant');
+    if (client.metadata.token_endpoint_auth_method === 'none')
+      throw oauthError('unauthorized_client', 'A public client cannot use the password grant');
     const { tid } = tenant.tenant;
     const reservation = await deps.oauth.guessingBrake.reserve({ tid, username, ip, clientId: client.clientId });
     if (!reservation.allowed) throw tooManyAttempts(reservation.retryAfter);

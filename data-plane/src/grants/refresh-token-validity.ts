@@ -54,15 +54,26 @@ type RefreshRule = (f: RefreshTokenFacts) => RefreshRefusal | undefined;
 
 const known: RefreshRule = (f) => (f.known ? undefined : 'unknown');
 const authorisationPresent: RefreshRule = (f) => (f.authz ? undefined : 'revoked');
-const sameClient: RefreshRule = (f) => (f.clientId !== undefined && f.authz?.cid !== f.clientId ? 'other-client' : undefined);
+const sameClient: RefreshRule = (f) =>
+  f.clientId !== undefined && f.authz?.cid !== f.clientId ? 'other-client' : undefined;
 const sameIssuer: RefreshRule = (f) => (f.issuerShares === false ? 'other-issuer' : undefined);
 const notExpired: RefreshRule = (f) => (f.expiresAt && f.expiresAt <= f.now ? 'expired' : undefined);
-const notIdle: RefreshRule = (f) => (f.maxIdle && f.idleSince !== undefined && f.idleSince + f.maxIdle < f.now ? 'idle' : undefined);
+const notIdle: RefreshRule = (f) =>
+  f.maxIdle && f.idleSince !== undefined && f.idleSince + f.maxIdle < f.now ? 'idle' : undefined;
 const notRevoked: RefreshRule = (f) => (f.revokedSince ? 'revoked' : undefined);
 const notReused: RefreshRule = (f) => (usedBeyondGrace(f.usedAt, f.now, f.grace) ? 'reused' : undefined);
 
 /** In order: the first refusal is the one reported. */
-const RULES: readonly RefreshRule[] = [known, authorisationPresent, sameClient, sameIssuer, notExpired, notIdle, notRevoked, notReused];
+const RULES: readonly RefreshRule[] = [
+  known,
+  authorisationPresent,
+  sameClient,
+  sameIssuer,
+  notExpired,
+  notIdle,
+  notRevoked,
+  notReused,
+];
 
 /** Why the token may not be used, or undefined when it may. */
 export function refreshTokenRefusal(facts: RefreshTokenFacts): RefreshRefusal | undefined {

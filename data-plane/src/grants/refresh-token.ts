@@ -2,11 +2,17 @@ import type { Authorization } from '@tessera/shared/authz/authorization';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
+import type { TokenResponse } from '../tokens/token-response.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
-import { persistedFacts, REFRESH_REFUSALS, type RefreshRefusal, refreshTokenRefusal, usedBeyondGrace } from './refresh-token-validity.ts';
+import {
+  persistedFacts,
+  REFRESH_REFUSALS,
+  type RefreshRefusal,
+  refreshTokenRefusal,
+  usedBeyondGrace,
+} from './refresh-token-validity.ts';
 import { refreshedIdToken } from './refreshed-id-token.ts';
 import { parseScope } from './scope.ts';
-import type { TokenResponse } from '../tokens/token-response.ts';
 
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);
 const refused = (refusal: RefreshRefusal | undefined) => invalidGrant(REFRESH_REFUSALS[refusal ?? 'unknown']);
@@ -39,13 +45,17 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
   const { tid, config } = tenant.tenant;
   const { oauth } = deps;
   // PERSISTED_GRANT_ISOLATION: identifier refresh tokens (persisted consent) are blocked under that alias.
-  if (isolatesGrants(tenant.tenant, issuer)) throw invalidGrant('Identifier refresh tokens are not accepted under this issuer');
+  if (isolatesGrants(tenant.tenant, issuer))
+    throw invalidGrant('Identifier refresh tokens are not accepted under this issuer');
   const row = await oauth.refreshTokens.find(tid, tenant.secrets['identifier-hmac'], token);
   const stored = row ? await oauth.authorizations.get(tid, row.authorizationId) : null;
   const now = epochSeconds(oauth.clock);
   const nowDate = new Date(now * 1000);
   const grace = config.tokens.refreshTokenReuseGracePeriod;
-  const refusal = refreshTokenRefusal({ ...persistedFacts(row, stored?.authz, { now, grace }), clientId: client.clientId });
+  const refusal = refreshTokenRefusal({
+    ...persistedFacts(row, stored?.authz, { now, grace }),
+    clientId: client.clientId,
+  });
   if (refusal === 'reused') throw await revokeReused(req, stored!.id, stored!.authz);
   if (refusal || !row || !stored) throw refused(refusal);
   const authz = stored.authz;
@@ -57,7 +67,8 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
     if (!first) {
       // Another request rotated it a moment ago: that is a reuse, judged by the grace period.
       const again = await oauth.refreshTokens.find(tid, tenant.secrets['identifier-hmac'], token);
-      if (again?.rotatedAt && usedBeyondGrace(again.rotatedAt.getTime() / 1000, now, grace)) throw await revokeReused(req, stored.id, authz);
+      if (again?.rotatedAt && usedBeyondGrace(again.rotatedAt.getTime() / 1000, now, grace))
+        throw await revokeReused(req, stored.id, authz);
     }
     refreshToken = await oauth.refreshTokens.issue(tid, tenant.secrets['identifier-hmac'], stored.id, row.expiresAt);
   } else {
@@ -104,7 +115,11 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
       await oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
       throw refused('reused');
     }
-    refreshToken = await oauth.issuer.encodeTransientRefreshToken(tenant, { ...payload, iat: now, jti: crypto.randomUUID() });
+    refreshToken = await oauth.issuer.encodeTransientRefreshToken(tenant, {
+      ...payload,
+      iat: now,
+      jti: crypto.randomUUID(),
+    });
   }
   const current: Authorization = { ...authz, scp: narrowed(authz, params.scope), iss: issuer };
   const response = await oauth.issuer.accessToken(tenant, current, oauth.issuer.refreshLimit(authz, payload.exp, now));

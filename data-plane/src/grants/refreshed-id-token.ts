@@ -12,7 +12,11 @@ import type { GrantRequest } from './grant.ts';
  * `require_auth_time` gets no ID token at all (the response "might not
  * contain an id_token").
  */
-export async function refreshedIdToken(req: GrantRequest, authz: Authorization, accessToken: string): Promise<string | undefined> {
+export async function refreshedIdToken(
+  req: GrantRequest,
+  authz: Authorization,
+  accessToken: string,
+): Promise<string | undefined> {
   if (!authz.scp.includes('openid')) return undefined;
   const { tenant, issuer, client, deps } = req;
   const { tid } = tenant.tenant;
@@ -23,7 +27,9 @@ export async function refreshedIdToken(req: GrantRequest, authz: Authorization, 
     issuer,
     client,
     authz,
-    authentication: session ? { authTime: session.authTime, acr: session.acr, amr: session.amr, claims: session.claims } : undefined,
+    authentication: session
+      ? { authTime: session.authTime, acr: session.acr, amr: session.amr, claims: session.claims }
+      : undefined,
     accessToken,
   });
 }

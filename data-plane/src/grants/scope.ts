@@ -9,7 +9,8 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 export function parseScope(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
   const values = raw.split(' ').filter((v) => v.length > 0);
-  if (values.some((v) => !SCOPE_TOKEN.test(v))) throw oauthError('invalid_scope', 'The scope contains invalid characters');
+  if (values.some((v) => !SCOPE_TOKEN.test(v)))
+    throw oauthError('invalid_scope', 'The scope contains invalid characters');
   return [...new Set(values)];
 }
 
@@ -69,7 +70,12 @@ export function grantedScope(config: TenantConfig, client: Client, requested: st
  * anything more, a reserved value above all, needs the master token. An
  * update may always repeat what the client registered before.
  */
-export function scopeRegistrationProblem(config: TenantConfig, scope: string | undefined, current?: Client, selfUpdate = false): string | undefined {
+export function scopeRegistrationProblem(
+  config: TenantConfig,
+  scope: string | undefined,
+  current?: Client,
+  selfUpdate = false,
+): string | undefined {
   const kept = new Set(words(current?.metadata.scope) ?? []);
   const added = (words(scope) ?? []).filter((v) => !kept.has(v));
   const unsupported = added.filter((v) => !inTenant(config)(v));

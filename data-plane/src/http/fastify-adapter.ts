@@ -41,12 +41,18 @@ export interface Area {
  * the body is read.
  */
 export function serveThroughPipeline(app: FastifyInstance, pipeline: Pipeline, areas: readonly Area[]): void {
-  const exchangeOf = (route: AnyRoute, request: FastifyRequest, reply: FastifyReply) => request.exchange ?? pipeline.exchange(route, new FastifyCoreRequest(request, reply));
+  const exchangeOf = (route: AnyRoute, request: FastifyRequest, reply: FastifyReply) =>
+    request.exchange ?? pipeline.exchange(route, new FastifyCoreRequest(request, reply));
   app.decorateRequest('exchange', null);
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
-    writeAnswer(reply, await pipeline.refuse(exchangeOf(request.routeOptions.config?.route ?? NOT_FOUND_ROUTE, request, reply), error)),
+    writeAnswer(
+      reply,
+      await pipeline.refuse(exchangeOf(request.routeOptions.config?.route ?? NOT_FOUND_ROUTE, request, reply), error),
+    ),
   );
-  app.setNotFoundHandler(async (request, reply) => writeAnswer(reply, await pipeline.serve(exchangeOf(NOT_FOUND_ROUTE, request, reply))));
+  app.setNotFoundHandler(async (request, reply) =>
+    writeAnswer(reply, await pipeline.serve(exchangeOf(NOT_FOUND_ROUTE, request, reply))),
+  );
   for (const area of areas) {
     app.register(async (scope) => {
       area.setup?.(scope);
@@ -67,7 +73,8 @@ export function serveThroughPipeline(app: FastifyInstance, pipeline: Pipeline, a
                 },
               }
             : {}),
-          handler: async (request, reply) => writeAnswer(reply, await pipeline.serve(exchangeOf(route, request, reply))),
+          handler: async (request, reply) =>
+            writeAnswer(reply, await pipeline.serve(exchangeOf(route, request, reply))),
         });
       }
     });

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { parse } from 'node:querystring';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * An `application/x-www-form-urlencoded` body as an object. A parameter sent

@@ -1,11 +1,17 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
-import { cancelAuthzSession, continueAuthzSession, getAuthzSession, startAuthzSession, type FlowContext } from '../authz/authz-flow.ts';
+import {
+  cancelAuthzSession,
+  continueAuthzSession,
+  type FlowContext,
+  getAuthzSession,
+  startAuthzSession,
+} from '../authz/authz-flow.ts';
 import { jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
-import type { Endpoint } from '../core/endpoint.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
@@ -41,7 +47,9 @@ const PutBody = Type.Object(
     claims_locales: Type.Optional(Strings),
     claims_transport: Type.Optional(Type.Union([Type.Literal('USERINFO'), Type.Literal('ID_TOKEN')])),
     claims_data: Type.Optional(Obj),
-    preset_claims: Type.Optional(Type.Object({ id_token: Type.Optional(Obj), userinfo: Type.Optional(Obj) }, { additionalProperties: false })),
+    preset_claims: Type.Optional(
+      Type.Object({ id_token: Type.Optional(Obj), userinfo: Type.Optional(Obj) }, { additionalProperties: false }),
+    ),
     audience: Type.Optional(Strings),
     long_lived: Type.Optional(Type.Boolean()),
     access_token: Type.Optional(
@@ -65,7 +73,12 @@ const PutBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    id_token: Type.Optional(Type.Object({ lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })) }, { additionalProperties: false })),
+    id_token: Type.Optional(
+      Type.Object(
+        { lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })) },
+        { additionalProperties: false },
+      ),
+    ),
     data: Type.Optional(Obj),
   },
   { additionalProperties: false },
@@ -74,7 +87,19 @@ const PutBody = Type.Object(
 const SidParams = Type.Object({ sid: Type.String({ minLength: 1, maxLength: 100 }) });
 /** RFC 6749 §4.1.2.1: error codes and descriptions are %x20-21 / %x23-5B / %x5D-7E. */
 const ErrorChars = '^[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]+$';
-const DENY_ERRORS = ['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required', 'invalid_request', 'invalid_scope', 'invalid_target', 'server_error', 'temporarily_unavailable', 'unauthorized_client'] as const;
+const DENY_ERRORS = [
+  'access_denied',
+  'login_required',
+  'consent_required',
+  'interaction_required',
+  'account_selection_required',
+  'invalid_request',
+  'invalid_scope',
+  'invalid_target',
+  'server_error',
+  'temporarily_unavailable',
+  'unauthorized_client',
+] as const;
 const DeleteQuery = Type.Object(
   {
     error: Type.Optional(Type.Union(DENY_ERRORS.map((e) => Type.Literal(e)))),
@@ -84,7 +109,11 @@ const DeleteQuery = Type.Object(
 );
 
 type SessionRequest<Body = unknown, Query = unknown> = TenantRequest<Body, Query, { sid: string }>;
-const flowOf = (request: TenantRequest, deps: DataPlaneDeps): FlowContext => ({ context: request.tenant, issuer: request.issuer, deps });
+const flowOf = (request: TenantRequest, deps: DataPlaneDeps): FlowContext => ({
+  context: request.tenant,
+  issuer: request.issuer,
+  deps,
+});
 
 /**
  * The authorisation session API (connect2id-apis.md §4, contract §4): the
@@ -99,9 +128,16 @@ export const authzSessionApi: Endpoint = {
   routes: (deps) => {
     const admission = [requireApiToken];
     const start = step<object, SessionRequest<Static<typeof StartBody>>>('startAuthzSession', async (x) =>
-      jsonAnswer(await startAuthzSession(flowOf(x.request, deps), { query: x.request.body.query, subSid: x.request.body.sub_sid ?? undefined })),
+      jsonAnswer(
+        await startAuthzSession(flowOf(x.request, deps), {
+          query: x.request.body.query,
+          subSid: x.request.body.sub_sid ?? undefined,
+        }),
+      ),
     );
-    const read = step<object, SessionRequest>('getAuthzSession', async (x) => jsonAnswer(await getAuthzSession(flowOf(x.request, deps), x.request.params.sid)));
+    const read = step<object, SessionRequest>('getAuthzSession', async (x) =>
+      jsonAnswer(await getAuthzSession(flowOf(x.request, deps), x.request.params.sid)),
+    );
     /** An object of claims belongs to the auth step (session claims), a list or "*" to consent. */
     const checkClaimsForm = step<object, SessionRequest<Static<typeof PutBody>>>('checkClaimsForm', (x) => {
       const { claims, sub } = x.request.body;
@@ -117,10 +153,38 @@ export const authzSessionApi: Endpoint = {
     );
     const one = `${BASE}/:sid`;
     return [
-      route({ name: 'authz-sessions.start', method: 'POST', path: BASE, schema: { body: StartBody }, admission, steps: [start] }),
-      route({ name: 'authz-sessions.read', method: 'GET', path: one, schema: { params: SidParams }, admission, steps: [read] }),
-      route({ name: 'authz-sessions.continue', method: 'PUT', path: one, schema: { params: SidParams, body: PutBody }, admission, steps: [checkClaimsForm, next] }),
-      route({ name: 'authz-sessions.cancel', method: 'DELETE', path: one, schema: { params: SidParams, querystring: DeleteQuery }, admission, steps: [cancel] }),
+      route({
+        name: 'authz-sessions.start',
+        method: 'POST',
+        path: BASE,
+        schema: { body: StartBody },
+        admission,
+        steps: [start],
+      }),
+      route({
+        name: 'authz-sessions.read',
+        method: 'GET',
+        path: one,
+        schema: { params: SidParams },
+        admission,
+        steps: [read],
+      }),
+      route({
+        name: 'authz-sessions.continue',
+        method: 'PUT',
+        path: one,
+        schema: { params: SidParams, body: PutBody },
+        admission,
+        steps: [checkClaimsForm, next],
+      }),
+      route({
+        name: 'authz-sessions.cancel',
+        method: 'DELETE',
+        path: one,
+        schema: { params: SidParams, querystring: DeleteQuery },
+        admission,
+        steps: [cancel],
+      }),
     ];
   },
 };

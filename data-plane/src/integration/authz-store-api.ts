@@ -1,19 +1,19 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
 import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-identifier';
 import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
-import type { Endpoint } from '../core/endpoint.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
-import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
 import { persistedFacts, refreshTokenRefusal } from '../grants/refresh-token-validity.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import type { StoredAuthorization } from '../ports/authorization-store.ts';
 import { epochSeconds } from '../ports/clock.ts';
+import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/authz-store/rest/v3';
@@ -60,28 +60,46 @@ const AuthorizationObject = Type.Object(
 );
 type AuthorizationBody = Static<typeof AuthorizationObject>;
 
-const Filter = Type.Object({ subject: Type.Optional(Str), client_id: Type.Optional(ClientId) }, { additionalProperties: false });
+const Filter = Type.Object(
+  { subject: Type.Optional(Str), client_id: Type.Optional(ClientId) },
+  { additionalProperties: false },
+);
 type FilterQuery = Static<typeof Filter>;
 const SubjectsQuery = Type.Object({ client_id: Type.Optional(ClientId) }, { additionalProperties: false });
 const ClientsQuery = Type.Object({ subject: Type.Optional(Str) }, { additionalProperties: false });
-const QuietQuery = Type.Object({ quiet: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) }, { additionalProperties: false });
+const QuietQuery = Type.Object(
+  { quiet: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },
+  { additionalProperties: false },
+);
 const RevocationForm = Type.Object(
-  { subject: Type.Optional(Str), client_id: Type.Optional(ClientId), actor: Type.Optional(Str), timestamp: Type.Optional(EpochSeconds) },
+  {
+    subject: Type.Optional(Str),
+    client_id: Type.Optional(ClientId),
+    actor: Type.Optional(Str),
+    timestamp: Type.Optional(EpochSeconds),
+  },
   { additionalProperties: false },
 );
 type Revocation = Static<typeof RevocationForm>;
-const InspectionForm = Type.Object({ access_token: Type.Optional(Token), refresh_token: Type.Optional(Token) }, { additionalProperties: false });
+const InspectionForm = Type.Object(
+  { access_token: Type.Optional(Token), refresh_token: Type.Optional(Token) },
+  { additionalProperties: false },
+);
 type Inspection = Static<typeof InspectionForm>;
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const badRequest = (description: string) => new HttpError(400, 'invalid_request', `Bad request: ${description}`);
 const notFound = (description: string) => new HttpError(404, 'not_found', description);
-const asStrings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+const asStrings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 const asObject = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /** The short-member form of an authorisation; absent optional members are omitted. */
-export function authorizationObject(authz: Authorization, times: { iat?: number; uat?: number } = {}): Record<string, unknown> {
+export function authorizationObject(
+  authz: Authorization,
+  times: { iat?: number; uat?: number } = {},
+): Record<string, unknown> {
   return {
     sub: authz.sub,
     cid: authz.cid,
@@ -108,14 +126,16 @@ export function authorizationObject(authz: Authorization, times: { iat?: number;
   };
 }
 
-const storedObject = (stored: StoredAuthorization) => authorizationObject(stored.authz, { iat: seconds(stored.createdAt), uat: seconds(stored.updatedAt) });
+const storedObject = (stored: StoredAuthorization) =>
+  authorizationObject(stored.authz, { iat: seconds(stored.createdAt), uat: seconds(stored.updatedAt) });
 
 /** The record a PUT body stands for: given members, tenant defaults for the rest. */
 function fromBody(request: TenantRequest, body: AuthorizationBody): Authorization {
   const { config, issuer, aliases } = request.tenant.tenant;
   const iss = body.iss ?? request.issuer;
   if (iss !== issuer && !aliases.some((a) => a.issuer === iss)) throw badRequest('iss is not an issuer of this tenant');
-  if (isolatesGrants(request.tenant.tenant, iss)) throw badRequest('Long-lived authorisations are disabled under a PERSISTED_GRANT_ISOLATION issuer');
+  if (isolatesGrants(request.tenant.tenant, iss))
+    throw badRequest('Long-lived authorisations are disabled under a PERSISTED_GRANT_ISOLATION issuer');
   const authz = newAuthorization(config, {
     sub: body.sub,
     cid: body.cid,
@@ -146,7 +166,11 @@ function fromBody(request: TenantRequest, body: AuthorizationBody): Authorizatio
 }
 
 /** The authorisation behind an access token of this tenant (and issuer), or null. */
-async function behindAccessToken(request: TenantRequest, deps: DataPlaneDeps, token: string): Promise<Record<string, unknown> | null> {
+async function behindAccessToken(
+  request: TenantRequest,
+  deps: DataPlaneDeps,
+  token: string,
+): Promise<Record<string, unknown> | null> {
   const context = request.tenant;
   const tid = context.tenant.tid;
   const active = await inspectAccessToken(context, request.issuer, token, deps);
@@ -183,7 +207,11 @@ async function behindAccessToken(request: TenantRequest, deps: DataPlaneDeps, to
 }
 
 /** The authorisation behind a refresh token (identifier of a persisted one, or JWE of a transient one) that is still usable, or null. */
-async function behindRefreshToken(request: TenantRequest, deps: DataPlaneDeps, token: string): Promise<Record<string, unknown> | null> {
+async function behindRefreshToken(
+  request: TenantRequest,
+  deps: DataPlaneDeps,
+  token: string,
+): Promise<Record<string, unknown> | null> {
   const context = request.tenant;
   const { tid, config } = context.tenant;
   const grace = config.tokens.refreshTokenReuseGracePeriod;
@@ -212,7 +240,10 @@ async function behindRefreshToken(request: TenantRequest, deps: DataPlaneDeps, t
 }
 
 function filterOf(query: FilterQuery): { sub?: string; cid?: string } {
-  return { ...(query.subject !== undefined ? { sub: query.subject } : {}), ...(query.client_id !== undefined ? { cid: query.client_id } : {}) };
+  return {
+    ...(query.subject !== undefined ? { sub: query.subject } : {}),
+    ...(query.client_id !== undefined ? { cid: query.client_id } : {}),
+  };
 }
 
 /**
@@ -232,14 +263,16 @@ export const authzStoreApi: Endpoint = {
 
     const find = step<object, TenantRequest<unknown, FilterQuery>>('findAuthorizations', async (x) => {
       const filter = filterOf(x.request.query);
-      if (filter.sub === undefined && filter.cid === undefined) throw badRequest('subject or client_id (or both) must be given');
+      if (filter.sub === undefined && filter.cid === undefined)
+        throw badRequest('subject or client_id (or both) must be given');
       return jsonAnswer((await authorizations.find(tidOf(x.request), filter)).map(storedObject));
     });
 
     const replace = step<object, TenantRequest<AuthorizationBody>>('replaceAuthorization', async (x) => {
       const tid = tidOf(x.request);
       const authz = fromBody(x.request, x.request.body);
-      if (!(await deps.clients.get(tid, authz.cid))) throw badRequest(`no client ${JSON.stringify(authz.cid)} in this tenant`);
+      if (!(await deps.clients.get(tid, authz.cid)))
+        throw badRequest(`no client ${JSON.stringify(authz.cid)} in this tenant`);
       const id = await authorizations.upsert(tid, authz);
       const stored = await authorizations.get(tid, id);
       if (!stored) throw notFound('The authorisation was deleted meanwhile');
@@ -248,7 +281,8 @@ export const authzStoreApi: Endpoint = {
 
     const remove = step<object, TenantRequest<unknown, FilterQuery>>('deleteAuthorization', async (x) => {
       const { subject, client_id } = x.request.query;
-      if (subject === undefined || client_id === undefined) throw badRequest('subject and client_id must both be given');
+      if (subject === undefined || client_id === undefined)
+        throw badRequest('subject and client_id must both be given');
       const tid = tidOf(x.request);
       const deleted = await authorizations.delete(tid, { sub: subject, cid: client_id });
       if (deleted.length === 0) throw notFound('No authorisation of this subject and client');
@@ -266,42 +300,88 @@ export const authzStoreApi: Endpoint = {
       return jsonAnswer(await authorizations.clients(tidOf(x.request), sub !== undefined ? { sub } : {}));
     });
 
-    const revoke = step<object, TenantRequest<Revocation | undefined, Static<typeof QuietQuery>>>('revokeAuthorizations', async (x) => {
-      const form = x.request.body ?? {};
-      if (form.actor !== undefined) throw badRequest('revocation by actor is not supported');
-      const target = { ...(form.subject !== undefined ? { sub: form.subject } : {}), ...(form.client_id !== undefined ? { cid: form.client_id } : {}) };
-      if (target.sub === undefined && target.cid === undefined) throw badRequest('subject or client_id (or both) must be given');
-      const tid = tidOf(x.request);
-      let deleted: StoredAuthorization[];
-      if (form.timestamp !== undefined) {
-        const at = Number(form.timestamp);
-        if (at > epochSeconds(deps.oauth.clock)) throw badRequest('timestamp is in the future');
-        // Everything issued at or before that second, as the journal counts.
-        deleted = await authorizations.deleteBefore(tid, target, new Date((at + 1) * 1000));
-        await deps.oauth.journal.revoke(tid, target, new Date(at * 1000));
-      } else {
-        deleted = await authorizations.delete(tid, target);
-        await deps.oauth.journal.revoke(tid, target);
-      }
-      if (x.request.query.quiet === 'true' || deleted.length === 0) return emptyAnswer(204);
-      return jsonAnswer(deleted.map(storedObject));
-    });
+    const revoke = step<object, TenantRequest<Revocation | undefined, Static<typeof QuietQuery>>>(
+      'revokeAuthorizations',
+      async (x) => {
+        const form = x.request.body ?? {};
+        if (form.actor !== undefined) throw badRequest('revocation by actor is not supported');
+        const target = {
+          ...(form.subject !== undefined ? { sub: form.subject } : {}),
+          ...(form.client_id !== undefined ? { cid: form.client_id } : {}),
+        };
+        if (target.sub === undefined && target.cid === undefined)
+          throw badRequest('subject or client_id (or both) must be given');
+        const tid = tidOf(x.request);
+        let deleted: StoredAuthorization[];
+        if (form.timestamp !== undefined) {
+          const at = Number(form.timestamp);
+          if (at > epochSeconds(deps.oauth.clock)) throw badRequest('timestamp is in the future');
+          // Everything issued at or before that second, as the journal counts.
+          deleted = await authorizations.deleteBefore(tid, target, new Date((at + 1) * 1000));
+          await deps.oauth.journal.revoke(tid, target, new Date(at * 1000));
+        } else {
+          deleted = await authorizations.delete(tid, target);
+          await deps.oauth.journal.revoke(tid, target);
+        }
+        if (x.request.query.quiet === 'true' || deleted.length === 0) return emptyAnswer(204);
+        return jsonAnswer(deleted.map(storedObject));
+      },
+    );
 
     const inspect = step<object, TenantRequest<Inspection | undefined>>('inspectToken', async (x) => {
       const { access_token: accessToken, refresh_token: refreshToken } = x.request.body ?? {};
-      if ((accessToken === undefined) === (refreshToken === undefined)) throw badRequest('exactly one of access_token or refresh_token must be given');
-      const found = accessToken !== undefined ? await behindAccessToken(x.request, deps, accessToken) : await behindRefreshToken(x.request, deps, refreshToken!);
+      if ((accessToken === undefined) === (refreshToken === undefined))
+        throw badRequest('exactly one of access_token or refresh_token must be given');
+      const found =
+        accessToken !== undefined
+          ? await behindAccessToken(x.request, deps, accessToken)
+          : await behindRefreshToken(x.request, deps, refreshToken!);
       if (!found) throw notFound('Invalid, expired or revoked token');
       return jsonAnswer(found);
     });
 
     const all = `${BASE}/authorizations`;
     return [
-      route({ name: 'authz-store.find', method: 'GET', path: all, schema: { querystring: Filter }, admission, steps: [find] }),
-      route({ name: 'authz-store.replace', method: 'PUT', path: all, schema: { body: AuthorizationObject }, admission, steps: [replace] }),
-      route({ name: 'authz-store.delete', method: 'DELETE', path: all, schema: { querystring: Filter }, admission, steps: [remove] }),
-      route({ name: 'authz-store.subjects', method: 'GET', path: `${BASE}/subjects`, schema: { querystring: SubjectsQuery }, admission, steps: [subjects] }),
-      route({ name: 'authz-store.clients', method: 'GET', path: `${BASE}/clients`, schema: { querystring: ClientsQuery }, admission, steps: [clients] }),
+      route({
+        name: 'authz-store.find',
+        method: 'GET',
+        path: all,
+        schema: { querystring: Filter },
+        admission,
+        steps: [find],
+      }),
+      route({
+        name: 'authz-store.replace',
+        method: 'PUT',
+        path: all,
+        schema: { body: AuthorizationObject },
+        admission,
+        steps: [replace],
+      }),
+      route({
+        name: 'authz-store.delete',
+        method: 'DELETE',
+        path: all,
+        schema: { querystring: Filter },
+        admission,
+        steps: [remove],
+      }),
+      route({
+        name: 'authz-store.subjects',
+        method: 'GET',
+        path: `${BASE}/subjects`,
+        schema: { querystring: SubjectsQuery },
+        admission,
+        steps: [subjects],
+      }),
+      route({
+        name: 'authz-store.clients',
+        method: 'GET',
+        path: `${BASE}/clients`,
+        schema: { querystring: ClientsQuery },
+        admission,
+        steps: [clients],
+      }),
       route({
         name: 'authz-store.revocation',
         method: 'POST',
@@ -311,7 +391,15 @@ export const authzStoreApi: Endpoint = {
         admission,
         steps: [revoke],
       }),
-      route({ name: 'authz-store.inspection', method: 'POST', path: `${BASE}/inspection`, bodyLimit: 50_000, schema: { body: InspectionForm }, admission, steps: [inspect] }),
+      route({
+        name: 'authz-store.inspection',
+        method: 'POST',
+        path: `${BASE}/inspection`,
+        bodyLimit: 50_000,
+        schema: { body: InspectionForm },
+        admission,
+        steps: [inspect],
+      }),
     ];
   },
 };

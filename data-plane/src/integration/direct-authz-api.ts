@@ -1,14 +1,14 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { Authorization } from '@tessera/shared/authz/authorization';
-import { HttpError, type ErrorCode } from '@tessera/shared/http/errors';
+import type { Client } from '@tessera/shared/clients/client';
+import { type ErrorCode, HttpError } from '@tessera/shared/http/errors';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import { consentedClaims } from '../authz/released-claims.ts';
-import type { Client } from '@tessera/shared/clients/client';
 import { jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
-import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
 import type { Endpoint } from '../core/endpoint.ts';
+import { route } from '../core/route.ts';
+import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
 import { epochSeconds } from '../ports/clock.ts';
@@ -53,7 +53,12 @@ const DirectAuthzRequest = Type.Object(
         encrypt: Type.Optional(Type.Boolean()),
       }),
     ),
-    id_token: Type.Optional(Type.Object({ lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })), impersonated_sub: Type.Optional(Str) })),
+    id_token: Type.Optional(
+      Type.Object({
+        lifetime: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
+        impersonated_sub: Type.Optional(Str),
+      }),
+    ),
     refresh_token: Type.Optional(
       Type.Object({
         issue: Type.Optional(Type.Boolean()),
@@ -79,12 +84,14 @@ interface DirectAuthzState {
   authz?: Authorization;
 }
 type DirectStep = Step<DirectAuthzState, TenantRequest<Request>>;
-const directStep = (name: string, run: DirectStep['run']): DirectStep => step<DirectAuthzState, TenantRequest<Request>>(name, run);
+const directStep = (name: string, run: DirectStep['run']): DirectStep =>
+  step<DirectAuthzState, TenantRequest<Request>>(name, run);
 
 const oneSubjectForm = directStep('oneSubjectForm', (x) => {
   const body = x.request.body;
   const subjectForms = [body.sub, body.sub_session, body.sub_sid].filter((v) => v !== undefined).length;
-  if (subjectForms !== 1) throw status(400, 'invalid_request', 'Bad request: exactly one of sub, sub_session or sub_sid must be given');
+  if (subjectForms !== 1)
+    throw status(400, 'invalid_request', 'Bad request: exactly one of sub, sub_session or sub_sid must be given');
 });
 
 /** A client of this tenant (460 otherwise) that has a current secret if its method needs one (462). */
@@ -92,8 +99,13 @@ const directClient = (deps: DataPlaneDeps): DirectStep =>
   directStep('directClient', async (x) => {
     const client = await deps.clients.get(x.request.tenant.tenant.tid, x.request.body.client_id);
     if (!client) throw status(460, 'invalid_client_id', 'Invalid client ID');
-    const needsSecret = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'].includes(client.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
-    if (needsSecret && (!client.secret || (client.secretExpiresAt && client.secretExpiresAt.getTime() <= deps.oauth.clock.now()))) {
+    const needsSecret = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'].includes(
+      client.metadata.token_endpoint_auth_method ?? 'client_secret_basic',
+    );
+    if (
+      needsSecret &&
+      (!client.secret || (client.secretExpiresAt && client.secretExpiresAt.getTime() <= deps.oauth.clock.now()))
+    ) {
       throw status(462, 'expired_client_secret', 'Missing / expired client secret');
     }
     x.state.client = client;
@@ -117,7 +129,11 @@ const subjectSession = (deps: DataPlaneDeps): DirectStep =>
         ...(s.data ? { data: s.data } : {}),
       };
       x.state.session = session;
-      x.state.sid = x.state.createdSid = await deps.oauth.sessions.create(tid, context.secrets['identifier-hmac'], session);
+      x.state.sid = x.state.createdSid = await deps.oauth.sessions.create(
+        tid,
+        context.secrets['identifier-hmac'],
+        session,
+      );
     } else if (body.sub_sid) {
       const session = await deps.oauth.sessions.get(tid, context.secrets['identifier-hmac'], body.sub_sid);
       if (!session) throw status(461, 'invalid_subject_session_id', 'Invalid / expired subject session ID');

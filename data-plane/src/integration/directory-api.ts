@@ -1,10 +1,10 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
 import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
-import type { Endpoint } from '../core/endpoint.ts';
 import { ClaimsError } from '../directory/standard-claims.ts';
 import { DirectoryConflict, type DirectoryUser } from '../ports/user-directory.ts';
 import { requireApiToken } from './api-token-auth.ts';
@@ -15,18 +15,37 @@ const Sub = Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]
 const Username = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\x00-\\x1F\\x7F]+$' });
 const Password = Type.String({ minLength: 8, maxLength: 1024 });
 const Claims = Type.Record(Type.String({ maxLength: 160 }), Type.Unknown());
-const NewUserBody = Type.Object({ username: Username, password: Password, sub: Type.Optional(Sub), claims: Type.Optional(Claims) }, { additionalProperties: false });
-const ReplaceBody = Type.Object({ username: Username, password: Type.Optional(Password), claims: Type.Optional(Claims) }, { additionalProperties: false });
+const NewUserBody = Type.Object(
+  { username: Username, password: Password, sub: Type.Optional(Sub), claims: Type.Optional(Claims) },
+  { additionalProperties: false },
+);
+const ReplaceBody = Type.Object(
+  { username: Username, password: Type.Optional(Password), claims: Type.Optional(Claims) },
+  { additionalProperties: false },
+);
 /** PATCH: `claims` are merged, a claim set to null is removed. */
-const PatchBody = Type.Object({ username: Type.Optional(Username), password: Type.Optional(Password), claims: Type.Optional(Claims) }, { additionalProperties: false });
+const PatchBody = Type.Object(
+  { username: Type.Optional(Username), password: Type.Optional(Password), claims: Type.Optional(Claims) },
+  { additionalProperties: false },
+);
 const SubParams = Type.Object({ sub: Sub });
 const ListQuery = Type.Object(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), after: Type.Optional(Sub), username: Type.Optional(Username) },
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    after: Type.Optional(Sub),
+    username: Type.Optional(Username),
+  },
   { additionalProperties: false },
 );
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
-const view = (u: DirectoryUser) => ({ sub: u.sub, username: u.username, claims: u.claims, created_at: seconds(u.createdAt), updated_at: seconds(u.updatedAt) });
+const view = (u: DirectoryUser) => ({
+  sub: u.sub,
+  username: u.username,
+  claims: u.claims,
+  created_at: seconds(u.createdAt),
+  updated_at: seconds(u.updatedAt),
+});
 const notFound = (sub: string) => new HttpError(404, 'not_found', `No user with the subject "${sub}"`);
 
 /** Directory errors as integration-API errors: a taken name is a 409, bad claims a 400. */
@@ -82,7 +101,13 @@ export const directoryApi: Endpoint = {
     const replace = step<object, UserRequest<Static<typeof ReplaceBody>>>('replaceUser', async (x) => {
       const { username, password, claims } = x.request.body;
       const { sub } = x.request.params;
-      const user = await translated(() => dir.update(tidOf(x.request), sub, { username, claims: claims ?? {}, ...(password !== undefined ? { password } : {}) }));
+      const user = await translated(() =>
+        dir.update(tidOf(x.request), sub, {
+          username,
+          claims: claims ?? {},
+          ...(password !== undefined ? { password } : {}),
+        }),
+      );
       if (!user) throw notFound(sub);
       return jsonAnswer(view(user));
     });
@@ -127,12 +152,54 @@ export const directoryApi: Endpoint = {
 
     const one = `${BASE}/:sub`;
     return [
-      route({ name: 'directory.create', method: 'POST', path: BASE, schema: { body: NewUserBody }, admission, steps: [create] }),
-      route({ name: 'directory.list', method: 'GET', path: BASE, schema: { querystring: ListQuery }, admission, steps: [list] }),
-      route({ name: 'directory.read', method: 'GET', path: one, schema: { params: SubParams }, admission, steps: [read] }),
-      route({ name: 'directory.replace', method: 'PUT', path: one, schema: { params: SubParams, body: ReplaceBody }, admission, steps: [replace] }),
-      route({ name: 'directory.patch', method: 'PATCH', path: one, schema: { params: SubParams, body: PatchBody }, admission, steps: [patch] }),
-      route({ name: 'directory.delete', method: 'DELETE', path: one, schema: { params: SubParams }, admission, steps: [remove] }),
+      route({
+        name: 'directory.create',
+        method: 'POST',
+        path: BASE,
+        schema: { body: NewUserBody },
+        admission,
+        steps: [create],
+      }),
+      route({
+        name: 'directory.list',
+        method: 'GET',
+        path: BASE,
+        schema: { querystring: ListQuery },
+        admission,
+        steps: [list],
+      }),
+      route({
+        name: 'directory.read',
+        method: 'GET',
+        path: one,
+        schema: { params: SubParams },
+        admission,
+        steps: [read],
+      }),
+      route({
+        name: 'directory.replace',
+        method: 'PUT',
+        path: one,
+        schema: { params: SubParams, body: ReplaceBody },
+        admission,
+        steps: [replace],
+      }),
+      route({
+        name: 'directory.patch',
+        method: 'PATCH',
+        path: one,
+        schema: { params: SubParams, body: PatchBody },
+        admission,
+        steps: [patch],
+      }),
+      route({
+        name: 'directory.delete',
+        method: 'DELETE',
+        path: one,
+        schema: { params: SubParams },
+        admission,
+        steps: [remove],
+      }),
     ];
   },
 };

@@ -1,15 +1,15 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { calculateJwkThumbprint } from 'jose';
+import { type Static, Type } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
-import { keySpecsFor } from '@tessera/shared/keys/key-stores';
 import { deleteRetiredKey, generateFreshKeys, rotateKeys } from '@tessera/shared/keys/key-rotation';
 import type { KeyInfo } from '@tessera/shared/keys/key-store';
+import { keySpecsFor } from '@tessera/shared/keys/key-stores';
 import { keyHistory, publishedKeys } from '@tessera/shared/keys/published-keys';
+import { calculateJwkThumbprint } from 'jose';
 import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
-import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
 import type { Endpoint } from '../core/endpoint.ts';
+import { route } from '../core/route.ts';
+import { type Step, step } from '../core/step.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
@@ -55,11 +55,13 @@ function specsFrom(context: TenantContext, form: Form | undefined) {
 // An absent body is validated as {} (shared/src/http/validation.ts), so a route with a body schema always has one.
 type KeyRequest = TenantRequest<Form, unknown, { ctx: string; kid: string }>;
 const keyStep = (name: string, run: Step<object, KeyRequest>['run']) => step<object, KeyRequest>(name, run);
-const keysAnswer = async (keys: KeyInfo[], withRevocation = false) => jsonAnswer({ keys: await Promise.all(keys.map((k) => keyView(k, withRevocation))) });
+const keysAnswer = async (keys: KeyInfo[], withRevocation = false) =>
+  jsonAnswer({ keys: await Promise.all(keys.map((k) => keyView(k, withRevocation))) });
 
 /** Only the `op` key context exists (no federation keys yet). */
 const checkContext = keyStep('checkContext', (x) => {
-  if (x.request.params.ctx !== 'op') throw new HttpError(404, 'not_found', `No key context "${x.request.params.ctx}" (only "op")`);
+  if (x.request.params.ctx !== 'op')
+    throw new HttpError(404, 'not_found', `No key context "${x.request.params.ctx}" (only "op")`);
 });
 
 /**
@@ -75,8 +77,12 @@ export const keyStoreApi: Endpoint = {
     const base = '/key-store/rest/v1/:ctx';
     const store = (context: TenantContext) => deps.keyStores.for(context.tenant.config.keys.backend);
     const admission = [requireApiToken];
-    const published = keyStep('publishedKeys', async (x) => keysAnswer(await publishedKeys(deps.db, x.request.tenant.tenant.tid)));
-    const history = keyStep('keyHistory', async (x) => keysAnswer(await keyHistory(deps.db, x.request.tenant.tenant.tid), true));
+    const published = keyStep('publishedKeys', async (x) =>
+      keysAnswer(await publishedKeys(deps.db, x.request.tenant.tenant.tid)),
+    );
+    const history = keyStep('keyHistory', async (x) =>
+      keysAnswer(await keyHistory(deps.db, x.request.tenant.tenant.tid), true),
+    );
     const generate = keyStep('generateKeys', async (x) => {
       const context = x.request.tenant;
       const form = x.request.body;
@@ -89,7 +95,13 @@ export const keyStoreApi: Endpoint = {
     const rotate = keyStep('rotateKeys', async (x) => {
       const context = x.request.tenant;
       const { tid, config } = context.tenant;
-      const keys = await rotateKeys(deps.db, store(context), tid, specsFrom(context, x.request.body), config.keys.prePublicationSeconds);
+      const keys = await rotateKeys(
+        deps.db,
+        store(context),
+        tid,
+        specsFrom(context, x.request.body),
+        config.keys.prePublicationSeconds,
+      );
       await deps.announce(tid);
       return keysAnswer(keys);
     });
@@ -101,9 +113,30 @@ export const keyStoreApi: Endpoint = {
       return emptyAnswer(204);
     });
     return [
-      route({ name: 'key-store.read', method: 'GET', path: base, schema: { params: Ctx }, admission, steps: [checkContext, published] }),
-      route({ name: 'key-store.history', method: 'GET', path: `${base}/history`, schema: { params: Ctx }, admission, steps: [checkContext, history] }),
-      route({ name: 'key-store.generate', method: 'POST', path: `${base}/generate`, schema: { params: Ctx, body: GenerateForm }, admission, steps: [checkContext, generate] }),
+      route({
+        name: 'key-store.read',
+        method: 'GET',
+        path: base,
+        schema: { params: Ctx },
+        admission,
+        steps: [checkContext, published],
+      }),
+      route({
+        name: 'key-store.history',
+        method: 'GET',
+        path: `${base}/history`,
+        schema: { params: Ctx },
+        admission,
+        steps: [checkContext, history],
+      }),
+      route({
+        name: 'key-store.generate',
+        method: 'POST',
+        path: `${base}/generate`,
+        schema: { params: Ctx, body: GenerateForm },
+        admission,
+        steps: [checkContext, generate],
+      }),
       route({
         name: 'key-store.rotate',
         method: 'POST',
@@ -112,7 +145,14 @@ export const keyStoreApi: Endpoint = {
         admission,
         steps: [checkContext, rotate],
       }),
-      route({ name: 'key-store.delete', method: 'DELETE', path: `${base}/:kid`, schema: { params: KidParams }, admission, steps: [checkContext, remove] }),
+      route({
+        name: 'key-store.delete',
+        method: 'DELETE',
+        path: `${base}/:kid`,
+        schema: { params: KidParams },
+        admission,
+        steps: [checkContext, remove],
+      }),
     ];
   },
 };

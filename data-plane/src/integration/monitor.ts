@@ -1,10 +1,15 @@
+import {
+  type HealthCheck,
+  type HealthLog,
+  healthReport,
+  requireMonitoringToken,
+} from '@tessera/shared/observability/monitor';
 import type { Registry } from 'prom-client';
-import { healthReport, requireMonitoringToken, type HealthCheck, type HealthLog } from '@tessera/shared/observability/monitor';
 import { jsonAnswer, textAnswer } from '../core/core-answer.ts';
 import type { CoreRequest } from '../core/core-request.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import { nodeRoute } from '../core/route.ts';
 import { step } from '../core/step.ts';
-import type { Endpoint } from '../core/endpoint.ts';
 
 export interface MonitorOptions {
   /** What the health check runs (PostgreSQL, Redis, the HSM). */
@@ -30,13 +35,20 @@ export function monitorEndpoint(options: MonitorOptions): Endpoint {
   const monitoringToken = step<object, CoreRequest>('requireMonitoringToken', (x) => {
     if (!options.open) requireMonitoringToken(x.request.headers.authorization, options.tokenSha256);
   });
-  const metrics = step<object, CoreRequest>('metrics', async () => textAnswer(options.registry.contentType, await options.registry.metrics(), 200, { 'cache-control': 'no-store' }));
+  const metrics = step<object, CoreRequest>('metrics', async () =>
+    textAnswer(options.registry.contentType, await options.registry.metrics(), 200, { 'cache-control': 'no-store' }),
+  );
   return {
     name: 'monitor',
     area: 'monitoring',
     routes: () => [
       nodeRoute({ name: 'monitor.healthcheck', method: 'GET', path: '/monitor/v1/healthcheck', steps: [health] }),
-      nodeRoute({ name: 'monitor.metrics', method: 'GET', path: '/monitor/v1/metrics', steps: [monitoringToken, metrics] }),
+      nodeRoute({
+        name: 'monitor.metrics',
+        method: 'GET',
+        path: '/monitor/v1/metrics',
+        steps: [monitoringToken, metrics],
+      }),
     ],
   };
 }

@@ -1,12 +1,12 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
 import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-identifier';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import { jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
-import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
 import type { Endpoint } from '../core/endpoint.ts';
+import { route } from '../core/route.ts';
+import { type Step, step } from '../core/step.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
@@ -87,8 +87,22 @@ export const sessionStoreApi: Endpoint = {
       return jsonAnswer(render(session));
     });
     return [
-      route({ name: 'session-store.read', method: 'GET', path: BASE, schema, admission: [requireApiToken], steps: [read] }),
-      route({ name: 'session-store.end', method: 'DELETE', path: BASE, schema, admission: [requireApiToken], steps: [end] }),
+      route({
+        name: 'session-store.read',
+        method: 'GET',
+        path: BASE,
+        schema,
+        admission: [requireApiToken],
+        steps: [read],
+      }),
+      route({
+        name: 'session-store.end',
+        method: 'DELETE',
+        path: BASE,
+        schema,
+        admission: [requireApiToken],
+        steps: [end],
+      }),
     ];
   },
 };

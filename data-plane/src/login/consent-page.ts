@@ -1,11 +1,12 @@
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import type { ConsentMessage } from '../authz/authz-flow.ts';
 import { esc, isWebUrl, type Page } from './html.ts';
-import { messagesFor, type Messages } from './messages.ts';
+import { type Messages, messagesFor } from './messages.ts';
 
 const scopeItem = (t: Messages, scope: string) =>
   `<li>${t.scopes[scope] ? `${esc(t.scopes[scope])} <span class="muted">(<code>${esc(scope)}</code>)</span>` : `<code>${esc(scope)}</code>`}</li>`;
-const claimItem = (t: Messages, claim: string, essential: boolean) => `${esc(t.claims[claim] ?? claim)}${essential ? ` (${esc(t.required)})` : ''}`;
+const claimItem = (t: Messages, claim: string, essential: boolean) =>
+  `${esc(t.claims[claim] ?? claim)}${essential ? ` (${esc(t.required)})` : ''}`;
 
 /**
  * The consent page of the `consent` step: which client asks, for which
@@ -14,7 +15,11 @@ const claimItem = (t: Messages, claim: string, essential: boolean) => `${esc(t.c
  * plain submit buttons of one form. `keepSignedIn` carries the sign-in
  * page's choice to the end of the flow, where the SSO cookie is set.
  */
-export function consentPage(_config: TenantConfig, message: ConsentMessage, options: { lang: string; csrf: string; action: string; formTargets: string[]; keepSignedIn?: boolean }): Page {
+export function consentPage(
+  _config: TenantConfig,
+  message: ConsentMessage,
+  options: { lang: string; csrf: string; action: string; formTargets: string[]; keepSignedIn?: boolean },
+): Page {
   const t = messagesFor(options.lang);
   const clientName = message.client.name ?? message.client.client_id;
   const scopes = [...message.scope.new, ...message.scope.consented];
@@ -25,8 +30,12 @@ export function consentPage(_config: TenantConfig, message: ConsentMessage, opti
     ...message.claims.consented.voluntary.map((c) => claimItem(t, c, false)),
   ];
   const links = [
-    isWebUrl(message.client.policy_uri) ? `<a href="${esc(message.client.policy_uri)}" rel="noopener noreferrer">${esc(t.privacyPolicy)}</a>` : '',
-    isWebUrl(message.client.tos_uri) ? `<a href="${esc(message.client.tos_uri)}" rel="noopener noreferrer">${esc(t.terms)}</a>` : '',
+    isWebUrl(message.client.policy_uri)
+      ? `<a href="${esc(message.client.policy_uri)}" rel="noopener noreferrer">${esc(t.privacyPolicy)}</a>`
+      : '',
+    isWebUrl(message.client.tos_uri)
+      ? `<a href="${esc(message.client.tos_uri)}" rel="noopener noreferrer">${esc(t.terms)}</a>`
+      : '',
   ].filter(Boolean);
   return {
     title: t.allowTitle(clientName),

@@ -16,7 +16,11 @@ export interface CookieOptions {
  */
 export function cookieOptions(issuer: string, maxAge?: number): CookieOptions {
   const url = new URL(issuer);
-  return { path: url.pathname.replace(/\/+$/, '') || '/', secure: url.protocol === 'https:', ...(maxAge !== undefined ? { maxAge } : {}) };
+  return {
+    path: url.pathname.replace(/\/+$/, '') || '/',
+    secure: url.protocol === 'https:',
+    ...(maxAge !== undefined ? { maxAge } : {}),
+  };
 }
 
 const suffix = (issuer: string) => createHash('sha256').update(issuer).digest('base64url').slice(0, 10);

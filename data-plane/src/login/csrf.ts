@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { cookieOptions, readCookie, setCookie, type CookieSink, type CookieSource } from './cookies.ts';
+import { type CookieSink, type CookieSource, cookieOptions, readCookie, setCookie } from './cookies.ts';
 
 /**
  * CSRF protection of the hosted forms, "signed double submit": the browser
@@ -11,7 +11,8 @@ import { cookieOptions, readCookie, setCookie, type CookieSink, type CookieSourc
  */
 const COOKIE = 'tessera_csrf';
 
-const tag = (key: Uint8Array, browser: string, sid: string) => createHmac('sha256', key).update(`csrf\u0000${browser}\u0000${sid}`).digest('base64url');
+const tag = (key: Uint8Array, browser: string, sid: string) =>
+  createHmac('sha256', key).update(`csrf\u0000${browser}\u0000${sid}`).digest('base64url');
 
 /** The browser's CSRF value, set now if it has none. */
 export function browserValue(request: CookieSource, answer: CookieSink): string {

@@ -7,7 +7,11 @@ import { messagesFor } from './messages.ts';
  * trusted (or the sign-in request expired), so the end-user is told here
  * and nothing links or redirects anywhere.
  */
-export function errorPage(_config: TenantConfig, error: { error: string; error_description: string }, lang: string): Page {
+export function errorPage(
+  _config: TenantConfig,
+  error: { error: string; error_description: string },
+  lang: string,
+): Page {
   const t = messagesFor(lang);
   return {
     title: t.errorTitle,

@@ -8,7 +8,9 @@ import { messagesFor } from './messages.ts';
  */
 export function formPostPage(uri: string, form: Record<string, string>, lang: string): Page {
   const t = messagesFor(lang);
-  const fields = Object.entries(form).map(([name, value]) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`).join('\n');
+  const fields = Object.entries(form)
+    .map(([name, value]) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`)
+    .join('\n');
   return {
     title: t.continuing,
     lang,

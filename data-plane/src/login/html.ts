@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
-import { htmlAnswer, type CoreAnswer } from '../core/core-answer.ts';
+import { type CoreAnswer, htmlAnswer } from '../core/core-answer.ts';
 
 /** Escape text for HTML element content and double-quoted attribute values. */
 export const esc = (value: unknown): string =>
-  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** A template literal whose interpolations are already-escaped HTML (use `esc` on every untrusted value). */
 export interface Page {
@@ -25,7 +28,11 @@ export interface Page {
 export function cspSource(uri: string): string | undefined {
   try {
     const url = new URL(uri);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) ? url.protocol : undefined;
+    return url.protocol === 'http:' || url.protocol === 'https:'
+      ? url.origin
+      : /^[a-z][a-z0-9+.-]*:$/.test(url.protocol)
+        ? url.protocol
+        : undefined;
   } catch {
     return undefined;
   }

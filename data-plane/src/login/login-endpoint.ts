@@ -1,25 +1,25 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import { HttpError } from '@tessera/shared/http/errors';
 import { tenantSigningAlgorithms } from '@tessera/shared/jose/algorithms';
 import {
-  cancelAuthzSession,
-  continueAuthzSession,
-  getAuthzSession,
-  startAuthzSession,
   type AuthMessage,
   type AuthzMessage,
+  cancelAuthzSession,
+  continueAuthzSession,
   type FlowContext,
+  getAuthzSession,
+  startAuthzSession,
 } from '../authz/authz-flow.ts';
 import { STANDARD_CLAIMS } from '../authz/claims-request.ts';
 import { JARM_ENCRYPTION_ALGS, JARM_ENCRYPTION_ENCS } from '../authz/jarm.ts';
 import { ADVERTISED_RESPONSE_MODES } from '../authz/response-mode.ts';
-import { redirectAnswer, type CoreAnswer } from '../core/core-answer.ts';
+import { type CoreAnswer, redirectAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
+import type { Endpoint } from '../core/endpoint.ts';
 import type { Exchange } from '../core/exchange.ts';
 import { route } from '../core/route.ts';
-import { step, type Step } from '../core/step.ts';
-import type { Endpoint } from '../core/endpoint.ts';
+import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
@@ -29,8 +29,8 @@ import { browserValue, csrfToken, csrfValid } from './csrf.ts';
 import { errorPage } from './error-page.ts';
 import { formPostPage } from './form-post-page.ts';
 import { cspSource, pageAnswer } from './html.ts';
-import { messagesFor, pageLanguage as languageOf } from './messages.ts';
 import { loginPage } from './login-page.ts';
+import { pageLanguage as languageOf, messagesFor } from './messages.ts';
 import { pageErrors } from './page-errors.ts';
 
 /*
@@ -48,11 +48,23 @@ const Sid = Type.String({ minLength: 1, maxLength: 200 });
 const Csrf = Type.String({ minLength: 1, maxLength: 100 });
 const Flag = Type.Optional(Type.Literal('yes'));
 const AuthForm = Type.Object(
-  { sid: Sid, csrf: Csrf, username: Type.String({ maxLength: 255 }), password: Type.String({ maxLength: 1024 }), remember: Flag },
+  {
+    sid: Sid,
+    csrf: Csrf,
+    username: Type.String({ maxLength: 255 }),
+    password: Type.String({ maxLength: 1024 }),
+    remember: Flag,
+  },
   { additionalProperties: false },
 );
 const ConsentForm = Type.Object(
-  { sid: Sid, csrf: Csrf, decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]), remember: Flag, keep: Flag },
+  {
+    sid: Sid,
+    csrf: Csrf,
+    decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
+    remember: Flag,
+    keep: Flag,
+  },
   { additionalProperties: false },
 );
 /** The authorisation request itself is parsed (and repeated parameters refused) by the flow; any query is let through to it. */
@@ -78,11 +90,17 @@ interface LoginState {
 
 type LoginExchange = Exchange<LoginState, TenantRequest>;
 type FormRequest<F> = TenantRequest<F>;
-const loginStep = <F = unknown>(name: string, run: Step<LoginState, FormRequest<F>>['run']) => step<LoginState, FormRequest<F>>(name, run);
+const loginStep = <F = unknown>(name: string, run: Step<LoginState, FormRequest<F>>['run']) =>
+  step<LoginState, FormRequest<F>>(name, run);
 
-const flowOf = (x: LoginExchange, deps: DataPlaneDeps): FlowContext => ({ context: x.request.tenant, issuer: x.request.issuer, deps });
+const flowOf = (x: LoginExchange, deps: DataPlaneDeps): FlowContext => ({
+  context: x.request.tenant,
+  issuer: x.request.issuer,
+  deps,
+});
 /** The page language for a request: `ui_locales` when the flow knows them, else the tenant's first translated locale. */
-const pageLanguage = (config: TenantConfig, uiLocales: readonly string[] | undefined) => languageOf(config.login.locales, uiLocales);
+const pageLanguage = (config: TenantConfig, uiLocales: readonly string[] | undefined) =>
+  languageOf(config.login.locales, uiLocales);
 const textsOf = (x: LoginExchange) => messagesFor(pageLanguage(x.request.tenant.tenant.config, undefined));
 const formAction = (issuer: string, path: string) => `${new URL(issuer).pathname.replace(/\/$/, '')}${path}`;
 
@@ -91,7 +109,9 @@ async function pageContext(x: LoginExchange, deps: DataPlaneDeps, clientId: stri
   const context = x.request.tenant;
   const client = await deps.clients.get(context.tenant.tid, clientId);
   // Chromium applies form-action to the redirect after a form post too: allow the client's registered redirect origins.
-  const formTargets = [...new Set((client?.metadata.redirect_uris ?? []).map(cspSource).filter((t): t is string => t !== undefined))];
+  const formTargets = [
+    ...new Set((client?.metadata.redirect_uris ?? []).map(cspSource).filter((t): t is string => t !== undefined)),
+  ];
   return { formTargets, csrf: csrfToken(context.secrets['identifier-hmac'], browserValue(x.request, x), sid) };
 }
 
@@ -100,28 +120,65 @@ async function pageContext(x: LoginExchange, deps: DataPlaneDeps, clientId: stri
  * page, the redirect (or form post) to the client with the SSO cookie set
  * when the flow created a session, or an error page that goes nowhere.
  */
-const PAGES: { [T in AuthzMessage['type']]: (x: LoginExchange, deps: DataPlaneDeps, message: Extract<AuthzMessage, { type: T }>, options: RenderOptions) => Promise<CoreAnswer> | CoreAnswer } = {
+const PAGES: {
+  [T in AuthzMessage['type']]: (
+    x: LoginExchange,
+    deps: DataPlaneDeps,
+    message: Extract<AuthzMessage, { type: T }>,
+    options: RenderOptions,
+  ) => Promise<CoreAnswer> | CoreAnswer;
+} = {
   async auth(x, deps, message, options) {
     const { config } = x.request.tenant.tenant;
     const page = await pageContext(x, deps, message.client.client_id, message.sid);
     const lang = pageLanguage(config, message.ui_locales);
-    return pageAnswer(config, loginPage(config, message, { ...page, lang, action: formAction(x.request.issuer, '/login/authenticate'), ...options }), options.status ?? (options.error ? 401 : 200));
+    return pageAnswer(
+      config,
+      loginPage(config, message, {
+        ...page,
+        lang,
+        action: formAction(x.request.issuer, '/login/authenticate'),
+        ...options,
+      }),
+      options.status ?? (options.error ? 401 : 200),
+    );
   },
   async consent(x, deps, message, options) {
     const { config } = x.request.tenant.tenant;
     const page = await pageContext(x, deps, message.client.client_id, message.sid);
     const lang = pageLanguage(config, message.ui_locales);
-    return pageAnswer(config, consentPage(config, message, { ...page, lang, action: formAction(x.request.issuer, '/login/consent'), keepSignedIn: options.keep === true }));
+    return pageAnswer(
+      config,
+      consentPage(config, message, {
+        ...page,
+        lang,
+        action: formAction(x.request.issuer, '/login/consent'),
+        keepSignedIn: options.keep === true,
+      }),
+    );
   },
   response(x, _deps, message, options) {
     const { config } = x.request.tenant.tenant;
     if (message.sub_sid) {
       const keep = options.keep === true && config.login.allowRememberMe;
-      setCookie(x, x.request.issuer, SSO_COOKIE, message.sub_sid, cookieOptions(x.request.issuer, keep ? config.authorization.subjectSessionMaxLife : undefined));
+      setCookie(
+        x,
+        x.request.issuer,
+        SSO_COOKIE,
+        message.sub_sid,
+        cookieOptions(x.request.issuer, keep ? config.authorization.subjectSessionMaxLife : undefined),
+      );
     }
-    if (message.mode.startsWith('form_post')) return pageAnswer(config, formPostPage(message.parameters.uri, message.parameters.form ?? {}, pageLanguage(config, undefined)));
+    if (message.mode.startsWith('form_post'))
+      return pageAnswer(
+        config,
+        formPostPage(message.parameters.uri, message.parameters.form ?? {}, pageLanguage(config, undefined)),
+      );
     // 303: the browser follows with a GET whatever the method of the form it submitted.
-    return redirectAnswer(message.parameters.uri, 303, { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    return redirectAnswer(message.parameters.uri, 303, {
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    });
   },
   error(x, _deps, message) {
     const { config } = x.request.tenant.tenant;
@@ -130,7 +187,14 @@ const PAGES: { [T in AuthzMessage['type']]: (x: LoginExchange, deps: DataPlaneDe
 };
 
 const render = (x: LoginExchange, deps: DataPlaneDeps, message: AuthzMessage, options: RenderOptions = {}) =>
-  (PAGES[message.type] as (x: LoginExchange, deps: DataPlaneDeps, message: AuthzMessage, options: RenderOptions) => Promise<CoreAnswer> | CoreAnswer)(x, deps, message, options);
+  (
+    PAGES[message.type] as (
+      x: LoginExchange,
+      deps: DataPlaneDeps,
+      message: AuthzMessage,
+      options: RenderOptions,
+    ) => Promise<CoreAnswer> | CoreAnswer
+  )(x, deps, message, options);
 
 /** The authorisation request of a GET: the query string as sent. */
 const queryOfUrl = loginStep('authorizationRequest', (x) => {
@@ -140,20 +204,25 @@ const queryOfUrl = loginStep('authorizationRequest', (x) => {
 /** The authorisation request of a POST (Core §3.1.2.1): the form, as a query string. */
 const queryOfForm = loginStep<Record<string, string | string[]> | null>('authorizationRequest', (x) => {
   const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(x.request.body ?? {})) for (const v of Array.isArray(value) ? value : [value]) query.append(name, v);
+  for (const [name, value] of Object.entries(x.request.body ?? {}))
+    for (const v of Array.isArray(value) ? value : [value]) query.append(name, v);
   x.state.query = query.toString();
 });
 
 /** Start an authorisation session: the request's checks, the SSO session, prompt handling (authz/authz-flow.ts). */
 const startFlow = (deps: DataPlaneDeps) =>
   loginStep('startAuthzSession', async (x) => {
-    x.state.message = await startAuthzSession(flowOf(x, deps), { query: x.state.query!, subSid: readCookie(x.request, SSO_COOKIE) });
+    x.state.message = await startAuthzSession(flowOf(x, deps), {
+      query: x.state.query!,
+      subSid: readCookie(x.request, SSO_COOKIE),
+    });
   });
 
 /** The form was made for this browser and this session (signed double submit, csrf.ts). */
 const checkCsrf = loginStep<{ sid: string; csrf: string }>('checkCsrf', (x) => {
   const { sid, csrf } = x.request.body;
-  if (!csrfValid(x.request, x.request.tenant.secrets['identifier-hmac'], sid, csrf)) throw new HttpError(403, 'invalid_request', textsOf(x).forged);
+  if (!csrfValid(x.request, x.request.tenant.secrets['identifier-hmac'], sid, csrf))
+    throw new HttpError(403, 'invalid_request', textsOf(x).forged);
 });
 
 /** The session exists and waits for this form (an unknown session renders as expired: page-errors.ts). */
@@ -175,25 +244,42 @@ const checkPassword = (deps: DataPlaneDeps) =>
     const { sid, username, password, remember } = x.request.body;
     const context = x.request.tenant;
     const { tid } = context.tenant;
-    const reservation = username && password ? await deps.oauth.guessingBrake.reserve({ tid, username, ip: x.request.ip }) : undefined;
+    const reservation =
+      username && password ? await deps.oauth.guessingBrake.reserve({ tid, username, ip: x.request.ip }) : undefined;
     const refused = reservation?.allowed === false ? reservation : undefined;
     const subject = reservation?.allowed ? await deps.directory.authenticate(tid, username, password) : null;
     if (subject && reservation?.allowed) await reservation.succeeded();
     if (subject) {
-      x.state.message = await continueAuthzSession(flowOf(x, deps), sid, { sub: subject.sub, amr: ['pwd'], auth_time: epochSeconds(deps.oauth.clock) });
+      x.state.message = await continueAuthzSession(flowOf(x, deps), sid, {
+        sub: subject.sub,
+        amr: ['pwd'],
+        auth_time: epochSeconds(deps.oauth.clock),
+      });
       x.state.options = { keep: remember === 'yes' };
       return;
     }
     const current = x.state.current!;
     const auth_req = current.auth_req as Record<string, unknown>;
     const message: AuthMessage = {
-      type: 'auth', sid, display: String(auth_req.display ?? 'page'), select_account: false, create_account: false,
-      client: current.client as AuthMessage['client'], request: auth_req,
-      ...(typeof auth_req.ui_locales === 'string' ? { ui_locales: auth_req.ui_locales.split(' ').filter(Boolean) } : {}),
+      type: 'auth',
+      sid,
+      display: String(auth_req.display ?? 'page'),
+      select_account: false,
+      create_account: false,
+      client: current.client as AuthMessage['client'],
+      request: auth_req,
+      ...(typeof auth_req.ui_locales === 'string'
+        ? { ui_locales: auth_req.ui_locales.split(' ').filter(Boolean) }
+        : {}),
     };
     const t = messagesFor(pageLanguage(context.tenant.config, message.ui_locales));
     if (refused) x.header('retry-after', String(refused.retryAfter));
-    return render(x, deps, message, refused ? { error: t.tooManyAttempts, status: 429, username } : { error: t.wrongPassword, username });
+    return render(
+      x,
+      deps,
+      message,
+      refused ? { error: t.tooManyAttempts, status: 429, username } : { error: t.wrongPassword, username },
+    );
   });
 
 /** Allow (everything asked, long-lived when remembered) or deny (access_denied to the client). */
@@ -201,11 +287,15 @@ const decideConsent = (deps: DataPlaneDeps) =>
   loginStep<Static<typeof ConsentForm>>('decideConsent', async (x) => {
     const { sid, decision, remember, keep } = x.request.body;
     const flow = flowOf(x, deps);
-    x.state.message = decision === 'allow' ? await continueAuthzSession(flow, sid, { scope: '*', claims: '*', long_lived: remember === 'yes' }) : await cancelAuthzSession(flow, sid);
+    x.state.message =
+      decision === 'allow'
+        ? await continueAuthzSession(flow, sid, { scope: '*', claims: '*', long_lived: remember === 'yes' })
+        : await cancelAuthzSession(flow, sid);
     x.state.options = { keep: keep === 'yes' };
   });
 
-const showMessage = (deps: DataPlaneDeps) => loginStep('showMessage', (x) => render(x, deps, x.state.message!, x.state.options));
+const showMessage = (deps: DataPlaneDeps) =>
+  loginStep('showMessage', (x) => render(x, deps, x.state.message!, x.state.options));
 
 /**
  * The hosted login UI at `/login`, the authorisation endpoint: server-
@@ -223,10 +313,39 @@ export const loginEndpoint: Endpoint = {
     const start = [startFlow(deps), showMessage(deps)];
     return [
       // OpenID Connect Core §3.1.2.1: the authorisation endpoint takes GET and POST.
-      route({ name: 'authorization', method: 'GET', path: '/login', errors: pageErrors, schema: { querystring: AnyQuery }, steps: [queryOfUrl, ...start] }),
-      route({ name: 'authorization.post', method: 'POST', path: '/login', errors: pageErrors, bodyLimit: 65_536, schema: { body: Type.Union([AnyQuery, Type.Null()]) }, steps: [queryOfForm, ...start] }),
-      route({ name: 'login.authenticate', method: 'POST', path: '/login/authenticate', errors: pageErrors, schema: { body: AuthForm }, steps: [checkCsrf, expectStep(deps, 'auth'), checkPassword(deps), showMessage(deps)] }),
-      route({ name: 'login.consent', method: 'POST', path: '/login/consent', errors: pageErrors, schema: { body: ConsentForm }, steps: [checkCsrf, expectStep(deps, 'consent'), decideConsent(deps), showMessage(deps)] }),
+      route({
+        name: 'authorization',
+        method: 'GET',
+        path: '/login',
+        errors: pageErrors,
+        schema: { querystring: AnyQuery },
+        steps: [queryOfUrl, ...start],
+      }),
+      route({
+        name: 'authorization.post',
+        method: 'POST',
+        path: '/login',
+        errors: pageErrors,
+        bodyLimit: 65_536,
+        schema: { body: Type.Union([AnyQuery, Type.Null()]) },
+        steps: [queryOfForm, ...start],
+      }),
+      route({
+        name: 'login.authenticate',
+        method: 'POST',
+        path: '/login/authenticate',
+        errors: pageErrors,
+        schema: { body: AuthForm },
+        steps: [checkCsrf, expectStep(deps, 'auth'), checkPassword(deps), showMessage(deps)],
+      }),
+      route({
+        name: 'login.consent',
+        method: 'POST',
+        path: '/login/consent',
+        errors: pageErrors,
+        schema: { body: ConsentForm },
+        steps: [checkCsrf, expectStep(deps, 'consent'), decideConsent(deps), showMessage(deps)],
+      }),
     ];
   },
   /** What the authorisation endpoint does, as discovery publishes it. */

@@ -8,7 +8,11 @@ import { messagesFor } from './messages.ts';
  * against the tenant's user directory. Labels on every field, the first
  * empty field focused, the error (if any) announced and tied to the fields.
  */
-export function loginPage(config: TenantConfig, message: AuthMessage, options: { lang: string; csrf: string; action: string; error?: string; username?: string; formTargets: string[] }): Page {
+export function loginPage(
+  config: TenantConfig,
+  message: AuthMessage,
+  options: { lang: string; csrf: string; action: string; error?: string; username?: string; formTargets: string[] },
+): Page {
   const t = messagesFor(options.lang);
   const clientName = message.client.name ?? message.client.client_id;
   const username = options.username ?? message.login_hint ?? '';

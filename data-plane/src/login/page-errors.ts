@@ -1,4 +1,4 @@
-import { jsonErrors, type ErrorStyle } from '../core/error-style.ts';
+import { type ErrorStyle, jsonErrors } from '../core/error-style.ts';
 import { errorPage } from './error-page.ts';
 import { pageAnswer } from './html.ts';
 import { messagesFor, pageLanguage } from './messages.ts';
@@ -17,9 +17,13 @@ export const pageErrors: ErrorStyle = {
     if (!context) return jsonErrors.render(request, error);
     const { config } = context.tenant;
     const lang = pageLanguage(config.login.locales, undefined);
-    const shown = error.statusCode === 404 ? { error: 'invalid_session', error_description: messagesFor(lang).expired } : error.body;
+    const shown =
+      error.statusCode === 404
+        ? { error: 'invalid_session', error_description: messagesFor(lang).expired }
+        : error.body;
     const answer = pageAnswer(config, errorPage(config, shown, lang), error.statusCode);
-    for (const [name, value] of Object.entries(error.headers)) if (answer.headers[name] === undefined) answer.headers[name] = value;
+    for (const [name, value] of Object.entries(error.headers))
+      if (answer.headers[name] === undefined) answer.headers[name] = value;
     return answer;
   },
 };

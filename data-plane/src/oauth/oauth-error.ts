@@ -21,7 +21,8 @@ export interface OAuthErrorOptions {
 export function oauthError(error: OAuthErrorCode, description: string, options: OAuthErrorOptions = {}): HttpError {
   const status = options.status ?? (error === 'invalid_client' ? 401 : 400);
   const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache' };
-  const challenge = options.basicChallenge !== undefined ? `Basic realm="${options.basicChallenge}"` : options.challenge;
+  const challenge =
+    options.basicChallenge !== undefined ? `Basic realm="${options.basicChallenge}"` : options.challenge;
   if (challenge) headers['www-authenticate'] = challenge;
   return new HttpError(status, error, description, { headers, detail: options.detail, cause: options.cause });
 }
@@ -33,11 +34,13 @@ export function oauthError(error: OAuthErrorCode, description: string, options: 
  */
 export function formParams(body: unknown): Record<string, string> {
   if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw oauthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw oauthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
     if (Array.isArray(value)) throw oauthError('invalid_request', `The parameter ${name} is repeated`);
-    if (typeof value !== 'string') throw oauthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');
+    if (typeof value !== 'string')
+      throw oauthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');
     if (value !== '') params[name] = value;
   }
   return params;

@@ -7,7 +7,17 @@ export type { PasswordAuthenticator } from '../ports/password-authenticator.ts';
 /** The ports the OAuth and OpenID Connect code uses (each contract is on its interface in ports/). */
 type OAuthPorts = Pick<
   Ports,
-  'clock' | 'accessTokens' | 'refreshTokens' | 'authorizations' | 'journal' | 'sessions' | 'authzSessions' | 'codes' | 'pushedRequests' | 'replay' | 'guessingBrake'
+  | 'clock'
+  | 'accessTokens'
+  | 'refreshTokens'
+  | 'authorizations'
+  | 'journal'
+  | 'sessions'
+  | 'authzSessions'
+  | 'codes'
+  | 'pushedRequests'
+  | 'replay'
+  | 'guessingBrake'
 >;
 
 /** The stores and services the OAuth endpoints, grants and flows share. */
@@ -18,8 +28,23 @@ export interface OAuthServices extends OAuthPorts {
 }
 
 /** The OAuth services over a set of ports (real or in memory); the password check defaults to the user directory. */
-export function oauthServices(ports: Ports, passwordAuthenticator: PasswordAuthenticator | undefined = ports.users): OAuthServices {
-  const { clock, accessTokens, refreshTokens, authorizations, journal, sessions, authzSessions, codes, pushedRequests, replay, guessingBrake } = ports;
+export function oauthServices(
+  ports: Ports,
+  passwordAuthenticator: PasswordAuthenticator | undefined = ports.users,
+): OAuthServices {
+  const {
+    clock,
+    accessTokens,
+    refreshTokens,
+    authorizations,
+    journal,
+    sessions,
+    authzSessions,
+    codes,
+    pushedRequests,
+    replay,
+    guessingBrake,
+  } = ports;
   return {
     clock,
     accessTokens,

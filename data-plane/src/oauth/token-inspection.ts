@@ -31,7 +31,14 @@ function fromAuthorization(authz: Authorization): Pick<ActiveToken, 'sub' | 'cid
   if (authz.cll?.length) extra.cll = authz.cll;
   if (authz.uip && Object.keys(authz.uip).length) extra.uip = authz.uip;
   if (authz.dat && Object.keys(authz.dat).length) extra.dat = authz.dat;
-  return { sub: authz.sub, cid: authz.cid, scp: authz.scp, ...(authz.aud?.length ? { aud: authz.aud } : {}), ...(authz.act ? { act: authz.act } : {}), extra };
+  return {
+    sub: authz.sub,
+    cid: authz.cid,
+    scp: authz.scp,
+    ...(authz.aud?.length ? { aud: authz.aud } : {}),
+    ...(authz.act ? { act: authz.act } : {}),
+    extra,
+  };
 }
 
 /**
@@ -39,20 +46,42 @@ function fromAuthorization(authz: Authorization): Pick<ActiveToken, 'sub' | 'cid
  * JWE) signed with the tenant's keys, or an identifier it minted. Tokens of
  * another tenant, another issuer alias, expired or revoked ones are null.
  */
-export async function inspectAccessToken(context: TenantContext, issuer: string, token: string, deps: DataPlaneDeps): Promise<ActiveToken | null> {
+export async function inspectAccessToken(
+  context: TenantContext,
+  issuer: string,
+  token: string,
+  deps: DataPlaneDeps,
+): Promise<ActiveToken | null> {
   const tid = context.tenant.tid;
   const now = epochSeconds(deps.oauth.clock);
   let active: ActiveToken | null = null;
   const parts = token.split('.').length;
   if (parts === 3 || parts === 5) {
     const claims = await decodeJwtAccessToken(token, context.keys, context.secrets['access-token-enc']);
-    if (!claims || typeof claims.sub !== 'string' || typeof claims.iat !== 'number' || typeof claims.exp !== 'number' || typeof claims.iss !== 'string') return null;
-    const cid = typeof claims.cid === 'string' ? claims.cid : typeof claims.client_id === 'string' ? claims.client_id : undefined;
+    if (
+      !claims ||
+      typeof claims.sub !== 'string' ||
+      typeof claims.iat !== 'number' ||
+      typeof claims.exp !== 'number' ||
+      typeof claims.iss !== 'string'
+    )
+      return null;
+    const cid =
+      typeof claims.cid === 'string' ? claims.cid : typeof claims.client_id === 'string' ? claims.client_id : undefined;
     if (!cid) return null;
-    const scp = Array.isArray(claims.scp) ? asStrings(claims.scp)! : typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
+    const scp = Array.isArray(claims.scp)
+      ? asStrings(claims.scp)!
+      : typeof claims.scope === 'string'
+        ? claims.scope.split(' ').filter(Boolean)
+        : [];
     const { iss, sub, iat, exp, jti, aud, act, scp: _s, scope: _sc, cid: _c, client_id: _ci, ...rest } = claims;
     active = {
-      sub, cid, scp, iss, iat, exp,
+      sub,
+      cid,
+      scp,
+      iss,
+      iat,
+      exp,
       ...(typeof jti === 'string' ? { jti } : {}),
       ...(asStrings(aud) ? { aud: asStrings(aud)! } : {}),
       ...(act ? { act } : {}),
@@ -62,7 +91,15 @@ export async function inspectAccessToken(context: TenantContext, issuer: string,
   } else if (checkIdentifier(context.secrets['identifier-hmac'], 'at', token)) {
     const record = await deps.oauth.accessTokens.get(tid, token);
     if (!record) return null;
-    active = { ...fromAuthorization(record.authz), iss: record.iss, iat: record.iat, exp: record.exp, jti: record.jti, kind: 'identifier', identifier: token };
+    active = {
+      ...fromAuthorization(record.authz),
+      iss: record.iss,
+      iat: record.iat,
+      exp: record.exp,
+      jti: record.jti,
+      kind: 'identifier',
+      identifier: token,
+    };
   }
   if (!active) return null;
   // A token is valid only under the issuer (primary or alias) it was issued under.

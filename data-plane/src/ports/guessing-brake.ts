@@ -9,8 +9,11 @@ export interface PasswordAttempt {
 }
 
 export type Reservation =
-  | { allowed: true; /** The password was right: give back what a success should not cost. */ succeeded(): Promise<void> }
-  | { allowed: false; /** Seconds until the limit that refused ends its window. */ retryAfter: number };
+  | {
+      allowed: true /** The password was right: give back what a success should not cost. */;
+      succeeded(): Promise<void>;
+    }
+  | { allowed: false /** Seconds until the limit that refused ends its window. */; retryAfter: number };
 
 /**
  * The online password guessing brake (limits in brakes/guessing-limits.ts).

@@ -7,10 +7,12 @@ export const PAR_URN_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 export const newRequestUri = (): string => `${PAR_URN_PREFIX}${randomBytes(32).toString('base64url')}`;
 
 /** Whether a presented URI could be one of ours (checked before any store read). */
-export const plausibleRequestUri = (requestUri: string): boolean => requestUri.startsWith(PAR_URN_PREFIX) && requestUri.length <= 200;
+export const plausibleRequestUri = (requestUri: string): boolean =>
+  requestUri.startsWith(PAR_URN_PREFIX) && requestUri.length <= 200;
 
 /** What stores keep instead of a request URI. */
-export const requestUriHash = (requestUri: string): string => createHash('sha256').update(requestUri).digest('base64url');
+export const requestUriHash = (requestUri: string): string =>
+  createHash('sha256').update(requestUri).digest('base64url');
 
 /** What a pushed request is stored as. */
 export interface PushedRecord {
@@ -32,6 +34,11 @@ export interface PushedRecord {
  *   (a take by the wrong client of the right tenant uses it up too).
  */
 export interface PushedRequestStore {
-  put(tid: string, clientId: string, params: Record<string, string>, lifetime?: number): Promise<{ request_uri: string; expires_in: number }>;
+  put(
+    tid: string,
+    clientId: string,
+    params: Record<string, string>,
+    lifetime?: number,
+  ): Promise<{ request_uri: string; expires_in: number }>;
   take(tid: string, clientId: string, requestUri: string): Promise<Record<string, string> | null>;
 }

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
+import type { Redis } from 'ioredis';
 import type { AccessTokenStore, IdentifierTokenRecord } from '../ports/access-token-store.ts';
-import { epochSeconds, systemClock, type Clock } from '../ports/clock.ts';
+import { type Clock, epochSeconds, systemClock } from '../ports/clock.ts';
 
 const key = (tid: string, token: string) => `at:${tid}:${tokenHash(token)}`;
 

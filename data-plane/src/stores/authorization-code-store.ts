@@ -1,7 +1,11 @@
-import type { Redis } from 'ioredis';
 import { checkIdentifier, mintIdentifier, tokenHash } from '@tessera/shared/tokens/identifiers';
-import { USED_CODE_MEMORY_SECONDS, type AuthorizationCodeStore, type CodeRecord } from '../ports/authorization-code-store.ts';
-import { epochSeconds, systemClock, type Clock } from '../ports/clock.ts';
+import type { Redis } from 'ioredis';
+import {
+  type AuthorizationCodeStore,
+  type CodeRecord,
+  USED_CODE_MEMORY_SECONDS,
+} from '../ports/authorization-code-store.ts';
+import { type Clock, epochSeconds, systemClock } from '../ports/clock.ts';
 
 const key = (tid: string, code: string) => `code:${tid}:${tokenHash(code)}`;
 const usedKey = (tid: string, code: string) => `code-used:${tid}:${tokenHash(code)}`;

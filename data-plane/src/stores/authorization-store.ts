@@ -1,7 +1,7 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Db } from '@tessera/shared/db/database';
 import type { AuthorizationFilter, AuthorizationStore, StoredAuthorization } from '../ports/authorization-store.ts';
-import { clockDate, systemClock, type Clock } from '../ports/clock.ts';
+import { type Clock, clockDate, systemClock } from '../ports/clock.ts';
 import { insertRefreshToken } from './refresh-token-store.ts';
 
 type Row = { id: string; record: unknown; created_at: Date; updated_at: Date };
@@ -13,7 +13,8 @@ const toStored = (row: Row): StoredAuthorization => ({
 });
 
 function refuseEmpty(filter: AuthorizationFilter & { id?: string }): void {
-  if (filter.sub === undefined && filter.cid === undefined && filter.id === undefined) throw new Error('refusing to delete every authorisation');
+  if (filter.sub === undefined && filter.cid === undefined && filter.id === undefined)
+    throw new Error('refusing to delete every authorisation');
 }
 
 /** Long-lived authorisations in PostgreSQL: one row per tenant, subject and client; refresh tokens cascade from it. */
@@ -54,7 +55,12 @@ export class PostgresAuthorizationStore implements AuthorizationStore {
   }
 
   async get(tid: string, id: string): Promise<StoredAuthorization | undefined> {
-    const row = await this.#db.selectFrom('authorizations').selectAll().where('tid', '=', tid).where('id', '=', id).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('authorizations')
+      .selectAll()
+      .where('tid', '=', tid)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toStored(row) : undefined;
   }
 
@@ -96,7 +102,12 @@ export class PostgresAuthorizationStore implements AuthorizationStore {
       let remaining = trx.selectFrom('authorizations').select('id').where('tid', '=', tid);
       if (filter.sub !== undefined) remaining = remaining.where('sub', '=', filter.sub);
       if (filter.cid !== undefined) remaining = remaining.where('client_id', '=', filter.cid);
-      await trx.deleteFrom('refresh_tokens').where('tid', '=', tid).where('issued_at', '<', before).where('authorization_id', 'in', remaining).execute();
+      await trx
+        .deleteFrom('refresh_tokens')
+        .where('tid', '=', tid)
+        .where('issued_at', '<', before)
+        .where('authorization_id', 'in', remaining)
+        .execute();
       return rows.map(toStored);
     });
   }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { checkIdentifier, mintIdentifier, tokenHash } from '@tessera/shared/tokens/identifiers';
+import type { Redis } from 'ioredis';
 import type { AuthzSession, AuthzSessionStore } from '../ports/authz-session-store.ts';
 import { openAuthzSession, sealAuthzSession } from './authz-session-seal.ts';
 

@@ -1,5 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import type { Client } from '@tessera/shared/clients/client';
+import { LRUCache } from 'lru-cache';
 import type { ClientLookup } from '../ports/client-lookup.ts';
 import type { ClientStore } from '../ports/client-store.ts';
 
@@ -20,7 +20,11 @@ export class ClientCache implements ClientLookup {
 
   constructor(store: ClientStore, options: { max?: number; missingTtlMs?: number } = {}) {
     this.#store = store;
-    this.#cache = new LRUCache<string, Client | typeof MISSING>({ max: options.max ?? 100_000, ttl: 0, ttlAutopurge: false });
+    this.#cache = new LRUCache<string, Client | typeof MISSING>({
+      max: options.max ?? 100_000,
+      ttl: 0,
+      ttlAutopurge: false,
+    });
     this.missingTtlMs = options.missingTtlMs ?? 10_000;
   }
 

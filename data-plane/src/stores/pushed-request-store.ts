@@ -1,6 +1,12 @@
 import type { Redis } from 'ioredis';
-import { epochSeconds, systemClock, type Clock } from '../ports/clock.ts';
-import { newRequestUri, plausibleRequestUri, requestUriHash, type PushedRecord, type PushedRequestStore } from '../ports/pushed-request-store.ts';
+import { type Clock, epochSeconds, systemClock } from '../ports/clock.ts';
+import {
+  newRequestUri,
+  type PushedRecord,
+  type PushedRequestStore,
+  plausibleRequestUri,
+  requestUriHash,
+} from '../ports/pushed-request-store.ts';
 
 const key = (tid: string, requestUri: string) => `par:${tid}:${requestUriHash(requestUri)}`;
 
@@ -14,9 +20,19 @@ export class RedisPushedRequestStore implements PushedRequestStore {
     this.#clock = clock;
   }
 
-  async put(tid: string, clientId: string, params: Record<string, string>, lifetime = 60): Promise<{ request_uri: string; expires_in: number }> {
+  async put(
+    tid: string,
+    clientId: string,
+    params: Record<string, string>,
+    lifetime = 60,
+  ): Promise<{ request_uri: string; expires_in: number }> {
     const requestUri = newRequestUri();
-    await this.#redis.set(key(tid, requestUri), JSON.stringify({ cid: clientId, params, exp: epochSeconds(this.#clock) + lifetime } satisfies PushedRecord), 'EX', lifetime);
+    await this.#redis.set(
+      key(tid, requestUri),
+      JSON.stringify({ cid: clientId, params, exp: epochSeconds(this.#clock) + lifetime } satisfies PushedRecord),
+      'EX',
+      lifetime,
+    );
     return { request_uri: requestUri, expires_in: lifetime };
   }
 

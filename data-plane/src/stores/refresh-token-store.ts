@@ -1,6 +1,6 @@
 import type { Db } from '@tessera/shared/db/database';
 import { checkIdentifier, mintIdentifier, tokenHash } from '@tessera/shared/tokens/identifiers';
-import { clockDate, systemClock, type Clock } from '../ports/clock.ts';
+import { type Clock, clockDate, systemClock } from '../ports/clock.ts';
 import type { RefreshTokenRow, RefreshTokenStore } from '../ports/refresh-token-store.ts';
 
 /** Mint a refresh token and insert its row through `executor` (the store's pool or a transaction). */
@@ -15,7 +15,15 @@ export async function insertRefreshToken(
   const token = mintIdentifier(hmacKey, 'rt');
   await executor
     .insertInto('refresh_tokens')
-    .values({ token_sha256: tokenHash(token), tid, authorization_id: authorizationId, issued_at: issuedAt, expires_at: expiresAt, last_used_at: null, rotated_at: null })
+    .values({
+      token_sha256: tokenHash(token),
+      tid,
+      authorization_id: authorizationId,
+      issued_at: issuedAt,
+      expires_at: expiresAt,
+      last_used_at: null,
+      rotated_at: null,
+    })
     .execute();
   return token;
 }
@@ -41,7 +49,12 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
 
   async find(tid: string, hmacKey: Uint8Array, token: string): Promise<RefreshTokenRow | null> {
     if (!checkIdentifier(hmacKey, 'rt', token)) return null;
-    const row = await this.#db.selectFrom('refresh_tokens').selectAll().where('token_sha256', '=', tokenHash(token)).where('tid', '=', tid).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('token_sha256', '=', tokenHash(token))
+      .where('tid', '=', tid)
+      .executeTakeFirst();
     if (!row) return null;
     return {
       tokenHash: row.token_sha256,

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
-import { epochSeconds, systemClock, type Clock } from '../ports/clock.ts';
+import type { Redis } from 'ioredis';
+import { type Clock, epochSeconds, systemClock } from '../ports/clock.ts';
 import type { ReplayCache, ReplayKind, UseRecord } from '../ports/replay-cache.ts';
 
 /** Redis key prefix per kind (a table, so a new kind is one line). */
@@ -24,7 +24,8 @@ export class RedisReplayCache implements ReplayCache {
   async use(tid: string, kind: ReplayKind, id: string, until: number): Promise<UseRecord> {
     const now = epochSeconds(this.#clock);
     const k = key(tid, kind, id);
-    if ((await this.#redis.set(k, String(now), 'EX', Math.max(1, until - now), 'NX')) === 'OK') return { first: true, usedAt: now };
+    if ((await this.#redis.set(k, String(now), 'EX', Math.max(1, until - now), 'NX')) === 'OK')
+      return { first: true, usedAt: now };
     // The first use's time never changes; if it expired just now, this use is as good as the first.
     const usedAt = await this.#redis.get(k);
     return { first: false, usedAt: usedAt === null ? now : Number(usedAt) };

@@ -1,7 +1,11 @@
-import type { Redis } from 'ioredis';
 import type { Db } from '@tessera/shared/db/database';
-import { clockDate, systemClock, type Clock } from '../ports/clock.ts';
-import { MAX_ACCESS_TOKEN_SECONDS, type RevocationJournal, type RevocationTarget } from '../ports/revocation-journal.ts';
+import type { Redis } from 'ioredis';
+import { type Clock, clockDate, systemClock } from '../ports/clock.ts';
+import {
+  MAX_ACCESS_TOKEN_SECONDS,
+  type RevocationJournal,
+  type RevocationTarget,
+} from '../ports/revocation-journal.ts';
 
 const RAISE_ONLY = `local cur = redis.call('GET', KEYS[1])
 if (not cur) or tonumber(cur) < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
@@ -33,7 +37,12 @@ export class PostgresRevocationJournal implements RevocationJournal {
       .insertInto('revocations')
       .values({ tid, sub: target.sub ?? null, client_id: target.cid ?? null, actor: null, revoked_at: at })
       .execute();
-    const key = target.sub && target.cid ? subjectClientKey(tid, target.sub, target.cid) : target.sub ? subjectKey(tid, target.sub) : clientKey(tid, target.cid!);
+    const key =
+      target.sub && target.cid
+        ? subjectClientKey(tid, target.sub, target.cid)
+        : target.sub
+          ? subjectKey(tid, target.sub)
+          : clientKey(tid, target.cid!);
     const seconds = Math.floor(at.getTime() / 1000);
     // The mirror only ever moves forward: a revocation recorded with an older time must not hide a newer one.
     await this.#redis.eval(RAISE_ONLY, 1, key, String(seconds), String(MAX_ACCESS_TOKEN_SECONDS + 60));

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
 import { ClientStore } from '@tessera/shared/clients/client-store';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { Db } from '@tessera/shared/db/database';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import type { Redis } from 'ioredis';
 import { redisGuessingBrake } from '../brakes/password-brake.ts';
 import { PostgresUserDirectory } from '../directory/user-directory.ts';
 import type { Clock } from '../ports/clock.ts';

@@ -1,7 +1,12 @@
-import type { Redis } from 'ioredis';
 import { checkIdentifier, mintIdentifier, tokenHash } from '@tessera/shared/tokens/identifiers';
-import { epochSeconds, systemClock, type Clock } from '../ports/clock.ts';
-import { sessionAlive, sessionRemaining, type SubjectSession, type SubjectSessionStore } from '../ports/subject-session-store.ts';
+import type { Redis } from 'ioredis';
+import { type Clock, epochSeconds, systemClock } from '../ports/clock.ts';
+import {
+  type SubjectSession,
+  type SubjectSessionStore,
+  sessionAlive,
+  sessionRemaining,
+} from '../ports/subject-session-store.ts';
 
 const key = (tid: string, hash: string) => `sess:${tid}:${hash}`;
 /** The subject index: the hashes of a subject's sessions (entries of ended sessions are pruned on read). */
@@ -53,7 +58,13 @@ export class RedisSubjectSessionStore implements SubjectSessionStore {
     const now = epochSeconds(this.#clock);
     const rps = rp && !(session.rps ?? []).includes(rp) ? [...(session.rps ?? []), rp] : session.rps;
     const updated: SubjectSession = { ...session, lastAccess: now, ...(rps ? { rps } : {}) };
-    await this.#redis.set(key(tid, tokenHash(sid)), JSON.stringify(updated), 'EX', sessionRemaining(updated, now), 'XX');
+    await this.#redis.set(
+      key(tid, tokenHash(sid)),
+      JSON.stringify(updated),
+      'EX',
+      sessionRemaining(updated, now),
+      'XX',
+    );
     return updated;
   }
 

@@ -1,5 +1,5 @@
-import proxyAddr from '@fastify/proxy-addr';
 import type { IncomingHttpHeaders } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
 
 /**
  * The scheme and host a client used, as `http://host[:port]`. X-Forwarded-Proto

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { issuerLastSeenKey, issuerRequestsKey } from '@tessera/shared/tenancy/issuer-requests';
+import type { Redis } from 'ioredis';
 
 /**
  * One node's counts of requests per (tenant, issuer), kept in memory and

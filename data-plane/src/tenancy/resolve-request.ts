@@ -3,7 +3,7 @@ import type { ExternalOrigin } from './external-origin.ts';
 import type { IssuerIndex } from './issuer-index.ts';
 
 export type Resolution =
-  | { ok: true; tid: string; issuer: string; /** path relative to the issuer, with the query */ url: string }
+  | { ok: true; tid: string; issuer: string /** path relative to the issuer, with the query */; url: string }
   | { ok: false; reason: string };
 
 /**

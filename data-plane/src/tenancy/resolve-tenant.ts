@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '@tessera/shared/http/errors';
+import type { FastifyInstance } from 'fastify';
 import '@tessera/shared/http/route-config';
 import { SERVED_STATUSES } from '@tessera/shared/tenancy/tenant';
 import type { ExternalOrigin } from './external-origin.ts';
 import type { IssuerIndex } from './issuer-index.ts';
-import { resolveRequest, type Resolution } from './resolve-request.ts';
+import { type Resolution, resolveRequest } from './resolve-request.ts';
 import type { TenantCache } from './tenant-cache.ts';
 import type { TenantContext } from './tenant-context.ts';
 

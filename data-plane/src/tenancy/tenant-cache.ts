@@ -1,9 +1,9 @@
-import { LRUCache } from 'lru-cache';
+import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { Db } from '@tessera/shared/db/database';
 import { publishedKeys } from '@tessera/shared/keys/published-keys';
-import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
-import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import { openTenantSecrets } from '@tessera/shared/keys/tenant-secrets';
+import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
+import { LRUCache } from 'lru-cache';
 import { TenantContext } from './tenant-context.ts';
 
 /**
@@ -67,10 +67,20 @@ export class TenantCache {
     const [tenant, keys, tokens, secrets] = await Promise.all([
       loadTenant(this.#db, tid),
       publishedKeys(this.#db, tid),
-      this.#db.selectFrom('tenant_api_tokens').select('token_sha256').where('tid', '=', tid).where('revoked_at', 'is', null).execute(),
+      this.#db
+        .selectFrom('tenant_api_tokens')
+        .select('token_sha256')
+        .where('tid', '=', tid)
+        .where('revoked_at', 'is', null)
+        .execute(),
       openTenantSecrets(this.#db, this.#masterKey, tid),
     ]);
     if (!tenant) return undefined;
-    return new TenantContext(tenant, keys, tokens.map((t) => t.token_sha256), secrets);
+    return new TenantContext(
+      tenant,
+      keys,
+      tokens.map((t) => t.token_sha256),
+      secrets,
+    );
   }
 }

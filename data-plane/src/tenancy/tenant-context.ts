@@ -18,7 +18,12 @@ export class TenantContext {
   readonly secrets: Readonly<Record<SecretPurpose, Buffer>>;
   readonly #memo = new Map<string, string>();
 
-  constructor(tenant: Tenant, keys: KeyInfo[], apiTokenHashes: readonly string[], secrets: Readonly<Record<SecretPurpose, Buffer>>) {
+  constructor(
+    tenant: Tenant,
+    keys: KeyInfo[],
+    apiTokenHashes: readonly string[],
+    secrets: Readonly<Record<SecretPurpose, Buffer>>,
+  ) {
     this.tenant = tenant;
     this.keys = keys;
     this.apiTokenHashes = apiTokenHashes;

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '@tessera/shared/db/database';
 import { parseTenantChange, tenantChangeChannel } from '@tessera/shared/tenancy/change-channel';
 import { loadIssuerEntries } from '@tessera/shared/tenancy/tenant-reader';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { IssuerIndex } from './issuer-index.ts';
 import type { TenantCache } from './tenant-cache.ts';
 

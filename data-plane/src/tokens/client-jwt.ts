@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { CompactEncrypt, CompactSign, importJWK, type CompactJWEHeaderParameters, type JWK } from 'jose';
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { algorithmsFor, HMAC_ALGORITHMS, joseAlgorithm } from '@tessera/shared/jose/algorithms';
-import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import { signCompactJws } from '@tessera/shared/keys/jws';
+import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import type { KeyAlgorithm } from '@tessera/shared/keys/key-store';
+import { CompactEncrypt, type CompactJWEHeaderParameters, CompactSign, importJWK, type JWK } from 'jose';
 import { clientJwks } from '../client-auth/client-jwks.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { clockDate } from '../ports/clock.ts';
@@ -58,7 +58,11 @@ async function clientPublicKeys(client: Client, policy: OutboundPolicy): Promise
   try {
     return (await clientJwks(client, policy)).keys as JWK[];
   } catch {
-    throw bad(client.metadata.jwks || client.metadata.jwks_uri ? 'The client jwks_uri could not be retrieved' : 'The client registered no keys to encrypt to');
+    throw bad(
+      client.metadata.jwks || client.metadata.jwks_uri
+        ? 'The client jwks_uri could not be retrieved'
+        : 'The client registered no keys to encrypt to',
+    );
   }
 }
 
@@ -68,7 +72,13 @@ const fitsAlg = (jwk: JWK, alg: string) =>
   (joseAlgorithm(alg)?.keyTypes as readonly string[] | undefined)?.includes(jwk.kty ?? '') === true;
 
 /** Encrypt `jws` to `client` with `alg`/`enc` (nested JWT, `cty: JWT`). */
-export async function encryptForClient(client: Client, jws: string, alg: string, enc: string, policy: OutboundPolicy): Promise<string> {
+export async function encryptForClient(
+  client: Client,
+  jws: string,
+  alg: string,
+  enc: string,
+  policy: OutboundPolicy,
+): Promise<string> {
   if (!JWE_ALGS.includes(alg)) throw bad(`Unsupported JWE algorithm ${alg}`);
   if (!JWE_ENCS.includes(enc)) throw bad(`Unsupported JWE encryption method ${enc}`);
   const header: CompactJWEHeaderParameters = { alg, enc, cty: 'JWT' };
@@ -95,5 +105,7 @@ export async function jwtForClient(
   payload: Record<string, unknown>,
 ): Promise<string> {
   const jws = await signForClient(context, deps, client, options.alg, payload, options.typ);
-  return options.encAlg ? encryptForClient(client, jws, options.encAlg, options.enc ?? 'A128CBC-HS256', deps.outbound) : jws;
+  return options.encAlg
+    ? encryptForClient(client, jws, options.encAlg, options.enc ?? 'A128CBC-HS256', deps.outbound)
+    : jws;
 }

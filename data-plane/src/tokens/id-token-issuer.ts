@@ -37,7 +37,8 @@ export interface AuthorizationIdTokenRequest {
 
 /** The JWS algorithm of a client's ID tokens: what it registered, else the tenant's. */
 export const idTokenAlg = (context: TenantContext, client: Client): string =>
-  (client.metadata.id_token_signed_response_alg as string | undefined) ?? context.tenant.config.keys.idTokenSigningAlgorithm;
+  (client.metadata.id_token_signed_response_alg as string | undefined) ??
+  context.tenant.config.keys.idTokenSigningAlgorithm;
 
 /**
  * The ID token of an authorisation — the one function every flow calls, so
@@ -63,24 +64,38 @@ export async function idTokenForAuthorization(
   const clientSub = (localSub: string) => subjectForClient(subjectKey, client.metadata, localSub);
   const alg = idTokenAlg(context, client);
   // Registration refuses "none" (client-metadata.ts); a client stored before that gets a clear error, not a 500.
-  if (alg === 'none') throw new HttpError(400, 'invalid_client_metadata', 'The client registered id_token_signed_response_alg "none"; unsigned ID tokens are not issued');
-  const released = await releasedClaims(deps, context.tenant.tid, authz.sub, claimTargets(authz.clm ?? [], req.claimsInIdToken ?? false).idToken, authz.cll ?? []);
-  const payload = idTokenClaims({
-    iss: req.issuer,
-    sub: clientSub(authz.sub),
-    aud: client.clientId,
-    lifetime: authz.idToken?.lifetime || context.tenant.config.tokens.idTokenLifetime,
-    ...(auth?.authTime !== undefined ? { authTime: auth.authTime } : {}),
-    ...(auth && authz.sid ? { sid: authz.sid } : {}),
-    ...(req.nonce !== undefined ? { nonce: req.nonce } : {}),
-    ...(auth?.acr ? { acr: auth.acr } : {}),
-    ...(auth?.amr ? { amr: auth.amr } : {}),
-    ...(req.accessToken ? { atHash: halfHash(alg, req.accessToken) } : {}),
-    ...(req.code ? { cHash: halfHash(alg, req.code) } : {}),
-    ...(req.state !== undefined ? { sHash: halfHash(alg, req.state) } : {}),
-    ...(authz.act ? { act: { sub: clientSub(authz.act.sub) } } : {}),
-    claims: { ...auth?.claims, ...authz.idp, ...released },
-  }, epochSeconds(deps.oauth.clock));
+  if (alg === 'none')
+    throw new HttpError(
+      400,
+      'invalid_client_metadata',
+      'The client registered id_token_signed_response_alg "none"; unsigned ID tokens are not issued',
+    );
+  const released = await releasedClaims(
+    deps,
+    context.tenant.tid,
+    authz.sub,
+    claimTargets(authz.clm ?? [], req.claimsInIdToken ?? false).idToken,
+    authz.cll ?? [],
+  );
+  const payload = idTokenClaims(
+    {
+      iss: req.issuer,
+      sub: clientSub(authz.sub),
+      aud: client.clientId,
+      lifetime: authz.idToken?.lifetime || context.tenant.config.tokens.idTokenLifetime,
+      ...(auth?.authTime !== undefined ? { authTime: auth.authTime } : {}),
+      ...(auth && authz.sid ? { sid: authz.sid } : {}),
+      ...(req.nonce !== undefined ? { nonce: req.nonce } : {}),
+      ...(auth?.acr ? { acr: auth.acr } : {}),
+      ...(auth?.amr ? { amr: auth.amr } : {}),
+      ...(req.accessToken ? { atHash: halfHash(alg, req.accessToken) } : {}),
+      ...(req.code ? { cHash: halfHash(alg, req.code) } : {}),
+      ...(req.state !== undefined ? { sHash: halfHash(alg, req.state) } : {}),
+      ...(authz.act ? { act: { sub: clientSub(authz.act.sub) } } : {}),
+      claims: { ...auth?.claims, ...authz.idp, ...released },
+    },
+    epochSeconds(deps.oauth.clock),
+  );
   return jwtForClient(
     context,
     deps,

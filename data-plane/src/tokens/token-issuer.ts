@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { compactDecrypt, CompactEncrypt } from 'jose';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
-import { accessTokenClaims, encodeJwtAccessToken, type ContentEncryption } from '@tessera/shared/tokens/access-token-jwt';
+import {
+  accessTokenClaims,
+  type ContentEncryption,
+  encodeJwtAccessToken,
+} from '@tessera/shared/tokens/access-token-jwt';
 import { mintIdentifier, randomJti } from '@tessera/shared/tokens/identifiers';
+import { CompactEncrypt, compactDecrypt } from 'jose';
 import type { AccessTokenStore } from '../ports/access-token-store.ts';
 import type { AuthorizationStore } from '../ports/authorization-store.ts';
-import { epochSeconds, type Clock } from '../ports/clock.ts';
+import { type Clock, epochSeconds } from '../ports/clock.ts';
 import type { KeyBackends } from '../ports/key-backends.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
@@ -35,7 +39,12 @@ export class TokenIssuer {
   readonly #authorizations: AuthorizationStore;
   readonly #clock: Clock;
 
-  constructor(deps: { keyStores: KeyBackends; accessTokens: AccessTokenStore; authorizations: AuthorizationStore; clock: Clock }) {
+  constructor(deps: {
+    keyStores: KeyBackends;
+    accessTokens: AccessTokenStore;
+    authorizations: AuthorizationStore;
+    clock: Clock;
+  }) {
     this.#keyStores = deps.keyStores;
     this.#accessTokens = deps.accessTokens;
     this.#authorizations = deps.authorizations;
@@ -53,10 +62,18 @@ export class TokenIssuer {
       refreshExp = authz.refreshToken.lifetime > 0 ? now + authz.refreshToken.lifetime : 0;
       if (authz.longLived) {
         const expiresAt = refreshExp ? new Date(refreshExp * 1000) : null;
-        const persisted = await this.#authorizations.upsertWithRefreshToken(context.tenant.tid, authz, { hmacKey: context.secrets['identifier-hmac'], expiresAt });
+        const persisted = await this.#authorizations.upsertWithRefreshToken(context.tenant.tid, authz, {
+          hmacKey: context.secrets['identifier-hmac'],
+          expiresAt,
+        });
         refreshToken = persisted.refreshToken;
       } else {
-        refreshToken = await this.encodeTransientRefreshToken(context, { authz, iat: now, exp: refreshExp, jti: randomBytes(16).toString('base64url') });
+        refreshToken = await this.encodeTransientRefreshToken(context, {
+          authz,
+          iat: now,
+          exp: refreshExp,
+          jti: randomBytes(16).toString('base64url'),
+        });
       }
     } else if (authz.longLived) {
       await this.#authorizations.upsert(context.tenant.tid, authz);
@@ -72,9 +89,18 @@ export class TokenIssuer {
     return limit;
   }
 
-  withRefresh(response: TokenResponse, refreshToken: string | undefined, refreshExp: number, now: number): TokenResponse {
+  withRefresh(
+    response: TokenResponse,
+    refreshToken: string | undefined,
+    refreshExp: number,
+    now: number,
+  ): TokenResponse {
     if (!refreshToken) return response;
-    return { ...response, refresh_token: refreshToken, ...(refreshExp > 0 ? { refresh_token_expires_in: refreshExp - now } : {}) };
+    return {
+      ...response,
+      refresh_token: refreshToken,
+      ...(refreshExp > 0 ? { refresh_token_expires_in: refreshExp - now } : {}),
+    };
   }
 
   /** An access token for `authz`, living at most `maxLifetime` seconds. */
@@ -82,7 +108,10 @@ export class TokenIssuer {
     const { config, tid } = context.tenant;
     const now = this.#clock.now();
     const iat = Math.floor(now / 1000);
-    const lifetime = Math.max(1, Math.min(authz.accessToken.lifetime || config.tokens.accessTokenLifetime, maxLifetime));
+    const lifetime = Math.max(
+      1,
+      Math.min(authz.accessToken.lifetime || config.tokens.accessTokenLifetime, maxLifetime),
+    );
     const exp = iat + lifetime;
     const jti = randomJti();
     let token: string;
@@ -95,11 +124,26 @@ export class TokenIssuer {
       if (!key) throw new HttpError(500, 'server_error', `No active ${alg} signing key`);
       const claims = accessTokenClaims(config.tokens.accessTokenProfile, authz, { iss: authz.iss, iat, exp, jti });
       const encryption = authz.accessToken.encrypt
-        ? { secret: context.secrets['access-token-enc'], enc: config.tokens.accessTokenEncryptionMethod as ContentEncryption }
+        ? {
+            secret: context.secrets['access-token-enc'],
+            enc: config.tokens.accessTokenEncryptionMethod as ContentEncryption,
+          }
         : undefined;
-      token = await encodeJwtAccessToken(this.#keyStores.for(key.backend), tid, key, config.tokens.accessTokenProfile, claims, encryption);
+      token = await encodeJwtAccessToken(
+        this.#keyStores.for(key.backend),
+        tid,
+        key,
+        config.tokens.accessTokenProfile,
+        claims,
+        encryption,
+      );
     }
-    return { access_token: token, token_type: 'Bearer', expires_in: lifetime, ...(authz.scp.length ? { scope: authz.scp.join(' ') } : {}) };
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: lifetime,
+      ...(authz.scp.length ? { scope: authz.scp.join(' ') } : {}),
+    };
   }
 
   async encodeTransientRefreshToken(context: TenantContext, payload: TransientRefreshToken): Promise<string> {

@@ -1,12 +1,18 @@
-import { describe, expect, it } from 'vitest';
 import { mintIdentifier } from '@tessera/shared/tokens/identifiers';
-import { epochSeconds } from '../../src/ports/clock.ts';
+import { describe, expect, it } from 'vitest';
 import type { IdentifierTokenRecord } from '../../src/ports/access-token-store.ts';
-import { authorization, expectGone, hmacKey, type Contract } from './store-subject.ts';
+import { epochSeconds } from '../../src/ports/clock.ts';
+import { authorization, type Contract, expectGone, hmacKey } from './store-subject.ts';
 
 export const accessTokenStoreContract: Contract = (subject) =>
   describe('AccessTokenStore', () => {
-    const record = (exp: number): IdentifierTokenRecord => ({ authz: authorization(), iss: 'https://op.example/t', iat: exp - 60, exp, jti: 'j1' });
+    const record = (exp: number): IdentifierTokenRecord => ({
+      authz: authorization(),
+      iss: 'https://op.example/t',
+      iat: exp - 60,
+      exp,
+      jti: 'j1',
+    });
 
     it('returns what was put, under its tenant only', async () => {
       const { ports, clock, tenant } = subject();

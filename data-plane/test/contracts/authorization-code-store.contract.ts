@@ -1,12 +1,19 @@
-import { describe, expect, it } from 'vitest';
 import { mintIdentifier } from '@tessera/shared/tokens/identifiers';
+import { describe, expect, it } from 'vitest';
 import type { CodeRecord } from '../../src/ports/authorization-code-store.ts';
 import { epochSeconds } from '../../src/ports/clock.ts';
-import { authorization, expectGone, hmacKey, type Contract } from './store-subject.ts';
+import { authorization, type Contract, expectGone, hmacKey } from './store-subject.ts';
 
 export const authorizationCodeStoreContract: Contract = (subject) =>
   describe('AuthorizationCodeStore', () => {
-    const record = (exp: number): CodeRecord => ({ authz: authorization(), redirectUri: 'https://app.example/cb', redirectUriGiven: true, codeChallenge: 'c', codeChallengeMethod: 'S256', exp });
+    const record = (exp: number): CodeRecord => ({
+      authz: authorization(),
+      redirectUri: 'https://app.example/cb',
+      redirectUriGiven: true,
+      codeChallenge: 'c',
+      codeChallengeMethod: 'S256',
+      exp,
+    });
 
     it('gives the record back to its tenant and key, and leaves it there until it expires', async () => {
       const { ports, clock, tenant } = subject();

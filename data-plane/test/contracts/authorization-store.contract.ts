@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorization, hmacKey, type Contract } from './store-subject.ts';
+import { authorization, type Contract, hmacKey } from './store-subject.ts';
 
 export const authorizationStoreContract: Contract = (subject) =>
   describe('AuthorizationStore', () => {
@@ -7,7 +7,10 @@ export const authorizationStoreContract: Contract = (subject) =>
       const { ports, clock, tenant } = subject();
       const tid = await tenant();
       const key = hmacKey();
-      const { id, refreshToken } = await ports.authorizations.upsertWithRefreshToken(tid, authorization(), { hmacKey: key, expiresAt: null });
+      const { id, refreshToken } = await ports.authorizations.upsertWithRefreshToken(tid, authorization(), {
+        hmacKey: key,
+        expiresAt: null,
+      });
       const first = await ports.authorizations.get(tid, id);
       expect(first?.authz.scp).toEqual(['openid', 'read']);
       clock.advanceSeconds(10);
@@ -29,7 +32,9 @@ export const authorizationStoreContract: Contract = (subject) =>
       await ports.authorizations.upsert(tid, authorization({ sub: 'alice', cid: 'tool' }));
       await ports.authorizations.upsert(other, authorization({ sub: 'carol', cid: 'app' }));
       expect((await ports.authorizations.find(tid, { cid: 'app' })).map((s) => s.authz.sub)).toEqual(['bob', 'alice']);
-      expect((await ports.authorizations.find(tid, { sub: 'alice', cid: 'tool' })).map((s) => s.authz.cid)).toEqual(['tool']);
+      expect((await ports.authorizations.find(tid, { sub: 'alice', cid: 'tool' })).map((s) => s.authz.cid)).toEqual([
+        'tool',
+      ]);
       expect(await ports.authorizations.subjects(tid)).toEqual(['alice', 'bob']);
       expect(await ports.authorizations.subjects(tid, { cid: 'tool' })).toEqual(['alice']);
       expect(await ports.authorizations.clients(tid, { sub: 'alice' })).toEqual(['app', 'tool']);
@@ -40,7 +45,10 @@ export const authorizationStoreContract: Contract = (subject) =>
       const { ports, tenant } = subject();
       const [tid, other] = [await tenant(), await tenant()];
       const key = hmacKey();
-      const { refreshToken } = await ports.authorizations.upsertWithRefreshToken(tid, authorization(), { hmacKey: key, expiresAt: null });
+      const { refreshToken } = await ports.authorizations.upsertWithRefreshToken(tid, authorization(), {
+        hmacKey: key,
+        expiresAt: null,
+      });
       const kept = await ports.authorizations.upsert(tid, authorization({ cid: 'tool' }));
       await ports.authorizations.upsert(other, authorization());
       await expect(ports.authorizations.delete(tid, {})).rejects.toThrow();
@@ -56,8 +64,14 @@ export const authorizationStoreContract: Contract = (subject) =>
       const { ports, clock, tenant } = subject();
       const tid = await tenant();
       const key = hmacKey();
-      const old = await ports.authorizations.upsertWithRefreshToken(tid, authorization({ cid: 'old' }), { hmacKey: key, expiresAt: null });
-      const renewed = await ports.authorizations.upsertWithRefreshToken(tid, authorization({ cid: 'renewed' }), { hmacKey: key, expiresAt: null });
+      const old = await ports.authorizations.upsertWithRefreshToken(tid, authorization({ cid: 'old' }), {
+        hmacKey: key,
+        expiresAt: null,
+      });
+      const renewed = await ports.authorizations.upsertWithRefreshToken(tid, authorization({ cid: 'renewed' }), {
+        hmacKey: key,
+        expiresAt: null,
+      });
       clock.advanceSeconds(5);
       const before = new Date(clock.now());
       clock.advanceSeconds(5);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthzSession } from '../../src/ports/authz-session-store.ts';
-import { expectGone, hmacKey, type Contract } from './store-subject.ts';
+import { type Contract, expectGone, hmacKey } from './store-subject.ts';
 
 export const authzSessionStoreContract: Contract = (subject) =>
   describe('AuthzSessionStore', () => {
@@ -9,8 +9,15 @@ export const authzSessionStoreContract: Contract = (subject) =>
       step: 'auth',
       createdAt: 1,
       request: {
-        clientId: 'app', redirectUri: 'https://app.example/cb', redirectUriGiven: true, responseType: ['code'], responseMode: 'query',
-        scope: ['openid'], prompt: [], display: 'page', params: { client_id: 'app' },
+        clientId: 'app',
+        redirectUri: 'https://app.example/cb',
+        redirectUriGiven: true,
+        responseType: ['code'],
+        responseMode: 'query',
+        scope: ['openid'],
+        prompt: [],
+        display: 'page',
+        params: { client_id: 'app' },
       },
       ...fields,
     });

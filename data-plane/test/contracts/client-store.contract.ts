@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { SECRET_ROLLOVER_MS } from '@tessera/shared/clients/client-store';
+import { describe, expect, it } from 'vitest';
 import type { NewClient } from '../../src/ports/client-store.ts';
 import type { Contract } from './store-subject.ts';
 
@@ -21,7 +21,13 @@ export const clientStoreContract: Contract = (subject) =>
       expect(await ports.clientStore.create(tid, input('app', { secret: 'other' }))).toBe(false);
       expect(await ports.clientStore.create(other, input('app'))).toBe(true);
       const client = await ports.clientStore.get(tid, 'app');
-      expect(client).toMatchObject({ tid, clientId: 'app', secret: 'first-secret', previousSecret: null, registrationTokenSha256: 'a'.repeat(64) });
+      expect(client).toMatchObject({
+        tid,
+        clientId: 'app',
+        secret: 'first-secret',
+        previousSecret: null,
+        registrationTokenSha256: 'a'.repeat(64),
+      });
       expect(client?.metadata).toEqual(input('app').metadata);
       expect(client?.createdAt).toEqual(new Date(clock.now()));
       expect(await ports.clientStore.get(tid, 'nobody')).toBeUndefined();
@@ -33,9 +39,18 @@ export const clientStoreContract: Contract = (subject) =>
       const tid = await tenant();
       await ports.clientStore.create(tid, input('app'));
       clock.advanceSeconds(5);
-      expect(await ports.clientStore.update(tid, 'app', { metadata: { client_name: 'renamed' }, newSecret: 'second-secret' })).toBe(true);
+      expect(
+        await ports.clientStore.update(tid, 'app', {
+          metadata: { client_name: 'renamed' },
+          newSecret: 'second-secret',
+        }),
+      ).toBe(true);
       const client = await ports.clientStore.get(tid, 'app');
-      expect(client).toMatchObject({ secret: 'second-secret', previousSecret: 'first-secret', metadata: { client_name: 'renamed' } });
+      expect(client).toMatchObject({
+        secret: 'second-secret',
+        previousSecret: 'first-secret',
+        metadata: { client_name: 'renamed' },
+      });
       expect(client?.previousSecretValidUntil).toEqual(new Date(clock.now() + SECRET_ROLLOVER_MS));
       expect(client?.updatedAt).toEqual(new Date(clock.now()));
       expect(await ports.clientStore.update(tid, 'nobody', { metadata: {} })).toBe(false);

@@ -8,7 +8,8 @@ export const guessingBrakeContract: Contract = (subject) =>
       const { ports, tenant } = subject();
       const tid = await tenant();
       const attempt = { tid, username: 'alice', ip: '192.0.2.1' };
-      for (let i = 0; i < GUESSING_LIMITS.userAtSource.points; i++) expect((await ports.guessingBrake.reserve(attempt)).allowed).toBe(true);
+      for (let i = 0; i < GUESSING_LIMITS.userAtSource.points; i++)
+        expect((await ports.guessingBrake.reserve(attempt)).allowed).toBe(true);
       const refused = await ports.guessingBrake.reserve(attempt);
       expect(refused.allowed).toBe(false);
       if (!refused.allowed) expect(refused.retryAfter).toBeGreaterThan(0);

@@ -13,7 +13,9 @@ export const pushedRequestStoreContract: Contract = (subject) =>
       expect(pushed.expires_in).toBe(60);
       expect(pushed.request_uri.startsWith(PAR_URN_PREFIX)).toBe(true);
       expect((await ports.pushedRequests.put(tid, 'app', params)).request_uri).not.toBe(pushed.request_uri);
-      const taken = await Promise.all(Array.from({ length: 5 }, () => ports.pushedRequests.take(tid, 'app', pushed.request_uri)));
+      const taken = await Promise.all(
+        Array.from({ length: 5 }, () => ports.pushedRequests.take(tid, 'app', pushed.request_uri)),
+      );
       expect(taken.filter((t) => t !== null)).toEqual([params]);
     });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
-import { authorization, hmacKey, type Contract } from './store-subject.ts';
+import { describe, expect, it } from 'vitest';
+import { authorization, type Contract, hmacKey } from './store-subject.ts';
 
 export const refreshTokenStoreContract: Contract = (subject) =>
   describe('RefreshTokenStore', () => {
@@ -13,7 +13,14 @@ export const refreshTokenStoreContract: Contract = (subject) =>
       const expiresAt = new Date(clock.now() + 3600_000);
       const token = await ports.refreshTokens.issue(tid, key, id, expiresAt);
       const row = await ports.refreshTokens.find(tid, key, token);
-      expect(row).toEqual({ tokenHash: tokenHash(token), authorizationId: id, issuedAt: new Date(clock.now()), expiresAt, lastUsedAt: null, rotatedAt: null });
+      expect(row).toEqual({
+        tokenHash: tokenHash(token),
+        authorizationId: id,
+        issuedAt: new Date(clock.now()),
+        expiresAt,
+        lastUsedAt: null,
+        rotatedAt: null,
+      });
       expect(await ports.refreshTokens.find(other, key, token)).toBeNull();
       expect(await ports.refreshTokens.find(tid, hmacKey(), token)).toBeNull();
       const forged = `${token.slice(0, 5)}${token[5] === 'A' ? 'B' : 'A'}${token.slice(6)}`;
@@ -42,7 +49,9 @@ export const refreshTokenStoreContract: Contract = (subject) =>
       await ports.refreshTokens.markUsed(tokenHash(token), used);
       expect((await ports.refreshTokens.find(tid, key, token))?.lastUsedAt).toEqual(used);
       const at = new Date(clock.now() + 2000);
-      const results = await Promise.all(Array.from({ length: 5 }, () => ports.refreshTokens.markRotated(tokenHash(token), at)));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => ports.refreshTokens.markRotated(tokenHash(token), at)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       const row = await ports.refreshTokens.find(tid, key, token);
       expect(row?.rotatedAt).toEqual(at);

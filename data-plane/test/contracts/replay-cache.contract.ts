@@ -9,11 +9,16 @@ export const replayCacheContract: Contract = (subject) =>
       const tid = await tenant();
       const first = epochSeconds(clock);
       const until = first + 300;
-      const uses = await Promise.all(Array.from({ length: 5 }, () => ports.replay.use(tid, 'client-assertion', 'app\u0000jti-1', until)));
+      const uses = await Promise.all(
+        Array.from({ length: 5 }, () => ports.replay.use(tid, 'client-assertion', 'app\u0000jti-1', until)),
+      );
       expect(uses.filter((u) => u.first)).toHaveLength(1);
       expect(uses.every((u) => u.usedAt === first)).toBe(true);
       clock.advanceSeconds(299);
-      expect(await ports.replay.use(tid, 'client-assertion', 'app\u0000jti-1', until)).toEqual({ first: false, usedAt: first });
+      expect(await ports.replay.use(tid, 'client-assertion', 'app\u0000jti-1', until)).toEqual({
+        first: false,
+        usedAt: first,
+      });
       expect(await ports.replay.usedAt(tid, 'client-assertion', 'app\u0000jti-1')).toBe(first);
     });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
 import type { Authorization } from '@tessera/shared/authz/authorization';
+import { expect } from 'vitest';
 import type { ManualClock } from '../../src/ports/clock.ts';
 import type { Ports } from '../../src/ports/ports.ts';
 

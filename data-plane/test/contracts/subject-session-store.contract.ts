@@ -1,12 +1,18 @@
-import { describe, expect, it } from 'vitest';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
+import { describe, expect, it } from 'vitest';
 import { epochSeconds } from '../../src/ports/clock.ts';
 import type { SubjectSession } from '../../src/ports/subject-session-store.ts';
-import { hmacKey, type Contract } from './store-subject.ts';
+import { type Contract, hmacKey } from './store-subject.ts';
 
 export const subjectSessionStoreContract: Contract = (subject) =>
   describe('SubjectSessionStore', () => {
-    const session = (now: number, fields: Partial<SubjectSession> = {}): SubjectSession => ({ sub: 'alice', authTime: now, creationTime: now, maxLife: 3600, ...fields });
+    const session = (now: number, fields: Partial<SubjectSession> = {}): SubjectSession => ({
+      sub: 'alice',
+      authTime: now,
+      creationTime: now,
+      maxLife: 3600,
+      ...fields,
+    });
 
     it('creates a session found by its id or its hash, in its tenant only, stamped with the time of creation', async () => {
       const { ports, clock, tenant } = subject();
@@ -43,9 +49,14 @@ export const subjectSessionStoreContract: Contract = (subject) =>
       const tid = await tenant();
       const key = hmacKey();
       const now = epochSeconds(clock);
-      const [one, two] = [await ports.sessions.create(tid, key, session(now)), await ports.sessions.create(tid, key, session(now))];
+      const [one, two] = [
+        await ports.sessions.create(tid, key, session(now)),
+        await ports.sessions.create(tid, key, session(now)),
+      ];
       await ports.sessions.create(tid, key, session(now, { sub: 'bob' }));
-      expect((await ports.sessions.listBySubject(tid, 'alice')).map((s) => s.id).sort()).toEqual([tokenHash(one), tokenHash(two)].sort());
+      expect((await ports.sessions.listBySubject(tid, 'alice')).map((s) => s.id).sort()).toEqual(
+        [tokenHash(one), tokenHash(two)].sort(),
+      );
       expect(await ports.sessions.end(tid, hmacKey(), one)).toBe(false);
       expect(await ports.sessions.end(tid, key, one)).toBe(true);
       expect(await ports.sessions.end(tid, key, one)).toBe(false);

@@ -7,10 +7,23 @@ export const userDirectoryContract: Contract = (subject) =>
     it('creates users with unique subjects and usernames per tenant, never showing the password', async () => {
       const { ports, clock, tenant } = subject();
       const [tid, other] = [await tenant(), await tenant()];
-      const alice = await ports.users.create(tid, { username: 'alice', sub: 'a1', password: 'pw-alice', claims: { name: 'Alice' } });
-      expect(alice).toEqual({ sub: 'a1', username: 'alice', claims: { name: 'Alice' }, createdAt: new Date(clock.now()), updatedAt: new Date(clock.now()) });
+      const alice = await ports.users.create(tid, {
+        username: 'alice',
+        sub: 'a1',
+        password: 'pw-alice',
+        claims: { name: 'Alice' },
+      });
+      expect(alice).toEqual({
+        sub: 'a1',
+        username: 'alice',
+        claims: { name: 'Alice' },
+        createdAt: new Date(clock.now()),
+        updatedAt: new Date(clock.now()),
+      });
       await expect(ports.users.create(tid, { username: 'alice', password: 'x' })).rejects.toThrow(DirectoryConflict);
-      await expect(ports.users.create(tid, { username: 'other', sub: 'a1', password: 'x' })).rejects.toThrow(DirectoryConflict);
+      await expect(ports.users.create(tid, { username: 'other', sub: 'a1', password: 'x' })).rejects.toThrow(
+        DirectoryConflict,
+      );
       expect((await ports.users.create(other, { username: 'alice', sub: 'a1', password: 'x' })).sub).toBe('a1');
       expect(JSON.stringify(await ports.users.get(tid, 'a1'))).not.toContain('pw-alice');
       expect((await ports.users.findByUsername(tid, 'alice'))?.sub).toBe('a1');
@@ -39,13 +52,26 @@ export const userDirectoryContract: Contract = (subject) =>
     it('updates, pages, gives claims with updated_at, and deletes', async () => {
       const { ports, clock, tenant } = subject();
       const tid = await tenant();
-      for (const sub of ['c', 'a', 'b']) await ports.users.create(tid, { username: `user-${sub}`, sub, password: 'pw' });
+      for (const sub of ['c', 'a', 'b'])
+        await ports.users.create(tid, { username: `user-${sub}`, sub, password: 'pw' });
       await expect(ports.users.update(tid, 'a', { username: 'user-b' })).rejects.toThrow(DirectoryConflict);
       clock.advanceSeconds(7);
-      const changed = await ports.users.update(tid, 'a', { username: 'anna', password: 'new-pw', claims: { email: 'anna@example.com' } });
-      expect(changed).toMatchObject({ sub: 'a', username: 'anna', claims: { email: 'anna@example.com' }, updatedAt: new Date(clock.now()) });
+      const changed = await ports.users.update(tid, 'a', {
+        username: 'anna',
+        password: 'new-pw',
+        claims: { email: 'anna@example.com' },
+      });
+      expect(changed).toMatchObject({
+        sub: 'a',
+        username: 'anna',
+        claims: { email: 'anna@example.com' },
+        updatedAt: new Date(clock.now()),
+      });
       expect(await ports.users.authenticate(tid, 'anna', 'new-pw')).toEqual({ sub: 'a' });
-      expect(await ports.users.claims(tid, 'a')).toEqual({ email: 'anna@example.com', updated_at: Math.floor(clock.now() / 1000) });
+      expect(await ports.users.claims(tid, 'a')).toEqual({
+        email: 'anna@example.com',
+        updated_at: Math.floor(clock.now() / 1000),
+      });
       expect(await ports.users.claims(tid, 'nobody')).toBeNull();
       expect((await ports.users.list(tid, { limit: 2 })).map((u) => u.sub)).toEqual(['a', 'b']);
       expect((await ports.users.list(tid, { after: 'a' })).map((u) => u.sub)).toEqual(['b', 'c']);

@@ -1,9 +1,15 @@
-import type { ClientMetadata } from './client.ts';
 import { CLIENT_METADATA_CHECKS } from './checks/index.ts';
 import {
-  type CheckedMetadata, type ClientMetadataOptions, type ClientMetadataResult, fail, InvalidMetadata, type MetadataState, SECRET_AUTH_METHODS,
+  type CheckedMetadata,
+  type ClientMetadataOptions,
+  type ClientMetadataResult,
+  fail,
+  InvalidMetadata,
+  type MetadataState,
+  SECRET_AUTH_METHODS,
 } from './checks/metadata-check.ts';
 import { isObject } from './checks/values.ts';
+import type { ClientMetadata } from './client.ts';
 
 /**
  * Client metadata validation for dynamic registration (RFC 7591 §2, RFC 7592
@@ -17,8 +23,11 @@ import { isObject } from './checks/values.ts';
  */
 
 export {
-  TOKEN_ENDPOINT_AUTH_METHODS, SERVER_MANAGED_MEMBERS,
-  type ClientMetadataError, type ClientMetadataOptions, type ClientMetadataResult,
+  type ClientMetadataError,
+  type ClientMetadataOptions,
+  type ClientMetadataResult,
+  SERVER_MANAGED_MEMBERS,
+  TOKEN_ENDPOINT_AUTH_METHODS,
 } from './checks/metadata-check.ts';
 export { PROVIDER_SECTOR_URN } from './checks/pairwise.ts';
 

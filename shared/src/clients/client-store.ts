@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
 import { isPrintableIdentifier } from '../text/printable-identifier.ts';
-import { systemClock, type Clock } from '../time/clock.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 import type { Client, ClientMetadata } from './client.ts';
 
 const secretContext = (tid: string, clientId: string) => `tessera:client-secret:${tid}:${clientId}`;
@@ -29,9 +29,15 @@ export class ClientStore {
 
   async get(tid: string, clientId: string): Promise<Client | undefined> {
     if (!isPrintableIdentifier(clientId)) return undefined; // no client has such an id, and PostgreSQL would refuse a NUL
-    const row = await this.#db.selectFrom('clients').selectAll().where('tid', '=', tid).where('client_id', '=', clientId).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('clients')
+      .selectAll()
+      .where('tid', '=', tid)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
     if (!row) return undefined;
-    const open = (sealed: string | null) => (sealed ? this.#masterKey.open(sealed, secretContext(tid, clientId)).toString('utf8') : null);
+    const open = (sealed: string | null) =>
+      sealed ? this.#masterKey.open(sealed, secretContext(tid, clientId)).toString('utf8') : null;
     return {
       tid,
       clientId,
@@ -47,13 +53,21 @@ export class ClientStore {
   }
 
   async list(tid: string): Promise<string[]> {
-    return (await this.#db.selectFrom('clients').select('client_id').where('tid', '=', tid).orderBy('client_id').execute()).map((r) => r.client_id);
+    return (
+      await this.#db.selectFrom('clients').select('client_id').where('tid', '=', tid).orderBy('client_id').execute()
+    ).map((r) => r.client_id);
   }
 
   /** Create a client; returns false when the client id is taken in this tenant. */
   async create(
     tid: string,
-    input: { clientId: string; metadata: ClientMetadata; secret: string | null; secretExpiresAt: Date | null; registrationTokenSha256: string | null },
+    input: {
+      clientId: string;
+      metadata: ClientMetadata;
+      secret: string | null;
+      secretExpiresAt: Date | null;
+      registrationTokenSha256: string | null;
+    },
   ): Promise<boolean> {
     const result = await this.#db
       .insertInto('clients')
@@ -61,7 +75,9 @@ export class ClientStore {
         tid,
         client_id: input.clientId,
         metadata: JSON.stringify(input.metadata),
-        secret_sealed: input.secret ? this.#masterKey.seal(Buffer.from(input.secret, 'utf8'), secretContext(tid, input.clientId)) : null,
+        secret_sealed: input.secret
+          ? this.#masterKey.seal(Buffer.from(input.secret, 'utf8'), secretContext(tid, input.clientId))
+          : null,
         secret_expires_at: input.secretExpiresAt,
         previous_secret_sealed: null,
         previous_secret_valid_until: null,
@@ -81,22 +97,41 @@ export class ClientStore {
   async update(
     tid: string,
     clientId: string,
-    input: { metadata: ClientMetadata; newSecret?: string | null; secretExpiresAt?: Date | null; registrationTokenSha256?: string | null },
+    input: {
+      metadata: ClientMetadata;
+      newSecret?: string | null;
+      secretExpiresAt?: Date | null;
+      registrationTokenSha256?: string | null;
+    },
   ): Promise<boolean> {
-    const changes: Record<string, unknown> = { metadata: JSON.stringify(input.metadata), updated_at: new Date(this.#clock.now()) };
+    const changes: Record<string, unknown> = {
+      metadata: JSON.stringify(input.metadata),
+      updated_at: new Date(this.#clock.now()),
+    };
     if (input.newSecret !== undefined) {
       changes.previous_secret_sealed = sql`secret_sealed`;
       changes.previous_secret_valid_until = new Date(this.#clock.now() + SECRET_ROLLOVER_MS);
-      changes.secret_sealed = input.newSecret ? this.#masterKey.seal(Buffer.from(input.newSecret, 'utf8'), secretContext(tid, clientId)) : null;
+      changes.secret_sealed = input.newSecret
+        ? this.#masterKey.seal(Buffer.from(input.newSecret, 'utf8'), secretContext(tid, clientId))
+        : null;
       changes.secret_expires_at = input.secretExpiresAt ?? null;
     }
     if (input.registrationTokenSha256 !== undefined) changes.registration_token_sha256 = input.registrationTokenSha256;
-    const result = await this.#db.updateTable('clients').set(changes).where('tid', '=', tid).where('client_id', '=', clientId).executeTakeFirst();
+    const result = await this.#db
+      .updateTable('clients')
+      .set(changes)
+      .where('tid', '=', tid)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 
   async delete(tid: string, clientId: string): Promise<boolean> {
-    const result = await this.#db.deleteFrom('clients').where('tid', '=', tid).where('client_id', '=', clientId).executeTakeFirst();
+    const result = await this.#db
+      .deleteFrom('clients')
+      .where('tid', '=', tid)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 }

@@ -41,4 +41,5 @@ export const authMethodOf = (client: Pick<Client, 'metadata'>): string =>
   client.metadata.token_endpoint_auth_method ?? 'client_secret_basic';
 
 /** The grant types a client registered, with RFC 7591's default. */
-export const grantTypesOf = (client: Pick<Client, 'metadata'>): string[] => client.metadata.grant_types ?? ['authorization_code'];
+export const grantTypesOf = (client: Pick<Client, 'metadata'>): string[] =>
+  client.metadata.grant_types ?? ['authorization_code'];

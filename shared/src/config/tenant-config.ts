@@ -1,4 +1,4 @@
-import { Type, type Static, type SchemaOptions, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { type SchemaOptions, type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox';
 import { ACCESS_TOKEN_CONTENT_ENCRYPTIONS, ENCRYPTION_ALGORITHMS, SIGNING_ALGORITHMS } from '../jose/algorithms.ts';
 
 /**
@@ -35,7 +35,10 @@ export const RESPONSE_TYPES = [
 
 /** A string that must be one of `values`; typed as their union. */
 const oneOf = <T extends string>(values: readonly T[], options: SchemaOptions = {}) =>
-  Type.Union(values.map((v) => Type.Literal(v)), options) as TUnion<TLiteral<T>[]>;
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  ) as TUnion<TLiteral<T>[]>;
 
 const seconds = (def: number, min: number, max: number, description: string) =>
   Type.Integer({ default: def, minimum: min, maximum: max, description });
@@ -55,10 +58,9 @@ const Tokens = Type.Object(
       default: 'A128GCM',
       description: 'content encryption of JWT access tokens that are encrypted (dir, tenant key)',
     }),
-    accessTokenProfile: Type.Union(
-      [Type.Literal('c2id-1.1'), Type.Literal('c2id-1.0'), Type.Literal('oauth-1.0')],
-      { default: 'c2id-1.1' },
-    ),
+    accessTokenProfile: Type.Union([Type.Literal('c2id-1.1'), Type.Literal('c2id-1.0'), Type.Literal('oauth-1.0')], {
+      default: 'c2id-1.1',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -109,8 +111,14 @@ const Keys = Type.Object(
 /** Authorisation requests by reference or by value: PAR (RFC 9126) and request objects (RFC 9101). */
 const Requests = Type.Object(
   {
-    requirePushed: Type.Boolean({ default: false, description: 'every authorisation request must be pushed to /par first' }),
-    allowUnsignedRequestObjects: Type.Boolean({ default: false, description: 'accept request objects with alg "none" (a client may still require signed ones)' }),
+    requirePushed: Type.Boolean({
+      default: false,
+      description: 'every authorisation request must be pushed to /par first',
+    }),
+    allowUnsignedRequestObjects: Type.Boolean({
+      default: false,
+      description: 'accept request objects with alg "none" (a client may still require signed ones)',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -133,12 +141,23 @@ const Login = Type.Object(
 /** The front channel: authorisation requests, authorisation sessions and subject (SSO) sessions. */
 const Authorization = Type.Object(
   {
-    requirePkce: Type.Boolean({ default: false, description: 'PKCE for confidential clients too (public clients always need it)' }),
+    requirePkce: Type.Boolean({
+      default: false,
+      description: 'PKCE for confidential clients too (public clients always need it)',
+    }),
     allowPlainPkce: Type.Boolean({ default: false, description: 'accept code_challenge_method=plain besides S256' }),
-    alwaysPromptForConsent: Type.Boolean({ default: false, description: 'ask for consent even when a remembered consent covers the request' }),
+    alwaysPromptForConsent: Type.Boolean({
+      default: false,
+      description: 'ask for consent even when a remembered consent covers the request',
+    }),
     sessionLifetime: seconds(900, 60, 3600, 'authorisation session (login page) lifetime in seconds'),
     subjectSessionMaxLife: seconds(8 * 3600, 60, 86_400 * 365, 'subject (SSO) session maximum life in seconds'),
-    subjectSessionAuthLife: seconds(8 * 3600, 60, 86_400 * 365, 'seconds after authentication a subject session may skip the login page'),
+    subjectSessionAuthLife: seconds(
+      8 * 3600,
+      60,
+      86_400 * 365,
+      'seconds after authentication a subject session may skip the login page',
+    ),
     subjectSessionMaxIdle: seconds(3600, 60, 86_400 * 365, 'seconds a subject session may stay unused'),
   },
   { additionalProperties: false, default: {} },
@@ -154,13 +173,15 @@ const Scopes = Type.Object(
       default: [],
       uniqueItems: true,
       maxItems: 1000,
-      description: 'the tenant\'s scope values: when not empty, no other value is registered or granted (list openid too if used)',
+      description:
+        "the tenant's scope values: when not empty, no other value is registered or granted (list openid too if used)",
     }),
     defaultClientScope: Type.Array(ScopeValue, {
       default: ['openid', 'profile', 'email', 'address', 'phone', 'offline_access'],
       uniqueItems: true,
       maxItems: 100,
-      description: 'what a client that registered no scope may request; reserved scopes (introspection) never come from here',
+      description:
+        'what a client that registered no scope may request; reserved scopes (introspection) never come from here',
     }),
   },
   { additionalProperties: false, default: {} },
@@ -173,7 +194,8 @@ const Introspection = Type.Object(
       default: [],
       uniqueItems: true,
       maxItems: 1000,
-      description: 'client ids that may introspect every token of the tenant; other clients only their own and those naming them in aud',
+      description:
+        'client ids that may introspect every token of the tenant; other clients only their own and those naming them in aud',
     }),
   },
   { additionalProperties: false, default: {} },

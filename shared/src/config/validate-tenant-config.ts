@@ -1,5 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
-import { TenantConfigSchema, type TenantConfig } from './tenant-config.ts';
+import { type TenantConfig, TenantConfigSchema } from './tenant-config.ts';
 
 /** One problem in a config, located by a JSONPath such as `$.tokens.accessTokenLifetime`. */
 export interface ConfigProblem {
@@ -7,9 +7,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-export type ConfigCheckResult =
-  | { ok: true; config: TenantConfig }
-  | { ok: false; errors: ConfigProblem[] };
+export type ConfigCheckResult = { ok: true; config: TenantConfig } | { ok: false; errors: ConfigProblem[] };
 
 const MAX_PROBLEMS = 100;
 
@@ -22,7 +20,9 @@ export function pointerToJsonPath(pointer: string): string {
       .split('/')
       .slice(1)
       .map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`))
+      .map((seg) =>
+        /^\d+$/.test(seg) ? `[${seg}]` : /^[A-Za-z_$][\w$]*$/.test(seg) ? `.${seg}` : `[${JSON.stringify(seg)}]`,
+      )
       .join('')
   );
 }
@@ -52,10 +52,16 @@ function semanticProblems(c: TenantConfig, broken: Set<string>): ConfigProblem[]
 function keyRules(c: TenantConfig, problems: ConfigProblem[]): void {
   const algs = new Set<string>(c.keys.signingAlgorithms);
   if (!algs.has(c.keys.idTokenSigningAlgorithm)) {
-    problems.push({ path: '$.keys.idTokenSigningAlgorithm', message: `${c.keys.idTokenSigningAlgorithm} is not in keys.signingAlgorithms` });
+    problems.push({
+      path: '$.keys.idTokenSigningAlgorithm',
+      message: `${c.keys.idTokenSigningAlgorithm} is not in keys.signingAlgorithms`,
+    });
   }
   if (!algs.has(c.keys.accessTokenSigningAlgorithm)) {
-    problems.push({ path: '$.keys.accessTokenSigningAlgorithm', message: `${c.keys.accessTokenSigningAlgorithm} is not in keys.signingAlgorithms` });
+    problems.push({
+      path: '$.keys.accessTokenSigningAlgorithm',
+      message: `${c.keys.accessTokenSigningAlgorithm} is not in keys.signingAlgorithms`,
+    });
   }
 }
 
@@ -64,10 +70,16 @@ function grantRules(c: TenantConfig, problems: ConfigProblem[]): void {
   c.grants.responseTypes.forEach((rt, i) => {
     const parts = rt.split(' ');
     if (parts.includes('code') && !grants.has('authorization_code')) {
-      problems.push({ path: `$.grants.responseTypes[${i}]`, message: `response type "${rt}" needs the authorization_code grant` });
+      problems.push({
+        path: `$.grants.responseTypes[${i}]`,
+        message: `response type "${rt}" needs the authorization_code grant`,
+      });
     }
     if ((parts.includes('token') || parts.includes('id_token')) && !grants.has('implicit')) {
-      problems.push({ path: `$.grants.responseTypes[${i}]`, message: `response type "${rt}" needs the implicit grant` });
+      problems.push({
+        path: `$.grants.responseTypes[${i}]`,
+        message: `response type "${rt}" needs the implicit grant`,
+      });
     }
   });
 }
@@ -127,7 +139,9 @@ export function validateTenantConfig(input: unknown): ConfigCheckResult {
 export function parseTenantConfig(input: unknown): TenantConfig {
   const result = validateTenantConfig(input);
   if (!result.ok) {
-    throw new Error(`stored tenant config is invalid: ${result.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+    throw new Error(
+      `stored tenant config is invalid: ${result.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,
+    );
   }
   return result.config;
 }

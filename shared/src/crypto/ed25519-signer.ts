@@ -1,4 +1,4 @@
-import { sign, type KeyObject } from 'node:crypto';
+import { type KeyObject, sign } from 'node:crypto';
 import { sodium } from './sodium.ts';
 
 /** Signs a JWS signing input with one Ed25519 private key; returns the 64-byte signature. */

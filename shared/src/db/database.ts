@@ -1,5 +1,5 @@
-import { Kysely, PostgresDialect } from 'kysely';
 import { userInfo } from 'node:os';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 

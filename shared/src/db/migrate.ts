@@ -1,6 +1,6 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import pg from 'pg';
-import { pgConfig, type Db } from './database.ts';
+import { type Db, pgConfig } from './database.ts';
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-oauth-core.ts';
 import * as m0003 from './migrations/0003-user-directory.ts';

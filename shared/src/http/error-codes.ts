@@ -105,4 +105,5 @@ export type TesseraErrorCode = keyof typeof TESSERA_ERROR_CODES;
 /** An `error` value of ours: a typo is a compile error. */
 export type ErrorCode = OAuthErrorCode | TesseraErrorCode;
 
-export const isErrorCode = (value: unknown): value is ErrorCode => typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);

@@ -2,7 +2,9 @@ import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 import { HttpError, type HttpErrorOptions } from './errors.ts';
 
 /** `invalid_request_uri` → `invalidRequestUri`. */
-type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
 
 export interface ErrorConstructorOptions extends HttpErrorOptions {
   /** Another status than the code's usual one (error-codes.ts). */

@@ -45,13 +45,18 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (description: string, code: ErrorCode = 'invalid_request') => new HttpError(400, code, description);
+export const badRequest = (description: string, code: ErrorCode = 'invalid_request') =>
+  new HttpError(400, code, description);
 export const notFound = (description: string, code: ErrorCode = 'not_found') => new HttpError(404, code, description);
 
 /** An error's message and its causes' (`a ← b ← c`): the private detail of an unexpected failure. */
 export function messageChain(err: unknown): string | undefined {
   const parts: string[] = [];
-  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = err, depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
     const message = e instanceof Error ? e.message : String(e);
     parts.push(typeof code === 'string' || typeof code === 'number' ? `${message} (${code})` : message);
@@ -81,7 +86,11 @@ const CLIENT_ERRORS: Record<string, string> = {
  * this keeps any input that slips past from becoming a 500.
  */
 function isDatabaseInputError(e: { code?: unknown; severity?: unknown }): boolean {
-  return typeof e.code === 'string' && typeof e.severity === 'string' && (/^22[0-9A-Z]{3}$/.test(e.code) || e.code === '54000');
+  return (
+    typeof e.code === 'string' &&
+    typeof e.severity === 'string' &&
+    (/^22[0-9A-Z]{3}$/.test(e.code) || e.code === '54000')
+  );
 }
 
 /** How an error is answered: status, extra headers, the `{error, error_description}` body, and whether (and what) is logged. */
@@ -119,7 +128,12 @@ function logLevelOf(statusCode: number, detail: string | undefined): ErrorReply[
 
 function describeHttpError(err: HttpError): ErrorReply {
   const detail = err.detail ?? (err.cause === undefined ? undefined : messageChain(err.cause));
-  return reply(err.statusCode, err.code, err.message, { extra: err.extra, headers: err.headers, log: logLevelOf(err.statusCode, detail), detail });
+  return reply(err.statusCode, err.code, err.message, {
+    extra: err.extra,
+    headers: err.headers,
+    log: logLevelOf(err.statusCode, detail),
+    detail,
+  });
 }
 
 /**
@@ -134,31 +148,59 @@ export function describeError(err: unknown): ErrorReply {
   const e = (err ?? {}) as Partial<FastifyError>;
   if (e.name === 'KeyStoreUnavailableError') {
     // Its message names the token, the module or the PKCS#11 return code: the operator's business.
-    return reply(503, 'temporarily_unavailable', 'The key store is temporarily unavailable', { headers: { 'retry-after': '5' }, log: 'warn', detail: messageChain(err) });
+    return reply(503, 'temporarily_unavailable', 'The key store is temporarily unavailable', {
+      headers: { 'retry-after': '5' },
+      log: 'warn',
+      detail: messageChain(err),
+    });
   }
   if (e.validation) {
     const where = e.validationContext ?? 'request';
-    return reply(400, 'invalid_request', `Bad request: ${where}${(e.message ?? '').replace(/^(body|querystring|params|headers)/, '')}`);
+    return reply(
+      400,
+      'invalid_request',
+      `Bad request: ${where}${(e.message ?? '').replace(/^(body|querystring|params|headers)/, '')}`,
+    );
   }
   if (isDatabaseInputError(e as { code?: unknown; severity?: unknown })) {
-    return reply(400, 'invalid_request', 'Bad request: a value contains characters, or has a form or size, that cannot be stored', { detail: messageChain(err) });
+    return reply(
+      400,
+      'invalid_request',
+      'Bad request: a value contains characters, or has a form or size, that cannot be stored',
+      { detail: messageChain(err) },
+    );
   }
   const known = e.code ? CLIENT_ERRORS[e.code] : undefined;
   if (known) return reply(400, 'invalid_request', known);
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return reply(400, 'invalid_request', 'Bad request', { detail: messageChain(err) });
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+    return reply(400, 'invalid_request', 'Bad request', { detail: messageChain(err) });
   return reply(500, 'server_error', 'Internal server error', { log: 'error', detail: messageChain(err) });
 }
 
 /** Log an answer's private side (when it is logged at all) with the request id. */
 export function logErrorReply(request: FastifyRequest, err: unknown, answer: ErrorReply): void {
   if (!answer.log) return;
-  const fields = { reqId: request.id, method: request.method, path: request.url.split('?')[0], status: answer.statusCode, error: answer.body.error, detail: answer.detail };
+  const fields = {
+    reqId: request.id,
+    method: request.method,
+    path: request.url.split('?')[0],
+    status: answer.statusCode,
+    error: answer.body.error,
+    detail: answer.detail,
+  };
   // A stack only for what may be a bug: an expected refusal's trace says nothing.
-  request.log[answer.log](answer.log === 'error' ? { ...fields, err } : fields, answer.statusCode >= 500 ? 'request failed' : 'request refused');
+  request.log[answer.log](
+    answer.log === 'error' ? { ...fields, err } : fields,
+    answer.statusCode >= 500 ? 'request failed' : 'request refused',
+  );
 }
 
 function sendError(res: FastifyReply, status: number, error: ErrorCode, description: string) {
-  return res.code(status).header('cache-control', 'no-store').type('application/json; charset=utf-8').send({ error, error_description: description });
+  return res
+    .code(status)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send({ error, error_description: description });
 }
 
 /** Install the error contract (describeError) on a fastify instance. */
@@ -166,7 +208,13 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | HttpError, request: FastifyRequest, res: FastifyReply) => {
     const answer = describeError(err);
     logErrorReply(request, err, answer);
-    return res.code(answer.statusCode).headers(answer.headers).type('application/json; charset=utf-8').send(answer.body);
+    return res
+      .code(answer.statusCode)
+      .headers(answer.headers)
+      .type('application/json; charset=utf-8')
+      .send(answer.body);
   });
-  app.setNotFoundHandler((request, res) => sendError(res, 404, 'not_found', `No resource at ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, res) =>
+    sendError(res, 404, 'not_found', `No resource at ${request.method} ${request.url.split('?')[0]}`),
+  );
 }

@@ -72,25 +72,41 @@ export function fetchLimited(uri: string, options: FetchLimits): Promise<{ body:
   const request = plain ? httpRequest : httpsRequest;
   const tls = plain ? {} : { ca: httpsGlobalAgent.options.ca };
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers: { accept: options.accept }, timeout: options.timeoutMs, lookup: options.policy.lookup, agent: false, ...tls }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        reject(new FetchError(`status ${res.statusCode}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > options.maxBytes) {
-          req.destroy(new FetchError(`larger than ${options.maxBytes} bytes`));
+    const req = request(
+      url,
+      {
+        method: 'GET',
+        headers: { accept: options.accept },
+        timeout: options.timeoutMs,
+        lookup: options.policy.lookup,
+        agent: false,
+        ...tls,
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new FetchError(`status ${res.statusCode}`));
           return;
         }
-        chunks.push(chunk);
-      });
-      res.on('end', () => resolve({ body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }));
-      res.on('error', (err) => reject(asFetchError(err)));
-    });
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > options.maxBytes) {
+            req.destroy(new FetchError(`larger than ${options.maxBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({
+            body: Buffer.concat(chunks).toString('utf8'),
+            contentType: String(res.headers['content-type'] ?? ''),
+          }),
+        );
+        res.on('error', (err) => reject(asFetchError(err)));
+      },
+    );
     const deadline = setTimeout(() => req.destroy(new FetchError('timed out')), options.timeoutMs);
     req.on('close', () => clearTimeout(deadline));
     req.on('timeout', () => req.destroy(new FetchError('timed out')));

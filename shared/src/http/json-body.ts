@@ -35,7 +35,14 @@ export function installJsonBody(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if ((body as string).length === 0) return done(null, undefined);
     if (jsonDepth(body as string) > MAX_JSON_DEPTH) {
-      return done(new HttpError(400, 'invalid_request', `Bad request: the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      return done(
+        new HttpError(
+          400,
+          'invalid_request',
+          `Bad request: the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+        ),
+        undefined,
+      );
     }
     return parse(request, body as string, done);
   });

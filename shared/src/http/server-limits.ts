@@ -19,7 +19,11 @@ export interface HttpLimits {
  * deadline, so a request is cut off close to its deadline, not up to 30 s
  * (node's default interval) later.
  */
-export function serverLimitOptions(limits: HttpLimits): { http: ServerOptions; requestTimeout: number; connectionTimeout: number } {
+export function serverLimitOptions(limits: HttpLimits): {
+  http: ServerOptions;
+  requestTimeout: number;
+  connectionTimeout: number;
+} {
   return {
     http: {
       headersTimeout: limits.headersTimeoutMs,

@@ -21,7 +21,8 @@ export function hasRepeatedHost(rawHeaders: readonly string[]): boolean {
 /** Refuse requests with two Host headers before anything reads the Host (install before other onRequest hooks). */
 export function installSingleHostRule(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    if (hasRepeatedHost(request.raw.rawHeaders)) return done(new HttpError(400, 'invalid_request', 'Bad request: more than one Host header'));
+    if (hasRepeatedHost(request.raw.rawHeaders))
+      return done(new HttpError(400, 'invalid_request', 'Bad request: more than one Host header'));
     done();
   });
 }

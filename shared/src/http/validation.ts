@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { installJsonBody } from './json-body.ts';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
 
 const common: Options = { allErrors: true, useDefaults: true, removeAdditional: false, strict: false };
 
@@ -38,7 +39,10 @@ export function absentBodyIsEmpty(route: RouteOptions): void {
   const schema = route.schema?.body as { type?: unknown } | undefined;
   if (schema?.type !== 'object') return;
   const own = route.preValidation;
-  route.preValidation = [emptyWhenAbsent, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])] as RouteOptions['preValidation'];
+  route.preValidation = [
+    emptyWhenAbsent,
+    ...(own === undefined ? [] : Array.isArray(own) ? own : [own]),
+  ] as RouteOptions['preValidation'];
 }
 
 async function emptyWhenAbsent(request: FastifyRequest): Promise<void> {

@@ -72,12 +72,33 @@ const SIGNED_FOR_CLIENTS: readonly JoseUse[] = ['client-assertion', 'request-obj
 const TENANT_SIGNED: readonly JoseUse[] = [...SIGNED_FOR_CLIENTS, 'access-token', 'introspection'];
 const CONTENT: readonly JoseUse[] = ['request-object-encryption', 'client-encryption', 'access-token-encryption'];
 
-const rsa = (digest: JoseDigest, pss = false) => ({ kind: 'signature', keyTypes: ['RSA'], digest, ...(pss ? { pss } : {}), backends: BOTH, uses: TENANT_SIGNED }) as const;
-const ec = (crv: JoseCurve, digest: JoseDigest) => ({ kind: 'signature', keyTypes: ['EC'], crv, digest, backends: BOTH, uses: TENANT_SIGNED }) as const;
-const hmac = (digest: JoseDigest) => ({ kind: 'hmac', keyTypes: ['oct'], digest, clientSecret: true, backends: [], uses: SIGNED_FOR_CLIENTS }) as const;
-const toClient = (keyTypes: readonly JoseKeyType[], digest: JoseDigest | null = null) => ({ kind: 'key-management', keyTypes, digest, backends: [], uses: ['client-encryption'] }) as const;
-const keyWrap = (keyBytes: number) => ({ kind: 'key-management', keyTypes: ['oct'], digest: null, keyBytes, clientSecret: true, backends: [], uses: ['client-encryption'] }) as const;
-const content = (keyBytes: number, digest: JoseDigest | null = null) => ({ kind: 'content-encryption', keyTypes: ['oct'], digest, keyBytes, backends: [], uses: CONTENT }) as const;
+const rsa = (digest: JoseDigest, pss = false) =>
+  ({
+    kind: 'signature',
+    keyTypes: ['RSA'],
+    digest,
+    ...(pss ? { pss } : {}),
+    backends: BOTH,
+    uses: TENANT_SIGNED,
+  }) as const;
+const ec = (crv: JoseCurve, digest: JoseDigest) =>
+  ({ kind: 'signature', keyTypes: ['EC'], crv, digest, backends: BOTH, uses: TENANT_SIGNED }) as const;
+const hmac = (digest: JoseDigest) =>
+  ({ kind: 'hmac', keyTypes: ['oct'], digest, clientSecret: true, backends: [], uses: SIGNED_FOR_CLIENTS }) as const;
+const toClient = (keyTypes: readonly JoseKeyType[], digest: JoseDigest | null = null) =>
+  ({ kind: 'key-management', keyTypes, digest, backends: [], uses: ['client-encryption'] }) as const;
+const keyWrap = (keyBytes: number) =>
+  ({
+    kind: 'key-management',
+    keyTypes: ['oct'],
+    digest: null,
+    keyBytes,
+    clientSecret: true,
+    backends: [],
+    uses: ['client-encryption'],
+  }) as const;
+const content = (keyBytes: number, digest: JoseDigest | null = null) =>
+  ({ kind: 'content-encryption', keyTypes: ['oct'], digest, keyBytes, backends: [], uses: CONTENT }) as const;
 
 /** The registry, in the order lists are published. */
 export const JOSE_ALGORITHMS = {
@@ -95,8 +116,20 @@ export const JOSE_ALGORITHMS = {
   HS384: hmac('sha384'),
   HS512: hmac('sha512'),
   // The tenant's own encryption keys (request objects) are RSA-OAEP; clients may have more.
-  'RSA-OAEP': { kind: 'key-management', keyTypes: ['RSA'], digest: 'sha1', backends: BOTH, uses: ['request-object-encryption', 'client-encryption'] },
-  'RSA-OAEP-256': { kind: 'key-management', keyTypes: ['RSA'], digest: 'sha256', backends: BOTH, uses: ['request-object-encryption', 'client-encryption'] },
+  'RSA-OAEP': {
+    kind: 'key-management',
+    keyTypes: ['RSA'],
+    digest: 'sha1',
+    backends: BOTH,
+    uses: ['request-object-encryption', 'client-encryption'],
+  },
+  'RSA-OAEP-256': {
+    kind: 'key-management',
+    keyTypes: ['RSA'],
+    digest: 'sha256',
+    backends: BOTH,
+    uses: ['request-object-encryption', 'client-encryption'],
+  },
   'RSA-OAEP-384': toClient(['RSA'], 'sha384'),
   'RSA-OAEP-512': toClient(['RSA'], 'sha512'),
   'ECDH-ES': toClient(['EC', 'OKP']),
@@ -107,7 +140,14 @@ export const JOSE_ALGORITHMS = {
   A192KW: keyWrap(24),
   A256KW: keyWrap(32),
   // The content key itself: the client secret's hash, or the tenant's access-token secret.
-  dir: { kind: 'key-management', keyTypes: ['oct'], digest: null, clientSecret: true, backends: [], uses: ['client-encryption', 'access-token-encryption'] },
+  dir: {
+    kind: 'key-management',
+    keyTypes: ['oct'],
+    digest: null,
+    clientSecret: true,
+    backends: [],
+    uses: ['client-encryption', 'access-token-encryption'],
+  },
   A128GCM: content(16),
   A192GCM: content(24),
   A256GCM: content(32),
@@ -157,7 +197,10 @@ const heldByTenant = (kind: JoseKind) => algorithmNames((a) => a.kind === kind &
 /** The tenant config's choices (shared/src/config/tenant-config.ts). */
 export const SIGNING_ALGORITHMS = heldByTenant('signature') as SigningAlgorithm[];
 export const ENCRYPTION_ALGORITHMS = heldByTenant('key-management') as EncryptionAlgorithm[];
-export const ACCESS_TOKEN_CONTENT_ENCRYPTIONS = algorithmsFor('access-token-encryption', 'content-encryption') as ContentEncryption[];
+export const ACCESS_TOKEN_CONTENT_ENCRYPTIONS = algorithmsFor(
+  'access-token-encryption',
+  'content-encryption',
+) as ContentEncryption[];
 /** The JWS MAC algorithms (a client secret is the key). */
 export const HMAC_ALGORITHMS = algorithmNames((a) => a.kind === 'hmac') as HmacAlgorithm[];
 /** The asymmetric JWS algorithms, whoever holds the key. */

@@ -1,5 +1,11 @@
 import { constants, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
-import { JOSE_ALGORITHMS, SIGNING_ALGORITHMS, ENCRYPTION_ALGORITHMS, type JoseCurve, type JoseDigest } from '../jose/algorithms.ts';
+import {
+  ENCRYPTION_ALGORITHMS,
+  JOSE_ALGORITHMS,
+  type JoseCurve,
+  type JoseDigest,
+  SIGNING_ALGORITHMS,
+} from '../jose/algorithms.ts';
 import type { KeyAlgorithm } from './key-store.ts';
 
 /** What each algorithm a tenant key can be made for needs from the key and the signer (the key stores' view of the JOSE registry). */

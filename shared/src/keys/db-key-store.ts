@@ -1,17 +1,17 @@
 import { calculateJwkThumbprint } from 'jose';
 import type { Db } from '../db/database.ts';
+import { ALGORITHMS } from './algorithms.ts';
 import { usableFor } from './key-lifecycle.ts';
 import {
-  KeyNotFoundError,
   type GenerateOptions,
   type KeyBackendName,
   type KeyInfo,
+  KeyNotFoundError,
   type KeyRef,
   type KeySpec,
   type KeyStore,
   type PublicJwk,
 } from './key-store.ts';
-import { ALGORITHMS } from './algorithms.ts';
 import { rowToKeyInfo } from './published-keys.ts';
 
 /** Key material a backend created: the public JWK members, and how to bind it to its kid. */
@@ -47,8 +47,18 @@ export abstract class DbKeyStore implements KeyStore {
   abstract destroyKey(tid: string, kid: string): Promise<void>;
   abstract health(): Promise<void>;
   protected abstract createMaterial(tid: string, spec: KeySpec): Promise<CreatedMaterial>;
-  protected abstract signWith(tid: string, key: KeyInfo, privateSealed: string | null, input: Uint8Array): Promise<Uint8Array>;
-  protected abstract decryptWith(tid: string, key: KeyInfo, privateSealed: string | null, encryptedKey: Uint8Array): Promise<Uint8Array>;
+  protected abstract signWith(
+    tid: string,
+    key: KeyInfo,
+    privateSealed: string | null,
+    input: Uint8Array,
+  ): Promise<Uint8Array>;
+  protected abstract decryptWith(
+    tid: string,
+    key: KeyInfo,
+    privateSealed: string | null,
+    encryptedKey: Uint8Array,
+  ): Promise<Uint8Array>;
 
   async generate(tid: string, specs: readonly KeySpec[], options: GenerateOptions = {}): Promise<KeyInfo[]> {
     const now = new Date();

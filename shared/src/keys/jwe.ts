@@ -1,5 +1,5 @@
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
-import { allowedFor, joseAlgorithm, type JoseDigest } from '../jose/algorithms.ts';
+import { allowedFor, type JoseDigest, joseAlgorithm } from '../jose/algorithms.ts';
 import type { EncryptionAlgorithm, KeyStore } from './key-store.ts';
 
 /** A content encryption a JWE to the tenant may use (JOSE registry): AES-GCM, or AES-CBC with the HMAC of `hash`. */
@@ -16,10 +16,20 @@ export class JweError extends Error {}
  * RSA-OAEP-256): the content key is unwrapped by the key store, inside the
  * HSM for PKCS#11 tenants; the content is decrypted here (RFC 7516, 7518 §5).
  */
-export async function decryptCompactJwe(store: KeyStore, tid: string, jwe: string): Promise<{ header: Record<string, unknown>; plaintext: Buffer }> {
+export async function decryptCompactJwe(
+  store: KeyStore,
+  tid: string,
+  jwe: string,
+): Promise<{ header: Record<string, unknown>; plaintext: Buffer }> {
   const parts = jwe.split('.');
   if (parts.length !== 5) throw new JweError('not a compact JWE');
-  const [protectedB64, encryptedKeyB64, ivB64, ciphertextB64, tagB64] = parts as [string, string, string, string, string];
+  const [protectedB64, encryptedKeyB64, ivB64, ciphertextB64, tagB64] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(Buffer.from(protectedB64, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -28,12 +38,19 @@ export async function decryptCompactJwe(store: KeyStore, tid: string, jwe: strin
   }
   const alg = header.alg;
   const enc = encodingOf(header.enc);
-  if (typeof alg !== 'string' || !allowedFor(alg, 'request-object-encryption', 'key-management')) throw new JweError(`unsupported JWE alg ${String(alg)}`);
+  if (typeof alg !== 'string' || !allowedFor(alg, 'request-object-encryption', 'key-management'))
+    throw new JweError(`unsupported JWE alg ${String(alg)}`);
   if (!enc) throw new JweError(`unsupported JWE enc ${String(header.enc)}`);
   if (typeof header.kid !== 'string') throw new JweError('the JWE header names no kid');
   if (header.zip !== undefined) throw new JweError('compressed JWE is not accepted');
 
-  const cek = Buffer.from(await store.decrypt(tid, { kid: header.kid, alg: alg as EncryptionAlgorithm }, Buffer.from(encryptedKeyB64, 'base64url')));
+  const cek = Buffer.from(
+    await store.decrypt(
+      tid,
+      { kid: header.kid, alg: alg as EncryptionAlgorithm },
+      Buffer.from(encryptedKeyB64, 'base64url'),
+    ),
+  );
   if (cek.length !== enc.keyBytes) throw new JweError('content key of the wrong size');
   const iv = Buffer.from(ivB64, 'base64url');
   const ciphertext = Buffer.from(ciphertextB64, 'base64url');
@@ -49,7 +66,10 @@ export async function decryptCompactJwe(store: KeyStore, tid: string, jwe: strin
     const half = enc.keyBytes / 2;
     const al = Buffer.alloc(8);
     al.writeBigUInt64BE(BigInt(aad.length * 8));
-    const mac = createHmac(enc.hash!, cek.subarray(0, half)).update(Buffer.concat([aad, iv, ciphertext, al])).digest().subarray(0, half);
+    const mac = createHmac(enc.hash!, cek.subarray(0, half))
+      .update(Buffer.concat([aad, iv, ciphertext, al]))
+      .digest()
+      .subarray(0, half);
     if (mac.length !== tag.length || !timingSafeEqual(mac, tag)) throw new JweError('JWE authentication failed');
     const decipher = createDecipheriv(`aes-${half * 8}-cbc` as 'aes-128-cbc', cek.subarray(half), iv);
     return { header, plaintext: Buffer.concat([decipher.update(ciphertext), decipher.final()]) };

@@ -32,7 +32,9 @@ export async function signCompactJws(
 ): Promise<string> {
   const input = `${Object.isFrozen(header) ? encodedHeader(header, key) : b64({ ...header, alg: key.alg, kid: key.kid })}.${b64(payload)}`;
   const signature = await store.sign(tid, key, Buffer.from(input, 'latin1'));
-  const bytes = Buffer.isBuffer(signature) ? signature : Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);
+  const bytes = Buffer.isBuffer(signature)
+    ? signature
+    : Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);
   return `${input}.${bytes.toString('base64url')}`;
 }
 

@@ -17,7 +17,13 @@ async function lockTenantKeys(trx: Db, tid: string): Promise<void> {
  * still active) retire — so every verifier has had the time to fetch the new
  * JWK set before it sees a token signed with a new key.
  */
-export async function rotateKeys(db: Db, store: KeyStore, tid: string, specs: readonly KeySpec[], prePublicationSeconds: number): Promise<KeyInfo[]> {
+export async function rotateKeys(
+  db: Db,
+  store: KeyStore,
+  tid: string,
+  specs: readonly KeySpec[],
+  prePublicationSeconds: number,
+): Promise<KeyInfo[]> {
   return db.transaction().execute(async (trx) => {
     await lockTenantKeys(trx, tid);
     const now = new Date();
@@ -26,7 +32,12 @@ export async function rotateKeys(db: Db, store: KeyStore, tid: string, specs: re
     const created = await store.generate(tid, specs, { activateAt, executor: trx });
     const replaced = current.filter((k) => specs.some((s) => s.alg === k.alg)).map((k) => k.kid);
     if (replaced.length > 0) {
-      await trx.updateTable('tenant_keys').set({ retired_at: activateAt }).where('tid', '=', tid).where('kid', 'in', replaced).execute();
+      await trx
+        .updateTable('tenant_keys')
+        .set({ retired_at: activateAt })
+        .where('tid', '=', tid)
+        .where('kid', 'in', replaced)
+        .execute();
     }
     return created;
   });
@@ -68,21 +79,36 @@ export async function generateFreshKeys(
  * retired more recently than the longest token lifetime may still be needed
  * to verify live tokens, so it is refused.
  */
-export async function deleteRetiredKey(db: Db, store: KeyStore, tid: string, kid: string, config: TenantConfig): Promise<void> {
+export async function deleteRetiredKey(
+  db: Db,
+  store: KeyStore,
+  tid: string,
+  kid: string,
+  config: TenantConfig,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await lockTenantKeys(trx, tid);
     const key = (await keyHistory(trx, tid)).find((k) => k.kid === kid);
     if (!key || key.revokedAt) throw new HttpError(404, 'not_found', `No key ${kid}`);
     const now = new Date();
     if (keyStatus(key, now) !== 'retired') {
-      throw new HttpError(400, 'invalid_request', `Key ${kid} is ${keyStatus(key, now)}; only a retired key can be deleted`);
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `Key ${kid} is ${keyStatus(key, now)}; only a retired key can be deleted`,
+      );
     }
     const longest = Math.max(config.tokens.accessTokenLifetime, config.tokens.idTokenLifetime) * 1000;
     const safeAt = new Date(key.retiredAt!.getTime() + longest);
     if (safeAt > now) {
       throw new HttpError(400, 'invalid_request', `Key ${kid} may still verify tokens until ${safeAt.toISOString()}`);
     }
-    await trx.updateTable('tenant_keys').set({ revoked_at: now }).where('tid', '=', tid).where('kid', '=', kid).execute();
+    await trx
+      .updateTable('tenant_keys')
+      .set({ revoked_at: now })
+      .where('tid', '=', tid)
+      .where('kid', '=', kid)
+      .execute();
   });
   await store.destroyKey(tid, kid);
 }

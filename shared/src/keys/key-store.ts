@@ -1,6 +1,6 @@
-import type { EncryptionAlgorithm, KeyAlgorithm, KeyBackend } from '../jose/algorithms.ts';
 import type { Db } from '../db/database.ts';
 import type { KeyStatus } from '../db/schema.ts';
+import type { EncryptionAlgorithm, KeyAlgorithm, KeyBackend } from '../jose/algorithms.ts';
 
 /** The algorithms a tenant key can be made for: those the JOSE registry lets a backend hold. */
 export type { EncryptionAlgorithm, KeyAlgorithm };

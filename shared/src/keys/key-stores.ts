@@ -1,9 +1,9 @@
 import type { TenantConfig } from '../config/tenant-config.ts';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
-import { KeyStoreUnavailableError, type KeyBackendName, type KeySpec, type KeyStore } from './key-store.ts';
-import { Pkcs11KeyStore } from './pkcs11-key-store.ts';
+import { type KeyBackendName, type KeySpec, type KeyStore, KeyStoreUnavailableError } from './key-store.ts';
 import { Pkcs11Module } from './pkcs11/pkcs11-module.ts';
+import { Pkcs11KeyStore } from './pkcs11-key-store.ts';
 import { SoftwareKeyStore } from './software-key-store.ts';
 
 /**
@@ -19,13 +19,19 @@ export class KeyStores {
   readonly #pkcs11Failure: string | undefined;
   readonly #pkcs11Configured: boolean;
 
-  constructor(db: Db, masterKey: MasterKey, options: { pkcs11Module?: string | undefined; sessionsPerToken?: number } = {}) {
+  constructor(
+    db: Db,
+    masterKey: MasterKey,
+    options: { pkcs11Module?: string | undefined; sessionsPerToken?: number } = {},
+  ) {
     this.software = new SoftwareKeyStore(db, masterKey);
     this.#pkcs11Configured = Boolean(options.pkcs11Module);
     if (options.pkcs11Module) {
       try {
         this.#module = new Pkcs11Module(options.pkcs11Module);
-        this.pkcs11 = new Pkcs11KeyStore(db, masterKey, this.#module, { sessionsPerToken: options.sessionsPerToken ?? 4 });
+        this.pkcs11 = new Pkcs11KeyStore(db, masterKey, this.#module, {
+          sessionsPerToken: options.sessionsPerToken ?? 4,
+        });
       } catch (err) {
         this.#pkcs11Failure = `the PKCS#11 module ${options.pkcs11Module} cannot be used: ${err instanceof Error ? err.message : String(err)}`;
       }
@@ -39,7 +45,8 @@ export class KeyStores {
 
   for(backend: KeyBackendName): KeyStore {
     if (backend === 'software') return this.software;
-    if (!this.pkcs11) throw new KeyStoreUnavailableError(this.#pkcs11Failure ?? 'no PKCS#11 module is configured on this node');
+    if (!this.pkcs11)
+      throw new KeyStoreUnavailableError(this.#pkcs11Failure ?? 'no PKCS#11 module is configured on this node');
     return this.pkcs11;
   }
 
@@ -63,7 +70,10 @@ export class KeyStores {
 }
 
 /** One key per configured signing and encryption algorithm. */
-export function keySpecsFor(config: TenantConfig, options: { rsaKeySize?: 2048 | 3072 | 4096; skip?: (alg: string) => boolean } = {}): KeySpec[] {
+export function keySpecsFor(
+  config: TenantConfig,
+  options: { rsaKeySize?: 2048 | 3072 | 4096; skip?: (alg: string) => boolean } = {},
+): KeySpec[] {
   const rsaKeySize = options.rsaKeySize ?? config.keys.rsaKeySize;
   return [...config.keys.signingAlgorithms, ...config.keys.encryptionAlgorithms]
     .filter((alg) => !options.skip?.(alg))

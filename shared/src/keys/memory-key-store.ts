@@ -1,10 +1,18 @@
-import { constants, generateKeyPair as generateKeyPairCb, privateDecrypt, sign, type KeyObject } from 'node:crypto';
+import { constants, generateKeyPair as generateKeyPairCb, type KeyObject, privateDecrypt, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint } from 'jose';
-import { systemClock, type Clock } from '../time/clock.ts';
+import { type Clock, systemClock } from '../time/clock.ts';
 import { ALGORITHMS, signOptions } from './algorithms.ts';
 import { keyStatus, usableFor } from './key-lifecycle.ts';
-import { KeyNotFoundError, type GenerateOptions, type KeyInfo, type KeyRef, type KeySpec, type KeyStore, type PublicJwk } from './key-store.ts';
+import {
+  type GenerateOptions,
+  type KeyInfo,
+  KeyNotFoundError,
+  type KeyRef,
+  type KeySpec,
+  type KeyStore,
+  type PublicJwk,
+} from './key-store.ts';
 
 const generateKeyPair = promisify(generateKeyPairCb) as (
   type: string,
@@ -73,12 +81,24 @@ export class MemoryKeyStore implements KeyStore {
     const made: KeyInfo[] = [];
     for (const spec of specs) {
       const algorithm = ALGORITHMS[spec.alg];
-      const index = [...this.#keys.entries()].filter(([k, key]) => k.startsWith(`${tid}\u0000`) && key.info.alg === spec.alg).length;
+      const index = [...this.#keys.entries()].filter(
+        ([k, key]) => k.startsWith(`${tid}\u0000`) && key.info.alg === spec.alg,
+      ).length;
       const { publicKey, privateKey } = await this.#keyPairs(spec, index);
       const publicJwk = publicKey.export({ format: 'jwk' }) as Record<string, string>;
       const kid = await calculateJwkThumbprint(publicJwk as never, 'sha256');
       const jwk = { ...publicJwk, kid, alg: spec.alg, use: algorithm.use } as PublicJwk;
-      const info = { kid, alg: spec.alg, use: algorithm.use, backend: this.backend, jwk, createdAt: now, activatedAt: options.activateAt ?? now, retiredAt: null, revokedAt: null };
+      const info = {
+        kid,
+        alg: spec.alg,
+        use: algorithm.use,
+        backend: this.backend,
+        jwk,
+        createdAt: now,
+        activatedAt: options.activateAt ?? now,
+        retiredAt: null,
+        revokedAt: null,
+      };
       const held: HeldKey = { info, privateKey };
       this.#keys.set(`${tid}\u0000${kid}`, held);
       made.push(this.#withStatus(held));
@@ -95,7 +115,11 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   /** Move a key along its lifecycle (what key rotation does to the rows). */
-  setLifecycle(tid: string, kid: string, times: { activatedAt?: Date; retiredAt?: Date | null; revokedAt?: Date | null }): void {
+  setLifecycle(
+    tid: string,
+    kid: string,
+    times: { activatedAt?: Date; retiredAt?: Date | null; revokedAt?: Date | null },
+  ): void {
     const key = this.#keys.get(`${tid}\u0000${kid}`);
     if (!key) throw new KeyNotFoundError(tid, kid);
     key.info = { ...key.info, ...times };
@@ -103,7 +127,13 @@ export class MemoryKeyStore implements KeyStore {
 
   #usable(tid: string, ref: KeyRef, operation: 'sign' | 'decrypt'): KeyObject {
     const key = this.#keys.get(`${tid}\u0000${ref.kid}`);
-    if (!key || key.info.alg !== ref.alg || !key.privateKey || !usableFor(this.#withStatus(key), operation, this.#now())) throw new KeyNotFoundError(tid, ref.kid);
+    if (
+      !key ||
+      key.info.alg !== ref.alg ||
+      !key.privateKey ||
+      !usableFor(this.#withStatus(key), operation, this.#now())
+    )
+      throw new KeyNotFoundError(tid, ref.kid);
     return key.privateKey;
   }
 
@@ -114,7 +144,10 @@ export class MemoryKeyStore implements KeyStore {
 
   async decrypt(tid: string, ref: KeyRef, encryptedKey: Uint8Array): Promise<Uint8Array> {
     const privateKey = this.#usable(tid, ref, 'decrypt');
-    return privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: ALGORITHMS[ref.alg].hash! }, encryptedKey);
+    return privateDecrypt(
+      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: ALGORITHMS[ref.alg].hash! },
+      encryptedKey,
+    );
   }
 
   async destroyKey(tid: string, kid: string): Promise<void> {

@@ -3,10 +3,10 @@ import { sql } from 'kysely';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
 import { ALGORITHMS } from './algorithms.ts';
-import { DbKeyStore, type CreatedMaterial } from './db-key-store.ts';
-import { KeyStoreUnavailableError, type KeyInfo, type KeySpec } from './key-store.ts';
+import { type CreatedMaterial, DbKeyStore } from './db-key-store.ts';
+import { type KeyInfo, type KeySpec, KeyStoreUnavailableError } from './key-store.ts';
 import { EC_PARAMS, oaepDecode, oaepMechanism, publicJwkFrom, signingMechanism } from './pkcs11/mechanisms.ts';
-import { CKM_EC_EDWARDS_KEY_PAIR_GEN, pkcs11js, type Pkcs11Module } from './pkcs11/pkcs11-module.ts';
+import { CKM_EC_EDWARDS_KEY_PAIR_GEN, type Pkcs11Module, pkcs11js } from './pkcs11/pkcs11-module.ts';
 import { TokenSessions } from './pkcs11/token-sessions.ts';
 
 /** Token labels are at most 32 bytes: a tid that fits is its own label, a longer one is hashed. */
@@ -51,9 +51,17 @@ export class Pkcs11KeyStore extends DbKeyStore {
         if (!row) {
           if (await this.#module.slotOf(tokenLabel(tid))) {
             // Its PINs are lost with its row: it cannot be used, and wiping it needs the SO PIN.
-            throw new KeyStoreUnavailableError(`an HSM token labelled ${tokenLabel(tid)} exists without credentials on file; remove it from the HSM first`);
+            throw new KeyStoreUnavailableError(
+              `an HSM token labelled ${tokenLabel(tid)} exists without credentials on file; remove it from the HSM first`,
+            );
           }
-          row = { tid, label: tokenLabel(tid), so_pin_sealed: this.#masterKey.seal(Buffer.from(newPin()), pinContext(tid, 'so')), user_pin_sealed: this.#masterKey.seal(Buffer.from(newPin()), pinContext(tid, 'user')), created_at: new Date() };
+          row = {
+            tid,
+            label: tokenLabel(tid),
+            so_pin_sealed: this.#masterKey.seal(Buffer.from(newPin()), pinContext(tid, 'so')),
+            user_pin_sealed: this.#masterKey.seal(Buffer.from(newPin()), pinContext(tid, 'user')),
+            created_at: new Date(),
+          };
           await conn.insertInto('tenant_hsm_tokens').values(row).execute();
         }
         if (await this.#module.slotOf(row.label)) return;
@@ -64,7 +72,9 @@ export class Pkcs11KeyStore extends DbKeyStore {
           if (!slot) throw new KeyStoreUnavailableError('the HSM has no free slot for a new token');
           lib.C_InitToken(slot, soPin, row.label);
           this.#module.refreshSlots();
-          const initialised = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).label.replace(/[\s\u0000]+$/u, '') === row.label);
+          const initialised = lib
+            .C_GetSlotList(true)
+            .find((s) => lib.C_GetTokenInfo(s).label.replace(/[\s\u0000]+$/u, '') === row.label);
           if (!initialised) throw new Error(`token ${row.label} did not appear after C_InitToken`);
           const session = lib.C_OpenSession(initialised, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
           try {
@@ -108,7 +118,10 @@ export class Pkcs11KeyStore extends DbKeyStore {
     const sessions = await this.#sessions(tid);
     await sessions.run(async (lib, session) => {
       for (const cls of [pkcs11js.CKO_PRIVATE_KEY, pkcs11js.CKO_PUBLIC_KEY]) {
-        lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_CLASS, value: cls }, { type: pkcs11js.CKA_ID, value: Buffer.from(kid) }]);
+        lib.C_FindObjectsInit(session, [
+          { type: pkcs11js.CKA_CLASS, value: cls },
+          { type: pkcs11js.CKA_ID, value: Buffer.from(kid) },
+        ]);
         const handles = lib.C_FindObjects(session, 10);
         lib.C_FindObjectsFinal(session);
         for (const handle of handles) lib.C_DestroyObject(session, handle);
@@ -137,7 +150,10 @@ export class Pkcs11KeyStore extends DbKeyStore {
       const pub = [...common, { type: signing ? pkcs11js.CKA_VERIFY : pkcs11js.CKA_ENCRYPT, value: true }];
       if (algorithm.kty === 'RSA') {
         mechanism = pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN;
-        pub.push({ type: pkcs11js.CKA_MODULUS_BITS, value: spec.rsaKeySize as never }, { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) as never });
+        pub.push(
+          { type: pkcs11js.CKA_MODULUS_BITS, value: spec.rsaKeySize as never },
+          { type: pkcs11js.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) as never },
+        );
       } else {
         mechanism = algorithm.kty === 'OKP' ? CKM_EC_EDWARDS_KEY_PAIR_GEN : pkcs11js.CKM_EC_KEY_PAIR_GEN;
         pub.push({ type: pkcs11js.CKA_EC_PARAMS, value: EC_PARAMS[algorithm.crv!] as never });
@@ -152,11 +168,17 @@ export class Pkcs11KeyStore extends DbKeyStore {
       const pair = await lib.C_GenerateKeyPairAsync(session, { mechanism }, pub, priv);
       const attrs =
         algorithm.kty === 'RSA'
-          ? lib.C_GetAttributeValue(session, pair.publicKey, [{ type: pkcs11js.CKA_MODULUS }, { type: pkcs11js.CKA_PUBLIC_EXPONENT }])
+          ? lib.C_GetAttributeValue(session, pair.publicKey, [
+              { type: pkcs11js.CKA_MODULUS },
+              { type: pkcs11js.CKA_PUBLIC_EXPONENT },
+            ])
           : lib.C_GetAttributeValue(session, pair.publicKey, [{ type: pkcs11js.CKA_EC_POINT }]);
       const values = attrs.map((a) => a.value as Buffer);
       return {
-        jwk: publicJwkFrom(spec.alg, algorithm.kty === 'RSA' ? { modulus: values[0]!, exponent: values[1]! } : { ecPoint: values[0]! }),
+        jwk: publicJwkFrom(
+          spec.alg,
+          algorithm.kty === 'RSA' ? { modulus: values[0]!, exponent: values[1]! } : { ecPoint: values[0]! },
+        ),
       };
     });
     return {
@@ -169,7 +191,8 @@ export class Pkcs11KeyStore extends DbKeyStore {
           lib.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_ID, value: tempId }]);
           const handles = lib.C_FindObjects(session, 4);
           lib.C_FindObjectsFinal(session);
-          if (handles.length !== 2) throw new Error(`expected the new key pair under its temporary id, found ${handles.length} objects`);
+          if (handles.length !== 2)
+            throw new Error(`expected the new key pair under its temporary id, found ${handles.length} objects`);
           for (const handle of handles) {
             lib.C_SetAttributeValue(session, handle, [
               { type: pkcs11js.CKA_ID, value: Buffer.from(kid) },
@@ -191,7 +214,12 @@ export class Pkcs11KeyStore extends DbKeyStore {
     });
   }
 
-  protected async decryptWith(tid: string, key: KeyInfo, _sealed: string | null, encryptedKey: Uint8Array): Promise<Uint8Array> {
+  protected async decryptWith(
+    tid: string,
+    key: KeyInfo,
+    _sealed: string | null,
+    encryptedKey: Uint8Array,
+  ): Promise<Uint8Array> {
     const sessions = await this.#sessions(tid);
     const { mechanism, decodeHere } = oaepMechanism(key.alg);
     const output = await sessions.run(async (lib, session, findKey) => {
@@ -207,7 +235,11 @@ export class Pkcs11KeyStore extends DbKeyStore {
     let pool = this.#tokens.get(tid);
     if (!pool) {
       pool = (async () => {
-        const row = await this.db.selectFrom('tenant_hsm_tokens').select(['label', 'user_pin_sealed']).where('tid', '=', tid).executeTakeFirst();
+        const row = await this.db
+          .selectFrom('tenant_hsm_tokens')
+          .select(['label', 'user_pin_sealed'])
+          .where('tid', '=', tid)
+          .executeTakeFirst();
         if (!row) throw new KeyStoreUnavailableError(`tenant ${tid} has no HSM token`);
         let pin: string;
         try {
@@ -228,4 +260,3 @@ export class Pkcs11KeyStore extends DbKeyStore {
     this.#tokens.delete(tid);
   }
 }
-

@@ -3,8 +3,21 @@ import type { TenantKeyRow } from '../db/schema.ts';
 import { keyStatus } from './key-lifecycle.ts';
 import type { KeyAlgorithm, KeyInfo, PublicJwk } from './key-store.ts';
 
-type KeyRow = Pick<TenantKeyRow, 'kid' | 'alg' | 'use' | 'backend' | 'public_jwk' | 'created_at' | 'activated_at' | 'retired_at' | 'revoked_at'>;
-const COLUMNS = ['kid', 'alg', 'use', 'backend', 'public_jwk', 'created_at', 'activated_at', 'retired_at', 'revoked_at'] as const;
+type KeyRow = Pick<
+  TenantKeyRow,
+  'kid' | 'alg' | 'use' | 'backend' | 'public_jwk' | 'created_at' | 'activated_at' | 'retired_at' | 'revoked_at'
+>;
+const COLUMNS = [
+  'kid',
+  'alg',
+  'use',
+  'backend',
+  'public_jwk',
+  'created_at',
+  'activated_at',
+  'retired_at',
+  'revoked_at',
+] as const;
 
 /** Public halves live in Postgres whichever backend holds the private ones. */
 export function rowToKeyInfo(row: KeyRow, now: Date = new Date()): KeyInfo {
@@ -37,6 +50,12 @@ export async function publishedKeys(db: Db, tid: string): Promise<KeyInfo[]> {
 
 /** Every key the tenant ever had, revoked ones included, oldest first. */
 export async function keyHistory(db: Db, tid: string): Promise<KeyInfo[]> {
-  const rows = await db.selectFrom('tenant_keys').select(COLUMNS).where('tid', '=', tid).orderBy('created_at').orderBy('kid').execute();
+  const rows = await db
+    .selectFrom('tenant_keys')
+    .select(COLUMNS)
+    .where('tid', '=', tid)
+    .orderBy('created_at')
+    .orderBy('kid')
+    .execute();
   return rows.map((r) => rowToKeyInfo(r));
 }

@@ -2,17 +2,17 @@ import {
   constants,
   createPrivateKey,
   generateKeyPair as generateKeyPairCb,
+  type KeyObject,
   privateDecrypt,
   sign as signCb,
   sign as signSync,
-  type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { ed25519Signer, type Ed25519Sign } from '../crypto/ed25519-signer.ts';
+import { type Ed25519Sign, ed25519Signer } from '../crypto/ed25519-signer.ts';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
 import { ALGORITHMS, signOptions } from './algorithms.ts';
-import { DbKeyStore, type CreatedMaterial } from './db-key-store.ts';
+import { type CreatedMaterial, DbKeyStore } from './db-key-store.ts';
 import type { KeyInfo, KeySpec } from './key-store.ts';
 
 const generateKeyPair = promisify(generateKeyPairCb) as (
@@ -47,14 +47,25 @@ export class SoftwareKeyStore extends DbKeyStore {
 
   async destroyTenant(tid: string): Promise<void> {
     this.forgetTenant(tid);
-    await this.db.updateTable('tenant_keys').set({ private_sealed: null }).where('tid', '=', tid).where('backend', '=', 'software').execute();
+    await this.db
+      .updateTable('tenant_keys')
+      .set({ private_sealed: null })
+      .where('tid', '=', tid)
+      .where('backend', '=', 'software')
+      .execute();
   }
 
   async destroyKey(tid: string, kid: string): Promise<void> {
     this.#opened.delete(`${tid}\u0000${kid}`);
     this.#ed25519.delete(`${tid}\u0000${kid}`);
     this.forgetTenant(tid);
-    await this.db.updateTable('tenant_keys').set({ private_sealed: null }).where('tid', '=', tid).where('kid', '=', kid).where('backend', '=', 'software').execute();
+    await this.db
+      .updateTable('tenant_keys')
+      .set({ private_sealed: null })
+      .where('tid', '=', tid)
+      .where('kid', '=', kid)
+      .where('backend', '=', 'software')
+      .execute();
   }
 
   override forgetTenant(tid: string): void {
@@ -78,7 +89,8 @@ export class SoftwareKeyStore extends DbKeyStore {
           : await generateKeyPair('ed25519', {});
     return {
       publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, string>,
-      bind: async (kid) => this.#masterKey.seal(privateKey.export({ format: 'der', type: 'pkcs8' }), sealContext(_tid, kid)),
+      bind: async (kid) =>
+        this.#masterKey.seal(privateKey.export({ format: 'der', type: 'pkcs8' }), sealContext(_tid, kid)),
     };
   }
 
@@ -87,7 +99,11 @@ export class SoftwareKeyStore extends DbKeyStore {
     let opened = this.#opened.get(cacheKey);
     if (!opened) {
       if (!sealed) throw new Error(`key ${key.kid} has no private part`);
-      opened = createPrivateKey({ key: this.#masterKey.open(sealed, sealContext(tid, key.kid)), format: 'der', type: 'pkcs8' });
+      opened = createPrivateKey({
+        key: this.#masterKey.open(sealed, sealContext(tid, key.kid)),
+        format: 'der',
+        type: 'pkcs8',
+      });
       this.#opened.set(cacheKey, opened);
     }
     return opened;
@@ -108,9 +124,18 @@ export class SoftwareKeyStore extends DbKeyStore {
     return signAsync(spec.hash, input, options);
   }
 
-  protected async decryptWith(tid: string, key: KeyInfo, sealed: string | null, encryptedKey: Uint8Array): Promise<Uint8Array> {
+  protected async decryptWith(
+    tid: string,
+    key: KeyInfo,
+    sealed: string | null,
+    encryptedKey: Uint8Array,
+  ): Promise<Uint8Array> {
     return privateDecrypt(
-      { key: this.#open(tid, key, sealed), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: ALGORITHMS[key.alg].hash! },
+      {
+        key: this.#open(tid, key, sealed),
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: ALGORITHMS[key.alg].hash!,
+      },
       encryptedKey,
     );
   }

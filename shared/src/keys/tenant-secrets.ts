@@ -17,13 +17,23 @@ const context = (tid: string, purpose: SecretPurpose) => `tessera:tenant-secret:
 export async function ensureTenantSecrets(db: Db, masterKey: MasterKey, tid: string): Promise<void> {
   await db
     .insertInto('tenant_secrets')
-    .values(SECRET_PURPOSES.map((purpose) => ({ tid, purpose, sealed: masterKey.seal(randomBytes(32), context(tid, purpose)) })))
+    .values(
+      SECRET_PURPOSES.map((purpose) => ({
+        tid,
+        purpose,
+        sealed: masterKey.seal(randomBytes(32), context(tid, purpose)),
+      })),
+    )
     .onConflict((oc) => oc.columns(['tid', 'purpose']).doNothing())
     .execute();
 }
 
 /** All of a tenant's secrets, opened (a tenant created before a purpose existed gets it on first load). */
-export async function openTenantSecrets(db: Db, masterKey: MasterKey, tid: string): Promise<Record<SecretPurpose, Buffer>> {
+export async function openTenantSecrets(
+  db: Db,
+  masterKey: MasterKey,
+  tid: string,
+): Promise<Record<SecretPurpose, Buffer>> {
   let rows = await db.selectFrom('tenant_secrets').select(['purpose', 'sealed']).where('tid', '=', tid).execute();
   if (rows.length < SECRET_PURPOSES.length) {
     const exists = await db.selectFrom('tenants').select('tid').where('tid', '=', tid).executeTakeFirst();
@@ -33,6 +43,7 @@ export async function openTenantSecrets(db: Db, masterKey: MasterKey, tid: strin
     }
   }
   const secrets = {} as Record<SecretPurpose, Buffer>;
-  for (const row of rows) secrets[row.purpose as SecretPurpose] = masterKey.open(row.sealed, context(tid, row.purpose as SecretPurpose));
+  for (const row of rows)
+    secrets[row.purpose as SecretPurpose] = masterKey.open(row.sealed, context(tid, row.purpose as SecretPurpose));
   return secrets;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -48,7 +48,11 @@ export function createHttpMetrics(options: { prefix: string }): HttpMetrics {
     const timerKey = `${route} ${method}`;
     const counterKey = `${tenant} ${timerKey} ${statusCode}`;
     let series = pending.get(counterKey);
-    if (!series) pending.set(counterKey, (series = { child: requests.labels({ tenant, route, method, status: String(statusCode) }), n: 0 }));
+    if (!series)
+      pending.set(
+        counterKey,
+        (series = { child: requests.labels({ tenant, route, method, status: String(statusCode) }), n: 0 }),
+      );
     series.n++;
     let timer = timers.get(timerKey);
     if (!timer) timers.set(timerKey, (timer = duration.labels({ route, method })));
@@ -64,7 +68,13 @@ export function installHttpMetrics(
 ): HttpMetrics {
   const metrics = createHttpMetrics(options);
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.observe(options.tenantOf(request), request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observe(
+      options.tenantOf(request),
+      request.routeOptions.url ?? 'unmatched',
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   return metrics;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { Db } from '../db/database.ts';
 import { bearerToken, matchesAnyHash } from '../http/api-token.ts';
@@ -36,12 +36,16 @@ async function withTimeout(check: HealthCheck, ms: number): Promise<CheckResult>
   }
 }
 
-export const postgresCheck = (db: Db): HealthCheck => async () => {
-  await sql`select 1`.execute(db);
-};
-export const redisCheck = (redis: Redis): HealthCheck => async () => {
-  await redis.ping();
-};
+export const postgresCheck =
+  (db: Db): HealthCheck =>
+  async () => {
+    await sql`select 1`.execute(db);
+  };
+export const redisCheck =
+  (redis: Redis): HealthCheck =>
+  async () => {
+    await redis.ping();
+  };
 
 /** Where a failed check's own text goes (it is the operator's, never the public answer's). */
 export interface HealthLog {
@@ -53,7 +57,11 @@ export interface HealthLog {
  * `{check: {healthy, message?}}`, the message "failed" or "no answer within
  * 2000 ms"; the failure's own text is logged.
  */
-export async function healthReport(checks: Record<string, HealthCheck>, log: HealthLog, reqId: string): Promise<{ status: number; body: Record<string, CheckResult> }> {
+export async function healthReport(
+  checks: Record<string, HealthCheck>,
+  log: HealthLog,
+  reqId: string,
+): Promise<{ status: number; body: Record<string, CheckResult> }> {
   const names = Object.keys(checks);
   const results = await Promise.all(names.map((n) => withTimeout(checks[n]!, 2000)));
   const body: Record<string, CheckResult> = {};

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 
 /**

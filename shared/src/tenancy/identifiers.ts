@@ -4,7 +4,8 @@ const TID = new RegExp(TID_PATTERN);
 
 export function tidProblem(tid: unknown): string | null {
   if (typeof tid !== 'string') return 'must be a string';
-  if (!TID.test(tid)) return 'must be a DNS label: 1-63 lower-case letters, digits or hyphens, not starting or ending with a hyphen';
+  if (!TID.test(tid))
+    return 'must be a DNS label: 1-63 lower-case letters, digits or hyphens, not starting or ending with a hyphen';
   return null;
 }
 
@@ -23,12 +24,14 @@ export function issuerProblem(issuer: unknown): string | null {
     return 'must be an absolute URL';
   }
   const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return 'must use https (http only for localhost)';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    return 'must use https (http only for localhost)';
   if (url.username || url.password) return 'must not contain user info';
   if (url.search || issuer.includes('?')) return 'must not contain a query';
   if (url.hash || issuer.includes('#')) return 'must not contain a fragment';
   if (issuer.endsWith('/')) return 'must not end with a slash';
-  if (url.toString() !== issuer && url.toString() !== `${issuer}/`) return `must be in normal form (${url.toString().replace(/\/$/, '')})`;
+  if (url.toString() !== issuer && url.toString() !== `${issuer}/`)
+    return `must be in normal form (${url.toString().replace(/\/$/, '')})`;
   if (url.pathname.split('/').some((seg) => seg === '.well-known')) return 'must not contain a .well-known segment';
   return null;
 }

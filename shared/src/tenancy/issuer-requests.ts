@@ -18,6 +18,9 @@ export interface IssuerRequests {
 
 /** Read the counters of one issuer of a tenant. `redis` is a prefixed connection (shared/src/redis.ts). */
 export async function readIssuerRequests(redis: Redis, tid: string, issuer: string): Promise<IssuerRequests> {
-  const [total, seen] = await Promise.all([redis.hget(issuerRequestsKey(tid), issuer), redis.hget(issuerLastSeenKey(tid), issuer)]);
+  const [total, seen] = await Promise.all([
+    redis.hget(issuerRequestsKey(tid), issuer),
+    redis.hget(issuerLastSeenKey(tid), issuer),
+  ]);
   return { total: Number(total ?? 0), lastSeenMs: seen === null ? null : Number(seen) };
 }

@@ -17,8 +17,17 @@ function tenantQuery(db: Db) {
       j.onRef('tenant_configs.tid', '=', 'tenants.tid').onRef('tenant_configs.version', '=', 'tenants.config_version'),
     )
     .select([
-      'tenants.tid', 'tenants.name', 'tenants.issuer', 'tenants.status', 'tenants.status_reason', 'tenants.plan', 'tenants.attrs',
-      'tenants.config_version', 'tenants.created_at', 'tenants.updated_at', 'tenant_configs.config',
+      'tenants.tid',
+      'tenants.name',
+      'tenants.issuer',
+      'tenants.status',
+      'tenants.status_reason',
+      'tenants.plan',
+      'tenants.attrs',
+      'tenants.config_version',
+      'tenants.created_at',
+      'tenants.updated_at',
+      'tenant_configs.config',
     ]);
 }
 
@@ -33,7 +42,11 @@ export async function loadTenants(db: Db, filter: { tid?: string; after?: string
   const aliases = await db
     .selectFrom('issuer_aliases')
     .select(['tid', 'issuer', 'mode'])
-    .where('tid', 'in', rows.map((r) => r.tid))
+    .where(
+      'tid',
+      'in',
+      rows.map((r) => r.tid),
+    )
     .orderBy('issuer')
     .execute();
   return rows.map((row) => ({

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
-import { compactDecrypt, CompactEncrypt, compactVerify, importJWK, type CryptoKey } from 'jose';
+import { CompactEncrypt, type CryptoKey, compactDecrypt, compactVerify, importJWK } from 'jose';
 import type { Authorization } from '../authz/authorization.ts';
-import { ACCESS_TOKEN_CONTENT_ENCRYPTIONS, JOSE_ALGORITHMS, type ContentEncryption } from '../jose/algorithms.ts';
+import { ACCESS_TOKEN_CONTENT_ENCRYPTIONS, type ContentEncryption, JOSE_ALGORITHMS } from '../jose/algorithms.ts';
 import { constantHeader, signCompactJws } from '../keys/jws.ts';
 import type { KeyInfo, KeyRef, KeyStore } from '../keys/key-store.ts';
 
@@ -13,7 +13,9 @@ const ENCS: ReadonlySet<string> = new Set(ACCESS_TOKEN_CONTENT_ENCRYPTIONS);
 
 /** The `dir` key for `enc`, derived (HKDF-SHA256) from the tenant's access-token encryption secret. */
 export function directKey(secret: Uint8Array, enc: ContentEncryption): Uint8Array {
-  return new Uint8Array(hkdfSync('sha256', secret, Buffer.alloc(0), `tessera access token ${enc}`, JOSE_ALGORITHMS[enc].keyBytes));
+  return new Uint8Array(
+    hkdfSync('sha256', secret, Buffer.alloc(0), `tessera access token ${enc}`, JOSE_ALGORITHMS[enc].keyBytes),
+  );
 }
 
 /**
@@ -83,11 +85,18 @@ export async function decodeJwtAccessToken(
     let jws = token;
     if (token.split('.').length === 5) {
       if (!secret) return null;
-      const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { alg?: string; enc?: ContentEncryption };
+      const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as {
+        alg?: string;
+        enc?: ContentEncryption;
+      };
       if (header.alg !== 'dir' || !header.enc || !ENCS.has(header.enc)) return null;
       jws = Buffer.from((await compactDecrypt(token, directKey(secret, header.enc))).plaintext).toString('ascii');
     }
-    const header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString()) as { kid?: string; alg?: string; typ?: string };
+    const header = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString()) as {
+      kid?: string;
+      alg?: string;
+      typ?: string;
+    };
     const key = keys.find((k) => k.kid === header.kid && k.use === 'sig' && k.alg === header.alg);
     if (!key) return null;
     let cryptoKey = imported.get(key);

@@ -39,7 +39,12 @@ function subkeys(secret: Uint8Array) {
 }
 
 const siv = (mac: Buffer, sectorId: string, padded: Buffer) =>
-  createHmac('sha256', mac).update(Buffer.from(sectorId, 'utf8')).update(Buffer.of(0)).update(padded).digest().subarray(0, SIV_BYTES);
+  createHmac('sha256', mac)
+    .update(Buffer.from(sectorId, 'utf8'))
+    .update(Buffer.of(0))
+    .update(padded)
+    .digest()
+    .subarray(0, SIV_BYTES);
 const ctr = (enc: Buffer, iv: Buffer, data: Buffer) => {
   const cipher = createCipheriv('aes-256-ctr', enc, iv);
   return Buffer.concat([cipher.update(data), cipher.final()]);
@@ -48,7 +53,8 @@ const ctr = (enc: Buffer, iv: Buffer, data: Buffer) => {
 /** The pairwise subject of `localSub` in `sectorId`, under the tenant's `subject-enc` secret. */
 export function pairwiseSubject(key: Uint8Array, sectorId: string, localSub: string): string {
   const bytes = Buffer.from(localSub, 'utf8');
-  if (bytes.length === 0 || bytes.length > MAX_LOCAL_SUBJECT_BYTES) throw new PairwiseError(`a local subject must be 1 to ${MAX_LOCAL_SUBJECT_BYTES} bytes`);
+  if (bytes.length === 0 || bytes.length > MAX_LOCAL_SUBJECT_BYTES)
+    throw new PairwiseError(`a local subject must be 1 to ${MAX_LOCAL_SUBJECT_BYTES} bytes`);
   const padded = Buffer.alloc(PADDED_BYTES);
   padded[0] = bytes.length;
   bytes.copy(padded, 1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT_METADATA_CHECKS } from '../../src/clients/checks/index.ts';
-import { validateClientMetadata, type ClientMetadataOptions } from '../../src/clients/client-metadata.ts';
+import { type ClientMetadataOptions, validateClientMetadata } from '../../src/clients/client-metadata.ts';
 
 const options: ClientMetadataOptions = {
   privileged: false,
@@ -13,25 +13,65 @@ const web = { redirect_uris: ['https://app.example/cb'] };
 describe('client metadata checks', () => {
   it('runs named rules from one table, in this order', () => {
     expect(CLIENT_METADATA_CHECKS.map((c) => c.name)).toEqual([
-      'checkServerManagedMembers', 'checkUnsupportedMembers', 'checkRefreshClientSecret', 'checkPreferredClientId', 'checkData',
-      'checkApplicationType', 'checkTokenEndpointAuthMethod', 'checkTokenEndpointAuthSigningAlg', 'checkGrantTypes', 'checkResponseTypes',
-      'checkGrantsMatchResponseTypes', 'checkPublicClientGrants', 'checkRedirectUris', 'checkRedirectUrisPresent', 'checkPostLogoutRedirectUris',
-      'checkKeys', 'checkPrivateKeyJwtKeys', 'checkIdTokenSigningAlg', 'checkSubjectType', 'checkSectorIdentifierUri', 'checkPairwiseSector',
-      'checkRequestUris', 'checkRequestRequirements', 'checkRequestObjectSigningAlg', 'checkSignedRequestObjectAlg', 'checkAuthorizationSigningAlg',
-      'checkRequestObjectEncryption', 'checkAuthorizationEncryption', 'checkUserinfoSigningAlg', 'checkIdTokenEncryption', 'checkUserinfoEncryption',
-      'checkIdTokenExplicitTyp', 'checkClientName', 'checkPageUris', 'checkScope', 'checkContacts', 'checkSoftware', 'checkOther',
+      'checkServerManagedMembers',
+      'checkUnsupportedMembers',
+      'checkRefreshClientSecret',
+      'checkPreferredClientId',
+      'checkData',
+      'checkApplicationType',
+      'checkTokenEndpointAuthMethod',
+      'checkTokenEndpointAuthSigningAlg',
+      'checkGrantTypes',
+      'checkResponseTypes',
+      'checkGrantsMatchResponseTypes',
+      'checkPublicClientGrants',
+      'checkRedirectUris',
+      'checkRedirectUrisPresent',
+      'checkPostLogoutRedirectUris',
+      'checkKeys',
+      'checkPrivateKeyJwtKeys',
+      'checkIdTokenSigningAlg',
+      'checkSubjectType',
+      'checkSectorIdentifierUri',
+      'checkPairwiseSector',
+      'checkRequestUris',
+      'checkRequestRequirements',
+      'checkRequestObjectSigningAlg',
+      'checkSignedRequestObjectAlg',
+      'checkAuthorizationSigningAlg',
+      'checkRequestObjectEncryption',
+      'checkAuthorizationEncryption',
+      'checkUserinfoSigningAlg',
+      'checkIdTokenEncryption',
+      'checkUserinfoEncryption',
+      'checkIdTokenExplicitTyp',
+      'checkClientName',
+      'checkPageUris',
+      'checkScope',
+      'checkContacts',
+      'checkSoftware',
+      'checkOther',
     ]);
   });
 
   it('fills in the defaults and keeps extensions', () => {
-    const result = validateClientMetadata({ ...web, 'client_name#fr': 'Appli', x_custom: { a: 1 }, id_token_encrypted_response_alg: 'RSA-OAEP' }, options);
+    const result = validateClientMetadata(
+      { ...web, 'client_name#fr': 'Appli', x_custom: { a: 1 }, id_token_encrypted_response_alg: 'RSA-OAEP' },
+      options,
+    );
     expect(result).toEqual({
       ok: true,
       refreshClientSecret: false,
       metadata: {
-        application_type: 'web', token_endpoint_auth_method: 'client_secret_basic', grant_types: ['authorization_code'], response_types: ['code'],
-        redirect_uris: ['https://app.example/cb'], id_token_encrypted_response_alg: 'RSA-OAEP', id_token_encrypted_response_enc: 'A128CBC-HS256',
-        'client_name#fr': 'Appli', x_custom: { a: 1 },
+        application_type: 'web',
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: ['https://app.example/cb'],
+        id_token_encrypted_response_alg: 'RSA-OAEP',
+        id_token_encrypted_response_enc: 'A128CBC-HS256',
+        'client_name#fr': 'Appli',
+        x_custom: { a: 1 },
       },
     });
   });
@@ -41,38 +81,100 @@ describe('client metadata checks', () => {
       [[], 'The client metadata must be a JSON object'],
       [{ ...web, client_id: 'x' }, 'client_id is assigned by the server and must not be sent'],
       [{ ...web }, 'client_id is required in an update request (RFC 7592 §2.2)', { mode: 'update' }],
-      [{ ...web, preferred_client_secret: 's' }, 'preferred_client_secret is not supported: the server generates client secrets'],
+      [
+        { ...web, preferred_client_secret: 's' },
+        'preferred_client_secret is not supported: the server generates client secrets',
+      ],
       [{ ...web, refresh_client_secret: 'yes' }, 'refresh_client_secret must be a boolean'],
       [{ ...web, preferred_client_id: 'x' }, 'preferred_client_id requires the registration master token'],
       [{ ...web, data: 'x' }, 'data must be a JSON object', { privileged: true }],
       [{ ...web, application_type: 'tv' }, 'application_type must be "web" or "native"'],
-      [{ ...web, token_endpoint_auth_method: 'tls_client_auth' }, 'token_endpoint_auth_method "tls_client_auth" is unknown'],
-      [{ ...web, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'HS256' }, 'token_endpoint_auth_signing_alg "HS256" is not an asymmetric JWS algorithm for private_key_jwt'],
-      [{ ...web, token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'RS256' }, 'token_endpoint_auth_signing_alg "RS256" is not an HMAC algorithm for client_secret_jwt'],
-      [{ ...web, grant_types: ['urn:ietf:params:oauth:grant-type:device_code'] }, 'grant type "urn:ietf:params:oauth:grant-type:device_code" is not enabled for this tenant'],
+      [
+        { ...web, token_endpoint_auth_method: 'tls_client_auth' },
+        'token_endpoint_auth_method "tls_client_auth" is unknown',
+      ],
+      [
+        { ...web, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'HS256' },
+        'token_endpoint_auth_signing_alg "HS256" is not an asymmetric JWS algorithm for private_key_jwt',
+      ],
+      [
+        { ...web, token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'RS256' },
+        'token_endpoint_auth_signing_alg "RS256" is not an HMAC algorithm for client_secret_jwt',
+      ],
+      [
+        { ...web, grant_types: ['urn:ietf:params:oauth:grant-type:device_code'] },
+        'grant type "urn:ietf:params:oauth:grant-type:device_code" is not enabled for this tenant',
+      ],
       [{ ...web, response_types: ['code code'] }, 'response_types has a malformed value "code code"'],
-      [{ ...web, response_types: ['token'] }, 'response types with "token" or "id_token" require the implicit grant type'],
-      [{ token_endpoint_auth_method: 'none', grant_types: ['password'] }, 'a public client (token_endpoint_auth_method "none") cannot use the password grant type'],
-      [{ redirect_uris: ['http://app.example/cb'] }, 'redirect_uris must use https (http only for localhost, 127.0.0.1 or [::1]): http://app.example/cb', {}, 'invalid_redirect_uri'],
+      [
+        { ...web, response_types: ['token'] },
+        'response types with "token" or "id_token" require the implicit grant type',
+      ],
+      [
+        { token_endpoint_auth_method: 'none', grant_types: ['password'] },
+        'a public client (token_endpoint_auth_method "none") cannot use the password grant type',
+      ],
+      [
+        { redirect_uris: ['http://app.example/cb'] },
+        'redirect_uris must use https (http only for localhost, 127.0.0.1 or [::1]): http://app.example/cb',
+        {},
+        'invalid_redirect_uri',
+      ],
       [{}, 'redirect_uris is required for the authorization_code and implicit grant types', {}, 'invalid_redirect_uri'],
-      [{ ...web, post_logout_redirect_uris: ['javascript:x'] }, 'post_logout_redirect_uris must not use the javascript: scheme'],
-      [{ ...web, jwks: { keys: [{ kty: 'oct', k: 'x' }] } }, 'jwks key #0 is a symmetric key; only public keys may be registered'],
+      [
+        { ...web, post_logout_redirect_uris: ['javascript:x'] },
+        'post_logout_redirect_uris must not use the javascript: scheme',
+      ],
+      [
+        { ...web, jwks: { keys: [{ kty: 'oct', k: 'x' }] } },
+        'jwks key #0 is a symmetric key; only public keys may be registered',
+      ],
       [{ ...web, token_endpoint_auth_method: 'private_key_jwt' }, 'private_key_jwt requires jwks or jwks_uri'],
-      [{ ...web, id_token_signed_response_alg: 'none' }, 'id_token_signed_response_alg "none" is not supported: ID tokens are always signed'],
-      [{ ...web, id_token_signed_response_alg: 'PS256' }, 'id_token_signed_response_alg "PS256" is not supported (supported: RS256, ES256)'],
+      [
+        { ...web, id_token_signed_response_alg: 'none' },
+        'id_token_signed_response_alg "none" is not supported: ID tokens are always signed',
+      ],
+      [
+        { ...web, id_token_signed_response_alg: 'PS256' },
+        'id_token_signed_response_alg "PS256" is not supported (supported: RS256, ES256)',
+      ],
       [{ ...web, subject_type: 'secret' }, 'subject_type must be "public" or "pairwise"'],
-      [{ ...web, sector_identifier_uri: 'urn:c2id:sector_id:abc' }, 'a provider-managed sector_identifier_uri requires the registration master token'],
-      [{ redirect_uris: ['https://a.example/cb', 'https://b.example/cb'], subject_type: 'pairwise' }, 'a pairwise client with redirect_uris on several hosts must register a sector_identifier_uri'],
+      [
+        { ...web, sector_identifier_uri: 'urn:c2id:sector_id:abc' },
+        'a provider-managed sector_identifier_uri requires the registration master token',
+      ],
+      [
+        { redirect_uris: ['https://a.example/cb', 'https://b.example/cb'], subject_type: 'pairwise' },
+        'a pairwise client with redirect_uris on several hosts must register a sector_identifier_uri',
+      ],
       [{ ...web, request_uris: ['http://app.example/r'] }, 'request_uris must be an https URI'],
       [{ ...web, require_signed_request_object: 'yes' }, 'require_signed_request_object must be a boolean'],
       [{ ...web, request_object_signing_alg: 'XX' }, 'request_object_signing_alg "XX" is not a known JWS algorithm'],
-      [{ ...web, require_signed_request_object: true, request_object_signing_alg: 'none' }, 'require_signed_request_object contradicts request_object_signing_alg "none"'],
+      [
+        { ...web, require_signed_request_object: true, request_object_signing_alg: 'none' },
+        'require_signed_request_object contradicts request_object_signing_alg "none"',
+      ],
       [{ ...web, authorization_signed_response_alg: 'none' }, 'authorization_signed_response_alg must not be "none"'],
-      [{ ...web, request_object_encryption_alg: 'ECDH-ES' }, 'request_object_encryption_alg "ECDH-ES" is not supported (supported: RSA-OAEP, RSA-OAEP-256)'],
-      [{ ...web, token_endpoint_auth_method: 'none', authorization_encrypted_response_alg: 'A128KW' }, 'authorization_encrypted_response_alg "A128KW" needs a client secret, which a none client does not have'],
-      [{ ...web, token_endpoint_auth_method: 'none', userinfo_signed_response_alg: 'HS256' }, 'userinfo_signed_response_alg "HS256" needs a client secret, which a none client does not have'],
-      [{ ...web, id_token_encrypted_response_enc: 'A128GCM' }, 'id_token_encrypted_response_enc requires id_token_encrypted_response_alg'],
-      [{ ...web, userinfo_encrypted_response_alg: 'dir', userinfo_encrypted_response_enc: 'A1' }, 'userinfo_encrypted_response_enc "A1" is not supported'],
+      [
+        { ...web, request_object_encryption_alg: 'ECDH-ES' },
+        'request_object_encryption_alg "ECDH-ES" is not supported (supported: RSA-OAEP, RSA-OAEP-256)',
+      ],
+      [
+        { ...web, token_endpoint_auth_method: 'none', authorization_encrypted_response_alg: 'A128KW' },
+        'authorization_encrypted_response_alg "A128KW" needs a client secret, which a none client does not have',
+      ],
+      [
+        { ...web, token_endpoint_auth_method: 'none', userinfo_signed_response_alg: 'HS256' },
+        'userinfo_signed_response_alg "HS256" needs a client secret, which a none client does not have',
+      ],
+      [
+        { ...web, id_token_encrypted_response_enc: 'A128GCM' },
+        'id_token_encrypted_response_enc requires id_token_encrypted_response_alg',
+      ],
+      [
+        { ...web, userinfo_encrypted_response_alg: 'dir', userinfo_encrypted_response_enc: 'A1' },
+        'userinfo_encrypted_response_enc "A1" is not supported',
+      ],
       [{ ...web, id_token_explicit_typ: 'yes' }, 'id_token_explicit_typ must be a boolean'],
       [{ ...web, client_name: '' }, 'client_name must not be empty'],
       [{ ...web, policy_uri: 'ftp://app.example/p' }, 'policy_uri must be an http or https URI'],
@@ -83,12 +185,18 @@ describe('client metadata checks', () => {
       [{ ...web, x_callback_uri: 'vbscript:x' }, 'x_callback_uri must not use the vbscript: scheme'],
     ];
     for (const [input, description, extra, error] of cases) {
-      expect(validateClientMetadata(input, { ...options, ...extra }), description).toEqual({ ok: false, error: error ?? 'invalid_client_metadata', description });
+      expect(validateClientMetadata(input, { ...options, ...extra }), description).toEqual({
+        ok: false,
+        error: error ?? 'invalid_client_metadata',
+        description,
+      });
     }
   });
 
   it('reports the first rule broken', () => {
     // Both the auth method and the scope are wrong: the auth method's rule runs first.
-    expect(validateClientMetadata({ ...web, token_endpoint_auth_method: 'x', scope: 'a  b' }, options)).toMatchObject({ description: 'token_endpoint_auth_method "x" is unknown' });
+    expect(validateClientMetadata({ ...web, token_endpoint_auth_method: 'x', scope: 'a  b' }, options)).toMatchObject({
+      description: 'token_endpoint_auth_method "x" is unknown',
+    });
   });
 });

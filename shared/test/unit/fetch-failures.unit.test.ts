@@ -1,15 +1,24 @@
-import { createServer as createTcpServer } from 'node:net';
-import { createServer as createTlsServer } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createTlsServer } from 'node:https';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FetchError, fetchLimited } from '../../src/http/fetch-limited.ts';
 import { outboundPolicy } from '../../src/http/outbound-policy.ts';
 
-const limits = { timeoutMs: 2000, maxBytes: 1000, accept: 'application/json', policy: outboundPolicy({ allowPrivate: true }) };
-const failure = (uri: string) => fetchLimited(uri, limits).then(() => expect.fail('fetched'), (err: unknown) => err as FetchError & { cause?: { code?: string } });
+const limits = {
+  timeoutMs: 2000,
+  maxBytes: 1000,
+  accept: 'application/json',
+  policy: outboundPolicy({ allowPrivate: true }),
+};
+const failure = (uri: string) =>
+  fetchLimited(uri, limits).then(
+    () => expect.fail('fetched'),
+    (err: unknown) => err as FetchError & { cause?: { code?: string } },
+  );
 
 /** A failed fetch of a URL a client chose says why in our words; the network's own message (addresses, ports) stays the cause, for the log. */
 describe('fetch failures a client may read', () => {
@@ -28,9 +37,33 @@ describe('fetch failures a client may read', () => {
   it('says the certificate is not trusted for a self-signed server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-tls-'));
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-        '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-      const server = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('[]'));
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const server = createTlsServer(
+        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+        (_req, res) => res.end('[]'),
+      );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       try {
         const err = await failure(`https://127.0.0.1:${(server.address() as { port: number }).port}/doc`);
@@ -47,7 +80,13 @@ describe('fetch failures a client may read', () => {
 
   it('keeps its own reasons and the policy’s as they are', async () => {
     expect((await failure('http://example.com/x')).message).toBe('only https URLs are fetched');
-    const denied = await fetchLimited('https://169.254.169.254/latest', { ...limits, policy: outboundPolicy({ allowPrivate: false }) }).then(() => expect.fail('fetched'), (e: unknown) => e as Error);
+    const denied = await fetchLimited('https://169.254.169.254/latest', {
+      ...limits,
+      policy: outboundPolicy({ allowPrivate: false }),
+    }).then(
+      () => expect.fail('fetched'),
+      (e: unknown) => e as Error,
+    );
     expect(denied.message).toBe('169.254.169.254 is not a public address');
   });
 });

@@ -1,14 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { validateTenantConfig } from '../../src/config/validate-tenant-config.ts';
 import {
-  ACCESS_TOKEN_CONTENT_ENCRYPTIONS, algorithmsFor, allowedFor, ENCRYPTION_ALGORITHMS, HMAC_ALGORITHMS, JOSE_ALGORITHMS, joseAlgorithm,
-  SIGNING_ALGORITHMS, tenantSigningAlgorithms,
+  ACCESS_TOKEN_CONTENT_ENCRYPTIONS,
+  algorithmsFor,
+  allowedFor,
+  ENCRYPTION_ALGORITHMS,
+  HMAC_ALGORITHMS,
+  JOSE_ALGORITHMS,
+  joseAlgorithm,
+  SIGNING_ALGORITHMS,
+  tenantSigningAlgorithms,
 } from '../../src/jose/algorithms.ts';
 import { ALGORITHMS } from '../../src/keys/algorithms.ts';
 
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const HMAC = ['HS256', 'HS384', 'HS512'];
-const CLIENT_JWE = ['RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512', 'ECDH-ES', 'ECDH-ES+A128KW', 'ECDH-ES+A192KW', 'ECDH-ES+A256KW', 'A128KW', 'A192KW', 'A256KW', 'dir'];
+const CLIENT_JWE = [
+  'RSA-OAEP',
+  'RSA-OAEP-256',
+  'RSA-OAEP-384',
+  'RSA-OAEP-512',
+  'ECDH-ES',
+  'ECDH-ES+A128KW',
+  'ECDH-ES+A192KW',
+  'ECDH-ES+A256KW',
+  'A128KW',
+  'A192KW',
+  'A256KW',
+  'dir',
+];
 const ENCS = ['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512'];
 
 describe('the JOSE algorithm registry', () => {
@@ -74,11 +94,17 @@ describe('the JOSE algorithm registry', () => {
 
   it('is what the tenant config schema accepts', () => {
     for (const alg of SIGNING_ALGORITHMS) {
-      expect(validateTenantConfig({ keys: { signingAlgorithms: [alg], idTokenSigningAlgorithm: alg, accessTokenSigningAlgorithm: alg } }).ok, alg).toBe(true);
+      expect(
+        validateTenantConfig({
+          keys: { signingAlgorithms: [alg], idTokenSigningAlgorithm: alg, accessTokenSigningAlgorithm: alg },
+        }).ok,
+        alg,
+      ).toBe(true);
     }
     expect(validateTenantConfig({ keys: { signingAlgorithms: ['HS256'] } }).ok).toBe(false);
     expect(validateTenantConfig({ keys: { encryptionAlgorithms: ['RSA-OAEP-384'] } }).ok).toBe(false);
-    for (const enc of ENCS) expect(validateTenantConfig({ tokens: { accessTokenEncryptionMethod: enc } }).ok, enc).toBe(true);
+    for (const enc of ENCS)
+      expect(validateTenantConfig({ tokens: { accessTokenEncryptionMethod: enc } }).ok, enc).toBe(true);
     expect(validateTenantConfig({ tokens: { accessTokenEncryptionMethod: 'A128KW' } }).ok).toBe(false);
   });
 });

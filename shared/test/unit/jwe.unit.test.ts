@@ -9,11 +9,20 @@ const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 20
 /** A key store with one RSA key, unwrapping as RSA-OAEP (SHA-1) or RSA-OAEP-256. */
 const store = {
   decrypt: async (_tid: string, ref: { alg: string }, data: Uint8Array) =>
-    privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: ref.alg === 'RSA-OAEP' ? 'sha1' : 'sha256' }, data),
+    privateDecrypt(
+      {
+        key: privateKey,
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: ref.alg === 'RSA-OAEP' ? 'sha1' : 'sha256',
+      },
+      data,
+    ),
 } as unknown as KeyStore;
 
 const encrypt = async (alg: string, enc: string) =>
-  new CompactEncrypt(Buffer.from('hello')).setProtectedHeader({ alg, enc, kid: 'k1' }).encrypt(await importJWK({ ...publicKey.export({ format: 'jwk' }), alg } as never, alg));
+  new CompactEncrypt(Buffer.from('hello'))
+    .setProtectedHeader({ alg, enc, kid: 'k1' })
+    .encrypt(await importJWK({ ...publicKey.export({ format: 'jwk' }), alg } as never, alg));
 
 describe('JWEs to the tenant (request objects)', () => {
   it('opens every algorithm and content encryption the registry allows for them', async () => {
@@ -26,7 +35,9 @@ describe('JWEs to the tenant (request objects)', () => {
   });
 
   it('refuses what the registry does not allow, and a tampered one', async () => {
-    await expect(decryptCompactJwe(store, 't', await encrypt('RSA-OAEP-384', 'A128GCM'))).rejects.toThrow('unsupported JWE alg RSA-OAEP-384');
+    await expect(decryptCompactJwe(store, 't', await encrypt('RSA-OAEP-384', 'A128GCM'))).rejects.toThrow(
+      'unsupported JWE alg RSA-OAEP-384',
+    );
     const jwe = (await encrypt('RSA-OAEP-256', 'A128CBC-HS256')).split('.');
     jwe[3] = Buffer.from('tampered!').toString('base64url');
     await expect(decryptCompactJwe(store, 't', jwe.join('.'))).rejects.toBeInstanceOf(JweError);

@@ -1,5 +1,5 @@
 import { parseClaimsRequest } from '../claims-request.ts';
-import { type Check, type TrustedRequest, refuse } from './authz-check.ts';
+import { type Check, refuse, type TrustedRequest } from './authz-check.ts';
 
 /** The `claims` parameter (OpenID Connect Core §5.5): well-formed JSON of the expected shape. */
 export const checkClaims: Check<TrustedRequest> = (s) => {

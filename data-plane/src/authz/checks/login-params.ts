@@ -1,4 +1,4 @@
-import { type Check, type TrustedRequest, refuse } from './authz-check.ts';
+import { type Check, refuse, type TrustedRequest } from './authz-check.ts';
 import { printable, words } from './values.ts';
 
 /** OpenID Connect Core §3.1.2.1, plus `create` (Initiating User Registration). */
@@ -13,8 +13,10 @@ const HINTS = ['login_hint', 'acr_values', 'ui_locales', 'claims_locales'] as co
 export const checkPrompt: Check<TrustedRequest> = (s) => {
   const prompt = words(s.params.prompt);
   if (prompt.some((p) => !PROMPTS.has(p))) return refuse('invalid_request', 'Invalid prompt');
-  if (prompt.includes('none') && prompt.length > 1) return refuse('invalid_request', 'prompt=none cannot be combined with other values');
-  if (prompt.includes('create') && prompt.length > 1) return refuse('invalid_request', 'prompt=create cannot be combined with other values');
+  if (prompt.includes('none') && prompt.length > 1)
+    return refuse('invalid_request', 'prompt=none cannot be combined with other values');
+  if (prompt.includes('create') && prompt.length > 1)
+    return refuse('invalid_request', 'prompt=create cannot be combined with other values');
   s.established.prompt = prompt;
   return undefined;
 };

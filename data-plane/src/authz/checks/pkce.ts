@@ -1,5 +1,5 @@
 import { authMethodOf } from '@tessera/shared/clients/client';
-import { type Check, type TrustedRequest, refuse } from './authz-check.ts';
+import { type Check, refuse, type TrustedRequest } from './authz-check.ts';
 
 /** RFC 7636 §4.1: 43–128 unreserved characters. */
 const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -22,7 +22,8 @@ export const checkPkce: Check<TrustedRequest> = (s) => {
   } else if (s.params.code_challenge_method !== undefined) {
     return refuse('invalid_request', 'code_challenge_method without code_challenge');
   }
-  const required = authMethodOf(s.client) === 'none' || authorization.requirePkce || s.client.metadata.require_pkce === true;
+  const required =
+    authMethodOf(s.client) === 'none' || authorization.requirePkce || s.client.metadata.require_pkce === true;
   if (s.responseType.includes('code') && challenge === undefined && required) {
     return refuse('invalid_request', 'PKCE is required: missing code_challenge');
   }

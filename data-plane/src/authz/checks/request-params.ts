@@ -1,4 +1,4 @@
-import { type Check, type IncomingRequest, type TrustedRequest, refuse } from './authz-check.ts';
+import { type Check, type IncomingRequest, refuse, type TrustedRequest } from './authz-check.ts';
 
 /** Parameters that may be repeated (RFC 8707 `resource`). */
 const REPEATABLE = new Set(['resource']);

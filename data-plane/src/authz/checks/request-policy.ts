@@ -1,5 +1,5 @@
 import { parRequired } from '../pushed-requests.ts';
-import { type Check, type TrustedRequest, refuse } from './authz-check.ts';
+import { type Check, refuse, type TrustedRequest } from './authz-check.ts';
 
 /** RFC 9126 §5, §6: tenant-wide or per client, requests must be pushed first. */
 export const checkParRequired: Check<TrustedRequest> = (s) =>

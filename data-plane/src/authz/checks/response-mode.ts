@@ -1,5 +1,5 @@
-import { SUPPORTED_RESPONSE_MODES, type ResponseMode } from '../response-mode-names.ts';
-import { type Check, type TrustedRequest, refuse } from './authz-check.ts';
+import { type ResponseMode, SUPPORTED_RESPONSE_MODES } from '../response-mode-names.ts';
+import { type Check, refuse, type TrustedRequest } from './authz-check.ts';
 import { isImplicit } from './response-type.ts';
 
 /** The response mode a request gets when it names none, or names `jwt` (JARM §2.3.4). */
@@ -15,7 +15,10 @@ function defaultMode(responseType: readonly string[], asked: string | undefined)
  * is supported, else the default for the response type (code's when the
  * response type itself is unusable).
  */
-export function responseModeOf(responseType: readonly string[], asked: string | undefined): { asked: string; mode: ResponseMode } {
+export function responseModeOf(
+  responseType: readonly string[],
+  asked: string | undefined,
+): { asked: string; mode: ResponseMode } {
   const askedMode = defaultMode(responseType, asked);
   const mode = SUPPORTED_RESPONSE_MODES.includes(askedMode) ? askedMode : defaultMode(responseType, undefined);
   return { asked: askedMode, mode: mode as ResponseMode };

@@ -1,5 +1,5 @@
 import { grantTypesOf } from '@tessera/shared/clients/client';
-import { type Check, type TrustedRequest, refuse } from './authz-check.ts';
+import { type Check, refuse, type TrustedRequest } from './authz-check.ts';
 import { words } from './values.ts';
 
 const RESPONSE_WORD_ORDER = ['code', 'id_token', 'token'];
@@ -36,7 +36,8 @@ export const checkResponseTypeEnabled: Check<TrustedRequest> = (s) => {
 /** The client registered the response type (RFC 7591 default: code, for a client of the authorization_code grant). */
 export const checkClientResponseType: Check<TrustedRequest> = (s) => {
   const type = s.responseType.join(' ');
-  const registered = s.client.metadata.response_types ?? (grantTypesOf(s.client).includes('authorization_code') ? ['code'] : []);
+  const registered =
+    s.client.metadata.response_types ?? (grantTypesOf(s.client).includes('authorization_code') ? ['code'] : []);
   if (!registered.map((t) => canonical(words(t)).join(' ')).includes(type)) {
     return refuse('unauthorized_client', `The client is not registered for the response type ${type}`);
   }

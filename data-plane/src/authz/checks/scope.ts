@@ -1,5 +1,5 @@
 import { defaultScope, scopeOutside } from '../../grants/scope.ts';
-import { type Check, type TrustedRequest, refuse } from './authz-check.ts';
+import { type Check, refuse, type TrustedRequest } from './authz-check.ts';
 import { words } from './values.ts';
 
 /** RFC 6749 §3.3: scope tokens of %x21 / %x23-5B / %x5D-7E. */
@@ -14,7 +14,8 @@ export const checkScope: Check<TrustedRequest> = (s) => {
   const { config } = s.context.tenant;
   const scope = words(s.params.scope);
   if (scope.some((v) => !SCOPE_TOKEN.test(v))) return refuse('invalid_scope', 'The scope contains invalid characters');
-  if (s.responseType.includes('id_token') && !scope.includes('openid')) return refuse('invalid_request', 'The id_token response type needs the openid scope');
+  if (s.responseType.includes('id_token') && !scope.includes('openid'))
+    return refuse('invalid_request', 'The id_token response type needs the openid scope');
   const requested = [...new Set(scope.length ? scope : defaultScope(config, s.client))];
   const outside = scopeOutside(config, s.client, requested);
   if (outside.length) return refuse('invalid_scope', `The client may not request: ${outside.join(' ')}`);

@@ -1,7 +1,13 @@
 import type { Policy } from '../policy.ts';
 
 /** Records one answered request (shared/src/observability/metrics.ts). */
-export type ObserveRequest = (tenant: string, route: string, method: string, statusCode: number, seconds: number) => void;
+export type ObserveRequest = (
+  tenant: string,
+  route: string,
+  method: string,
+  statusCode: number,
+  seconds: number,
+) => void;
 
 /**
  * Request count by tenant (`-` where none applies), route pattern, method
@@ -13,7 +19,13 @@ export function measure(observe: ObserveRequest): Policy {
     name: 'measure',
     after(x, answer) {
       const { request } = x;
-      observe(request.tenant?.tenant.tid ?? '-', x.route.path, request.method, answer.status, (performance.now() - request.receivedAt) / 1000);
+      observe(
+        request.tenant?.tenant.tid ?? '-',
+        x.route.path,
+        request.method,
+        answer.status,
+        (performance.now() - request.receivedAt) / 1000,
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Client } from '@tessera/shared/clients/client';
 import { authenticateClient as authenticate } from '../../client-auth/index.ts';
-import { step, type Step } from '../../core/step.ts';
+import { type Step, step } from '../../core/step.ts';
 import type { DataPlaneDeps } from '../../data-plane-deps.ts';
 import type { FormState } from './form-body.ts';
 
@@ -18,6 +18,11 @@ export interface ClientState extends FormState {
 export function authenticateClient(deps: DataPlaneDeps, endpointPath: string): Step<ClientState> {
   return step<ClientState>('authenticateClient', async (x) => {
     const { issuer } = x.request;
-    x.state.client = await authenticate({ request: x.request, params: x.state.params!, audiences: [issuer, `${issuer}${endpointPath}`], deps });
+    x.state.client = await authenticate({
+      request: x.request,
+      params: x.state.params!,
+      audiences: [issuer, `${issuer}${endpointPath}`],
+      deps,
+    });
   });
 }

@@ -1,5 +1,5 @@
-import { formParams, oauthError } from '../../oauth/oauth-error.ts';
 import { step } from '../../core/step.ts';
+import { formParams, oauthError } from '../../oauth/oauth-error.ts';
 
 export interface FormState {
   /** The form parameters, one string each (a repeated one was refused). */

@@ -35,7 +35,10 @@ export class ExpiringMap {
 
   /** Set `value` for `ttlSeconds` (undefined: no expiry). */
   set(key: string, value: string, ttlSeconds?: number): void {
-    this.#entries.set(key, { value, expiresAt: ttlSeconds === undefined ? undefined : this.#clock.now() + ttlSeconds * 1000 });
+    this.#entries.set(key, {
+      value,
+      expiresAt: ttlSeconds === undefined ? undefined : this.#clock.now() + ttlSeconds * 1000,
+    });
   }
 
   /** Set only when absent (Redis SET NX); true when set. */

@@ -1,6 +1,6 @@
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import type { AccessTokenStore, IdentifierTokenRecord } from '../access-token-store.ts';
-import { epochSeconds, type Clock } from '../clock.ts';
+import { type Clock, epochSeconds } from '../clock.ts';
 import { ExpiringMap } from './expiring-map.ts';
 
 const key = (tid: string, token: string) => `${tid}\u0000${tokenHash(token)}`;

@@ -1,6 +1,6 @@
 import { checkIdentifier, mintIdentifier, tokenHash } from '@tessera/shared/tokens/identifiers';
-import { USED_CODE_MEMORY_SECONDS, type AuthorizationCodeStore, type CodeRecord } from '../authorization-code-store.ts';
-import { epochSeconds, type Clock } from '../clock.ts';
+import { type AuthorizationCodeStore, type CodeRecord, USED_CODE_MEMORY_SECONDS } from '../authorization-code-store.ts';
+import { type Clock, epochSeconds } from '../clock.ts';
 import { ExpiringMap } from './expiring-map.ts';
 
 const key = (tid: string, code: string) => `code\u0000${tid}\u0000${tokenHash(code)}`;

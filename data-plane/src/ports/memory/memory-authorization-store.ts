@@ -16,7 +16,8 @@ const byAge = (a: AuthorizationRow, b: AuthorizationRow) => a.createdAt - b.crea
 const sorted = (values: Iterable<string>, limit: number) => [...new Set(values)].sort().slice(0, limit);
 
 function refuseEmpty(filter: AuthorizationFilter & { id?: string }): void {
-  if (filter.sub === undefined && filter.cid === undefined && filter.id === undefined) throw new Error('refusing to delete every authorisation');
+  if (filter.sub === undefined && filter.cid === undefined && filter.id === undefined)
+    throw new Error('refusing to delete every authorisation');
 }
 
 /** Long-lived authorisations in memory (one per tenant, subject and client), sharing tables with the refresh tokens. */
@@ -50,7 +51,15 @@ export class MemoryAuthorizationStore implements AuthorizationStore {
       return existing.id;
     }
     const id = randomUUID();
-    this.#tables.authorizations.set(id, { id, tid, sub: authz.sub, cid: authz.cid, record: JSON.stringify(authz), createdAt: now, updatedAt: now });
+    this.#tables.authorizations.set(id, {
+      id,
+      tid,
+      sub: authz.sub,
+      cid: authz.cid,
+      record: JSON.stringify(authz),
+      createdAt: now,
+      updatedAt: now,
+    });
     return id;
   }
 
@@ -63,7 +72,15 @@ export class MemoryAuthorizationStore implements AuthorizationStore {
     const now = this.#clock.now();
     const [existing] = this.#matching(tid, { sub: authz.sub, cid: authz.cid });
     const id = existing?.id ?? randomUUID();
-    const row: AuthorizationRow = existing ?? { id, tid, sub: authz.sub, cid: authz.cid, record: '', createdAt: now, updatedAt: now };
+    const row: AuthorizationRow = existing ?? {
+      id,
+      tid,
+      sub: authz.sub,
+      cid: authz.cid,
+      record: '',
+      createdAt: now,
+      updatedAt: now,
+    };
     row.record = JSON.stringify(authz);
     row.updatedAt = now;
     this.#tables.authorizations.set(id, row);
@@ -87,11 +104,17 @@ export class MemoryAuthorizationStore implements AuthorizationStore {
   }
 
   async subjects(tid: string, filter: { cid?: string } = {}, limit = 10_000): Promise<string[]> {
-    return sorted(this.#matching(tid, filter).map((row) => row.sub), limit);
+    return sorted(
+      this.#matching(tid, filter).map((row) => row.sub),
+      limit,
+    );
   }
 
   async clients(tid: string, filter: { sub?: string } = {}, limit = 10_000): Promise<string[]> {
-    return sorted(this.#matching(tid, filter).map((row) => row.cid), limit);
+    return sorted(
+      this.#matching(tid, filter).map((row) => row.cid),
+      limit,
+    );
   }
 
   async deleteBefore(tid: string, filter: AuthorizationFilter, before: Date): Promise<StoredAuthorization[]> {
@@ -102,7 +125,8 @@ export class MemoryAuthorizationStore implements AuthorizationStore {
     this.#tables.deleteAuthorizations(older);
     const remaining = new Set(matching.filter((row) => row.updatedAt >= cutoff).map((row) => row.id));
     for (const [hash, entry] of this.#tables.refreshTokens) {
-      if (entry.tid === tid && remaining.has(entry.authorizationId) && entry.issuedAt < cutoff) this.#tables.refreshTokens.delete(hash);
+      if (entry.tid === tid && remaining.has(entry.authorizationId) && entry.issuedAt < cutoff)
+        this.#tables.refreshTokens.delete(hash);
     }
     return older.map(toStored);
   }

@@ -1,8 +1,8 @@
 import type { Client } from '@tessera/shared/clients/client';
 import { SECRET_ROLLOVER_MS } from '@tessera/shared/clients/client-store';
 import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier';
-import type { Clock } from '../clock.ts';
 import type { ClientChange, ClientStore, NewClient } from '../client-store.ts';
+import type { Clock } from '../clock.ts';
 
 const key = (tid: string, clientId: string) => `${tid}\u0000${clientId}`;
 
@@ -36,7 +36,10 @@ export class MemoryClientStore implements ClientStore {
 
   async list(tid: string): Promise<string[]> {
     const prefix = `${tid}\u0000`;
-    return [...this.#clients.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).sort();
+    return [...this.#clients.keys()]
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length))
+      .sort();
   }
 
   async create(tid: string, input: NewClient): Promise<boolean> {

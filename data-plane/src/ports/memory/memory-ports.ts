@@ -1,6 +1,6 @@
-import { MemoryKeyStore, type KeyPairSource } from '@tessera/shared/keys/memory-key-store';
+import { type KeyPairSource, MemoryKeyStore } from '@tessera/shared/keys/memory-key-store';
 import { ClientCache } from '../../stores/client-cache.ts';
-import { ManualClock, type Clock } from '../clock.ts';
+import { type Clock, ManualClock } from '../clock.ts';
 import type { Ports } from '../ports.ts';
 import { MemoryAccessTokenStore } from './memory-access-token-store.ts';
 import { MemoryAuthorizationCodeStore } from './memory-authorization-code-store.ts';
@@ -31,7 +31,10 @@ export interface MemoryPorts<C extends Clock = ManualClock> extends Ports {
  */
 export function memoryPorts(): MemoryPorts;
 export function memoryPorts<C extends Clock>(clock: C, options?: { keyPairs?: KeyPairSource }): MemoryPorts<C>;
-export function memoryPorts(clock: Clock = new ManualClock(), options: { keyPairs?: KeyPairSource } = {}): MemoryPorts<Clock> {
+export function memoryPorts(
+  clock: Clock = new ManualClock(),
+  options: { keyPairs?: KeyPairSource } = {},
+): MemoryPorts<Clock> {
   const grants = new MemoryGrantTables();
   const clientStore = new MemoryClientStore(clock);
   const keyStore = new MemoryKeyStore(clock, options.keyPairs);

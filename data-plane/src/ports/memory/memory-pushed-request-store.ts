@@ -1,5 +1,11 @@
-import { epochSeconds, type Clock } from '../clock.ts';
-import { newRequestUri, plausibleRequestUri, requestUriHash, type PushedRecord, type PushedRequestStore } from '../pushed-request-store.ts';
+import { type Clock, epochSeconds } from '../clock.ts';
+import {
+  newRequestUri,
+  type PushedRecord,
+  type PushedRequestStore,
+  plausibleRequestUri,
+  requestUriHash,
+} from '../pushed-request-store.ts';
 import { ExpiringMap } from './expiring-map.ts';
 
 const key = (tid: string, requestUri: string) => `${tid}\u0000${requestUriHash(requestUri)}`;
@@ -14,9 +20,18 @@ export class MemoryPushedRequestStore implements PushedRequestStore {
     this.#map = new ExpiringMap(clock);
   }
 
-  async put(tid: string, clientId: string, params: Record<string, string>, lifetime = 60): Promise<{ request_uri: string; expires_in: number }> {
+  async put(
+    tid: string,
+    clientId: string,
+    params: Record<string, string>,
+    lifetime = 60,
+  ): Promise<{ request_uri: string; expires_in: number }> {
     const requestUri = newRequestUri();
-    this.#map.set(key(tid, requestUri), JSON.stringify({ cid: clientId, params, exp: epochSeconds(this.#clock) + lifetime } satisfies PushedRecord), lifetime);
+    this.#map.set(
+      key(tid, requestUri),
+      JSON.stringify({ cid: clientId, params, exp: epochSeconds(this.#clock) + lifetime } satisfies PushedRecord),
+      lifetime,
+    );
     return { request_uri: requestUri, expires_in: lifetime };
   }
 

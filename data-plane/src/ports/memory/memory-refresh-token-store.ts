@@ -1,7 +1,7 @@
 import { checkIdentifier, mintIdentifier, tokenHash } from '@tessera/shared/tokens/identifiers';
 import type { Clock } from '../clock.ts';
 import type { RefreshTokenRow, RefreshTokenStore } from '../refresh-token-store.ts';
-import { toRefreshTokenRow, type MemoryGrantTables } from './memory-grant-tables.ts';
+import { type MemoryGrantTables, toRefreshTokenRow } from './memory-grant-tables.ts';
 
 /** Mint a refresh token for an existing authorisation and add its entry (the memory twin of the row insert). */
 export function addRefreshToken(
@@ -15,7 +15,14 @@ export function addRefreshToken(
   const authz = tables.authorizations.get(authorizationId);
   if (!authz || authz.tid !== tid) throw new Error(`no authorisation ${authorizationId} in tenant ${tid}`);
   const token = mintIdentifier(hmacKey, 'rt');
-  tables.refreshTokens.set(tokenHash(token), { tid, authorizationId, issuedAt, expiresAt: expiresAt?.getTime() ?? null, lastUsedAt: null, rotatedAt: null });
+  tables.refreshTokens.set(tokenHash(token), {
+    tid,
+    authorizationId,
+    issuedAt,
+    expiresAt: expiresAt?.getTime() ?? null,
+    lastUsedAt: null,
+    rotatedAt: null,
+  });
   return token;
 }
 

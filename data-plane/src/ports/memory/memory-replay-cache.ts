@@ -1,5 +1,5 @@
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
-import { epochSeconds, type Clock } from '../clock.ts';
+import { type Clock, epochSeconds } from '../clock.ts';
 import type { ReplayCache, ReplayKind, UseRecord } from '../replay-cache.ts';
 import { ExpiringMap } from './expiring-map.ts';
 

@@ -1,4 +1,4 @@
-import { clockDate, type Clock } from '../clock.ts';
+import { type Clock, clockDate } from '../clock.ts';
 import type { RevocationJournal, RevocationTarget } from '../revocation-journal.ts';
 
 interface Revocation {
@@ -10,7 +10,8 @@ interface Revocation {
 
 /** Whether a revocation covers tokens of (sub, cid): its subject, its client, or both. */
 const covers = (r: Revocation, tid: string, sub: string, cid: string) =>
-  r.tid === tid && ((r.sub === sub && r.cid === cid) || (r.sub === sub && r.cid === null) || (r.sub === null && r.cid === cid));
+  r.tid === tid &&
+  ((r.sub === sub && r.cid === cid) || (r.sub === sub && r.cid === null) || (r.sub === null && r.cid === cid));
 
 /** The revocation journal in memory: every revocation kept, both checks answered from it. */
 export class MemoryRevocationJournal implements RevocationJournal {

@@ -1,6 +1,11 @@
 import { checkIdentifier, mintIdentifier, tokenHash } from '@tessera/shared/tokens/identifiers';
-import { epochSeconds, type Clock } from '../clock.ts';
-import { sessionAlive, sessionRemaining, type SubjectSession, type SubjectSessionStore } from '../subject-session-store.ts';
+import { type Clock, epochSeconds } from '../clock.ts';
+import {
+  type SubjectSession,
+  type SubjectSessionStore,
+  sessionAlive,
+  sessionRemaining,
+} from '../subject-session-store.ts';
 import { ExpiringMap } from './expiring-map.ts';
 
 const key = (tid: string, hash: string) => `${tid}\u0000${hash}`;

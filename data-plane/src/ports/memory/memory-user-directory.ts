@@ -3,7 +3,14 @@ import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier
 import { decoyHash, hashPassword, verifyPassword } from '../../directory/password-hash.ts';
 import { checkClaims } from '../../directory/standard-claims.ts';
 import type { Clock } from '../clock.ts';
-import { DirectoryConflict, normaliseUsername, type DirectoryUser, type NewUser, type UserChange, type UserDirectory } from '../user-directory.ts';
+import {
+  DirectoryConflict,
+  type DirectoryUser,
+  type NewUser,
+  normaliseUsername,
+  type UserChange,
+  type UserDirectory,
+} from '../user-directory.ts';
 
 interface Row {
   sub: string;
@@ -46,7 +53,14 @@ export class MemoryUserDirectory implements UserDirectory {
     if (this.#users.has(key(tid, sub))) throw new DirectoryConflict(`The subject "${sub}" exists`);
     if (this.#byUsername(tid, user.username)) throw new DirectoryConflict(`The username "${user.username}" is taken`);
     const now = this.#clock.now();
-    const row: Row = { sub, username: normaliseUsername(user.username), passwordHash, claims: JSON.stringify(claims), createdAt: now, updatedAt: now };
+    const row: Row = {
+      sub,
+      username: normaliseUsername(user.username),
+      passwordHash,
+      claims: JSON.stringify(claims),
+      createdAt: now,
+      updatedAt: now,
+    };
     this.#users.set(key(tid, sub), row);
     return toUser(row);
   }

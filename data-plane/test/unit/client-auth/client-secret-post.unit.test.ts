@@ -6,26 +6,38 @@ import { memoryPlane } from '../support/memory-plane.ts';
 
 // RFC 6749 §2.3.1 in the body: no Basic challenge on its refusals (the client did not use Basic).
 
-async function setup(metadata: Record<string, unknown> = { token_endpoint_auth_method: 'client_secret_post' }, secretLifetimeMs?: number) {
+async function setup(
+  metadata: Record<string, unknown> = { token_endpoint_auth_method: 'client_secret_post' },
+  secretLifetimeMs?: number,
+) {
   const plane = memoryPlane();
   const tenant = await plane.tenant(EC_KEYS);
   const secretExpiresAt = secretLifetimeMs === undefined ? null : new Date(plane.clock.now() + secretLifetimeMs);
   await registerClient(plane, tenant, { secret: 'form-secret', metadata, secretExpiresAt });
-  const post = (params: Record<string, string>, headers: Record<string, string> = {}) => authenticateClient(clientAuthInput(plane, tenant, { params, headers }));
+  const post = (params: Record<string, string>, headers: Record<string, string> = {}) =>
+    authenticateClient(clientAuthInput(plane, tenant, { params, headers }));
   return { plane, tenant, post };
 }
 
-const noChallenge = (err: { headers: Record<string, string> }) => expect(err.headers['www-authenticate']).toBeUndefined();
+const noChallenge = (err: { headers: Record<string, string> }) =>
+  expect(err.headers['www-authenticate']).toBeUndefined();
 
 describe('client_secret_post', () => {
   it('accepts the registered secret in the form', async () => {
     const { tenant, post } = await setup();
-    await expect(post({ client_id: 'app', client_secret: 'form-secret' })).resolves.toMatchObject({ clientId: 'app', tid: tenant.tenant.tid });
+    await expect(post({ client_id: 'app', client_secret: 'form-secret' })).resolves.toMatchObject({
+      clientId: 'app',
+      tid: tenant.tenant.tid,
+    });
   });
 
   it('refuses a wrong secret, an unknown client, or no client_id with invalid_client and no challenge', async () => {
     const { post } = await setup();
-    const cases: Record<string, string>[] = [{ client_id: 'app', client_secret: 'wrong' }, { client_id: 'ghost', client_secret: 'form-secret' }, { client_secret: 'form-secret' }];
+    const cases: Record<string, string>[] = [
+      { client_id: 'app', client_secret: 'wrong' },
+      { client_id: 'ghost', client_secret: 'form-secret' },
+      { client_secret: 'form-secret' },
+    ];
     for (const params of cases) {
       const err = await post(params).catch((e: { headers: Record<string, string> }) => e);
       expect(err, JSON.stringify(params)).toMatchObject({ statusCode: 401, code: 'invalid_client' });
@@ -35,15 +47,24 @@ describe('client_secret_post', () => {
 
   it('refuses a client registered for another method, without a challenge', async () => {
     const { post } = await setup({});
-    const err = await post({ client_id: 'app', client_secret: 'form-secret' }).catch((e: { headers: Record<string, string> }) => e);
+    const err = await post({ client_id: 'app', client_secret: 'form-secret' }).catch(
+      (e: { headers: Record<string, string> }) => e,
+    );
     expect(err).toMatchObject({ statusCode: 401, code: 'invalid_client' });
     noChallenge(err as { headers: Record<string, string> });
   });
 
   it('refuses a request that also sends Basic credentials: one method per request', async () => {
     const { post } = await setup();
-    await expect(post({ client_id: 'app', client_secret: 'form-secret' }, { authorization: basicAuthorization('app', 'form-secret') })).rejects.toMatchObject({
-      statusCode: 400, code: 'invalid_request', message: 'The request uses more than one client authentication method',
+    await expect(
+      post(
+        { client_id: 'app', client_secret: 'form-secret' },
+        { authorization: basicAuthorization('app', 'form-secret') },
+      ),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'invalid_request',
+      message: 'The request uses more than one client authentication method',
     });
   });
 
@@ -52,6 +73,8 @@ describe('client_secret_post', () => {
     plane.clock.advanceSeconds(3599);
     await expect(post({ client_id: 'app', client_secret: 'form-secret' })).resolves.toMatchObject({ clientId: 'app' });
     plane.clock.advanceSeconds(1);
-    await expect(post({ client_id: 'app', client_secret: 'form-secret' })).rejects.toMatchObject({ code: 'invalid_client' });
+    await expect(post({ client_id: 'app', client_secret: 'form-secret' })).rejects.toMatchObject({
+      code: 'invalid_client',
+    });
   });
 });

@@ -9,7 +9,11 @@ import { memoryPlane } from '../support/memory-plane.ts';
 async function setup() {
   const plane = memoryPlane();
   const tenant = await plane.tenant(EC_KEYS);
-  await registerClient(plane, tenant, { clientId: 'spa', secret: null, metadata: { token_endpoint_auth_method: 'none' } });
+  await registerClient(plane, tenant, {
+    clientId: 'spa',
+    secret: null,
+    metadata: { token_endpoint_auth_method: 'none' },
+  });
   await registerClient(plane, tenant, { clientId: 'web', secret: 'web-secret' });
   const auth = (params: Record<string, string>) => authenticateClient(clientAuthInput(plane, tenant, { params }));
   return { plane, tenant, auth };
@@ -32,13 +36,19 @@ describe('none (public clients)', () => {
 
   it('refuses a public client that presents a secret: that is another method than it registered', async () => {
     const { auth } = await setup();
-    await expect(auth({ client_id: 'spa', client_secret: 'anything' })).rejects.toMatchObject({ statusCode: 401, code: 'invalid_client' });
+    await expect(auth({ client_id: 'spa', client_secret: 'anything' })).rejects.toMatchObject({
+      statusCode: 401,
+      code: 'invalid_client',
+    });
   });
 
   it('asks for authentication, with the Basic challenge, when a request carries no credentials at all', async () => {
     const { tenant, auth } = await setup();
     await expect(auth({})).rejects.toMatchObject({
-      statusCode: 401, code: 'invalid_client', message: 'Client authentication is required', headers: { 'www-authenticate': `Basic realm="${tenant.tenant.issuer}"` },
+      statusCode: 401,
+      code: 'invalid_client',
+      message: 'Client authentication is required',
+      headers: { 'www-authenticate': `Basic realm="${tenant.tenant.issuer}"` },
     });
   });
 });

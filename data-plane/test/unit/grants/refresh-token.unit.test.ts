@@ -1,20 +1,24 @@
 import { createHash } from 'node:crypto';
-import { decodeJwt } from 'jose';
-import { describe, expect, it } from 'vitest';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Client } from '@tessera/shared/clients/client';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
+import { decodeJwt } from 'jose';
+import { describe, expect, it } from 'vitest';
 import { newAuthorization } from '../../../src/grants/new-authorization.ts';
 import { refreshTokenGrant } from '../../../src/grants/refresh-token.ts';
 import { TenantContext } from '../../../src/tenancy/tenant-context.ts';
 import { EC_KEYS, registerClient } from '../support/clients.ts';
 import { grantRequest } from '../support/grant-request.ts';
-import { memoryPlane, type MemoryPlane } from '../support/memory-plane.ts';
+import { type MemoryPlane, memoryPlane } from '../support/memory-plane.ts';
 import { verifyWithPublishedKeys } from '../support/published-keys.ts';
 
 // RFC 6749 §6 with rotation (RFC 9700 §4.14.2) on the in-memory ports: persisted (identifier) and transient (JWE) refresh tokens, time by the clock.
 
-type Tokens = { tenant?: Record<string, unknown>; authz?: Partial<Authorization>; refresh?: Partial<Authorization['refreshToken']> };
+type Tokens = {
+  tenant?: Record<string, unknown>;
+  authz?: Partial<Authorization>;
+  refresh?: Partial<Authorization['refreshToken']>;
+};
 
 async function setup(options: Tokens = {}) {
   const plane = memoryPlane();
@@ -23,12 +27,32 @@ async function setup(options: Tokens = {}) {
   const other = await registerClient(plane, tenant, { clientId: 'other', metadata: { scope: 'openid read write' } });
   /** Tokens of an authorisation alice gave `app` (persisted unless `longLived: false`). */
   const issue = async (more: Tokens = {}) => {
-    const authz = newAuthorization(tenant.tenant.config, { sub: 'alice', cid: 'app', scp: ['read', 'write'], iss: tenant.tenant.issuer, longLived: true, ...options.authz, ...more.authz });
+    const authz = newAuthorization(tenant.tenant.config, {
+      sub: 'alice',
+      cid: 'app',
+      scp: ['read', 'write'],
+      iss: tenant.tenant.issuer,
+      longLived: true,
+      ...options.authz,
+      ...more.authz,
+    });
     authz.refreshToken = { ...authz.refreshToken, issue: true, ...options.refresh, ...more.refresh };
     return plane.deps.oauth.issuer.issue(tenant, authz);
   };
-  const refresh = (token: string, params: Record<string, string> = {}, as: { client?: Client; tenant?: TenantContext; issuer?: string } = {}) =>
-    refreshTokenGrant.handle(grantRequest(plane, as.tenant ?? tenant, as.client ?? client, { grant_type: 'refresh_token', refresh_token: token, ...params }, as));
+  const refresh = (
+    token: string,
+    params: Record<string, string> = {},
+    as: { client?: Client; tenant?: TenantContext; issuer?: string } = {},
+  ) =>
+    refreshTokenGrant.handle(
+      grantRequest(
+        plane,
+        as.tenant ?? tenant,
+        as.client ?? client,
+        { grant_type: 'refresh_token', refresh_token: token, ...params },
+        as,
+      ),
+    );
   return { plane, tenant, client, other, issue, refresh };
 }
 
@@ -44,7 +68,13 @@ describe('refresh_token grant, persisted authorisation (identifier tokens)', () 
     expect(Object.keys(response).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
     expect(response).toMatchObject({ token_type: 'Bearer', expires_in: 600, scope: 'read write' });
     const { claims } = await verifyWithPublishedKeys(plane, tenant, response.access_token);
-    expect(claims).toMatchObject({ sub: 'alice', cid: 'app', scp: ['read', 'write'], iat: now(plane), exp: now(plane) + 600 });
+    expect(claims).toMatchObject({
+      sub: 'alice',
+      cid: 'app',
+      scp: ['read', 'write'],
+      iat: now(plane),
+      exp: now(plane) + 600,
+    });
     const row = await plane.ports.refreshTokens.find(tenant.tenant.tid, tenant.secrets['identifier-hmac'], token!);
     expect(row).toMatchObject({ rotatedAt: null, lastUsedAt: new Date(now(plane) * 1000) });
     await expect(refresh(token!)).resolves.toMatchObject({ token_type: 'Bearer' });
@@ -54,11 +84,18 @@ describe('refresh_token grant, persisted authorisation (identifier tokens)', () 
     const { issue, refresh } = await setup();
     const { refresh_token: token } = await issue();
     expect((await refresh(token!, { scope: 'read' })).scope).toBe('read');
-    await expect(refresh(token!, { scope: 'read openid' })).rejects.toMatchObject({ statusCode: 400, code: 'invalid_scope', message: 'Not granted originally: openid' });
+    await expect(refresh(token!, { scope: 'read openid' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'invalid_scope',
+      message: 'Not granted originally: openid',
+    });
   });
 
   it('rotates: the new token works, the used one works for the grace period, and a use after it revokes the authorisation', async () => {
-    const { plane, tenant, issue, refresh } = await setup({ tenant: { tokens: { refreshTokenReuseGracePeriod: 5 } }, refresh: { rotate: true } });
+    const { plane, tenant, issue, refresh } = await setup({
+      tenant: { tokens: { refreshTokenReuseGracePeriod: 5 } },
+      refresh: { rotate: true },
+    });
     const { tid } = tenant.tenant;
     const first = (await issue()).refresh_token!;
     const second = await refresh(first);
@@ -69,15 +106,24 @@ describe('refresh_token grant, persisted authorisation (identifier tokens)', () 
     await expect(refresh(first)).resolves.toMatchObject({ token_type: 'Bearer' });
     const third = await refresh(second.refresh_token!);
     plane.clock.advanceSeconds(1);
-    await expect(refresh(first)).rejects.toMatchObject({ code: 'invalid_grant', message: 'The refresh token was already used; the authorisation is revoked' });
+    await expect(refresh(first)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'The refresh token was already used; the authorisation is revoked',
+    });
     expect(await plane.ports.authorizations.find(tid, { sub: 'alice' })).toEqual([]);
     expect(await plane.ports.journal.isRevoked(tid, 'alice', 'app', now(plane))).toBe(true);
     // Every token of the authorisation is gone with it.
-    await expect(refresh(third.refresh_token!)).rejects.toMatchObject({ code: 'invalid_grant', message: 'Invalid refresh token' });
+    await expect(refresh(third.refresh_token!)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'Invalid refresh token',
+    });
   });
 
   it('expires by the clock, and no access token outlives its refresh token', async () => {
-    const { plane, issue, refresh } = await setup({ tenant: { tokens: { accessTokenLifetime: 600 } }, refresh: { lifetime: 1000 } });
+    const { plane, issue, refresh } = await setup({
+      tenant: { tokens: { accessTokenLifetime: 600 } },
+      refresh: { lifetime: 1000 },
+    });
     const issued = await issue();
     expect(issued).toMatchObject({ refresh_token_expires_in: 1000, expires_in: 600 });
     plane.clock.advanceSeconds(700);
@@ -85,7 +131,10 @@ describe('refresh_token grant, persisted authorisation (identifier tokens)', () 
     plane.clock.advanceSeconds(299);
     expect(await refresh(issued.refresh_token!)).toMatchObject({ expires_in: 1 });
     plane.clock.advanceSeconds(1);
-    await expect(refresh(issued.refresh_token!)).rejects.toMatchObject({ code: 'invalid_grant', message: 'The refresh token expired' });
+    await expect(refresh(issued.refresh_token!)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'The refresh token expired',
+    });
   });
 
   it('refuses a token idle longer than the authorisation allows; each use restarts the idle time', async () => {
@@ -94,16 +143,25 @@ describe('refresh_token grant, persisted authorisation (identifier tokens)', () 
     plane.clock.advanceSeconds(100);
     await expect(refresh(token)).resolves.toMatchObject({ expires_in: 100 });
     plane.clock.advanceSeconds(101);
-    await expect(refresh(token)).rejects.toMatchObject({ code: 'invalid_grant', message: 'The refresh token was idle too long' });
+    await expect(refresh(token)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'The refresh token was idle too long',
+    });
   });
 
   it('refuses the token of another client, another tenant, or a revoked authorisation', async () => {
     const { plane, tenant, other, issue, refresh } = await setup();
     const token = (await issue()).refresh_token!;
-    await expect(refresh(token, {}, { client: other })).rejects.toMatchObject({ code: 'invalid_grant', message: 'The refresh token was issued to another client' });
+    await expect(refresh(token, {}, { client: other })).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'The refresh token was issued to another client',
+    });
     const stranger = await plane.tenant(EC_KEYS);
     const strangerApp = await registerClient(plane, stranger);
-    await expect(refresh(token, {}, { tenant: stranger, client: strangerApp })).rejects.toMatchObject({ code: 'invalid_grant', message: 'Invalid refresh token' });
+    await expect(refresh(token, {}, { tenant: stranger, client: strangerApp })).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'Invalid refresh token',
+    });
     await expect(refresh(token)).resolves.toMatchObject({ token_type: 'Bearer' });
     await plane.ports.authorizations.delete(tenant.tenant.tid, { sub: 'alice', cid: 'app' });
     await expect(refresh(token)).rejects.toMatchObject({ code: 'invalid_grant' });
@@ -128,25 +186,39 @@ describe('refresh_token grant, transient authorisation (JWE tokens)', () => {
   });
 
   it('rotates with a replay cache: the grace period, then a replay revokes through the journal', async () => {
-    const { plane, tenant, issue, refresh } = await setup({ tenant: { tokens: { refreshTokenReuseGracePeriod: 5 } }, authz: { longLived: false }, refresh: { rotate: true } });
+    const { plane, tenant, issue, refresh } = await setup({
+      tenant: { tokens: { refreshTokenReuseGracePeriod: 5 } },
+      authz: { longLived: false },
+      refresh: { rotate: true },
+    });
     const first = (await issue()).refresh_token!;
     const second = (await refresh(first)).refresh_token!;
     expect(second.split('.')).toHaveLength(5);
     plane.clock.advanceSeconds(5);
     await expect(refresh(first)).resolves.toMatchObject({ token_type: 'Bearer' });
     plane.clock.advanceSeconds(1);
-    await expect(refresh(first)).rejects.toMatchObject({ code: 'invalid_grant', message: 'The refresh token was already used; the authorisation is revoked' });
+    await expect(refresh(first)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'The refresh token was already used; the authorisation is revoked',
+    });
     expect(await plane.ports.journal.isRevokedDurably(tenant.tenant.tid, 'alice', 'app', now(plane))).toBe(true);
     // The newer token was issued before the revocation: it goes too.
-    await expect(refresh(second)).rejects.toMatchObject({ code: 'invalid_grant', message: 'The authorisation was revoked' });
+    await expect(refresh(second)).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'The authorisation was revoked',
+    });
   });
 
   it('expires by the clock, and refuses another client and a token of another tenant', async () => {
     const { plane, other, issue, refresh } = await setup({ authz: { longLived: false }, refresh: { lifetime: 120 } });
     const token = (await issue()).refresh_token!;
-    await expect(refresh(token, {}, { client: other })).rejects.toMatchObject({ message: 'The refresh token was issued to another client' });
+    await expect(refresh(token, {}, { client: other })).rejects.toMatchObject({
+      message: 'The refresh token was issued to another client',
+    });
     const stranger = await plane.tenant(EC_KEYS);
-    await expect(refresh(token, {}, { tenant: stranger, client: await registerClient(plane, stranger) })).rejects.toMatchObject({ message: 'Invalid refresh token' });
+    await expect(
+      refresh(token, {}, { tenant: stranger, client: await registerClient(plane, stranger) }),
+    ).rejects.toMatchObject({ message: 'Invalid refresh token' });
     plane.clock.advanceSeconds(119);
     await expect(refresh(token)).resolves.toMatchObject({ expires_in: 1 });
     plane.clock.advanceSeconds(1);
@@ -158,7 +230,18 @@ describe('refresh_token grant under issuer aliases', () => {
   const ISOLATED = 'https://isolated.example';
   const MIGRATED = 'https://migrated.example';
   const aliased = (tenant: TenantContext) =>
-    new TenantContext({ ...tenant.tenant, aliases: [{ issuer: ISOLATED, mode: 'PERSISTED_GRANT_ISOLATION' }, { issuer: MIGRATED, mode: 'MIGRATION' }] }, tenant.keys, [], tenant.secrets);
+    new TenantContext(
+      {
+        ...tenant.tenant,
+        aliases: [
+          { issuer: ISOLATED, mode: 'PERSISTED_GRANT_ISOLATION' },
+          { issuer: MIGRATED, mode: 'MIGRATION' },
+        ],
+      },
+      tenant.keys,
+      [],
+      tenant.secrets,
+    );
 
   it('shares grants with a migration alias, minting tokens for the issuer asked', async () => {
     const { plane, tenant, issue, refresh } = await setup();
@@ -171,9 +254,15 @@ describe('refresh_token grant under issuer aliases', () => {
     const { tenant, issue, refresh } = await setup({ authz: { longLived: false } });
     const context = aliased(tenant);
     const persisted = (await issue({ authz: { longLived: true } })).refresh_token!;
-    await expect(refresh(persisted, {}, { tenant: context, issuer: ISOLATED })).rejects.toMatchObject({ code: 'invalid_grant', message: 'Identifier refresh tokens are not accepted under this issuer' });
+    await expect(refresh(persisted, {}, { tenant: context, issuer: ISOLATED })).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'Identifier refresh tokens are not accepted under this issuer',
+    });
     const transient = (await issue()).refresh_token!;
-    await expect(refresh(transient, {}, { tenant: context, issuer: ISOLATED })).rejects.toMatchObject({ code: 'invalid_grant', message: 'The refresh token was issued under another issuer' });
+    await expect(refresh(transient, {}, { tenant: context, issuer: ISOLATED })).rejects.toMatchObject({
+      code: 'invalid_grant',
+      message: 'The refresh token was issued under another issuer',
+    });
   });
 });
 
@@ -182,7 +271,14 @@ describe('refresh_token grant, ID tokens (OpenID Connect Core §12.2)', () => {
     const setupResult = await setup(options);
     const { plane, tenant } = setupResult;
     const authTime = now(plane) - 60;
-    const sid = await plane.ports.sessions.create(tenant.tenant.tid, tenant.secrets['identifier-hmac'], { sub: 'alice', authTime, creationTime: authTime, maxLife: 600, acr: '2', amr: ['otp'] });
+    const sid = await plane.ports.sessions.create(tenant.tenant.tid, tenant.secrets['identifier-hmac'], {
+      sub: 'alice',
+      authTime,
+      creationTime: authTime,
+      maxLife: 600,
+      acr: '2',
+      amr: ['otp'],
+    });
     const issued = await setupResult.issue({ authz: { scp: ['openid', 'read'], sid: tokenHash(sid) } });
     return { ...setupResult, authTime, sid, issued };
   }
@@ -192,8 +288,19 @@ describe('refresh_token grant, ID tokens (OpenID Connect Core §12.2)', () => {
     plane.clock.advanceSeconds(20);
     const response = await refresh(issued.refresh_token!);
     const { claims } = await verifyWithPublishedKeys(plane, tenant, response.id_token!);
-    expect(claims).toMatchObject({ iss: tenant.tenant.issuer, sub: 'alice', aud: 'app', iat: now(plane), auth_time: authTime, acr: '2', amr: ['otp'], sid: tokenHash(sid) });
-    expect(claims.at_hash).toBe(createHash('sha256').update(response.access_token).digest().subarray(0, 16).toString('base64url'));
+    expect(claims).toMatchObject({
+      iss: tenant.tenant.issuer,
+      sub: 'alice',
+      aud: 'app',
+      iat: now(plane),
+      auth_time: authTime,
+      acr: '2',
+      amr: ['otp'],
+      sid: tokenHash(sid),
+    });
+    expect(claims.at_hash).toBe(
+      createHash('sha256').update(response.access_token).digest().subarray(0, 16).toString('base64url'),
+    );
     expect(claims.nonce).toBeUndefined();
   });
 
@@ -208,7 +315,9 @@ describe('refresh_token grant, ID tokens (OpenID Connect Core §12.2)', () => {
 
   it('gives a client that requires auth_time no ID token once the session has ended', async () => {
     const { plane, tenant, issued, refresh } = await withSession();
-    await plane.ports.clientStore.update(tenant.tenant.tid, 'app', { metadata: { ...(await plane.ports.clientStore.get(tenant.tenant.tid, 'app'))!.metadata, require_auth_time: true } });
+    await plane.ports.clientStore.update(tenant.tenant.tid, 'app', {
+      metadata: { ...(await plane.ports.clientStore.get(tenant.tenant.tid, 'app'))!.metadata, require_auth_time: true },
+    });
     plane.deps.clients.evict(tenant.tenant.tid, 'app');
     const client = (await plane.deps.clients.get(tenant.tenant.tid, 'app'))!;
     expect((await refresh(issued.refresh_token!, {}, { client })).id_token).toEqual(expect.any(String));

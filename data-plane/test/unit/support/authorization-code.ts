@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Client } from '@tessera/shared/clients/client';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
+import type { AuthorizationRequest } from '../../../src/authz/authorization-request.ts';
 import { issueAuthorization } from '../../../src/authz/authz-issue.ts';
 import { parseAuthorizationRequest } from '../../../src/authz/authz-request.ts';
-import type { AuthorizationRequest } from '../../../src/authz/authorization-request.ts';
 import { newAuthorization } from '../../../src/grants/new-authorization.ts';
 import type { SubjectSession } from '../../../src/ports/subject-session-store.ts';
 import type { TenantContext } from '../../../src/tenancy/tenant-context.ts';
@@ -40,12 +40,33 @@ export async function issueCode(
 ): Promise<IssuedCode> {
   const { tid } = tenant.tenant;
   const issuer = tenant.tenant.issuer;
-  const parsed = await parseAuthorizationRequest(tenant, issuer, plane.deps, new URLSearchParams({ client_id: client.clientId, response_type: 'code', ...query }).toString());
+  const parsed = await parseAuthorizationRequest(
+    tenant,
+    issuer,
+    plane.deps,
+    new URLSearchParams({ client_id: client.clientId, response_type: 'code', ...query }).toString(),
+  );
   if (!parsed.ok) throw new Error(`authorisation request refused: ${parsed.error} ${parsed.description}`);
   const now = Math.floor(plane.clock.now() / 1000);
-  const session: SubjectSession = { sub: options.sub ?? 'alice', authTime: now - 30, creationTime: now - 30, maxLife: 3600, acr: '1', amr: ['pwd'], ...options.session };
+  const session: SubjectSession = {
+    sub: options.sub ?? 'alice',
+    authTime: now - 30,
+    creationTime: now - 30,
+    maxLife: 3600,
+    acr: '1',
+    amr: ['pwd'],
+    ...options.session,
+  };
   const sid = await plane.ports.sessions.create(tid, tenant.secrets['identifier-hmac'], session);
-  const authz = newAuthorization(tenant.tenant.config, { sub: session.sub, cid: client.clientId, scp: parsed.request.scope, iss: issuer, longLived: true, sid: tokenHash(sid), ...options.authz });
+  const authz = newAuthorization(tenant.tenant.config, {
+    sub: session.sub,
+    cid: client.clientId,
+    scp: parsed.request.scope,
+    iss: issuer,
+    longLived: true,
+    sid: tokenHash(sid),
+    ...options.authz,
+  });
   if (!options.authz?.refreshToken) authz.refreshToken = { ...authz.refreshToken, issue: true };
   const message = await issueAuthorization(tenant, issuer, plane.deps, client, parsed.request, { sid, session }, authz);
   const code = new URL(message.parameters.uri).searchParams.get('code');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, type CryptoKey, type KeyObject } from 'jose';
+import { type CryptoKey, type KeyObject, SignJWT } from 'jose';
 import { JWT_BEARER_ASSERTION } from '../../../src/client-auth/client-assertion.ts';
 import type { MemoryPlane } from './memory-plane.ts';
 
@@ -32,7 +32,9 @@ export async function clientAssertion(plane: MemoryPlane, options: AssertionOpti
     ...options.claims,
   };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
-  return new SignJWT(claims).setProtectedHeader({ alg: options.alg, ...(options.kid ? { kid: options.kid } : {}) }).sign(options.key);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: options.alg, ...(options.kid ? { kid: options.kid } : {}) })
+    .sign(options.key);
 }
 
 /** The form parameters that carry an assertion. */

@@ -11,7 +11,14 @@ import type { TenantContext } from '../../../src/tenancy/tenant-context.ts';
 /** A request of `tenant` as the transport hands it to the core: routed, body parsed, tenant resolved. */
 export function coreRequest(
   tenant: TenantContext,
-  options: { method?: string; path: string; headers?: IncomingHttpHeaders; body?: unknown; ip?: string; issuer?: string },
+  options: {
+    method?: string;
+    path: string;
+    headers?: IncomingHttpHeaders;
+    body?: unknown;
+    ip?: string;
+    issuer?: string;
+  },
 ): TenantRequest {
   return {
     id: randomUUID(),
@@ -30,8 +37,17 @@ export function coreRequest(
 }
 
 /** A form POST (`application/x-www-form-urlencoded`, the body as the transport parses it). */
-export const formRequest = (tenant: TenantContext, path: string, form: Record<string, string>, headers: IncomingHttpHeaders = {}): TenantRequest =>
-  coreRequest(tenant, { path, body: form, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+export const formRequest = (
+  tenant: TenantContext,
+  path: string,
+  form: Record<string, string>,
+  headers: IncomingHttpHeaders = {},
+): TenantRequest =>
+  coreRequest(tenant, {
+    path,
+    body: form,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
 
 /** What the pipeline logged: refusals with a private side, failures. */
 export interface LoggedLine {
@@ -44,9 +60,14 @@ export interface LoggedLine {
  * Run one route's steps through the pipeline, with the policies the data
  * plane runs that change answers (no-store): no fastify, no sockets.
  */
-export async function runRoute(route: AnyRoute, request: TenantRequest, policies: readonly Policy[] = [noStore]): Promise<{ answer: CoreAnswer; logged: LoggedLine[] }> {
+export async function runRoute(
+  route: AnyRoute,
+  request: TenantRequest,
+  policies: readonly Policy[] = [noStore],
+): Promise<{ answer: CoreAnswer; logged: LoggedLine[] }> {
   const logged: LoggedLine[] = [];
-  const line = (level: LoggedLine['level']) => (details: object, message: string) => void logged.push({ level, details, message });
+  const line = (level: LoggedLine['level']) => (details: object, message: string) =>
+    void logged.push({ level, details, message });
   const log: PipelineLog = { info: line('info'), warn: line('warn'), error: line('error') };
   const answer = await new Pipeline(policies, log).run(route, request);
   return { answer, logged };

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
-import { freshKeyPair, type KeyPair, type KeyPairSource } from '@tessera/shared/keys/memory-key-store';
 import { parseTenantConfig } from '@tessera/shared/config/validate-tenant-config';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
+import { freshKeyPair, type KeyPair, type KeyPairSource } from '@tessera/shared/keys/memory-key-store';
 import { SECRET_PURPOSES, type SecretPurpose } from '@tessera/shared/keys/tenant-secrets';
 import type { Tenant } from '@tessera/shared/tenancy/tenant';
 import type { DataPlaneDeps } from '../../../src/data-plane-deps.ts';
 import { oauthServices, type PasswordAuthenticator } from '../../../src/oauth/oauth-services.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
-import { memoryPorts, type MemoryPorts } from '../../../src/ports/memory/memory-ports.ts';
+import { type MemoryPorts, memoryPorts } from '../../../src/ports/memory/memory-ports.ts';
 import { TenantContext } from '../../../src/tenancy/tenant-context.ts';
 
 /** A stand-in for a service unit tests do not have: any use says which one. */
@@ -48,7 +48,9 @@ export interface MemoryPlane {
  * composition root builds the same shape from Redis and PostgreSQL
  * (stores/store-ports.ts); here every port is its in-memory twin.
  */
-export function memoryPlane(options: { clock?: ManualClock; passwordAuthenticator?: PasswordAuthenticator } = {}): MemoryPlane {
+export function memoryPlane(
+  options: { clock?: ManualClock; passwordAuthenticator?: PasswordAuthenticator } = {},
+): MemoryPlane {
   const clock = options.clock ?? new ManualClock(Date.UTC(2030, 0, 1));
   const ports = memoryPorts(clock, { keyPairs: sharedKeyPairs });
   const deps: DataPlaneDeps = {
@@ -73,14 +75,30 @@ export function memoryPlane(options: { clock?: ManualClock; passwordAuthenticato
     deps,
     async tenant(input = {}, tid = `t-${randomBytes(4).toString('hex')}`) {
       const config: TenantConfig = parseTenantConfig(input);
-      const specs = [...config.keys.signingAlgorithms, ...config.keys.encryptionAlgorithms].map((alg) => ({ alg, rsaKeySize: config.keys.rsaKeySize }));
+      const specs = [...config.keys.signingAlgorithms, ...config.keys.encryptionAlgorithms].map((alg) => ({
+        alg,
+        rsaKeySize: config.keys.rsaKeySize,
+      }));
       await ports.keyStore.generate(tid, specs);
       const now = new Date(clock.now());
       const tenant: Tenant = {
-        tid, name: tid, issuer: `https://op.example/${tid}`, status: 'active', statusReason: null, plan: 'free', attrs: {},
-        configVersion: 1, config, aliases: [], createdAt: now, updatedAt: now,
+        tid,
+        name: tid,
+        issuer: `https://op.example/${tid}`,
+        status: 'active',
+        statusReason: null,
+        plan: 'free',
+        attrs: {},
+        configVersion: 1,
+        config,
+        aliases: [],
+        createdAt: now,
+        updatedAt: now,
       };
-      const secrets = Object.fromEntries(SECRET_PURPOSES.map((purpose) => [purpose, randomBytes(32)])) as Record<SecretPurpose, Buffer>;
+      const secrets = Object.fromEntries(SECRET_PURPOSES.map((purpose) => [purpose, randomBytes(32)])) as Record<
+        SecretPurpose,
+        Buffer
+      >;
       return new TenantContext(tenant, ports.keyStore.keys(tid), [], secrets);
     },
   };

@@ -20,5 +20,8 @@ export async function verifyWithPublishedKeys(plane: MemoryPlane, tenant: Tenant
   const keys = createLocalJWKSet(await publishedKeySet(plane, tenant));
   const { alg } = decodeProtectedHeader(jws);
   const { payload, protectedHeader } = await compactVerify(jws, keys, { algorithms: [alg!] });
-  return { header: protectedHeader, claims: JSON.parse(Buffer.from(payload).toString('utf8')) as Record<string, unknown> };
+  return {
+    header: protectedHeader,
+    claims: JSON.parse(Buffer.from(payload).toString('utf8')) as Record<string, unknown>,
+  };
 }

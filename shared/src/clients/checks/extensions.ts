@@ -25,7 +25,10 @@ export const checkOtherMembers = (handled: ReadonlySet<string>): MetadataCheck =
       if (handled.has(name)) continue;
       const localised = LOCALISABLE.exec(name);
       if (localised) {
-        s.metadata[name] = localised[1] === 'client_name' ? string(value, name) : webUri(value, name, { httpsOnly: false, noFragment: false });
+        s.metadata[name] =
+          localised[1] === 'client_name'
+            ? string(value, name)
+            : webUri(value, name, { httpsOnly: false, noFragment: false });
         continue;
       }
       checkExtensionMember(name, value);

@@ -6,7 +6,11 @@ import { stringArray } from './values.ts';
  * `password` too: a public client's password grant is an open door to guess passwords through,
  * with nothing but the end-user's address to count guesses by (RFC 9700 §2.4 forbids the grant).
  */
-const CONFIDENTIAL_GRANTS: ReadonlySet<string> = new Set(['client_credentials', 'urn:openid:params:grant-type:ciba', 'password']);
+const CONFIDENTIAL_GRANTS: ReadonlySet<string> = new Set([
+  'client_credentials',
+  'urn:openid:params:grant-type:ciba',
+  'password',
+]);
 
 /** The set of words of a response type, e.g. "code id_token" → {code, id_token}. */
 export function responseTypeWords(value: string): Set<string> | undefined {
@@ -43,10 +47,18 @@ export const checkResponseTypes: MetadataCheck = (s) => {
     if (!words) fail(`response_types has a malformed value "${type}"`);
     const set = words as Set<string>;
     if (supported) {
-      if (!supported.some((t) => { const w = responseTypeWords(t); return w !== undefined && sameSet(w, set); })) {
+      if (
+        !supported.some((t) => {
+          const w = responseTypeWords(t);
+          return w !== undefined && sameSet(w, set);
+        })
+      ) {
         fail(`response type "${type}" is not supported (supported: ${supported.join(', ') || 'none'})`);
       }
-    } else if (!(set.size === 1 && set.has('none')) && ![...set].every((w) => w === 'code' || w === 'token' || w === 'id_token')) {
+    } else if (
+      !(set.size === 1 && set.has('none')) &&
+      ![...set].every((w) => w === 'code' || w === 'token' || w === 'id_token')
+    ) {
       fail(`response type "${type}" is not supported`);
     }
     if (seen.some((x) => sameSet(x, set))) fail(`response_types lists "${type}" twice`);
@@ -61,14 +73,19 @@ export const checkGrantsMatchResponseTypes: MetadataCheck = (s) => {
   const wantsCode = words.some((w) => w.has('code'));
   const wantsImplicit = words.some((w) => w.has('token') || w.has('id_token'));
   const grants = s.grantTypes;
-  if (wantsCode && !grants.includes('authorization_code')) fail('response type "code" requires the authorization_code grant type');
-  if (wantsImplicit && !grants.includes('implicit')) fail('response types with "token" or "id_token" require the implicit grant type');
-  if (grants.includes('authorization_code') && !wantsCode) fail('the authorization_code grant type requires a response type with "code"');
-  if (grants.includes('implicit') && !wantsImplicit) fail('the implicit grant type requires a response type with "token" or "id_token"');
+  if (wantsCode && !grants.includes('authorization_code'))
+    fail('response type "code" requires the authorization_code grant type');
+  if (wantsImplicit && !grants.includes('implicit'))
+    fail('response types with "token" or "id_token" require the implicit grant type');
+  if (grants.includes('authorization_code') && !wantsCode)
+    fail('the authorization_code grant type requires a response type with "code"');
+  if (grants.includes('implicit') && !wantsImplicit)
+    fail('the implicit grant type requires a response type with "token" or "id_token"');
 };
 
 export const checkPublicClientGrants: MetadataCheck = (s) => {
   if (s.authMethod !== 'none') return;
   const confidential = s.grantTypes.find((g) => CONFIDENTIAL_GRANTS.has(g));
-  if (confidential) fail(`a public client (token_endpoint_auth_method "none") cannot use the ${confidential} grant type`);
+  if (confidential)
+    fail(`a public client (token_endpoint_auth_method "none") cannot use the ${confidential} grant type`);
 };

@@ -1,11 +1,30 @@
 import { checkApplicationType, checkTokenEndpointAuthMethod, checkTokenEndpointAuthSigningAlg } from './client-type.ts';
-import { checkClientName, checkContacts, checkPageUris, checkScope, checkSoftware, PAGE_URI_MEMBERS } from './descriptive.ts';
+import {
+  checkClientName,
+  checkContacts,
+  checkPageUris,
+  checkScope,
+  checkSoftware,
+  PAGE_URI_MEMBERS,
+} from './descriptive.ts';
 import { checkData, checkPreferredClientId, checkRefreshClientSecret } from './directives.ts';
 import { checkOtherMembers } from './extensions.ts';
-import { checkGrantsMatchResponseTypes, checkGrantTypes, checkPublicClientGrants, checkResponseTypes } from './grant-types.ts';
 import {
-  checkAuthorizationEncryption, checkAuthorizationSigningAlg, checkIdTokenEncryption, checkIdTokenExplicitTyp, checkIdTokenSigningAlg,
-  checkRequestObjectEncryption, checkRequestObjectSigningAlg, checkUserinfoEncryption, checkUserinfoSigningAlg,
+  checkGrantsMatchResponseTypes,
+  checkGrantTypes,
+  checkPublicClientGrants,
+  checkResponseTypes,
+} from './grant-types.ts';
+import {
+  checkAuthorizationEncryption,
+  checkAuthorizationSigningAlg,
+  checkIdTokenEncryption,
+  checkIdTokenExplicitTyp,
+  checkIdTokenSigningAlg,
+  checkRequestObjectEncryption,
+  checkRequestObjectSigningAlg,
+  checkUserinfoEncryption,
+  checkUserinfoSigningAlg,
 } from './jose-members.ts';
 import { checkKeys, checkPrivateKeyJwtKeys } from './keys.ts';
 import { type MetadataCheck, SERVER_MANAGED_MEMBERS } from './metadata-check.ts';
@@ -49,12 +68,18 @@ const RULES: readonly MetadataRule[] = [
   { check: checkSectorIdentifierUri, members: ['sector_identifier_uri'] },
   { check: checkPairwiseSector, members: [] },
   { check: checkRequestUris, members: ['request_uris'] },
-  { check: checkRequestRequirements, members: ['require_pushed_authorization_requests', 'require_signed_request_object'] },
+  {
+    check: checkRequestRequirements,
+    members: ['require_pushed_authorization_requests', 'require_signed_request_object'],
+  },
   { check: checkRequestObjectSigningAlg, members: ['request_object_signing_alg'] },
   { check: checkSignedRequestObjectAlg, members: [] },
   { check: checkAuthorizationSigningAlg, members: ['authorization_signed_response_alg'] },
   { check: checkRequestObjectEncryption, members: ['request_object_encryption_alg', 'request_object_encryption_enc'] },
-  { check: checkAuthorizationEncryption, members: ['authorization_encrypted_response_alg', 'authorization_encrypted_response_enc'] },
+  {
+    check: checkAuthorizationEncryption,
+    members: ['authorization_encrypted_response_alg', 'authorization_encrypted_response_enc'],
+  },
   { check: checkUserinfoSigningAlg, members: ['userinfo_signed_response_alg'] },
   { check: checkIdTokenEncryption, members: ['id_token_encrypted_response_alg', 'id_token_encrypted_response_enc'] },
   { check: checkUserinfoEncryption, members: ['userinfo_encrypted_response_alg', 'userinfo_encrypted_response_enc'] },

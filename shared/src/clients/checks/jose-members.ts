@@ -1,4 +1,4 @@
-import { algorithmsFor, joseAlgorithm, type JoseUse } from '../../jose/algorithms.ts';
+import { algorithmsFor, type JoseUse, joseAlgorithm } from '../../jose/algorithms.ts';
 import { fail, has, hasSecret, type MetadataCheck, type MetadataState } from './metadata-check.ts';
 import { boolean, string } from './values.ts';
 
@@ -45,7 +45,8 @@ function encryption(s: MetadataState, algMember: string, encMember: string, use:
   const algs = algorithmsFor(use, 'key-management');
   const alg = string(s.body[algMember], algMember);
   if (!algs.includes(alg)) fail(`${algMember} "${alg}" is not supported (supported: ${algs.join(', ')})`);
-  if (joseAlgorithm(alg)?.clientSecret && !hasSecret(s)) fail(`${algMember} "${alg}" needs a client secret, which a ${s.authMethod} client does not have`);
+  if (joseAlgorithm(alg)?.clientSecret && !hasSecret(s))
+    fail(`${algMember} "${alg}" needs a client secret, which a ${s.authMethod} client does not have`);
   s.metadata[algMember] = alg;
   const enc = has(s, encMember) ? string(s.body[encMember], encMember) : DEFAULT_ENC;
   if (!algorithmsFor(use, 'content-encryption').includes(enc)) fail(`${encMember} "${enc}" is not supported`);
@@ -65,7 +66,12 @@ export const checkRequestObjectSigningAlg: MetadataCheck = (s) => {
 };
 
 export const checkAuthorizationSigningAlg: MetadataCheck = (s) => {
-  const alg = signingAlg(s, 'authorization_signed_response_alg', 'jarm', 'authorization_signed_response_alg must not be "none"');
+  const alg = signingAlg(
+    s,
+    'authorization_signed_response_alg',
+    'jarm',
+    'authorization_signed_response_alg must not be "none"',
+  );
   tenantHasKey(s, 'authorization_signed_response_alg', alg);
 };
 
@@ -76,7 +82,12 @@ export const checkAuthorizationEncryption: MetadataCheck = (s) =>
   encryption(s, 'authorization_encrypted_response_alg', 'authorization_encrypted_response_enc', 'client-encryption');
 
 export const checkUserinfoSigningAlg: MetadataCheck = (s) => {
-  const alg = signingAlg(s, 'userinfo_signed_response_alg', 'userinfo', 'userinfo_signed_response_alg must not be "none"');
+  const alg = signingAlg(
+    s,
+    'userinfo_signed_response_alg',
+    'userinfo',
+    'userinfo_signed_response_alg must not be "none"',
+  );
   tenantHasKey(s, 'userinfo_signed_response_alg', alg);
 };
 
@@ -88,5 +99,6 @@ export const checkUserinfoEncryption: MetadataCheck = (s) =>
 
 /** Connect2id `id_token_explicit_typ`: a boolean (ID tokens then carry an explicit `typ`). */
 export const checkIdTokenExplicitTyp: MetadataCheck = (s) => {
-  if (has(s, 'id_token_explicit_typ')) s.metadata.id_token_explicit_typ = boolean(s.body.id_token_explicit_typ, 'id_token_explicit_typ');
+  if (has(s, 'id_token_explicit_typ'))
+    s.metadata.id_token_explicit_typ = boolean(s.body.id_token_explicit_typ, 'id_token_explicit_typ');
 };

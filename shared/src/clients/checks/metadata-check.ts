@@ -16,7 +16,11 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 ] as const;
 
 /** Authentication methods for which the server issues (and keeps) a client secret. */
-export const SECRET_AUTH_METHODS: ReadonlySet<string> = new Set(['client_secret_basic', 'client_secret_post', 'client_secret_jwt']);
+export const SECRET_AUTH_METHODS: ReadonlySet<string> = new Set([
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+]);
 
 /** Members only the server sets (RFC 7591 §3.2.1, RFC 7592 §3). */
 export const SERVER_MANAGED_MEMBERS = [
@@ -65,7 +69,9 @@ export interface CheckedMetadata {
   clientSecret?: string;
 }
 
-export type ClientMetadataResult = ({ ok: true } & CheckedMetadata) | { ok: false; error: ClientMetadataError; description: string };
+export type ClientMetadataResult =
+  | ({ ok: true } & CheckedMetadata)
+  | { ok: false; error: ClientMetadataError; description: string };
 
 /** A problem with the metadata: the RFC 7591 error code and what is wrong. */
 export class InvalidMetadata extends Error {

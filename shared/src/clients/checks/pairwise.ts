@@ -24,7 +24,8 @@ export const checkSectorIdentifierUri: MetadataCheck = (s) => {
   const uri = string(s.body.sector_identifier_uri, 'sector_identifier_uri');
   if (uri.startsWith('urn:')) {
     if (!PROVIDER_SECTOR_URN.test(uri)) fail('sector_identifier_uri must be an https URL or urn:c2id:sector_id:<id>');
-    if (!s.options.privileged && uri !== s.options.currentSectorIdentifierUri) fail('a provider-managed sector_identifier_uri requires the registration master token');
+    if (!s.options.privileged && uri !== s.options.currentSectorIdentifierUri)
+      fail('a provider-managed sector_identifier_uri requires the registration master token');
   } else {
     webUri(uri, 'sector_identifier_uri', { httpsOnly: true, noFragment: true });
   }
@@ -34,6 +35,15 @@ export const checkSectorIdentifierUri: MetadataCheck = (s) => {
 /** Core §8.1: without a sector identifier, the sector is the redirect URIs' one host. */
 export const checkPairwiseSector: MetadataCheck = (s) => {
   if (s.metadata.subject_type !== 'pairwise' || s.metadata.sector_identifier_uri !== undefined) return;
-  const hosts = new Set((s.metadata.redirect_uris ?? []).map((u) => { try { return new URL(u).host; } catch { return u; } }));
-  if (hosts.size > 1) fail('a pairwise client with redirect_uris on several hosts must register a sector_identifier_uri');
+  const hosts = new Set(
+    (s.metadata.redirect_uris ?? []).map((u) => {
+      try {
+        return new URL(u).host;
+      } catch {
+        return u;
+      }
+    }),
+  );
+  if (hosts.size > 1)
+    fail('a pairwise client with redirect_uris on several hosts must register a sector_identifier_uri');
 };

@@ -11,7 +11,10 @@ export const checkRedirectUris: MetadataCheck = (s) => {
     // OpenID Connect Registration §2: implicit web clients register https only, never localhost.
     for (const uri of uris) {
       if (schemeOf(uri) !== 'https' || LOOPBACK_HOSTS.has(new URL(uri).hostname)) {
-        fail(`redirect_uris of a web client using the implicit grant must be https and not localhost: ${uri}`, 'invalid_redirect_uri');
+        fail(
+          `redirect_uris of a web client using the implicit grant must be https and not localhost: ${uri}`,
+          'invalid_redirect_uri',
+        );
       }
     }
   }

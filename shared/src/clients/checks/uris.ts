@@ -56,7 +56,12 @@ export function webUri(value: unknown, member: string, options: { httpsOnly: boo
  * localhost / loopback), native clients a private-use scheme, loopback http or
  * a claimed https URI (RFC 8252 §7).
  */
-export function redirectUri(value: unknown, member: string, applicationType: string, error: ClientMetadataError): string {
+export function redirectUri(
+  value: unknown,
+  member: string,
+  applicationType: string,
+  error: ClientMetadataError,
+): string {
   const uri = string(value, `every member of ${member}`, error);
   const scheme = uriBasics(uri, member, error);
   if (uri.includes('#')) fail(`${member} must not contain a fragment: ${uri}`, error);
@@ -72,7 +77,8 @@ export function redirectUri(value: unknown, member: string, applicationType: str
     }
     return uri;
   }
-  if (applicationType === 'web') fail(`${member} of a web client must use https (http only for localhost or loopback): ${uri}`, error);
+  if (applicationType === 'web')
+    fail(`${member} of a web client must use https (http only for localhost or loopback): ${uri}`, error);
   if (NON_APP_SCHEMES.has(scheme)) fail(`${member} must not use the ${scheme}: scheme`, error);
   return uri;
 }

@@ -9,7 +9,11 @@ export function string(value: unknown, member: string, error: ClientMetadataErro
   return value;
 }
 
-export function stringArray(value: unknown, member: string, error: ClientMetadataError = 'invalid_client_metadata'): string[] {
+export function stringArray(
+  value: unknown,
+  member: string,
+  error: ClientMetadataError = 'invalid_client_metadata',
+): string[] {
   if (!Array.isArray(value)) return fail(`${member} must be an array of strings`, error);
   const seen = new Set<string>();
   for (const item of value) {
@@ -20,4 +24,5 @@ export function stringArray(value: unknown, member: string, error: ClientMetadat
   return value as string[];
 }
 
-export const boolean = (value: unknown, member: string): boolean => (typeof value === 'boolean' ? value : fail(`${member} must be a boolean`));
+export const boolean = (value: unknown, member: string): boolean =>
+  typeof value === 'boolean' ? value : fail(`${member} must be a boolean`);

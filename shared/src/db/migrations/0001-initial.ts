@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /** Tenants, their issuer aliases, versioned configs, keys (metadata, HSM tokens, secrets) and API tokens. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -14,7 +14,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('status_reason', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addCheckConstraint('tenants_status_check', sql`status in ('provisioning','active','suspended','failed','deprovisioning')`)
+    .addCheckConstraint(
+      'tenants_status_check',
+      sql`status in ('provisioning','active','suspended','failed','deprovisioning')`,
+    )
     .execute();
   await db.schema.createIndex('tenants_updated_at_idx').on('tenants').column('updated_at').execute();
 
@@ -89,7 +92,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['tenant_secrets', 'tenant_hsm_tokens', 'tenant_api_tokens', 'tenant_keys', 'tenant_configs', 'issuer_aliases', 'tenants']) {
+  for (const table of [
+    'tenant_secrets',
+    'tenant_hsm_tokens',
+    'tenant_api_tokens',
+    'tenant_keys',
+    'tenant_configs',
+    'issuer_aliases',
+    'tenants',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /** Clients, long-lived authorisations, refresh tokens and the revocation journal. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -46,7 +46,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // Set when a rotation replaced this token; it stays usable for the grace period after.
     .addColumn('rotated_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('refresh_tokens_authorization_idx').on('refresh_tokens').column('authorization_id').execute();
+  await db.schema
+    .createIndex('refresh_tokens_authorization_idx')
+    .on('refresh_tokens')
+    .column('authorization_id')
+    .execute();
 
   await db.schema
     .createTable('revocations')
@@ -57,9 +61,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('actor', 'text')
     .addColumn('revoked_at', 'timestamptz', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('revocations_lookup_idx').on('revocations').columns(['tid', 'sub', 'client_id']).execute();
+  await db.schema
+    .createIndex('revocations_lookup_idx')
+    .on('revocations')
+    .columns(['tid', 'sub', 'client_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['revocations', 'refresh_tokens', 'authorizations', 'clients']) await db.schema.dropTable(table).ifExists().execute();
+  for (const table of ['revocations', 'refresh_tokens', 'authorizations', 'clients'])
+    await db.schema.dropTable(table).ifExists().execute();
 }

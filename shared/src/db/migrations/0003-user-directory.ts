@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /** The built-in user directory: one row per user of a tenant. */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { KeyAlgorithm } from '../key-store.ts';
 import { ALGORITHMS } from '../algorithms.ts';
+import type { KeyAlgorithm } from '../key-store.ts';
 import { CKM_EDDSA, CKZ_DATA_SPECIFIED, pkcs11js } from './pkcs11-module.ts';
 
 /** DER-encoded curve OIDs for CKA_EC_PARAMS. */
@@ -11,10 +11,28 @@ export const EC_PARAMS: Record<string, Buffer> = {
   Ed25519: Buffer.from('06032b6570', 'hex'),
 };
 
-const HASH_MECH = { sha1: pkcs11js.CKM_SHA_1, sha256: pkcs11js.CKM_SHA256, sha384: pkcs11js.CKM_SHA384, sha512: pkcs11js.CKM_SHA512 };
-const MGF = { sha1: pkcs11js.CKG_MGF1_SHA1, sha256: pkcs11js.CKG_MGF1_SHA256, sha384: pkcs11js.CKG_MGF1_SHA384, sha512: pkcs11js.CKG_MGF1_SHA512 };
-const RSA_PKCS1 = { sha256: pkcs11js.CKM_SHA256_RSA_PKCS, sha384: pkcs11js.CKM_SHA384_RSA_PKCS, sha512: pkcs11js.CKM_SHA512_RSA_PKCS };
-const RSA_PSS = { sha256: pkcs11js.CKM_SHA256_RSA_PKCS_PSS, sha384: pkcs11js.CKM_SHA384_RSA_PKCS_PSS, sha512: pkcs11js.CKM_SHA512_RSA_PKCS_PSS };
+const HASH_MECH = {
+  sha1: pkcs11js.CKM_SHA_1,
+  sha256: pkcs11js.CKM_SHA256,
+  sha384: pkcs11js.CKM_SHA384,
+  sha512: pkcs11js.CKM_SHA512,
+};
+const MGF = {
+  sha1: pkcs11js.CKG_MGF1_SHA1,
+  sha256: pkcs11js.CKG_MGF1_SHA256,
+  sha384: pkcs11js.CKG_MGF1_SHA384,
+  sha512: pkcs11js.CKG_MGF1_SHA512,
+};
+const RSA_PKCS1 = {
+  sha256: pkcs11js.CKM_SHA256_RSA_PKCS,
+  sha384: pkcs11js.CKM_SHA384_RSA_PKCS,
+  sha512: pkcs11js.CKM_SHA512_RSA_PKCS,
+};
+const RSA_PSS = {
+  sha256: pkcs11js.CKM_SHA256_RSA_PKCS_PSS,
+  sha384: pkcs11js.CKM_SHA384_RSA_PKCS_PSS,
+  sha512: pkcs11js.CKM_SHA512_RSA_PKCS_PSS,
+};
 const DIGEST_BYTES = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 
 /**
@@ -22,7 +40,10 @@ const DIGEST_BYTES = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
  * it. ECDSA has no hash-and-sign mechanism in SoftHSM: hash here, sign the
  * digest with CKM_ECDSA, whose raw r||s output is what JWS wants.
  */
-export function signingMechanism(alg: KeyAlgorithm, input: Uint8Array): { mechanism: { mechanism: number; parameter?: unknown }; data: Buffer } {
+export function signingMechanism(
+  alg: KeyAlgorithm,
+  input: Uint8Array,
+): { mechanism: { mechanism: number; parameter?: unknown }; data: Buffer } {
   const spec = ALGORITHMS[alg];
   if (spec.use !== 'sig') throw new Error(`${alg} is not a signing algorithm`);
   if (spec.kty === 'OKP') return { mechanism: { mechanism: CKM_EDDSA }, data: Buffer.from(input) };
@@ -34,7 +55,12 @@ export function signingMechanism(alg: KeyAlgorithm, input: Uint8Array): { mechan
     return {
       mechanism: {
         mechanism: RSA_PSS[hash],
-        parameter: { type: pkcs11js.CK_PARAMS_RSA_PSS, hashAlg: HASH_MECH[hash], mgf: MGF[hash], saltLen: DIGEST_BYTES[hash] },
+        parameter: {
+          type: pkcs11js.CK_PARAMS_RSA_PSS,
+          hashAlg: HASH_MECH[hash],
+          mgf: MGF[hash],
+          saltLen: DIGEST_BYTES[hash],
+        },
       },
       data: Buffer.from(input),
     };
@@ -48,13 +74,21 @@ export function signingMechanism(alg: KeyAlgorithm, input: Uint8Array): { mechan
  * (CKM_RSA_X_509) and the OAEP decoding happens here; the private key still
  * never leaves the token.
  */
-export function oaepMechanism(alg: KeyAlgorithm): { mechanism: { mechanism: number; parameter?: unknown }; decodeHere: 'sha256' | null } {
+export function oaepMechanism(alg: KeyAlgorithm): {
+  mechanism: { mechanism: number; parameter?: unknown };
+  decodeHere: 'sha256' | null;
+} {
   const hash = ALGORITHMS[alg].hash as 'sha1' | 'sha256';
   if (hash === 'sha256') return { mechanism: { mechanism: pkcs11js.CKM_RSA_X_509 }, decodeHere: 'sha256' };
   return {
     mechanism: {
       mechanism: pkcs11js.CKM_RSA_PKCS_OAEP,
-      parameter: { type: pkcs11js.CK_PARAMS_RSA_OAEP, hashAlg: HASH_MECH[hash], mgf: MGF[hash], source: CKZ_DATA_SPECIFIED },
+      parameter: {
+        type: pkcs11js.CK_PARAMS_RSA_OAEP,
+        hashAlg: HASH_MECH[hash],
+        mgf: MGF[hash],
+        source: CKZ_DATA_SPECIFIED,
+      },
     },
     decodeHere: null,
   };
@@ -114,7 +148,10 @@ const unsigned = (b: Buffer) => {
 };
 
 /** Public JWK members from the attributes of a token's public key object. */
-export function publicJwkFrom(alg: KeyAlgorithm, attrs: { modulus?: Buffer; exponent?: Buffer; ecPoint?: Buffer }): Record<string, string> {
+export function publicJwkFrom(
+  alg: KeyAlgorithm,
+  attrs: { modulus?: Buffer; exponent?: Buffer; ecPoint?: Buffer },
+): Record<string, string> {
   const spec = ALGORITHMS[alg];
   if (spec.kty === 'RSA') return { kty: 'RSA', n: b64u(unsigned(attrs.modulus!)), e: b64u(unsigned(attrs.exponent!)) };
   const point = unwrapOctetString(attrs.ecPoint!);

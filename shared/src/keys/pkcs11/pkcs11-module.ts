@@ -64,7 +64,9 @@ export class Pkcs11Module {
 
   /** A slot whose token is not initialised yet (SoftHSM always keeps one). */
   freeSlot(): Handle | undefined {
-    return this.#lib.C_GetSlotList(true).find((slot) => !(this.#lib.C_GetTokenInfo(slot).flags & pkcs11js.CKF_TOKEN_INITIALIZED));
+    return this.#lib
+      .C_GetSlotList(true)
+      .find((slot) => !(this.#lib.C_GetTokenInfo(slot).flags & pkcs11js.CKF_TOKEN_INITIALIZED));
   }
 
   /** Refresh the label index after this process initialised a token itself. */

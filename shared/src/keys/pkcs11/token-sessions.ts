@@ -1,5 +1,5 @@
 import { KeyStoreUnavailableError } from '../key-store.ts';
-import { pkcs11js, type Handle, type Pkcs11, type Pkcs11Module } from './pkcs11-module.ts';
+import { type Handle, type Pkcs11, type Pkcs11Module, pkcs11js } from './pkcs11-module.ts';
 
 const isPkcs11Error = (err: unknown, code: number) => (err as { code?: number } | null)?.code === code;
 
@@ -34,18 +34,27 @@ export class TokenSessions {
    * a closed session may have died with it (SoftHSM drops them when the last
    * session closes): on CKR_OBJECT_HANDLE_INVALID, forget them and retry once.
    */
-  async run<T>(fn: (lib: Pkcs11, session: Handle, findKey: (kid: string, cls: number) => Handle) => Promise<T>): Promise<T> {
+  async run<T>(
+    fn: (lib: Pkcs11, session: Handle, findKey: (kid: string, cls: number) => Handle) => Promise<T>,
+  ): Promise<T> {
     try {
       return await this.#runOnce(fn);
     } catch (err) {
-      if (!isPkcs11Error(err, pkcs11js.CKR_OBJECT_HANDLE_INVALID) && !isPkcs11Error(err, pkcs11js.CKR_KEY_HANDLE_INVALID)) throw err;
+      if (
+        !isPkcs11Error(err, pkcs11js.CKR_OBJECT_HANDLE_INVALID) &&
+        !isPkcs11Error(err, pkcs11js.CKR_KEY_HANDLE_INVALID)
+      )
+        throw err;
       this.#objects.clear();
       return this.#runOnce(fn);
     }
   }
 
-  async #runOnce<T>(fn: (lib: Pkcs11, session: Handle, findKey: (kid: string, cls: number) => Handle) => Promise<T>): Promise<T> {
-    if (Date.now() < this.#refusedUntil) throw new KeyStoreUnavailableError(`the HSM token ${this.#label} refused its PIN`);
+  async #runOnce<T>(
+    fn: (lib: Pkcs11, session: Handle, findKey: (kid: string, cls: number) => Handle) => Promise<T>,
+  ): Promise<T> {
+    if (Date.now() < this.#refusedUntil)
+      throw new KeyStoreUnavailableError(`the HSM token ${this.#label} refused its PIN`);
     const slot = await this.#module.slotOf(this.#label);
     if (!slot) throw new KeyStoreUnavailableError(`the HSM token ${this.#label} is not present`);
     return this.#module.use(async (lib, generation) => {

@@ -1,5 +1,6 @@
 import { encodeJarmResponse } from '@tessera/data-plane/authz/jarm';
 import { fetchRequestObject } from '@tessera/data-plane/authz/request-object';
+import { ClientKeySets } from '@tessera/data-plane/client-auth/client-jwks';
 import type { DataPlaneDeps } from '@tessera/data-plane/data-plane-deps';
 import { RedisPushedRequestStore } from '@tessera/data-plane/stores/pushed-request-store';
 import type { Client } from '@tessera/shared/clients/client';
@@ -262,7 +263,7 @@ describe('PAR, request objects and JARM (Postgres + Redis)', () => {
     const context = (await planes.dp.cache.load(t.a.tid))!;
     const deps = {
       keyStores: planes.s.keyStores as DataPlaneDeps['keyStores'],
-      outbound: outboundPolicy({ allowPrivate: false }),
+      clientKeySets: new ClientKeySets(outboundPolicy({ allowPrivate: false }), systemClock),
       oauth: { clock: systemClock },
     } as DataPlaneDeps;
     const client = { tid: t.a.tid, clientId: t.a.clientId, metadata: {}, secret: t.a.secret } as Client;

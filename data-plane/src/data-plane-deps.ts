@@ -4,6 +4,7 @@ import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import type { Settings } from '@tessera/shared/settings';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
+import type { ClientKeySets } from './client-auth/client-jwks.ts';
 import type { OAuthServices } from './oauth/oauth-services.ts';
 import type { ClientLookup } from './ports/client-lookup.ts';
 import type { ClientStore } from './ports/client-store.ts';
@@ -37,4 +38,6 @@ export interface DataPlaneDeps {
   providerMetadata(context: TenantContext, issuer: string): Record<string, unknown>;
   /** Where fetches of client-hosted documents may connect (public addresses unless CLIENT_FETCH_PRIVATE=allow). */
   outbound: OutboundPolicy;
+  /** Clients' public keys (registered or fetched from jwks_uri, cached per data plane). */
+  clientKeySets: ClientKeySets;
 }

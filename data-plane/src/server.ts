@@ -12,6 +12,7 @@ import type { Settings } from '@tessera/shared/settings';
 import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
+import { ClientKeySets } from './client-auth/client-jwks.ts';
 import type { AreaName } from './core/endpoint.ts';
 import { Pipeline } from './core/pipeline.ts';
 import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
@@ -112,12 +113,14 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
   };
+  const clock = options.clock ?? systemClock;
+  const outbound = outboundPolicy({ allowPrivate: settings.clientFetchPrivate });
   const ports = storePorts({
     db,
     redis,
     masterKey: options.masterKey,
     keyStores: options.keyStores,
-    clock: options.clock ?? systemClock,
+    clock,
   });
   const { clientStore, clients, users: directory } = ports;
   const announceClient = async (tid: string, clientId: string) => {
@@ -144,7 +147,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
       for (const endpoint of ENDPOINTS) Object.assign(metadata, endpoint.metadata?.(context, issuer, deps));
       return metadata;
     },
-    outbound: outboundPolicy({ allowPrivate: settings.clientFetchPrivate }),
+    outbound,
+    clientKeySets: new ClientKeySets(outbound, clock),
   };
   const hsm = options.keyStores.hsmCheck();
   const monitor = monitorEndpoint({

@@ -5,6 +5,7 @@ import { algorithmsFor, allowedFor } from '@tessera/shared/jose/algorithms';
 import { decryptCompactJwe } from '@tessera/shared/keys/jwe';
 import { decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import { clientKeys } from '../client-auth/client-assertion.ts';
+import type { ClientKeySets } from '../client-auth/client-jwks.ts';
 import { validSecrets } from '../client-auth/secret-match.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
@@ -71,7 +72,7 @@ async function verify(
   context: TenantContext,
   client: Client,
   jws: string,
-  policy: OutboundPolicy,
+  keySets: ClientKeySets,
   now: Date,
 ): Promise<JWTPayload> {
   const header = headerOf(jws);
@@ -106,7 +107,7 @@ async function verify(
     throw invalid(`The request object algorithm ${alg} is not supported`);
   let keys: Awaited<ReturnType<typeof clientKeys>>;
   try {
-    keys = await clientKeys(client, policy);
+    keys = await clientKeys(client, keySets);
   } catch {
     throw invalid('The client has no usable keys to verify the request object');
   }
@@ -182,7 +183,7 @@ export async function decodeRequestObject(args: {
   }
   // Time by the data plane's clock: expiry, not-before and which client secrets are valid.
   const now = clockDate(deps.oauth.clock);
-  const payload = await verify(tenant, client, jwt, deps.outbound, now);
+  const payload = await verify(tenant, client, jwt, deps.clientKeySets, now);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     throw invalid('The request object claims must be a JSON object');
   checkClaims(payload, issuer, client, headerOf(jwt).alg !== 'none', now);

@@ -1,6 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
-import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { algorithmsFor } from '@tessera/shared/jose/algorithms';
 import {
   createLocalJWKSet,
@@ -12,7 +11,7 @@ import {
 } from 'jose';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { ClientAuthInput } from './client-auth-method.ts';
-import { ClientJwksError, clientJwks } from './client-jwks.ts';
+import { ClientJwksError, type ClientKeySets } from './client-jwks.ts';
 import { validSecrets } from './secret-match.ts';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -48,10 +47,10 @@ export function assertionClientId(input: ClientAuthInput): string | undefined {
 const localSets = new WeakMap<JSONWebKeySet, ReturnType<typeof createLocalJWKSet>>();
 
 /** A client's public keys as a jose key resolver (see client-jwks.ts). */
-export async function clientKeys(client: Client, policy: OutboundPolicy) {
+export async function clientKeys(client: Client, keySets: ClientKeySets) {
   let jwks: JSONWebKeySet;
   try {
-    jwks = await clientJwks(client, policy);
+    jwks = await keySets.get(client);
   } catch (err) {
     throw fail(err instanceof ClientJwksError ? err.message : 'The client keys could not be read');
   }
@@ -117,7 +116,7 @@ export async function verifyClientAssertion(
   } else {
     try {
       payload = (
-        await jwtVerify(assertion, await clientKeys(client, input.deps.outbound), {
+        await jwtVerify(assertion, await clientKeys(client, input.deps.clientKeySets), {
           ...options,
           algorithms: [header.alg],
         })

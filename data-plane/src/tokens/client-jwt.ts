@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
-import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { algorithmsFor, HMAC_ALGORITHMS, joseAlgorithm } from '@tessera/shared/jose/algorithms';
 import { signCompactJws } from '@tessera/shared/keys/jws';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import type { KeyAlgorithm } from '@tessera/shared/keys/key-store';
 import { CompactEncrypt, type CompactJWEHeaderParameters, CompactSign, importJWK, type JWK } from 'jose';
-import { clientJwks } from '../client-auth/client-jwks.ts';
+import type { ClientKeySets } from '../client-auth/client-jwks.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { clockDate } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
@@ -54,9 +53,9 @@ export async function signForClient(
 }
 
 /** The client's public keys (registered `jwks`, or `jwks_uri`: see client-auth/client-jwks.ts). */
-async function clientPublicKeys(client: Client, policy: OutboundPolicy): Promise<JWK[]> {
+async function clientPublicKeys(client: Client, keySets: ClientKeySets): Promise<JWK[]> {
   try {
-    return (await clientJwks(client, policy)).keys as JWK[];
+    return (await keySets.get(client)).keys as JWK[];
   } catch {
     throw bad(
       client.metadata.jwks || client.metadata.jwks_uri
@@ -77,7 +76,7 @@ export async function encryptForClient(
   jws: string,
   alg: string,
   enc: string,
-  policy: OutboundPolicy,
+  keySets: ClientKeySets,
 ): Promise<string> {
   if (!JWE_ALGS.includes(alg)) throw bad(`Unsupported JWE algorithm ${alg}`);
   if (!JWE_ENCS.includes(enc)) throw bad(`Unsupported JWE encryption method ${enc}`);
@@ -88,7 +87,7 @@ export async function encryptForClient(
     // dir: the content key itself, sized to `enc`; AES key wrap: a key sized to the wrap.
     key = secretDerivedKey(client.secret, joseAlgorithm(alg === 'dir' ? enc : alg)!.keyBytes!);
   } else {
-    const jwk = (await clientPublicKeys(client, policy)).find((k) => fitsAlg(k, alg));
+    const jwk = (await clientPublicKeys(client, keySets)).find((k) => fitsAlg(k, alg));
     if (!jwk) throw bad(`The client has no public key for ${alg}`);
     if (jwk.kid) header.kid = jwk.kid;
     key = await importJWK(jwk, alg);
@@ -99,13 +98,13 @@ export async function encryptForClient(
 /** Sign, then encrypt where the client registered an encryption algorithm (`enc` defaults to A128CBC-HS256, per the specs). */
 export async function jwtForClient(
   context: TenantContext,
-  deps: Pick<DataPlaneDeps, 'keyStores' | 'outbound' | 'oauth'>,
+  deps: Pick<DataPlaneDeps, 'keyStores' | 'clientKeySets' | 'oauth'>,
   client: Client,
   options: { alg: string; encAlg?: string | undefined; enc?: string | undefined; typ: string },
   payload: Record<string, unknown>,
 ): Promise<string> {
   const jws = await signForClient(context, deps, client, options.alg, payload, options.typ);
   return options.encAlg
-    ? encryptForClient(client, jws, options.encAlg, options.enc ?? 'A128CBC-HS256', deps.outbound)
+    ? encryptForClient(client, jws, options.encAlg, options.enc ?? 'A128CBC-HS256', deps.clientKeySets)
     : jws;
 }

@@ -56,7 +56,7 @@ export const idTokenAlg = (context: TenantContext, client: Client): string =>
  */
 export async function idTokenForAuthorization(
   context: TenantContext,
-  deps: Pick<DataPlaneDeps, 'keyStores' | 'directory' | 'outbound' | 'oauth'>,
+  deps: Pick<DataPlaneDeps, 'keyStores' | 'directory' | 'clientKeySets' | 'oauth'>,
   req: AuthorizationIdTokenRequest,
 ): Promise<string> {
   const { client, authz, authentication: auth } = req;

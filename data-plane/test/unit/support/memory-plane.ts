@@ -5,6 +5,7 @@ import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { freshKeyPair, type KeyPair, type KeyPairSource } from '@tessera/shared/keys/memory-key-store';
 import { SECRET_PURPOSES, type SecretPurpose } from '@tessera/shared/keys/tenant-secrets';
 import type { Tenant } from '@tessera/shared/tenancy/tenant';
+import { ClientKeySets } from '../../../src/client-auth/client-jwks.ts';
 import type { DataPlaneDeps } from '../../../src/data-plane-deps.ts';
 import { oauthServices, type PasswordAuthenticator } from '../../../src/oauth/oauth-services.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
@@ -68,6 +69,7 @@ export function memoryPlane(
     announceClient: async (tid, clientId) => ports.clients.evict(tid, clientId),
     providerMetadata: (_context, issuer) => ({ issuer }),
     outbound: outboundPolicy({ allowPrivate: false }),
+    clientKeySets: new ClientKeySets(outboundPolicy({ allowPrivate: false }), clock),
   };
   return {
     clock,

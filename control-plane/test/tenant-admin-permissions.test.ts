@@ -130,4 +130,24 @@ describe('control plane: what a tenant-scoped admin token may not do', () => {
     expect(patched.statusCode).toBe(200);
     expect(await read(tid)).toMatchObject({ plan: 'pro', attrs: { crm_id: 'A-2' } });
   });
+
+  it('sees which step of a failure failed, never its internal message (the operator sees it all)', async () => {
+    const failed = await planes.createTenant({
+      tid: uniqueTid('permf'),
+      name: 'Failed',
+      issuer: `https://${uniqueTid('permf')}.example.com`,
+    });
+    const internal = 'createInitialKeys: CKR_PIN_INCORRECT (160) in C_Login of slot 1234';
+    await planes.s.db
+      .updateTable('tenants')
+      .set({ status: 'failed', status_reason: internal })
+      .where('tid', '=', failed.tid)
+      .execute();
+    const scoped = await mint({ tid: failed.tid });
+    const own = (await call(scoped, 'GET', `/tenants/rest/v1/${failed.tid}`)).json();
+    expect(own.status_reason).toBe('createInitialKeys failed; the operator has the details');
+    const listed = (await call(scoped, 'GET', '/tenants/rest/v1')).json();
+    expect(listed.tenants[0].status_reason).toBe('createInitialKeys failed; the operator has the details');
+    expect((await read(failed.tid)).status_reason).toBe(internal);
+  });
 });

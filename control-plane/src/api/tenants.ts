@@ -149,7 +149,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       });
       const last = tenants.at(-1);
       return {
-        tenants: tenants.map(tenantView),
+        tenants: tenants.map((t) => tenantView(t, request.admin)),
         next_cursor: tenants.length === limit && last ? encodeCursor(last.tid) : null,
       };
     },
@@ -167,7 +167,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
     async (request) => {
       const tenant = await loadTenant(db, request.params.tid);
       if (!tenant) throw notFound(`No tenant "${request.params.tid}"`, 'tenant_not_found');
-      return tenantView(tenant);
+      return tenantView(tenant, request.admin);
     },
   );
 
@@ -207,7 +207,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       if (!found) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
       await announceTenantChange(db, redis, settings.redisPrefix, tid);
       if (config) await followRotationInterval(deps.temporal, tid, config.keys.rotationIntervalDays, request.log);
-      return tenantView((await loadTenant(db, tid))!);
+      return tenantView((await loadTenant(db, tid))!, request.admin);
     },
   );
 

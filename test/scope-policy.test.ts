@@ -178,4 +178,13 @@ describe('scope policy', () => {
     expect(unlisted.status).toBe(400);
     expect(((await unlisted.json()) as { error: string }).error).toBe('invalid_client_metadata');
   });
+
+  it('advertises the tenant’s scope list in discovery, without reserved values; the OpenID Connect ones otherwise', async () => {
+    const metadata = async (tenant: Tenant) =>
+      (await (await fetch(`${tenant.issuer}/.well-known/openid-configuration`)).json()) as {
+        scopes_supported: string[];
+      };
+    expect((await metadata(t.listed)).scopes_supported).toEqual(['openid', 'read', 'write']);
+    expect((await metadata(t.open)).scopes_supported).toEqual(['openid', 'profile', 'email', 'address', 'phone']);
+  });
 });

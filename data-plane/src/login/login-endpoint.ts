@@ -21,6 +21,7 @@ import type { Exchange } from '../core/exchange.ts';
 import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { isReservedScope } from '../grants/scope.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import { consentPage } from './consent-page.ts';
@@ -365,7 +366,11 @@ export const loginEndpoint: Endpoint = {
       id_token_encryption_enc_values_supported: [...JWE_ENCS],
       code_challenge_methods_supported: config.authorization.allowPlainPkce ? ['S256', 'plain'] : ['S256'],
       authorization_response_iss_parameter_supported: true,
-      scopes_supported: ['openid', 'profile', 'email', 'address', 'phone'],
+      // The tenant's own list when it keeps one (RFC 8414 §2 lets reserved values, such as introspection, go unsaid).
+      scopes_supported:
+        config.scopes.supported.length > 0
+          ? config.scopes.supported.filter((v) => !isReservedScope(v))
+          : ['openid', 'profile', 'email', 'address', 'phone'],
       claims_supported: [...STANDARD_CLAIMS],
       claims_parameter_supported: true,
       claim_types_supported: ['normal'],

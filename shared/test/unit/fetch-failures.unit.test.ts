@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:https';
 import { createServer as createTcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { selfSignedLoopbackCertificate } from '../../../test/support/self-signed.ts';
 import { FetchError, fetchLimited } from '../../src/http/fetch-limited.ts';
 import { outboundPolicy } from '../../src/http/outbound-policy.ts';
 
@@ -35,46 +32,15 @@ describe('fetch failures a client may read', () => {
   });
 
   it('says the certificate is not trusted for a self-signed server', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-tls-'));
+    const server = createTlsServer(selfSignedLoopbackCertificate(), (_req, res) => res.end('[]'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-      const server = createTlsServer(
-        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-        (_req, res) => res.end('[]'),
-      );
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const err = await failure(`https://127.0.0.1:${(server.address() as { port: number }).port}/doc`);
-        expect(err.message).toBe('the server certificate is not trusted');
-        expect(err.cause?.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
-      } finally {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      const err = await failure(`https://127.0.0.1:${(server.address() as { port: number }).port}/doc`);
+      expect(err.message).toBe('the server certificate is not trusted');
+      expect(err.cause?.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 

@@ -4,7 +4,7 @@ import type { CoreRequest } from './core-request.ts';
 import { Exchange } from './exchange.ts';
 import type { Policy, PolicyExchange } from './policy.ts';
 import type { AnyRoute } from './route.ts';
-import { runSteps } from './step.ts';
+import { isPending, runSteps, type Step, type StepOutcome } from './step.ts';
 
 /** The route an exchange was made for: the pipeline makes every exchange from a whole route (`exchange`, `run`). */
 const routeOf = (x: PolicyExchange): AnyRoute => x.route as AnyRoute;
@@ -34,13 +34,14 @@ export interface PipelineLog {
  */
 export class Pipeline {
   readonly policies: readonly Policy[];
-  readonly #before: readonly Policy[];
+  /** The policies' `before`, as steps (made once: runSteps runs them without an await unless one is pending). */
+  readonly #before: readonly Step<object, CoreRequest>[];
   readonly #after: readonly Policy[];
   readonly #log: PipelineLog;
 
   constructor(policies: readonly Policy[], log: PipelineLog) {
     this.policies = policies;
-    this.#before = policies.filter((p) => p.before);
+    this.#before = policies.flatMap((p) => (p.before ? [{ name: p.name, run: p.before.bind(p) }] : []));
     this.#after = policies.filter((p) => p.after).reverse();
     this.#log = log;
   }
@@ -51,38 +52,35 @@ export class Pipeline {
   }
 
   /** Both phases at once, for a request whose body is already parsed. */
-  run(route: AnyRoute, request: CoreRequest): Promise<CoreAnswer> {
+  run(route: AnyRoute, request: CoreRequest): CoreAnswer | Promise<CoreAnswer> {
     return this.serve(new Exchange(request, route));
   }
 
-  /** Phase one, on the headers: the policies' `before` and the route's admission steps. An answer ends the exchange. */
-  async admit(x: PolicyExchange): Promise<CoreAnswer | undefined> {
+  /**
+   * Phase one, on the headers: the policies' `before` and the route's
+   * admission steps. An answer ends the exchange. Like `serve`, a promise
+   * only when a step returned one (the transport awaits only then).
+   */
+  admit(x: PolicyExchange): CoreAnswer | undefined | Promise<CoreAnswer | undefined> {
     x.admitted = true;
-    let answer: CoreAnswer | undefined;
+    let answer: StepOutcome | Promise<StepOutcome>;
     try {
-      answer = await this.#enter(x);
-      const { admission } = routeOf(x);
-      if (answer === undefined && admission !== undefined) answer = await runSteps(admission, x);
+      answer = runSteps(this.#before, x);
     } catch (err) {
-      answer = this.#render(x, err);
+      return this.#finish(x, this.#render(x, err));
     }
-    return answer === undefined ? undefined : this.#finish(x, answer);
+    if (isPending(answer)) return answer.then((a) => this.#admission(x, a), this.#failed(x));
+    return this.#admission(x, answer);
   }
 
   /** Phase two: the route's steps (after phase one, run now if the transport did not). */
-  async serve(x: PolicyExchange): Promise<CoreAnswer> {
+  serve(x: PolicyExchange): CoreAnswer | Promise<CoreAnswer> {
     if (!x.admitted) {
-      const early = await this.admit(x);
+      const early = this.admit(x);
+      if (isPending(early)) return early.then((a) => a ?? this.#steps(x));
       if (early !== undefined) return early;
     }
-    let answer: CoreAnswer;
-    try {
-      answer =
-        (await runSteps(routeOf(x).steps, x)) ?? this.#render(x, new Error(`route ${x.route.name}: no step answered`));
-    } catch (err) {
-      answer = this.#render(x, err);
-    }
-    return this.#finish(x, answer);
+    return this.#steps(x);
   }
 
   /** Answer a request the transport refused with `error`; the policies' `before` run first if they have not (one may answer instead). */
@@ -90,7 +88,7 @@ export class Pipeline {
     if (!x.admitted) {
       x.admitted = true;
       try {
-        const early = await this.#enter(x);
+        const early = await runSteps(this.#before, x);
         if (early !== undefined) return this.#finish(x, early);
       } catch (err) {
         return this.#finish(x, this.#render(x, err));
@@ -99,20 +97,46 @@ export class Pipeline {
     return this.#finish(x, this.#render(x, error));
   }
 
+  /** After the policies' `before`: the route's admission steps, unless a policy answered. */
+  #admission(x: PolicyExchange, early: StepOutcome): CoreAnswer | undefined | Promise<CoreAnswer | undefined> {
+    if (early !== undefined) return this.#finish(x, early);
+    const { admission } = routeOf(x);
+    if (admission === undefined) return undefined;
+    let answer: StepOutcome | Promise<StepOutcome>;
+    try {
+      answer = runSteps(admission, x);
+    } catch (err) {
+      return this.#finish(x, this.#render(x, err));
+    }
+    if (isPending(answer))
+      return answer.then((a) => (a === undefined ? undefined : this.#finish(x, a)), this.#failed(x));
+    return answer === undefined ? undefined : this.#finish(x, answer);
+  }
+
+  #steps(x: PolicyExchange): CoreAnswer | Promise<CoreAnswer> {
+    let answer: StepOutcome | Promise<StepOutcome>;
+    try {
+      answer = runSteps(routeOf(x).steps, x);
+    } catch (err) {
+      return this.#finish(x, this.#render(x, err));
+    }
+    if (isPending(answer)) return answer.then((a) => this.#answered(x, a), this.#failed(x));
+    return this.#answered(x, answer);
+  }
+
+  #answered(x: PolicyExchange, answer: StepOutcome): CoreAnswer {
+    return this.#finish(x, answer ?? this.#render(x, new Error(`route ${x.route.name}: no step answered`)));
+  }
+
+  /** What a pending step's rejection is answered with. */
+  #failed(x: PolicyExchange): (err: unknown) => CoreAnswer {
+    return (err) => this.#finish(x, this.#render(x, err));
+  }
+
   #finish(x: PolicyExchange, answer: CoreAnswer): CoreAnswer {
     x.applyHeaders(answer);
     for (const policy of this.#after) policy.after!(x, answer);
     return answer;
-  }
-
-  async #enter(x: PolicyExchange): Promise<CoreAnswer | undefined> {
-    for (const policy of this.#before) {
-      x.step = policy.name;
-      let outcome = policy.before!(x);
-      if (outcome !== undefined && typeof (outcome as Promise<unknown>).then === 'function') outcome = await outcome;
-      if (outcome) return outcome as CoreAnswer;
-    }
-    return undefined;
   }
 
   /** Errors are described in one place (shared/src/http/errors.ts) and shaped by the route's style. */

@@ -24,16 +24,45 @@ export function step<S = object, R extends AnyRequest = TenantRequest>(
   return { name, run };
 }
 
-/** Run steps in order until one answers (undefined: none did); a promise is awaited only when a step returns one. */
-export async function runSteps<S, R extends AnyRequest>(
+/** Whether a step (or policy) handed back a promise rather than its outcome. */
+export const isPending = <T>(value: T | Promise<T>): value is Promise<T> =>
+  typeof (value as { then?: unknown } | undefined)?.then === 'function';
+
+/**
+ * Run steps in order until one answers (undefined: none did). Synchronous
+ * while the steps are: only a step that returns a promise costs an await
+ * (a request's synchronous steps, the policies' `before` among them, take
+ * no microtask hops).
+ */
+export function runSteps<S, R extends AnyRequest>(
   steps: readonly Step<S, R>[],
   x: Exchange<S, R>,
-): Promise<CoreAnswer | undefined> {
-  for (const s of steps) {
+  from = 0,
+): StepOutcome | Promise<StepOutcome> {
+  for (let i = from; i < steps.length; i++) {
+    const s = steps[i]!;
     x.step = s.name;
-    let outcome = s.run(x);
-    if (outcome !== undefined && typeof (outcome as Promise<StepOutcome>).then === 'function') outcome = await outcome;
-    if (outcome) return outcome as CoreAnswer;
+    const outcome = s.run(x);
+    if (outcome === undefined) continue;
+    if (isPending(outcome)) return finishSteps(steps, x, outcome, i + 1);
+    return outcome;
   }
   return undefined;
+}
+
+/** The rest of `runSteps` once a step returned a promise. */
+async function finishSteps<S, R extends AnyRequest>(
+  steps: readonly Step<S, R>[],
+  x: Exchange<S, R>,
+  pending: Promise<StepOutcome>,
+  next: number,
+): Promise<StepOutcome> {
+  let outcome = await pending;
+  for (let i = next; !outcome && i < steps.length; i++) {
+    const s = steps[i]!;
+    x.step = s.name;
+    const result = s.run(x);
+    outcome = isPending(result) ? await result : result;
+  }
+  return outcome || undefined;
 }

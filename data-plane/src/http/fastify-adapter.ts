@@ -1,10 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import '@tessera/shared/http/route-config';
+import type { CoreAnswer } from '../core/core-answer.ts';
 import { NOT_FOUND_ROUTE } from '../core/not-found-route.ts';
 import type { Pipeline } from '../core/pipeline.ts';
 import type { PolicyExchange } from '../core/policy.ts';
 import type { AnyRoute } from '../core/route.ts';
+import { isPending } from '../core/step.ts';
 import { FastifyCoreRequest } from './fastify-core-request.ts';
 import { writeAnswer } from './write-answer.ts';
 
@@ -40,6 +42,19 @@ export interface Area {
  * routes with admission steps are admitted in their `onRequest` hook, before
  * the body is read.
  */
+/**
+ * Write the pipeline's answer: at once when it answered synchronously, else
+ * once it settles (returned to fastify, which reports a rejection). No async
+ * wrapper: a request whose steps all run synchronously takes no extra hop.
+ */
+function answerWith(reply: FastifyReply, answer: CoreAnswer | Promise<CoreAnswer>): Promise<FastifyReply> | undefined {
+  if (!isPending(answer)) {
+    writeAnswer(reply, answer);
+    return undefined;
+  }
+  return answer.then((a) => writeAnswer(reply, a));
+}
+
 export function serveThroughPipeline(app: FastifyInstance, pipeline: Pipeline, areas: readonly Area[]): void {
   const exchangeOf = (route: AnyRoute, request: FastifyRequest, reply: FastifyReply) =>
     request.exchange ?? pipeline.exchange(route, new FastifyCoreRequest(request, reply));
@@ -73,8 +88,7 @@ export function serveThroughPipeline(app: FastifyInstance, pipeline: Pipeline, a
                 },
               }
             : {}),
-          handler: async (request, reply) =>
-            writeAnswer(reply, await pipeline.serve(exchangeOf(route, request, reply))),
+          handler: (request, reply) => answerWith(reply, pipeline.serve(exchangeOf(route, request, reply))),
         });
       }
     });

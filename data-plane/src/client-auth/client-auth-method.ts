@@ -22,7 +22,8 @@ export interface ClientAuthMethod {
   claims(input: ClientAuthInput): boolean;
   /** The client id the credentials name (before verifying them). */
   clientId(input: ClientAuthInput): string | undefined;
-  authenticate(input: ClientAuthInput, client: Client): Promise<void>;
+  /** Synchronous where nothing is fetched (secrets), so the token endpoint's common case takes no await. */
+  authenticate(input: ClientAuthInput, client: Client): void | Promise<void>;
   /** JWS algorithms accepted for assertions (for metadata). */
   signingAlgorithms?: readonly string[];
 }

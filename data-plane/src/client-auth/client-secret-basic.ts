@@ -34,7 +34,7 @@ export const clientSecretBasic: ClientAuthMethod = {
   name: 'client_secret_basic',
   claims: (input) => /^basic /i.test(input.request.headers.authorization ?? ''),
   clientId: (input) => credentials(input)?.id,
-  async authenticate(input, client) {
+  authenticate(input, client) {
     const given = credentials(input);
     // RFC 6749 §2.3.1 allows a body client_id beside Basic only as a repeat of the same id (as PAR and assertions check).
     if (given && input.params.client_id !== undefined && input.params.client_id !== given.id) {

@@ -7,7 +7,7 @@ export const clientSecretPost: ClientAuthMethod = {
   name: 'client_secret_post',
   claims: (input) => input.params.client_secret !== undefined,
   clientId: (input) => input.params.client_id,
-  async authenticate(input, client) {
+  authenticate(input, client) {
     if (!secretMatches(client, input.params.client_secret ?? '', new Date(input.deps.oauth.clock.now())))
       throw oauthError('invalid_client', 'Client authentication failed');
   },

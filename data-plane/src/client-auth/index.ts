@@ -37,6 +37,15 @@ function invalidClient(description: string, basicChallenge: string | undefined) 
  * invalid_client.
  */
 export async function authenticateClient(input: ClientAuthInput): Promise<Client> {
+  return authenticateClientNow(input);
+}
+
+/**
+ * `authenticateClient` without an await where none is needed: a cached
+ * client with a secret is authenticated synchronously (the token endpoint's
+ * common case); it throws or returns a promise otherwise.
+ */
+export function authenticateClientNow(input: ClientAuthInput): Client | Promise<Client> {
   const used = presented(input);
   if (used.length > 1)
     throw oauthError('invalid_request', 'The request uses more than one client authentication method');
@@ -48,12 +57,23 @@ export async function authenticateClient(input: ClientAuthInput): Promise<Client
   const basicChallenge = method === clientSecretBasic ? input.request.issuer! : undefined;
   if (!clientId) throw invalidClient('The request names no client', basicChallenge);
   const tid = input.request.tenant!.tenant.tid;
-  const client = input.deps.clients.peek(tid, clientId) ?? (await input.deps.clients.get(tid, clientId));
+  const cached = input.deps.clients.peek(tid, clientId);
+  if (cached) return verify(input, method, cached, basicChallenge);
+  return input.deps.clients.get(tid, clientId).then((client) => verify(input, method, client, basicChallenge));
+}
+
+/** The registered method checks the credentials of a client that exists. */
+function verify(
+  input: ClientAuthInput,
+  method: ClientAuthMethod,
+  client: Client | undefined | null,
+  basicChallenge: string | undefined,
+): Client | Promise<Client> {
   if (!client) throw invalidClient('Client authentication failed', basicChallenge);
   const registered = authMethodOf(client);
   // An assertion is checked by the JWT method the client registered.
   const effective = method === clientSecretJwt && registered === 'private_key_jwt' ? privateKeyJwt : method;
   if (effective.name !== registered) throw invalidClient('Client authentication failed', basicChallenge);
-  await effective.authenticate(input, client);
-  return client;
+  const checked = effective.authenticate(input, client);
+  return checked === undefined ? client : checked.then(() => client);
 }

@@ -9,7 +9,7 @@ export const none: ClientAuthMethod = {
     input.params.client_assertion === undefined &&
     !input.request.headers.authorization?.toLowerCase().startsWith('basic '),
   clientId: (input) => input.params.client_id,
-  async authenticate() {
+  authenticate() {
     // Nothing to verify: the registry has checked that the client registered "none".
   },
 };

@@ -1,6 +1,6 @@
 import type { Client } from '@tessera/shared/clients/client';
-import { authenticateClient as authenticate } from '../../client-auth/index.ts';
-import { type Step, step } from '../../core/step.ts';
+import { authenticateClientNow as authenticate } from '../../client-auth/index.ts';
+import { isPending, type Step, step } from '../../core/step.ts';
 import type { DataPlaneDeps } from '../../data-plane-deps.ts';
 import type { FormState } from './form-body.ts';
 
@@ -16,13 +16,21 @@ export interface ClientState extends FormState {
  * (`endpointPath`) as its audience. Needs `formBody` first.
  */
 export function authenticateClient(deps: DataPlaneDeps, endpointPath: string): Step<ClientState> {
-  return step<ClientState>('authenticateClient', async (x) => {
+  return step<ClientState>('authenticateClient', (x) => {
     const { issuer } = x.request;
-    x.state.client = await authenticate({
+    const client = authenticate({
       request: x.request,
       params: x.state.params!,
       audiences: [issuer, `${issuer}${endpointPath}`],
       deps,
+    });
+    if (!isPending(client)) {
+      x.state.client = client;
+      return undefined;
+    }
+    return client.then((c) => {
+      x.state.client = c;
+      return undefined;
     });
   });
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '@tessera/shared/http/errors';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import '@tessera/shared/http/route-config';
 import { SERVED_STATUSES } from '@tessera/shared/tenancy/tenant';
 import type { ExternalOrigin } from './external-origin.ts';
@@ -53,22 +53,38 @@ export function installTenantResolution(app: FastifyInstance, cache: TenantCache
   app.decorateRequest('issuer', undefined);
   app.addHook('onRequest', (request, _reply, done) => {
     const resolution = resolutions.get(request.raw);
-    const required = request.routeOptions.config?.tenant !== false;
     if (!resolution?.ok) {
-      if (!required) return done();
+      if (!tenantRequired(request)) return done();
       return done(new HttpError(400, 'invalid_tenant', resolution?.reason ?? 'No tenant'));
     }
-    const attach = (context: TenantContext | undefined) => {
-      const problem = context ? servingProblem(context) : new HttpError(400, 'invalid_tenant', 'Unknown tenant');
-      if (problem) return required ? done(problem) : done();
-      request.tenant = context;
-      request.issuer = resolution.issuer;
-      done();
-    };
     const cached = cache.peek(resolution.tid);
-    if (cached) return attach(cached);
-    cache.load(resolution.tid).then(attach, (err: unknown) => done(err as Error));
+    if (cached) return attach(request, resolution.issuer, cached, done);
+    cache.load(resolution.tid).then((context) => attach(request, resolution.issuer, context, done), done);
   });
+}
+
+/** Whether the route needs a tenant (node-wide routes do not); read only when there is none, as fastify builds `routeOptions` on every read. */
+const tenantRequired = (request: FastifyRequest): boolean => request.routeOptions.config?.tenant !== false;
+
+/**
+ * The tenant and issuer on the request, or the refusal of a tenant that is
+ * unknown or not served (a module function, not a closure made per request).
+ */
+function attach(
+  request: FastifyRequest,
+  issuer: string,
+  context: TenantContext | undefined,
+  done: (err?: Error) => void,
+): void {
+  const problem = context ? servingProblem(context) : new HttpError(400, 'invalid_tenant', 'Unknown tenant');
+  if (problem) {
+    if (tenantRequired(request)) done(problem);
+    else done();
+    return;
+  }
+  request.tenant = context;
+  request.issuer = issuer;
+  done();
 }
 
 export function servingProblem(context: TenantContext): HttpError | null {

@@ -26,7 +26,10 @@ describe('form body parser', () => {
     ];
     for (const body of bodies) {
       const form = parseForm(body);
-      expect(Object.getPrototypeOf(form), body).toBeNull();
+      // Nothing inherited: an empty prototype without a prototype of its own.
+      const proto = Object.getPrototypeOf(form) as object;
+      expect(Reflect.ownKeys(proto), body).toEqual([]);
+      expect(Object.getPrototypeOf(proto), body).toBeNull();
       expect({ ...form }, body).toEqual(reference(body));
     }
   });

@@ -37,7 +37,12 @@ export function formParams(body: unknown): Record<string, string> {
   if (typeof body !== 'object' || Array.isArray(body))
     throw oauthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');
   const params: Record<string, string> = {};
-  for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
+  const form = body as Record<string, unknown>;
+  // Own names only (a form object inherits none); no entry arrays on the token endpoint's path.
+  const names = Object.keys(form);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const value = form[name];
     if (Array.isArray(value)) throw oauthError('invalid_request', `The parameter ${name} is repeated`);
     if (typeof value !== 'string')
       throw oauthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');

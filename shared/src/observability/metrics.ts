@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { LatencyHistogram, type LatencySeries } from './latency-histogram.ts';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -35,15 +36,14 @@ export function createHttpMetrics(options: { prefix: string }): HttpMetrics {
   });
   // Latency is per route, not per tenant: a histogram per tenant would multiply
   // the series (and the per-request work) by the bucket count.
-  const duration = new Histogram({
+  const duration = new LatencyHistogram({
     name: `${options.prefix}_http_request_duration_seconds`,
     help: 'HTTP request duration',
-    labelNames: ['route', 'method'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
-  // prom-client hashes the label object on every call; keep each series' child by a plain string key instead.
-  const timers = new Map<string, { observe(value: number): void }>();
+  // Each series kept by a plain string key: the label objects are built once per series, not per request.
+  const timers = new Map<string, LatencySeries>();
   const observe = (tenant: string, route: string, method: string, statusCode: number, seconds: number) => {
     const timerKey = `${route} ${method}`;
     const counterKey = `${tenant} ${timerKey} ${statusCode}`;
@@ -55,7 +55,7 @@ export function createHttpMetrics(options: { prefix: string }): HttpMetrics {
       );
     series.n++;
     let timer = timers.get(timerKey);
-    if (!timer) timers.set(timerKey, (timer = duration.labels({ route, method })));
+    if (!timer) timers.set(timerKey, (timer = duration.series({ route, method })));
     timer.observe(seconds);
   };
   return { registry, observe };

@@ -1,4 +1,5 @@
 import { openTestServices, uniqueTid } from '../../test/support/env.ts';
+import { insertTenantRow } from '../../test/support/tenant-rows.ts';
 import { ManualClock } from '../src/ports/clock.ts';
 import { storePorts } from '../src/stores/store-ports.ts';
 import { runStoreContracts } from './contracts/index.ts';
@@ -14,19 +15,7 @@ runStoreContracts('Redis and PostgreSQL ports', async () => {
     clock,
     async tenant() {
       const tid = uniqueTid('contract');
-      await s.db
-        .insertInto('tenants')
-        .values({
-          tid,
-          name: tid,
-          issuer: `https://${tid}.example.com`,
-          status: 'active',
-          plan: 'free',
-          attrs: '{}',
-          config_version: 1,
-          status_reason: null,
-        })
-        .execute();
+      await insertTenantRow(s.db, tid, { config: false });
       tids.push(tid);
       return tid;
     },

@@ -5,6 +5,7 @@ import { CompactEncrypt, compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, openTestServices, type TestServices, uniqueTid } from '../../test/support/env.ts';
 import { ROOT } from '../../test/support/processes.ts';
+import { insertTenantRow } from '../../test/support/tenant-rows.ts';
 import { SIGNING_ALGORITHMS } from '../src/config/tenant-config.ts';
 import { decryptCompactJwe } from '../src/keys/jwe.ts';
 import { currentKey, keyStatus } from '../src/keys/key-lifecycle.ts';
@@ -19,22 +20,7 @@ const RSA_SIZES = { RS256: 2048, RS384: 3072, RS512: 4096, PS256: 2048, PS384: 3
   2048 | 3072 | 4096
 >;
 
-async function addTenant(s: TestServices, tid: string): Promise<void> {
-  await s.db
-    .insertInto('tenants')
-    .values({
-      tid,
-      name: tid,
-      issuer: `https://${tid}.example.com`,
-      status: 'active',
-      plan: 'free',
-      attrs: '{}',
-      config_version: 1,
-      status_reason: null,
-    })
-    .execute();
-  await s.db.insertInto('tenant_configs').values({ tid, version: 1, config: '{}' }).execute();
-}
+const addTenant = (s: TestServices, tid: string) => insertTenantRow(s.db, tid);
 
 async function signJws(store: KeyStore, tid: string, key: KeyInfo): Promise<string> {
   const input = `${b64({ alg: key.alg, kid: key.kid, typ: 'JWT' })}.${b64({ sub: 'alice', iss: tid })}`;

@@ -1,6 +1,7 @@
 import { compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestServices, type TestServices, uniqueTid } from '../../test/support/env.ts';
+import { insertTenantRow } from '../../test/support/tenant-rows.ts';
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
@@ -18,22 +19,7 @@ describe('PKCS#11 key store: a rescan while a key is being generated', () => {
   });
   afterAll(async () => s.close());
 
-  const addTenant = async (tid: string) => {
-    await s.db
-      .insertInto('tenants')
-      .values({
-        tid,
-        name: tid,
-        issuer: `https://${tid}.example.com`,
-        status: 'active',
-        plan: 'free',
-        attrs: '{}',
-        config_version: 1,
-        status_reason: null,
-      })
-      .execute();
-    await s.db.insertInto('tenant_configs').values({ tid, version: 1, config: '{}' }).execute();
-  };
+  const addTenant = (tid: string) => insertTenantRow(s.db, tid);
 
   it('binds the new key to its kid and signs with it', async () => {
     const store = s.keyStores.for('pkcs11');

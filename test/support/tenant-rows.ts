@@ -28,3 +28,22 @@ export async function tenantRows(db: Db, tid: string): Promise<Record<(typeof TA
   );
   return Object.fromEntries(counts) as Record<(typeof TABLES)[number], number>;
 }
+
+/** A bare active tenant row (and its config row unless `config: false`), for tests of stores and key stores. */
+export async function insertTenantRow(db: Db, tid: string, options: { config?: boolean } = {}): Promise<void> {
+  await db
+    .insertInto('tenants')
+    .values({
+      tid,
+      name: tid,
+      issuer: `https://${tid}.example.com`,
+      status: 'active',
+      plan: 'free',
+      attrs: '{}',
+      config_version: 1,
+      status_reason: null,
+    })
+    .execute();
+  if (options.config !== false)
+    await db.insertInto('tenant_configs').values({ tid, version: 1, config: '{}' }).execute();
+}

@@ -53,7 +53,7 @@ describe('hosted pages', () => {
       },
       request: {},
     };
-    const body = consentPage(config, consent, {
+    const body = consentPage(consent, {
       lang: 'en',
       csrf: 't',
       action: '/t/login/consent',

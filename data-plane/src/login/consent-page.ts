@@ -1,4 +1,3 @@
-import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import type { ConsentMessage } from '../authz/authz-flow.ts';
 import { esc, isWebUrl, type Page } from './html.ts';
 import { type Messages, messagesFor } from './messages.ts';
@@ -16,7 +15,6 @@ const claimItem = (t: Messages, claim: string, essential: boolean) =>
  * page's choice to the end of the flow, where the SSO cookie is set.
  */
 export function consentPage(
-  _config: TenantConfig,
   message: ConsentMessage,
   options: { lang: string; csrf: string; action: string; formTargets: string[]; keepSignedIn?: boolean },
 ): Page {

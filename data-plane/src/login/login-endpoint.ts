@@ -150,7 +150,7 @@ const PAGES: {
     const lang = pageLanguage(config, message.ui_locales);
     return pageAnswer(
       config,
-      consentPage(config, message, {
+      consentPage(message, {
         ...page,
         lang,
         action: formAction(x.request.issuer, '/login/consent'),

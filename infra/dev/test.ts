@@ -158,6 +158,9 @@ try {
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TESSERA_WORKFLOW_BUNDLE: workflowBundle,
     STRIPE_API_BASE: `http://127.0.0.1:${stripeHttp}`,
+    STRIPE_SECRET_KEY: 'sk_test_tessera_test',
+    // Tests sign webhook events with it, as Stripe would (stripe.webhooks.generateTestHeaderString).
+    STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64url')}`,
     TESSERA_MASTER_KEY: MasterKey.generateEncoded(),
     TESSERA_OPERATOR_KEY: operatorKey,
     TESSERA_OPERATOR_KEY_SHA256: sha256Hex(operatorKey),

@@ -27,6 +27,10 @@ export interface Settings {
   clientFetchPrivate: boolean;
   /** Both planes' HTTP servers: `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_IDLE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`. */
   http: HttpLimits;
+  /** Control plane: Stripe (docs/billing.md). `STRIPE_SECRET_KEY`; `STRIPE_API_BASE` points the SDK at stripe-mock (dev and test) instead of api.stripe.com. */
+  stripe: { secretKey: string; apiBase: string | undefined; webhookSecret: string | undefined };
+  /** Control plane: days between `invoice.payment_failed` and suspension (`BILLING_GRACE_DAYS`, default 7; 0 = at once). */
+  billingGraceDays: number;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -56,6 +60,13 @@ function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
     throw new Error('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   return limits;
 }
+
+const wholeNumber = (value: string | undefined, fallback: number, name: string): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a whole number`);
+  return n;
+};
 
 const choice = <T>(value: string | undefined, options: Record<string, T>, fallback: T, name: string): T => {
   if (value === undefined || value === '') return fallback;
@@ -97,5 +108,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     pkcs11Module: env.PKCS11_MODULE || undefined,
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),
     http: httpLimits(env),
+    stripe: {
+      // stripe-mock accepts any key of the right shape; a real deployment sets its own.
+      secretKey: env.STRIPE_SECRET_KEY || 'sk_test_tessera_dev',
+      apiBase: env.STRIPE_API_BASE || undefined,
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
+    },
+    billingGraceDays: wholeNumber(env.BILLING_GRACE_DAYS, 7, 'BILLING_GRACE_DAYS'),
   };
 }

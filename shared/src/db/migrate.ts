@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-oauth-core.ts';
 import * as m0003 from './migrations/0003-user-directory.ts';
 import * as m0004 from './migrations/0004-tenant-domains.ts';
+import * as m0005 from './migrations/0005-billing.ts';
 
 /** Migrations are listed here in order; the name is the file name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-oauth-core': m0002,
   '0003-user-directory': m0003,
   '0004-tenant-domains': m0004,
+  '0005-billing': m0005,
 };
 
 class StaticProvider implements MigrationProvider {

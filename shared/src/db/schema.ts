@@ -141,6 +141,53 @@ export interface TenantDomainsTable {
   created_at: Timestamp;
 }
 
+/** Plans as data (docs/billing.md); the JSON members are typed in shared/src/billing/plan.ts. */
+export interface PlansTable {
+  id: string;
+  name: string;
+  quotas: Json<import('../billing/plan.ts').PlanQuotas>;
+  monthly_caps: Json<import('../billing/plan.ts').MonthlyCaps>;
+  stripe: Json<import('../billing/plan.ts').PlanStripe>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BillingAccountsTable {
+  tid: string;
+  stripe_customer_id: string | null;
+  stripe_subscription_id: string | null;
+  subscription_status: string | null;
+  payment_failed_at: Timestamp | null;
+  grace_until: Timestamp | null;
+  suspended_by_billing: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Usage per tenant, day and dimension; `value` is bigint (pg returns it as a string). */
+export interface UsageTable {
+  tid: string;
+  day: ColumnType<string, string, string>;
+  dimension: string;
+  value: ColumnType<string, number | bigint | string, number | bigint | string>;
+  updated_at: Timestamp;
+}
+
+export interface UsageReportsTable {
+  tid: string;
+  metric: string;
+  day: ColumnType<string, string, string>;
+  quantity: ColumnType<string, number | bigint | string, number | bigint | string>;
+  idempotency_key: string;
+  reported_at: Timestamp;
+}
+
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  received_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   issuer_aliases: IssuerAliasesTable;
@@ -155,6 +202,11 @@ export interface Database {
   revocations: RevocationsTable;
   directory_users: DirectoryUsersTable;
   tenant_domains: TenantDomainsTable;
+  plans: PlansTable;
+  billing_accounts: BillingAccountsTable;
+  usage: UsageTable;
+  usage_reports: UsageReportsTable;
+  stripe_events: StripeEventsTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

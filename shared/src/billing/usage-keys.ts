@@ -1,0 +1,20 @@
+/**
+ * The Redis keys of usage, written by data-plane nodes (counted in memory and
+ * flushed in batches) and read by the control plane's aggregation job and by
+ * every node's cap check. One place, so both planes agree.
+ *
+ *   usage:<tid>:<YYYY-MM-DD>    hash dimension → count of that UTC day (HINCRBY)
+ *   usage-month:<tid>:<YYYY-MM> hash metric → count of that UTC month (HINCRBY; caps read it)
+ *   mas:<tid>:<YYYY-MM>         HyperLogLog of the subjects active in the month (PFADD)
+ *   usage-days                  set of "<tid>|<YYYY-MM-DD>" with counts not yet aggregated for good
+ *
+ * Keys live a while past their period (USAGE_KEY_TTL_SECONDS) so the job can
+ * aggregate late; the `usage` table is the record.
+ */
+export const USAGE_KEY_TTL_SECONDS = 40 * 24 * 3600;
+
+export const usageDayKey = (prefix: string, tid: string, day: string) => `${prefix}usage:${tid}:${day}`;
+export const usageMonthKey = (prefix: string, tid: string, month: string) => `${prefix}usage-month:${tid}:${month}`;
+export const activeSubjectsKey = (prefix: string, tid: string, month: string) => `${prefix}mas:${tid}:${month}`;
+export const usageDaysKey = (prefix: string) => `${prefix}usage-days`;
+export const usageDayMember = (tid: string, day: string) => `${tid}|${day}`;

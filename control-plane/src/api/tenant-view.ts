@@ -12,7 +12,7 @@ export function publicStatusReason(reason: string | null): string | null {
 }
 
 /** The API representation of a tenant (snake_case, ISO timestamps), as the caller may see it. */
-export function tenantView(tenant: Tenant, viewer?: AdminPrincipal) {
+export function tenantView(tenant: Omit<Tenant, 'limits'>, viewer?: AdminPrincipal) {
   return {
     tid: tenant.tid,
     name: tenant.name,

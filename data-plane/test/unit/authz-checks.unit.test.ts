@@ -1,3 +1,4 @@
+import { UNLIMITED } from '@tessera/shared/billing/plan';
 import type { Client, ClientMetadata } from '@tessera/shared/clients/client';
 import { parseTenantConfig } from '@tessera/shared/config/validate-tenant-config';
 import type { KeyInfo, PublicJwk } from '@tessera/shared/keys/key-store';
@@ -23,6 +24,7 @@ function contextWith(config: Record<string, unknown> = {}, keys: KeyInfo[] = [])
     status: 'active',
     statusReason: null,
     plan: 'free',
+    limits: UNLIMITED,
     attrs: {},
     configVersion: 1,
     config: parseTenantConfig(config),

@@ -53,3 +53,17 @@ export interface Plan {
   monthly_caps: MonthlyCaps;
   stripe: PlanStripe;
 }
+
+/** No quota and no cap: what tests and a self-hosted node without plans run with. */
+export const UNLIMITED: Pick<Plan, 'quotas' | 'monthly_caps'> = Object.freeze({
+  quotas: Object.freeze({
+    clients: null,
+    users: null,
+    monthly_active_subjects: null,
+    token_requests_per_second: null,
+    token_requests_burst: null,
+    issuer_aliases: null,
+    api_tokens: null,
+  }),
+  monthly_caps: Object.freeze({}),
+});

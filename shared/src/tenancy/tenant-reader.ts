@@ -16,7 +16,10 @@ function tenantQuery(db: Db) {
     .innerJoin('tenant_configs', (j) =>
       j.onRef('tenant_configs.tid', '=', 'tenants.tid').onRef('tenant_configs.version', '=', 'tenants.config_version'),
     )
+    .innerJoin('plans', 'plans.id', 'tenants.plan')
     .select([
+      'plans.quotas',
+      'plans.monthly_caps',
       'tenants.tid',
       'tenants.name',
       'tenants.issuer',
@@ -56,6 +59,7 @@ export async function loadTenants(db: Db, filter: { tid?: string; after?: string
     status: row.status,
     statusReason: row.status_reason,
     plan: row.plan,
+    limits: { quotas: row.quotas, monthly_caps: row.monthly_caps ?? {} },
     attrs: row.attrs,
     configVersion: row.config_version,
     config: parseTenantConfig(row.config),

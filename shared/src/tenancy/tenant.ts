@@ -1,3 +1,4 @@
+import type { Plan } from '../billing/plan.ts';
 import type { TenantConfig } from '../config/tenant-config.ts';
 import type { AliasMode, TenantStatus } from '../db/schema.ts';
 
@@ -15,6 +16,8 @@ export interface Tenant {
   /** Why the tenant is in its status (e.g. what made provisioning fail); null when there is nothing to say. */
   statusReason: string | null;
   plan: string;
+  /** The plan's quotas and monthly caps, read with the tenant: a plan change re-announces its tenants (docs/billing.md). */
+  limits: Pick<Plan, 'quotas' | 'monthly_caps'>;
   attrs: Record<string, unknown>;
   configVersion: number;
   config: TenantConfig;

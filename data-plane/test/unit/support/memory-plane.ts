@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { UNLIMITED } from '@tessera/shared/billing/plan';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import { parseTenantConfig } from '@tessera/shared/config/validate-tenant-config';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
@@ -90,6 +91,7 @@ export function memoryPlane(
         status: 'active',
         statusReason: null,
         plan: 'free',
+        limits: UNLIMITED,
         attrs: {},
         configVersion: 1,
         config,

@@ -15,6 +15,7 @@ import { registerConfigCheck } from './api/config-check.ts';
 import type { ControlPlaneDeps } from './api/deps.ts';
 import { registerDomainRoutes } from './api/domains.ts';
 import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
+import { registerPlanRoutes } from './api/plans.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { installAdminAuth } from './auth/admin-auth.ts';
@@ -79,6 +80,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerApiTokenRoutes(app, deps);
   registerAliasRoutes(app, deps);
   registerIssuerMigrationRoutes(app, deps);
+  registerPlanRoutes(app, deps);
   // The custom-host HTTP challenge fetches a URL a tenant admin chose: public addresses only, unless allowed.
   registerDomainRoutes(app, deps, outboundPolicy({ allowPrivate: deps.settings.clientFetchPrivate }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

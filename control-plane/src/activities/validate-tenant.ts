@@ -12,7 +12,7 @@ export const validateTenantActivities = (deps: ActivityDeps) => ({
   async validateTenant({ tenant }: { tenant: TenantSpec }): Promise<void> {
     const checked = checkCreateTenant(tenant, deps.keyStores.defaultBackend);
     const problems = checked.ok ? [] : checked.errors.map((e) => `${e.path} ${e.message}`);
-    const plan = planProblem(tenant.plan);
+    const plan = await planProblem(deps.db, tenant.plan);
     if (plan) problems.push(`$.plan ${plan}`);
     if (problems.length > 0)
       throw ApplicationFailure.nonRetryable(`invalid tenant: ${problems.join('; ')}`, 'invalid_request');

@@ -1,5 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { quotaExceeded } from '@tessera/shared/billing/count-quota';
+import { findPlan } from '@tessera/shared/billing/plan-store';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import { validateTenantConfig } from '@tessera/shared/config/validate-tenant-config';
 import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
@@ -76,12 +78,15 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
     async (request, reply) => {
       requireTenantAccess(request, request.body.tid);
       const checked = checkCreateTenant(request.body, keyStores.defaultBackend);
-      const plan = planProblem(request.body.plan ?? 'free');
+      const plan = await planProblem(db, request.body.plan ?? 'free');
       if (!checked.ok || plan) {
         const errors = [...(checked.ok ? [] : checked.errors), ...(plan ? [{ path: '$.plan', message: plan }] : [])];
         throw new HttpError(400, 'invalid_request', 'The tenant is invalid', { extra: { errors } });
       }
       const tenant = checked.value;
+      // The aliases a tenant is created with count against its plan's alias quota (later ones: alias-writer.ts).
+      const aliasQuota = (await findPlan(db, tenant.plan))?.quotas.issuer_aliases ?? null;
+      if (aliasQuota !== null && tenant.aliases.length > aliasQuota) throw quotaExceeded('issuer_aliases', aliasQuota);
       // Quick answers before anything starts; the workflow checks again under the issuer lock.
       if (await tenantExists(db, tenant.tid))
         throw new HttpError(409, 'tenant_exists', `A tenant with tid "${tenant.tid}" already exists`);
@@ -186,7 +191,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       const { config: rawConfig, ...rest } = request.body;
       // Name and config are the tenant's own; plan and attrs are the operator's record of it.
       if (rest.plan !== undefined || rest.attrs !== undefined) requirePermission(request, 'tenants:plan');
-      const plan = rest.plan !== undefined ? planProblem(rest.plan) : null;
+      const plan = rest.plan !== undefined ? await planProblem(db, rest.plan) : null;
       if (plan)
         throw new HttpError(400, 'invalid_request', 'The plan is unknown', {
           extra: { errors: [{ path: '$.plan', message: plan }] },

@@ -25,7 +25,9 @@ export type Permission =
   /** suspend and resume */
   | 'tenants:suspend'
   /** change `plan` and `attrs`: the operator's commercial record of the tenant */
-  | 'tenants:plan';
+  | 'tenants:plan'
+  /** create, replace or delete plans (the price list every tenant is held to; reading it is open) */
+  | 'plans:manage';
 
 const ALL: readonly Permission[] = [
   'admin-tokens:manage',
@@ -33,6 +35,7 @@ const ALL: readonly Permission[] = [
   'tenants:delete',
   'tenants:suspend',
   'tenants:plan',
+  'plans:manage',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
@@ -49,6 +52,7 @@ const ACTION: Record<Permission, string> = {
   'tenants:delete': 'delete tenants',
   'tenants:suspend': 'suspend or resume tenants',
   'tenants:plan': "change a tenant's plan or attrs",
+  'plans:manage': 'change plans',
 };
 
 declare module 'fastify' {

@@ -1,3 +1,4 @@
+import { holdCountQuota, planQuotaOf } from '@tessera/shared/billing/count-quota';
 import type { Db } from '@tessera/shared/db/database';
 import type { AliasMode } from '@tessera/shared/db/schema';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
@@ -28,7 +29,8 @@ export async function listAliases(db: Db, tid: string): Promise<IssuerAlias[]> {
  * Add an alias. `409 issuer_taken` when the URL is any tenant's primary or
  * alias — also this tenant's own, unless `idempotent` (a workflow retrying
  * its own step), in which case an existing alias of this tenant is kept as is;
- * `409 issuer_conflict` when it nests with any issuer (issuer-conflicts.ts).
+ * `409 issuer_conflict` when it nests with any issuer (issuer-conflicts.ts);
+ * `403 quota_exceeded` when the tenant has as many aliases as its plan allows.
  * Returns the alias's mode before the call (undefined: it was new).
  */
 export async function addAlias(
@@ -50,6 +52,8 @@ export async function addAlias(
       return row.mode;
     }
     await requireIssuersFree(trx, tid, [alias.issuer]);
+    // The plan's alias quota, as Postgres has it now (the tenant's row is held: requireTenant).
+    await holdCountQuota(trx, tid, 'issuer_aliases', await planQuotaOf(trx, tid, 'issuer_aliases'));
     await trx.insertInto('issuer_aliases').values({ tid, issuer: alias.issuer, mode: alias.mode }).execute();
     await touch(trx, tid);
     return undefined;

@@ -1,11 +1,11 @@
-/**
- * The plans a tenant can be on. Quotas and prices come with the billing
- * issue; until then a plan is only a name that must be known.
- */
-export const PLANS = ['free', 'pro', 'enterprise'] as const;
+import { listPlans } from '@tessera/shared/billing/plan-store';
+import type { Db } from '@tessera/shared/db/database';
 
-export function planProblem(plan: string): string | null {
-  return (PLANS as readonly string[]).includes(plan)
-    ? null
-    : `unknown plan; one of: ${PLANS.map((p) => `"${p}"`).join(', ')}`;
+/**
+ * Whether a tenant may be put on `plan`: one of the rows of the `plans`
+ * table (PUT /plans/rest/v1/{id}). The problem in words, or null.
+ */
+export async function planProblem(db: Db, plan: string): Promise<string | null> {
+  const plans = await listPlans(db);
+  return plans.some((p) => p.id === plan) ? null : `unknown plan; one of: ${plans.map((p) => `"${p.id}"`).join(', ')}`;
 }

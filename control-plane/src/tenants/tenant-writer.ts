@@ -1,3 +1,4 @@
+import { holdCountQuota, planQuotaOf } from '@tessera/shared/billing/count-quota';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { Db } from '@tessera/shared/db/database';
@@ -9,14 +10,21 @@ import { sql } from 'kysely';
 import { lockIssuers, requireIssuersFree } from './issuer-lock.ts';
 import type { CheckedTenantInput } from './tenant-input.ts';
 
-/** Mint an integration API token for a tenant; only its SHA-256 is stored. */
+/**
+ * Mint an integration API token for a tenant; only its SHA-256 is stored.
+ * `403 quota_exceeded` when the tenant has as many unrevoked tokens as its
+ * plan allows (counted and inserted in one transaction holding its row).
+ */
 export async function issueApiToken(db: Db, tid: string, label: string): Promise<{ id: string; token: string }> {
   const token = mintApiToken();
-  const row = await db
-    .insertInto('tenant_api_tokens')
-    .values({ tid, label, token_sha256: sha256Hex(token), revoked_at: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await db.transaction().execute(async (trx) => {
+    await holdCountQuota(trx, tid, 'api_tokens', await planQuotaOf(trx, tid, 'api_tokens'));
+    return trx
+      .insertInto('tenant_api_tokens')
+      .values({ tid, label, token_sha256: sha256Hex(token), revoked_at: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+  });
   return { id: row.id, token };
 }
 

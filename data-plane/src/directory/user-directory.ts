@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { holdCountQuota } from '@tessera/shared/billing/count-quota';
 import type { Db } from '@tessera/shared/db/database';
 import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier';
 import { type Clock, clockDate, systemClock } from '../ports/clock.ts';
@@ -44,25 +45,39 @@ export class PostgresUserDirectory implements UserDirectory {
     this.#clock = clock;
   }
 
-  /** Throws DirectoryConflict when the sub or username is taken, ClaimsError for bad claims. */
-  async create(tid: string, user: NewUser): Promise<DirectoryUser> {
+  /**
+   * Throws DirectoryConflict when the sub or username is taken, ClaimsError for
+   * bad claims, `quota_exceeded` when the tenant already has `limit` users
+   * (counted and inserted in one transaction holding the tenant's row).
+   */
+  async create(tid: string, user: NewUser, limit: number | null = null): Promise<DirectoryUser> {
     const claims = checkClaims(user.claims ?? {});
     const sub = user.sub ?? randomBytes(16).toString('base64url');
     const now = clockDate(this.#clock);
-    try {
-      const row = await this.#db
+    // Hashed before the transaction: scrypt takes a while, and the tenant's row is held inside it.
+    const passwordHash = await hashPassword(user.password);
+    const insert = (db: Db) =>
+      db
         .insertInto('directory_users')
         .values({
           tid,
           sub,
           username: normaliseUsername(user.username),
-          password_hash: await hashPassword(user.password),
+          password_hash: passwordHash,
           claims: JSON.stringify(claims),
           created_at: now,
           updated_at: now,
         })
         .returning(['sub', 'username', 'claims', 'created_at', 'updated_at'])
         .executeTakeFirstOrThrow();
+    try {
+      const row =
+        limit === null
+          ? await insert(this.#db)
+          : await this.#db.transaction().execute(async (trx) => {
+              await holdCountQuota(trx, tid, 'users', limit);
+              return insert(trx);
+            });
       return toUser(row);
     } catch (err) {
       if (isUniqueViolation(err, 'directory_users_pk')) throw new DirectoryConflict(`The subject "${sub}" exists`);

@@ -150,7 +150,9 @@ const checkNewMetadata = (deps: DataPlaneDeps): RegistrationStep =>
 /** Store the client (the preferred client_id, or 128 random bits), announce it, answer 201 with its secret and registration access token, shown once. */
 const createClient = (deps: DataPlaneDeps): RegistrationStep =>
   registrationStep('createClient', async (x) => {
-    const { tid } = x.request.tenant.tenant;
+    const { tid, limits } = x.request.tenant.tenant;
+    // The plan's client quota (as this node last read the tenant): 403 quota_exceeded at it, nothing created.
+    const limit = limits.quotas.clients;
     const checked = x.state.checked!;
     const input = {
       metadata: checked.metadata,
@@ -162,14 +164,14 @@ const createClient = (deps: DataPlaneDeps): RegistrationStep =>
     let clientId: string;
     if (checked.preferredClientId !== undefined) {
       clientId = checked.preferredClientId;
-      if (!(await deps.clientStore.create(tid, { ...input, clientId, registrationTokenSha256 }))) {
+      if (!(await deps.clientStore.create(tid, { ...input, clientId, registrationTokenSha256 }, limit))) {
         throw new HttpError(400, 'invalid_client_metadata', `The client_id "${clientId}" is already registered`);
       }
     } else {
       // 128 random bits: a collision is not expected, but never overwrite one.
       for (let attempt = 1; ; attempt++) {
         clientId = newClientId();
-        if (await deps.clientStore.create(tid, { ...input, clientId, registrationTokenSha256 })) break;
+        if (await deps.clientStore.create(tid, { ...input, clientId, registrationTokenSha256 }, limit)) break;
         if (attempt === 3) throw new Error('could not allocate a unique client_id');
       }
     }

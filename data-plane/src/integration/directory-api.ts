@@ -76,7 +76,9 @@ export const directoryApi: Endpoint = {
     const admission = [requireApiToken];
 
     const create = step<object, UserRequest<Static<typeof NewUserBody>>>('createUser', async (x) => {
-      const user = await translated(() => dir.create(tidOf(x.request), x.request.body));
+      // The plan's user quota (as this node last read the tenant): 403 quota_exceeded at it, nothing created.
+      const limit = x.request.tenant.tenant.limits.quotas.users;
+      const user = await translated(() => dir.create(tidOf(x.request), x.request.body, limit));
       return jsonAnswer(view(user), 201, { location: `${x.request.issuer}${BASE}/${encodeURIComponent(user.sub)}` });
     });
 

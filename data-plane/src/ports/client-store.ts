@@ -24,6 +24,10 @@ export interface ClientChange {
  * Contract:
  * - `create` returns false, changing nothing, when the client id is taken in
  *   the tenant; ids of other tenants never collide.
+ * - `create` with a `limit` (the plan's client quota; null: none) throws
+ *   `quota_exceeded` (HttpError 403, shared/src/billing/count-quota.ts) and
+ *   creates nothing when the tenant already has `limit` clients; parallel
+ *   creations never pass it together.
  * - `update` replaces the metadata; with `newSecret` the current secret
  *   becomes `previousSecret`, valid SECRET_ROLLOVER_MS from now (store's
  *   clock); it returns false when there is no such client.
@@ -36,7 +40,7 @@ export interface ClientChange {
 export interface ClientStore {
   get(tid: string, clientId: string): Promise<Client | undefined>;
   list(tid: string): Promise<string[]>;
-  create(tid: string, input: NewClient): Promise<boolean>;
+  create(tid: string, input: NewClient, limit?: number | null): Promise<boolean>;
   update(tid: string, clientId: string, input: ClientChange): Promise<boolean>;
   delete(tid: string, clientId: string): Promise<boolean>;
 }

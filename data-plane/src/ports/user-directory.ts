@@ -40,6 +40,10 @@ export class DirectoryConflict extends Error {}
  * - Usernames compare after `normaliseUsername`; a subject and a username are each
  *   unique in a tenant: `create` and `update` throw DirectoryConflict (and
  *   change nothing) when taken; claims are checked (ClaimsError).
+ * - `create` with a `limit` (the plan's user quota; null: none) throws
+ *   `quota_exceeded` (HttpError 403, shared/src/billing/count-quota.ts) and
+ *   creates nothing when the tenant already has `limit` users; parallel
+ *   creations never pass it together.
  * - `update` sets `updatedAt` to now (store's clock); null when no such user.
  * - `list` pages by `sub` (ascending, after `after`, at most 1000).
  * - `authenticate` answers null for an unknown username or a wrong password
@@ -50,7 +54,7 @@ export class DirectoryConflict extends Error {}
  * - Tenant isolation: a user is never found through another tenant's id.
  */
 export interface UserDirectory extends PasswordAuthenticator {
-  create(tid: string, user: NewUser): Promise<DirectoryUser>;
+  create(tid: string, user: NewUser, limit?: number | null): Promise<DirectoryUser>;
   get(tid: string, sub: string): Promise<DirectoryUser | null>;
   findByUsername(tid: string, username: string): Promise<DirectoryUser | null>;
   list(tid: string, options?: { limit?: number; after?: string }): Promise<DirectoryUser[]>;

@@ -34,6 +34,28 @@ export const clientStoreContract: Contract = (subject) =>
       expect(await ports.clientStore.get(tid, 'app\u0000')).toBeUndefined();
     });
 
+    it('holds a client quota: at the limit it refuses with quota_exceeded and creates nothing, also in parallel', async () => {
+      const { ports, tenant } = subject();
+      const [tid, other] = [await tenant(), await tenant()];
+      expect(await ports.clientStore.create(tid, input('one'), 2)).toBe(true);
+      // Two creations at limit − 1: exactly one passes.
+      const raced = await Promise.allSettled([
+        ports.clientStore.create(tid, input('two'), 2),
+        ports.clientStore.create(tid, input('three'), 2),
+      ]);
+      expect(raced.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(1);
+      const refused = raced.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({
+        statusCode: 403,
+        code: 'quota_exceeded',
+        message: "The plan's quota of 2 clients is reached",
+      });
+      expect(await ports.clientStore.list(tid)).toHaveLength(2);
+      // Another tenant's clients do not count; no limit is no limit.
+      expect(await ports.clientStore.create(other, input('one'), 1)).toBe(true);
+      expect(await ports.clientStore.create(tid, input('four'))).toBe(true);
+    });
+
     it('rolls a changed secret over for SECRET_ROLLOVER_MS from now', async () => {
       const { ports, clock, tenant } = subject();
       const tid = await tenant();

@@ -31,6 +31,26 @@ export const userDirectoryContract: Contract = (subject) =>
       expect(await ports.users.findByUsername(tid, 'nobody')).toBeNull();
     });
 
+    it('holds a user quota: at the limit it refuses with quota_exceeded and creates nothing, also in parallel', async () => {
+      const { ports, tenant } = subject();
+      const [tid, other] = [await tenant(), await tenant()];
+      await ports.users.create(tid, { username: 'one', password: 'pw-one-1' }, 2);
+      const raced = await Promise.allSettled([
+        ports.users.create(tid, { username: 'two', password: 'pw-two-2' }, 2),
+        ports.users.create(tid, { username: 'three', password: 'pw-three' }, 2),
+      ]);
+      expect(raced.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = raced.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({
+        statusCode: 403,
+        code: 'quota_exceeded',
+        message: "The plan's quota of 2 directory users is reached",
+      });
+      expect(await ports.users.list(tid)).toHaveLength(2);
+      await ports.users.create(other, { username: 'one', password: 'pw-one-1' }, 1);
+      expect(await ports.users.list(other)).toHaveLength(1);
+    });
+
     it('compares usernames after NFC', async () => {
       const { ports, tenant } = subject();
       const tid = await tenant();

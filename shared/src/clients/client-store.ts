@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { holdCountQuota } from '../billing/count-quota.ts';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
 import { isPrintableIdentifier } from '../text/printable-identifier.ts';
@@ -58,7 +59,12 @@ export class ClientStore {
     ).map((r) => r.client_id);
   }
 
-  /** Create a client; returns false when the client id is taken in this tenant. */
+  /**
+   * Create a client; returns false when the client id is taken in this tenant.
+   * With a `limit` (the plan's client quota), throws `quota_exceeded` and
+   * creates nothing when the tenant already has that many: counted and
+   * inserted in one transaction holding the tenant's row.
+   */
   async create(
     tid: string,
     input: {
@@ -68,8 +74,27 @@ export class ClientStore {
       secretExpiresAt: Date | null;
       registrationTokenSha256: string | null;
     },
+    limit: number | null = null,
   ): Promise<boolean> {
-    const result = await this.#db
+    if (limit === null) return this.#insert(this.#db, tid, input);
+    return this.#db.transaction().execute(async (trx) => {
+      await holdCountQuota(trx, tid, 'clients', limit);
+      return this.#insert(trx, tid, input);
+    });
+  }
+
+  async #insert(
+    db: Db,
+    tid: string,
+    input: {
+      clientId: string;
+      metadata: ClientMetadata;
+      secret: string | null;
+      secretExpiresAt: Date | null;
+      registrationTokenSha256: string | null;
+    },
+  ): Promise<boolean> {
+    const result = await db
       .insertInto('clients')
       .values({
         tid,

@@ -61,6 +61,10 @@ export const TESSERA_ERROR_CODES = {
   // tenant resolution (data plane)
   invalid_tenant: { status: 400, spec: 'Tessera: unknown tenant or issuer' },
   tenant_suspended: { status: 403, spec: 'Tessera: the tenant is suspended' },
+  // plans (docs/billing.md): a count quota reached at creation; nothing is created
+  quota_exceeded: { status: 403, spec: "Tessera: the plan's quota is reached" },
+  // plans: over the tenant's request rate (Retry-After says when to come back)
+  rate_limited: { status: 429, spec: "Tessera: over the plan's request rate (RFC 6585 §4)" },
   // access to the management APIs
   missing_token: { status: 401, spec: 'Tessera: no bearer token' },
   forbidden: { status: 403, spec: 'Tessera: the credential may not do this' },
@@ -71,6 +75,7 @@ export const TESSERA_ERROR_CODES = {
   alias_not_found: { status: 404, spec: 'Tessera' },
   migration_not_found: { status: 404, spec: 'Tessera' },
   domain_not_found: { status: 404, spec: 'Tessera' },
+  plan_not_found: { status: 404, spec: 'Tessera' },
   invalid_session: { status: 404, spec: 'Tessera: unknown or expired authorisation session' },
   // state conflicts
   conflict: { status: 409, spec: 'Tessera' },
@@ -84,13 +89,18 @@ export const TESSERA_ERROR_CODES = {
   migration_in_progress: { status: 409, spec: 'Tessera' },
   migration_finished: { status: 409, spec: 'Tessera' },
   too_many_domains: { status: 409, spec: 'Tessera' },
+  plan_in_use: { status: 409, spec: 'Tessera: tenants are on the plan' },
   verification_failed: { status: 409, spec: 'Tessera: custom-host challenge not found' },
   domain_not_verified: { status: 403, spec: 'Tessera' },
   // input
   invalid_configuration: { status: 400, spec: 'Tessera: tenant configuration' },
+  invalid_plan: { status: 400, spec: 'Tessera: plan quotas, caps or Stripe prices' },
   // workflows (control plane)
   provisioning_failed: { status: 502, spec: 'Tessera' },
   workflow_failed: { status: 502, spec: 'Tessera' },
+  // billing (control plane, docs/billing.md)
+  billing_failed: { status: 502, spec: 'Tessera: Stripe refused or failed the change; nothing changed' },
+  invalid_signature: { status: 400, spec: 'Tessera: the Stripe-Signature of a webhook event does not verify' },
   // Connect2id direct authorisation API, for compatibility
   invalid_client_id: { status: 460, spec: 'Connect2id direct authorisation' },
   invalid_subject_session_id: { status: 461, spec: 'Connect2id direct authorisation' },

@@ -1,3 +1,4 @@
+import { quotaExceeded } from '@tessera/shared/billing/count-quota';
 import type { Client } from '@tessera/shared/clients/client';
 import { SECRET_ROLLOVER_MS } from '@tessera/shared/clients/client-store';
 import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier';
@@ -34,6 +35,12 @@ export class MemoryClientStore implements ClientStore {
     };
   }
 
+  #count(tid: string): number {
+    let n = 0;
+    for (const k of this.#clients.keys()) if (k.startsWith(`${tid}\u0000`)) n++;
+    return n;
+  }
+
   async list(tid: string): Promise<string[]> {
     const prefix = `${tid}\u0000`;
     return [...this.#clients.keys()]
@@ -42,9 +49,11 @@ export class MemoryClientStore implements ClientStore {
       .sort();
   }
 
-  async create(tid: string, input: NewClient): Promise<boolean> {
+  async create(tid: string, input: NewClient, limit: number | null = null): Promise<boolean> {
     const k = key(tid, input.clientId);
     if (this.#clients.has(k)) return false;
+    // Synchronous from the count to the insert: parallel creations take turns, as under the row lock in PostgreSQL.
+    if (limit !== null && this.#count(tid) >= limit) throw quotaExceeded('clients', limit);
     const now = new Date(this.#clock.now());
     const client: Client = {
       tid,

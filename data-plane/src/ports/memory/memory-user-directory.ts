@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { quotaExceeded } from '@tessera/shared/billing/count-quota';
 import { isPrintableIdentifier } from '@tessera/shared/text/printable-identifier';
 import { decoyHash, hashPassword, verifyPassword } from '../../directory/password-hash.ts';
 import { checkClaims } from '../../directory/standard-claims.ts';
@@ -40,18 +41,26 @@ export class MemoryUserDirectory implements UserDirectory {
     this.#clock = clock;
   }
 
+  #count(tid: string): number {
+    let n = 0;
+    for (const k of this.#users.keys()) if (k.startsWith(`${tid}\u0000`)) n++;
+    return n;
+  }
+
   #byUsername(tid: string, username: string): Row | undefined {
     const wanted = normaliseUsername(username);
     for (const [k, row] of this.#users) if (k.startsWith(`${tid}\u0000`) && row.username === wanted) return row;
     return undefined;
   }
 
-  async create(tid: string, user: NewUser): Promise<DirectoryUser> {
+  async create(tid: string, user: NewUser, limit: number | null = null): Promise<DirectoryUser> {
     const claims = checkClaims(user.claims ?? {});
     const sub = user.sub ?? randomBytes(16).toString('base64url');
     const passwordHash = await hashPassword(user.password);
     if (this.#users.has(key(tid, sub))) throw new DirectoryConflict(`The subject "${sub}" exists`);
     if (this.#byUsername(tid, user.username)) throw new DirectoryConflict(`The username "${user.username}" is taken`);
+    // Synchronous from the count to the insert: parallel creations take turns, as under the row lock in PostgreSQL.
+    if (limit !== null && this.#count(tid) >= limit) throw quotaExceeded('users', limit);
     const now = this.#clock.now();
     const row: Row = {
       sub,

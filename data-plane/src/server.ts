@@ -17,6 +17,7 @@ import type { AreaName } from './core/endpoint.ts';
 import { Pipeline } from './core/pipeline.ts';
 import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
 import { measure } from './core/policies/measure.ts';
+import { meterUsage } from './core/policies/meter-usage.ts';
 import { noStore } from './core/policies/no-store.ts';
 import type { Policy } from './core/policy.ts';
 import type { AnyRoute } from './core/route.ts';
@@ -26,6 +27,7 @@ import { areasOf } from './http/areas.ts';
 import { serveThroughPipeline } from './http/fastify-adapter.ts';
 import { installFormBody } from './http/form-body.ts';
 import { monitorEndpoint } from './integration/monitor.ts';
+import { UsageCounts } from './metering/usage-counts.ts';
 import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import { storePorts } from './stores/store-ports.ts';
@@ -104,9 +106,17 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const metrics = createHttpMetrics({ prefix: 'tessera_data_plane' });
   const { registry } = metrics;
   const issuerRequests = new IssuerRequestCounts();
-  // The cross-cutting policy of every route (core/policies/): counted per issuer, never cached unless an answer says so, measured.
+  // Metering is on unless TESSERA_METERING=off (what bench:token compares).
+  const usage = settings.metering ? new UsageCounts() : undefined;
+  // The cross-cutting policy of every route (core/policies/): counted per issuer, metered, never cached unless an answer says so, measured.
   const pipeline = new Pipeline(
-    [measure(metrics.observe), countIssuerRequest(issuerRequests), noStore, ...(options.extraPolicies ?? [])],
+    [
+      measure(metrics.observe),
+      countIssuerRequest(issuerRequests),
+      ...(usage ? [meterUsage(usage)] : []),
+      noStore,
+      ...(options.extraPolicies ?? []),
+    ],
     app.log,
   );
   const announce = async (tid: string) => {
@@ -163,13 +173,15 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     routes.set(endpoint.area, [...(routes.get(endpoint.area) ?? []), ...endpoint.routes(deps)]);
   serveThroughPipeline(app, pipeline, areasOf(routes));
   let stopCounting: (() => Promise<void>) | undefined;
+  let stopMetering: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {
     stopCounting = issuerRequests.startFlusher(redis, 1000, (err) =>
       app.log.warn({ err }, 'issuer request counters not flushed'),
     );
+    stopMetering = usage?.startFlusher(redis, 1000, (err) => app.log.warn({ err }, 'usage counters not flushed'));
   });
   app.addHook('onClose', async () => {
-    await stopCounting?.();
+    await Promise.all([stopCounting?.(), stopMetering?.()]);
   });
   const sync: TenantSync = new TenantSync({
     db,

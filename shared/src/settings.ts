@@ -31,6 +31,8 @@ export interface Settings {
   stripe: { secretKey: string; apiBase: string | undefined; webhookSecret: string | undefined };
   /** Control plane: days between `invoice.payment_failed` and suspension (`BILLING_GRACE_DAYS`, default 7; 0 = at once). */
   billingGraceDays: number;
+  /** Data plane: count usage for billing (`TESSERA_METERING=on|off`, default on; off only to measure what it costs). */
+  metering: boolean;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -115,5 +117,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
     },
     billingGraceDays: wholeNumber(env.BILLING_GRACE_DAYS, 7, 'BILLING_GRACE_DAYS'),
+    metering: choice(env.TESSERA_METERING, { on: true, off: false }, true, 'TESSERA_METERING'),
   };
 }

@@ -2,6 +2,7 @@ import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import { tokenHash } from '@tessera/shared/tokens/identifiers';
+import type { UsageMeter } from '../core/usage-meter.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
 import type { AuthzSession } from '../ports/authz-session-store.ts';
@@ -105,6 +106,8 @@ export interface FlowContext {
   context: TenantContext;
   issuer: string;
   deps: DataPlaneDeps;
+  /** Where an issued authorisation is metered (the exchange). */
+  usage?: UsageMeter;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -261,6 +264,7 @@ async function finish(
     { sid: subject.sid, session: touched },
     authz,
   );
+  flow.usage?.meter('authorizations', authz.sub);
   return session.createdSubSid ? { ...message, sub_sid: subject.sid } : message;
 }
 

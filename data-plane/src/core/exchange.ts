@@ -1,5 +1,6 @@
 import type { AnswerHeaders, CoreAnswer } from './core-answer.ts';
 import type { AnyRequest, TenantRequest } from './core-request.ts';
+import type { UsageMeter } from './usage-meter.ts';
 
 /** What a step or policy knows of the route an exchange is on (core/route.ts has the rest). */
 export interface RouteFacts {
@@ -16,7 +17,7 @@ export interface RouteFacts {
  * matched, the state its steps hand on to each other (typed per route) and
  * the response headers steps added. One per request; steps are shared.
  */
-export class Exchange<S = object, R extends AnyRequest = TenantRequest> {
+export class Exchange<S = object, R extends AnyRequest = TenantRequest> implements UsageMeter {
   readonly request: R;
   readonly route: RouteFacts;
   /** What earlier steps found out (the authenticated client, the parsed parameters, …). */
@@ -26,6 +27,8 @@ export class Exchange<S = object, R extends AnyRequest = TenantRequest> {
   /** Whether the policies' `before` (and the route's admission steps) have run. */
   admitted = false;
   #headers: AnswerHeaders | undefined;
+  /** What the exchange used, as dimension, subject pairs (flat: no object per event); counted if it succeeds. */
+  usage: (string | undefined)[] | undefined;
 
   constructor(request: R, route: RouteFacts) {
     this.request = request;
@@ -38,6 +41,11 @@ export class Exchange<S = object, R extends AnyRequest = TenantRequest> {
     const headers = (this.#headers ??= {});
     const seen = headers[name];
     headers[name] = name === 'set-cookie' && seen !== undefined ? [...toList(seen), ...toList(value)] : value;
+  }
+
+  /** Record usage (core/usage-meter.ts): a push, never I/O. */
+  meter(dimension: string, sub?: string): void {
+    (this.usage ??= []).push(dimension, sub);
   }
 
   /** Headers added by steps go on the answer; the answer's own win, Set-Cookie lines add up. */

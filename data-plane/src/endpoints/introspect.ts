@@ -77,6 +77,8 @@ const inspectToken = (deps: DataPlaneDeps): Step<IntrospectionState> =>
     const active = await inspectAccessToken(tenant, issuer, x.state.params!.token!, deps);
     x.state.answer =
       active && mayIntrospect(tenant, active, clientId) ? introspectionMembers(active, clientId) : { active: false };
+    // An answer, active or not, is one introspection (counted if it is sent).
+    x.meter('introspections');
   });
 
 const wantsJwt = (accept: string | undefined) => (accept ?? '').includes(JWT_TYPE);

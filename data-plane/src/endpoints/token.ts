@@ -54,6 +54,7 @@ const runGrant = (deps: DataPlaneDeps): Step<TokenState> =>
       params: state.params!,
       deps,
       ip: request.ip,
+      usage: x,
     });
   });
 

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { CodeRecord } from '../ports/authorization-code-store.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
@@ -18,6 +19,9 @@ function pkceMatches(record: CodeRecord, verifier: string | undefined): boolean 
   const b = Buffer.from(record.codeChallenge);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** The usage dimension its tokens are metered under. */
+const TOKENS = tokenDimension('authorization_code');
 
 /**
  * RFC 6749 §4.1.3 with RFC 7636 and OpenID Connect Core §3.1.3: the code
@@ -61,6 +65,7 @@ export const authorizationCodeGrant: GrantHandler = {
       });
     }
     if (!response.scope) response.scope = authz.scp.join(' ');
+    req.usage?.meter(TOKENS, authz.sub);
     return response;
   },
 };

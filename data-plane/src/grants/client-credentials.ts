@@ -1,7 +1,11 @@
+import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { GrantHandler } from './grant.ts';
 import { newAuthorization } from './new-authorization.ts';
 import { grantedScope, parseScope } from './scope.ts';
+
+/** The usage dimension its tokens are metered under. */
+const TOKENS = tokenDimension('client_credentials');
 
 /**
  * RFC 6749 §4.4: the client acts on its own behalf; the subject is the
@@ -9,7 +13,7 @@ import { grantedScope, parseScope } from './scope.ts';
  */
 export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',
-  async handle({ tenant, issuer, client, params, deps }) {
+  async handle({ tenant, issuer, client, params, deps, usage }) {
     if ((client.metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none') {
       throw oauthError('unauthorized_client', 'Public clients cannot use the client_credentials grant');
     }
@@ -20,6 +24,9 @@ export const clientCredentialsGrant: GrantHandler = {
       scp,
       iss: issuer,
     });
-    return deps.oauth.issuer.issue(tenant, authz);
+    const response = await deps.oauth.issuer.issue(tenant, authz);
+    // The subject is the client: each machine client is one active subject.
+    usage?.meter(TOKENS, client.clientId);
+    return response;
   },
 };

@@ -1,4 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
+import type { UsageMeter } from '../core/usage-meter.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
@@ -13,6 +14,8 @@ export interface GrantRequest {
   /** The client's address (tenancy/client-address.ts), for the password guessing brake. */
   ip: string;
   deps: DataPlaneDeps;
+  /** Where the grant says what it issued, and for whom (`tokens:<grant_type>`; the password grant's sign-in): the exchange. */
+  usage?: UsageMeter;
 }
 
 /** One grant type of the token endpoint; each lives in its own file, registered in grants/index.ts. */

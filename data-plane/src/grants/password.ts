@@ -1,7 +1,11 @@
+import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { GrantHandler } from './grant.ts';
 import { newAuthorization } from './new-authorization.ts';
 import { grantedScope, parseScope } from './scope.ts';
+
+/** The usage dimension its tokens are metered under. */
+const TOKENS = tokenDimension('password');
 
 /**
  * RFC 6749 §4.3, checked by the tenant's password handler. The
@@ -13,7 +17,7 @@ import { grantedScope, parseScope } from './scope.ts';
 export const passwordGrant: GrantHandler = {
   grantType: 'password',
   available: (deps) => deps.oauth.passwordAuthenticator !== undefined,
-  async handle({ tenant, issuer, client, params, deps, ip }) {
+  async handle({ tenant, issuer, client, params, deps, ip, usage }) {
     const { username, password } = params;
     if (!username || password === undefined)
       throw oauthError('invalid_request', 'The password grant needs username and password');
@@ -31,7 +35,10 @@ export const passwordGrant: GrantHandler = {
     const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));
     const authz = newAuthorization(tenant.tenant.config, { sub: subject.sub, cid: client.clientId, scp, iss: issuer });
     authz.refreshToken.issue = (client.metadata.grant_types ?? []).includes('refresh_token');
-    return deps.oauth.issuer.issue(tenant, authz);
+    const response = await deps.oauth.issuer.issue(tenant, authz);
+    usage?.meter('sign_ins', subject.sub);
+    usage?.meter(TOKENS, subject.sub);
+    return response;
   },
 };
 

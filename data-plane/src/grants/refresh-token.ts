@@ -1,4 +1,5 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
+import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
@@ -14,6 +15,7 @@ import {
 import { refreshedIdToken } from './refreshed-id-token.ts';
 import { parseScope } from './scope.ts';
 
+const TOKENS = tokenDimension('refresh_token');
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);
 const refused = (refusal: RefreshRefusal | undefined) => invalidGrant(REFRESH_REFUSALS[refusal ?? 'unknown']);
 
@@ -80,9 +82,11 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
   return withIdToken(req, current, oauth.issuer.withRefresh(response, refreshToken, refreshExp, now));
 }
 
-/** OpenID Connect Core §12.2: a new ID token beside the refreshed tokens (refreshed-id-token.ts). */
+/** OpenID Connect Core §12.2: a new ID token beside the refreshed tokens (refreshed-id-token.ts); the refresh is metered. */
 async function withIdToken(req: GrantRequest, authz: Authorization, response: TokenResponse): Promise<TokenResponse> {
   const idToken = await refreshedIdToken(req, authz, response.access_token);
+  // Both refresh paths end here, with the tokens issued.
+  req.usage?.meter(TOKENS, authz.sub);
   return idToken ? { ...response, id_token: idToken } : response;
 }
 

@@ -12,6 +12,7 @@ import type { TenantRequest } from '../core/core-request.ts';
 import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
+import type { UsageMeter } from '../core/usage-meter.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
@@ -109,10 +110,11 @@ const DeleteQuery = Type.Object(
 );
 
 type SessionRequest<Body = unknown, Query = unknown> = TenantRequest<Body, Query, { sid: string }>;
-const flowOf = (request: TenantRequest, deps: DataPlaneDeps): FlowContext => ({
-  context: request.tenant,
-  issuer: request.issuer,
+const flowOf = (x: { request: TenantRequest } & UsageMeter, deps: DataPlaneDeps): FlowContext => ({
+  context: x.request.tenant,
+  issuer: x.request.issuer,
   deps,
+  usage: x,
 });
 
 /**
@@ -129,14 +131,14 @@ export const authzSessionApi: Endpoint = {
     const admission = [requireApiToken];
     const start = step<object, SessionRequest<Static<typeof StartBody>>>('startAuthzSession', async (x) =>
       jsonAnswer(
-        await startAuthzSession(flowOf(x.request, deps), {
+        await startAuthzSession(flowOf(x, deps), {
           query: x.request.body.query,
           subSid: x.request.body.sub_sid ?? undefined,
         }),
       ),
     );
     const read = step<object, SessionRequest>('getAuthzSession', async (x) =>
-      jsonAnswer(await getAuthzSession(flowOf(x.request, deps), x.request.params.sid)),
+      jsonAnswer(await getAuthzSession(flowOf(x, deps), x.request.params.sid)),
     );
     /** An object of claims belongs to the auth step (session claims), a list or "*" to consent. */
     const checkClaimsForm = step<object, SessionRequest<Static<typeof PutBody>>>('checkClaimsForm', (x) => {
@@ -146,10 +148,10 @@ export const authzSessionApi: Endpoint = {
       }
     });
     const next = step<object, SessionRequest<Static<typeof PutBody>>>('continueAuthzSession', async (x) =>
-      jsonAnswer(await continueAuthzSession(flowOf(x.request, deps), x.request.params.sid, x.request.body)),
+      jsonAnswer(await continueAuthzSession(flowOf(x, deps), x.request.params.sid, x.request.body)),
     );
     const cancel = step<object, SessionRequest<unknown, Static<typeof DeleteQuery>>>('cancelAuthzSession', async (x) =>
-      jsonAnswer(await cancelAuthzSession(flowOf(x.request, deps), x.request.params.sid, x.request.query)),
+      jsonAnswer(await cancelAuthzSession(flowOf(x, deps), x.request.params.sid, x.request.query)),
     );
     const one = `${BASE}/:sid`;
     return [

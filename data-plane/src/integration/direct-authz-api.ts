@@ -200,6 +200,8 @@ const issueTokens = (deps: DataPlaneDeps): DirectStep =>
       });
     }
     if (!response.scope) response.scope = authz.scp.join(' ');
+    // An authorisation without the front channel: metered as one, for the subject the tokens are for.
+    x.meter('authorizations', authz.sub);
     return jsonAnswer({ ...response, ...(createdSid ? { sub_sid: createdSid } : {}) });
   });
 

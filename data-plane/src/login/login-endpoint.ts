@@ -98,6 +98,7 @@ const flowOf = (x: LoginExchange, deps: DataPlaneDeps): FlowContext => ({
   context: x.request.tenant,
   issuer: x.request.issuer,
   deps,
+  usage: x,
 });
 /** The page language for a request: `ui_locales` when the flow knows them, else the tenant's first translated locale. */
 const pageLanguage = (config: TenantConfig, uiLocales: readonly string[] | undefined) =>
@@ -251,6 +252,7 @@ const checkPassword = (deps: DataPlaneDeps) =>
     const subject = reservation?.allowed ? await deps.directory.authenticate(tid, username, password) : null;
     if (subject && reservation?.allowed) await reservation.succeeded();
     if (subject) {
+      x.meter('sign_ins', subject.sub);
       x.state.message = await continueAuthzSession(flowOf(x, deps), sid, {
         sub: subject.sub,
         amr: ['pwd'],

@@ -16,11 +16,15 @@ import type { ControlPlaneDeps } from './api/deps.ts';
 import { registerDomainRoutes } from './api/domains.ts';
 import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
 import { registerPlanRoutes } from './api/plans.ts';
+import { registerStripeWebhookRoute } from './api/stripe-webhook.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { installAdminAuth } from './auth/admin-auth.ts';
 import { registerAdminJwt } from './auth/admin-jwt.ts';
 import { redisAdminTokenDenylist } from './auth/admin-token-denylist.ts';
+import { temporalGraceTimer } from './billing/grace-timer.ts';
+import { stripeBillingAccounts } from './billing/stripe-billing-accounts.ts';
+import { createStripe } from './billing/stripe-client.ts';
 
 /**
  * The control plane API: admin auth (operator key or admin JWT) on every
@@ -75,7 +79,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   });
   registerConfigCheck(app);
   registerAdminTokenRoutes(app, denylist);
-  registerTenantRoutes(app, deps);
+  const billing = deps.billing ?? stripeBillingAccounts(createStripe(deps.settings));
+  registerTenantRoutes(app, { ...deps, billing });
   registerTenantStatusRoutes(app, deps);
   registerApiTokenRoutes(app, deps);
   registerAliasRoutes(app, deps);
@@ -83,6 +88,14 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerPlanRoutes(app, deps);
   // The custom-host HTTP challenge fetches a URL a tenant admin chose: public addresses only, unless allowed.
   registerDomainRoutes(app, deps, outboundPolicy({ allowPrivate: deps.settings.clientFetchPrivate }));
+  await registerStripeWebhookRoute(app, {
+    db: deps.db,
+    redis: deps.redis,
+    redisPrefix: deps.settings.redisPrefix,
+    webhookSecret: deps.settings.stripe.webhookSecret,
+    graceMs: deps.settings.billingGraceDays * 86_400_000,
+    startGraceTimer: temporalGraceTimer(deps.temporal, deps.temporalSettings),
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -4,6 +4,8 @@ import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
 import { parseTestFaults } from './activities/test-faults.ts';
+import { stripeBillingAccounts } from './billing/stripe-billing-accounts.ts';
+import { createStripe } from './billing/stripe-client.ts';
 import { closeTemporalClient, createTemporalClient } from './temporal/client.ts';
 import { backfillKeyRotationSchedules } from './temporal/key-rotation-backfill.ts';
 import { loadTemporalSettings } from './temporal/temporal-settings.ts';
@@ -23,7 +25,15 @@ const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Mo
 
 const workers = await startWorkers({
   settings: temporal,
-  deps: { db, redis, redisPrefix: settings.redisPrefix, keyStores, masterKey, smokeCheckUrl: temporal.smokeCheckUrl },
+  deps: {
+    db,
+    redis,
+    redisPrefix: settings.redisPrefix,
+    keyStores,
+    masterKey,
+    smokeCheckUrl: temporal.smokeCheckUrl,
+    billing: stripeBillingAccounts(createStripe(settings)),
+  },
   faults: parseTestFaults(process.env.TESSERA_TEST_FAULTS),
   maxConcurrentActivities: maxActivities,
 });

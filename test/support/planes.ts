@@ -1,5 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { parseTestFaults } from '@tessera/control-plane/activities/test-faults';
+import type { BillingAccountPort } from '@tessera/control-plane/billing/billing-account-port';
+import { stripeBillingAccounts } from '@tessera/control-plane/billing/stripe-billing-accounts';
+import { createStripe } from '@tessera/control-plane/billing/stripe-client';
 import { buildControlPlane } from '@tessera/control-plane/server';
 import { closeTemporalClient, createTemporalClient } from '@tessera/control-plane/temporal/client';
 import type { TemporalSettings } from '@tessera/control-plane/temporal/temporal-settings';
@@ -7,6 +10,7 @@ import { type RunningWorkers, startWorkers } from '@tessera/control-plane/tempor
 import type { PasswordAuthenticator } from '@tessera/data-plane/oauth/oauth-services';
 import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
 import { createRedis } from '@tessera/shared/redis';
+import type { Settings } from '@tessera/shared/settings';
 import type { Clock } from '@tessera/shared/time/clock';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -47,9 +51,13 @@ export async function startInProcessPlanes(
     timings?: Partial<TemporalSettings['timings']>;
     /** The data plane's clock (default: the system clock); a SkippingClock lets a test skip a wait. */
     clock?: Clock;
+    /** Settings of both planes and the worker that differ from the run's (a Stripe proxy, a short billing grace). */
+    settings?: Partial<Settings>;
   } = {},
 ): Promise<InProcessPlanes> {
   const s = openTestServices();
+  const overridden: Settings = { ...s.settings, ...options.settings };
+  const billing: BillingAccountPort = stripeBillingAccounts(createStripe(overridden));
   const subscriber: Redis = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
   const dp = buildDataPlane({
     settings: s.settings,
@@ -76,6 +84,7 @@ export async function startInProcessPlanes(
         keyStores: s.keyStores,
         masterKey: s.masterKey,
         smokeCheckUrl: dataPlaneUrl,
+        billing,
       },
       faults: parseTestFaults(faults),
       // The run's pool is small (5) and shared with both planes here: two activities at a time.
@@ -86,7 +95,7 @@ export async function startInProcessPlanes(
   };
   const worker = options.worker === false ? undefined : await startWorker(options.faults);
   // The platform's issuer base is this data plane (tenant namespaces: `<dataPlaneUrl>/<tid>`).
-  const settings = { ...s.settings, issuerBaseUrls: [dataPlaneUrl] };
+  const settings = { ...overridden, issuerBaseUrls: [dataPlaneUrl] };
   const cp = await buildControlPlane({
     db: s.db,
     redis: s.redis,
@@ -95,6 +104,7 @@ export async function startInProcessPlanes(
     masterKey: s.masterKey,
     temporal,
     temporalSettings,
+    billing,
   });
   return {
     s,

@@ -1,12 +1,66 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { findPlan } from '@tessera/shared/billing/plan-store';
+import { BillingProviderError } from '../billing/billing-account-port.ts';
+import { readBillingAccount, recordCustomer, recordSubscription } from '../billing/billing-account-store.ts';
+import { billingKeys } from '../billing/billing-keys.ts';
+import { allPrices, planPrices } from '../billing/plan-prices.ts';
 import type { ActivityDeps } from './deps.ts';
 
+/** A request Stripe refused will be refused again: the step fails for good (and provisioning is undone). */
+function failure(err: unknown): unknown {
+  if (err instanceof BillingProviderError && !err.retryable)
+    return ApplicationFailure.nonRetryable(err.message, 'billing_failed');
+  return err;
+}
+
 /**
- * The billing slot of provisioning and deprovisioning. Deliberately empty
- * until the billing issue fills it with the Stripe customer and
- * subscription (create-if-absent, keyed by tid); the workflows already call
- * it in the right place and compensate it, so that change touches only this file.
+ * The billing step of provisioning and deprovisioning: the tenant's Stripe
+ * customer (metadata.tid) and its subscription to the plan's prices (the flat
+ * `stripe.price_id` and the metered prices). A plan without prices gets a
+ * customer and no subscription. Each id is recorded in billing_accounts as
+ * soon as Stripe answers, and a repeat skips what is recorded; a repeat after
+ * Stripe answered but before the row was written asks again with the same
+ * idempotency key and gets the same object back.
  */
-export const billingAccountActivities = (_deps: ActivityDeps) => ({
-  async createBillingAccount(_input: { tid: string; plan: string }): Promise<void> {},
-  async deleteBillingAccount(_input: { tid: string }): Promise<void> {},
+export const billingAccountActivities = ({ db, billing }: ActivityDeps) => ({
+  async createBillingAccount({ tid, plan: planId }: { tid: string; plan: string }): Promise<void> {
+    const plan = await findPlan(db, planId);
+    if (!plan) throw ApplicationFailure.nonRetryable(`unknown plan "${planId}"`, 'billing_failed');
+    const tenant = await db.selectFrom('tenants').select('name').where('tid', '=', tid).executeTakeFirst();
+    const account = await readBillingAccount(db, tid);
+    try {
+      let customerId = account?.customerId ?? null;
+      if (!customerId) {
+        ({ customerId } = await billing.ensureCustomer({
+          tid,
+          name: tenant?.name ?? tid,
+          idempotencyKey: billingKeys.customer(tid),
+        }));
+        await recordCustomer(db, tid, customerId);
+      }
+      const prices = allPrices(planPrices(plan.stripe));
+      if (prices.length === 0 || account?.subscriptionId) return;
+      const subscription = await billing.ensureSubscription({
+        tid,
+        customerId,
+        prices,
+        idempotencyKey: billingKeys.subscription(tid),
+      });
+      await recordSubscription(db, tid, subscription.subscriptionId, subscription.status);
+    } catch (err) {
+      throw failure(err);
+    }
+  },
+
+  /** Cancel the subscription (deprovisioning, or undoing a failed provisioning); the customer stays, with its invoices. */
+  async deleteBillingAccount({ tid }: { tid: string }): Promise<void> {
+    const account = await readBillingAccount(db, tid);
+    if (!account?.subscriptionId) return;
+    await billing.cancelSubscription({
+      tid,
+      subscriptionId: account.subscriptionId,
+      idempotencyKey: billingKeys.cancel(tid, account.subscriptionId),
+    });
+    await recordSubscription(db, tid, null, 'canceled');
+  },
 });

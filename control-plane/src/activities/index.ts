@@ -1,4 +1,5 @@
 import { billingAccountActivities } from './billing-account.ts';
+import { billingGraceActivities } from './billing-grace.ts';
 import type { ActivityDeps } from './deps.ts';
 import { hsmTokenActivities } from './hsm-token.ts';
 import { instrument } from './instrument.ts';
@@ -24,6 +25,7 @@ const factories = (deps: ActivityDeps) => ({
   ...hsmTokenActivities(deps),
   ...tenantKeyActivities(deps),
   ...billingAccountActivities(deps),
+  ...billingGraceActivities(deps),
   ...publishTenantActivities(deps),
   ...smokeCheckActivities(deps),
   ...tenantGrantActivities(deps),

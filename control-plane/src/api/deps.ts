@@ -4,6 +4,7 @@ import type { Db } from '@tessera/shared/db/database';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { Settings } from '@tessera/shared/settings';
 import type { Redis } from 'ioredis';
+import type { BillingAccountPort } from '../billing/billing-account-port.ts';
 import type { TemporalSettings } from '../temporal/temporal-settings.ts';
 
 export interface ControlPlaneDeps {
@@ -15,4 +16,6 @@ export interface ControlPlaneDeps {
   /** Starts and follows the tenant workflows (a lazy connection: nothing is dialled until used). */
   temporal: Client;
   temporalSettings: TemporalSettings;
+  /** Stripe customers and subscriptions; made from settings (createStripe) when absent. */
+  billing?: BillingAccountPort;
 }

@@ -11,6 +11,7 @@ import { loadTenant, loadTenants } from '@tessera/shared/tenancy/tenant-reader';
 import type { FastifyInstance } from 'fastify';
 import { requireTenantAccess } from '../auth/admin-auth.ts';
 import { requirePermission } from '../auth/permissions.ts';
+import { changeBillingPlan } from '../billing/plan-change.ts';
 import { followRotationInterval } from '../temporal/key-rotation-schedule.ts';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import { planProblem } from '../tenants/plans.ts';
@@ -183,7 +184,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
         summary: 'Change name, plan, attrs or config (a config change is a new version)',
         params: TidParams,
         body: PatchBody,
-        response: { 200: TenantView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: TenantView, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 502: ErrorBody },
       },
     },
     async (request) => {
@@ -208,6 +209,8 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
         }
         config = result.config;
       }
+      // Stripe first: if it refuses, the answer is 502 and the tenant keeps its plan.
+      if (rest.plan !== undefined && deps.billing) await changeBillingPlan(db, deps.billing, tid, rest.plan);
       const found = await updateTenant(db, keyStores, tid, { ...rest, ...(config ? { config } : {}) });
       if (!found) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
       await announceTenantChange(db, redis, settings.redisPrefix, tid);

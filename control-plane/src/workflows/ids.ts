@@ -5,3 +5,5 @@
  */
 export const provisionWorkflowId = (tid: string): string => `provision-tenant:${tid}`;
 export const deprovisionWorkflowId = (tid: string): string => `deprovision-tenant:${tid}`;
+/** One grace timer per tenant: a second failure while one waits joins it. */
+export const billingGraceWorkflowId = (tid: string): string => `billing-grace:${tid}`;

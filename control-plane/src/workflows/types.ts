@@ -35,3 +35,10 @@ export interface DeprovisionTenantInput {
   tid: string;
   timings: WorkflowTimings;
 }
+
+export interface BillingGraceInput {
+  tid: string;
+  /** When the grace period of the unpaid invoice ends (epoch ms). */
+  graceUntilMs: number;
+  timings: WorkflowTimings;
+}

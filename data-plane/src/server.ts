@@ -16,6 +16,8 @@ import { ClientKeySets } from './client-auth/client-jwks.ts';
 import type { AreaName } from './core/endpoint.ts';
 import { Pipeline } from './core/pipeline.ts';
 import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
+import { enforceMonthlyCaps } from './core/policies/enforce-monthly-caps.ts';
+import { limitTokenRate } from './core/policies/limit-token-rate.ts';
 import { measure } from './core/policies/measure.ts';
 import { meterUsage } from './core/policies/meter-usage.ts';
 import { noStore } from './core/policies/no-store.ts';
@@ -27,6 +29,9 @@ import { areasOf } from './http/areas.ts';
 import { serveThroughPipeline } from './http/fastify-adapter.ts';
 import { installFormBody } from './http/form-body.ts';
 import { monitorEndpoint } from './integration/monitor.ts';
+import { redisMonthTotals } from './limits/month-totals.ts';
+import { MonthUsage } from './limits/month-usage.ts';
+import { redisTokenRateLimiter } from './limits/redis-token-rate.ts';
 import { UsageCounts } from './metering/usage-counts.ts';
 import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
@@ -108,13 +113,29 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   const issuerRequests = new IssuerRequestCounts();
   // Metering is on unless TESSERA_METERING=off (what bench:token compares).
   const usage = settings.metering ? new UsageCounts() : undefined;
-  // The cross-cutting policy of every route (core/policies/): counted per issuer, metered, never cached unless an answer says so, measured.
+  const clock = options.clock ?? systemClock;
+  // The plans' token rate limits and hard monthly caps (docs/billing.md), unless TESSERA_QUOTAS=off (what bench:token compares).
+  const monthUsage = settings.quotas
+    ? new MonthUsage(redisMonthTotals(redis), clock, {}, (err) =>
+        app.log.warn({ err }, "month usage not read: hard caps count this node's usage only"),
+      )
+    : undefined;
+  const quotas = monthUsage
+    ? [
+        limitTokenRate(
+          redisTokenRateLimiter(redis, clock, (err) => app.log.warn({ err }, 'token rate limit failed open')),
+        ),
+        enforceMonthlyCaps(monthUsage, clock),
+      ]
+    : [];
+  // The cross-cutting policy of every route (core/policies/): counted per issuer, metered, never cached unless an answer says so, measured, held to the plan.
   const pipeline = new Pipeline(
     [
       measure(metrics.observe),
       countIssuerRequest(issuerRequests),
       ...(usage ? [meterUsage(usage)] : []),
       noStore,
+      ...quotas,
       ...(options.extraPolicies ?? []),
     ],
     app.log,
@@ -123,7 +144,6 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
   };
-  const clock = options.clock ?? systemClock;
   const outbound = outboundPolicy({ allowPrivate: settings.clientFetchPrivate });
   const ports = storePorts({
     db,
@@ -174,13 +194,16 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   serveThroughPipeline(app, pipeline, areasOf(routes));
   let stopCounting: (() => Promise<void>) | undefined;
   let stopMetering: (() => Promise<void>) | undefined;
+  let stopReadingUsage: (() => void) | undefined;
   app.addHook('onReady', async () => {
+    stopReadingUsage = monthUsage?.start();
     stopCounting = issuerRequests.startFlusher(redis, 1000, (err) =>
       app.log.warn({ err }, 'issuer request counters not flushed'),
     );
     stopMetering = usage?.startFlusher(redis, 1000, (err) => app.log.warn({ err }, 'usage counters not flushed'));
   });
   app.addHook('onClose', async () => {
+    stopReadingUsage?.();
     await Promise.all([stopCounting?.(), stopMetering?.()]);
   });
   const sync: TenantSync = new TenantSync({

@@ -33,6 +33,8 @@ export interface Settings {
   billingGraceDays: number;
   /** Data plane: count usage for billing (`TESSERA_METERING=on|off`, default on; off only to measure what it costs). */
   metering: boolean;
+  /** Data plane: enforce the plans' token rate limits and hard monthly caps (`TESSERA_QUOTAS=on|off`, default on; off only to measure what it costs). */
+  quotas: boolean;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -118,5 +120,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     },
     billingGraceDays: wholeNumber(env.BILLING_GRACE_DAYS, 7, 'BILLING_GRACE_DAYS'),
     metering: choice(env.TESSERA_METERING, { on: true, off: false }, true, 'TESSERA_METERING'),
+    quotas: choice(env.TESSERA_QUOTAS, { on: true, off: false }, true, 'TESSERA_QUOTAS'),
   };
 }

@@ -158,7 +158,7 @@ try {
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TESSERA_WORKFLOW_BUNDLE: workflowBundle,
     STRIPE_API_BASE: `http://127.0.0.1:${stripeHttp}`,
-    STRIPE_SECRET_KEY: 'sk_test_tessera_test',
+    STRIPE_SECRET_KEY: 'sk_test_tesseratest',
     // Tests sign webhook events with it, as Stripe would (stripe.webhooks.generateTestHeaderString).
     STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64url')}`,
     TESSERA_MASTER_KEY: MasterKey.generateEncoded(),

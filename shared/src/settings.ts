@@ -113,8 +113,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),
     http: httpLimits(env),
     stripe: {
-      // stripe-mock accepts any key of the right shape; a real deployment sets its own.
-      secretKey: env.STRIPE_SECRET_KEY || 'sk_test_tessera_dev',
+      // stripe-mock accepts any key of the right shape (sk_test_ and letters or digits only); a real deployment sets its own.
+      secretKey: env.STRIPE_SECRET_KEY || 'sk_test_tesseradev',
       apiBase: env.STRIPE_API_BASE || undefined,
       webhookSecret: env.STRIPE_WEBHOOK_SECRET || undefined,
     },

@@ -35,6 +35,9 @@
  *   BENCH_CPU_PROF   when set, each server process writes a V8 CPU profile into .cache/prof
  *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256, default, introspect,
  *                    floor-eddsa, floor-identifier (default all)
+ *   TESSERA_QUOTAS   passed to the data plane: `off` leaves out the plans' rate limits and hard caps. The bench
+ *                    tenants are on a plan of their own (`bench`) whose limits are never reached, so a run with
+ *                    them on measures the cost of checking, not refusals; compare runs with and without.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -314,6 +317,30 @@ function startOidcProvider(port: number, format: Reference): ChildProcess {
 
 // ---- set-up, checks, load --------------------------------------------------------------------------
 
+/** The bench tenants' plan: every rate limit and hard cap checked on each request, none ever reached. */
+async function createBenchPlan(db: Db): Promise<void> {
+  const never = 1_000_000_000;
+  const cap = { limit: never, kind: 'hard' } as const;
+  await db
+    .insertInto('plans')
+    .values({
+      id: 'bench',
+      name: 'Bench',
+      quotas: JSON.stringify({
+        clients: null,
+        users: null,
+        monthly_active_subjects: null,
+        token_requests_per_second: never,
+        token_requests_burst: never,
+        issuer_aliases: null,
+        api_tokens: null,
+      }),
+      monthly_caps: JSON.stringify({ tokens: cap, introspections: cap, sign_ins: cap, monthly_active_subjects: cap }),
+      stripe: '{}',
+    })
+    .execute();
+}
+
 async function createScenarioTenant(db: Db, keyStores: KeyStores, s: Scenario, port: number): Promise<void> {
   const config = s.defaults
     ? {}
@@ -328,7 +355,7 @@ async function createScenarioTenant(db: Db, keyStores: KeyStores, s: Scenario, p
         grants: { grantTypes: ['client_credentials'], responseTypes: [] },
       };
   const checked = checkCreateTenant(
-    { tid: s.tid, name: s.name, issuer: `http://127.0.0.1:${port}/${s.tid}`, config },
+    { tid: s.tid, name: s.name, issuer: `http://127.0.0.1:${port}/${s.tid}`, plan: 'bench', config },
     keyStores.defaultBackend,
   );
   if (!checked.ok) throw new Error(`tenant ${s.tid}: ${JSON.stringify(checked.errors)}`);
@@ -573,6 +600,8 @@ try {
   db = createDb(databaseUrl, { max: 4 });
   keyStores = new KeyStores(db, masterKey, { pkcs11Module });
   log(`creating ${SCENARIOS.length} tenants (keys EdDSA, ES256, RS256 + RSA-OAEP-256 each)`);
+  await createBenchPlan(db);
+  log(`quotas ${process.env.TESSERA_QUOTAS === 'off' ? 'off' : 'on'} (TESSERA_QUOTAS)`);
   for (const s of SCENARIOS) await createScenarioTenant(db, keyStores, s, port);
   const defaultBackend = keyStores.defaultBackend;
   keyStores.close(); // the data plane opens the tokens itself

@@ -5,6 +5,7 @@ import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { forgetBillingSuspension } from '../billing/billing-suspension.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody, TenantView, TidParams } from './schemas.ts';
 import { tenantView } from './tenant-view.ts';
@@ -48,6 +49,7 @@ export function registerTenantStatusRoutes(root: FastifyInstance, deps: ControlP
         if (changed.numUpdatedRows === 0n && tenant.status !== to) {
           throw new HttpError(409, 'invalid_status', `Cannot ${action} a tenant that is ${tenant.status}`);
         }
+        if (changed.numUpdatedRows > 0n && to === 'active') await forgetBillingSuspension(db, tid);
         if (changed.numUpdatedRows > 0n) await announceTenantChange(db, redis, settings.redisPrefix, tid);
         return tenantView(tenant);
       },

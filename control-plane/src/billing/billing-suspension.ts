@@ -42,3 +42,13 @@ export async function resumeFromBilling(trx: Kysely<Database>, tid: string): Pro
     .executeTakeFirst();
   return changed.numUpdatedRows > 0n;
 }
+
+/** The operator resumed the tenant: a later suspension of theirs is theirs, not for a payment to lift. */
+export async function forgetBillingSuspension(db: Kysely<Database>, tid: string): Promise<void> {
+  await db
+    .updateTable('billing_accounts')
+    .set({ suspended_by_billing: false, updated_at: sql`now()` })
+    .where('tid', '=', tid)
+    .where('suspended_by_billing', '=', true)
+    .execute();
+}

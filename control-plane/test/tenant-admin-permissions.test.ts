@@ -67,7 +67,7 @@ describe('control plane: what a tenant-scoped admin token may not do', () => {
     for (const body of [
       { plan: 'enterprise' },
       { attrs: { crm_id: 'mine' } },
-      { name: 'Renamed', plan: 'pro' },
+      { name: 'Renamed', plan: 'business' },
       { config: {}, attrs: {} },
     ]) {
       expectForbidden(await call(scoped, 'PATCH', `/tenants/rest/v1/${tid}`, body), JSON.stringify(body));
@@ -126,9 +126,12 @@ describe('control plane: what a tenant-scoped admin token may not do', () => {
     const unscoped = await mint({});
     expect((await call(unscoped, 'POST', `/tenants/rest/v1/${tid}/suspend`)).json().status).toBe('suspended');
     expect((await call(unscoped, 'POST', `/tenants/rest/v1/${tid}/resume`)).json().status).toBe('active');
-    const patched = await call(unscoped, 'PATCH', `/tenants/rest/v1/${tid}`, { plan: 'pro', attrs: { crm_id: 'A-2' } });
+    const patched = await call(unscoped, 'PATCH', `/tenants/rest/v1/${tid}`, {
+      plan: 'business',
+      attrs: { crm_id: 'A-2' },
+    });
     expect(patched.statusCode).toBe(200);
-    expect(await read(tid)).toMatchObject({ plan: 'pro', attrs: { crm_id: 'A-2' } });
+    expect(await read(tid)).toMatchObject({ plan: 'business', attrs: { crm_id: 'A-2' } });
   });
 
   it('sees which step of a failure failed, never its internal message (the operator sees it all)', async () => {

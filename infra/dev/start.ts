@@ -53,6 +53,8 @@ try {
     TESSERA_MASTER_KEY: secrets.masterKey,
     TESSERA_OPERATOR_KEY_SHA256: sha256Hex(secrets.operatorKey),
     MONITOR_API_TOKEN_SHA256: sha256Hex(secrets.monitorToken),
+    // `stripe listen --forward-to …/billing/stripe/webhook` prints a secret of its own: set STRIPE_WEBHOOK_SECRET to it.
+    STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET || secrets.stripeWebhookSecret,
     // Development: clients under test may host their JWK sets and request objects on this machine.
     CLIENT_FETCH_PRIVATE: process.env.CLIENT_FETCH_PRIVATE ?? 'allow',
   };
@@ -97,6 +99,8 @@ try {
     dataPlane: { url: dataPlaneUrl },
     // Bearer token for /monitor/v1/metrics on both planes.
     monitoring: { token: secrets.monitorToken },
+    // Sign test events for POST /billing/stripe/webhook with it (stripe.webhooks.generateTestHeaderString).
+    stripe: { apiBase: stripeApiBase, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET || secrets.stripeWebhookSecret },
     demo: { tid: demo.tid, issuer: demo.issuer, apiToken: demo.apiToken, client, user },
   });
 

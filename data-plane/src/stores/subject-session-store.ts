@@ -13,6 +13,27 @@ const key = (tid: string, hash: string) => `sess:${tid}:${hash}`;
 const subjectKey = (tid: string, sub: string) => `sess-sub:${tid}:${sub.length}:${sub}`;
 
 /**
+ * A new session and its index entry, atomically, as one command: one Lua
+ * call shares the auto-pipelined write of whatever else is in flight, where
+ * a MULTI was a pipeline and a write of its own. The index lives as long as
+ * its longest session: NX gives a new index a TTL, GT only ever extends it.
+ */
+const CREATE = `redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[4], 'NX')
+redis.call('EXPIRE', KEYS[2], ARGV[4], 'GT')
+return 1`;
+const CREATE_COMMAND = 'tesseraCreateSubjectSession';
+type CreateCommand = (
+  sessionKey: string,
+  indexKey: string,
+  value: string,
+  ttl: number,
+  hash: string,
+  indexTtl: number,
+) => Promise<number>;
+
+/**
  * Subject sessions in Redis, keyed by the SHA-256 of their id, with a TTL
  * that follows the maximum life and idle limit; a per-subject set of hashes
  * lists a subject's sessions.
@@ -20,10 +41,15 @@ const subjectKey = (tid: string, sub: string) => `sess-sub:${tid}:${sub.length}:
 export class RedisSubjectSessionStore implements SubjectSessionStore {
   readonly #redis: Redis;
   readonly #clock: Clock;
+  readonly #create: CreateCommand;
 
   constructor(redis: Redis, clock: Clock = systemClock) {
     this.#redis = redis;
     this.#clock = clock;
+    // ioredis sends it as EVALSHA (EVAL once per connection), with the connection's key prefix.
+    if (!(CREATE_COMMAND in redis)) redis.defineCommand(CREATE_COMMAND, { numberOfKeys: 2, lua: CREATE });
+    const command = (redis as unknown as Record<string, CreateCommand>)[CREATE_COMMAND]!;
+    this.#create = command.bind(redis);
   }
 
   async create(tid: string, hmacKey: Uint8Array, session: SubjectSession): Promise<string> {
@@ -31,14 +57,14 @@ export class RedisSubjectSessionStore implements SubjectSessionStore {
     const now = epochSeconds(this.#clock);
     const stored = { ...session, lastAccess: now };
     const hash = tokenHash(sid);
-    await this.#redis
-      .multi()
-      .set(key(tid, hash), JSON.stringify(stored), 'EX', sessionRemaining(stored, now))
-      .sadd(subjectKey(tid, session.sub), hash)
-      // The index lives as long as its longest session: NX gives a new index a TTL, GT only ever extends it.
-      .expire(subjectKey(tid, session.sub), session.maxLife, 'NX')
-      .expire(subjectKey(tid, session.sub), session.maxLife, 'GT')
-      .exec();
+    await this.#create(
+      key(tid, hash),
+      subjectKey(tid, session.sub),
+      JSON.stringify(stored),
+      sessionRemaining(stored, now),
+      hash,
+      session.maxLife,
+    );
     return sid;
   }
 

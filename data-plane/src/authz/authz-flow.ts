@@ -414,8 +414,8 @@ async function authenticated(
   const subSid = await deps.oauth.sessions.create(tid, context.secrets['identifier-hmac'], subjectSession);
   if (session.priorSession) await deps.oauth.sessions.endByHash(tid, session.priorSession);
   const { priorSession: _ended, ...rest } = session;
+  // Not written here: afterAuthentication takes the session or writes it at its next step, subject included.
   const next: AuthzSession = { ...rest, createdSubSid: true, subSid };
-  await deps.oauth.authzSessions.update(tid, sid, next);
   return afterAuthentication(flow, sid, next, client, { sid: subSid, session: subjectSession });
 }
 

@@ -19,6 +19,7 @@ import { registerPlanRoutes } from './api/plans.ts';
 import { registerStripeWebhookRoute } from './api/stripe-webhook.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
+import { registerUsageRoutes } from './api/usage.ts';
 import { installAdminAuth } from './auth/admin-auth.ts';
 import { registerAdminJwt } from './auth/admin-jwt.ts';
 import { redisAdminTokenDenylist } from './auth/admin-token-denylist.ts';
@@ -82,6 +83,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   const billing = deps.billing ?? stripeBillingAccounts(createStripe(deps.settings));
   registerTenantRoutes(app, { ...deps, billing });
   registerTenantStatusRoutes(app, deps);
+  registerUsageRoutes(app, deps);
   registerApiTokenRoutes(app, deps);
   registerAliasRoutes(app, deps);
   registerIssuerMigrationRoutes(app, deps);

@@ -6,6 +6,7 @@ import { loadSettings } from '@tessera/shared/settings';
 import { parseTestFaults } from './activities/test-faults.ts';
 import { stripeBillingAccounts } from './billing/stripe-billing-accounts.ts';
 import { createStripe } from './billing/stripe-client.ts';
+import { startUsageJob } from './billing/usage-job.ts';
 import { closeTemporalClient, createTemporalClient } from './temporal/client.ts';
 import { backfillKeyRotationSchedules } from './temporal/key-rotation-backfill.ts';
 import { loadTemporalSettings } from './temporal/temporal-settings.ts';
@@ -22,6 +23,11 @@ const db = createDb(settings.databaseUrl, { max: maxActivities + 2 });
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
 const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
+const stripe = createStripe(settings);
+// How often the usage job aggregates and reports (TESSERA_USAGE_JOB_MS, default a minute).
+const usageEveryMs = Number(process.env.TESSERA_USAGE_JOB_MS || 60_000);
+if (!Number.isInteger(usageEveryMs) || usageEveryMs < 100)
+  throw new Error('TESSERA_USAGE_JOB_MS must be a whole number of milliseconds, at least 100');
 
 const workers = await startWorkers({
   settings: temporal,
@@ -32,10 +38,20 @@ const workers = await startWorkers({
     keyStores,
     masterKey,
     smokeCheckUrl: temporal.smokeCheckUrl,
-    billing: stripeBillingAccounts(createStripe(settings)),
+    billing: stripeBillingAccounts(stripe),
   },
   faults: parseTestFaults(process.env.TESSERA_TEST_FAULTS),
   maxConcurrentActivities: maxActivities,
+});
+// Usage: counters in Redis → the usage table → Stripe's Billing Meters (billing/usage-job.ts).
+const usageJob = await startUsageJob({
+  db,
+  redis,
+  redisUrl: settings.redisUrl,
+  redisPrefix: settings.redisPrefix,
+  meterEvents: stripe.billing.meterEvents,
+  everyMs: usageEveryMs,
+  log: (line) => (line.usageJob === 'completed' ? undefined : console.error(JSON.stringify(line))),
 });
 console.log(JSON.stringify({ worker: 'ready', taskQueuePrefix: temporal.taskQueuePrefix, address: temporal.address }));
 
@@ -56,7 +72,7 @@ let closing = false;
 async function close(code: number): Promise<void> {
   if (closing) return;
   closing = true;
-  await workers.shutdown().catch(() => undefined);
+  await Promise.all([workers.shutdown(), usageJob.close()]).catch(() => undefined);
   await Promise.all([db.destroy(), redis.quit()]).catch(() => undefined);
   keyStores.close();
   process.exit(code);

@@ -35,6 +35,8 @@
  *   BENCH_CPU_PROF   when set, each server process writes a V8 CPU profile into .cache/prof
  *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256, default, introspect,
  *                    floor-eddsa, floor-identifier (default all)
+ *   TESSERA_METERING off: the Tessera node runs without usage metering (passed on to it, as all of the
+ *                    environment is), to compare its cost: run once with and once without, in turns
  *   TESSERA_QUOTAS   passed to the data plane: `off` leaves out the plans' rate limits and hard caps. The bench
  *                    tenants are on a plan of their own (`bench`) whose limits are never reached, so a run with
  *                    them on measures the cost of checking, not refusals; compare runs with and without.

@@ -1,5 +1,6 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { Db } from '@tessera/shared/db/database';
+import { CompiledQuery } from 'kysely';
 import type { AuthorizationFilter, AuthorizationStore, StoredAuthorization } from '../ports/authorization-store.ts';
 import { type Clock, clockDate, systemClock } from '../ports/clock.ts';
 import { insertRefreshToken } from './refresh-token-store.ts';
@@ -12,6 +13,11 @@ const toStored = (row: Row): StoredAuthorization => ({
   updatedAt: row.updated_at,
 });
 
+/** Stand-ins for `find`'s values in its compiled parameters, replaced by the values of each call. */
+const TID = '\u0000tid';
+const SUB = '\u0000sub';
+const CID = '\u0000cid';
+
 function refuseEmpty(filter: AuthorizationFilter & { id?: string }): void {
   if (filter.sub === undefined && filter.cid === undefined && filter.id === undefined)
     throw new Error('refusing to delete every authorisation');
@@ -21,6 +27,11 @@ function refuseEmpty(filter: AuthorizationFilter & { id?: string }): void {
 export class PostgresAuthorizationStore implements AuthorizationStore {
   readonly #db: Db;
   readonly #clock: Clock;
+  /**
+   * `find`'s compiled SQL per filter shape: every login asks for a remembered
+   * consent, and building and compiling the query cost more than sending it.
+   */
+  readonly #findSql = new Map<string, CompiledQuery>();
 
   constructor(db: Db, clock: Clock = systemClock) {
     this.#db = db;
@@ -65,10 +76,19 @@ export class PostgresAuthorizationStore implements AuthorizationStore {
   }
 
   async find(tid: string, filter: AuthorizationFilter): Promise<StoredAuthorization[]> {
-    let query = this.#db.selectFrom('authorizations').selectAll().where('tid', '=', tid);
-    if (filter.sub !== undefined) query = query.where('sub', '=', filter.sub);
-    if (filter.cid !== undefined) query = query.where('client_id', '=', filter.cid);
-    return (await query.orderBy('created_at').orderBy('id').limit(1000).execute()).map(toStored);
+    const shape = `${filter.sub === undefined ? '' : 's'}${filter.cid === undefined ? '' : 'c'}`;
+    let compiled = this.#findSql.get(shape);
+    if (!compiled) {
+      let query = this.#db.selectFrom('authorizations').selectAll().where('tid', '=', TID);
+      if (filter.sub !== undefined) query = query.where('sub', '=', SUB);
+      if (filter.cid !== undefined) query = query.where('client_id', '=', CID);
+      compiled = query.orderBy('created_at').orderBy('id').limit(1000).compile();
+      this.#findSql.set(shape, compiled);
+    }
+    const values: Record<string, unknown> = { [TID]: tid, [SUB]: filter.sub, [CID]: filter.cid };
+    const parameters = compiled.parameters.map((p) => (typeof p === 'string' && p in values ? values[p] : p));
+    const { rows } = await this.#db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, parameters));
+    return rows.map(toStored);
   }
 
   async delete(tid: string, filter: AuthorizationFilter & { id?: string }): Promise<StoredAuthorization[]> {

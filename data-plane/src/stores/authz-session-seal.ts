@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash } from 'node:crypto';
+import { randomPooled } from '@tessera/shared/crypto/random-pool';
 import type { AuthzSession } from '../ports/authz-session-store.ts';
 
 /*
@@ -8,10 +9,11 @@ import type { AuthzSession } from '../ports/authz-session-store.ts';
  * SHA-256; the seal key hashes it with a distinct prefix). Every
  * implementation of the port stores sessions through these two functions.
  */
-const sealKey = (sid: string) => createHash('sha256').update('tessera authz-session seal\u0000').update(sid).digest();
+// One-shot hash and pooled IVs: the same key and IV quality, without a Hash object or a random call per seal.
+const sealKey = (sid: string) => hash('sha256', `tessera authz-session seal\u0000${sid}`, 'buffer');
 
 function seal(sid: string, value: string): string {
-  const iv = randomBytes(12);
+  const iv = randomPooled(12);
   const cipher = createCipheriv('aes-256-gcm', sealKey(sid), iv);
   const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');

@@ -62,6 +62,8 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
         tid,
         name: tid,
         issuer,
+        // More clients than the free plan's quota of 10 (count-quotas.test.ts tests the quotas).
+        plan: 'enterprise',
         // A: implicit and hybrid enabled, to test response/grant type consistency; B: the defaults.
         config:
           who === 'a'

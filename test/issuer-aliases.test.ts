@@ -33,6 +33,8 @@ describe('issuer aliases: API, serving, and the two modes (reference §9)', () =
       tid,
       name: tid,
       issuer: primary,
+      // More aliases than the free plan's quota of 1 (count-quotas.test.ts tests the quotas).
+      plan: 'enterprise',
       config: { grants: { grantTypes: ['client_credentials', 'refresh_token'], responseTypes: [] } },
     }));
     const c = await addClient(planes.s, tid, { grant_types: ['client_credentials', 'refresh_token'], scope: 'read' });

@@ -17,7 +17,8 @@ async function final<T>(work: () => Promise<T>): Promise<T> {
 /** The steps of `migrateIssuer`; each one idempotent (a retry finds its own earlier work done). */
 export const issuerMigrationActivities = ({ db, redis }: ActivityDeps) => ({
   async addMigrationAlias({ tid, issuer }: { tid: string; issuer: string }): Promise<void> {
-    await final(() => addAlias(db, tid, { issuer, mode: 'MIGRATION' }, { idempotent: true }));
+    // A move, not a new alias: the old URL goes when the window ends, so the alias quota does not apply.
+    await final(() => addAlias(db, tid, { issuer, mode: 'MIGRATION' }, { idempotent: true, quota: false }));
   },
 
   async makePrimaryIssuer({ tid, from, to }: { tid: string; from: string; to: string }): Promise<void> {

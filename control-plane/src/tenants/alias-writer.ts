@@ -30,14 +30,15 @@ export async function listAliases(db: Db, tid: string): Promise<IssuerAlias[]> {
  * alias — also this tenant's own, unless `idempotent` (a workflow retrying
  * its own step), in which case an existing alias of this tenant is kept as is;
  * `409 issuer_conflict` when it nests with any issuer (issuer-conflicts.ts);
- * `403 quota_exceeded` when the tenant has as many aliases as its plan allows.
+ * `403 quota_exceeded` when the tenant has as many aliases as its plan allows
+ * (unless `quota: false`: an issuer migration's temporary alias).
  * Returns the alias's mode before the call (undefined: it was new).
  */
 export async function addAlias(
   db: Db,
   tid: string,
   alias: IssuerAlias,
-  options: { idempotent?: boolean } = {},
+  options: { idempotent?: boolean; quota?: boolean } = {},
 ): Promise<AliasMode | undefined> {
   return db.transaction().execute(async (trx) => {
     await lockIssuers(trx);
@@ -53,7 +54,8 @@ export async function addAlias(
     }
     await requireIssuersFree(trx, tid, [alias.issuer]);
     // The plan's alias quota, as Postgres has it now (the tenant's row is held: requireTenant).
-    await holdCountQuota(trx, tid, 'issuer_aliases', await planQuotaOf(trx, tid, 'issuer_aliases'));
+    if (options.quota !== false)
+      await holdCountQuota(trx, tid, 'issuer_aliases', await planQuotaOf(trx, tid, 'issuer_aliases'));
     await trx.insertInto('issuer_aliases').values({ tid, issuer: alias.issuer, mode: alias.mode }).execute();
     await touch(trx, tid);
     return undefined;

@@ -38,6 +38,8 @@ describe('password guessing brake (hosted sign-in and password grant)', () => {
       tid,
       name: tid,
       issuer: `https://${tid}.example.com`,
+      // The brake is under test, not the plan: the free plan's token rate limit (20/s) would answer first.
+      plan: 'enterprise',
       config: { grants: { grantTypes: ['authorization_code', 'refresh_token', 'password'], responseTypes: ['code'] } },
     });
     registrationToken = created.apiToken;

@@ -60,7 +60,9 @@ describe('supply chain (issue 11, finding 17)', () => {
     const builtins = new Set(builtinModules);
     const missing = new Set<string>();
     for (const file of files) {
-      for (const [, specifier] of read(file).matchAll(/(?:from|import\()\s*'([^'.][^']*)'/g)) {
+      for (const [, specifier] of read(file).matchAll(
+        /(?:(?:^|[\s}])from|\bimport\(|^import)\s*'([^'.\n][^'\n]*)'/gm,
+      )) {
         const name = packageOf(specifier!);
         if (name.startsWith('node:') || builtins.has(name) || name.startsWith('@tessera/')) continue;
         if (!runtime.has(name)) missing.add(`${name} (${file})`);

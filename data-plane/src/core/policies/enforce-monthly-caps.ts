@@ -97,11 +97,21 @@ export function enforceMonthlyCaps(monthUsage: MonthUsage, clock: Clock): Policy
       if (usage === undefined || tenant === undefined || answer.status >= 400) return;
       if (capsOf(tenant.limits.monthly_caps) === null) return;
       for (let i = 0; i < usage.length; i += 2) {
-        const metric = metricOf(usage[i]!);
+        const metric = metricOfDimension(usage[i]!);
         if (metric !== undefined) monthUsage.count(tenant.tid, metric);
       }
     },
   };
+}
+
+/** Usage dimensions are a handful of constant strings (`tokens:<grant_type>`, `sign_ins`, …): their metric, looked up once. */
+const metrics = new Map<string, Metric | undefined>();
+function metricOfDimension(dimension: string): Metric | undefined {
+  const known = metrics.get(dimension);
+  if (known !== undefined || metrics.has(dimension)) return known;
+  const metric = metricOf(dimension);
+  if (metrics.size < 1000) metrics.set(dimension, metric); // bounded, whatever a step meters
+  return metric;
 }
 
 /** Check the limits from `from` on; a promise only while the tenant's first figures are read. */

@@ -29,6 +29,8 @@
  *   BENCH_CONCURRENCY   flows in flight (default 16)
  *   BENCH_ALG           default (default), RS256, ES256, EdDSA
  *   BENCH_CPU_PROF      when set, the data plane writes a V8 CPU profile into .cache/prof
+ *   TESSERA_QUOTAS      passed to the data plane (`off`: no rate limits or hard caps). The tenant is on the `bench` plan
+ *                       (bench/support/bench-plan.ts): every limit checked, none reached.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -46,6 +48,7 @@ import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
+import { createBenchPlan } from './support/bench-plan.ts';
 
 pinSelf('1');
 
@@ -240,8 +243,10 @@ try {
             signingAlgorithms: ['RS256', 'ES256', 'EdDSA'],
           },
         };
+  // A plan whose limits are checked and never reached (the free plan's 20 token requests a second would refuse).
+  const plan = await createBenchPlan(db);
   const checked = checkCreateTenant(
-    { tid: TID, name: TID, issuer: `${base}/${TID}`, config },
+    { tid: TID, name: TID, issuer: `${base}/${TID}`, plan, config },
     keyStores.defaultBackend,
   );
   backend = keyStores.defaultBackend;

@@ -115,7 +115,7 @@ describe('quota enforcement on the data plane', () => {
     await putPlan(`fleet-${run}`, {}, { tokens: { limit: 1000, kind: 'hard' } });
     const { tid, token } = await tenantOn(`fleet-${run}`);
     // What the other nodes' metering would have flushed (shared/src/billing/usage-keys.ts).
-    await planes.s.redis.hset(usageMonthKey('', tid, utcMonth(Date.now())), 'tokens', 1000);
+    await planes.s.redis.hset(usageMonthKey(tid, utcMonth(Date.now())), 'tokens', 1000);
     const refused = await token(nodes[1]!.url);
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error_description: string }).error_description).toMatch(/cap of 1000 tokens/);
@@ -124,7 +124,7 @@ describe('quota enforcement on the data plane', () => {
   it('serves past a soft cap', async () => {
     await putPlan(`soft-${run}`, {}, { tokens: { limit: 1, kind: 'soft' } });
     const { tid, token } = await tenantOn(`soft-${run}`);
-    await planes.s.redis.hset(usageMonthKey('', tid, utcMonth(Date.now())), 'tokens', 500);
+    await planes.s.redis.hset(usageMonthKey(tid, utcMonth(Date.now())), 'tokens', 500);
     for (const node of nodes) expect((await token(node.url)).status).toBe(200);
   });
 });

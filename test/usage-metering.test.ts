@@ -129,9 +129,9 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
       introspections: '2',
     };
     // Flushed within about a second; the refused password grant counted nothing.
-    await expect.poll(() => s.redis.hgetall(usageDayKey('', tid, today)), { timeout: 5000 }).toEqual(expected);
-    expect(await s.redis.sismember(usageDaysKey(''), `${tid}|${today}`)).toBe(1);
-    expect(await s.redis.pfcount(activeSubjectsKey('', tid, today.slice(0, 7)))).toBe(2); // the client and bob
+    await expect.poll(() => s.redis.hgetall(usageDayKey(tid, today)), { timeout: 5000 }).toEqual(expected);
+    expect(await s.redis.sismember(usageDaysKey(), `${tid}|${today}`)).toBe(1);
+    expect(await s.redis.pfcount(activeSubjectsKey(tid, today.slice(0, 7)))).toBe(2); // the client and bob
 
     await aggregateUsage(s.db, s.redis);
     expect(await usageRows(tid)).toEqual({
@@ -142,7 +142,7 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
       [`${today} tokens:password`]: 2,
     });
     // Today is not over: it stays to be aggregated again.
-    expect(await s.redis.sismember(usageDaysKey(''), `${tid}|${today}`)).toBe(1);
+    expect(await s.redis.sismember(usageDaysKey(), `${tid}|${today}`)).toBe(1);
 
     const res = await planes.cp.inject({
       method: 'GET',
@@ -219,7 +219,7 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
       }
       await counts.flush(planes.s.redis);
     }
-    const estimate = await planes.s.redis.pfcount(activeSubjectsKey('', tid, day.slice(0, 7)));
+    const estimate = await planes.s.redis.pfcount(activeSubjectsKey(tid, day.slice(0, 7)));
     expect(Math.abs(estimate - 10_000) / 10_000).toBeLessThan(0.02);
     const result = await aggregateUsage(planes.s.db, planes.s.redis);
     expect(await usageRows(tid)).toEqual({
@@ -228,7 +228,7 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
     });
     // The day is over and aggregated: it leaves the set.
     expect(result.closed).toBeGreaterThanOrEqual(1);
-    expect(await planes.s.redis.sismember(usageDaysKey(''), `${tid}|${day}`)).toBe(0);
+    expect(await planes.s.redis.sismember(usageDaysKey(), `${tid}|${day}`)).toBe(0);
   });
 
   it('reports to Stripe what was aggregated, once however often aggregation and reporting run', async () => {
@@ -274,7 +274,7 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
     );
     for (const e of sent()) expect(e.identifier).toBe(e.key);
     // Aggregated after yesterday was over, its subjects figure stayed: the month's HyperLogLog now counts bob too.
-    const month = activeSubjectsKey('', tid, yesterday.slice(0, 7));
+    const month = activeSubjectsKey(tid, yesterday.slice(0, 7));
     if (yesterday.slice(0, 7) === today.slice(0, 7)) expect(await planes.s.redis.pfcount(month)).toBe(3);
     expect((await usageRows(tid))[`${yesterday} ${MAS_DIMENSION}`]).toBe(2);
     const reports = async () =>

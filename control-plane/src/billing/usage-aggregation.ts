@@ -40,20 +40,20 @@ export interface AggregationResult {
  */
 export async function aggregateUsage(db: Db, redis: Redis, now = Date.now()): Promise<AggregationResult> {
   const today = utcDay(now);
-  const members = await redis.smembers(usageDaysKey(''));
+  const members = await redis.smembers(usageDaysKey());
   let closed = 0;
   for (const member of members) {
     const cut = member.lastIndexOf('|');
     const tid = member.slice(0, cut);
     const day = member.slice(cut + 1);
     if (cut <= 0 || !DAY.test(day)) {
-      await redis.srem(usageDaysKey(''), member); // not ours to read
+      await redis.srem(usageDaysKey(), member); // not ours to read
       continue;
     }
-    const dayKey = usageDayKey('', tid, day);
+    const dayKey = usageDayKey(tid, day);
     const [counts, subjects] = await Promise.all([
       redis.hgetall(dayKey),
-      redis.pfcount(activeSubjectsKey('', tid, day.slice(0, 7))),
+      redis.pfcount(activeSubjectsKey(tid, day.slice(0, 7))),
     ]);
     const rows = Object.entries(counts).map(([dimension, value]) => ({ tid, day, dimension, value }));
     const over = day < today;
@@ -66,7 +66,7 @@ export async function aggregateUsage(db: Db, redis: Redis, now = Date.now()): Pr
     }
     if (over) {
       const sum = Object.values(counts).reduce((total, v) => total + Number(v), 0);
-      closed += Number(await redis.eval(CLOSE_DAY, 2, dayKey, usageDaysKey(''), member, String(sum)));
+      closed += Number(await redis.eval(CLOSE_DAY, 2, dayKey, usageDaysKey(), member, String(sum)));
     }
   }
   return { days: members.length, closed };

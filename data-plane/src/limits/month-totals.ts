@@ -28,8 +28,8 @@ export const redisMonthTotals = (redis: Redis): MonthTotalsSource => ({
   async read(month, tids) {
     const pipeline = redis.pipeline();
     for (const tid of tids) {
-      pipeline.hgetall(usageMonthKey('', tid, month));
-      pipeline.pfcount(activeSubjectsKey('', tid, month));
+      pipeline.hgetall(usageMonthKey(tid, month));
+      pipeline.pfcount(activeSubjectsKey(tid, month));
     }
     const results = (await pipeline.exec()) ?? [];
     const totals = new Map<string, MonthTotals>();

@@ -77,8 +77,8 @@ export class UsageCounts {
     for (const [day, tenants] of batch) {
       const month = day.slice(0, 7);
       for (const [tid, { counts, subjects }] of tenants) {
-        const dayKey = usageDayKey('', tid, day);
-        const monthKey = usageMonthKey('', tid, month);
+        const dayKey = usageDayKey(tid, day);
+        const monthKey = usageMonthKey(tid, month);
         const byMetric = new Map<string, number>();
         for (const [dimension, n] of counts) {
           pipeline.hincrby(dayKey, dimension, n);
@@ -89,12 +89,12 @@ export class UsageCounts {
         pipeline.expire(dayKey, USAGE_KEY_TTL_SECONDS);
         pipeline.expire(monthKey, USAGE_KEY_TTL_SECONDS);
         if (subjects.size > 0) {
-          const masKey = activeSubjectsKey('', tid, month);
+          const masKey = activeSubjectsKey(tid, month);
           pipeline.pfadd(masKey, ...subjects);
           pipeline.expire(masKey, USAGE_KEY_TTL_SECONDS);
         }
         // Last: once the job sees the day, its counts are in.
-        pipeline.sadd(usageDaysKey(''), usageDayMember(tid, day));
+        pipeline.sadd(usageDaysKey(), usageDayMember(tid, day));
       }
     }
     try {

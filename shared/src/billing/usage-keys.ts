@@ -9,12 +9,14 @@
  *   usage-days                  set of "<tid>|<YYYY-MM-DD>" with counts not yet aggregated for good
  *
  * Keys live a while past their period (USAGE_KEY_TTL_SECONDS) so the job can
- * aggregate late; the `usage` table is the record.
+ * aggregate late; the `usage` table is the record. The names carry no
+ * deployment prefix: every Redis connection of ours adds REDIS_PREFIX itself
+ * (shared/src/redis.ts).
  */
 export const USAGE_KEY_TTL_SECONDS = 40 * 24 * 3600;
 
-export const usageDayKey = (prefix: string, tid: string, day: string) => `${prefix}usage:${tid}:${day}`;
-export const usageMonthKey = (prefix: string, tid: string, month: string) => `${prefix}usage-month:${tid}:${month}`;
-export const activeSubjectsKey = (prefix: string, tid: string, month: string) => `${prefix}mas:${tid}:${month}`;
-export const usageDaysKey = (prefix: string) => `${prefix}usage-days`;
+export const usageDayKey = (tid: string, day: string) => `usage:${tid}:${day}`;
+export const usageMonthKey = (tid: string, month: string) => `usage-month:${tid}:${month}`;
+export const activeSubjectsKey = (tid: string, month: string) => `mas:${tid}:${month}`;
+export const usageDaysKey = () => 'usage-days';
 export const usageDayMember = (tid: string, day: string) => `${tid}|${day}`;

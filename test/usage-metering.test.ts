@@ -131,12 +131,12 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
     // Flushed within about a second; the refused password grant counted nothing.
     await expect.poll(() => s.redis.hgetall(usageDayKey(tid, today)), { timeout: 5000 }).toEqual(expected);
     expect(await s.redis.sismember(usageDaysKey(), `${tid}|${today}`)).toBe(1);
-    expect(await s.redis.pfcount(activeSubjectsKey(tid, today.slice(0, 7)))).toBe(2); // the client and bob
+    expect(await s.redis.pfcount(activeSubjectsKey(tid, today.slice(0, 7)))).toBe(1); // bob: a client_credentials client is not an active subject
 
     await aggregateUsage(s.db, s.redis);
     expect(await usageRows(tid)).toEqual({
       [`${today} introspections`]: 2,
-      [`${today} ${MAS_DIMENSION}`]: 2,
+      [`${today} ${MAS_DIMENSION}`]: 1,
       [`${today} sign_ins`]: 2,
       [`${today} tokens:client_credentials`]: 3,
       [`${today} tokens:password`]: 2,
@@ -156,7 +156,7 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
         day: today,
         dimensions: {
           ...Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, Number(v)])),
-          [MAS_DIMENSION]: 2,
+          [MAS_DIMENSION]: 1,
         },
       },
     ]);
@@ -165,7 +165,7 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
       authorizations: 0,
       sign_ins: 2,
       introspections: 2,
-      monthly_active_subjects: 2,
+      monthly_active_subjects: 1,
     });
     expect(body.months).toEqual([{ month: today.slice(0, 7), usage: body.totals, overage: {} }]);
   });

@@ -20,7 +20,7 @@ export interface PipelineLog {
  * The one request path of the data plane, whatever the endpoint:
  *
  *   policies' `before` (in order) → the route's admission steps (headers
- *   only, before the body is read) → the route's steps → render what was
+ *   only, before the body is read) → policies' `admitted` → the route's steps → render what was
  *   thrown (the route's error style) → policies' `after` (in reverse)
  *
  * so a policy added here (counting, metrics, no-store, and later quota,
@@ -36,12 +36,17 @@ export class Pipeline {
   readonly policies: readonly Policy[];
   /** The policies' `before`, as steps (made once: runSteps runs them without an await unless one is pending). */
   readonly #before: readonly Step<object, CoreRequest>[];
+  /** The policies' `admitted`, as steps run after each route's admission steps. */
+  readonly #admitted: readonly Step<object, CoreRequest>[];
+  /** Per route: its admission steps, then the policies' `admitted` (made once per route, on its first request). */
+  readonly #admissionSteps = new WeakMap<AnyRoute, readonly Step<object, CoreRequest>[]>();
   readonly #after: readonly Policy[];
   readonly #log: PipelineLog;
 
   constructor(policies: readonly Policy[], log: PipelineLog) {
     this.policies = policies;
     this.#before = policies.flatMap((p) => (p.before ? [{ name: p.name, run: p.before.bind(p) }] : []));
+    this.#admitted = policies.flatMap((p) => (p.admitted ? [{ name: p.name, run: p.admitted.bind(p) }] : []));
     this.#after = policies.filter((p) => p.after).reverse();
     this.#log = log;
   }
@@ -100,8 +105,8 @@ export class Pipeline {
   /** After the policies' `before`: the route's admission steps, unless a policy answered. */
   #admission(x: PolicyExchange, early: StepOutcome): CoreAnswer | undefined | Promise<CoreAnswer | undefined> {
     if (early !== undefined) return this.#finish(x, early);
-    const { admission } = routeOf(x);
-    if (admission === undefined) return undefined;
+    const admission = this.#admissionOf(routeOf(x));
+    if (admission.length === 0) return undefined;
     let answer: StepOutcome | Promise<StepOutcome>;
     try {
       answer = runSteps(admission, x);
@@ -111,6 +116,15 @@ export class Pipeline {
     if (isPending(answer))
       return answer.then((a) => (a === undefined ? undefined : this.#finish(x, a)), this.#failed(x));
     return answer === undefined ? undefined : this.#finish(x, answer);
+  }
+
+  #admissionOf(route: AnyRoute): readonly Step<object, CoreRequest>[] {
+    let steps = this.#admissionSteps.get(route);
+    if (steps === undefined) {
+      steps = [...((route.admission ?? []) as readonly Step<object, CoreRequest>[]), ...this.#admitted];
+      this.#admissionSteps.set(route, steps);
+    }
+    return steps;
   }
 
   #steps(x: PolicyExchange): CoreAnswer | Promise<CoreAnswer> {

@@ -25,8 +25,8 @@ export const clientCredentialsGrant: GrantHandler = {
       iss: issuer,
     });
     const response = await deps.oauth.issuer.issue(tenant, authz);
-    // The subject is the client: each machine client is one active subject.
-    usage?.meter(TOKENS, client.clientId);
+    // Machine clients are not active subjects (monthly active subjects bill people); their tokens are billed as tokens.
+    usage?.meter(TOKENS);
     return response;
   },
 };

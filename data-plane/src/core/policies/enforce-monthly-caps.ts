@@ -76,6 +76,8 @@ function capReached(metric: Metric, limit: number, now: number): never {
 export function enforceMonthlyCaps(monthUsage: MonthUsage, clock: Clock): Policy {
   const now = () => clock.now();
   const compiled = new WeakMap<object, HardCaps>();
+  // One per policy, so two data planes in one process share nothing.
+  const metrics = new Map<string, Metric | undefined>();
   const capsOf = (caps: MonthlyCaps): HardCaps => {
     let hard = compiled.get(caps);
     if (hard === undefined) compiled.set(caps, (hard = hardCapsOf(caps)));
@@ -83,7 +85,8 @@ export function enforceMonthlyCaps(monthUsage: MonthUsage, clock: Clock): Policy
   };
   return {
     name: 'enforceMonthlyCaps',
-    before(x) {
+    // After the route's admission (API tokens): only an authenticated caller learns that a cap is reached.
+    admitted(x) {
       const tenant = x.request.tenant?.tenant;
       if (tenant === undefined) return;
       const limits = capsOf(tenant.limits.monthly_caps)?.get(routeKey(x));
@@ -97,7 +100,7 @@ export function enforceMonthlyCaps(monthUsage: MonthUsage, clock: Clock): Policy
       if (usage === undefined || tenant === undefined || answer.status >= 400) return;
       if (capsOf(tenant.limits.monthly_caps) === null) return;
       for (let i = 0; i < usage.length; i += 2) {
-        const metric = metricOfDimension(usage[i]!);
+        const metric = metricOfDimension(metrics, usage[i]!);
         if (metric !== undefined) monthUsage.count(tenant.tid, metric);
       }
     },
@@ -105,8 +108,7 @@ export function enforceMonthlyCaps(monthUsage: MonthUsage, clock: Clock): Policy
 }
 
 /** Usage dimensions are a handful of constant strings (`tokens:<grant_type>`, `sign_ins`, …): their metric, looked up once. */
-const metrics = new Map<string, Metric | undefined>();
-function metricOfDimension(dimension: string): Metric | undefined {
+function metricOfDimension(metrics: Map<string, Metric | undefined>, dimension: string): Metric | undefined {
   const known = metrics.get(dimension);
   if (known !== undefined || metrics.has(dimension)) return known;
   const metric = metricOf(dimension);

@@ -55,6 +55,11 @@ const passwordRoute = metered('token', '/token', 'sign_ins', 'tokens:password');
 const introspectionRoute = metered('introspection', '/token/introspect', 'introspections');
 const signInRoute = metered('login.authenticate', '/login/authenticate', 'sign_ins');
 
+function setUpPolicy(f: ReturnType<typeof fleet>) {
+  const clock = new ManualClock(Date.UTC(2026, 11, 4, 12));
+  return enforceMonthlyCaps(new MonthUsage(f.source, clock), clock);
+}
+
 function setUp() {
   const f = fleet();
   const clock = new ManualClock(Date.UTC(2026, 11, 4, 12));
@@ -135,13 +140,41 @@ describe('monthly caps', () => {
     expect((await serve(tenant)).status).toBe(200);
   });
 
+  it("answers a caller the route does not admit with the route's refusal, never with the cap", async () => {
+    const { f, serve } = setUp();
+    f.set('t1', 'authorizations', 50);
+    const tenant = tenantWith({ authorizations: { limit: 50, kind: 'hard' } });
+    // As the authz session and direct authorisation APIs do: the API token is checked on the headers first.
+    const guarded = route({
+      name: 'authz-sessions.start',
+      method: 'POST',
+      path: '/authz-sessions/rest/v1',
+      admission: [
+        step('apiToken', (x) => {
+          if (x.request.headers.authorization !== 'Bearer right') return jsonAnswer({ error: 'invalid_token' }, 401);
+        }),
+      ],
+      steps: [step('serve', () => jsonAnswer({ ok: true }))],
+    });
+    const anonymous = await serve(tenant, guarded);
+    expect(anonymous.status).toBe(401);
+    expect(answerBody(anonymous)).toEqual({ error: 'invalid_token' });
+    const admitted = (
+      await runRoute(guarded, coreRequest(tenant, { path: guarded.path, headers: { authorization: 'Bearer right' } }), [
+        setUpPolicy(f),
+      ])
+    ).answer;
+    expect(admitted.status).toBe(403);
+    expect(answerBody(admitted).error).toBe('quota_exceeded');
+  });
+
   it('does no work for a plan without hard caps', () => {
     const { f, policy } = setUp();
     const x = {
       request: coreRequest(tenantWith({ tokens: { limit: 1, kind: 'soft' } }), { path: '/token' }),
       route: tokenRoute,
     } as never;
-    expect(policy.before!(x)).toBeUndefined();
+    expect(policy.admitted!(x)).toBeUndefined();
     expect(f.reads()).toBe(0);
   });
 });

@@ -76,12 +76,12 @@ async function setup() {
 }
 
 describe('the meterUsage policy', () => {
-  it('counts tokens by grant type with their subject, and a password grant as a sign-in too', async () => {
+  it('counts tokens by grant type with their subject (none for a machine client), and a password grant as a sign-in too', async () => {
     const { counter, token } = await setup();
     expect((await token({ grant_type: 'client_credentials' })).answer.status).toBe(200);
     expect((await token({ grant_type: 'password', username: 'bob', password: 'right' })).answer.status).toBe(200);
     expect(counter.seen).toEqual([
-      't-meter tokens:client_credentials svc',
+      't-meter tokens:client_credentials -',
       't-meter sign_ins sub-bob',
       't-meter tokens:password sub-bob',
     ]);

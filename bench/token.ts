@@ -58,6 +58,7 @@ import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
+import { createBenchPlan } from './support/bench-plan.ts';
 
 // Re-run this script pinned to CPU 1 so the load generator never shares the server's core.
 pinSelf('1');
@@ -318,30 +319,6 @@ function startOidcProvider(port: number, format: Reference): ChildProcess {
 }
 
 // ---- set-up, checks, load --------------------------------------------------------------------------
-
-/** The bench tenants' plan: every rate limit and hard cap checked on each request, none ever reached. */
-async function createBenchPlan(db: Db): Promise<void> {
-  const never = 1_000_000_000;
-  const cap = { limit: never, kind: 'hard' } as const;
-  await db
-    .insertInto('plans')
-    .values({
-      id: 'bench',
-      name: 'Bench',
-      quotas: JSON.stringify({
-        clients: null,
-        users: null,
-        monthly_active_subjects: null,
-        token_requests_per_second: never,
-        token_requests_burst: never,
-        issuer_aliases: null,
-        api_tokens: null,
-      }),
-      monthly_caps: JSON.stringify({ tokens: cap, introspections: cap, sign_ins: cap, monthly_active_subjects: cap }),
-      stripe: '{}',
-    })
-    .execute();
-}
 
 async function createScenarioTenant(db: Db, keyStores: KeyStores, s: Scenario, port: number): Promise<void> {
   const config = s.defaults

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCalls } from '../../test/support/admin-calls.ts';
 import { uniqueTid } from '../../test/support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from '../../test/support/planes.ts';
 import { ADMIN_JWT_AUDIENCE, ADMIN_JWT_ISSUER, ADMIN_JWT_MAX_LIFETIME_S, adminJwtKey } from '../src/auth/admin-jwt.ts';
@@ -9,18 +10,8 @@ describe('admin JWTs (POST /admin-tokens/rest/v1)', () => {
   let planes: InProcessPlanes;
   let a: string;
   let b: string;
-  const operator = () => ({ authorization: `Bearer ${planes.s.operatorKey}` });
+  const { operator, mintToken: mint } = adminCalls(() => planes);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  const mint = async (body: object) => {
-    const res = await planes.cp.inject({
-      method: 'POST',
-      url: '/admin-tokens/rest/v1',
-      headers: operator(),
-      payload: body,
-    });
-    expect(res.statusCode).toBe(201);
-    return res.json() as { access_token: string; token_type: string; expires_in: number; tid: string | null };
-  };
   const sign = (key: Uint8Array, claims: Record<string, unknown>, exp: number, alg = 'HS256', iat = exp - 3600) =>
     new SignJWT({ sub: 'operator', jti: randomUUID(), ...claims })
       .setProtectedHeader({ alg })

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCalls } from '../../test/support/admin-calls.ts';
 import { uniqueTid } from '../../test/support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from '../../test/support/planes.ts';
 
@@ -21,23 +22,7 @@ describe('control plane: plans API', () => {
   let planes: InProcessPlanes;
   let planId: string;
   let tid: string;
-  const operator = () => ({ authorization: `Bearer ${planes.s.operatorKey}` });
-  const mint = async (body: object) => {
-    const res = await planes.cp.inject({
-      method: 'POST',
-      url: '/admin-tokens/rest/v1',
-      headers: operator(),
-      payload: body,
-    });
-    expect(res.statusCode).toBe(201);
-    return { authorization: `Bearer ${res.json().access_token as string}` };
-  };
-  const call = (
-    headers: Record<string, string>,
-    method: 'GET' | 'PUT' | 'PATCH' | 'DELETE',
-    url: string,
-    payload?: object,
-  ) => planes.cp.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  const { operator, mint, call } = adminCalls(() => planes);
   const planRow = (id: string) =>
     planes.s.db.selectFrom('plans').select(['name', 'quotas']).where('id', '=', id).executeTakeFirst();
 

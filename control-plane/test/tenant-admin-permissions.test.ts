@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCalls } from '../../test/support/admin-calls.ts';
 import { uniqueTid } from '../../test/support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from '../../test/support/planes.ts';
 
@@ -10,23 +11,7 @@ import { type InProcessPlanes, startInProcessPlanes } from '../../test/support/p
 describe('control plane: what a tenant-scoped admin token may not do', () => {
   let planes: InProcessPlanes;
   let tid: string;
-  const operator = () => ({ authorization: `Bearer ${planes.s.operatorKey}` });
-  const mint = async (body: object) => {
-    const res = await planes.cp.inject({
-      method: 'POST',
-      url: '/admin-tokens/rest/v1',
-      headers: operator(),
-      payload: body,
-    });
-    expect(res.statusCode).toBe(201);
-    return { authorization: `Bearer ${res.json().access_token as string}` };
-  };
-  const call = (
-    headers: Record<string, string>,
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    payload?: object,
-  ) => planes.cp.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  const { operator, mint, call } = adminCalls(() => planes);
   const read = async (id: string) =>
     (await call(operator(), 'GET', `/tenants/rest/v1/${id}`)).json() as Record<string, unknown>;
   const expectForbidden = (res: { statusCode: number; json(): unknown }, what: string) => {

@@ -11,6 +11,15 @@ const secretContext = (tid: string, clientId: string) => `tessera:client-secret:
 /** How long the previous secret stays valid after a change (seamless rollover). */
 export const SECRET_ROLLOVER_MS = 30 * 60 * 1000;
 
+/** What a new client is made of: its id, metadata, secret (plain, sealed here) and registration token hash. */
+interface NewClient {
+  clientId: string;
+  metadata: ClientMetadata;
+  secret: string | null;
+  secretExpiresAt: Date | null;
+  registrationTokenSha256: string | null;
+}
+
 /**
  * Clients in Postgres (the contract is the data plane's ClientStore port,
  * data-plane/src/ports/client-store.ts). Secrets are sealed under the
@@ -65,17 +74,7 @@ export class ClientStore {
    * creates nothing when the tenant already has that many: counted and
    * inserted in one transaction holding the tenant's row.
    */
-  async create(
-    tid: string,
-    input: {
-      clientId: string;
-      metadata: ClientMetadata;
-      secret: string | null;
-      secretExpiresAt: Date | null;
-      registrationTokenSha256: string | null;
-    },
-    limit: number | null = null,
-  ): Promise<boolean> {
+  async create(tid: string, input: NewClient, limit: number | null = null): Promise<boolean> {
     if (limit === null) return this.#insert(this.#db, tid, input);
     return this.#db.transaction().execute(async (trx) => {
       await holdCountQuota(trx, tid, 'clients', limit);
@@ -83,17 +82,7 @@ export class ClientStore {
     });
   }
 
-  async #insert(
-    db: Db,
-    tid: string,
-    input: {
-      clientId: string;
-      metadata: ClientMetadata;
-      secret: string | null;
-      secretExpiresAt: Date | null;
-      registrationTokenSha256: string | null;
-    },
-  ): Promise<boolean> {
+  async #insert(db: Db, tid: string, input: NewClient): Promise<boolean> {
     const result = await db
       .insertInto('clients')
       .values({

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createStripe } from '@tessera/control-plane/billing/stripe-client';
 import { aggregateUsage, MAS_DIMENSION } from '@tessera/control-plane/billing/usage-aggregation';
 import { startUsageJob } from '@tessera/control-plane/billing/usage-job';
-import { reportUsage } from '@tessera/control-plane/billing/usage-reporting';
+import { type MeterEvents, reportUsage } from '@tessera/control-plane/billing/usage-reporting';
 import { UsageCounts } from '@tessera/data-plane/metering/usage-counts';
 import { utcDay } from '@tessera/shared/billing/metrics';
 import { activeSubjectsKey, usageDayKey, usageDaysKey } from '@tessera/shared/billing/usage-keys';
@@ -313,6 +313,38 @@ describe('usage metering, aggregation, the usage API and metered usage to Stripe
     // What was reported adds up to the aggregated counters.
     const rows = await usageRows(tid);
     expect((await reports())[`${today} tokens`]).toBe(rows[`${today} tokens:client_credentials`]);
+
+    // Stripe takes a report but the run dies before recording it, and usage grows meanwhile: the lost report is
+    // sent again as it was (same key, same value), then only the growth under a new key; nothing is billed twice.
+    counts.record(tid, ['tokens:client_credentials', 'svc', 'tokens:client_credentials', 'svc']);
+    await counts.flush(planes.s.redis);
+    await aggregateUsage(planes.s.db, planes.s.redis);
+    const dying: MeterEvents = {
+      create: async (...args: Parameters<typeof meterEvents.create>) => {
+        await meterEvents.create(...args);
+        throw new Error('the process died after Stripe answered');
+      },
+    };
+    await expect(reportUsage(planes.s.db, dying)).rejects.toThrow(/died/);
+    counts.record(tid, ['tokens:client_credentials', 'svc']);
+    await counts.flush(planes.s.redis);
+    await aggregateUsage(planes.s.db, planes.s.redis);
+    await reportUsage(planes.s.db, meterEvents);
+    const later = sent()
+      .filter((e) => e.event === 'tessera_tokens' && e.day === today)
+      .slice(3);
+    expect(later.map((e) => e.value)).toEqual([2, 2, 1]);
+    expect(later[1]!.key).toBe(later[0]!.key);
+    expect(later[2]!.key).not.toBe(later[0]!.key);
+    // Counting each key once, as Stripe does, what was billed equals the aggregated counters.
+    const billed = new Map(
+      sent()
+        .filter((e) => e.event === 'tessera_tokens' && e.day === today)
+        .map((e) => [e.key, e.value]),
+    );
+    const total = [...billed.values()].reduce((a, b) => a + b, 0);
+    expect(total).toBe((await usageRows(tid))[`${today} tokens:client_credentials`]);
+    expect((await reports())[`${today} tokens`]).toBe(total);
   });
 
   it('runs aggregation and reporting as a BullMQ repeatable job in the worker, and stops cleanly', async () => {

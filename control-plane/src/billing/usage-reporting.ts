@@ -26,12 +26,11 @@ export const reportKey = (tid: string, metric: string, day: string, cumulative: 
  * The reporting step of the usage job (docs/billing.md): for each tenant
  * with a Stripe customer whose plan names a Billing Meter for a metric, send
  * what `usage` holds beyond what `usage_reports` says was reported, per day,
- * as one meter event (value = the difference), and record the new total in
- * the same transaction. A report is keyed by (tenant, metric, day, new
- * total): a run repeated, or retried after a crash between Stripe's answer
- * and the commit, sends the same key and identifier, which Stripe answers
- * once; reports of one (tenant, metric, day) are serialised by an advisory
- * lock, so two runs at once never both send.
+ * as one meter event (value = the difference). A report is keyed by
+ * (tenant, metric, day, new total) and written down before it is sent
+ * (`reportDay`): a run repeated, or one after a crash between Stripe's
+ * answer and the commit, sends the same key and identifier, which Stripe
+ * answers once, and never folds an unconfirmed report into a newer one.
  */
 export async function reportUsage(db: Db, meterEvents: MeterEvents, now = Date.now()): Promise<ReportResult> {
   const since = new Date(now - REPORT_WINDOW_DAYS * DAY_MS).toISOString().slice(0, 10);
@@ -78,43 +77,93 @@ export async function reportUsage(db: Db, meterEvents: MeterEvents, now = Date.n
   return { sent };
 }
 
-/** One (tenant, metric, day): under its lock, send the quantity not yet reported and record the new total. */
+/**
+ * One (tenant, metric, day), as an outbox: under its lock, write down the
+ * report (the new total and its key) and commit; send it; then, under the
+ * lock again, record it as reported. A report whose send failed or whose
+ * completion was lost stays written down and is sent again, the same (same
+ * key, identifier and value, which Stripe answers once), before anything
+ * newer, so usage is never sent twice under two keys.
+ */
 async function reportDay(
   db: Db,
   meterEvents: MeterEvents,
   eventName: string,
   report: { tid: string; customer: string; metric: Metric; day: string; quantity: number },
 ): Promise<boolean> {
-  const { tid, customer, metric, day, quantity } = report;
+  const { tid, customer, metric, day } = report;
+  let sent = false;
+  // At most twice: a report left pending, then the newer quantity.
+  for (let round = 0; round < 2; round++) {
+    const due = await writeDown(db, report);
+    if (due === undefined) break;
+    await meterEvents.create(
+      {
+        event_name: eventName,
+        identifier: due.key,
+        // Dated at the start of its UTC day, the same on every retry (the key's request must not change).
+        timestamp: Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000),
+        payload: { stripe_customer_id: customer, value: String(due.total - due.before) },
+      },
+      { idempotencyKey: due.key },
+    );
+    await db.transaction().execute(async (trx) => {
+      await lockReport(trx, tid, metric, day);
+      await trx
+        .updateTable('usage_reports')
+        .set({
+          quantity: due.total,
+          idempotency_key: due.key,
+          pending_quantity: null,
+          pending_key: null,
+          reported_at: sql`now()`,
+        })
+        .where('tid', '=', tid)
+        .where('metric', '=', metric)
+        .where('day', '=', day)
+        .where('pending_key', '=', due.key)
+        .execute();
+    });
+    sent = true;
+    if (!due.wasPending) break;
+  }
+  return sent;
+}
+
+const lockReport = (trx: Db, tid: string, metric: string, day: string) =>
+  sql`select pg_advisory_xact_lock(hashtext(${`usage-report|${tid}|${metric}|${day}`}))`.execute(trx);
+
+/**
+ * The report to send now, written down before it is sent: the one left
+ * pending if there is one, else the quantity beyond what was reported
+ * (undefined when there is none).
+ */
+async function writeDown(
+  db: Db,
+  report: { tid: string; metric: Metric; day: string; quantity: number },
+): Promise<{ key: string; before: number; total: number; wasPending: boolean } | undefined> {
+  const { tid, metric, day, quantity } = report;
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`usage-report|${tid}|${metric}|${day}`}))`.execute(trx);
+    await lockReport(trx, tid, metric, day);
     const row = await trx
       .selectFrom('usage_reports')
-      .select('quantity')
+      .select(['quantity', 'pending_quantity', 'pending_key'])
       .where('tid', '=', tid)
       .where('metric', '=', metric)
       .where('day', '=', day)
       .executeTakeFirst();
     const before = Number(row?.quantity ?? 0);
-    if (quantity <= before) return false; // another run reported it meanwhile
+    if (row?.pending_key && row.pending_quantity !== null)
+      return { key: row.pending_key, before, total: Number(row.pending_quantity), wasPending: true };
+    if (quantity <= before) return undefined; // reported already (by another run, perhaps)
     const key = reportKey(tid, metric, day, quantity);
-    await meterEvents.create(
-      {
-        event_name: eventName,
-        identifier: key,
-        // Dated at the start of its UTC day, the same on every retry (the key's request must not change).
-        timestamp: Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000),
-        payload: { stripe_customer_id: customer, value: String(quantity - before) },
-      },
-      { idempotencyKey: key },
-    );
     await trx
       .insertInto('usage_reports')
-      .values({ tid, metric, day, quantity, idempotency_key: key, reported_at: sql`now()` })
+      .values({ tid, metric, day, quantity: 0, idempotency_key: key, pending_quantity: quantity, pending_key: key })
       .onConflict((c) =>
-        c.columns(['tid', 'metric', 'day']).doUpdateSet({ quantity, idempotency_key: key, reported_at: sql`now()` }),
+        c.columns(['tid', 'metric', 'day']).doUpdateSet({ pending_quantity: quantity, pending_key: key }),
       )
       .execute();
-    return true;
+    return { key, before, total: quantity, wasPending: false };
   });
 }

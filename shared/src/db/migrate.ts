@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002-oauth-core.ts';
 import * as m0003 from './migrations/0003-user-directory.ts';
 import * as m0004 from './migrations/0004-tenant-domains.ts';
 import * as m0005 from './migrations/0005-billing.ts';
+import * as m0006 from './migrations/0006-usage-report-outbox.ts';
 
 /** Migrations are listed here in order; the name is the file name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-user-directory': m0003,
   '0004-tenant-domains': m0004,
   '0005-billing': m0005,
+  '0006-usage-report-outbox': m0006,
 };
 
 class StaticProvider implements MigrationProvider {

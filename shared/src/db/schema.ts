@@ -180,6 +180,9 @@ export interface UsageReportsTable {
   quantity: ColumnType<string, number | bigint | string, number | bigint | string>;
   idempotency_key: string;
   reported_at: Timestamp;
+  /** A report written down and not yet known to have reached Stripe: the total it brings Stripe to, and its key. */
+  pending_quantity: ColumnType<string | null, number | bigint | string | null, number | bigint | string | null>;
+  pending_key: string | null;
 }
 
 export interface StripeEventsTable {

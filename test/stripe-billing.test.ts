@@ -69,7 +69,12 @@ describe('Stripe: customers, subscriptions, plan changes, cancellation and webho
     recorder = await startStripeRecorder();
     planes = await startInProcessPlanes({
       settings: {
-        stripe: { secretKey: process.env.STRIPE_SECRET_KEY!, apiBase: recorder.url, webhookSecret: secret },
+        stripe: {
+          enabled: true,
+          secretKey: process.env.STRIPE_SECRET_KEY!,
+          apiBase: recorder.url,
+          webhookSecret: secret,
+        },
         billingGraceDays: GRACE_SECONDS / 86_400,
       },
     });

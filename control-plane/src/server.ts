@@ -80,8 +80,10 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   });
   registerConfigCheck(app);
   registerAdminTokenRoutes(app, denylist);
-  const billing = deps.billing ?? stripeBillingAccounts(createStripe(deps.settings));
-  registerTenantRoutes(app, { ...deps, billing });
+  // With billing off (no Stripe configured) a plan change touches no subscription.
+  const billing =
+    deps.billing ?? (deps.settings.stripe.enabled ? stripeBillingAccounts(createStripe(deps.settings)) : undefined);
+  registerTenantRoutes(app, { ...deps, ...(billing ? { billing } : {}) });
   registerTenantStatusRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerApiTokenRoutes(app, deps);

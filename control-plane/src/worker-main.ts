@@ -23,7 +23,10 @@ const db = createDb(settings.databaseUrl, { max: maxActivities + 2 });
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
 const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
-const stripe = createStripe(settings);
+// No Stripe key and no mock: billing is off (docs/billing.md), so nothing calls Stripe.
+const stripe = settings.stripe.enabled ? createStripe(settings) : null;
+if (!stripe)
+  console.log(JSON.stringify({ billing: 'off', reason: 'neither STRIPE_SECRET_KEY nor STRIPE_API_BASE is set' }));
 // How often the usage job aggregates and reports (TESSERA_USAGE_JOB_MS, default a minute).
 const usageEveryMs = Number(process.env.TESSERA_USAGE_JOB_MS || 60_000);
 if (!Number.isInteger(usageEveryMs) || usageEveryMs < 100)
@@ -38,7 +41,7 @@ const workers = await startWorkers({
     keyStores,
     masterKey,
     smokeCheckUrl: temporal.smokeCheckUrl,
-    billing: stripeBillingAccounts(stripe),
+    billing: stripe ? stripeBillingAccounts(stripe) : null,
   },
   faults: parseTestFaults(process.env.TESSERA_TEST_FAULTS),
   maxConcurrentActivities: maxActivities,
@@ -49,7 +52,7 @@ const usageJob = await startUsageJob({
   redis,
   redisUrl: settings.redisUrl,
   redisPrefix: settings.redisPrefix,
-  meterEvents: stripe.billing.meterEvents,
+  meterEvents: stripe?.billing.meterEvents ?? null,
   everyMs: usageEveryMs,
   log: (line) => (line.usageJob === 'completed' ? undefined : console.error(JSON.stringify(line))),
 });

@@ -28,7 +28,7 @@ export interface Settings {
   /** Both planes' HTTP servers: `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_IDLE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`. */
   http: HttpLimits;
   /** Control plane: Stripe (docs/billing.md). `STRIPE_SECRET_KEY`; `STRIPE_API_BASE` points the SDK at stripe-mock (dev and test) instead of api.stripe.com. */
-  stripe: { secretKey: string; apiBase: string | undefined; webhookSecret: string | undefined };
+  stripe: { enabled: boolean; secretKey: string; apiBase: string | undefined; webhookSecret: string | undefined };
   /** Control plane: days between `invoice.payment_failed` and suspension (`BILLING_GRACE_DAYS`, default 7; 0 = at once). */
   billingGraceDays: number;
   /** Data plane: count usage for billing (`TESSERA_METERING=on|off`, default on; off only to measure what it costs). */
@@ -113,6 +113,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),
     http: httpLimits(env),
     stripe: {
+      // Billing is off (no Stripe calls at all) when neither a key nor a mock is configured: a self-hosted node without Stripe.
+      enabled: Boolean(env.STRIPE_SECRET_KEY || env.STRIPE_API_BASE),
       // stripe-mock accepts any key of the right shape (sk_test_ and letters or digits only); a real deployment sets its own.
       secretKey: env.STRIPE_SECRET_KEY || 'sk_test_tesseradev',
       apiBase: env.STRIPE_API_BASE || undefined,

@@ -24,6 +24,7 @@ function failure(err: unknown): unknown {
  */
 export const billingAccountActivities = ({ db, billing }: ActivityDeps) => ({
   async createBillingAccount({ tid, plan: planId }: { tid: string; plan: string }): Promise<void> {
+    if (billing === null) return; // billing is off (settings.stripe.enabled)
     const plan = await findPlan(db, planId);
     if (!plan) throw ApplicationFailure.nonRetryable(`unknown plan "${planId}"`, 'billing_failed');
     const tenant = await db.selectFrom('tenants').select('name').where('tid', '=', tid).executeTakeFirst();
@@ -54,6 +55,7 @@ export const billingAccountActivities = ({ db, billing }: ActivityDeps) => ({
 
   /** Cancel the subscription (deprovisioning, or undoing a failed provisioning); the customer stays, with its invoices. */
   async deleteBillingAccount({ tid }: { tid: string }): Promise<void> {
+    if (billing === null) return; // billing is off
     const account = await readBillingAccount(db, tid);
     if (!account?.subscriptionId) return;
     await billing.cancelSubscription({

@@ -14,5 +14,5 @@ export interface ActivityDeps {
   /** A data-plane node's base URL, for the provisioning smoke check. */
   smokeCheckUrl: string;
   /** Stripe customers and subscriptions (billing/stripe-billing-accounts.ts). */
-  billing: BillingAccountPort;
+  billing: BillingAccountPort | null;
 }

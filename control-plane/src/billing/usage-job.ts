@@ -16,7 +16,8 @@ export interface UsageJobOptions {
   redisUrl: string;
   /** The deployment's Redis prefix: BullMQ's keys go under `<prefix>bull`. */
   redisPrefix: string;
-  meterEvents: MeterEvents;
+  /** Stripe's Billing Meter events; null when billing is off (aggregation only). */
+  meterEvents: MeterEvents | null;
   /** How often the job runs (default every minute). */
   everyMs?: number;
   log?: (line: Record<string, unknown>) => void;
@@ -47,7 +48,8 @@ export async function startUsageJob(options: UsageJobOptions): Promise<UsageJob>
     USAGE_QUEUE,
     async () => {
       const aggregated = await aggregateUsage(db, redis);
-      const reported = await reportUsage(db, meterEvents);
+      // With billing off, usage is aggregated (the usage API, the caps) and reported nowhere.
+      const reported = meterEvents === null ? { sent: 0 } : await reportUsage(db, meterEvents);
       return { ...aggregated, ...reported };
     },
     { connection: workerConnection, prefix, concurrency: 1 },

@@ -8,6 +8,7 @@ import {
   usageMonthKey,
 } from '@tessera/shared/billing/usage-keys';
 import type { Redis } from 'ioredis';
+import { sendCounts, startFlusher } from '../stores/counter-batches.ts';
 
 /** One tenant's usage of one UTC day since the last flush. */
 interface TenantDay {
@@ -97,14 +98,9 @@ export class UsageCounts {
         pipeline.sadd(usageDaysKey(), usageDayMember(tid, day));
       }
     }
-    try {
-      const results = await pipeline.exec();
-      if (results?.some(([err]) => err)) throw new Error('usage counters: a Redis command failed');
-    } catch (err) {
-      // Put them back: a Redis blip delays the counts, it does not lose them (a partial failure may count twice).
+    await sendCounts(pipeline, 'usage counters', () => {
       for (const [day, tenants] of batch) for (const [tid, entry] of tenants) this.#merge(day, tid, entry);
-      throw err;
-    }
+    });
   }
 
   #merge(day: string, tid: string, from: TenantDay): void {
@@ -121,11 +117,6 @@ export class UsageCounts {
 
   /** Flush every `intervalMs` until stopped; the returned stop flushes one last time. */
   startFlusher(redis: Redis, intervalMs = 1000, onError: (err: unknown) => void = () => {}): () => Promise<void> {
-    const timer = setInterval(() => this.flush(redis).catch(onError), intervalMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await this.flush(redis).catch(onError);
-    };
+    return startFlusher(() => this.flush(redis), intervalMs, onError);
   }
 }

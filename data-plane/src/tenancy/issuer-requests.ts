@@ -1,5 +1,6 @@
 import { issuerLastSeenKey, issuerRequestsKey } from '@tessera/shared/tenancy/issuer-requests';
 import type { Redis } from 'ioredis';
+import { sendCounts, startFlusher } from '../stores/counter-batches.ts';
 
 /**
  * One node's counts of requests per (tenant, issuer), kept in memory and
@@ -34,23 +35,13 @@ export class IssuerRequestCounts {
         pipeline.hset(issuerLastSeenKey(tid), issuer, now);
       }
     }
-    try {
-      const results = await pipeline.exec();
-      if (results?.some(([err]) => err)) throw new Error('issuer request counters: a Redis command failed');
-    } catch (err) {
-      // Put them back: a Redis blip delays the counts, it does not lose them (a partial failure may count twice).
+    await sendCounts(pipeline, 'issuer request counters', () => {
       for (const [tid, byIssuer] of batch) for (const [issuer, n] of byIssuer) this.#add(tid, issuer, n);
-      throw err;
-    }
+    });
   }
 
   /** Flush every `intervalMs` until stopped; the returned stop flushes one last time. */
   startFlusher(redis: Redis, intervalMs = 1000, onError: (err: unknown) => void = () => {}): () => Promise<void> {
-    const timer = setInterval(() => this.flush(redis).catch(onError), intervalMs);
-    timer.unref();
-    return async () => {
-      clearInterval(timer);
-      await this.flush(redis).catch(onError);
-    };
+    return startFlusher(() => this.flush(redis), intervalMs, onError);
   }
 }

@@ -1,5 +1,7 @@
 import { type SchemaOptions, type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+import { EVENT_TYPES } from '../events/event-types.ts';
 import { ACCESS_TOKEN_CONTENT_ENCRYPTIONS, ENCRYPTION_ALGORITHMS, SIGNING_ALGORITHMS } from '../jose/algorithms.ts';
+import { SLOTS } from '../plugins/slots/index.ts';
 
 /**
  * Tenant configuration, version 1. Every member has a default, so `{}` is a
@@ -201,8 +203,31 @@ const Introspection = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-/** Plugin slots arrive with later issues; until then the object must stay empty. */
-const Plugins = Type.Object({}, { additionalProperties: false, default: {} });
+/**
+ * Plugin slots (shared/src/plugins/slots/): each optional, a built-in or a
+ * webhook; an unknown slot name is refused like any unknown member.
+ */
+const Plugins = Type.Object(Object.fromEntries(SLOTS.map((slot) => [slot.name, Type.Optional(slot.schema)])), {
+  additionalProperties: false,
+  default: {},
+});
+
+/** Where the tenant's events (shared/src/events/event-types.ts) are delivered, besides the event-listener slots. */
+const Events = Type.Object(
+  {
+    endpoints: Type.Array(
+      Type.Object(
+        {
+          url: Type.String({ minLength: 1, maxLength: 2048, description: 'https URL events are POSTed to' }),
+          types: Type.Array(oneOf(EVENT_TYPES), { minItems: 1, uniqueItems: true }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 10 },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
 
 export const TenantConfigSchema = Type.Object(
   {
@@ -216,6 +241,7 @@ export const TenantConfigSchema = Type.Object(
     scopes: Scopes,
     introspection: Introspection,
     plugins: Plugins,
+    events: Events,
   },
   { additionalProperties: false, default: {}, $id: 'TenantConfigV1' },
 );

@@ -7,6 +7,10 @@ import * as m0003 from './migrations/0003-user-directory.ts';
 import * as m0004 from './migrations/0004-tenant-domains.ts';
 import * as m0005 from './migrations/0005-billing.ts';
 import * as m0006 from './migrations/0006-usage-report-outbox.ts';
+import * as m0007 from './migrations/0007-unbuilt-grants.ts';
+import * as m0008 from './migrations/0008-tenant-secrets.ts';
+import * as m0009 from './migrations/0009-audit-log.ts';
+import * as m0010 from './migrations/0010-event-outbox.ts';
 
 /** Migrations are listed here in order; the name is the file name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +20,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-tenant-domains': m0004,
   '0005-billing': m0005,
   '0006-usage-report-outbox': m0006,
+  '0007-unbuilt-grants': m0007,
+  '0008-tenant-secrets': m0008,
+  '0009-audit-log': m0009,
+  '0010-event-outbox': m0010,
 };
 
 class StaticProvider implements MigrationProvider {

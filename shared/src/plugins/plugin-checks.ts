@@ -1,0 +1,128 @@
+import { X509Certificate } from 'node:crypto';
+import type { TenantConfig } from '../config/tenant-config.ts';
+import { SLOTS_BY_NAME } from './slots/index.ts';
+
+/** A problem at a JSONPath (the validator's ConfigProblem). */
+interface Problem {
+  path: string;
+  message: string;
+}
+
+type SlotConfig = { type: string } & Record<string, unknown>;
+
+/** One named rule over one configured slot. */
+type SlotCheck = (config: SlotConfig, path: string, slot: string) => Problem[];
+
+const isLoopback = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+
+/** `secure` scheme always; `plain` only for a loopback host (development). */
+function urlProblem(value: string, secure: string, plain: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.username || url.password) return 'must not carry credentials';
+  if (url.hash) return 'must not have a fragment';
+  if (url.protocol === secure) return undefined;
+  if (url.protocol === plain && isLoopback(url.hostname)) return undefined;
+  return `must be an ${secure.slice(0, -1)} URL (${plain.slice(0, -1)} only for localhost)`;
+}
+
+const webhookUrl: SlotCheck = (c, path) => {
+  if (c.type !== 'webhook') return [];
+  const problem = urlProblem(String(c.url), 'https:', 'http:');
+  return problem ? [{ path: `${path}.url`, message: problem }] : [];
+};
+
+const ldapRules: SlotCheck = (c, path) => {
+  if (c.type !== 'ldap') return [];
+  const problems: Problem[] = [];
+  const problem = urlProblem(String(c.url), 'ldaps:', 'ldap:');
+  if (problem) problems.push({ path: `${path}.url`, message: problem });
+  if (!String(c.userFilter).includes('{username}'))
+    problems.push({ path: `${path}.userFilter`, message: 'must contain {username}' });
+  if (c.bindPasswordSecret !== undefined && c.bindDn === undefined)
+    problems.push({ path: `${path}.bindPasswordSecret`, message: 'needs bindDn' });
+  return problems;
+};
+
+/** Claims no codec may rename: the token would no longer verify or mean the same. */
+const FIXED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'cnf']);
+
+const renameRules: SlotCheck = (c, path) => {
+  if (c.type !== 'builtin' || typeof c.rename !== 'object' || c.rename === null) return [];
+  const problems: Problem[] = [];
+  const targets = new Map<string, string>();
+  for (const [from, to] of Object.entries(c.rename as Record<string, string>)) {
+    const at = `${path}.rename${/^[A-Za-z_$][\w$]*$/.test(from) ? `.${from}` : `[${JSON.stringify(from)}]`}`;
+    if (FIXED_CLAIMS.has(from) || FIXED_CLAIMS.has(to))
+      problems.push({ path: at, message: `the registered claim ${FIXED_CLAIMS.has(from) ? from : to} is not renamed` });
+    else if (targets.has(to)) problems.push({ path: at, message: `${targets.get(to)} is renamed to ${to} too` });
+    targets.set(to, from);
+  }
+  return problems;
+};
+
+/** RFC 6749 §5.1 members: a built-in extra member never replaces one. */
+const STANDARD_MEMBERS = new Set([
+  'access_token',
+  'token_type',
+  'expires_in',
+  'refresh_token',
+  'refresh_token_expires_in',
+  'scope',
+  'id_token',
+  'issued_token_type',
+  'authorization_details',
+]);
+
+const extraMembers: SlotCheck = (c, path) => {
+  if (c.type !== 'builtin' || typeof c.members !== 'object' || c.members === null) return [];
+  return Object.keys(c.members)
+    .filter((m) => STANDARD_MEMBERS.has(m))
+    .map((m) => ({ path: `${path}.members.${m}`, message: 'is a standard member and cannot be replaced' }));
+};
+
+const trustAnchors: SlotCheck = (c, path) => {
+  if (c.type !== 'builtin' || !Array.isArray(c.trustAnchors)) return [];
+  const problems: Problem[] = [];
+  c.trustAnchors.forEach((pem, i) => {
+    try {
+      new X509Certificate(String(pem));
+    } catch {
+      problems.push({ path: `${path}.trustAnchors[${i}]`, message: 'is not a PEM X.509 certificate' });
+    }
+  });
+  return problems;
+};
+
+/** The rules every configured slot runs through, in order. */
+const SLOT_CHECKS: readonly SlotCheck[] = [webhookUrl, ldapRules, renameRules, extraMembers, trustAnchors];
+
+/**
+ * The cross-member rules of `plugins` and `events`, for the slots whose
+ * shape the schema passed (`broken` names the sections and members it did not): no slot the product cannot run yet, https endpoints, and
+ * each built-in's own rules.
+ */
+export function pluginProblems(c: TenantConfig, broken: (member: string) => boolean): Problem[] {
+  const problems: Problem[] = [];
+  if (broken('plugins') && (typeof c.plugins !== 'object' || c.plugins === null)) return problems;
+  for (const [name, config] of Object.entries(c.plugins as Record<string, SlotConfig | undefined>)) {
+    if (config === undefined || broken(`plugins/${name}`)) continue;
+    const slot = SLOTS_BY_NAME.get(name);
+    const path = `$.plugins.${name}`;
+    if (slot && !slot.available) {
+      problems.push({ path, message: `the ${slot.title} slot is not available yet: ${slot.unavailableReason}` });
+      continue;
+    }
+    for (const check of SLOT_CHECKS) problems.push(...check(config, path, name));
+  }
+  if (broken('events')) return problems;
+  c.events.endpoints.forEach((endpoint, i) => {
+    const problem = urlProblem(endpoint.url, 'https:', 'http:');
+    if (problem) problems.push({ path: `$.events.endpoints[${i}].url`, message: problem });
+  });
+  return problems;
+}

@@ -1,0 +1,24 @@
+import { Type } from '@sinclair/typebox';
+import type { SlotDefinition } from '../slot.ts';
+import { slotConfig } from '../webhook-target.ts';
+
+/**
+ * Built-in: how client secrets are kept. `sealed` (the default: encrypted
+ * under the master key, so client_secret_jwt works) or `hashed` (a one-way
+ * hash: client_secret_jwt is refused for such clients).
+ */
+export const SecretEncoding = Type.Object(
+  { type: Type.Literal('builtin'), encoding: Type.Union([Type.Literal('sealed'), Type.Literal('hashed')]) },
+  { additionalProperties: false },
+);
+
+/** Hashes or encrypts client secrets before they are stored; imports encoded secrets. */
+export const clientSecretCodec = {
+  name: 'clientSecretCodec',
+  title: 'Client secret store codec',
+  available: true,
+  failure: 'closed',
+  idempotent: true,
+  timeoutMs: 1000,
+  schema: slotConfig(SecretEncoding),
+} as const satisfies SlotDefinition;

@@ -37,6 +37,9 @@
  *                    floor-eddsa, floor-identifier (default all)
  *   TESSERA_METERING off: the Tessera node runs without usage metering (passed on to it, as all of the
  *                    environment is), to compare its cost: run once with and once without, in turns
+ *   BENCH_PLUGINS    on: every non-default Tessera tenant runs with plugins (issue 14): the built-in JWT claims
+ *                    codec (cid/scp renamed to client_id/scope) and a token.issued event endpoint; run once with
+ *                    and once without, in turns, to compare (BENCH_ONLY=eddsa)
  *   TESSERA_QUOTAS   passed to the data plane: `off` leaves out the plans' rate limits and hard caps. The bench
  *                    tenants are on a plan of their own (`bench`) whose limits are never reached, so a run with
  *                    them on measures the cost of checking, not refusals; compare runs with and without.
@@ -67,6 +70,12 @@ const positive = positiveEnv;
 const SECONDS = positive('BENCH_SECONDS', 10);
 const ROUNDS = positive('BENCH_ROUNDS', 3);
 const WARMUP_SECONDS = 3;
+const PLUGINS = process.env.BENCH_PLUGINS === 'on';
+/** BENCH_PLUGINS=on: a built-in codec and token-issue events (never delivered: the bench runs no worker). */
+const PLUGIN_CONFIG = {
+  plugins: { jwtClaimsCodec: { type: 'builtin', rename: { cid: 'client_id', scp: 'scope' }, scopeFormat: 'string' } },
+  events: { endpoints: [{ url: 'https://events.example.com/hook', types: ['token.issued'] }] },
+};
 /** The first run of each server in a row warms up longer: a fresh node-oidc-provider process is still being optimised by V8. */
 const FIRST_WARMUP_SECONDS = 10;
 const CONNECTIONS = 10;
@@ -332,6 +341,7 @@ async function createScenarioTenant(db: Db, keyStores: KeyStores, s: Scenario, p
         },
         tokens: { accessTokenFormat: s.format },
         grants: { grantTypes: ['client_credentials'], responseTypes: [] },
+        ...(PLUGINS ? PLUGIN_CONFIG : {}),
       };
   const checked = checkCreateTenant(
     { tid: s.tid, name: s.name, issuer: `http://127.0.0.1:${port}/${s.tid}`, plan: 'bench', config },

@@ -45,17 +45,33 @@ export interface FetchLimits {
   allowHttp?: boolean;
 }
 
+/** What a server answered: its status, body (at most `maxBytes`) and content type. */
+export interface LimitedResponse {
+  status: number;
+  body: string;
+  contentType: string;
+}
+
 /**
- * GET a document at a URL someone else chose (a client's JWK set, request
- * object or sector identifier document; a custom host's challenge): https
- * only unless `allowHttp`, public addresses only unless the deployment
- * allows private ones (outbound-policy.ts), no redirects, a deadline for the
- * whole exchange and a byte cap, so a slow or huge answer cannot hold a
- * worker. Every fetch opens its own connection (no agent pool: a pooled
- * socket would skip the policy's lookup), with the trust store of the
- * global https agent (its `ca`, which tests extend).
+ * One request to a URL someone else chose, under the rules of `fetchLimited`
+ * and `postLimited`: https only unless `allowHttp`, public addresses only
+ * unless the deployment allows private ones (outbound-policy.ts; checked on
+ * the address connected to), no redirects (a 3xx is an answer like any
+ * other), a deadline for the whole exchange and a byte cap, so a slow or
+ * huge answer cannot hold a worker. Every request opens its own connection
+ * (no agent pool: a pooled socket would skip the policy's lookup), with the
+ * trust store of the global https agent (its `ca`, which tests extend).
+ * `accept(status)` says whether the body of an answer is wanted; otherwise
+ * the request fails with `status <n>`.
  */
-export function fetchLimited(uri: string, options: FetchLimits): Promise<{ body: string; contentType: string }> {
+function requestLimited(
+  uri: string,
+  method: 'GET' | 'POST',
+  headers: Record<string, string>,
+  body: string | undefined,
+  options: FetchLimits,
+  acceptStatus: (status: number) => boolean,
+): Promise<LimitedResponse> {
   let url: URL;
   try {
     url = new URL(uri);
@@ -75,17 +91,18 @@ export function fetchLimited(uri: string, options: FetchLimits): Promise<{ body:
     const req = request(
       url,
       {
-        method: 'GET',
-        headers: { accept: options.accept },
+        method,
+        headers: { accept: options.accept, ...headers },
         timeout: options.timeoutMs,
         lookup: options.policy.lookup,
         agent: false,
         ...tls,
       },
       (res) => {
-        if (res.statusCode !== 200) {
+        const status = res.statusCode ?? 0;
+        if (!acceptStatus(status)) {
           res.resume();
-          reject(new FetchError(`status ${res.statusCode}`));
+          reject(new FetchError(`status ${status}`));
           return;
         }
         const chunks: Buffer[] = [];
@@ -93,13 +110,16 @@ export function fetchLimited(uri: string, options: FetchLimits): Promise<{ body:
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > options.maxBytes) {
-            req.destroy(new FetchError(`larger than ${options.maxBytes} bytes`));
+            // Settle first: once destroyed, the response may still end (empty) before the error is seen.
+            reject(new FetchError(`larger than ${options.maxBytes} bytes`));
+            req.destroy();
             return;
           }
           chunks.push(chunk);
         });
         res.on('end', () =>
           resolve({
+            status,
             body: Buffer.concat(chunks).toString('utf8'),
             contentType: String(res.headers['content-type'] ?? ''),
           }),
@@ -111,6 +131,31 @@ export function fetchLimited(uri: string, options: FetchLimits): Promise<{ body:
     req.on('close', () => clearTimeout(deadline));
     req.on('timeout', () => req.destroy(new FetchError('timed out')));
     req.on('error', (err) => reject(asFetchError(err)));
-    req.end();
+    req.end(body);
   });
+}
+
+/**
+ * GET a document at a URL someone else chose (a client's JWK set, request
+ * object or sector identifier document; a custom host's challenge) under the
+ * rules of `requestLimited`; any status but 200 is a FetchError.
+ */
+export async function fetchLimited(uri: string, options: FetchLimits): Promise<{ body: string; contentType: string }> {
+  const { body, contentType } = await requestLimited(uri, 'GET', {}, undefined, options, (s) => s === 200);
+  return { body, contentType };
+}
+
+/**
+ * POST a body to a URL someone else chose (a tenant's webhook) under the
+ * rules of `requestLimited`. Any status is an answer, for the caller to
+ * judge; only a network, policy, deadline or size failure is a FetchError.
+ */
+export function postLimited(
+  uri: string,
+  body: string,
+  headers: Record<string, string>,
+  options: FetchLimits,
+): Promise<LimitedResponse> {
+  const sized = { ...headers, 'content-length': String(Buffer.byteLength(body)) };
+  return requestLimited(uri, 'POST', sized, body, options, () => true);
 }

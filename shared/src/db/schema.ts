@@ -148,6 +148,8 @@ export interface PlansTable {
   quotas: Json<import('../billing/plan.ts').PlanQuotas>;
   monthly_caps: Json<import('../billing/plan.ts').MonthlyCaps>;
   stripe: Json<import('../billing/plan.ts').PlanStripe>;
+  /** How long the audit log keeps a tenant's records (docs/audit.md). */
+  audit_retention_days: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -191,6 +193,20 @@ export interface StripeEventsTable {
   received_at: Timestamp;
 }
 
+/** Append-only (a trigger refuses UPDATE, and DELETE but for the retention purge): docs/audit.md. */
+export interface AuditLogTable {
+  /** bigserial: pg returns it as a string. */
+  id: Generated<string>;
+  tid: string | null;
+  occurred_at: Timestamp;
+  recorded_at: Generated<Date>;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Json<Record<string, unknown>>;
+  event_id: string | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   issuer_aliases: IssuerAliasesTable;
@@ -210,6 +226,7 @@ export interface Database {
   usage: UsageTable;
   usage_reports: UsageReportsTable;
   stripe_events: StripeEventsTable;
+  audit_log: AuditLogTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

@@ -5,6 +5,7 @@
 #   - PostgreSQL and Redis reachable (started when installed but down)
 #   - SoftHSM2 (installed with apt-get when running as root), a private token directory
 #   - Debian's chromium for the browser tests (installed with apt-get when running as root)
+#   - OpenLDAP's slapd and ldap-utils for the LDAP directory test (apt-get; never configured or started as a service)
 #   - the Temporal CLI and stripe-mock, built once with `go install` into .cache/bin
 # Writes .cache/env, which the Node launchers read for the paths found here.
 # `--deps-only`: the npm dependencies and nothing else (the unit tests need no service).
@@ -124,6 +125,21 @@ if [ ! -x "$CHROMIUM_BIN" ]; then
   fi
 fi
 
+# --- OpenLDAP (the LDAP directory test) ----------------------------------------------
+# Only the binaries and schemas: each test run starts its own slapd with its own config
+# directory (test/support/slapd.ts). The preseed keeps the package from making a database.
+SLAPD="${SLAPD:-$(command -v slapd || echo /usr/sbin/slapd)}"
+SLAPADD="${SLAPADD:-$(command -v slapadd || echo /usr/sbin/slapadd)}"
+if [ ! -x "$SLAPD" ] || [ ! -x "$SLAPADD" ]; then
+  if is_root; then
+    say "installing OpenLDAP for the LDAP test (apt-get install slapd ldap-utils)"
+    command -v debconf-set-selections >/dev/null && echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
+    apt_install slapd ldap-utils || say "WARNING: could not install slapd; the LDAP test (test/ldap-directory.test.ts) needs it"
+  else
+    say "OpenLDAP is missing (Debian/Ubuntu: sudo apt-get install slapd ldap-utils); the LDAP test needs it"
+  fi
+fi
+
 # --- Temporal CLI and stripe-mock, built from the Go module proxy ------------------------
 go_build() { # name module version
   local name="$1" module="$2" version="$3" bin="$CACHE/bin/$1"
@@ -142,5 +158,7 @@ SOFTHSM2_CONF=$SOFTHSM2_CONF
 TEMPORAL_BIN=$CACHE/bin/temporal
 STRIPE_MOCK_BIN=$CACHE/bin/stripe-mock
 CHROMIUM_BIN=$CHROMIUM_BIN
+SLAPD=$SLAPD
+SLAPADD=$SLAPADD
 ENV
 say "ready"

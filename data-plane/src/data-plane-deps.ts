@@ -8,6 +8,7 @@ import type { ClientKeySets } from './client-auth/client-jwks.ts';
 import type { OAuthServices } from './oauth/oauth-services.ts';
 import type { ClientLookup } from './ports/client-lookup.ts';
 import type { ClientStore } from './ports/client-store.ts';
+import type { EventSink } from './ports/event-sink.ts';
 import type { KeyBackends } from './ports/key-backends.ts';
 import type { UserDirectory } from './ports/user-directory.ts';
 import type { TenantContext } from './tenancy/tenant-context.ts';
@@ -40,4 +41,6 @@ export interface DataPlaneDeps {
   outbound: OutboundPolicy;
   /** Clients' public keys (registered or fetched from jwks_uri, cached per data plane). */
   clientKeySets: ClientKeySets;
+  /** The event outbox (docs/events.md): steps emit what happened; the worker delivers and audits it. */
+  events: EventSink;
 }

@@ -35,6 +35,7 @@ import { redisTokenRateLimiter } from './limits/redis-token-rate.ts';
 import { UsageCounts } from './metering/usage-counts.ts';
 import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
+import { RedisEventOutbox } from './stores/event-outbox.ts';
 import { storePorts } from './stores/store-ports.ts';
 import { trustedProxies } from './tenancy/client-address.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
@@ -179,6 +180,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     },
     outbound,
     clientKeySets: new ClientKeySets(outbound, clock),
+    events: new RedisEventOutbox(redis, clock),
   };
   const hsm = options.keyStores.hsmCheck();
   const monitor = monitorEndpoint({

@@ -9,6 +9,8 @@ import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { GrantHandler } from '../grants/grant.ts';
 import { GRANTS } from '../grants/index.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { epochSeconds } from '../ports/clock.ts';
+import { tokenIssuedEvent } from '../tokens/token-issued-event.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
@@ -58,6 +60,25 @@ const runGrant = (deps: DataPlaneDeps): Step<TokenState> =>
     });
   });
 
+/**
+ * The `token.issued` event, in the outbox before the answer leaves (one
+ * XADD; docs/events.md): a token whose event could not be written is never
+ * handed out, so the audit log misses none.
+ */
+const announceTokenIssued = (deps: DataPlaneDeps): Step<TokenState> =>
+  step<TokenState>('announceTokenIssued', async (x) => {
+    const { state } = x;
+    await deps.events.emit(
+      tokenIssuedEvent(
+        x.request.tenant.tenant.tid,
+        state.params!.grant_type!,
+        state.client!.clientId,
+        state.response!,
+        epochSeconds(deps.oauth.clock),
+      ),
+    );
+  });
+
 /** RFC 6749 §5.1 (never cached: the noStore policy). */
 const tokenResponse = step<TokenState>('tokenResponse', (x) => jsonAnswer(x.state.response));
 
@@ -78,7 +99,7 @@ const TokenResponseBody = Type.Object(
 /**
  * The token endpoint (RFC 6749 §3.2): every grant, behind client
  * authentication. Steps: formBody → authenticateClient → checkGrantType →
- * runGrant → tokenResponse.
+ * runGrant → announceTokenIssued → tokenResponse.
  */
 export const tokenEndpoint: Endpoint = {
   name: 'token',
@@ -90,7 +111,14 @@ export const tokenEndpoint: Endpoint = {
       path: '/token',
       bodyLimit: BODY_LIMIT,
       schema: { response: { 200: TokenResponseBody } },
-      steps: [formBody, authenticateClient(deps, '/token'), checkGrantType(deps), runGrant(deps), tokenResponse],
+      steps: [
+        formBody,
+        authenticateClient(deps, '/token'),
+        checkGrantType(deps),
+        runGrant(deps),
+        announceTokenIssued(deps),
+        tokenResponse,
+      ],
     }),
   ],
   metadata: (context, issuer, deps) => ({

@@ -1,13 +1,6 @@
-import type { EventType } from '@tessera/shared/events/event-types';
+import type { NewEvent } from '@tessera/shared/events/event-envelope';
 
-/** An event as a step raises it; the sink adds the id and the time. */
-export interface NewEvent {
-  type: EventType;
-  tid: string;
-  actor?: string;
-  /** Never a secret or a token value (a token's jti or a hash prefix at most). */
-  data: Record<string, unknown>;
-}
+export type { NewEvent };
 
 /**
  * Where the data plane puts events (shared/src/events/event-types.ts): the

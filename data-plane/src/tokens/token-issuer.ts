@@ -15,7 +15,7 @@ import { type Clock, epochSeconds } from '../ports/clock.ts';
 import type { KeyBackends } from '../ports/key-backends.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { TokenResponse } from './token-response.ts';
+import { ISSUED, type TokenResponse } from './token-response.ts';
 
 /** What a self-contained (JWE) refresh token of a transient authorisation carries. */
 export interface TransientRefreshToken {
@@ -143,6 +143,13 @@ export class TokenIssuer {
       token_type: 'Bearer',
       expires_in: lifetime,
       ...(authz.scp.length ? { scope: authz.scp.join(' ') } : {}),
+      [ISSUED]: {
+        jti,
+        sub: authz.sub,
+        scope: authz.scp,
+        exp,
+        format: authz.accessToken.encoding === 'IDENTIFIER' ? 'identifier' : 'jwt',
+      },
     };
   }
 

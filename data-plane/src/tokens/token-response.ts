@@ -1,3 +1,20 @@
+/**
+ * What a token response does not say but its `token.issued` event does:
+ * the access token's id, subject, scope and expiry. Kept under a symbol, so
+ * neither JSON.stringify nor the route's serialiser ever sends it; spreads
+ * (`{...response, id_token}`) carry it along.
+ */
+export const ISSUED = Symbol('issued');
+
+export interface IssuedAccessToken {
+  jti: string;
+  sub: string;
+  scope: readonly string[];
+  /** Unix seconds. */
+  exp: number;
+  format: 'jwt' | 'identifier';
+}
+
 /** The RFC 6749 §5.1 token response (plus `sub_sid` for the direct authorisation API). */
 export interface TokenResponse {
   access_token: string;
@@ -8,4 +25,5 @@ export interface TokenResponse {
   scope?: string;
   id_token?: string;
   sub_sid?: string;
+  [ISSUED]?: IssuedAccessToken;
 }

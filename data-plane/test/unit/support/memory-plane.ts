@@ -10,6 +10,7 @@ import { ClientKeySets } from '../../../src/client-auth/client-jwks.ts';
 import type { DataPlaneDeps } from '../../../src/data-plane-deps.ts';
 import { oauthServices, type PasswordAuthenticator } from '../../../src/oauth/oauth-services.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
+import { MemoryEventSink } from '../../../src/ports/memory/memory-event-sink.ts';
 import { type MemoryPorts, memoryPorts } from '../../../src/ports/memory/memory-ports.ts';
 import { TenantContext } from '../../../src/tenancy/tenant-context.ts';
 
@@ -41,6 +42,8 @@ export interface MemoryPlane {
   ports: MemoryPorts;
   /** What grants, client authentication and flows are given: ports in memory, no database, Redis, HSM or metrics. */
   deps: DataPlaneDeps;
+  /** The events steps emitted, in order. */
+  events: MemoryEventSink;
   /** A tenant with this config (defaults applied), its keys made in the in-memory key store. */
   tenant(config?: Record<string, unknown>, tid?: string): Promise<TenantContext>;
 }
@@ -55,6 +58,7 @@ export function memoryPlane(
 ): MemoryPlane {
   const clock = options.clock ?? new ManualClock(Date.UTC(2030, 0, 1));
   const ports = memoryPorts(clock, { keyPairs: sharedKeyPairs });
+  const events = new MemoryEventSink(clock);
   const deps: DataPlaneDeps = {
     db: unavailable('PostgreSQL'),
     redis: unavailable('Redis'),
@@ -71,11 +75,13 @@ export function memoryPlane(
     providerMetadata: (_context, issuer) => ({ issuer }),
     outbound: outboundPolicy({ allowPrivate: false }),
     clientKeySets: new ClientKeySets(outboundPolicy({ allowPrivate: false }), clock),
+    events,
   };
   return {
     clock,
     ports,
     deps,
+    events,
     async tenant(input = {}, tid = `t-${randomBytes(4).toString('hex')}`) {
       const config: TenantConfig = parseTenantConfig(input);
       const specs = [...config.keys.signingAlgorithms, ...config.keys.encryptionAlgorithms].map((alg) => ({

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { type TSchema, type TUnion, Type } from '@sinclair/typebox';
 
 /** Bounds of a webhook's per-call timeout, milliseconds. */
 export const WEBHOOK_TIMEOUT_MIN = 50;
@@ -24,6 +24,9 @@ export const WebhookTarget = Type.Object(
   { additionalProperties: false },
 );
 
-/** A slot's config: a webhook or one of its built-ins. */
-export const slotConfig = (...builtins: import('@sinclair/typebox').TSchema[]) =>
-  builtins.length === 0 ? WebhookTarget : Type.Union([WebhookTarget, ...builtins]);
+/** A slot's config: a webhook or one of its built-ins (typed, so `Static` of a slot's schema names its members). */
+export function slotConfig<T extends TSchema[]>(
+  ...builtins: T
+): T extends [] ? typeof WebhookTarget : TUnion<[typeof WebhookTarget, ...T]> {
+  return (builtins.length === 0 ? WebhookTarget : Type.Union([WebhookTarget, ...builtins])) as never;
+}

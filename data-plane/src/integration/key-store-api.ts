@@ -16,6 +16,9 @@ import { requireApiToken } from './api-token-auth.ts';
 const PUBLIC_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'n', 'e', 'x', 'y'] as const;
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
+/** Who the `key.rotated` events of this API name: the tenant, through its API token. */
+const KEY_API_ACTOR = 'tenant_api_token';
+
 /** A key as this API shows it: public members, RFC 7638 thumbprint (`tpr`), status and lifecycle times. */
 async function keyView(key: KeyInfo, withRevocation = false) {
   const jwk = Object.fromEntries(PUBLIC_MEMBERS.filter((m) => key.jwk[m] !== undefined).map((m) => [m, key.jwk[m]]));
@@ -88,6 +91,7 @@ export const keyStoreApi: Endpoint = {
       const form = x.request.body;
       const keys = await generateFreshKeys(deps.db, store(context), context.tenant.tid, specsFrom(context, form), {
         revokeActiveAsCompromised: form?.revoke_all_active_as_compromised === 'true',
+        actor: KEY_API_ACTOR,
       });
       await deps.announce(context.tenant.tid);
       return keysAnswer(keys);
@@ -101,6 +105,7 @@ export const keyStoreApi: Endpoint = {
         tid,
         specsFrom(context, x.request.body),
         config.keys.prePublicationSeconds,
+        KEY_API_ACTOR,
       );
       await deps.announce(tid);
       return keysAnswer(keys);

@@ -207,6 +207,19 @@ export interface AuditLogTable {
   event_id: string | null;
 }
 
+/** The control plane's event outbox (migration 0010, docs/events.md): written in the change's transaction, relayed by the worker. */
+export interface EventOutboxTable {
+  /** The event's ULID (shared/src/events/event-id.ts). */
+  id: string;
+  tid: string;
+  type: string;
+  occurred_at: Timestamp;
+  actor: string | null;
+  data: Json<Record<string, unknown>>;
+  /** When the relay queued its deliveries and audited it; null while pending. */
+  relayed_at: Date | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   issuer_aliases: IssuerAliasesTable;
@@ -226,6 +239,7 @@ export interface Database {
   usage: UsageTable;
   usage_reports: UsageReportsTable;
   stripe_events: StripeEventsTable;
+  event_outbox: EventOutboxTable;
   audit_log: AuditLogTable;
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { TenantConfig } from '../config/tenant-config.ts';
 import type { Db } from '../db/database.ts';
+import { writeOutboxEvent } from '../events/event-outbox.ts';
 import { HttpError } from '../http/errors.ts';
 import { keyStatus } from './key-lifecycle.ts';
 import type { KeyInfo, KeySpec, KeyStore } from './key-store.ts';
@@ -23,6 +24,8 @@ export async function rotateKeys(
   tid: string,
   specs: readonly KeySpec[],
   prePublicationSeconds: number,
+  /** Who asked, for the `key.rotated` event: the schedule (`system`) unless told. */
+  actor = 'system',
 ): Promise<KeyInfo[]> {
   return db.transaction().execute(async (trx) => {
     await lockTenantKeys(trx, tid);
@@ -39,8 +42,31 @@ export async function rotateKeys(
         .where('kid', 'in', replaced)
         .execute();
     }
+    await writeOutboxEvent(trx, keyRotatedEvent(tid, actor, 'rotate', created, replaced, activateAt));
     return created;
   });
+}
+
+/** The `key.rotated` event (docs/events.md), written in the rotation's transaction: public facts only (kids, algorithms, times). */
+function keyRotatedEvent(
+  tid: string,
+  actor: string,
+  mode: 'rotate' | 'generate',
+  created: readonly KeyInfo[],
+  replaced: readonly string[],
+  activateAt: Date,
+) {
+  return {
+    type: 'key.rotated' as const,
+    tid,
+    actor,
+    data: {
+      mode,
+      new_keys: created.map((k) => ({ kid: k.kid, alg: k.alg, activates_at: k.activatedAt.toISOString() })),
+      replaced_kids: [...replaced],
+      activates_at: activateAt.toISOString(),
+    },
+  };
 }
 
 /**
@@ -52,7 +78,7 @@ export async function generateFreshKeys(
   store: KeyStore,
   tid: string,
   specs: readonly KeySpec[],
-  options: { revokeActiveAsCompromised: boolean },
+  options: { revokeActiveAsCompromised: boolean; actor?: string },
 ): Promise<KeyInfo[]> {
   const { created, revoked } = await db.transaction().execute(async (trx) => {
     await lockTenantKeys(trx, tid);
@@ -68,6 +94,7 @@ export async function generateFreshKeys(
         .where('kid', 'in', replaced)
         .execute();
     }
+    await writeOutboxEvent(trx, keyRotatedEvent(tid, options.actor ?? 'system', 'generate', made, replaced, now));
     return { created: made, revoked: options.revokeActiveAsCompromised ? replaced : [] };
   });
   for (const kid of revoked) await store.destroyKey(tid, kid);

@@ -8,6 +8,8 @@ import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { createHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck } from '@tessera/shared/observability/monitor';
+import { HttpWebhookInvoker } from '@tessera/shared/plugins/http-webhook-invoker';
+import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import type { Settings } from '@tessera/shared/settings';
 import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
@@ -35,6 +37,7 @@ import { redisTokenRateLimiter } from './limits/redis-token-rate.ts';
 import { UsageCounts } from './metering/usage-counts.ts';
 import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
+import { CachedTenantSecrets } from './stores/cached-tenant-secrets.ts';
 import { RedisEventOutbox } from './stores/event-outbox.ts';
 import { storePorts } from './stores/store-ports.ts';
 import { trustedProxies } from './tenancy/client-address.ts';
@@ -146,6 +149,15 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
   };
   const outbound = outboundPolicy({ allowPrivate: settings.clientFetchPrivate });
+  // Plugin secrets per node: evicted when the tenant is announced (the control plane does after every change), 60 s at most.
+  const tenantSecrets = new CachedTenantSecrets(new TenantSecretStore(db, options.masterKey, clock));
+  // Webhooks go where client documents may (plain http only to loopback, and only where private addresses are allowed).
+  const webhooks = new HttpWebhookInvoker({
+    policy: outbound,
+    secrets: tenantSecrets,
+    allowLoopbackHttp: settings.clientFetchPrivate,
+    clock,
+  });
   const ports = storePorts({
     db,
     redis,
@@ -181,6 +193,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     outbound,
     clientKeySets: new ClientKeySets(outbound, clock),
     events: new RedisEventOutbox(redis, clock),
+    webhooks,
+    tenantSecrets,
   };
   const hsm = options.keyStores.hsmCheck();
   const monitor = monitorEndpoint({
@@ -206,6 +220,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   });
   app.addHook('onClose', async () => {
     stopReadingUsage?.();
+    webhooks.close();
     await Promise.all([stopCounting?.(), stopMetering?.()]);
   });
   const sync: TenantSync = new TenantSync({
@@ -218,6 +233,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     onChange: (tid) => {
       options.keyStores.forgetTenant(tid);
       clients.evictTenant(tid);
+      tenantSecrets.evictTenant(tid);
     },
     onClientChange: (tid, clientId) => clients.evict(tid, clientId),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),

@@ -70,6 +70,16 @@ export interface TenantSecretsTable {
   created_at: Timestamp;
 }
 
+/** A tenant's plugin secrets (migration 0008, plugins/tenant-secret-store.ts). */
+export interface TenantPluginSecretsTable {
+  tid: string;
+  name: string;
+  sealed: string;
+  previous_sealed: string | null;
+  previous_valid_until: Date | null;
+  created_at: Timestamp;
+}
+
 export interface TenantApiTokensTable {
   id: Generated<string>;
   tid: string;
@@ -228,6 +238,7 @@ export interface Database {
   tenant_api_tokens: TenantApiTokensTable;
   tenant_hsm_tokens: TenantHsmTokensTable;
   tenant_secrets: TenantSecretsTable;
+  tenant_plugin_secrets: TenantPluginSecretsTable;
   clients: ClientsTable;
   authorizations: AuthorizationsTable;
   refresh_tokens: RefreshTokensTable;

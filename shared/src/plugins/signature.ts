@@ -14,8 +14,10 @@ const mac = (secret: string, timestamp: number, body: string) =>
  * the scheme of every webhook call and event delivery. The timestamp is signed
  * too, so a captured call cannot be replayed outside the tolerance window.
  */
-export function signatureHeader(secret: string, body: string, nowSeconds: number): string {
-  return `t=${nowSeconds},v1=${mac(secret, nowSeconds, body)}`;
+export function signatureHeader(secret: string | readonly string[], body: string, nowSeconds: number): string {
+  // Several secrets during a rotation's overlap: one `v1` each, current first (verifySignature accepts any).
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  return [`t=${nowSeconds}`, ...secrets.map((s) => `v1=${mac(s, nowSeconds, body)}`)].join(',');
 }
 
 /**

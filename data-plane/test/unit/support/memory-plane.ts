@@ -12,6 +12,8 @@ import { oauthServices, type PasswordAuthenticator } from '../../../src/oauth/oa
 import { ManualClock } from '../../../src/ports/clock.ts';
 import { MemoryEventSink } from '../../../src/ports/memory/memory-event-sink.ts';
 import { type MemoryPorts, memoryPorts } from '../../../src/ports/memory/memory-ports.ts';
+import { MemoryTenantSecrets } from '../../../src/ports/memory/memory-tenant-secrets.ts';
+import { ScriptedWebhookInvoker } from '../../../src/ports/memory/memory-webhook-invoker.ts';
 import { TenantContext } from '../../../src/tenancy/tenant-context.ts';
 
 /** A stand-in for a service unit tests do not have: any use says which one. */
@@ -44,6 +46,10 @@ export interface MemoryPlane {
   deps: DataPlaneDeps;
   /** The events steps emitted, in order. */
   events: MemoryEventSink;
+  /** Tenants' webhooks: script a slot's answers with `webhooks.on(slot, call => ...)`; calls are recorded. */
+  webhooks: ScriptedWebhookInvoker;
+  /** Tenants' plugin secrets: `tenantSecrets.set(tid, name, value)`. */
+  tenantSecrets: MemoryTenantSecrets;
   /** A tenant with this config (defaults applied), its keys made in the in-memory key store. */
   tenant(config?: Record<string, unknown>, tid?: string): Promise<TenantContext>;
 }
@@ -59,6 +65,8 @@ export function memoryPlane(
   const clock = options.clock ?? new ManualClock(Date.UTC(2030, 0, 1));
   const ports = memoryPorts(clock, { keyPairs: sharedKeyPairs });
   const events = new MemoryEventSink(clock);
+  const webhooks = new ScriptedWebhookInvoker();
+  const tenantSecrets = new MemoryTenantSecrets();
   const deps: DataPlaneDeps = {
     db: unavailable('PostgreSQL'),
     redis: unavailable('Redis'),
@@ -76,12 +84,16 @@ export function memoryPlane(
     outbound: outboundPolicy({ allowPrivate: false }),
     clientKeySets: new ClientKeySets(outboundPolicy({ allowPrivate: false }), clock),
     events,
+    webhooks,
+    tenantSecrets,
   };
   return {
     clock,
     ports,
     deps,
     events,
+    webhooks,
+    tenantSecrets,
     async tenant(input = {}, tid = `t-${randomBytes(4).toString('hex')}`) {
       const config: TenantConfig = parseTenantConfig(input);
       const specs = [...config.keys.signingAlgorithms, ...config.keys.encryptionAlgorithms].map((alg) => ({

@@ -18,6 +18,7 @@ import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
 import { registerPlanRoutes } from './api/plans.ts';
 import { registerStripeWebhookRoute } from './api/stripe-webhook.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
+import { registerTenantSecretRoutes } from './api/tenant-secrets.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerUsageRoutes } from './api/usage.ts';
 import { installAdminAuth } from './auth/admin-auth.ts';
@@ -87,6 +88,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerTenantStatusRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerApiTokenRoutes(app, deps);
+  registerTenantSecretRoutes(app, deps);
   registerAliasRoutes(app, deps);
   registerIssuerMigrationRoutes(app, deps);
   registerPlanRoutes(app, deps);

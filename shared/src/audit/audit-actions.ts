@@ -27,6 +27,7 @@ export const ADMIN_ACTIONS = [
   'plan.deleted',
   'webhook_secret.rotated',
   'tenant_secret.set',
+  'tenant_secret.deleted',
 ] as const;
 
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];

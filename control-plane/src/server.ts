@@ -11,14 +11,15 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { registerAdminTokenRoutes } from './api/admin-tokens.ts';
 import { registerAliasRoutes } from './api/aliases.ts';
 import { registerApiTokenRoutes } from './api/api-tokens.ts';
+import { registerAuditRoutes } from './api/audit.ts';
 import { registerConfigCheck } from './api/config-check.ts';
 import type { ControlPlaneDeps } from './api/deps.ts';
 import { registerDomainRoutes } from './api/domains.ts';
 import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
 import { registerPlanRoutes } from './api/plans.ts';
 import { registerStripeWebhookRoute } from './api/stripe-webhook.ts';
-import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantSecretRoutes } from './api/tenant-secrets.ts';
+import { registerTenantStatusRoutes } from './api/tenant-status.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerUsageRoutes } from './api/usage.ts';
 import { installAdminAuth } from './auth/admin-auth.ts';
@@ -80,7 +81,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     open: deps.settings.monitorMetricsOpen,
   });
   registerConfigCheck(app);
-  registerAdminTokenRoutes(app, denylist);
+  registerAdminTokenRoutes(app, denylist, deps.db);
   // With billing off (no Stripe configured) a plan change touches no subscription.
   const billing =
     deps.billing ?? (deps.settings.stripe.enabled ? stripeBillingAccounts(createStripe(deps.settings)) : undefined);
@@ -92,6 +93,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerAliasRoutes(app, deps);
   registerIssuerMigrationRoutes(app, deps);
   registerPlanRoutes(app, deps);
+  registerAuditRoutes(app, deps);
   // The custom-host HTTP challenge fetches a URL a tenant admin chose: public addresses only, unless allowed.
   registerDomainRoutes(app, deps, outboundPolicy({ allowPrivate: deps.settings.clientFetchPrivate }));
   await registerStripeWebhookRoute(app, {

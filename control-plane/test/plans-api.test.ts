@@ -57,9 +57,17 @@ describe('control plane: plans API', () => {
         quotas: expect.objectContaining({ clients: 10, api_tokens: 3, issuer_aliases: 1 }),
         monthly_caps: expect.objectContaining({ tokens: { limit: 100_000, kind: 'hard' } }),
         stripe: {},
+        audit_retention_days: 7,
       });
       const one = await call(headers, 'GET', `/plans/rest/v1/${planId}`);
-      expect(one.json()).toEqual({ id: planId, name: 'Small', quotas: QUOTAS, monthly_caps: {}, stripe: {} });
+      expect(one.json()).toEqual({
+        id: planId,
+        name: 'Small',
+        quotas: QUOTAS,
+        monthly_caps: {},
+        stripe: {},
+        audit_retention_days: 30,
+      });
     }
     const missing = await call(operator(), 'GET', '/plans/rest/v1/no-such-plan');
     expect(missing.statusCode).toBe(404);
@@ -80,6 +88,7 @@ describe('control plane: plans API', () => {
         sign_ins: { limit: -2, kind: 'soft' },
       },
       stripe: { price_id: 5, meters: { tokens: { price_id: 'price_1' } } },
+      audit_retention_days: 0,
     });
     expect(res.statusCode).toBe(400);
     const body = res.json() as { error: string; errors: { path: string }[] };
@@ -96,6 +105,7 @@ describe('control plane: plans API', () => {
         '$.monthly_caps.sign_ins.limit',
         '$.stripe.price_id',
         '$.stripe.meters.tokens.event_name',
+        '$.audit_retention_days',
       ].sort(),
     );
     expect(await planRow(id)).toBeUndefined();

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { appendAudit } from '@tessera/shared/audit/audit-log';
 import { HttpError } from '@tessera/shared/http/errors';
 import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { sql } from 'kysely';
@@ -20,9 +21,17 @@ const PROVISIONED_TABLES = [
 
 /** The tenant's own rows: create them, flip its status, remove them. */
 export const tenantRowActivities = ({ db, keyStores, redis, redisPrefix }: ActivityDeps) => ({
-  async writeTenantRow({ tenant, apiTokenSha256 }: { tenant: TenantSpec; apiTokenSha256: string }): Promise<void> {
+  async writeTenantRow({
+    tenant,
+    apiTokenSha256,
+    actor,
+  }: {
+    tenant: TenantSpec;
+    apiTokenSha256: string;
+    actor?: string;
+  }): Promise<void> {
     try {
-      await insertProvisioningTenant(db, tenant, apiTokenSha256);
+      await insertProvisioningTenant(db, tenant, apiTokenSha256, actor);
     } catch (err) {
       // Someone else holds the tid or an issuer: final, and nothing of ours to undo.
       if (err instanceof HttpError && err.statusCode === 409)
@@ -89,8 +98,13 @@ export const tenantRowActivities = ({ db, keyStores, redis, redisPrefix }: Activ
   },
 
   /** Last step of deprovisioning: every remaining row goes with the tenant's (foreign keys cascade); nodes drop its issuer URLs. */
-  async deleteTenant({ tid }: { tid: string }): Promise<void> {
-    await db.deleteFrom('tenants').where('tid', '=', tid).execute();
+  async deleteTenant({ tid, actor = 'system' }: { tid: string; actor?: string }): Promise<void> {
+    // The record outlives the tenant (no foreign key) for the retention period.
+    await db.transaction().execute(async (trx) => {
+      const gone = await trx.deleteFrom('tenants').where('tid', '=', tid).executeTakeFirst();
+      if (gone.numDeletedRows > 0n)
+        await appendAudit(trx, [{ tid, actor, action: 'tenant.deleted', target: `tenant:${tid}` }]);
+    });
     keyStores.forgetTenant(tid);
     await publishTenantChange(redis, redisPrefix, { tid, kind: 'delete' });
   },

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { appendAudit } from '@tessera/shared/audit/audit-log';
+import type { Db } from '@tessera/shared/db/database';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN_JWT_MAX_LIFETIME_S } from '../auth/admin-jwt.ts';
 import type { AdminTokenDenylist } from '../auth/admin-token-denylist.ts';
+import { auditActor } from '../auth/audit-actor.ts';
 import { ErrorBody, Tid } from './schemas.ts';
 
 const Body = Type.Object(
@@ -37,9 +40,10 @@ const JtiParams = Type.Object({
  * optionally scoped to one tenant. `DELETE /admin-tokens/rest/v1/{jti}`
  * revokes one without needing the token. Only the operator key may do
  * either — an admin JWT cannot mint a broader (or longer-lived) token for
- * itself, nor lift a revocation.
+ * itself, nor lift a revocation. Both are recorded in the audit log (the
+ * jti, never the token), under the token's tenant when it is scoped.
  */
-export function registerAdminTokenRoutes(root: FastifyInstance, denylist: AdminTokenDenylist): void {
+export function registerAdminTokenRoutes(root: FastifyInstance, denylist: AdminTokenDenylist, db: Db): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/admin-tokens/rest/v1',
@@ -66,6 +70,15 @@ export function registerAdminTokenRoutes(root: FastifyInstance, denylist: AdminT
       const jti = randomUUID();
       // @fastify/jwt reads a number as seconds.
       const token = app.jwt.sign({ sub: 'operator', jti, ...(tid ? { tid } : {}) }, { expiresIn });
+      await appendAudit(db, [
+        {
+          tid: tid ?? null,
+          actor: auditActor(request),
+          action: 'admin_token.created',
+          target: `admin_token:${jti}`,
+          details: { jti, expires_in: expiresIn, scope: tid ?? 'all tenants' },
+        },
+      ]);
       return reply
         .code(201)
         .header('cache-control', 'no-store')
@@ -84,7 +97,24 @@ export function registerAdminTokenRoutes(root: FastifyInstance, denylist: AdminT
       },
     },
     async (request, reply) => {
-      await denylist.revoke(request.params.jti);
+      const { jti } = request.params;
+      await denylist.revoke(jti);
+      // The revocation is filed under the tenant the token was minted for, as its creation was.
+      const minted = await db
+        .selectFrom('audit_log')
+        .select('tid')
+        .where('action', '=', 'admin_token.created')
+        .where('target', '=', `admin_token:${jti}`)
+        .executeTakeFirst();
+      await appendAudit(db, [
+        {
+          tid: minted?.tid ?? null,
+          actor: auditActor(request),
+          action: 'admin_token.revoked',
+          target: `admin_token:${jti}`,
+          details: { jti },
+        },
+      ]);
       return reply.code(204).send();
     },
   );

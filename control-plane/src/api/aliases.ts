@@ -4,6 +4,7 @@ import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { issuerProblem, TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
 import type { FastifyInstance } from 'fastify';
+import { auditActor } from '../auth/audit-actor.ts';
 import { addAlias, listAliases, removeAlias } from '../tenants/alias-writer.ts';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import type { ControlPlaneDeps } from './deps.ts';
@@ -66,7 +67,7 @@ export function registerAliasRoutes(
         });
       }
       await checkNewIssuers(db, settings.issuerBaseUrls, request.admin, request.params.tid, [issuer]);
-      await addAlias(db, request.params.tid, { issuer, mode });
+      await addAlias(db, request.params.tid, { issuer, mode }, { actor: auditActor(request) });
       await announce(request.params.tid);
       return reply.code(201).send({ issuer, mode });
     },
@@ -92,7 +93,7 @@ export function registerAliasRoutes(
         throw new HttpError(400, 'invalid_request', `Bad request: issuer ${problem}`, {
           extra: { errors: [{ path: '$.issuer', message: problem }] },
         });
-      if (!(await removeAlias(db, tid, request.query.issuer)))
+      if (!(await removeAlias(db, tid, request.query.issuer, auditActor(request))))
         throw notFound(`Tenant "${tid}" has no alias ${request.query.issuer}`, 'alias_not_found');
       await announce(tid);
       return reply.code(204).send();

@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { appendAudit } from '@tessera/shared/audit/audit-log';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import type { FastifyInstance } from 'fastify';
+import { auditActor } from '../auth/audit-actor.ts';
 import { issueApiToken } from '../tenants/tenant-writer.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody, Tid } from './schemas.ts';
@@ -53,7 +55,7 @@ export function registerApiTokenRoutes(root: FastifyInstance, deps: ControlPlane
     async (request, reply) => {
       const { tid } = request.params;
       await usable(tid);
-      const { id, token } = await issueApiToken(db, tid, request.body.label);
+      const { id, token } = await issueApiToken(db, tid, request.body.label, auditActor(request));
       await announceTenantChange(db, redis, settings.redisPrefix, tid);
       const row = await db
         .selectFrom('tenant_api_tokens')
@@ -123,12 +125,19 @@ export function registerApiTokenRoutes(root: FastifyInstance, deps: ControlPlane
         .executeTakeFirst();
       if (!row) throw notFound(`No API token ${id} for tenant "${tid}"`, 'token_not_found');
       if (row.revoked_at === null) {
-        await db
-          .updateTable('tenant_api_tokens')
-          .set({ revoked_at: new Date() })
-          .where('tid', '=', tid)
-          .where('id', '=', id)
-          .execute();
+        await db.transaction().execute(async (trx) => {
+          const revoked = await trx
+            .updateTable('tenant_api_tokens')
+            .set({ revoked_at: new Date() })
+            .where('tid', '=', tid)
+            .where('id', '=', id)
+            .where('revoked_at', 'is', null)
+            .executeTakeFirst();
+          if (revoked.numUpdatedRows > 0n)
+            await appendAudit(trx, [
+              { tid, actor: auditActor(request), action: 'api_token.revoked', target: `api_token:${id}` },
+            ]);
+        });
         await announceTenantChange(db, redis, settings.redisPrefix, tid);
       }
       return reply.code(204).send();

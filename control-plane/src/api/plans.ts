@@ -1,14 +1,21 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { DEFAULT_AUDIT_RETENTION_DAYS, MAX_AUDIT_RETENTION_DAYS } from '@tessera/shared/billing/plan';
 import { findPlan, listPlans } from '@tessera/shared/billing/plan-store';
 import { errors } from '@tessera/shared/http/error-constructors';
 import type { FastifyInstance } from 'fastify';
+import { auditActor } from '../auth/audit-actor.ts';
 import { announcePlanTenants } from '../plans/plan-announcer.ts';
 import { checkPlan } from '../plans/plan-checks.ts';
 import { deletePlan, savePlan } from '../plans/plan-writer.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody, JsonObject } from './schemas.ts';
 
+const RetentionDays = Type.Integer({
+  minimum: 1,
+  maximum: MAX_AUDIT_RETENTION_DAYS,
+  description: "how long the audit log keeps a tenant's records (docs/audit.md)",
+});
 const Count = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'null: unlimited' });
 const PlanView = Type.Object({
   id: Type.String(),
@@ -42,6 +49,7 @@ const PlanView = Type.Object({
       ),
     ),
   }),
+  audit_retention_days: RetentionDays,
 });
 const PlanId = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' });
 const IdParams = Type.Object({ id: PlanId });
@@ -54,6 +62,9 @@ const PlanBody = Type.Object(
     }),
     monthly_caps: Type.Optional(JsonObject),
     stripe: Type.Optional(JsonObject),
+    audit_retention_days: Type.Optional(
+      Type.Unknown({ description: `1 to ${MAX_AUDIT_RETENTION_DAYS} days; default ${DEFAULT_AUDIT_RETENTION_DAYS}` }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -112,7 +123,7 @@ export function registerPlanRoutes(root: FastifyInstance, deps: ControlPlaneDeps
       const { id } = request.params;
       const checked = checkPlan(id, request.body);
       if (!checked.ok) throw errors.invalidPlan('The plan is invalid', { extra: { errors: checked.errors } });
-      const created = await savePlan(db, checked.plan);
+      const created = await savePlan(db, checked.plan, auditActor(request));
       if (!created) await announcePlanTenants(db, redis, settings.redisPrefix, id);
       const saved = (await findPlan(db, id))!;
       if (created) reply.code(201).header('location', `/plans/rest/v1/${id}`);
@@ -137,7 +148,7 @@ export function registerPlanRoutes(root: FastifyInstance, deps: ControlPlaneDeps
       },
     },
     async (request, reply) => {
-      if (!(await deletePlan(db, request.params.id))) throw noPlan(request.params.id);
+      if (!(await deletePlan(db, request.params.id, auditActor(request)))) throw noPlan(request.params.id);
       return reply.code(204).send();
     },
   );

@@ -10,6 +10,7 @@ import { announceTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { loadTenant, loadTenants } from '@tessera/shared/tenancy/tenant-reader';
 import type { FastifyInstance } from 'fastify';
 import { requireTenantAccess } from '../auth/admin-auth.ts';
+import { auditActor } from '../auth/audit-actor.ts';
 import { requirePermission } from '../auth/permissions.ts';
 import { changeBillingPlan } from '../billing/plan-change.ts';
 import { followRotationInterval } from '../temporal/key-rotation-schedule.ts';
@@ -98,7 +99,13 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
 
       // The token is shown once, here; the workflow (and Temporal's history) only ever sees its hash.
       const apiToken = mintApiToken();
-      const handle = await startProvisioning(temporal, temporalSettings, tenant, sha256Hex(apiToken));
+      const handle = await startProvisioning(
+        temporal,
+        temporalSettings,
+        tenant,
+        sha256Hex(apiToken),
+        auditActor(request),
+      );
       // The answer carries the API token: never cached.
       reply.header('location', `/tenants/rest/v1/${tenant.tid}`).header('cache-control', 'no-store');
       if (request.query.wait) {
@@ -211,7 +218,13 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
       }
       // Stripe first: if it refuses, the answer is 502 and the tenant keeps its plan.
       if (rest.plan !== undefined && deps.billing) await changeBillingPlan(db, deps.billing, tid, rest.plan);
-      const found = await updateTenant(db, keyStores, tid, { ...rest, ...(config ? { config } : {}) });
+      const found = await updateTenant(
+        db,
+        keyStores,
+        tid,
+        { ...rest, ...(config ? { config } : {}) },
+        auditActor(request),
+      );
       if (!found) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
       await announceTenantChange(db, redis, settings.redisPrefix, tid);
       if (config) await followRotationInterval(deps.temporal, tid, config.keys.rotationIntervalDays, request.log);
@@ -247,7 +260,7 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
           'tenant_provisioning',
           'The tenant is still being provisioned; delete it once it is active or failed',
         );
-      const handle = await startDeprovisioning(temporal, temporalSettings, tid);
+      const handle = await startDeprovisioning(temporal, temporalSettings, tid, auditActor(request));
       if (request.query.wait && (await resultWithin(handle, WAIT_MS))) return reply.code(204).send();
       return reply.code(202).send({ tid, status: 'deprovisioning' });
     },

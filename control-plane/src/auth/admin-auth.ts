@@ -13,6 +13,8 @@ export interface AdminPrincipal {
   role: Role;
   /** The only tenant this caller may see or touch; null = every tenant. */
   tid: string | null;
+  /** The admin JWT's id (`jti`): the audit log's `admin:<id>` (docs/audit.md). Absent for the operator key. */
+  tokenId?: string;
 }
 
 declare module 'fastify' {
@@ -69,7 +71,7 @@ async function authenticate(
   if (typeof claims.jti !== 'string') throw invalid('The bearer token is not valid');
   if (await denylist.isRevoked(claims.jti)) throw invalid('The admin token has been revoked');
   const tid = typeof claims.tid === 'string' ? claims.tid : null;
-  return { kind: 'jwt', role: tid === null ? 'admin' : 'tenant-admin', tid };
+  return { kind: 'jwt', role: tid === null ? 'admin' : 'tenant-admin', tid, tokenId: claims.jti };
 }
 
 /** 403 unless the caller may act on tenant `tid`. */

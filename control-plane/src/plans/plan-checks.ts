@@ -1,5 +1,11 @@
 import { isMetric, METRICS } from '@tessera/shared/billing/metrics';
-import { type Plan, type PlanQuotas, QUOTAS } from '@tessera/shared/billing/plan';
+import {
+  DEFAULT_AUDIT_RETENTION_DAYS,
+  MAX_AUDIT_RETENTION_DAYS,
+  type Plan,
+  type PlanQuotas,
+  QUOTAS,
+} from '@tessera/shared/billing/plan';
 
 /** A plan as PUT /plans/rest/v1/{id} sends it, before the checks. */
 export interface PlanInput {
@@ -7,6 +13,8 @@ export interface PlanInput {
   quotas: Record<string, unknown>;
   monthly_caps?: Record<string, unknown>;
   stripe?: Record<string, unknown>;
+  /** Days the audit log keeps a tenant's records; absent: DEFAULT_AUDIT_RETENTION_DAYS. */
+  audit_retention_days?: unknown;
 }
 
 export interface PlanProblem {
@@ -115,6 +123,20 @@ const stripePrices: PlanCheck = {
   },
 };
 
+const auditRetention: PlanCheck = {
+  name: 'auditRetention',
+  run: ({ audit_retention_days: days }) =>
+    days === undefined ||
+    (Number.isSafeInteger(days) && (days as number) >= 1 && (days as number) <= MAX_AUDIT_RETENTION_DAYS)
+      ? []
+      : [
+          {
+            path: '$.audit_retention_days',
+            message: `must be a whole number of days, 1 to ${MAX_AUDIT_RETENTION_DAYS}`,
+          },
+        ],
+};
+
 /** The checks a plan passes, in order; every problem is reported at once. */
 export const PLAN_CHECKS: readonly PlanCheck[] = [
   quotasNamed,
@@ -123,6 +145,7 @@ export const PLAN_CHECKS: readonly PlanCheck[] = [
   capsOnKnownMetrics,
   capValues,
   stripePrices,
+  auditRetention,
 ];
 
 export function checkPlan(
@@ -139,6 +162,7 @@ export function checkPlan(
       quotas: input.quotas as unknown as PlanQuotas,
       monthly_caps: (input.monthly_caps ?? {}) as Plan['monthly_caps'],
       stripe: (input.stripe ?? {}) as Plan['stripe'],
+      audit_retention_days: (input.audit_retention_days as number | undefined) ?? DEFAULT_AUDIT_RETENTION_DAYS,
     },
   };
 }

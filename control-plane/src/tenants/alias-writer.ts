@@ -1,3 +1,4 @@
+import { appendAudit } from '@tessera/shared/audit/audit-log';
 import { holdCountQuota, planQuotaOf } from '@tessera/shared/billing/count-quota';
 import type { Db } from '@tessera/shared/db/database';
 import type { AliasMode } from '@tessera/shared/db/schema';
@@ -32,13 +33,14 @@ export async function listAliases(db: Db, tid: string): Promise<IssuerAlias[]> {
  * `409 issuer_conflict` when it nests with any issuer (issuer-conflicts.ts);
  * `403 quota_exceeded` when the tenant has as many aliases as its plan allows
  * (unless `quota: false`: an issuer migration's temporary alias).
- * Returns the alias's mode before the call (undefined: it was new).
+ * Returns the alias's mode before the call (undefined: it was new). A new
+ * alias is recorded in the audit log as done by `actor` (default `system`).
  */
 export async function addAlias(
   db: Db,
   tid: string,
   alias: IssuerAlias,
-  options: { idempotent?: boolean; quota?: boolean } = {},
+  options: { idempotent?: boolean; quota?: boolean; actor?: string } = {},
 ): Promise<AliasMode | undefined> {
   return db.transaction().execute(async (trx) => {
     await lockIssuers(trx);
@@ -58,12 +60,21 @@ export async function addAlias(
       await holdCountQuota(trx, tid, 'issuer_aliases', await planQuotaOf(trx, tid, 'issuer_aliases'));
     await trx.insertInto('issuer_aliases').values({ tid, issuer: alias.issuer, mode: alias.mode }).execute();
     await touch(trx, tid);
+    await appendAudit(trx, [
+      {
+        tid,
+        actor: options.actor ?? 'system',
+        action: 'alias.added',
+        target: `alias:${alias.issuer}`,
+        details: { issuer: alias.issuer, mode: alias.mode },
+      },
+    ]);
     return undefined;
   });
 }
 
 /** Remove an alias of this tenant; false when it has no such alias (already gone). */
-export async function removeAlias(db: Db, tid: string, issuer: string): Promise<boolean> {
+export async function removeAlias(db: Db, tid: string, issuer: string, actor = 'system'): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await requireTenant(trx, tid);
     const gone = await trx
@@ -73,6 +84,7 @@ export async function removeAlias(db: Db, tid: string, issuer: string): Promise<
       .executeTakeFirst();
     if (gone.numDeletedRows === 0n) return false;
     await touch(trx, tid);
+    await appendAudit(trx, [{ tid, actor, action: 'alias.removed', target: `alias:${issuer}`, details: { issuer } }]);
     return true;
   });
 }

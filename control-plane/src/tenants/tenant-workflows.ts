@@ -26,12 +26,13 @@ export async function startProvisioning(
   settings: TemporalSettings,
   tenant: TenantSpec,
   apiTokenSha256: string,
+  actor?: string,
 ): Promise<WorkflowHandle<typeof provisionTenant>> {
   try {
     return await client.workflow.start<typeof provisionTenant>('provisionTenant', {
       workflowId: provisionWorkflowId(tenant.tid),
       taskQueue: taskQueue('tenants', settings.taskQueuePrefix),
-      args: [{ tenant, apiTokenSha256, timings: settings.timings }],
+      args: [{ tenant, apiTokenSha256, timings: settings.timings, ...(actor ? { actor } : {}) }],
       // A finished run (say, of a tenant since deleted) does not block a new one; a running one does.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
@@ -48,12 +49,13 @@ export async function startDeprovisioning(
   client: Client,
   settings: TemporalSettings,
   tid: string,
+  actor?: string,
 ): Promise<WorkflowHandle<typeof deprovisionTenant>> {
   try {
     return await client.workflow.start<typeof deprovisionTenant>('deprovisionTenant', {
       workflowId: deprovisionWorkflowId(tid),
       taskQueue: taskQueue('tenants', settings.taskQueuePrefix),
-      args: [{ tid, timings: settings.timings }],
+      args: [{ tid, timings: settings.timings, ...(actor ? { actor } : {}) }],
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       workflowIdConflictPolicy: 'USE_EXISTING',
     });

@@ -1,3 +1,4 @@
+import { type AuditRecord, appendAudit } from '@tessera/shared/audit/audit-log';
 import { holdCountQuota, planQuotaOf } from '@tessera/shared/billing/count-quota';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
@@ -15,15 +16,24 @@ import type { CheckedTenantInput } from './tenant-input.ts';
  * `403 quota_exceeded` when the tenant has as many unrevoked tokens as its
  * plan allows (counted and inserted in one transaction holding its row).
  */
-export async function issueApiToken(db: Db, tid: string, label: string): Promise<{ id: string; token: string }> {
+export async function issueApiToken(
+  db: Db,
+  tid: string,
+  label: string,
+  actor = 'system',
+): Promise<{ id: string; token: string }> {
   const token = mintApiToken();
   const row = await db.transaction().execute(async (trx) => {
     await holdCountQuota(trx, tid, 'api_tokens', await planQuotaOf(trx, tid, 'api_tokens'));
-    return trx
+    const inserted = await trx
       .insertInto('tenant_api_tokens')
       .values({ tid, label, token_sha256: sha256Hex(token), revoked_at: null })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await appendAudit(trx, [
+      { tid, actor, action: 'api_token.created', target: `api_token:${inserted.id}`, details: { label } },
+    ]);
+    return inserted;
   });
   return { id: row.id, token };
 }
@@ -39,6 +49,7 @@ export async function insertProvisioningTenant(
   db: Db,
   input: CheckedTenantInput,
   apiTokenSha256: string,
+  actor = 'system',
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await lockIssuers(trx);
@@ -81,6 +92,21 @@ export async function insertProvisioningTenant(
       .insertInto('tenant_api_tokens')
       .values({ tid: input.tid, label: 'initial', token_sha256: apiTokenSha256, revoked_at: null })
       .execute();
+    await appendAudit(trx, [
+      {
+        tid: input.tid,
+        actor,
+        action: 'tenant.created',
+        target: `tenant:${input.tid}`,
+        details: {
+          name: input.name,
+          issuer: input.issuer,
+          plan: input.plan,
+          config_version: 1,
+          aliases: input.aliases.map((a) => a.issuer),
+        },
+      },
+    ]);
   });
 }
 
@@ -137,7 +163,13 @@ export interface TenantPatch {
  * algorithm newly enabled in it gets its key in the same transaction.
  * Returns false when there is no such tenant.
  */
-export async function updateTenant(db: Db, keyStores: KeyStores, tid: string, patch: TenantPatch): Promise<boolean> {
+export async function updateTenant(
+  db: Db,
+  keyStores: KeyStores,
+  tid: string,
+  patch: TenantPatch,
+  actor = 'system',
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('tenants')
@@ -146,7 +178,7 @@ export async function updateTenant(db: Db, keyStores: KeyStores, tid: string, pa
           .onRef('tenant_configs.tid', '=', 'tenants.tid')
           .onRef('tenant_configs.version', '=', 'tenants.config_version'),
       )
-      .select(['tenants.config_version', 'tenant_configs.config'])
+      .select(['tenants.config_version', 'tenant_configs.config', 'tenants.name', 'tenants.plan'])
       .where('tenants.tid', '=', tid)
       .forUpdate()
       .executeTakeFirst();
@@ -191,6 +223,35 @@ export async function updateTenant(db: Db, keyStores: KeyStores, tid: string, pa
       })
       .where('tid', '=', tid)
       .execute();
+    await appendAudit(trx, patchRecords(tid, actor, current, version, patch));
     return true;
   });
+}
+
+/** What a patch changed, one record each; the config by its version numbers, never its content. */
+function patchRecords(
+  tid: string,
+  actor: string,
+  before: { config_version: number; name: string; plan: string },
+  version: number,
+  patch: TenantPatch,
+): AuditRecord[] {
+  const target = `tenant:${tid}`;
+  const records: AuditRecord[] = [];
+  if (patch.config !== undefined)
+    records.push({
+      tid,
+      actor,
+      action: 'tenant.config_changed',
+      target,
+      details: { from_version: before.config_version, to_version: version },
+    });
+  if (patch.name !== undefined && patch.name !== before.name)
+    records.push({ tid, actor, action: 'tenant.renamed', target, details: { from: before.name, to: patch.name } });
+  if (patch.plan !== undefined && patch.plan !== before.plan)
+    records.push({ tid, actor, action: 'tenant.plan_changed', target, details: { from: before.plan, to: patch.plan } });
+  // attrs are the operator's free-form record: their names, not their values.
+  if (patch.attrs !== undefined)
+    records.push({ tid, actor, action: 'tenant.attrs_changed', target, details: { keys: Object.keys(patch.attrs) } });
+  return records;
 }

@@ -7,7 +7,7 @@ import type { DeprovisionTenantInput } from './types.ts';
  * a deprovisioning, once started, is finished rather than undone.
  */
 export async function deprovisionTenant(input: DeprovisionTenantInput): Promise<void> {
-  const { tid, timings } = input;
+  const { tid, timings, actor } = input;
   const step = cleanups(timings);
   await step.markDeprovisioning({ tid });
   await step.unscheduleKeyRotation({ tid });
@@ -15,5 +15,5 @@ export async function deprovisionTenant(input: DeprovisionTenantInput): Promise<
   await step.revokeTenantGrants({ tid });
   await step.destroyHsmToken({ tid });
   await step.deleteBillingAccount({ tid });
-  await step.deleteTenant({ tid });
+  await step.deleteTenant({ tid, ...(actor ? { actor } : {}) });
 }

@@ -14,7 +14,7 @@ import type { ProvisionTenantInput, ProvisionTenantResult } from './types.ts';
  * the task queue, with heartbeats, so a dead worker's step moves elsewhere.
  */
 export async function provisionTenant(input: ProvisionTenantInput): Promise<ProvisionTenantResult> {
-  const { tenant, apiTokenSha256, timings } = input;
+  const { tenant, apiTokenSha256, timings, actor } = input;
   const { tid } = tenant;
   const last = { step: '' };
   const step = tracked(steps(timings), last);
@@ -22,7 +22,7 @@ export async function provisionTenant(input: ProvisionTenantInput): Promise<Prov
   let billing = false;
   try {
     await quick.validateTenant({ tenant });
-    await step.writeTenantRow({ tenant, apiTokenSha256 });
+    await step.writeTenantRow({ tenant, apiTokenSha256, ...(actor ? { actor } : {}) });
     await step.createHsmToken({ tid, backend: tenant.config.keys.backend });
     await step.createInitialKeys({ tid });
     billing = true;

@@ -24,6 +24,8 @@ export interface ProvisionTenantInput {
   /** SHA-256 (hex) of the first integration API token; the token itself was shown to the caller only. */
   apiTokenSha256: string;
   timings: WorkflowTimings;
+  /** Who asked (the audit log's actor: `operator`, `admin:<jti>`); absent in runs from before it was added. */
+  actor?: string;
 }
 
 export type ProvisionTenantResult =
@@ -34,6 +36,8 @@ export type ProvisionTenantResult =
 export interface DeprovisionTenantInput {
   tid: string;
   timings: WorkflowTimings;
+  /** Who asked (the audit log's actor); absent in runs from before it was added. */
+  actor?: string;
 }
 
 export interface BillingGraceInput {

@@ -5,7 +5,7 @@ import type { Plan } from './plan.ts';
 export async function listPlans(db: Db): Promise<Plan[]> {
   const rows = await db
     .selectFrom('plans')
-    .select(['id', 'name', 'quotas', 'monthly_caps', 'stripe'])
+    .select(['id', 'name', 'quotas', 'monthly_caps', 'stripe', 'audit_retention_days'])
     .orderBy('id')
     .execute();
   return rows.map(toPlan);
@@ -14,16 +14,17 @@ export async function listPlans(db: Db): Promise<Plan[]> {
 export async function findPlan(db: Db, id: string): Promise<Plan | undefined> {
   const row = await db
     .selectFrom('plans')
-    .select(['id', 'name', 'quotas', 'monthly_caps', 'stripe'])
+    .select(['id', 'name', 'quotas', 'monthly_caps', 'stripe', 'audit_retention_days'])
     .where('id', '=', id)
     .executeTakeFirst();
   return row ? toPlan(row) : undefined;
 }
 
-const toPlan = (row: Pick<Plan, 'id' | 'name' | 'quotas' | 'monthly_caps' | 'stripe'>): Plan => ({
+const toPlan = (row: Plan): Plan => ({
   id: row.id,
   name: row.name,
   quotas: row.quotas,
   monthly_caps: row.monthly_caps ?? {},
   stripe: row.stripe ?? {},
+  audit_retention_days: row.audit_retention_days,
 });

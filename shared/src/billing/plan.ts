@@ -52,7 +52,14 @@ export interface Plan {
   quotas: PlanQuotas;
   monthly_caps: MonthlyCaps;
   stripe: PlanStripe;
+  /** How long the audit log keeps the records of a tenant on this plan (docs/audit.md). */
+  audit_retention_days: number;
 }
+
+/** A plan that does not say how long its audit records are kept (the column's default too: migration 0009). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 30;
+/** The longest a plan may keep audit records: ten years. */
+export const MAX_AUDIT_RETENTION_DAYS = 3650;
 
 /** No quota and no cap: what tests and a self-hosted node without plans run with. */
 export const UNLIMITED: Pick<Plan, 'quotas' | 'monthly_caps'> = Object.freeze({

@@ -33,6 +33,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Queries are per tenant, newest first, paged by id; the purge reads by occurred_at.
   await sql`create index audit_log_tid_id on audit_log (tid, id desc)`.execute(db);
   await sql`create index audit_log_occurred_at on audit_log (occurred_at)`.execute(db);
+  // Revoking an admin token files it under the tenant its creation was filed under.
+  await sql`create index audit_log_admin_tokens on audit_log (target) where action = 'admin_token.created'`.execute(db);
 
   // Statement-level: it raises (refusing the whole statement) or lets it through; no row is skipped silently.
   await sql`

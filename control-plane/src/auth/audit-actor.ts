@@ -1,0 +1,13 @@
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * Who the audit log says acted (docs/audit.md): `operator` for the operator
+ * key, `admin:<jti>` for an admin JWT (its id, never the token), `system`
+ * when no caller is known (a workflow, a job).
+ */
+export function auditActor(request: Pick<FastifyRequest, 'admin'>): string {
+  const admin = request.admin;
+  if (!admin) return 'system';
+  if (admin.kind === 'operator') return 'operator';
+  return admin.tokenId ? `admin:${admin.tokenId}` : 'system';
+}

@@ -49,7 +49,6 @@ function ssha(password: string): string {
 
 /** An LDIF attribute line; values that LDIF cannot carry plainly are base64 (`attr:: …`). */
 function line(name: string, value: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: LDIF's SAFE-STRING excludes these
   const safe = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f][\x01-\x09\x0b\x0c\x0e-\x7f]*$/.test(value);
   return safe && !value.endsWith(' ') ? `${name}: ${value}` : `${name}:: ${Buffer.from(value).toString('base64')}`;
 }

@@ -36,15 +36,46 @@ const webhookUrl: SlotCheck = (c, path) => {
   return problem ? [{ path: `${path}.url`, message: problem }] : [];
 };
 
+/** Claims the server sets itself: an LDAP attribute never supplies them. */
+const SERVER_CLAIMS = new Set([
+  ...['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'cnf', 'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid'],
+  ...['at_hash', 'c_hash', 's_hash', 'updated_at', 'client_id', 'scope', 'scp', 'cid'],
+]);
+
+/** One parenthesised filter: `(…)` as a whole, parentheses balanced (escaped ones are `\28`, `\29`). */
+function oneFilter(filter: string): boolean {
+  if (!filter.startsWith('(') || !filter.endsWith(')')) return false;
+  let depth = 0;
+  for (let i = 0; i < filter.length; i++) {
+    if (filter[i] === '(') depth++;
+    else if (filter[i] === ')') depth--;
+    // Closed before the end: two filters side by side, or more closing than opening.
+    if (depth <= 0 && i < filter.length - 1) return false;
+  }
+  return depth === 0;
+}
+
 const ldapRules: SlotCheck = (c, path) => {
   if (c.type !== 'ldap') return [];
   const problems: Problem[] = [];
   const problem = urlProblem(String(c.url), 'ldaps:', 'ldap:');
   if (problem) problems.push({ path: `${path}.url`, message: problem });
-  if (!String(c.userFilter).includes('{username}'))
-    problems.push({ path: `${path}.userFilter`, message: 'must contain {username}' });
+  else if (!/^ldaps?:\/\/[^/?#]+\/?$/.test(String(c.url)))
+    problems.push({ path: `${path}.url`, message: 'must be ldaps://host[:port] (no DN, attributes or filter)' });
+  const filter = String(c.userFilter ?? '(uid={username})');
+  if (!filter.includes('{username}')) problems.push({ path: `${path}.userFilter`, message: 'must contain {username}' });
+  else if (!oneFilter(filter))
+    problems.push({ path: `${path}.userFilter`, message: 'must be one parenthesised filter, e.g. (uid={username})' });
   if (c.bindPasswordSecret !== undefined && c.bindDn === undefined)
     problems.push({ path: `${path}.bindPasswordSecret`, message: 'needs bindDn' });
+  if (c.bindDn !== undefined && c.bindPasswordSecret === undefined)
+    problems.push({
+      path: `${path}.bindDn`,
+      message: 'needs bindPasswordSecret (the tenant secret with its password)',
+    });
+  for (const claim of Object.keys((c.claims ?? {}) as Record<string, string>))
+    if (SERVER_CLAIMS.has(claim))
+      problems.push({ path: `${path}.claims.${claim}`, message: `the server sets ${claim}; no attribute supplies it` });
   return problems;
 };
 

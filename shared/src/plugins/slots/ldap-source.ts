@@ -5,18 +5,25 @@ const Name = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.:-]{0,127}$' });
 
 /**
  * An LDAP directory (through ldapts) as claims source and password
- * authenticator: users are found under `baseDn` with `userFilter`, where
- * `{username}` is replaced by the escaped name typed; the password is checked
- * by binding as the user found. The service account's password is a tenant
- * secret named by `bindPasswordSecret`, never part of the config.
+ * authenticator (docs/plugins/ldap.md): users are found under `baseDn` with
+ * `userFilter`, where `{username}` is replaced by the name typed, escaped
+ * (RFC 4515); the password is checked by binding as the entry found. The
+ * subject is the entry's `subjectAttribute`, and the claims source finds the
+ * entry by it. `claims` maps claim names to attribute names. The service
+ * account's password is a tenant secret named by `bindPasswordSecret`, never
+ * part of the config. `timeoutMs` bounds one whole call (connect, binds,
+ * search). Cross-member rules: plugin-checks.ts `ldapRules`.
  */
 export const LdapSource = Type.Object(
   {
     type: Type.Literal('ldap'),
     url: Type.String({ minLength: 1, maxLength: 2048, description: 'ldaps:// (ldap:// only for loopback hosts)' }),
-    bindDn: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    bindDn: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, description: 'the service account that searches' }),
+    ),
     bindPasswordSecret: Type.Optional(
-      Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'name of the tenant secret' }),
+      // A tenant secret's name (shared/src/plugins/tenant-secret-store.ts SECRET_NAME_PATTERN).
+      Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$', description: 'name of the tenant secret with its password' }),
     ),
     baseDn: Type.String({ minLength: 1, maxLength: 1024 }),
     userFilter: Type.String({ default: '(uid={username})', minLength: 3, maxLength: 512 }),

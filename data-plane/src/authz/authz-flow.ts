@@ -5,6 +5,7 @@ import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import type { UsageMeter } from '../core/usage-meter.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
+import { webSsoEligible } from '../plugins/web-sso-eligibility.ts';
 import type { AuthzSession } from '../ports/authz-session-store.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
@@ -283,14 +284,16 @@ export async function startAuthzSession(
   const now = epochSeconds(deps.oauth.clock);
   const existing = input.subSid ? await deps.oauth.sessions.get(tid, hmac, input.subSid) : null;
   const session: AuthzSession = { issuer, request, step: 'auth', createdAt: now };
-  if (sessionSuffices(request, existing, now)) {
+  // The tenant's web SSO eligibility checker has the last word on a session the rules would reuse (no await without it).
+  const eligible = sessionSuffices(request, existing, now) && webSsoEligible(context, deps.webhooks, request, existing);
+  if (eligible === true || (eligible !== false && (await eligible))) {
     const sid = await deps.oauth.authzSessions.create(
       tid,
       hmac,
       { ...session, step: 'consent', subSid: input.subSid! },
       config.authorization.sessionLifetime,
     );
-    return afterAuthentication(flow, sid, session, client, { sid: input.subSid!, session: existing });
+    return afterAuthentication(flow, sid, session, client, { sid: input.subSid!, session: existing! });
   }
   if (request.prompt.includes('none'))
     return errorResponse(context, issuer, deps, client, request, 'login_required', 'The end-user is not logged in');
@@ -488,7 +491,7 @@ async function consented(
   };
   authz.idToken = { lifetime: body.id_token?.lifetime || config.tokens.idTokenLifetime };
   const atClaims = claimTargets(clm, false).accessToken;
-  if (atClaims.length) authz.atc = await releasedClaims(deps, tid, subject.sub, atClaims, authz.cll ?? []);
+  if (atClaims.length) authz.atc = await releasedClaims(deps, context, authz, atClaims, authz.cll ?? []);
   return finish(flow, taken, client, { sid: taken.subSid!, session: subject }, authz);
 }
 

@@ -83,7 +83,11 @@ export async function parseAuthorizationRequest(
   return checkAuthorizationRequest(
     context,
     issuer,
-    { clients: deps.clients, resolve: (params) => resolveRequestObject(context, issuer, deps, params) },
+    {
+      clients: deps.clients,
+      resolve: (params) => resolveRequestObject(context, issuer, deps, params),
+      webhooks: deps.webhooks,
+    },
     query,
   );
 }

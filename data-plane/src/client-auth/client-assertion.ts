@@ -2,12 +2,14 @@ import type { Client } from '@tessera/shared/clients/client';
 import { HttpError } from '@tessera/shared/http/errors';
 import { algorithmsFor } from '@tessera/shared/jose/algorithms';
 import {
+  type CryptoKey,
   createLocalJWKSet,
   decodeJwt,
   decodeProtectedHeader,
   type JSONWebKeySet,
   type JWTPayload,
   jwtVerify,
+  type KeyObject,
 } from 'jose';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { ClientAuthInput } from './client-auth-method.ts';
@@ -59,6 +61,11 @@ export async function clientKeys(client: Client, keySets: ClientKeySets) {
   return set;
 }
 
+/** What verified an assertion: for private_key_jwt, the client's public key (the certificate verifier reads it). */
+export interface VerifiedAssertion {
+  key?: CryptoKey | KeyObject | Uint8Array | undefined;
+}
+
 /**
  * RFC 7523 §3 client assertions, for client_secret_jwt (HMAC with the
  * client secret) and private_key_jwt: iss and sub are the client id, the
@@ -71,7 +78,7 @@ export async function verifyClientAssertion(
   input: ClientAuthInput,
   client: Client,
   kind: 'secret' | 'key',
-): Promise<void> {
+): Promise<VerifiedAssertion> {
   const { client_assertion: assertion, client_assertion_type: type } = input.params;
   if (type !== JWT_BEARER_ASSERTION)
     throw oauthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
@@ -93,6 +100,7 @@ export async function verifyClientAssertion(
     throw fail(`The client registered ${registeredAlg} for its assertions`);
 
   let payload: JWTPayload | undefined;
+  let key: VerifiedAssertion['key'];
   // exp and jti are checked below, after the signature, with errors that say which is missing.
   const now = input.deps.oauth.clock.now();
   const options = {
@@ -115,12 +123,10 @@ export async function verifyClientAssertion(
     }
   } else {
     try {
-      payload = (
-        await jwtVerify(assertion, await clientKeys(client, input.deps.clientKeySets), {
-          ...options,
-          algorithms: [header.alg],
-        })
-      ).payload;
+      ({ payload, key } = await jwtVerify(assertion, await clientKeys(client, input.deps.clientKeySets), {
+        ...options,
+        algorithms: [header.alg],
+      }));
     } catch (err) {
       if (err instanceof HttpError) throw err; // the client's keys could not be had: say so
     }
@@ -128,6 +134,7 @@ export async function verifyClientAssertion(
   if (!payload) throw fail('The client assertion is invalid, expired, or not for this server');
   const exp = checkLifetime(payload, Math.floor(now / 1000));
   await acceptOnce(input, client, payload, exp);
+  return { key };
 }
 
 /** The assertion's `exp`, once it is there and not too far ahead (of now, and of `iat` when given). */

@@ -1,6 +1,6 @@
 import { oauthError } from '../oauth/oauth-error.ts';
+import { clientSecretMatches } from '../plugins/client-secret-codec.ts';
 import type { ClientAuthInput, ClientAuthMethod } from './client-auth-method.ts';
-import { secretMatches } from './secret-match.ts';
 
 /** Decoded once per request: the method asks for the id, then for the secret. */
 const decoded = new WeakMap<ClientAuthInput, { id: string; secret: string } | undefined>();
@@ -40,8 +40,15 @@ export const clientSecretBasic: ClientAuthMethod = {
     if (given && input.params.client_id !== undefined && input.params.client_id !== given.id) {
       throw oauthError('invalid_request', 'The client_id in the body is not the client of the Authorization header');
     }
-    if (!given || !secretMatches(client, given.secret, new Date(input.deps.oauth.clock.now()))) {
-      throw oauthError('invalid_client', 'Client authentication failed', { basicChallenge: input.request.issuer! });
-    }
+    const fail = () =>
+      oauthError('invalid_client', 'Client authentication failed', { basicChallenge: input.request.issuer! });
+    if (!given) throw fail();
+    // Synchronous unless the client's secret is kept hashed (plugins/client-secret-codec.ts).
+    const match = clientSecretMatches(client, given.secret, new Date(input.deps.oauth.clock.now()));
+    if (match === true) return;
+    if (match === false) throw fail();
+    return match.then((ok) => {
+      if (!ok) throw fail();
+    });
   },
 };

@@ -1,3 +1,4 @@
+import { refuseHashedForJwt } from '../plugins/client-secret-codec.ts';
 import { assertionClaims, assertionClientId, HMAC_ALGS, verifyClientAssertion } from './client-assertion.ts';
 import type { ClientAuthMethod } from './client-auth-method.ts';
 
@@ -6,6 +7,9 @@ export const clientSecretJwt: ClientAuthMethod = {
   name: 'client_secret_jwt',
   claims: assertionClaims,
   clientId: assertionClientId,
-  authenticate: (input, client) => verifyClientAssertion(input, client, 'secret'),
+  async authenticate(input, client) {
+    refuseHashedForJwt(client);
+    await verifyClientAssertion(input, client, 'secret');
+  },
   signingAlgorithms: HMAC_ALGS,
 };

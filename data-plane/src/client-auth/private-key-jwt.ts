@@ -1,11 +1,19 @@
+import { verifyClientCertificate } from '../plugins/private-key-jwt-cert-verifier.ts';
 import { ASYMMETRIC_ALGS, assertionClaims, assertionClientId, verifyClientAssertion } from './client-assertion.ts';
 import type { ClientAuthMethod } from './client-auth-method.ts';
 
-/** RFC 7523 client assertion signed with a key of the client's `jwks` / `jwks_uri`. */
+/**
+ * RFC 7523 client assertion signed with a key of the client's `jwks` /
+ * `jwks_uri`; then the tenant's certificate verifier, if it has one, judges
+ * the X.509 chain of that key.
+ */
 export const privateKeyJwt: ClientAuthMethod = {
   name: 'private_key_jwt',
   claims: assertionClaims,
   clientId: assertionClientId,
-  authenticate: (input, client) => verifyClientAssertion(input, client, 'key'),
+  async authenticate(input, client) {
+    const verified = await verifyClientAssertion(input, client, 'key');
+    await verifyClientCertificate(input, client, verified);
+  },
   signingAlgorithms: ASYMMETRIC_ALGS,
 };

@@ -11,6 +11,7 @@ import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { validatePushedRequest } from '../plugins/par-validator.ts';
 import type { PushedRequestStore } from '../ports/pushed-request-store.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
@@ -81,7 +82,7 @@ const storePushedRequest = (store: PushedRequestStore): Step<ParState> =>
  * authenticates as at the token endpoint, pushes the parameters and gets a
  * single-use `request_uri` for the authorisation endpoint. Steps: formBody →
  * authenticateClient → pushedParameters → checkPushedRequest →
- * storePushedRequest.
+ * validatePushedRequest (the tenant's PAR validator) → storePushedRequest.
  */
 export const parEndpoint: Endpoint = {
   name: 'par',
@@ -98,6 +99,7 @@ export const parEndpoint: Endpoint = {
         authenticateClient(deps, '/par'),
         pushedParameters(deps),
         checkPushedRequest,
+        validatePushedRequest<ParState>(deps.webhooks),
         storePushedRequest(deps.oauth.pushedRequests),
       ],
     }),

@@ -17,8 +17,12 @@ import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { verifyPassword } from '../directory/password-hash.ts';
 import { scopeRegistrationProblem } from '../grants/scope.ts';
 import { checkSectorIdentifier } from '../oauth/sector-identifier.ts';
+import { type MetadataOperation, tenantMetadataCheck } from '../plugins/client-metadata-validator.ts';
+import { encodeSecret, hasSecret, refuseSecretUse } from '../plugins/client-secret-codec.ts';
+import { interceptRegistration } from '../plugins/registration-interceptor.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /** Connect2id's `op.reg.httpMaxRequestSize`: registration and update bodies up to 250,000 characters. */
@@ -32,6 +36,11 @@ const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const newClientId = () => randomBytes(16).toString('base64url');
 const newClientSecret = () => randomBytes(32).toString('base64url');
 const sameSecret = (a: string, b: string) => digestsEqual(sha256Hex(a), sha256Hex(b));
+/** Whether `given` is the client's current secret, sealed or kept hashed. */
+const currentSecretIs = async (client: Client, given: string): Promise<boolean> =>
+  client.secret !== null
+    ? sameSecret(given, client.secret)
+    : Boolean(client.secretHash) && (await verifyPassword(given, client.secretHash!));
 
 /** Who a request to `/clients/{client_id}` was authorised as, and the client it found. */
 interface Access {
@@ -41,6 +50,8 @@ interface Access {
 
 interface RegistrationState {
   access?: Access;
+  /** The request body as the tenant's registration interceptor made it (the body itself without one). */
+  body?: Record<string, unknown>;
   /** The metadata that passed the validator and the tenant's policies. */
   checked?: Extract<ReturnType<typeof validateClientMetadata>, { ok: true }>;
 }
@@ -87,14 +98,16 @@ function storedMetadata(metadata: ClientMetadata): Record<string, unknown> {
 function clientInformation(
   client: Client,
   issuer: string,
-  options: { withSecret: boolean; registrationToken?: string },
+  options: { withSecret: boolean; registrationToken?: string; newSecret?: string | null },
 ): Record<string, unknown> {
+  // A secret kept hashed is shown once, when it is made (`newSecret`); a sealed one whenever asked.
+  const secret = options.newSecret ?? client.secret;
   return {
     client_id: client.clientId,
     client_id_issued_at: seconds(client.createdAt),
-    ...(options.withSecret && client.secret
+    ...(options.withSecret && secret
       ? {
-          client_secret: client.secret,
+          client_secret: secret,
           client_secret_expires_at: client.secretExpiresAt ? seconds(client.secretExpiresAt) : 0,
         }
       : {}),
@@ -136,15 +149,53 @@ const gone = (access: Access) =>
     ? new HttpError(404, 'not_found', `No client "${access.client.clientId}" is registered`)
     : unauthorized(true, 'The registration access token is not valid for this client');
 
+/** The tenant's client registration interceptor (plugin slot): the body the checks see. No await without it. */
+const interceptRequest = (deps: DataPlaneDeps, operation: MetadataOperation): RegistrationStep =>
+  registrationStep('registrationInterceptor', (x) => {
+    const now = deps.oauth.clock.now();
+    const body = interceptRegistration(x.request.tenant, deps.webhooks, x.request.body, operation, now);
+    if (!(body instanceof Promise)) return void (x.state.body = body);
+    return body.then((intercepted) => void (x.state.body = intercepted));
+  });
+
 /** RFC 7591 §2: the metadata validator (shared/src/clients/client-metadata.ts), the tenant's scope policy, the sector identifier. */
 const checkNewMetadata = (deps: DataPlaneDeps): RegistrationStep =>
   registrationStep('checkNewMetadata', async (x) => {
     const context = x.request.tenant;
-    const checked = validateClientMetadata(x.request.body, optionsFor(context, true, 'register'));
+    const checked = validateClientMetadata(x.state.body ?? x.request.body, optionsFor(context, true, 'register'));
     if (!checked.ok) throw new HttpError(400, checked.error, checked.description);
     refuseScope(context, checked.metadata);
     await checkSectorIdentifier(checked.metadata, deps.outbound);
     x.state.checked = checked;
+  });
+
+/**
+ * After the standard checks: the tenant's client metadata validator (plugin
+ * slot; metadata it shapes passes the standard checks and policies again),
+ * then what the tenant's secret codec cannot serve. No await without a webhook.
+ */
+const checkTenantMetadata = (deps: DataPlaneDeps, operation: MetadataOperation): RegistrationStep =>
+  registrationStep('clientMetadataValidator', (x) => {
+    const context = x.request.tenant;
+    const checked = x.state.checked!;
+    const access = x.state.access;
+    const current = access?.client.metadata.sector_identifier_uri;
+    const revalidate = (metadata: Record<string, unknown>) =>
+      validateClientMetadata(operation === 'update' ? { ...metadata, client_id: checked.clientId } : metadata, {
+        ...optionsFor(context, access?.privileged ?? true, operation === 'update' ? 'update' : 'register'),
+        ...(typeof current === 'string' ? { currentSectorIdentifierUri: current } : {}),
+      });
+    const shaped = tenantMetadataCheck(context, deps.webhooks, checked.metadata, operation, revalidate);
+    if (shaped === undefined) return void refuseSecretUse(context, checked.metadata);
+    return shaped.then(async (metadata): Promise<undefined> => {
+      if (metadata) {
+        refuseScope(context, metadata, access?.client, access ? !access.privileged : false);
+        await checkSectorIdentifier(metadata, deps.outbound);
+        x.state.checked = { ...checked, metadata };
+      }
+      refuseSecretUse(context, x.state.checked!.metadata);
+      return undefined;
+    });
   });
 
 /** Store the client (the preferred client_id, or 128 random bits), announce it, answer 201 with its secret and registration access token, shown once. */
@@ -154,9 +205,11 @@ const createClient = (deps: DataPlaneDeps): RegistrationStep =>
     // The plan's client quota (as this node last read the tenant): 403 quota_exceeded at it, nothing created.
     const limit = limits.quotas.clients;
     const checked = x.state.checked!;
+    const secret = issuesSecret(checked.metadata) ? newClientSecret() : null;
+    // The tenant's client secret codec: sealed by the store, or only its hash kept.
     const input = {
       metadata: checked.metadata,
-      secret: issuesSecret(checked.metadata) ? newClientSecret() : null,
+      ...(await encodeSecret(x.request.tenant, secret)),
       secretExpiresAt: null,
     };
     const registrationToken = mintApiToken();
@@ -178,7 +231,10 @@ const createClient = (deps: DataPlaneDeps): RegistrationStep =>
     await deps.announceClient(tid, clientId);
     const client = await deps.clientStore.get(tid, clientId);
     if (!client) throw new Error(`client ${clientId} vanished right after its registration`);
-    return jsonAnswer(clientInformation(client, x.request.issuer, { withSecret: true, registrationToken }), 201);
+    return jsonAnswer(
+      clientInformation(client, x.request.issuer, { withSecret: true, registrationToken, newSecret: secret }),
+      201,
+    );
   });
 
 /** Every client of the tenant, without secrets. */
@@ -211,7 +267,7 @@ const checkUpdate = (deps: DataPlaneDeps): RegistrationStep =>
   registrationStep('checkUpdate', async (x) => {
     const { privileged, client } = x.state.access!;
     const context = x.request.tenant;
-    let body: Record<string, unknown> = x.request.body;
+    let body: Record<string, unknown> = x.state.body ?? x.request.body;
     // `data` belongs to whoever holds the master token: a client may echo it unchanged, never change or drop it.
     if (!privileged) {
       if (body.data !== undefined && body.data !== null && !isDeepStrictEqual(body.data, client.metadata.data)) {
@@ -235,10 +291,7 @@ const checkUpdate = (deps: DataPlaneDeps): RegistrationStep =>
         'client_id must be the client_id of the registration being updated',
       );
     }
-    if (
-      checked.clientSecret !== undefined &&
-      !(client.secret !== null && sameSecret(checked.clientSecret, client.secret))
-    ) {
+    if (checked.clientSecret !== undefined && !(await currentSecretIs(client, checked.clientSecret))) {
       throw new HttpError(400, 'invalid_client_metadata', 'client_secret does not match the current client secret');
     }
     x.state.checked = checked;
@@ -256,21 +309,31 @@ const updateClient = (deps: DataPlaneDeps): RegistrationStep =>
     // A secret when the method needs one and there is none yet, or on request; none when the method needs none.
     let newSecret: string | null | undefined;
     if (issuesSecret(metadata)) {
-      if (client.secret === null || checked.refreshClientSecret) newSecret = newClientSecret();
-    } else if (client.secret !== null) {
+      if (!hasSecret(client) || checked.refreshClientSecret) newSecret = newClientSecret();
+    } else if (hasSecret(client)) {
       newSecret = null;
     }
+    // The tenant's client secret codec: sealed by the store, or only its hash kept.
+    const encoded = newSecret !== undefined ? await encodeSecret(x.request.tenant, newSecret) : undefined;
     const registrationToken = mintApiToken();
     const updated = await deps.clientStore.update(tid, client.clientId, {
       metadata,
-      ...(newSecret !== undefined ? { newSecret, secretExpiresAt: null } : {}),
+      ...(encoded
+        ? {
+            newSecret: encoded.secret,
+            ...(encoded.secretHash ? { newSecretHash: encoded.secretHash } : {}),
+            secretExpiresAt: null,
+          }
+        : {}),
       registrationTokenSha256: sha256Hex(registrationToken),
     });
     if (!updated) throw gone(access);
     await deps.announceClient(tid, client.clientId);
     const fresh = await deps.clientStore.get(tid, client.clientId);
     if (!fresh) throw gone(access);
-    return jsonAnswer(clientInformation(fresh, x.request.issuer, { withSecret: true, registrationToken }));
+    return jsonAnswer(
+      clientInformation(fresh, x.request.issuer, { withSecret: true, registrationToken, newSecret: newSecret ?? null }),
+    );
   });
 
 const deleteClient = (deps: DataPlaneDeps): RegistrationStep =>
@@ -317,7 +380,12 @@ export const registrationEndpoint: Endpoint = {
         bodyLimit: BODY_LIMIT,
         schema: { body: MetadataBody },
         admission: [requireMasterToken],
-        steps: [checkNewMetadata(deps), createClient(deps)],
+        steps: [
+          interceptRequest(deps, 'create'),
+          checkNewMetadata(deps),
+          checkTenantMetadata(deps, 'create'),
+          createClient(deps),
+        ],
       }),
       route({
         name: 'client-registration.list',
@@ -341,7 +409,12 @@ export const registrationEndpoint: Endpoint = {
         bodyLimit: BODY_LIMIT,
         schema: { ...params, body: MetadataBody },
         admission: [forClient],
-        steps: [checkUpdate(deps), updateClient(deps)],
+        steps: [
+          interceptRequest(deps, 'update'),
+          checkUpdate(deps),
+          checkTenantMetadata(deps, 'update'),
+          updateClient(deps),
+        ],
       }),
       route({
         name: 'client-registration.delete',

@@ -11,6 +11,7 @@ import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
+import { hasSecret } from '../plugins/client-secret-codec.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../ports/subject-session-store.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
@@ -104,7 +105,7 @@ const directClient = (deps: DataPlaneDeps): DirectStep =>
     );
     if (
       needsSecret &&
-      (!client.secret || (client.secretExpiresAt && client.secretExpiresAt.getTime() <= deps.oauth.clock.now()))
+      (!hasSecret(client) || (client.secretExpiresAt && client.secretExpiresAt.getTime() <= deps.oauth.clock.now()))
     ) {
       throw status(462, 'expired_client_secret', 'Missing / expired client secret');
     }

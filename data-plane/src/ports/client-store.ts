@@ -4,6 +4,8 @@ export interface NewClient {
   clientId: string;
   metadata: ClientMetadata;
   secret: string | null;
+  /** Instead of a secret (then null): its scrypt hash, kept as given (plugins/client-secret-codec.ts). */
+  secretHash?: string;
   secretExpiresAt: Date | null;
   registrationTokenSha256: string | null;
 }
@@ -12,6 +14,8 @@ export interface ClientChange {
   metadata: ClientMetadata;
   /** A new secret (null: none); the current one becomes the previous one for the rollover period. */
   newSecret?: string | null;
+  /** With `newSecret: null`: the new secret's hash instead (it rolls over like a secret). */
+  newSecretHash?: string;
   secretExpiresAt?: Date | null;
   registrationTokenSha256?: string | null;
 }
@@ -32,7 +36,9 @@ export interface ClientChange {
  *   becomes `previousSecret`, valid SECRET_ROLLOVER_MS from now (store's
  *   clock); it returns false when there is no such client.
  * - Secrets come back opened (client_secret_jwt needs them); at rest they are
- *   sealed under the master key, bound to tenant and client id. Registration
+ *   sealed under the master key, bound to tenant and client id. A secret
+ *   given as a hash comes back as `secretHash` (the secret null), and as
+ *   `previousSecretHash` after a change. Registration
  *   access tokens are only ever given and kept as SHA-256.
  * - An id that is not printable (NUL, C0 controls) is an unknown client.
  * - `list` returns the tenant's client ids, sorted.

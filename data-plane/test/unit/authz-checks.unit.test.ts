@@ -124,6 +124,8 @@ describe('authorisation request checks', () => {
       'checkClaims',
       'checkIdTokenHint',
       'checkHints',
+      // the tenant's authorisation request validator (plugin slot), last
+      'checkRequestValidator',
     ]);
   });
 

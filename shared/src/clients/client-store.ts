@@ -16,15 +16,21 @@ interface NewClient {
   clientId: string;
   metadata: ClientMetadata;
   secret: string | null;
+  /** Instead of a secret: its scrypt hash (`scrypt$…`), kept as given. */
+  secretHash?: string;
   secretExpiresAt: Date | null;
   registrationTokenSha256: string | null;
 }
 
+/** A hashed secret is kept as given, in the same column as sealed ones (`v1.…`): the prefix tells them apart. */
+const isHash = (stored: string) => stored.startsWith('scrypt$');
+
 /**
  * Clients in Postgres (the contract is the data plane's ClientStore port,
  * data-plane/src/ports/client-store.ts). Secrets are sealed under the
- * master key, bound to tenant and client id (client_secret_jwt needs them back, so they cannot
- * be hashed); registration access tokens are kept as SHA-256 only.
+ * master key, bound to tenant and client id (client_secret_jwt needs them back), or, where
+ * the tenant's client secret codec says `hashed`, kept as the scrypt hash the data plane
+ * made; registration access tokens are kept as SHA-256 only.
  */
 export class ClientStore {
   readonly #db: Db;
@@ -47,7 +53,8 @@ export class ClientStore {
       .executeTakeFirst();
     if (!row) return undefined;
     const open = (sealed: string | null) =>
-      sealed ? this.#masterKey.open(sealed, secretContext(tid, clientId)).toString('utf8') : null;
+      sealed && !isHash(sealed) ? this.#masterKey.open(sealed, secretContext(tid, clientId)).toString('utf8') : null;
+    const hash = (stored: string | null) => (stored && isHash(stored) ? stored : null);
     return {
       tid,
       clientId,
@@ -56,6 +63,8 @@ export class ClientStore {
       secretExpiresAt: row.secret_expires_at,
       previousSecret: open(row.previous_secret_sealed),
       previousSecretValidUntil: row.previous_secret_valid_until,
+      ...(hash(row.secret_sealed) ? { secretHash: hash(row.secret_sealed) } : {}),
+      ...(hash(row.previous_secret_sealed) ? { previousSecretHash: hash(row.previous_secret_sealed) } : {}),
       registrationTokenSha256: row.registration_token_sha256,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
@@ -89,9 +98,11 @@ export class ClientStore {
         tid,
         client_id: input.clientId,
         metadata: JSON.stringify(input.metadata),
-        secret_sealed: input.secret
-          ? this.#masterKey.seal(Buffer.from(input.secret, 'utf8'), secretContext(tid, input.clientId))
-          : null,
+        secret_sealed: input.secretHash
+          ? input.secretHash
+          : input.secret
+            ? this.#masterKey.seal(Buffer.from(input.secret, 'utf8'), secretContext(tid, input.clientId))
+            : null,
         secret_expires_at: input.secretExpiresAt,
         previous_secret_sealed: null,
         previous_secret_valid_until: null,
@@ -114,6 +125,8 @@ export class ClientStore {
     input: {
       metadata: ClientMetadata;
       newSecret?: string | null;
+      /** With `newSecret: null`: the new secret's hash instead. */
+      newSecretHash?: string;
       secretExpiresAt?: Date | null;
       registrationTokenSha256?: string | null;
     },
@@ -125,9 +138,11 @@ export class ClientStore {
     if (input.newSecret !== undefined) {
       changes.previous_secret_sealed = sql`secret_sealed`;
       changes.previous_secret_valid_until = new Date(this.#clock.now() + SECRET_ROLLOVER_MS);
-      changes.secret_sealed = input.newSecret
-        ? this.#masterKey.seal(Buffer.from(input.newSecret, 'utf8'), secretContext(tid, clientId))
-        : null;
+      changes.secret_sealed = input.newSecretHash
+        ? input.newSecretHash
+        : input.newSecret
+          ? this.#masterKey.seal(Buffer.from(input.newSecret, 'utf8'), secretContext(tid, clientId))
+          : null;
       changes.secret_expires_at = input.secretExpiresAt ?? null;
     }
     if (input.registrationTokenSha256 !== undefined) changes.registration_token_sha256 = input.registrationTokenSha256;

@@ -31,6 +31,13 @@ export interface Client {
   /** The secret before the last change, accepted until `previousSecretValidUntil` (30 min rollover). */
   previousSecret: string | null;
   previousSecretValidUntil: Date | null;
+  /**
+   * The tenant's client secret codec keeps new secrets `hashed` (scrypt):
+   * then the secret is null and only its hash is known (checked by
+   * data-plane/src/plugins/client-secret-codec.ts). Absent: no hash.
+   */
+  secretHash?: string | null;
+  previousSecretHash?: string | null;
   registrationTokenSha256: string | null;
   createdAt: Date;
   updatedAt: Date;

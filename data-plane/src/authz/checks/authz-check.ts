@@ -1,4 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
+import type { WebhookInvoker } from '../../ports/webhook-invoker.ts';
 import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import type { RedirectTarget } from '../authorization-request.ts';
 import type { ClaimsRequest } from '../claims-request.ts';
@@ -24,6 +25,8 @@ export interface IncomingDeps {
   clients: { get(tid: string, clientId: string): Promise<Client | undefined> };
   /** Where the parameters come from: the query, a request object or a pushed request (authz/request-source.ts). */
   resolve(params: Record<string, string>): Promise<ResolvedParams>;
+  /** The tenant's webhooks (its authorisation request validator); absent where no slot can be a webhook. */
+  webhooks?: WebhookInvoker;
 }
 
 /**
@@ -66,6 +69,7 @@ export interface Established {
 export interface TrustedRequest {
   readonly context: TenantContext;
   readonly issuer: string;
+  readonly deps: IncomingDeps;
   readonly client: Client;
   readonly params: Record<string, string>;
   readonly repeated: readonly string[];

@@ -1,3 +1,4 @@
+import { checkRequestValidator } from '../../plugins/authorization-request-validator.ts';
 import type { Check, IncomingRequest, TrustedRequest } from './authz-check.ts';
 import { checkClaims } from './claims.ts';
 import { checkClient } from './client.ts';
@@ -30,7 +31,11 @@ export const BEFORE_REDIRECT: readonly Check<IncomingRequest>[] = [
   checkRedirectUri,
 ];
 
-/** After that (authz/checks/trust.ts), a refusal is redirected to the client. */
+/**
+ * After that (authz/checks/trust.ts), a refusal is redirected to the client.
+ * The tenant's authorisation request validator (plugin slot) comes last: it
+ * judges a request the standard rules accept.
+ */
 export const AFTER_REDIRECT: readonly Check<TrustedRequest>[] = [
   checkRepeatedParams,
   checkParRequired,
@@ -50,4 +55,5 @@ export const AFTER_REDIRECT: readonly Check<TrustedRequest>[] = [
   checkClaims,
   checkIdTokenHint,
   checkHints,
+  checkRequestValidator,
 ];

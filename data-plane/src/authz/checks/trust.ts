@@ -17,6 +17,7 @@ export function trust(s: IncomingRequest): TrustedRequest {
   return {
     context: s.context,
     issuer: s.issuer,
+    deps: s.deps,
     client,
     params: s.params,
     repeated: s.repeated,

@@ -60,6 +60,7 @@ export class MemoryClientStore implements ClientStore {
       clientId: input.clientId,
       metadata: input.metadata,
       secret: input.secret,
+      ...(input.secretHash ? { secretHash: input.secretHash } : {}),
       secretExpiresAt: input.secretExpiresAt,
       previousSecret: null,
       previousSecretValidUntil: null,
@@ -78,8 +79,10 @@ export class MemoryClientStore implements ClientStore {
     const changed: Client = { ...client, metadata: input.metadata, updatedAt: new Date(now) };
     if (input.newSecret !== undefined) {
       changed.previousSecret = client.secret;
+      changed.previousSecretHash = client.secretHash ?? null;
       changed.previousSecretValidUntil = new Date(now + SECRET_ROLLOVER_MS);
       changed.secret = input.newSecret;
+      changed.secretHash = input.newSecretHash ?? null;
       changed.secretExpiresAt = input.secretExpiresAt ?? null;
     }
     if (input.registrationTokenSha256 !== undefined) changed.registrationTokenSha256 = input.registrationTokenSha256;

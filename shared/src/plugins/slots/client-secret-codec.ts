@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
 
 /**
  * Built-in: how client secrets are kept. `sealed` (the default: encrypted
@@ -12,7 +11,12 @@ export const SecretEncoding = Type.Object(
   { additionalProperties: false },
 );
 
-/** Hashes or encrypts client secrets before they are stored; imports encoded secrets. */
+/**
+ * Hashes or encrypts client secrets before they are stored. Built-in only:
+ * the server needs a sealed secret back (client_secret_jwt, HMAC-signed and
+ * secret-encrypted JWTs), and a webhook holding it would hand every secret
+ * to a third party on every authentication (docs/plugins/clientSecretCodec.md).
+ */
 export const clientSecretCodec = {
   name: 'clientSecretCodec',
   title: 'Client secret store codec',
@@ -20,5 +24,5 @@ export const clientSecretCodec = {
   failure: 'closed',
   idempotent: true,
   timeoutMs: 1000,
-  schema: slotConfig(SecretEncoding),
+  schema: SecretEncoding,
 } as const satisfies SlotDefinition;

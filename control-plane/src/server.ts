@@ -15,6 +15,7 @@ import { registerAuditRoutes } from './api/audit.ts';
 import { registerConfigCheck } from './api/config-check.ts';
 import type { ControlPlaneDeps } from './api/deps.ts';
 import { registerDomainRoutes } from './api/domains.ts';
+import { registerEventDeliveryRoutes } from './api/event-deliveries.ts';
 import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
 import { registerPlanRoutes } from './api/plans.ts';
 import { registerStripeWebhookRoute } from './api/stripe-webhook.ts';
@@ -88,6 +89,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerTenantRoutes(app, { ...deps, ...(billing ? { billing } : {}) });
   registerTenantStatusRoutes(app, deps);
   registerUsageRoutes(app, deps);
+  registerEventDeliveryRoutes(app, deps);
   registerApiTokenRoutes(app, deps);
   registerTenantSecretRoutes(app, deps);
   registerAliasRoutes(app, deps);

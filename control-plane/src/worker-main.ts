@@ -1,12 +1,15 @@
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { createDb } from '@tessera/shared/db/database';
+import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
+import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
 import { parseTestFaults } from './activities/test-faults.ts';
 import { stripeBillingAccounts } from './billing/stripe-billing-accounts.ts';
 import { createStripe } from './billing/stripe-client.ts';
 import { startUsageJob } from './billing/usage-job.ts';
+import { startEventJobs } from './events/event-jobs.ts';
 import { closeTemporalClient, createTemporalClient } from './temporal/client.ts';
 import { backfillKeyRotationSchedules } from './temporal/key-rotation-backfill.ts';
 import { loadTemporalSettings } from './temporal/temporal-settings.ts';
@@ -19,7 +22,8 @@ const temporal = loadTemporalSettings();
 const maxActivities = Number(process.env.TESSERA_WORKER_MAX_ACTIVITIES || 4);
 if (!Number.isInteger(maxActivities) || maxActivities < 1)
   throw new Error('TESSERA_WORKER_MAX_ACTIVITIES must be a positive integer');
-const db = createDb(settings.databaseUrl, { max: maxActivities + 2 });
+// Two more for the event relay's transaction and the deliveries' secret reads.
+const db = createDb(settings.databaseUrl, { max: maxActivities + 4 });
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
 const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
@@ -56,6 +60,18 @@ const usageJob = await startUsageJob({
   everyMs: usageEveryMs,
   log: (line) => (line.usageJob === 'completed' ? undefined : console.error(JSON.stringify(line))),
 });
+// Events: the outboxes relayed to the audit log and the `events` queue, and their deliveries (docs/events.md).
+const eventJobs = await startEventJobs({
+  db,
+  redis,
+  redisUrl: settings.redisUrl,
+  redisPrefix: settings.redisPrefix,
+  secrets: new TenantSecretStore(db, masterKey),
+  // Receivers are tenants' URLs: public addresses only unless the deployment allows private ones (and then loopback http).
+  policy: outboundPolicy({ allowPrivate: settings.clientFetchPrivate }),
+  allowLoopbackHttp: settings.clientFetchPrivate,
+  log: (line) => console.error(JSON.stringify(line)),
+});
 console.log(JSON.stringify({ worker: 'ready', taskQueuePrefix: temporal.taskQueuePrefix, address: temporal.address }));
 
 // Active tenants without a key rotation schedule (older than schedules, or a Temporal that lost its state) get one,
@@ -75,7 +91,7 @@ let closing = false;
 async function close(code: number): Promise<void> {
   if (closing) return;
   closing = true;
-  await Promise.all([workers.shutdown(), usageJob.close()]).catch(() => undefined);
+  await Promise.all([workers.shutdown(), usageJob.close(), eventJobs.close()]).catch(() => undefined);
   await Promise.all([db.destroy(), redis.quit()]).catch(() => undefined);
   keyStores.close();
   process.exit(code);

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { HttpError } from '@tessera/shared/http/errors';
 import { type IssuerRequests, readIssuerRequests } from '@tessera/shared/tenancy/issuer-requests';
 import { addAlias, removeAlias, restorePrimary, swapPrimary } from '../tenants/alias-writer.ts';
@@ -12,6 +12,23 @@ async function final<T>(work: () => Promise<T>): Promise<T> {
     if (err instanceof HttpError && err.statusCode < 500) throw ApplicationFailure.nonRetryable(err.message, err.code);
     throw err;
   }
+}
+
+/**
+ * The audit record of a migration's outcome, once per run (the run id makes
+ * its event id, so a retried step does not record twice).
+ */
+function outcome(tid: string, action: string, details: Record<string, unknown>) {
+  const { info } = Context.current();
+  const runId = info.workflowExecution?.runId ?? info.activityId;
+  return {
+    tid,
+    actor: 'system',
+    action,
+    target: `issuer_migration:${runId}`,
+    details,
+    eventId: `${action}:${runId}`,
+  };
 }
 
 /** The steps of `migrateIssuer`; each one idempotent (a retry finds its own earlier work done). */
@@ -36,7 +53,9 @@ export const issuerMigrationActivities = ({ db, redis }: ActivityDeps) => ({
   }): Promise<void> {
     // A tenant deleted meanwhile has nothing left to restore.
     try {
-      await restorePrimary(db, tid, oldIssuer, newIssuer);
+      await restorePrimary(db, tid, oldIssuer, newIssuer, [
+        outcome(tid, 'issuer_migration.cancelled', { old_issuer: oldIssuer, new_issuer: newIssuer }),
+      ]);
     } catch (err) {
       if (!(err instanceof HttpError && err.statusCode === 404)) throw err;
     }
@@ -44,7 +63,9 @@ export const issuerMigrationActivities = ({ db, redis }: ActivityDeps) => ({
 
   async dropIssuerAlias({ tid, issuer }: { tid: string; issuer: string }): Promise<void> {
     try {
-      await removeAlias(db, tid, issuer);
+      await removeAlias(db, tid, issuer, 'system', [
+        outcome(tid, 'issuer_migration.completed', { dropped_issuer: issuer }),
+      ]);
     } catch (err) {
       if (!(err instanceof HttpError && err.statusCode === 404)) throw err;
     }

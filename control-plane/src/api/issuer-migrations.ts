@@ -1,9 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { appendAudit } from '@tessera/shared/audit/audit-log';
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import { issuerProblem, TID_PATTERN } from '@tessera/shared/tenancy/identifiers';
 import type { FastifyInstance } from 'fastify';
+import { auditActor } from '../auth/audit-actor.ts';
 import { taskQueue } from '../temporal/task-queues.ts';
 import { checkNewIssuers } from '../tenants/issuer-policy.ts';
 import { workflowServiceUnavailable } from '../tenants/tenant-workflows.ts';
@@ -139,6 +141,16 @@ export function registerIssuerMigrationRoutes(
           throw new HttpError(409, 'migration_in_progress', `Tenant "${tid}" is already migrating its issuer`);
         throw unavailable(err);
       }
+      // Recorded once Temporal holds the run (the change itself); its outcome is recorded by the run.
+      await appendAudit(db, [
+        {
+          tid,
+          actor: auditActor(request),
+          action: 'issuer_migration.started',
+          target: `issuer_migration:${runId}`,
+          details: { old_issuer: tenant.issuer, new_issuer: newIssuer, window_seconds: windowSeconds },
+        },
+      ]);
       return reply
         .code(202)
         .header('location', `/tenants/rest/v1/${tid}/issuer-migrations/${runId}`)
@@ -192,6 +204,17 @@ export function registerIssuerMigrationRoutes(
             throw new HttpError(409, 'migration_finished', `The issuer migration ${id} has finished`);
           throw unavailable(err);
         }
+        await appendAudit(db, [
+          {
+            tid,
+            actor: auditActor(request),
+            action:
+              action === 'complete'
+                ? 'issuer_migration.completion_requested'
+                : 'issuer_migration.cancellation_requested',
+            target: `issuer_migration:${id}`,
+          },
+        ]);
         return reply.code(202).send(view(tid, id, await progressOf(temporal, tid, id)));
       },
     );

@@ -1,4 +1,4 @@
-import { appendAudit } from '@tessera/shared/audit/audit-log';
+import { type AuditRecord, appendAudit } from '@tessera/shared/audit/audit-log';
 import { holdCountQuota, planQuotaOf } from '@tessera/shared/billing/count-quota';
 import type { Db } from '@tessera/shared/db/database';
 import type { AliasMode } from '@tessera/shared/db/schema';
@@ -73,8 +73,18 @@ export async function addAlias(
   });
 }
 
-/** Remove an alias of this tenant; false when it has no such alias (already gone). */
-export async function removeAlias(db: Db, tid: string, issuer: string, actor = 'system'): Promise<boolean> {
+/**
+ * Remove an alias of this tenant; false when it has no such alias (already
+ * gone). `also`: further audit records of the same change (an issuer
+ * migration's completion), written only when the alias went.
+ */
+export async function removeAlias(
+  db: Db,
+  tid: string,
+  issuer: string,
+  actor = 'system',
+  also: readonly AuditRecord[] = [],
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await requireTenant(trx, tid);
     const gone = await trx
@@ -84,7 +94,10 @@ export async function removeAlias(db: Db, tid: string, issuer: string, actor = '
       .executeTakeFirst();
     if (gone.numDeletedRows === 0n) return false;
     await touch(trx, tid);
-    await appendAudit(trx, [{ tid, actor, action: 'alias.removed', target: `alias:${issuer}`, details: { issuer } }]);
+    await appendAudit(trx, [
+      { tid, actor, action: 'alias.removed', target: `alias:${issuer}`, details: { issuer } },
+      ...also,
+    ]);
     return true;
   });
 }
@@ -119,7 +132,13 @@ export async function swapPrimary(db: Db, tid: string, from: string, to: string,
  * alias) and `newIssuer` gone from the tenant. Idempotent, one transaction;
  * it reads the state rather than trusting what a caller believes happened.
  */
-export async function restorePrimary(db: Db, tid: string, oldIssuer: string, newIssuer: string): Promise<void> {
+export async function restorePrimary(
+  db: Db,
+  tid: string,
+  oldIssuer: string,
+  newIssuer: string,
+  audit: readonly AuditRecord[] = [],
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await lockIssuers(trx);
     const { issuer } = await requireTenant(trx, tid);
@@ -129,5 +148,7 @@ export async function restorePrimary(db: Db, tid: string, oldIssuer: string, new
     }
     await trx.deleteFrom('issuer_aliases').where('tid', '=', tid).where('issuer', '=', newIssuer).execute();
     await touch(trx, tid);
+    // Records with an eventId: a retried step records once.
+    await appendAudit(trx, audit);
   });
 }

@@ -15,6 +15,8 @@ export const ADMIN_ACTIONS = [
   'alias.added',
   'alias.removed',
   'issuer_migration.started',
+  'issuer_migration.completion_requested',
+  'issuer_migration.cancellation_requested',
   'issuer_migration.completed',
   'issuer_migration.cancelled',
   'key.rotation_requested',
@@ -27,6 +29,7 @@ export const ADMIN_ACTIONS = [
   'plan.deleted',
   'webhook_secret.rotated',
   'tenant_secret.set',
+  'tenant_secret.deleted',
   'tenant_secret.deleted',
 ] as const;
 

@@ -171,7 +171,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     await publishTenantChange(redis, settings.redisPrefix, { tid, kind: 'client', clientId });
   };
   // The built-in directory checks passwords unless another authenticator is configured.
-  const oauth = oauthServices(ports, options.passwordAuthenticator ?? directory);
+  const oauth = oauthServices(ports, options.passwordAuthenticator ?? directory, webhooks);
   const deps: DataPlaneDeps = {
     oauth,
     directory,

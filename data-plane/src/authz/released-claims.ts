@@ -1,4 +1,7 @@
+import type { Authorization } from '@tessera/shared/authz/authorization';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { sourceClaims } from '../plugins/claims-sources.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { selectClaims } from './claims-request.ts';
 
 const ID_TOKEN = 'id_token:';
@@ -47,15 +50,26 @@ export function consentedClaims(
   return [...new Set(names.flatMap(targets))];
 }
 
-/** The values of `names` for a subject, from the claims source (the tenant's user directory). */
+/**
+ * The values of `names` for the subject of an authorisation, from the
+ * tenant's claims source (plugins/claims-sources.ts: the user directory
+ * unless the tenant configured another), asked on behalf of its client and
+ * scope.
+ */
 export async function releasedClaims(
-  deps: Pick<DataPlaneDeps, 'directory'>,
-  tid: string,
-  sub: string,
+  deps: DataPlaneDeps,
+  context: TenantContext,
+  authz: Pick<Authorization, 'sub' | 'cid' | 'scp'>,
   names: readonly string[],
   locales: readonly string[] = [],
 ): Promise<Record<string, unknown>> {
   if (names.length === 0) return {};
-  const source = await deps.directory.claims(tid, sub);
+  const source = await sourceClaims(deps, context, {
+    sub: authz.sub,
+    names,
+    clientId: authz.cid,
+    scope: authz.scp,
+    locales,
+  });
   return source ? selectClaims(source, names, locales) : {};
 }

@@ -13,6 +13,7 @@ import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { opensIntrospection } from '../oauth/introspection-scope.ts';
 import { formParams, oauthError } from '../oauth/oauth-error.ts';
 import { type ActiveToken, inspectAccessToken, introspectionMembers } from '../oauth/token-inspection.ts';
+import { composeIntrospection } from '../plugins/introspection-composer.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
@@ -81,6 +82,21 @@ const inspectToken = (deps: DataPlaneDeps): Step<IntrospectionState> =>
     x.meter('introspections');
   });
 
+/** The tenant's introspection composer (plugins/introspection-composer.ts), for the client asking; nothing when none is configured. */
+const composeAnswer = (deps: DataPlaneDeps): Step<IntrospectionState> =>
+  step<IntrospectionState>('composeAnswer', (x) => {
+    const composed = composeIntrospection(x.request.tenant, deps.webhooks, x.state.answer!, x.state.client?.clientId);
+    if (composed === x.state.answer) return;
+    if (!(composed instanceof Promise)) {
+      x.state.answer = composed;
+      return;
+    }
+    return composed.then((answer) => {
+      x.state.answer = answer;
+      return undefined;
+    });
+  });
+
 const wantsJwt = (accept: string | undefined) => (accept ?? '').includes(JWT_TYPE);
 
 /** Plain JSON, or the JWT of RFC 9701 (signed with the tenant's access-token key, §7) when the caller accepts it. */
@@ -110,7 +126,7 @@ const introspectionResponse = (deps: DataPlaneDeps): Step<IntrospectionState> =>
  * RFC 7662 token introspection, with the JWT response of RFC 9701. Steps:
  * bearerCaller, or formBody → authenticateClient → refusePublicClient; then
  * requireToken → inspectToken (who may see which token: mayIntrospect) →
- * introspectionResponse.
+ * composeAnswer (the tenant's introspection composer) → introspectionResponse.
  */
 export const introspectionEndpoint: Endpoint = {
   name: 'introspection',
@@ -128,6 +144,7 @@ export const introspectionEndpoint: Endpoint = {
         when(byClient, refusePublicClient),
         requireToken,
         inspectToken(deps),
+        composeAnswer(deps),
         introspectionResponse(deps),
       ],
     }),

@@ -9,6 +9,7 @@ import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { GrantHandler } from '../grants/grant.ts';
 import { GRANTS } from '../grants/index.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { customTokenResponse } from '../plugins/custom-token-response.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { tokenIssuedEvent } from '../tokens/token-issued-event.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
@@ -79,6 +80,28 @@ const announceTokenIssued = (deps: DataPlaneDeps): Step<TokenState> =>
     );
   });
 
+/** The tenant's custom token response (plugins/custom-token-response.ts): extra members; nothing when none is configured. */
+const customizeResponse = (deps: DataPlaneDeps): Step<TokenState> =>
+  step<TokenState>('customTokenResponse', (x) => {
+    const { state } = x;
+    const custom = customTokenResponse(
+      x.request.tenant,
+      deps.webhooks,
+      state.params!.grant_type!,
+      state.client!.clientId,
+      state.response!,
+    );
+    if (custom === state.response) return;
+    if (!(custom instanceof Promise)) {
+      state.response = custom;
+      return;
+    }
+    return custom.then((response) => {
+      state.response = response;
+      return undefined;
+    });
+  });
+
 /** RFC 6749 §5.1 (never cached: the noStore policy). */
 const tokenResponse = step<TokenState>('tokenResponse', (x) => jsonAnswer(x.state.response));
 
@@ -99,7 +122,7 @@ const TokenResponseBody = Type.Object(
 /**
  * The token endpoint (RFC 6749 §3.2): every grant, behind client
  * authentication. Steps: formBody → authenticateClient → checkGrantType →
- * runGrant → announceTokenIssued → tokenResponse.
+ * runGrant → announceTokenIssued → customTokenResponse → tokenResponse.
  */
 export const tokenEndpoint: Endpoint = {
   name: 'token',
@@ -117,6 +140,7 @@ export const tokenEndpoint: Endpoint = {
         checkGrantType(deps),
         runGrant(deps),
         announceTokenIssued(deps),
+        customizeResponse(deps),
         tokenResponse,
       ],
     }),

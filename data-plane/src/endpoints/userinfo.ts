@@ -14,6 +14,7 @@ import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { formParams } from '../oauth/oauth-error.ts';
 import { type ActiveToken, inspectAccessToken } from '../oauth/token-inspection.ts';
+import { sourceClaims } from '../plugins/claims-sources.ts';
 import { JWE_ALGS, JWE_ENCS, jwtForClient } from '../tokens/client-jwt.ts';
 
 interface UserinfoState {
@@ -58,8 +59,8 @@ const checkAccessToken = (deps: DataPlaneDeps): Step<UserinfoState> =>
   });
 
 /**
- * The consented claims of the token's subject from the claims source (the
- * tenant's user directory) — by the token's consented claims, or, for
+ * The consented claims of the token's subject from the tenant's claims
+ * source (plugins/claims-sources.ts; the user directory by default) — by the token's consented claims, or, for
  * tokens without any, by its scope — plus preset claims, honouring
  * `claims_locales`; `sub` as in the client's ID tokens (pairwise for
  * pairwise clients).
@@ -72,7 +73,9 @@ const releaseClaims = (deps: DataPlaneDeps): Step<UserinfoState> =>
     const clm = Array.isArray(active.extra.clm) ? (active.extra.clm as string[]) : undefined;
     const names = clm ? claimTargets(clm, false).userinfo : claimsForScope(active.scp);
     const locales = Array.isArray(active.extra.cll) ? (active.extra.cll as string[]) : [];
-    const source = names.length ? await deps.directory.claims(tid, active.sub) : null;
+    const source = names.length
+      ? await sourceClaims(deps, context, { sub: active.sub, names, clientId: active.cid, scope: active.scp, locales })
+      : null;
     const preset = (active.extra.uip ?? {}) as Record<string, unknown>;
     const client = await deps.clients.get(tid, active.cid);
     const sub = client ? subjectForClient(context.secrets['subject-enc'], client.metadata, active.sub) : active.sub;

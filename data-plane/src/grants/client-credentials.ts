@@ -1,5 +1,7 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { clientCredentialsHook } from '../plugins/client-credentials-hook.ts';
+import { slotConfigOf } from '../plugins/slot-config.ts';
 import type { GrantHandler } from './grant.ts';
 import { newAuthorization } from './new-authorization.ts';
 import { grantedScope, parseScope } from './scope.ts';
@@ -10,6 +12,8 @@ const TOKENS = tokenDimension('client_credentials');
 /**
  * RFC 6749 §4.4: the client acts on its own behalf; the subject is the
  * client. Public clients may not use it; no refresh token is issued (§4.4.3).
+ * The tenant's handler (the clientCredentialsGrant slot), when configured,
+ * may narrow or refuse the scope and add access token claims.
  */
 export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',
@@ -17,12 +21,23 @@ export const clientCredentialsGrant: GrantHandler = {
     if ((client.metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none') {
       throw oauthError('unauthorized_client', 'Public clients cannot use the client_credentials grant');
     }
-    const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));
+    let scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));
+    let atc: Record<string, unknown> | undefined;
+    const handler = slotConfigOf(tenant, 'clientCredentialsGrant');
+    if (handler)
+      ({ scp, claims: atc } = await clientCredentialsHook(
+        deps.webhooks,
+        tenant.tenant.tid,
+        handler,
+        client.clientId,
+        scp,
+      ));
     const authz = newAuthorization(tenant.tenant.config, {
       sub: client.clientId,
       cid: client.clientId,
       scp,
       iss: issuer,
+      ...(atc ? { atc } : {}),
     });
     const response = await deps.oauth.issuer.issue(tenant, authz);
     // Machine clients are not active subjects (monthly active subjects bill people); their tokens are billed as tokens.

@@ -1,5 +1,6 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { verifyPassword } from '../plugins/password-checks.ts';
 import type { GrantHandler } from './grant.ts';
 import { newAuthorization } from './new-authorization.ts';
 import { grantedScope, parseScope } from './scope.ts';
@@ -8,9 +9,10 @@ import { grantedScope, parseScope } from './scope.ts';
 const TOKENS = tokenDimension('password');
 
 /**
- * RFC 6749 §4.3, checked by the tenant's password handler. The
- * authorisation is transient: its refresh token (when the client may have
- * one) is self-contained. Each attempt passes the guessing brake first
+ * RFC 6749 §4.3, checked by the tenant's password handler
+ * (plugins/password-checks.ts: the passwordGrant slot, the user directory by
+ * default). The authorisation is transient: its refresh token (when the
+ * client may have one) is self-contained. Each attempt passes the guessing brake first
  * (brakes/password-brake.ts, shared with the hosted sign-in page), counted by
  * username and by client and address.
  */
@@ -21,15 +23,15 @@ export const passwordGrant: GrantHandler = {
     const { username, password } = params;
     if (!username || password === undefined)
       throw oauthError('invalid_request', 'The password grant needs username and password');
-    const handler = deps.oauth.passwordAuthenticator;
-    if (!handler) throw oauthError('unsupported_grant_type', 'No password handler is configured');
+    if (!deps.oauth.passwordAuthenticator)
+      throw oauthError('unsupported_grant_type', 'No password handler is configured');
     // Registration refuses the grant to public clients; this also stops those registered before it did.
     if (client.metadata.token_endpoint_auth_method === 'none')
       throw oauthError('unauthorized_client', 'A public client cannot use the password grant');
     const { tid } = tenant.tenant;
     const reservation = await deps.oauth.guessingBrake.reserve({ tid, username, ip, clientId: client.clientId });
     if (!reservation.allowed) throw tooManyAttempts(reservation.retryAfter);
-    const subject = await handler.authenticate(tid, username, password);
+    const subject = await verifyPassword(deps, tenant, { username, password, clientId: client.clientId });
     if (!subject) throw oauthError('invalid_grant', 'Invalid resource owner credentials');
     await reservation.succeeded();
     const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));

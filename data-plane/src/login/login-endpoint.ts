@@ -22,6 +22,7 @@ import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { isReservedScope } from '../grants/scope.ts';
+import { verifyPassword } from '../plugins/password-checks.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
 import { consentPage } from './consent-page.ts';
@@ -236,7 +237,8 @@ const expectStep = (deps: DataPlaneDeps, wanted: 'auth' | 'consent') =>
   });
 
 /**
- * Check the username and password against the tenant's user directory,
+ * Check the username and password with the tenant's password handler
+ * (plugins/password-checks.ts; the user directory by default),
  * behind the guessing brake (brakes/password-brake.ts): the attempt is
  * counted before the password is checked; over a limit, it is not checked.
  * A refusal shows the sign-in form again.
@@ -249,7 +251,7 @@ const checkPassword = (deps: DataPlaneDeps) =>
     const reservation =
       username && password ? await deps.oauth.guessingBrake.reserve({ tid, username, ip: x.request.ip }) : undefined;
     const refused = reservation?.allowed === false ? reservation : undefined;
-    const subject = reservation?.allowed ? await deps.directory.authenticate(tid, username, password) : null;
+    const subject = reservation?.allowed ? await verifyPassword(deps, context, { username, password }) : null;
     if (subject && reservation?.allowed) await reservation.succeeded();
     if (subject) {
       x.meter('sign_ins', subject.sub);

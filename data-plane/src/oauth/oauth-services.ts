@@ -1,5 +1,6 @@
 import type { PasswordAuthenticator } from '../ports/password-authenticator.ts';
 import type { Ports } from '../ports/ports.ts';
+import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
 import { TokenIssuer } from '../tokens/token-issuer.ts';
 
 export type { PasswordAuthenticator } from '../ports/password-authenticator.ts';
@@ -31,6 +32,8 @@ export interface OAuthServices extends OAuthPorts {
 export function oauthServices(
   ports: Ports,
   passwordAuthenticator: PasswordAuthenticator | undefined = ports.users,
+  /** For tenants whose token-side plugin slots are webhooks (the JWT claims codec, called by the issuer). */
+  webhooks?: WebhookInvoker,
 ): OAuthServices {
   const {
     clock,
@@ -57,7 +60,7 @@ export function oauthServices(
     pushedRequests,
     replay,
     guessingBrake,
-    issuer: new TokenIssuer({ keyStores: ports.keyStores, accessTokens, authorizations, clock }),
+    issuer: new TokenIssuer({ keyStores: ports.keyStores, accessTokens, authorizations, clock, webhooks }),
     passwordAuthenticator,
   };
 }

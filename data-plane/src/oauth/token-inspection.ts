@@ -2,6 +2,8 @@ import type { Authorization } from '@tessera/shared/authz/authorization';
 import { decodeJwtAccessToken } from '@tessera/shared/tokens/access-token-jwt';
 import { checkIdentifier } from '@tessera/shared/tokens/identifiers';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { identifierOf } from '../plugins/identifier-token-codec.ts';
+import { decodeAccessTokenClaims } from '../plugins/jwt-claims-codec.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
@@ -18,12 +20,15 @@ export interface ActiveToken {
   act?: unknown;
   extra: Record<string, unknown>;
   kind: 'jwt' | 'identifier';
-  /** For identifier tokens: the raw token, so a revocation can delete it. */
+  /** For identifier tokens: the bare identifier (any prefix stripped), as the store keys it, so a revocation can delete it. */
   identifier?: string;
 }
 
 const asStrings = (v: unknown): string[] | undefined =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : undefined;
+
+const scopeValues = (v: unknown): string[] =>
+  typeof v === 'string' ? v.split(' ').filter(Boolean) : Array.isArray(v) ? asStrings(v)! : [];
 
 function fromAuthorization(authz: Authorization): Pick<ActiveToken, 'sub' | 'cid' | 'scp' | 'aud' | 'act' | 'extra'> {
   const extra: Record<string, unknown> = { ...authz.atc };
@@ -57,7 +62,8 @@ export async function inspectAccessToken(
   let active: ActiveToken | null = null;
   const parts = token.split('.').length;
   if (parts === 3 || parts === 5) {
-    const claims = await decodeJwtAccessToken(token, context.keys, context.secrets['access-token-enc']);
+    const decoded = await decodeJwtAccessToken(token, context.keys, context.secrets['access-token-enc']);
+    const claims = decoded && decodeAccessTokenClaims(context, decoded);
     if (
       !claims ||
       typeof claims.sub !== 'string' ||
@@ -69,11 +75,8 @@ export async function inspectAccessToken(
     const cid =
       typeof claims.cid === 'string' ? claims.cid : typeof claims.client_id === 'string' ? claims.client_id : undefined;
     if (!cid) return null;
-    const scp = Array.isArray(claims.scp)
-      ? asStrings(claims.scp)!
-      : typeof claims.scope === 'string'
-        ? claims.scope.split(' ').filter(Boolean)
-        : [];
+    // Either name, either form: a claims codec may write the scope as an array or a string (plugins/jwt-claims-codec.ts).
+    const scp = scopeValues(claims.scp ?? claims.scope);
     const { iss, sub, iat, exp, jti, aud, act, scp: _s, scope: _sc, cid: _c, client_id: _ci, ...rest } = claims;
     active = {
       sub,
@@ -88,8 +91,10 @@ export async function inspectAccessToken(
       extra: rest,
       kind: 'jwt',
     };
-  } else if (checkIdentifier(context.secrets['identifier-hmac'], 'at', token)) {
-    const record = await deps.oauth.accessTokens.get(tid, token);
+  } else {
+    const identifier = identifierOf(context, token);
+    if (!checkIdentifier(context.secrets['identifier-hmac'], 'at', identifier)) return null;
+    const record = await deps.oauth.accessTokens.get(tid, identifier);
     if (!record) return null;
     active = {
       ...fromAuthorization(record.authz),
@@ -98,7 +103,7 @@ export async function inspectAccessToken(
       exp: record.exp,
       jti: record.jti,
       kind: 'identifier',
-      identifier: token,
+      identifier,
     };
   }
   if (!active) return null;

@@ -47,8 +47,8 @@ export const idTokenAlg = (context: TenantContext, client: Client): string =>
  *
  * - `sub` (and an impersonator's `act.sub`) pairwise for pairwise clients;
  * - claims: the subject session's, then the preset ID token claims
- *   (`authz.idp`), then the consented `id_token:` claims from the user
- *   directory (all plain ones too when `claimsInIdToken`);
+ *   (`authz.idp`), then the consented `id_token:` claims from the tenant's
+ *   claims source (all plain ones too when `claimsInIdToken`);
  * - signed with the client's `id_token_signed_response_alg` (the tenant's
  *   key, or the client secret for HS*), encrypted where it registered
  *   `id_token_encrypted_response_alg`/`enc`; `typ` is `JWT`, or
@@ -56,7 +56,7 @@ export const idTokenAlg = (context: TenantContext, client: Client): string =>
  */
 export async function idTokenForAuthorization(
   context: TenantContext,
-  deps: Pick<DataPlaneDeps, 'keyStores' | 'directory' | 'clientKeySets' | 'oauth'>,
+  deps: DataPlaneDeps,
   req: AuthorizationIdTokenRequest,
 ): Promise<string> {
   const { client, authz, authentication: auth } = req;
@@ -72,8 +72,8 @@ export async function idTokenForAuthorization(
     );
   const released = await releasedClaims(
     deps,
-    context.tenant.tid,
-    authz.sub,
+    context,
+    authz,
     claimTargets(authz.clm ?? [], req.claimsInIdToken ?? false).idToken,
     authz.cll ?? [],
   );

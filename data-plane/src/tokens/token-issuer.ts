@@ -9,10 +9,13 @@ import {
 } from '@tessera/shared/tokens/access-token-jwt';
 import { mintIdentifier, randomJti } from '@tessera/shared/tokens/identifiers';
 import { CompactEncrypt, compactDecrypt } from 'jose';
+import { identifierAccessToken } from '../plugins/identifier-token-codec.ts';
+import { encodeAccessTokenClaims } from '../plugins/jwt-claims-codec.ts';
 import type { AccessTokenStore } from '../ports/access-token-store.ts';
 import type { AuthorizationStore } from '../ports/authorization-store.ts';
 import { type Clock, epochSeconds } from '../ports/clock.ts';
 import type { KeyBackends } from '../ports/key-backends.ts';
+import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { ISSUED, type TokenResponse } from './token-response.ts';
@@ -38,17 +41,21 @@ export class TokenIssuer {
   readonly #accessTokens: AccessTokenStore;
   readonly #authorizations: AuthorizationStore;
   readonly #clock: Clock;
+  readonly #webhooks: WebhookInvoker | undefined;
 
   constructor(deps: {
     keyStores: KeyBackends;
     accessTokens: AccessTokenStore;
     authorizations: AuthorizationStore;
     clock: Clock;
+    /** For tenants whose JWT claims codec is a webhook (plugins/jwt-claims-codec.ts). */
+    webhooks?: WebhookInvoker | undefined;
   }) {
     this.#keyStores = deps.keyStores;
     this.#accessTokens = deps.accessTokens;
     this.#authorizations = deps.authorizations;
     this.#clock = deps.clock;
+    this.#webhooks = deps.webhooks;
   }
 
   /** Tokens for a new authorisation (client credentials, password, direct authorisation, …). */
@@ -116,13 +123,17 @@ export class TokenIssuer {
     const jti = randomJti();
     let token: string;
     if (authz.accessToken.encoding === 'IDENTIFIER') {
-      token = mintIdentifier(context.secrets['identifier-hmac'], 'at');
-      await this.#accessTokens.put(tid, token, { authz, iss: authz.iss, iat, exp, jti });
+      const identifier = mintIdentifier(context.secrets['identifier-hmac'], 'at');
+      await this.#accessTokens.put(tid, identifier, { authz, iss: authz.iss, iat, exp, jti });
+      token = identifierAccessToken(context, identifier);
     } else {
       const alg = config.keys.accessTokenSigningAlgorithm;
       const key = currentKey(context.keys, alg, new Date(now));
       if (!key) throw new HttpError(500, 'server_error', `No active ${alg} signing key`);
-      const claims = accessTokenClaims(config.tokens.accessTokenProfile, authz, { iss: authz.iss, iat, exp, jti });
+      const plain = accessTokenClaims(config.tokens.accessTokenProfile, authz, { iss: authz.iss, iat, exp, jti });
+      // The tenant's claims codec, if any; awaited only when it is a webhook.
+      const encoded = encodeAccessTokenClaims(context, this.#webhooks, plain);
+      const claims = encoded instanceof Promise ? await encoded : encoded;
       const encryption = authz.accessToken.encrypt
         ? {
             secret: context.secrets['access-token-enc'],

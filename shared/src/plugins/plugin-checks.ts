@@ -79,8 +79,8 @@ const ldapRules: SlotCheck = (c, path) => {
   return problems;
 };
 
-/** Claims no codec may rename: the token would no longer verify or mean the same. */
-const FIXED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'cnf']);
+/** Claims no codec may rename or change: the token would no longer verify or mean the same. */
+export const FIXED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'cnf']);
 
 const renameRules: SlotCheck = (c, path) => {
   if (c.type !== 'builtin' || typeof c.rename !== 'object' || c.rename === null) return [];

@@ -77,7 +77,7 @@ export function memoryPlane(
     clientStore: ports.clientStore,
     clients: ports.clients,
     directory: ports.users,
-    oauth: oauthServices(ports, options.passwordAuthenticator ?? ports.users),
+    oauth: oauthServices(ports, options.passwordAuthenticator ?? ports.users, webhooks),
     announce: async () => undefined,
     announceClient: async (tid, clientId) => ports.clients.evict(tid, clientId),
     providerMetadata: (_context, issuer) => ({ issuer }),

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
 
 /** Built-in: a fixed prefix before identifier access tokens (e.g. `at_`), so secret scanners can spot them. */
 export const IdentifierPrefix = Type.Object(
@@ -8,7 +7,12 @@ export const IdentifierPrefix = Type.Object(
   { additionalProperties: false },
 );
 
-/** How identifier (opaque) access tokens are minted. */
+/**
+ * How identifier (opaque) access tokens are minted. Built-in only: an
+ * identifier is looked up on every introspection, UserInfo and resource
+ * request, and a webhook there would put the tenant's endpoint on each of
+ * them; a webhook config is refused by the schema.
+ */
 export const identifierTokenCodec = {
   name: 'identifierTokenCodec',
   title: 'Identifier access token codec',
@@ -16,5 +20,5 @@ export const identifierTokenCodec = {
   failure: 'closed',
   idempotent: true,
   timeoutMs: 1000,
-  schema: slotConfig(IdentifierPrefix),
+  schema: IdentifierPrefix,
 } as const satisfies SlotDefinition;

@@ -1,0 +1,41 @@
+import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
+import type { PasswordAttempt, PasswordCheckConfig, PasswordCheckRun } from './password-check.ts';
+import { unavailableKind } from './slot-answer.ts';
+import { slotConfigOf } from './slot-config.ts';
+import { webhookPasswordCheck } from './webhook-password-check.ts';
+
+type Kind = PasswordCheckConfig['type'];
+
+/**
+ * The kinds of password handler, by the slot config's `type`: the node's
+ * authenticator (the built-in user directory by default), a webhook (and
+ * LDAP, data-plane/src/directory/, where this node has it). One line each.
+ */
+export const PASSWORD_CHECKS: { readonly [K in Kind]?: PasswordCheckRun<Extract<PasswordCheckConfig, { type: K }>> } = {
+  directory: (deps, context, _config, attempt) =>
+    (deps.oauth.passwordAuthenticator ?? deps.directory).authenticate(
+      context.tenant.tid,
+      attempt.username,
+      attempt.password,
+    ),
+  webhook: webhookPasswordCheck,
+};
+
+const DIRECTORY = { type: 'directory' } as const;
+
+/**
+ * Check a username and password with the tenant's password handler: the
+ * node's authenticator when the slot is not configured, else the
+ * configured kind. Callers put the guessing brake (brakes/) first.
+ */
+export function verifyPassword(
+  deps: DataPlaneDeps,
+  context: TenantContext,
+  attempt: PasswordAttempt,
+): Promise<{ sub: string } | null> {
+  const config = slotConfigOf(context, 'passwordGrant') ?? DIRECTORY;
+  const run = PASSWORD_CHECKS[config.type] as PasswordCheckRun | undefined;
+  if (!run) return Promise.reject(unavailableKind('passwordGrant', config.type));
+  return run(deps, context, config, attempt);
+}

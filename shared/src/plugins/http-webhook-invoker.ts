@@ -205,8 +205,9 @@ export class HttpWebhookInvoker implements WebhookInvoker {
       );
     } catch (err) {
       const message = (err as Error).message;
-      const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
-      const detail = cause ? `${message} (${String(cause.code ?? cause.message)})` : message;
+      // The cause's code for the log (ECONNREFUSED, a TLS code); its message would repeat ours.
+      const code = (err as { cause?: { code?: unknown } }).cause?.code;
+      const detail = typeof code === 'string' ? `${message} (${code})` : message;
       if (err instanceof FetchError && message === 'timed out')
         return failed('timeout', `no answer in ${timeoutMs} ms`);
       return failed('network', detail);

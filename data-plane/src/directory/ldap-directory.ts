@@ -6,22 +6,19 @@ import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { SLOTS_BY_NAME } from '@tessera/shared/plugins/slots/index';
 import type { LdapSource } from '@tessera/shared/plugins/slots/ldap-source';
 import { Client, ResultCodeError } from 'ldapts';
+import type { TenantSecrets } from '../ports/tenant-secrets.ts';
 import { attributeValues, claimsFromEntry, type LdapEntry } from './ldap-claims.ts';
 import { equalityFilter, userFilter } from './ldap-filter.ts';
 
 /** A tenant's `ldap` slot config (shared/src/plugins/slots/ldap-source.ts). */
 export type LdapSourceConfig = Static<typeof LdapSource>;
 
-/** The one thing this needs of the tenant secrets (DataPlaneDeps.tenantSecrets): a value by name, null when not set. */
-export interface LdapSecrets {
-  get(tid: string, name: string): Promise<string | null>;
-}
-
 /** A narrow view of DataPlaneDeps: the data plane's deps can be passed as they are. */
 export interface LdapDirectoryDeps {
   /** Where a tenant's directory URL may connect (private addresses only with CLIENT_FETCH_PRIVATE=allow). */
   outbound: OutboundPolicy;
-  tenantSecrets: LdapSecrets;
+  /** The service account's password by the name `bindPasswordSecret` gives. */
+  tenantSecrets: TenantSecrets;
 }
 
 type LdapSlot = 'claimsSource' | 'passwordGrant';

@@ -6,6 +6,7 @@ import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
 import { parseTestFaults } from './activities/test-faults.ts';
+import { startAuditRetentionJob } from './audit/audit-retention-job.ts';
 import { stripeBillingAccounts } from './billing/stripe-billing-accounts.ts';
 import { createStripe } from './billing/stripe-client.ts';
 import { startUsageJob } from './billing/usage-job.ts';
@@ -35,6 +36,10 @@ if (!stripe)
 const usageEveryMs = Number(process.env.TESSERA_USAGE_JOB_MS || 60_000);
 if (!Number.isInteger(usageEveryMs) || usageEveryMs < 100)
   throw new Error('TESSERA_USAGE_JOB_MS must be a whole number of milliseconds, at least 100');
+// How often expired audit records are purged (TESSERA_AUDIT_RETENTION_JOB_MS, default an hour).
+const auditRetentionEveryMs = Number(process.env.TESSERA_AUDIT_RETENTION_JOB_MS || 3_600_000);
+if (!Number.isInteger(auditRetentionEveryMs) || auditRetentionEveryMs < 100)
+  throw new Error('TESSERA_AUDIT_RETENTION_JOB_MS must be a whole number of milliseconds, at least 100');
 
 const workers = await startWorkers({
   settings: temporal,
@@ -72,6 +77,14 @@ const eventJobs = await startEventJobs({
   allowLoopbackHttp: settings.clientFetchPrivate,
   log: (line) => console.error(JSON.stringify(line)),
 });
+// Audit retention: records older than their tenant's plan keeps them are deleted in batches (docs/audit.md).
+const auditRetentionJob = await startAuditRetentionJob({
+  db,
+  redisUrl: settings.redisUrl,
+  redisPrefix: settings.redisPrefix,
+  everyMs: auditRetentionEveryMs,
+  log: (line) => (line.auditRetentionJob === 'completed' ? undefined : console.error(JSON.stringify(line))),
+});
 console.log(JSON.stringify({ worker: 'ready', taskQueuePrefix: temporal.taskQueuePrefix, address: temporal.address }));
 
 // Active tenants without a key rotation schedule (older than schedules, or a Temporal that lost its state) get one,
@@ -91,7 +104,9 @@ let closing = false;
 async function close(code: number): Promise<void> {
   if (closing) return;
   closing = true;
-  await Promise.all([workers.shutdown(), usageJob.close(), eventJobs.close()]).catch(() => undefined);
+  await Promise.all([workers.shutdown(), usageJob.close(), eventJobs.close(), auditRetentionJob.close()]).catch(
+    () => undefined,
+  );
   await Promise.all([db.destroy(), redis.quit()]).catch(() => undefined);
   keyStores.close();
   process.exit(code);

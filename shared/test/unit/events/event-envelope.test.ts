@@ -1,0 +1,41 @@
+import { envelope } from '@tessera/shared/events/event-envelope';
+import { EVENT_ID_PATTERN, newEventId } from '@tessera/shared/events/event-id';
+import { decodeEvent, EVENT_FIELD, encodeEvent } from '@tessera/shared/events/event-stream';
+import { describe, expect, it } from 'vitest';
+
+describe('event ids', () => {
+  it('are ULIDs: 26 characters, the time first, so later ids sort after earlier ones', () => {
+    const t = Date.UTC(2030, 0, 1);
+    const ids = [newEventId(t), newEventId(t + 1), newEventId(t + 1000), newEventId(t + 86_400_000)];
+    for (const id of ids) expect(id).toMatch(new RegExp(EVENT_ID_PATTERN));
+    expect([...ids].sort()).toEqual(ids);
+    // The time part of a known instant (ULID spec: 48-bit ms, Crockford base32).
+    expect(newEventId(1469918176385).slice(0, 10)).toBe('01ARYZ6S41');
+  });
+
+  it('differ within one millisecond', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => newEventId(1)));
+    expect(ids.size).toBe(1000);
+  });
+});
+
+describe('the envelope and its stream entry', () => {
+  it('adds the id and the time, and round-trips through the stream field', () => {
+    const event = envelope({ type: 'token.issued', tid: 't1', actor: 'client:c', data: { jti: 'j' } }, 0);
+    expect(event).toEqual({
+      id: expect.stringMatching(/^0000000000/),
+      type: 'token.issued',
+      tid: 't1',
+      occurred_at: '1970-01-01T00:00:00.000Z',
+      actor: 'client:c',
+      data: { jti: 'j' },
+    });
+    expect(decodeEvent([EVENT_FIELD, encodeEvent(event)])).toEqual(event);
+  });
+
+  it('reads a malformed entry as nothing, never throwing', () => {
+    expect(decodeEvent([EVENT_FIELD, '{not json'])).toBeUndefined();
+    expect(decodeEvent([EVENT_FIELD, '{"id":1}'])).toBeUndefined();
+    expect(decodeEvent(['other', '{}'])).toBeUndefined();
+  });
+});

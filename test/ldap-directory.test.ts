@@ -1,8 +1,14 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { LdapDirectory, type LdapSourceConfig } from '@tessera/data-plane/directory/ldap-directory';
 import { HttpError } from '@tessera/shared/http/errors';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addClient } from './support/clients.ts';
+import { uniqueTid } from './support/env.ts';
+import { basicAuth } from './support/issuer-http.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { type LdapUser, type RunningSlapd, startSlapd } from './support/slapd.ts';
 
 // An LDAP directory (Debian's slapd, started and seeded here) as claims source and password authenticator.
@@ -191,5 +197,229 @@ describe('LdapDirectory against a real slapd', () => {
     expect((await failure(directory.claims('t1', config, 'E-1001'))).statusCode).toBe(503);
     await slapd.start();
     expect(await directory.authenticate('t1', config, 'alice', 'wonderland-42')).toEqual({ sub: 'E-1001' });
+  });
+});
+
+const REDIRECT = 'https://app.example.test/cb';
+const FORM = 'application/x-www-form-urlencoded';
+
+describe('a tenant whose password grant and claims source are its LDAP directory', () => {
+  let slapd: RunningSlapd;
+  let planes: InProcessPlanes;
+  let tid: string;
+  let other: string;
+  let client: { clientId: string; secret: string };
+
+  const token = (tenant: string, username: string, password: string, scope = 'openid profile email') =>
+    planes.dp.app.inject({
+      method: 'POST',
+      url: '/token',
+      headers: {
+        'tenant-id': tenant,
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: basicAuth(client.clientId, client.secret),
+      },
+      payload: new URLSearchParams({ grant_type: 'password', username, password, scope }).toString(),
+    });
+  const userinfo = (accessToken: string) =>
+    planes.dp.app.inject({
+      method: 'GET',
+      url: '/userinfo',
+      headers: { 'tenant-id': tid, authorization: `Bearer ${accessToken}` },
+    });
+
+  /** The hosted sign-in page, then consent, then the code at the token endpoint: what a browser and its client do. */
+  async function hostedSignIn(username: string, password: string) {
+    const verifier = 'v'.repeat(43);
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: client.clientId,
+      redirect_uri: REDIRECT,
+      scope: 'openid profile email',
+      state: 'st',
+      nonce: 'n-1',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      // The claims in the ID token itself, not only at UserInfo (OpenID Connect Core §5.5).
+      claims: JSON.stringify({ id_token: { name: null, email: null, locale: null } }),
+    });
+    let cookies: Record<string, string> = {};
+    const remember = (res: { cookies: Array<{ name: string; value: string }> }) => {
+      for (const c of res.cookies) cookies = { ...cookies, [c.name]: c.value };
+    };
+    const cookie = () =>
+      Object.entries(cookies)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('; ');
+    const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
+    const page = await planes.dp.app.inject({ method: 'GET', url: `/login?${query}`, headers: { 'tenant-id': tid } });
+    expect(page.statusCode).toBe(200);
+    remember(page);
+    const post = (url: string, form: Record<string, string>) =>
+      planes.dp.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'tenant-id': tid, 'content-type': FORM, cookie: cookie() },
+        payload: new URLSearchParams(form).toString(),
+      });
+    const signedIn = await post('/login/authenticate', {
+      sid: field(page.body, 'sid'),
+      csrf: field(page.body, 'csrf'),
+      username,
+      password,
+    });
+    if (signedIn.statusCode !== 200 || !signedIn.body.includes('name="decision"')) return { signIn: signedIn };
+    remember(signedIn);
+    const consented = await post('/login/consent', {
+      sid: field(signedIn.body, 'sid'),
+      csrf: field(signedIn.body, 'csrf'),
+      decision: 'allow',
+    });
+    const location = new URL(String(consented.headers.location));
+    const code = location.searchParams.get('code')!;
+    const tokens = await planes.dp.app.inject({
+      method: 'POST',
+      url: '/token',
+      headers: { 'tenant-id': tid, 'content-type': FORM, authorization: basicAuth(client.clientId, client.secret) },
+      payload: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+      }).toString(),
+    });
+    return { signIn: signedIn, tokens };
+  }
+
+  beforeAll(async () => {
+    slapd = await startSlapd(USERS);
+    planes = await startInProcessPlanes();
+    const ldap = {
+      type: 'ldap',
+      url: slapd.url,
+      bindDn: slapd.bindDn,
+      bindPasswordSecret: 'ldap-reader',
+      baseDn: slapd.peopleDn,
+      subjectAttribute: 'employeeNumber',
+    };
+    tid = uniqueTid('ldap');
+    other = uniqueTid('ldap-b');
+    for (const t of [tid, other])
+      await planes.createTenant({
+        tid: t,
+        name: t,
+        issuer: `https://${t}.example.com`,
+        plan: 'enterprise',
+        config: {
+          grants: { grantTypes: ['authorization_code', 'password'], responseTypes: ['code'] },
+          // Tenant B: the defaults (the built-in directory), on the same node.
+          ...(t === tid
+            ? {
+                plugins: {
+                  passwordGrant: { ...ldap, userFilter: '(|(uid={username})(mail={username}))' },
+                  claimsSource: {
+                    ...ldap,
+                    claims: {
+                      name: 'cn',
+                      given_name: 'givenName',
+                      family_name: 'sn',
+                      email: 'mail',
+                      locale: 'preferredLanguage',
+                    },
+                  },
+                },
+              }
+            : {}),
+        },
+      });
+    // The service account's password: a tenant secret, set through the control plane.
+    const set = await planes.cp.inject({
+      method: 'PUT',
+      url: `/tenants/rest/v1/${tid}/secrets/ldap-reader`,
+      headers: { authorization: `Bearer ${planes.s.operatorKey}`, 'content-type': 'application/json' },
+      payload: { value: slapd.bindPassword },
+    });
+    expect(set.statusCode).toBeLessThan(300);
+    const metadata = {
+      grant_types: ['password', 'authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [REDIRECT],
+      scope: 'openid profile email',
+    };
+    const added = await addClient(planes.s, tid, metadata);
+    client = { clientId: added.clientId, secret: added.secret! };
+    await addClient(planes.s, other, metadata, { clientId: client.clientId, secret: client.secret });
+  }, 60_000);
+  afterAll(async () => {
+    await planes?.close();
+    await slapd?.stop();
+  });
+
+  it('signs a user in through the token endpoint; UserInfo and the ID token carry the mapped claims', async () => {
+    const res = await token(tid, 'alice@example.test', 'wonderland-42');
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { access_token: string; id_token?: string };
+    const info = await userinfo(body.access_token);
+    expect(info.statusCode).toBe(200);
+    expect(info.json()).toEqual({
+      sub: 'E-1001',
+      name: 'Alice Liddell',
+      given_name: 'Alice',
+      family_name: 'Liddell',
+      locale: 'en-GB',
+      email: 'alice@example.test',
+    });
+  });
+
+  it('signs a user in at the hosted sign-in page; the ID token carries the mapped claims', async () => {
+    const { tokens } = await hostedSignIn('alice', 'wonderland-42');
+    expect(tokens?.statusCode).toBe(200);
+    const idToken = decodeJwt((tokens!.json() as { id_token: string }).id_token);
+    expect(idToken).toMatchObject({
+      sub: 'E-1001',
+      nonce: 'n-1',
+      name: 'Alice Liddell',
+      email: 'alice@example.test',
+      locale: 'en-GB',
+    });
+    // A wrong password at the page: the form again with the page's error, no session moved on.
+    const wrong = await hostedSignIn('alice', 'not-her-password');
+    expect(wrong.tokens).toBeUndefined();
+    expect(wrong.signIn.statusCode).toBe(401);
+  });
+
+  it('refuses a wrong password, an unknown user and a filter-injection name alike', async () => {
+    for (const [username, password] of [
+      ['alice', 'not-her-password'],
+      ['nobody', 'wonderland-42'],
+      ['*)(uid=*', 'wonderland-42'],
+      ['ali*', 'wonderland-42'],
+    ] as const) {
+      const res = await token(tid, username, password);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: 'invalid_grant', error_description: 'Invalid resource owner credentials' });
+    }
+  });
+
+  it('leaves a tenant with the defaults on its built-in directory (alice is not its user)', async () => {
+    const res = await token(other, 'alice', 'wonderland-42');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('answers 503 temporarily_unavailable while the directory is down, and signs in again once it is back', async () => {
+    await slapd.kill();
+    try {
+      const res = await token(tid, 'alice', 'wonderland-42');
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.json()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: "The tenant's password grant handler is unavailable",
+      });
+    } finally {
+      await slapd.start();
+    }
+    expect((await token(tid, 'bob', 'builder-1234', 'openid')).statusCode).toBe(200);
   });
 });

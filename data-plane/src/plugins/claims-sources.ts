@@ -1,6 +1,7 @@
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { ClaimsQuery, ClaimsSourceConfig, ClaimsSourceRun } from './claims-source.ts';
+import { ldapClaimsSource } from './ldap-claims-source.ts';
 import { unavailableKind } from './slot-answer.ts';
 import { slotConfigOf } from './slot-config.ts';
 import { webhookClaimsSource } from './webhook-claims-source.ts';
@@ -9,11 +10,12 @@ type Kind = ClaimsSourceConfig['type'];
 
 /**
  * The kinds of claims source, by the slot config's `type`: the built-in
- * user directory, a webhook (and LDAP, data-plane/src/directory/, where this
- * node has it). One line each.
+ * user directory, the tenant's LDAP directory (directory/ldap-directory.ts)
+ * or a webhook. One line each.
  */
 export const CLAIMS_SOURCES: { readonly [K in Kind]?: ClaimsSourceRun<Extract<ClaimsSourceConfig, { type: K }>> } = {
   directory: (deps, context, _config, query) => deps.directory.claims(context.tenant.tid, query.sub),
+  ldap: ldapClaimsSource,
   webhook: webhookClaimsSource,
 };
 

@@ -1,6 +1,7 @@
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { PasswordAttempt, PasswordCheckConfig, PasswordCheckRun } from './password-check.ts';
+import { ldapPasswordCheck } from './ldap-password-check.ts';
 import { unavailableKind } from './slot-answer.ts';
 import { slotConfigOf } from './slot-config.ts';
 import { webhookPasswordCheck } from './webhook-password-check.ts';
@@ -9,8 +10,8 @@ type Kind = PasswordCheckConfig['type'];
 
 /**
  * The kinds of password handler, by the slot config's `type`: the node's
- * authenticator (the built-in user directory by default), a webhook (and
- * LDAP, data-plane/src/directory/, where this node has it). One line each.
+ * authenticator (the built-in user directory by default), the tenant's LDAP
+ * directory (directory/ldap-directory.ts) or a webhook. One line each.
  */
 export const PASSWORD_CHECKS: { readonly [K in Kind]?: PasswordCheckRun<Extract<PasswordCheckConfig, { type: K }>> } = {
   directory: (deps, context, _config, attempt) =>
@@ -19,6 +20,7 @@ export const PASSWORD_CHECKS: { readonly [K in Kind]?: PasswordCheckRun<Extract<
       attempt.username,
       attempt.password,
     ),
+  ldap: ldapPasswordCheck,
   webhook: webhookPasswordCheck,
 };
 

@@ -1,7 +1,7 @@
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import type { PasswordAttempt, PasswordCheckConfig, PasswordCheckRun } from './password-check.ts';
 import { ldapPasswordCheck } from './ldap-password-check.ts';
+import type { PasswordAttempt, PasswordCheckConfig, PasswordCheckRun } from './password-check.ts';
 import { unavailableKind } from './slot-answer.ts';
 import { slotConfigOf } from './slot-config.ts';
 import { webhookPasswordCheck } from './webhook-password-check.ts';

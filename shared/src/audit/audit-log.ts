@@ -91,7 +91,8 @@ export function decodeAuditCursor(cursor: string): string | undefined {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!text.startsWith(CURSOR_PREFIX)) return undefined;
   const id = text.slice(CURSOR_PREFIX.length);
-  return /^[1-9][0-9]{0,18}$/.test(id) ? id : undefined;
+  // A bigint id: larger would be a database error, not an empty page.
+  return /^[1-9][0-9]{0,18}$/.test(id) && BigInt(id) <= 9_223_372_036_854_775_807n ? id : undefined;
 }
 
 /**

@@ -28,14 +28,14 @@ export function tokenIssuedEvent(
       client_id: clientId,
       ...(issued ? { sub: issued.sub } : {}),
       scope: issued ? [...issued.scope] : (response.scope?.split(' ') ?? []),
-      tokens,
-      access_token: {
+      issued: tokens,
+      access: {
         ...(issued ? { jti: issued.jti, format: issued.format } : {}),
         expires_at: iso(issued?.exp ?? nowSeconds + response.expires_in),
       },
       ...(response.refresh_token !== undefined
         ? {
-            refresh_token: {
+            refresh: {
               expires_at:
                 response.refresh_token_expires_in !== undefined
                   ? iso(nowSeconds + response.refresh_token_expires_in)

@@ -46,6 +46,18 @@ export function destinationsFor(config: TenantConfig, type: EventType): EventDes
 }
 
 /**
+ * Whether any destination of the tenant takes `type` (no allocation: the
+ * request path asks it before raising an event only listeners want).
+ */
+export function listensTo(config: TenantConfig, type: EventType): boolean {
+  for (const endpoint of config.events.endpoints) if ((endpoint.types as readonly string[]).includes(type)) return true;
+  const plugins = config.plugins as Record<string, { type?: string } | undefined>;
+  for (const slot of LISTENER_SLOTS)
+    if (plugins[slot.name]?.type === 'webhook' && slot.events.includes(type)) return true;
+  return false;
+}
+
+/**
  * The delivery id of an event at a destination: the event id and a digest
  * of the URL. BullMQ's job id, so queuing the same delivery twice (a relay
  * that crashed before acknowledging) makes one job.

@@ -40,8 +40,8 @@ describe('token.issued from the token endpoint', () => {
         client_id: 'svc',
         sub: 'svc',
         scope: ['read'],
-        tokens: ['access_token'],
-        access_token: {
+        issued: ['access_token'],
+        access: {
           jti,
           format: 'jwt',
           expires_at: new Date(plane.clock.now() + body.expires_in * 1000).toISOString(),

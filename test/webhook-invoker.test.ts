@@ -155,6 +155,16 @@ describe('HttpWebhookInvoker against local HTTPS receivers', () => {
     expect(receiver.requests).toHaveLength(7);
   });
 
+  it('with the documented defaults, the fifth failure in a row opens the circuit, not the fourth', async () => {
+    const webhooks = invoker();
+    receiver.answer(() => ({ status: 500 }));
+    for (let i = 0; i < 4; i++) expect(await webhooks.invoke(call())).toMatchObject({ failure: 'status' });
+    expect(await webhooks.invoke(call())).toMatchObject({ failure: 'status' }); // the fifth still reaches the receiver
+    expect(receiver.requests).toHaveLength(5);
+    expect(await webhooks.invoke(call())).toMatchObject({ failure: 'circuit_open' });
+    expect(receiver.requests).toHaveLength(5);
+  });
+
   it('a half-open circuit whose trial fails opens again', async () => {
     const webhooks = invoker({ circuit: { volumeThreshold: 2, resetTimeoutMs: 300 } });
     receiver.answer(() => ({ status: 502 }));

@@ -8,7 +8,7 @@ import { callWebhookSlot, type WebhookTargetConfig } from './call-slot.ts';
 /**
  * What the authorisation request validator and the PAR validator share:
  * the built-in rules, the webhook payload and what its answer means
- * (docs/plugins/authorizationRequestValidator.md, parValidator.md).
+ * (docs/plugins/authorization-request-validator.md, par-validator.md).
  */
 
 export type RequestRulesConfig = Static<typeof RequestRules>;
@@ -122,7 +122,8 @@ export async function askRequestValidator(
   const answer = await callWebhookSlot(invoker, tid, slot, target, payloadOf(clientId, params));
   const verdict = answer === undefined ? 'no answer' : verdictOf(answer);
   if (typeof verdict !== 'string') return verdict;
-  throw new HttpError(503, 'temporarily_unavailable', "The tenant's request validator is unavailable", {
+  const title = slot === 'parValidator' ? 'PAR validator' : 'authorisation request validator';
+  throw new HttpError(503, 'temporarily_unavailable', `The tenant's ${title} is unavailable`, {
     headers: { 'cache-control': 'no-store', 'retry-after': '5' },
     detail: `${slot} webhook answered out of contract: ${verdict}`,
   });

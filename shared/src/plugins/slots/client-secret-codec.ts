@@ -15,7 +15,7 @@ export const SecretEncoding = Type.Object(
  * Hashes or encrypts client secrets before they are stored. Built-in only:
  * the server needs a sealed secret back (client_secret_jwt, HMAC-signed and
  * secret-encrypted JWTs), and a webhook holding it would hand every secret
- * to a third party on every authentication (docs/plugins/clientSecretCodec.md).
+ * to a third party on every authentication (docs/plugins/client-secret-codec.md).
  */
 export const clientSecretCodec = {
   name: 'clientSecretCodec',

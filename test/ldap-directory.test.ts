@@ -241,7 +241,7 @@ describe('a tenant whose password grant and claims source are its LDAP directory
       code_challenge: createHash('sha256').update(verifier).digest('base64url'),
       code_challenge_method: 'S256',
       // The claims in the ID token itself, not only at UserInfo (OpenID Connect Core §5.5).
-      claims: JSON.stringify({ id_token: { name: null, email: null, locale: null } }),
+      claims: JSON.stringify({ id_token: { name: null, email: null, locale: null, departments: null } }),
     });
     let cookies: Record<string, string> = {};
     const remember = (res: { cookies: Array<{ name: string; value: string }> }) => {
@@ -325,6 +325,7 @@ describe('a tenant whose password grant and claims source are its LDAP directory
                       family_name: 'sn',
                       email: 'mail',
                       locale: 'preferredLanguage',
+                      departments: 'departmentNumber',
                     },
                   },
                 },
@@ -381,6 +382,8 @@ describe('a tenant whose password grant and claims source are its LDAP directory
       name: 'Alice Liddell',
       email: 'alice@example.test',
       locale: 'en-GB',
+      // A custom claim: released because the request's claims parameter names it.
+      departments: ['tea', 'croquet'],
     });
     // A wrong password at the page: the form again with the page's error, no session moved on.
     const wrong = await hostedSignIn('alice', 'not-her-password');

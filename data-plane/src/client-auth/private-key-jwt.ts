@@ -13,7 +13,8 @@ export const privateKeyJwt: ClientAuthMethod = {
   clientId: assertionClientId,
   async authenticate(input, client) {
     const verified = await verifyClientAssertion(input, client, 'key');
-    await verifyClientCertificate(input, client, verified);
+    const checking = verifyClientCertificate(input, client, verified);
+    if (checking) await checking;
   },
   signingAlgorithms: ASYMMETRIC_ALGS,
 };

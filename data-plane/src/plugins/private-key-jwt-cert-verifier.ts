@@ -69,14 +69,23 @@ async function verifyingJwk(input: ClientAuthInput, client: Client, verified: Ke
  * that the built-in trust anchors or the tenant's webhook (`{client_id,
  * x5c}` → `{valid}`) accept; otherwise invalid_client. Fails closed (503).
  */
-export async function verifyClientCertificate(
+export function verifyClientCertificate(
   input: ClientAuthInput,
   client: Client,
   verified: VerifiedAssertion,
+): undefined | Promise<void> {
+  const config = slotConfigOf(input.request.tenant!, 'privateKeyJwtCertVerifier');
+  // Without the slot: nothing, not even a promise.
+  return config ? verifyCertificate(input, client, verified, config) : undefined;
+}
+
+async function verifyCertificate(
+  input: ClientAuthInput,
+  client: Client,
+  verified: VerifiedAssertion,
+  config: NonNullable<ReturnType<typeof slotConfigOf<'privateKeyJwtCertVerifier'>>>,
 ): Promise<void> {
   const context = input.request.tenant!;
-  const config = slotConfigOf(context, 'privateKeyJwtCertVerifier');
-  if (!config) return;
   const key =
     verified.key instanceof KeyObject
       ? verified.key

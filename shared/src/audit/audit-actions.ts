@@ -30,7 +30,6 @@ export const ADMIN_ACTIONS = [
   'webhook_secret.rotated',
   'tenant_secret.set',
   'tenant_secret.deleted',
-  'tenant_secret.deleted',
 ] as const;
 
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];

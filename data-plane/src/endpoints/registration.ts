@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Type } from '@sinclair/typebox';
-import type { Client, ClientMetadata } from '@tessera/shared/clients/client';
+import { type Client, type ClientMetadata, grantTypesOf } from '@tessera/shared/clients/client';
 import {
   type ClientMetadataOptions,
   issuesSecret,
@@ -231,6 +231,13 @@ const createClient = (deps: DataPlaneDeps): RegistrationStep =>
     await deps.announceClient(tid, clientId);
     const client = await deps.clientStore.get(tid, clientId);
     if (!client) throw new Error(`client ${clientId} vanished right after its registration`);
+    // After the commit, before the answer (docs/events.md): the client exists when its event does.
+    await deps.events.emit({
+      type: 'client.registered',
+      tid,
+      actor: `client:${clientId}`,
+      data: { client_id: clientId, grant_types: grantTypesOf(client) },
+    });
     return jsonAnswer(
       clientInformation(client, x.request.issuer, { withSecret: true, registrationToken, newSecret: secret }),
       201,
@@ -329,6 +336,12 @@ const updateClient = (deps: DataPlaneDeps): RegistrationStep =>
     });
     if (!updated) throw gone(access);
     await deps.announceClient(tid, client.clientId);
+    await deps.events.emit({
+      type: 'client.changed',
+      tid,
+      actor: `client:${client.clientId}`,
+      data: { client_id: client.clientId, secret_changed: newSecret !== undefined },
+    });
     const fresh = await deps.clientStore.get(tid, client.clientId);
     if (!fresh) throw gone(access);
     return jsonAnswer(
@@ -342,6 +355,12 @@ const deleteClient = (deps: DataPlaneDeps): RegistrationStep =>
     const { tid } = x.request.tenant.tenant;
     if (!(await deps.clientStore.delete(tid, access.client.clientId))) throw gone(access);
     await deps.announceClient(tid, access.client.clientId);
+    await deps.events.emit({
+      type: 'client.deleted',
+      tid,
+      actor: `client:${access.client.clientId}`,
+      data: { client_id: access.client.clientId },
+    });
     return emptyAnswer(204);
   });
 

@@ -54,6 +54,12 @@ const revokeGrant = (deps: DataPlaneDeps): Step<ClientState> =>
       if (grant.identifier) await deps.oauth.accessTokens.delete(tid, grant.identifier);
       await deps.oauth.authorizations.delete(tid, { sub: grant.sub, cid: client.clientId });
       await deps.oauth.journal.revoke(tid, { sub: grant.sub, cid: client.clientId });
+      await deps.events.emit({
+        type: 'authorization.revoked',
+        tid,
+        actor: `client:${client.clientId}`,
+        data: { client_id: client.clientId, sub: grant.sub, via: 'revocation_endpoint' },
+      });
     }
     return emptyAnswer(200);
   });

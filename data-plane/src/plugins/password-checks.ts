@@ -9,13 +9,14 @@ import { webhookPasswordCheck } from './webhook-password-check.ts';
 type Kind = PasswordCheckConfig['type'];
 
 /**
- * The kinds of password handler, by the slot config's `type`: the node's
- * authenticator (the built-in user directory by default), the tenant's LDAP
+ * The kinds of password handler, by the slot config's `type`: the built-in
+ * user directory (for the password grant, the node's password
+ * authenticator when the deployment gave it one), the tenant's LDAP
  * directory (directory/ldap-directory.ts) or a webhook. One line each.
  */
 export const PASSWORD_CHECKS: { readonly [K in Kind]?: PasswordCheckRun<Extract<PasswordCheckConfig, { type: K }>> } = {
   directory: (deps, context, _config, attempt) =>
-    (deps.oauth.passwordAuthenticator ?? deps.directory).authenticate(
+    (attempt.at === 'grant' ? (deps.oauth.passwordAuthenticator ?? deps.directory) : deps.directory).authenticate(
       context.tenant.tid,
       attempt.username,
       attempt.password,
@@ -28,8 +29,8 @@ const DIRECTORY = { type: 'directory' } as const;
 
 /**
  * Check a username and password with the tenant's password handler: the
- * node's authenticator when the slot is not configured, else the
- * configured kind. Callers put the guessing brake (brakes/) first.
+ * built-in directory when the slot is not configured, else the configured
+ * kind. Callers put the guessing brake (brakes/) first.
  */
 export function verifyPassword(
   deps: DataPlaneDeps,

@@ -49,7 +49,9 @@ describe('password grant slot', () => {
   it('the hosted sign-in page asks the same handler, without a client', async () => {
     const { plane, tenant } = await setup();
     plane.webhooks.on('passwordGrant', () => ({ sub: 'hook-bob' }));
-    await expect(verifyPassword(plane.deps, tenant, { username: 'bob', password: 'x' })).resolves.toEqual({
+    await expect(
+      verifyPassword(plane.deps, tenant, { at: 'sign-in', username: 'bob', password: 'x' }),
+    ).resolves.toEqual({
       sub: 'hook-bob',
     });
     expect(plane.webhooks.callsOf('passwordGrant')[0]!.payload).toEqual({ username: 'bob', password: 'x' });
@@ -61,6 +63,20 @@ describe('password grant slot', () => {
       token_type: 'Bearer',
     });
     await expect(grant({ username: 'bob', password: 'hook-pass' })).rejects.toMatchObject({ code: 'invalid_grant' });
+    expect(plane.webhooks.calls).toHaveLength(0);
+  });
+
+  it("without the slot, a node's own authenticator serves the grant; the sign-in page asks the directory", async () => {
+    const plane = memoryPlane({
+      passwordAuthenticator: { authenticate: async (_tid, _u, p) => (p === 'node-pass' ? { sub: 'node-bob' } : null) },
+    });
+    const tenant = await plane.tenant({ ...EC_KEYS });
+    await plane.ports.users.create(tenant.tenant.tid, { username: 'bob', password: 'directory-pass', sub: 'dir-bob' });
+    const check = (at: 'grant' | 'sign-in', password: string) =>
+      verifyPassword(plane.deps, tenant, { at, username: 'bob', password });
+    await expect(check('grant', 'node-pass')).resolves.toEqual({ sub: 'node-bob' });
+    await expect(check('sign-in', 'node-pass')).resolves.toBeNull();
+    await expect(check('sign-in', 'directory-pass')).resolves.toEqual({ sub: 'dir-bob' });
     expect(plane.webhooks.calls).toHaveLength(0);
   });
 

@@ -31,7 +31,7 @@ export const passwordGrant: GrantHandler = {
     const { tid } = tenant.tenant;
     const reservation = await deps.oauth.guessingBrake.reserve({ tid, username, ip, clientId: client.clientId });
     if (!reservation.allowed) throw tooManyAttempts(reservation.retryAfter);
-    const subject = await verifyPassword(deps, tenant, { username, password, clientId: client.clientId });
+    const subject = await verifyPassword(deps, tenant, { at: 'grant', username, password, clientId: client.clientId });
     if (!subject) throw oauthError('invalid_grant', 'Invalid resource owner credentials');
     await reservation.succeeded();
     const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));

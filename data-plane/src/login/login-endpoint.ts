@@ -251,7 +251,9 @@ const checkPassword = (deps: DataPlaneDeps) =>
     const reservation =
       username && password ? await deps.oauth.guessingBrake.reserve({ tid, username, ip: x.request.ip }) : undefined;
     const refused = reservation?.allowed === false ? reservation : undefined;
-    const subject = reservation?.allowed ? await verifyPassword(deps, context, { username, password }) : null;
+    const subject = reservation?.allowed
+      ? await verifyPassword(deps, context, { at: 'sign-in', username, password })
+      : null;
     if (subject && reservation?.allowed) await reservation.succeeded();
     if (subject) {
       x.meter('sign_ins', subject.sub);

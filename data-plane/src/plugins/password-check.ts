@@ -4,6 +4,8 @@ import type { SlotConfig } from './slot-config.ts';
 
 /** A username and password typed at the password grant (with its client) or the hosted sign-in page. */
 export interface PasswordAttempt {
+  /** Where it was typed: the node's password authenticator, when it was given one, serves the grant only. */
+  at: 'grant' | 'sign-in';
   username: string;
   password: string;
   clientId?: string;

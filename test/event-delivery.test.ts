@@ -16,15 +16,18 @@ import { type EventReceiver, startEventReceiver } from './support/event-receiver
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { type RunningProcess, startPlane } from './support/processes.ts';
 
-/** Short retries for the test (docs/events.md: TESSERA_EVENT_ATTEMPTS and TESSERA_EVENT_BACKOFF_MS in production). */
-const SETTINGS = { attempts: 4, backoffMs: 200, timeoutMs: 2000 };
+/**
+ * Short retries for the test (docs/events.md: TESSERA_EVENT_ATTEMPTS and TESSERA_EVENT_BACKOFF_MS in
+ * production): retries 0.25, 0.5, 1, 2 and 4 s apart, some 7.75 s in all: longer than the outage below.
+ */
+const SETTINGS = { attempts: 6, backoffMs: 250, timeoutMs: 2000 };
 const CONSUMER = `relay-test-${process.pid}`;
 
 describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => {
   let planes: InProcessPlanes;
   let receiver: EventReceiver;
   let jobs: EventJobs | undefined;
-  let node: RunningProcess | undefined;
+  let nodes: RunningProcess[] = [];
   let tid: string;
   let secret: string;
   let client: { clientId: string; secret: string | null };
@@ -114,7 +117,8 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
   }, 120_000);
 
   afterAll(async () => {
-    await node?.stop();
+    // A killed node has exited already (its stop would wait for an exit that came).
+    await Promise.all(nodes.filter((n) => n.child.signalCode === null).map((n) => n.stop()));
     await jobs?.close();
     await receiver?.close();
     await planes?.close();
@@ -193,14 +197,15 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
   }, 60_000);
 
   it('keeps events through a receiver outage and a data plane killed with SIGKILL; retries deliver them all', async () => {
-    node = await startPlane('data-plane', {});
+    // Two data-plane processes (started first: a start takes seconds, longer than the outage may last).
+    nodes = await Promise.all([startPlane('data-plane', {}), startPlane('data-plane', {})]);
+    const [doomed, survivor] = nodes as [RunningProcess, RunningProcess];
     await receiver.down();
     const jtis: string[] = [];
-    for (let i = 0; i < 3; i++) jtis.push(decodeJwt(await token(node.url)).jti!);
+    for (let i = 0; i < 3; i++) jtis.push(decodeJwt(await token(doomed.url)).jti!);
     // Answered means in the outbox: the node dies at once, with no chance to flush anything.
-    node.child.kill('SIGKILL');
-    await new Promise((resolve) => node!.child.once('exit', resolve));
-    node = undefined;
+    doomed.child.kill('SIGKILL');
+    await new Promise((resolve) => doomed.child.once('exit', resolve));
     // The relay audited and queued them, and the first attempts failed (connection refused).
     await expect.poll(async () => (await auditedEventIds(jtis)).length, { timeout: 15_000 }).toBe(3);
     const ids = await auditedEventIds(jtis);
@@ -210,15 +215,16 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
       })
       .toBeGreaterThanOrEqual(1);
 
-    // A new data-plane process issues one more while the receiver is still down.
-    node = await startPlane('data-plane', {});
-    jtis.push(decodeJwt(await token(node.url)).jti!);
+    // The other node issues one more while the receiver is still down.
+    jtis.push(decodeJwt(await token(survivor.url)).jti!);
     await receiver.up();
     await expect
       .poll(() => jtis.every((j) => deliveredJtis('/events').has(j) && deliveredJtis('/slot').has(j)), {
         timeout: 20_000,
       })
       .toBe(true);
+    // Nothing ended as a dead letter.
+    expect(await planes.s.redis.zcard(deadLetterKey(tid))).toBe(0);
     // At least once, with a stable id: any repeat of an event is the same body under the same id.
     for (const path of ['/events', '/slot']) {
       const byId = new Map<string, string>();
@@ -279,7 +285,7 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
         dead_letters: { id: string; type: string; url: string; attempts: number; last_error: string }[];
       };
     };
-    await expect.poll(async () => (await list(broken)).dead_letters.length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(async () => (await list(broken)).dead_letters.length, { timeout: 30_000 }).toBe(1);
     const [dead] = (await list(broken)).dead_letters;
     expect(dead).toMatchObject({
       type: 'key.rotated',

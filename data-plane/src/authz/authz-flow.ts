@@ -11,6 +11,7 @@ import { epochSeconds } from '../ports/clock.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
+import { consentDeniedEvent, consentGivenEvent, subjectAuthenticatedEvent } from './authz-flow-events.ts';
 import { errorResponse, issueAuthorization } from './authz-issue.ts';
 import { type AuthorizationRequest, parseAuthorizationRequest } from './authz-request.ts';
 import { requestedClaims } from './claims-request.ts';
@@ -414,7 +415,12 @@ async function authenticated(
   const { priorSession: _ended, ...rest } = session;
   // Not written here: afterAuthentication takes the session or writes it at its next step, subject included.
   const next: AuthzSession = { ...rest, createdSubSid: true, subSid };
-  return afterAuthentication(flow, sid, next, client, { sid: subSid, session: subjectSession });
+  // The session exists; its event goes out with the next step's writes (called first, so its id sorts first).
+  const [, message] = await Promise.all([
+    deps.events.emit(subjectAuthenticatedEvent(tid, client.clientId, subSid, subjectSession)),
+    afterAuthentication(flow, sid, next, client, { sid: subSid, session: subjectSession }),
+  ]);
+  return message;
 }
 
 async function consented(
@@ -492,7 +498,19 @@ async function consented(
   authz.idToken = { lifetime: body.id_token?.lifetime || config.tokens.idTokenLifetime };
   const atClaims = claimTargets(clm, false).accessToken;
   if (atClaims.length) authz.atc = await releasedClaims(deps, context, authz, atClaims, authz.cll ?? []);
-  return finish(flow, taken, client, { sid: taken.subSid!, session: subject }, authz);
+  // The decision, in the outbox before the answer; raised first, so it sorts before the tokens it leads to.
+  const given = consentGivenEvent(tid, {
+    sub: subject.sub,
+    clientId: client.clientId,
+    scope: authz.scp,
+    claims,
+    longLived,
+  });
+  const [, message] = await Promise.all([
+    deps.events.emit(given),
+    finish(flow, taken, client, { sid: taken.subSid!, session: subject }, authz),
+  ]);
+  return message;
 }
 
 /** Deny or cancel (DELETE): the client gets `access_denied` (or the given standard error). */
@@ -501,17 +519,35 @@ export async function cancelAuthzSession(
   sid: string,
   error: { error?: string; error_description?: string } = {},
 ): Promise<AuthzMessage> {
+  const { context, deps } = flow;
+  const tid = context.tenant.tid;
   const session = await loadSession(flow, sid);
-  const taken = await flow.deps.oauth.authzSessions.take(flow.context.tenant.tid, sid);
+  // Past the auth step the session names its subject: read along with the take, for the event.
+  const [taken, subject] = await Promise.all([
+    deps.oauth.authzSessions.take(tid, sid),
+    session.subSid ? deps.oauth.sessions.get(tid, context.secrets['identifier-hmac'], session.subSid) : null,
+  ]);
   if (!taken) throw notFound();
   const client = await loadClient(flow, session.request.clientId);
-  return errorResponse(
-    flow.context,
-    flow.issuer,
-    flow.deps,
-    client,
-    session.request,
-    error.error ?? 'access_denied',
-    error.error_description ?? 'The end-user denied the request',
-  );
+  const code = error.error ?? 'access_denied';
+  const denied = consentDeniedEvent(tid, {
+    sub: subject?.sub,
+    clientId: client.clientId,
+    scope: session.request.scope,
+    step: session.step,
+    error: code,
+  });
+  const [, message] = await Promise.all([
+    deps.events.emit(denied),
+    errorResponse(
+      context,
+      flow.issuer,
+      deps,
+      client,
+      session.request,
+      code,
+      error.error_description ?? 'The end-user denied the request',
+    ),
+  ]);
+  return message;
 }

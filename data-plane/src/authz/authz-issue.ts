@@ -6,6 +6,8 @@ import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
+import { frontChannelTokenIssuedEvent } from '../tokens/token-issued-event.ts';
+import type { TokenResponse } from '../tokens/token-response.ts';
 import type { AuthorizationRequest } from './authz-request.ts';
 import { authorizationResponse, type ResponseMessage } from './response-mode.ts';
 
@@ -57,8 +59,9 @@ export async function issueAuthorization(
       config.tokens.authorizationCodeLifetime,
     );
   }
+  let tokens: TokenResponse | undefined;
   if (words.includes('token')) {
-    const tokens = await deps.oauth.issuer.issue(context, {
+    tokens = await deps.oauth.issuer.issue(context, {
       ...authz,
       longLived: false,
       refreshToken: { ...authz.refreshToken, issue: false },
@@ -81,7 +84,23 @@ export async function issueAuthorization(
       state: words.includes('code') ? request.state : undefined,
     });
   }
-  return authorizationResponse(context, issuer, deps, client, request, params);
+  if (params.access_token === undefined && params.id_token === undefined)
+    return authorizationResponse(context, issuer, deps, client, request, params);
+  // Tokens through the front channel: their event is in the outbox before the redirect carries them (docs/events.md).
+  const event = frontChannelTokenIssuedEvent(
+    tid,
+    client.clientId,
+    words,
+    authz,
+    tokens,
+    params.id_token !== undefined,
+    epochSeconds(deps.oauth.clock),
+  );
+  const [, response] = await Promise.all([
+    deps.events.emit(event),
+    authorizationResponse(context, issuer, deps, client, request, params),
+  ]);
+  return response;
 }
 
 /** An error response to the client (RFC 6749 §4.1.2.1), with `state` and `iss`. */

@@ -1,4 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
+import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
 import { CLIENT_AUTH_METHODS } from '../client-auth/index.ts';
 import { emptyAnswer } from '../core/core-answer.ts';
 import type { Endpoint } from '../core/endpoint.ts';
@@ -54,12 +55,14 @@ const revokeGrant = (deps: DataPlaneDeps): Step<ClientState> =>
       if (grant.identifier) await deps.oauth.accessTokens.delete(tid, grant.identifier);
       await deps.oauth.authorizations.delete(tid, { sub: grant.sub, cid: client.clientId });
       await deps.oauth.journal.revoke(tid, { sub: grant.sub, cid: client.clientId });
-      await deps.events.emit({
-        type: 'authorization.revoked',
-        tid,
-        actor: `client:${client.clientId}`,
-        data: { client_id: client.clientId, sub: grant.sub, via: 'revocation_endpoint' },
-      });
+      await deps.events.emit(
+        authorizationRevokedEvent(
+          tid,
+          `client:${client.clientId}`,
+          { sub: grant.sub, cid: client.clientId },
+          'revocation_endpoint',
+        ),
+      );
     }
     return emptyAnswer(200);
   });

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { tokenDimension } from '@tessera/shared/billing/metrics';
+import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { CodeRecord } from '../ports/authorization-code-store.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
@@ -43,6 +44,9 @@ export const authorizationCodeGrant: GrantHandler = {
     if (!(await deps.oauth.codes.markUsed(tid, code))) {
       await deps.oauth.authorizations.delete(tid, { sub: authz.sub, cid: authz.cid });
       await deps.oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
+      await deps.events.emit(
+        authorizationRevokedEvent(tid, `client:${authz.cid}`, { sub: authz.sub, cid: authz.cid }, 'code_replay'),
+      );
       throw invalidGrant('The code was already used; the tokens it issued are revoked');
     }
     if (authz.iss !== issuer) throw invalidGrant('The code was issued under another issuer');

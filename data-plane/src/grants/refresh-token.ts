@@ -1,5 +1,6 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { tokenDimension } from '@tessera/shared/billing/metrics';
+import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
@@ -19,11 +20,15 @@ const TOKENS = tokenDimension('refresh_token');
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);
 const refused = (refusal: RefreshRefusal | undefined) => invalidGrant(REFRESH_REFUSALS[refusal ?? 'unknown']);
 
+const reuseRevoked = (tid: string, authz: Authorization) =>
+  authorizationRevokedEvent(tid, `client:${authz.cid}`, { sub: authz.sub, cid: authz.cid }, 'refresh_token_reuse');
+
 /** A persisted token replayed after its grace period: the whole authorisation goes (its tokens by deletion and the journal). */
 async function revokeReused(req: GrantRequest, authorizationId: string, authz: Authorization) {
   const { tid } = req.tenant.tenant;
   await req.deps.oauth.authorizations.delete(tid, { id: authorizationId });
   await req.deps.oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
+  await req.deps.events.emit(reuseRevoked(tid, authz));
   return refused('reused');
 }
 
@@ -117,6 +122,7 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
     // Used before: a replay once the grace period is over (refresh-token-validity.ts).
     if (!use.first && usedBeyondGrace(use.usedAt, now, config.tokens.refreshTokenReuseGracePeriod)) {
       await oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
+      await req.deps.events.emit(reuseRevoked(tid, authz));
       throw refused('reused');
     }
     refreshToken = await oauth.issuer.encodeTransientRefreshToken(tenant, {

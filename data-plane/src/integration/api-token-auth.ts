@@ -2,6 +2,9 @@ import { bearerToken, matchesAnyHash } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import { step } from '../core/step.ts';
 
+/** The actor of what an integration API call causes (docs/events.md): API tokens have no identity of their own here. */
+export const API_TOKEN_ACTOR = 'tenant_api_token';
+
 /**
  * Admission of the integration APIs: a bearer token whose SHA-256 is one of
  * the tenant's (not revoked) API token hashes, compared in constant time. A

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
 import { PRINTABLE_IDENTIFIER_PATTERN } from '@tessera/shared/text/printable-identifier';
+import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
 import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
 import type { Endpoint } from '../core/endpoint.ts';
@@ -14,7 +15,7 @@ import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import type { StoredAuthorization } from '../ports/authorization-store.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
-import { requireApiToken } from './api-token-auth.ts';
+import { API_TOKEN_ACTOR as API_ACTOR, requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/authz-store/rest/v3';
 /** Subjects, client ids and actors: no control characters (shared/src/text/printable-identifier.ts). */
@@ -287,6 +288,11 @@ export const authzStoreApi: Endpoint = {
       const deleted = await authorizations.delete(tid, { sub: subject, cid: client_id });
       if (deleted.length === 0) throw notFound('No authorisation of this subject and client');
       await deps.oauth.journal.revoke(tid, { sub: subject, cid: client_id });
+      await deps.events.emit(
+        authorizationRevokedEvent(tid, API_ACTOR, { sub: subject, cid: client_id }, 'authz_store_api', {
+          authorizations: deleted.length,
+        }),
+      );
       return emptyAnswer(204);
     });
 
@@ -313,16 +319,25 @@ export const authzStoreApi: Endpoint = {
           throw badRequest('subject or client_id (or both) must be given');
         const tid = tidOf(x.request);
         let deleted: StoredAuthorization[];
+        let issuedBefore: Date | undefined;
         if (form.timestamp !== undefined) {
           const at = Number(form.timestamp);
           if (at > epochSeconds(deps.oauth.clock)) throw badRequest('timestamp is in the future');
           // Everything issued at or before that second, as the journal counts.
           deleted = await authorizations.deleteBefore(tid, target, new Date((at + 1) * 1000));
-          await deps.oauth.journal.revoke(tid, target, new Date(at * 1000));
+          issuedBefore = new Date(at * 1000);
+          await deps.oauth.journal.revoke(tid, target, issuedBefore);
         } else {
           deleted = await authorizations.delete(tid, target);
           await deps.oauth.journal.revoke(tid, target);
         }
+        // Every revocation is one, persisted authorisations or not: the journal revoked the tokens either way.
+        await deps.events.emit(
+          authorizationRevokedEvent(tid, API_ACTOR, target, 'authz_store_api', {
+            ...(issuedBefore ? { issuedBefore } : {}),
+            authorizations: deleted.length,
+          }),
+        );
         if (x.request.query.quiet === 'true' || deleted.length === 0) return emptyAnswer(204);
         return jsonAnswer(deleted.map(storedObject));
       },

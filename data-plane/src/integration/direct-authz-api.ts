@@ -15,8 +15,9 @@ import { hasSecret } from '../plugins/client-secret-codec.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { DEFAULT_SESSION_MAX_LIFE, type SubjectSession } from '../ports/subject-session-store.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
+import { tokenIssuedEvent } from '../tokens/token-issued-event.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
-import { requireApiToken } from './api-token-auth.ts';
+import { API_TOKEN_ACTOR, requireApiToken } from './api-token-auth.ts';
 
 const Str = Type.String({ minLength: 1, maxLength: 1000 });
 const Strings = Type.Array(Type.String({ minLength: 1, maxLength: 1000 }), { maxItems: 500 });
@@ -203,6 +204,15 @@ const issueTokens = (deps: DataPlaneDeps): DirectStep =>
     if (!response.scope) response.scope = authz.scp.join(' ');
     // An authorisation without the front channel: metered as one, for the subject the tokens are for.
     x.meter('authorizations', authz.sub);
+    // The token endpoint's event (docs/events.md), caused by the API token's holder; in the outbox before the answer.
+    const event = tokenIssuedEvent(
+      context.tenant.tid,
+      'direct_authorization',
+      client!.clientId,
+      response,
+      epochSeconds(deps.oauth.clock),
+    );
+    await deps.events.emit({ ...event, actor: API_TOKEN_ACTOR });
     return jsonAnswer({ ...response, ...(createdSid ? { sub_sid: createdSid } : {}) });
   });
 

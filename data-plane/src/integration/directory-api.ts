@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { HttpError } from '@tessera/shared/http/errors';
+import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
 import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
 import type { Endpoint } from '../core/endpoint.ts';
@@ -7,7 +8,7 @@ import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
 import { ClaimsError } from '../directory/standard-claims.ts';
 import { DirectoryConflict, type DirectoryUser } from '../ports/user-directory.ts';
-import { requireApiToken } from './api-token-auth.ts';
+import { API_TOKEN_ACTOR, requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/directory/rest/v1/users';
 /** Subjects are printable ASCII without spaces: they end up in tokens, URLs and cookies. */
@@ -149,6 +150,7 @@ export const directoryApi: Endpoint = {
       await deps.oauth.sessions.endSubject(tid, sub);
       await deps.oauth.authorizations.delete(tid, { sub });
       await deps.oauth.journal.revoke(tid, { sub });
+      await deps.events.emit(authorizationRevokedEvent(tid, API_TOKEN_ACTOR, { sub }, 'directory_api'));
       return emptyAnswer(204);
     });
 

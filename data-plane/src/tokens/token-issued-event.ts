@@ -46,3 +46,40 @@ export function tokenIssuedEvent(
     },
   };
 }
+
+/**
+ * `token.issued` for tokens the authorisation endpoint hands out (implicit
+ * and hybrid response types): `grant_type` is `implicit`, `response_type`
+ * says which. With an access token, the token endpoint's shape; an ID token
+ * alone has no `access` member.
+ */
+export function frontChannelTokenIssuedEvent(
+  tid: string,
+  clientId: string,
+  responseType: readonly string[],
+  authz: { sub: string; scp: readonly string[] },
+  tokens: TokenResponse | undefined,
+  idToken: boolean,
+  nowSeconds: number,
+): NewEvent {
+  const response_type = responseType.join(' ');
+  if (tokens) {
+    const event = tokenIssuedEvent(tid, 'implicit', clientId, tokens, nowSeconds);
+    if (idToken) (event.data.issued as string[]).push('id_token');
+    event.data.response_type = response_type;
+    return event;
+  }
+  return {
+    type: 'token.issued',
+    tid,
+    actor: `client:${clientId}`,
+    data: {
+      grant_type: 'implicit',
+      response_type,
+      client_id: clientId,
+      sub: authz.sub,
+      scope: [...authz.scp],
+      issued: ['id_token'],
+    },
+  };
+}

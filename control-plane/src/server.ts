@@ -81,7 +81,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     tokenSha256: [...deps.settings.operatorKeySha256, ...deps.settings.monitorTokenSha256],
     open: deps.settings.monitorMetricsOpen,
   });
-  registerConfigCheck(app);
+  registerConfigCheck(app, { pluginModules: deps.settings.pluginModules });
   registerAdminTokenRoutes(app, denylist, deps.db);
   // With billing off (no Stripe configured) a plan change touches no subscription.
   const billing =

@@ -51,6 +51,7 @@ const workers = await startWorkers({
     masterKey,
     smokeCheckUrl: temporal.smokeCheckUrl,
     billing: stripe ? stripeBillingAccounts(stripe) : null,
+    pluginModules: settings.pluginModules,
   },
   faults: parseTestFaults(process.env.TESSERA_TEST_FAULTS),
   maxConcurrentActivities: maxActivities,

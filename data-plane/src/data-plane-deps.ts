@@ -10,9 +10,9 @@ import type { ClientLookup } from './ports/client-lookup.ts';
 import type { ClientStore } from './ports/client-store.ts';
 import type { EventSink } from './ports/event-sink.ts';
 import type { KeyBackends } from './ports/key-backends.ts';
+import type { SlotInvoker } from './ports/slot-invoker.ts';
 import type { TenantSecrets } from './ports/tenant-secrets.ts';
 import type { UserDirectory } from './ports/user-directory.ts';
-import type { WebhookInvoker } from './ports/webhook-invoker.ts';
 import type { TenantContext } from './tenancy/tenant-context.ts';
 
 /**
@@ -45,8 +45,8 @@ export interface DataPlaneDeps {
   clientKeySets: ClientKeySets;
   /** The event outbox (docs/events.md): steps emit what happened; the worker delivers and audits it. */
   events: EventSink;
-  /** Calls tenants' webhooks for plugin slots (signed, timed out, retried if idempotent, circuit per tenant and slot); see plugins/call-slot.ts. */
-  webhooks: WebhookInvoker;
+  /** Calls tenants' webhooks for plugin slots (signed, timed out, retried if idempotent, circuit per tenant and slot) and, self-hosted, operators' modules; see plugins/call-slot.ts. */
+  webhooks: SlotInvoker;
   /** Tenants' plugin secrets (e.g. an LDAP bind password), cached per node. */
   tenantSecrets: TenantSecrets;
 }

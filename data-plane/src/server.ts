@@ -36,6 +36,8 @@ import { MonthUsage } from './limits/month-usage.ts';
 import { redisTokenRateLimiter } from './limits/redis-token-rate.ts';
 import { UsageCounts } from './metering/usage-counts.ts';
 import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
+import { ModuleRunner } from './plugins/module-runner.ts';
+import { slotInvoker } from './plugins/slot-invoker.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import { CachedTenantSecrets } from './stores/cached-tenant-secrets.ts';
 import { RedisEventOutbox } from './stores/event-outbox.ts';
@@ -152,12 +154,18 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   // Plugin secrets per node: evicted when the tenant is announced (the control plane does after every change), 60 s at most.
   const tenantSecrets = new CachedTenantSecrets(new TenantSecretStore(db, options.masterKey, clock));
   // Webhooks go where client documents may (plain http only to loopback, and only where private addresses are allowed).
-  const webhooks = new HttpWebhookInvoker({
+  const httpWebhooks = new HttpWebhookInvoker({
     policy: outbound,
     secrets: tenantSecrets,
     allowLoopbackHttp: settings.clientFetchPrivate,
     clock,
   });
+  // Operators' modules (self-hosted, TESSERA_PLUGIN_MODULES=allow): a file that does not load is logged once.
+  const modules = new ModuleRunner({
+    allowed: settings.pluginModules,
+    onLoadError: (module, detail) => app.log.error({ module, detail }, 'plugin module not loaded'),
+  });
+  const webhooks = slotInvoker(httpWebhooks, modules);
   const ports = storePorts({
     db,
     redis,
@@ -220,7 +228,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   });
   app.addHook('onClose', async () => {
     stopReadingUsage?.();
-    webhooks.close();
+    httpWebhooks.close();
     await Promise.all([stopCounting?.(), stopMetering?.()]);
   });
   const sync: TenantSync = new TenantSync({

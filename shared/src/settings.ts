@@ -35,6 +35,8 @@ export interface Settings {
   metering: boolean;
   /** Data plane: enforce the plans' token rate limits and hard monthly caps (`TESSERA_QUOTAS=on|off`, default on; off only to measure what it costs). */
   quotas: boolean;
+  /** Both planes: plugin slots may be modules run in the data plane's process (`TESSERA_PLUGIN_MODULES=allow`, self-hosted; default `off`, as in the SaaS). The control plane's config check refuses them otherwise; a data plane with `off` fails their calls. */
+  pluginModules: boolean;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -123,5 +125,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     billingGraceDays: wholeNumber(env.BILLING_GRACE_DAYS, 7, 'BILLING_GRACE_DAYS'),
     metering: choice(env.TESSERA_METERING, { on: true, off: false }, true, 'TESSERA_METERING'),
     quotas: choice(env.TESSERA_QUOTAS, { on: true, off: false }, true, 'TESSERA_QUOTAS'),
+    pluginModules: choice(env.TESSERA_PLUGIN_MODULES, { allow: true, off: false }, false, 'TESSERA_PLUGIN_MODULES'),
   };
 }

@@ -15,4 +15,6 @@ export interface ActivityDeps {
   smokeCheckUrl: string;
   /** Stripe customers and subscriptions (billing/stripe-billing-accounts.ts). */
   billing: BillingAccountPort | null;
+  /** Whether tenant configs may name plugin modules (`TESSERA_PLUGIN_MODULES=allow`); absent = off. */
+  pluginModules?: boolean;
 }

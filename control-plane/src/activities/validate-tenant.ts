@@ -10,7 +10,9 @@ import type { ActivityDeps } from './deps.ts';
  */
 export const validateTenantActivities = (deps: ActivityDeps) => ({
   async validateTenant({ tenant }: { tenant: TenantSpec }): Promise<void> {
-    const checked = checkCreateTenant(tenant, deps.keyStores.defaultBackend);
+    const checked = checkCreateTenant(tenant, deps.keyStores.defaultBackend, {
+      pluginModules: deps.pluginModules === true,
+    });
     const problems = checked.ok ? [] : checked.errors.map((e) => `${e.path} ${e.message}`);
     const plan = await planProblem(deps.db, tenant.plan);
     if (plan) problems.push(`$.plan ${plan}`);

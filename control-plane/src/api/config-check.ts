@@ -3,8 +3,12 @@ import { HttpError } from '@tessera/shared/http/errors';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody, JsonObject } from './schemas.ts';
 
-/** `POST /config/check`: the one validator as an API. 204, or 400 listing every problem with its path. */
-export function registerConfigCheck(app: FastifyInstance): void {
+/**
+ * `POST /config/check`: the one validator as an API. 204, or 400 listing
+ * every problem with its path. `pluginModules`: this deployment's
+ * `TESSERA_PLUGIN_MODULES` (module targets refused unless allowed).
+ */
+export function registerConfigCheck(app: FastifyInstance, options: { pluginModules: boolean }): void {
   app.post(
     '/config/check',
     {
@@ -15,7 +19,7 @@ export function registerConfigCheck(app: FastifyInstance): void {
       },
     },
     async (request, reply) => {
-      const result = validateTenantConfig(request.body);
+      const result = validateTenantConfig(request.body, { pluginModules: options.pluginModules });
       if (!result.ok) {
         const count = result.errors.length;
         throw new HttpError(

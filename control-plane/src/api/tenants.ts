@@ -79,7 +79,9 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
     },
     async (request, reply) => {
       requireTenantAccess(request, request.body.tid);
-      const checked = checkCreateTenant(request.body, keyStores.defaultBackend);
+      const checked = checkCreateTenant(request.body, keyStores.defaultBackend, {
+        pluginModules: settings.pluginModules,
+      });
       const plan = await planProblem(db, request.body.plan ?? 'free');
       if (!checked.ok || plan) {
         const errors = [...(checked.ok ? [] : checked.errors), ...(plan ? [{ path: '$.plan', message: plan }] : [])];
@@ -209,7 +211,9 @@ export function registerTenantRoutes(root: FastifyInstance, deps: ControlPlaneDe
         // A config that does not name a backend keeps the tenant's.
         const current = await loadTenant(db, tid);
         if (!current) throw notFound(`No tenant "${tid}"`, 'tenant_not_found');
-        const result = validateTenantConfig(withBackend(rawConfig, current.config.keys.backend));
+        const result = validateTenantConfig(withBackend(rawConfig, current.config.keys.backend), {
+          pluginModules: settings.pluginModules,
+        });
         if (!result.ok) {
           const errors = result.errors.map((e) => ({ path: e.path.replace(/^\$/, '$.config'), message: e.message }));
           throw new HttpError(400, 'invalid_configuration', 'The configuration is invalid', { extra: { errors } });

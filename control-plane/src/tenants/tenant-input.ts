@@ -30,6 +30,7 @@ export interface CheckedTenantInput {
 export function checkCreateTenant(
   input: CreateTenantInput,
   defaultBackend: 'software' | 'pkcs11',
+  options: { pluginModules?: boolean } = {},
 ): { ok: true; value: CheckedTenantInput } | { ok: false; errors: ConfigProblem[] } {
   const errors: ConfigProblem[] = [];
   const tid = tidProblem(input.tid);
@@ -45,7 +46,7 @@ export function checkCreateTenant(
       errors.push({ path: `$.aliases[${i}].issuer`, message: 'repeats another issuer of this tenant' });
     seen.add(alias.issuer);
   });
-  const config = validateTenantConfig(withBackend(input.config, defaultBackend));
+  const config = validateTenantConfig(withBackend(input.config, defaultBackend), options);
   if (!config.ok)
     errors.push(...config.errors.map((e) => ({ path: e.path.replace(/^\$/, '$.config'), message: e.message })));
   if (errors.length > 0 || !config.ok) return { ok: false, errors };

@@ -1,6 +1,6 @@
 import type { PasswordAuthenticator } from '../ports/password-authenticator.ts';
 import type { Ports } from '../ports/ports.ts';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import { TokenIssuer } from '../tokens/token-issuer.ts';
 
 export type { PasswordAuthenticator } from '../ports/password-authenticator.ts';
@@ -33,7 +33,7 @@ export function oauthServices(
   ports: Ports,
   passwordAuthenticator: PasswordAuthenticator | undefined = ports.users,
   /** For tenants whose token-side plugin slots are webhooks (the JWT claims codec, called by the issuer). */
-  webhooks?: WebhookInvoker,
+  webhooks?: SlotInvoker,
 ): OAuthServices {
   const {
     clock,

@@ -3,7 +3,7 @@ import { type Check, type Refusal, refuse, type TrustedRequest } from '../authz/
 import { checkClaims } from '../authz/checks/claims.ts';
 import { checkDisplay, checkHints, checkMaxAge, checkPrompt } from '../authz/checks/login-params.ts';
 import { checkScope } from '../authz/checks/scope.ts';
-import type { WebhookTargetConfig } from './call-slot.ts';
+import type { SlotTargetConfig } from './call-slot.ts';
 import { askRequestValidator, requestRulesRefusal, withChanges } from './request-validation.ts';
 import { slotConfigOf } from './slot-config.ts';
 
@@ -52,7 +52,7 @@ function applyChanges(s: TrustedRequest, changes: Record<string, string | null>)
   return undefined;
 }
 
-async function viaWebhook(s: TrustedRequest, target: WebhookTargetConfig): Promise<Refusal | undefined> {
+async function viaWebhook(s: TrustedRequest, target: SlotTargetConfig): Promise<Refusal | undefined> {
   if (!s.deps.webhooks) throw new Error('authorizationRequestValidator: no webhook invoker');
   let verdict: Awaited<ReturnType<typeof askRequestValidator>>;
   try {

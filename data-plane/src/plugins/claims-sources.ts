@@ -11,12 +11,14 @@ type Kind = ClaimsSourceConfig['type'];
 /**
  * The kinds of claims source, by the slot config's `type`: the built-in
  * user directory, the tenant's LDAP directory (directory/ldap-directory.ts)
- * or a webhook. One line each.
+ * a webhook, or (self-hosted) a module with the webhook's contract, which
+ * the same run calls (call-slot.ts). One line each.
  */
 export const CLAIMS_SOURCES: { readonly [K in Kind]?: ClaimsSourceRun<Extract<ClaimsSourceConfig, { type: K }>> } = {
   directory: (deps, context, _config, query) => deps.directory.claims(context.tenant.tid, query.sub),
   ldap: ldapClaimsSource,
   webhook: webhookClaimsSource,
+  module: webhookClaimsSource,
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { OAuthErrorCode } from '@tessera/shared/http/error-codes';
 import { oauthError } from '../oauth/oauth-error.ts';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
-import { callWebhookSlot } from './call-slot.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
+import { callSlotTarget } from './call-slot.ts';
 import { badAnswer, isObject } from './slot-answer.ts';
 import type { SlotConfig } from './slot-config.ts';
 import { pluginClaims } from './token-claims.ts';
@@ -27,13 +27,13 @@ const describable = (value: unknown): value is string =>
  * `invalid_scope` (400). Fails closed.
  */
 export async function clientCredentialsHook(
-  webhooks: WebhookInvoker,
+  webhooks: SlotInvoker,
   tid: string,
   config: SlotConfig<'clientCredentialsGrant'>,
   clientId: string,
   granted: readonly string[],
 ): Promise<ClientCredentialsDecision> {
-  const answer = (await callWebhookSlot(webhooks, tid, 'clientCredentialsGrant', config, {
+  const answer = (await callSlotTarget(webhooks, tid, 'clientCredentialsGrant', config, {
     client_id: clientId,
     scope: granted.join(' '),
   }))!;

@@ -3,9 +3,9 @@ import type { ClientMetadata } from '@tessera/shared/clients/client';
 import type { ClientMetadataResult } from '@tessera/shared/clients/client-metadata';
 import { type ErrorCode, HttpError } from '@tessera/shared/http/errors';
 import type { MetadataRules } from '@tessera/shared/plugins/slots/client-metadata-validator';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { callWebhookSlot, type WebhookTargetConfig } from './call-slot.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 import { slotConfigOf } from './slot-config.ts';
 
 export type MetadataOperation = 'create' | 'update';
@@ -37,14 +37,14 @@ function checkRules(rules: Static<typeof MetadataRules>, metadata: ClientMetadat
 }
 
 async function viaWebhook(
-  invoker: WebhookInvoker,
+  invoker: SlotInvoker,
   tid: string,
-  target: WebhookTargetConfig,
+  target: SlotTargetConfig,
   metadata: ClientMetadata,
   operation: MetadataOperation,
   revalidate: (metadata: Record<string, unknown>) => ClientMetadataResult,
 ): Promise<ClientMetadata | undefined> {
-  const answer = await callWebhookSlot(invoker, tid, 'clientMetadataValidator', target, { metadata, operation });
+  const answer = await callSlotTarget(invoker, tid, 'clientMetadataValidator', target, { metadata, operation });
   if (answer === undefined) throw broken('no answer'); // the slot fails closed, so this is not expected
   if (answer.error !== undefined) {
     const description = answer.error_description;
@@ -77,7 +77,7 @@ async function viaWebhook(
  */
 export function tenantMetadataCheck(
   context: TenantContext,
-  invoker: WebhookInvoker | undefined,
+  invoker: SlotInvoker | undefined,
   metadata: ClientMetadata,
   operation: MetadataOperation,
   revalidate: (metadata: Record<string, unknown>) => ClientMetadataResult,

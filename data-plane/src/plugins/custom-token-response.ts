@@ -1,7 +1,7 @@
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
-import { callWebhookSlot } from './call-slot.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 import { isObject } from './slot-answer.ts';
 import { slotConfigOf } from './slot-config.ts';
 
@@ -31,9 +31,9 @@ function acceptedMembers(response: TokenResponse, members: Record<string, unknow
 }
 
 async function membersByWebhook(
-  webhooks: WebhookInvoker,
+  webhooks: SlotInvoker,
   tid: string,
-  config: { type: 'webhook'; url: string; timeoutMs?: number },
+  config: SlotTargetConfig,
   grantType: string,
   clientId: string,
   response: TokenResponse,
@@ -41,7 +41,7 @@ async function membersByWebhook(
   const shown: Record<string, unknown> = {};
   for (const name of Object.keys(response))
     if (!SECRET_MEMBERS.has(name)) shown[name] = (response as unknown as Record<string, unknown>)[name];
-  const answer = await callWebhookSlot(webhooks, tid, 'customTokenResponse', config, {
+  const answer = await callSlotTarget(webhooks, tid, 'customTokenResponse', config, {
     grant_type: grantType,
     client_id: clientId,
     response: shown,
@@ -59,7 +59,7 @@ async function membersByWebhook(
  */
 export function customTokenResponse(
   context: TenantContext,
-  webhooks: WebhookInvoker,
+  webhooks: SlotInvoker,
   grantType: string,
   clientId: string,
   response: TokenResponse,

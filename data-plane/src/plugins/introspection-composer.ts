@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { ScopeFilter } from '@tessera/shared/plugins/slots/introspection-composer';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { callWebhookSlot } from './call-slot.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 import { badAnswer, isObject } from './slot-answer.ts';
 import { slotConfigOf } from './slot-config.ts';
 
@@ -28,13 +28,13 @@ function filterScope(config: Static<typeof ScopeFilter>, response: Response, res
  * make it active again or change `exp`, `iat` or `iss`. Fails closed.
  */
 async function composeByWebhook(
-  webhooks: WebhookInvoker,
+  webhooks: SlotInvoker,
   tid: string,
-  config: { type: 'webhook'; url: string; timeoutMs?: number },
+  config: SlotTargetConfig,
   response: Response,
   resourceServer: string | undefined,
 ): Promise<Response> {
-  const answer = (await callWebhookSlot(webhooks, tid, 'introspectionComposer', config, {
+  const answer = (await callSlotTarget(webhooks, tid, 'introspectionComposer', config, {
     response,
     resource_server: resourceServer ?? null,
   }))!;
@@ -57,7 +57,7 @@ async function composeByWebhook(
  */
 export function composeIntrospection(
   context: TenantContext,
-  webhooks: WebhookInvoker,
+  webhooks: SlotInvoker,
   response: Response,
   resourceServer: string | undefined,
 ): Response | Promise<Response> {

@@ -1,7 +1,7 @@
 import { FIXED_CLAIMS } from '@tessera/shared/plugins/plugin-checks';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { callWebhookSlot } from './call-slot.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 import { claimsRenaming } from './jwt-claims-renaming.ts';
 import { badAnswer, isObject, unavailableKind } from './slot-answer.ts';
 import { slotConfigOf } from './slot-config.ts';
@@ -16,12 +16,12 @@ type Claims = Record<string, unknown>;
  * Fails closed: no token rather than one the tenant did not shape.
  */
 async function webhookEncode(
-  webhooks: WebhookInvoker,
+  webhooks: SlotInvoker,
   tid: string,
-  config: { type: 'webhook'; url: string; timeoutMs?: number },
+  config: SlotTargetConfig,
   claims: Claims,
 ): Promise<Claims> {
-  const answer = (await callWebhookSlot(webhooks, tid, 'jwtClaimsCodec', config, { claims }))!;
+  const answer = (await callSlotTarget(webhooks, tid, 'jwtClaimsCodec', config, { claims }))!;
   if (!isObject(answer.claims)) throw badAnswer('jwtClaimsCodec', 'the answer has no claims object');
   const out: Claims = { ...answer.claims };
   for (const name of FIXED_CLAIMS) {
@@ -40,7 +40,7 @@ async function webhookEncode(
  */
 export function encodeAccessTokenClaims(
   context: TenantContext,
-  webhooks: WebhookInvoker | undefined,
+  webhooks: SlotInvoker | undefined,
   claims: Claims,
 ): Claims | Promise<Claims> {
   const config = slotConfigOf(context, 'jwtClaimsCodec');

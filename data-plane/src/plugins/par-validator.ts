@@ -2,8 +2,8 @@ import type { Client } from '@tessera/shared/clients/client';
 import { words } from '../authz/checks/values.ts';
 import { type Step, step } from '../core/step.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
-import type { WebhookTargetConfig } from './call-slot.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
+import type { SlotTargetConfig } from './call-slot.ts';
 import { askRequestValidator, requestRulesRefusal, withChanges } from './request-validation.ts';
 import { slotConfigOf } from './slot-config.ts';
 
@@ -14,9 +14,9 @@ interface PushedState {
 }
 
 async function viaWebhook(
-  invoker: WebhookInvoker,
+  invoker: SlotInvoker,
   tid: string,
-  target: WebhookTargetConfig,
+  target: SlotTargetConfig,
   state: PushedState,
 ): Promise<undefined> {
   const verdict = await askRequestValidator(
@@ -39,7 +39,7 @@ async function viaWebhook(
  * RFC 9126 §2.3 error answer) or changes the request. Fails closed (503).
  * Without the slot the step is a property read.
  */
-export const validatePushedRequest = <S extends PushedState>(invoker: WebhookInvoker | undefined): Step<S> =>
+export const validatePushedRequest = <S extends PushedState>(invoker: SlotInvoker | undefined): Step<S> =>
   step<S>('validatePushedRequest', (x) => {
     const config = slotConfigOf(x.request.tenant, 'parValidator');
     if (!config) return undefined;

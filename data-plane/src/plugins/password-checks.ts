@@ -12,7 +12,9 @@ type Kind = PasswordCheckConfig['type'];
  * The kinds of password handler, by the slot config's `type`: the built-in
  * user directory (for the password grant, the node's password
  * authenticator when the deployment gave it one), the tenant's LDAP
- * directory (directory/ldap-directory.ts) or a webhook. One line each.
+ * directory (directory/ldap-directory.ts), a webhook, or (self-hosted) a
+ * module with the webhook's contract, which the same run calls
+ * (call-slot.ts). One line each.
  */
 export const PASSWORD_CHECKS: { readonly [K in Kind]?: PasswordCheckRun<Extract<PasswordCheckConfig, { type: K }>> } = {
   directory: (deps, context, _config, attempt) =>
@@ -23,6 +25,7 @@ export const PASSWORD_CHECKS: { readonly [K in Kind]?: PasswordCheckRun<Extract<
     ),
   ldap: ldapPasswordCheck,
   webhook: webhookPasswordCheck,
+  module: webhookPasswordCheck,
 };
 
 const DIRECTORY = { type: 'directory' } as const;

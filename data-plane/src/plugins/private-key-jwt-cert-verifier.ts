@@ -6,7 +6,7 @@ import type { JWK } from 'jose';
 import type { VerifiedAssertion } from '../client-auth/client-assertion.ts';
 import type { ClientAuthInput } from '../client-auth/client-auth-method.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
-import { callWebhookSlot } from './call-slot.ts';
+import { callSlotTarget } from './call-slot.ts';
 import { slotConfigOf } from './slot-config.ts';
 
 const fail = (description: string) => oauthError('invalid_client', description);
@@ -99,7 +99,7 @@ async function verifyCertificate(
     if (problem) throw fail(problem);
     return;
   }
-  const answer = await callWebhookSlot(input.deps.webhooks, context.tenant.tid, 'privateKeyJwtCertVerifier', config, {
+  const answer = await callSlotTarget(input.deps.webhooks, context.tenant.tid, 'privateKeyJwtCertVerifier', config, {
     client_id: client.clientId,
     x5c,
   });

@@ -3,9 +3,9 @@ import { type ErrorCode, HttpError } from '@tessera/shared/http/errors';
 import { algorithmsFor } from '@tessera/shared/jose/algorithms';
 import type { SoftwareStatements } from '@tessera/shared/plugins/slots/registration-interceptor';
 import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, type JWTPayload, jwtVerify } from 'jose';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { callWebhookSlot, type WebhookTargetConfig } from './call-slot.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 import type { MetadataOperation } from './client-metadata-validator.ts';
 import { slotConfigOf } from './slot-config.ts';
 
@@ -77,13 +77,13 @@ async function softwareStatement(
 }
 
 async function viaWebhook(
-  invoker: WebhookInvoker,
+  invoker: SlotInvoker,
   tid: string,
-  target: WebhookTargetConfig,
+  target: SlotTargetConfig,
   body: RegistrationBody,
   operation: MetadataOperation,
 ): Promise<RegistrationBody> {
-  const answer = await callWebhookSlot(invoker, tid, 'registrationInterceptor', target, { request: body, operation });
+  const answer = await callSlotTarget(invoker, tid, 'registrationInterceptor', target, { request: body, operation });
   const broken = (detail: string) =>
     new HttpError(503, 'temporarily_unavailable', "The tenant's client registration interceptor is unavailable", {
       headers: { 'cache-control': 'no-store', 'retry-after': '5' },
@@ -116,7 +116,7 @@ async function viaWebhook(
  */
 export function interceptRegistration(
   context: TenantContext,
-  invoker: WebhookInvoker | undefined,
+  invoker: SlotInvoker | undefined,
   body: RegistrationBody,
   operation: MetadataOperation,
   now: number,

@@ -2,8 +2,8 @@ import type { Static } from '@sinclair/typebox';
 import type { OAuthErrorCode } from '@tessera/shared/http/error-codes';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { RequestRules } from '@tessera/shared/plugins/slots/request-rules';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
-import { callWebhookSlot, type WebhookTargetConfig } from './call-slot.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 
 /**
  * What the authorisation request validator and the PAR validator share:
@@ -112,14 +112,14 @@ function verdictOf(answer: Record<string, unknown>): ValidatorVerdict | string {
  * temporarily_unavailable (the private detail says which).
  */
 export async function askRequestValidator(
-  invoker: WebhookInvoker,
+  invoker: SlotInvoker,
   tid: string,
   slot: 'authorizationRequestValidator' | 'parValidator',
-  target: WebhookTargetConfig,
+  target: SlotTargetConfig,
   clientId: string,
   params: Readonly<Record<string, string>>,
 ): Promise<ValidatorVerdict> {
-  const answer = await callWebhookSlot(invoker, tid, slot, target, payloadOf(clientId, params));
+  const answer = await callSlotTarget(invoker, tid, slot, target, payloadOf(clientId, params));
   const verdict = answer === undefined ? 'no answer' : verdictOf(answer);
   if (typeof verdict !== 'string') return verdict;
   const title = slot === 'parValidator' ? 'PAR validator' : 'authorisation request validator';

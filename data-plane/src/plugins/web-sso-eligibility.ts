@@ -1,18 +1,18 @@
 import { HttpError } from '@tessera/shared/http/errors';
 import type { AuthorizationRequest } from '../authz/authorization-request.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
-import { callWebhookSlot, type WebhookTargetConfig } from './call-slot.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 import { slotConfigOf } from './slot-config.ts';
 
 /** Parameters never sent: a token, and the request object already unpacked into the others. */
 const WITHHELD = new Set(['request', 'id_token_hint']);
 
 async function askWebhook(
-  invoker: WebhookInvoker,
+  invoker: SlotInvoker,
   tid: string,
-  target: WebhookTargetConfig,
+  target: SlotTargetConfig,
   request: AuthorizationRequest,
   session: SubjectSession,
 ): Promise<boolean> {
@@ -29,7 +29,7 @@ async function askWebhook(
     params,
   };
   try {
-    const answer = await callWebhookSlot(invoker, tid, 'webSsoEligibility', target, payload);
+    const answer = await callSlotTarget(invoker, tid, 'webSsoEligibility', target, payload);
     return answer?.eligible === true;
   } catch (err) {
     // Fail closed here means "not eligible": the end-user signs in again, the flow goes on.
@@ -47,7 +47,7 @@ async function askWebhook(
  */
 export function webSsoEligible(
   context: TenantContext,
-  invoker: WebhookInvoker | undefined,
+  invoker: SlotInvoker | undefined,
   request: AuthorizationRequest,
   session: SubjectSession,
 ): boolean | Promise<boolean> {

@@ -1,4 +1,4 @@
-import { callWebhookSlot } from './call-slot.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 import type { ClaimsSourceRun } from './claims-source.ts';
 import { badAnswer, isObject } from './slot-answer.ts';
 
@@ -8,13 +8,8 @@ import { badAnswer, isObject } from './slot-answer.ts';
  * (`{claims: null}` for an unknown subject). Fails closed: no claims source,
  * no UserInfo or ID token.
  */
-export const webhookClaimsSource: ClaimsSourceRun<{ type: 'webhook'; url: string; timeoutMs?: number }> = async (
-  deps,
-  context,
-  config,
-  query,
-) => {
-  const answer = await callWebhookSlot(deps.webhooks, context.tenant.tid, 'claimsSource', config, {
+export const webhookClaimsSource: ClaimsSourceRun<SlotTargetConfig> = async (deps, context, config, query) => {
+  const answer = await callSlotTarget(deps.webhooks, context.tenant.tid, 'claimsSource', config, {
     sub: query.sub,
     claims: query.names,
     client_id: query.clientId,

@@ -1,4 +1,4 @@
-import { callWebhookSlot } from './call-slot.ts';
+import { callSlotTarget, type SlotTargetConfig } from './call-slot.ts';
 import type { PasswordCheckRun } from './password-check.ts';
 import { badAnswer } from './slot-answer.ts';
 
@@ -13,13 +13,8 @@ const usableSub = (sub: unknown): sub is string =>
  * closed. The password is in the payload only: never logged, never in an
  * event (the invoker logs the slot and the failure, not the body).
  */
-export const webhookPasswordCheck: PasswordCheckRun<{ type: 'webhook'; url: string; timeoutMs?: number }> = async (
-  deps,
-  context,
-  config,
-  attempt,
-) => {
-  const answer = await callWebhookSlot(deps.webhooks, context.tenant.tid, 'passwordGrant', config, {
+export const webhookPasswordCheck: PasswordCheckRun<SlotTargetConfig> = async (deps, context, config, attempt) => {
+  const answer = await callSlotTarget(deps.webhooks, context.tenant.tid, 'passwordGrant', config, {
     username: attempt.username,
     password: attempt.password,
     ...(attempt.clientId !== undefined ? { client_id: attempt.clientId } : {}),

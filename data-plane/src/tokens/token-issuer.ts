@@ -15,7 +15,7 @@ import type { AccessTokenStore } from '../ports/access-token-store.ts';
 import type { AuthorizationStore } from '../ports/authorization-store.ts';
 import { type Clock, epochSeconds } from '../ports/clock.ts';
 import type { KeyBackends } from '../ports/key-backends.ts';
-import type { WebhookInvoker } from '../ports/webhook-invoker.ts';
+import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import { isolatesGrants } from '../tenancy/alias-mode.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { ISSUED, type TokenResponse } from './token-response.ts';
@@ -41,7 +41,7 @@ export class TokenIssuer {
   readonly #accessTokens: AccessTokenStore;
   readonly #authorizations: AuthorizationStore;
   readonly #clock: Clock;
-  readonly #webhooks: WebhookInvoker | undefined;
+  readonly #webhooks: SlotInvoker | undefined;
 
   constructor(deps: {
     keyStores: KeyBackends;
@@ -49,7 +49,7 @@ export class TokenIssuer {
     authorizations: AuthorizationStore;
     clock: Clock;
     /** For tenants whose JWT claims codec is a webhook (plugins/jwt-claims-codec.ts). */
-    webhooks?: WebhookInvoker | undefined;
+    webhooks?: SlotInvoker | undefined;
   }) {
     this.#keyStores = deps.keyStores;
     this.#accessTokens = deps.accessTokens;

@@ -1,5 +1,5 @@
 import { Value } from '@sinclair/typebox/value';
-import { pluginProblems } from '../plugins/plugin-checks.ts';
+import { type PluginOptions, pluginProblems } from '../plugins/plugin-checks.ts';
 import { type TenantConfig, TenantConfigSchema } from './tenant-config.ts';
 
 /** One problem in a config, located by a JSONPath such as `$.tokens.accessTokenLifetime`. */
@@ -41,14 +41,14 @@ function describe(error: { message: string; schema: unknown }): string {
  * the sections it reads passed the schema, so every problem is reported once
  * and no rule reads a malformed value.
  */
-function semanticProblems(c: TenantConfig, broken: Set<string>): ConfigProblem[] {
+function semanticProblems(c: TenantConfig, broken: Set<string>, options: PluginOptions): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   if (!broken.has('keys')) keyRules(c, problems);
   if (!broken.has('grants')) grantRules(c, problems);
   if (!broken.has('tokens')) tokenRules(c, problems);
   if (!broken.has('login')) loginRules(c, problems);
   // Plugins are checked slot by slot: one malformed slot does not hide the problems of the others.
-  problems.push(...pluginProblems(c, (member) => broken.has('') || broken.has(member)));
+  problems.push(...pluginProblems(c, (member) => broken.has('') || broken.has(member), options));
   return problems;
 }
 
@@ -132,8 +132,10 @@ export function isSafeHttpsUrl(value: string): boolean {
  * The one validator: the control plane's config check, tenant creation and
  * update, and the data plane's loader all call this. It fills defaults and
  * reports every problem it finds (up to 100), each with its path.
+ * `options` is what the deployment allows (plugin modules: refused unless
+ * the control plane's `TESSERA_PLUGIN_MODULES=allow`).
  */
-export function validateTenantConfig(input: unknown): ConfigCheckResult {
+export function validateTenantConfig(input: unknown, options: PluginOptions = {}): ConfigCheckResult {
   const raw = input === undefined || input === null ? {} : input;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, errors: [{ path: '$', message: 'must be a JSON object' }] };
@@ -149,14 +151,19 @@ export function validateTenantConfig(input: unknown): ConfigCheckResult {
     if (errors.length >= MAX_PROBLEMS) return { ok: false, errors };
   }
   // The root itself broken (not an object) leaves nothing for the rules to read.
-  if (!broken.has('')) errors.push(...semanticProblems(candidate as TenantConfig, broken));
+  if (!broken.has('')) errors.push(...semanticProblems(candidate as TenantConfig, broken, options));
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: candidate as TenantConfig };
 }
 
-/** Parse a config already known to be valid (e.g. read back from the database). */
+/**
+ * Parse a config already known to be valid (e.g. read back from the
+ * database). What the control plane allowed when it was written stays
+ * loadable: a module target is accepted here, and a data plane whose own
+ * setting is off refuses it at call time instead (the slot's failure rule).
+ */
 export function parseTenantConfig(input: unknown): TenantConfig {
-  const result = validateTenantConfig(input);
+  const result = validateTenantConfig(input, { pluginModules: true });
   if (!result.ok) {
     throw new Error(
       `stored tenant config is invalid: ${result.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`,

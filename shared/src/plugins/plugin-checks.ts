@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { TenantConfig } from '../config/tenant-config.ts';
+import { modulePathProblem } from './slot-module.ts';
 import { SLOTS_BY_NAME } from './slots/index.ts';
 
 /** A problem at a JSONPath (the validator's ConfigProblem). */
@@ -10,8 +11,14 @@ interface Problem {
 
 type SlotConfig = { type: string } & Record<string, unknown>;
 
+/** What this deployment allows beyond the config itself. */
+export interface PluginOptions {
+  /** Module targets (`TESSERA_PLUGIN_MODULES=allow`, self-hosted); refused otherwise. */
+  pluginModules?: boolean;
+}
+
 /** One named rule over one configured slot. */
-type SlotCheck = (config: SlotConfig, path: string, slot: string) => Problem[];
+type SlotCheck = (config: SlotConfig, path: string, slot: string, options: PluginOptions) => Problem[];
 
 const isLoopback = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 
@@ -34,6 +41,19 @@ const webhookUrl: SlotCheck = (c, path) => {
   if (c.type !== 'webhook') return [];
   const problem = urlProblem(String(c.url), 'https:', 'http:');
   return problem ? [{ path: `${path}.url`, message: problem }] : [];
+};
+
+/**
+ * A module runs in the data plane's process: only where the operator allows
+ * it, and never imported here (the control plane may run elsewhere; the
+ * data plane loads it at its first call).
+ */
+const moduleTarget: SlotCheck = (c, path, _slot, options) => {
+  if (c.type !== 'module') return [];
+  if (!options.pluginModules)
+    return [{ path, message: 'plugin modules are not allowed in this deployment (use a webhook)' }];
+  const problem = modulePathProblem(String(c.module));
+  return problem ? [{ path: `${path}.module`, message: problem }] : [];
 };
 
 /** Claims the server sets itself: an LDAP attribute never supplies them. */
@@ -130,14 +150,25 @@ const trustAnchors: SlotCheck = (c, path) => {
 };
 
 /** The rules every configured slot runs through, in order. */
-const SLOT_CHECKS: readonly SlotCheck[] = [webhookUrl, ldapRules, renameRules, extraMembers, trustAnchors];
+const SLOT_CHECKS: readonly SlotCheck[] = [
+  webhookUrl,
+  moduleTarget,
+  ldapRules,
+  renameRules,
+  extraMembers,
+  trustAnchors,
+];
 
 /**
  * The cross-member rules of `plugins` and `events`, for the slots whose
  * shape the schema passed (`broken` names the sections and members it did not): no slot the product cannot run yet, https endpoints, and
  * each built-in's own rules.
  */
-export function pluginProblems(c: TenantConfig, broken: (member: string) => boolean): Problem[] {
+export function pluginProblems(
+  c: TenantConfig,
+  broken: (member: string) => boolean,
+  options: PluginOptions = {},
+): Problem[] {
   const problems: Problem[] = [];
   if (broken('plugins') && (typeof c.plugins !== 'object' || c.plugins === null)) return problems;
   for (const [name, config] of Object.entries(c.plugins as Record<string, SlotConfig | undefined>)) {
@@ -148,7 +179,7 @@ export function pluginProblems(c: TenantConfig, broken: (member: string) => bool
       problems.push({ path, message: `the ${slot.title} slot is not available yet: ${slot.unavailableReason}` });
       continue;
     }
-    for (const check of SLOT_CHECKS) problems.push(...check(config, path, name));
+    for (const check of SLOT_CHECKS) problems.push(...check(config, path, name, options));
   }
   if (broken('events')) return problems;
   c.events.endpoints.forEach((endpoint, i) => {

@@ -24,9 +24,45 @@ export const WebhookTarget = Type.Object(
   { additionalProperties: false },
 );
 
-/** A slot's config: a webhook or one of its built-ins (typed, so `Static` of a slot's schema names its members). */
+/**
+ * Self-hosted only: an operator's module, run in the data plane's process,
+ * whose default export answers the slot's payload exactly as the webhook
+ * would (`SlotModule`, slot-module.ts), so a tenant moves between the two
+ * without changing its logic. Refused by the config check unless the
+ * deployment allows modules (`TESSERA_PLUGIN_MODULES=allow`).
+ */
+export const ModuleTarget = Type.Object(
+  {
+    type: Type.Literal('module'),
+    module: Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description: 'absolute path or file: URL of a .ts, .js or .mjs file whose default export has call(payload)',
+    }),
+    timeoutMs: Type.Optional(
+      Type.Integer({
+        minimum: WEBHOOK_TIMEOUT_MIN,
+        maximum: WEBHOOK_TIMEOUT_MAX,
+        description: "per-call timeout in milliseconds (the slot's default when absent)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A slot's config: a webhook, a module or one of its built-ins (typed, so
+ * `Static` of a slot's schema names its members).
+ */
 export function slotConfig<T extends TSchema[]>(
   ...builtins: T
-): T extends [] ? typeof WebhookTarget : TUnion<[typeof WebhookTarget, ...T]> {
-  return (builtins.length === 0 ? WebhookTarget : Type.Union([WebhookTarget, ...builtins])) as never;
+): TUnion<[typeof WebhookTarget, typeof ModuleTarget, ...T]> {
+  return Type.Union([WebhookTarget, ModuleTarget, ...builtins]) as never;
 }
+
+/**
+ * An event-listener slot's config: a webhook only. Its events are delivered
+ * by the worker through BullMQ, after the request, so there is no request
+ * path in a data plane to run a module on.
+ */
+export const listenerConfig = (): typeof WebhookTarget => WebhookTarget;

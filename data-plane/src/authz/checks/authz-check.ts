@@ -1,5 +1,5 @@
 import type { Client } from '@tessera/shared/clients/client';
-import type { WebhookInvoker } from '../../ports/webhook-invoker.ts';
+import type { SlotInvoker } from '../../ports/slot-invoker.ts';
 import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import type { RedirectTarget } from '../authorization-request.ts';
 import type { ClaimsRequest } from '../claims-request.ts';
@@ -26,7 +26,7 @@ export interface IncomingDeps {
   /** Where the parameters come from: the query, a request object or a pushed request (authz/request-source.ts). */
   resolve(params: Record<string, string>): Promise<ResolvedParams>;
   /** The tenant's webhooks (its authorisation request validator); absent where no slot can be a webhook. */
-  webhooks?: WebhookInvoker;
+  webhooks?: SlotInvoker;
 }
 
 /**

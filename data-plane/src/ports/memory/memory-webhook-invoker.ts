@@ -1,5 +1,6 @@
 import type { SlotName } from '@tessera/shared/plugins/slots/index';
-import type { WebhookCall, WebhookInvoker, WebhookResult } from '../webhook-invoker.ts';
+import type { ModuleCall, SlotInvoker, SlotResult } from '../slot-invoker.ts';
+import type { WebhookCall, WebhookResult } from '../webhook-invoker.ts';
 
 /** What a scripted webhook answers: a result, or (for brevity) the body of a 200 answer. */
 export type ScriptedAnswer = WebhookResult | Record<string, unknown>;
@@ -13,10 +14,18 @@ const isResult = (answer: ScriptedAnswer): answer is WebhookResult =>
  * scripted fails as a real unreachable webhook would (`network`), so the
  * slot's failure rule is what a test sees. No HTTP, signatures or circuits:
  * those are the HttpWebhookInvoker's, tested against real servers.
+ * Module targets run for real through the runner given (the data plane's
+ * ModuleRunner); without one, modules are off, as in the SaaS.
  */
-export class ScriptedWebhookInvoker implements WebhookInvoker {
+export class ScriptedWebhookInvoker implements SlotInvoker {
   readonly calls: WebhookCall[] = [];
+  readonly moduleCalls: ModuleCall[] = [];
+  readonly #modules: { run(call: ModuleCall): Promise<SlotResult> } | undefined;
   readonly #scripts = new Map<SlotName, (call: WebhookCall) => ScriptedAnswer | Promise<ScriptedAnswer>>();
+
+  constructor(modules?: { run(call: ModuleCall): Promise<SlotResult> }) {
+    this.#modules = modules;
+  }
 
   /** Script a slot's answers (replacing an earlier script). */
   on(slot: SlotName, answer: (call: WebhookCall) => ScriptedAnswer | Promise<ScriptedAnswer>): this {
@@ -40,5 +49,11 @@ export class ScriptedWebhookInvoker implements WebhookInvoker {
       // The contract: an invoker never throws.
       return { ok: false, failure: 'network', detail: `script threw: ${(err as Error).message}` };
     }
+  }
+
+  async invokeModule(call: ModuleCall): Promise<SlotResult> {
+    this.moduleCalls.push(structuredClone(call));
+    if (!this.#modules) return { ok: false, failure: 'off', detail: 'plugin modules are off' };
+    return this.#modules.run(call);
   }
 }

@@ -9,6 +9,7 @@ import type { Tenant } from '@tessera/shared/tenancy/tenant';
 import { ClientKeySets } from '../../../src/client-auth/client-jwks.ts';
 import type { DataPlaneDeps } from '../../../src/data-plane-deps.ts';
 import { oauthServices, type PasswordAuthenticator } from '../../../src/oauth/oauth-services.ts';
+import { ModuleRunner } from '../../../src/plugins/module-runner.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
 import { MemoryEventSink } from '../../../src/ports/memory/memory-event-sink.ts';
 import { type MemoryPorts, memoryPorts } from '../../../src/ports/memory/memory-ports.ts';
@@ -60,12 +61,17 @@ export interface MemoryPlane {
  * (stores/store-ports.ts); here every port is its in-memory twin.
  */
 export function memoryPlane(
-  options: { clock?: ManualClock; passwordAuthenticator?: PasswordAuthenticator } = {},
+  options: {
+    clock?: ManualClock;
+    passwordAuthenticator?: PasswordAuthenticator;
+    /** Run module targets (TESSERA_PLUGIN_MODULES=allow); default off, as in the SaaS. */
+    pluginModules?: boolean;
+  } = {},
 ): MemoryPlane {
   const clock = options.clock ?? new ManualClock(Date.UTC(2030, 0, 1));
   const ports = memoryPorts(clock, { keyPairs: sharedKeyPairs });
   const events = new MemoryEventSink(clock);
-  const webhooks = new ScriptedWebhookInvoker();
+  const webhooks = new ScriptedWebhookInvoker(new ModuleRunner({ allowed: options.pluginModules === true }));
   const tenantSecrets = new MemoryTenantSecrets();
   const deps: DataPlaneDeps = {
     db: unavailable('PostgreSQL'),

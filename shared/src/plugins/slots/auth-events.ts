@@ -1,5 +1,5 @@
 import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
+import { listenerConfig } from '../webhook-target.ts';
 
 /** Authentication and consent events. */
 export const authEvents = {
@@ -10,5 +10,5 @@ export const authEvents = {
   idempotent: false,
   timeoutMs: 5000,
   events: ['subject.authenticated', 'consent.given', 'consent.denied'],
-  schema: slotConfig(),
+  schema: listenerConfig(),
 } as const satisfies SlotDefinition;

@@ -1,5 +1,5 @@
 import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
+import { listenerConfig } from '../webhook-target.ts';
 
 /** Client authentication interceptor. */
 export const clientAuthInterceptor = {
@@ -10,5 +10,5 @@ export const clientAuthInterceptor = {
   idempotent: false,
   timeoutMs: 5000,
   events: ['client.authenticated', 'client.authentication_failed'],
-  schema: slotConfig(),
+  schema: listenerConfig(),
 } as const satisfies SlotDefinition;

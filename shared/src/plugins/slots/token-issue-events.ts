@@ -1,5 +1,5 @@
 import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
+import { listenerConfig } from '../webhook-target.ts';
 
 /** Token issue events. */
 export const tokenIssueEvents = {
@@ -10,5 +10,5 @@ export const tokenIssueEvents = {
   idempotent: false,
   timeoutMs: 5000,
   events: ['token.issued'],
-  schema: slotConfig(),
+  schema: listenerConfig(),
 } as const satisfies SlotDefinition;

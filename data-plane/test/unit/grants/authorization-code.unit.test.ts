@@ -213,6 +213,9 @@ describe('authorization_code grant', () => {
     });
     expect(await plane.ports.authorizations.find(tid, { sub: 'alice', cid: 'app' })).toEqual([]);
     expect(await inspectAccessToken(tenant, issuer, first.access_token, plane.deps)).toBeNull();
+    expect(plane.events.ofType('authorization.revoked').map((e) => [e.actor, e.data])).toEqual([
+      ['client:app', { client_id: 'app', sub: 'alice', via: 'code_replay' }],
+    ]);
     await expect(
       refreshTokenGrant.handle(grantRequest(plane, tenant, client, { refresh_token: first.refresh_token! })),
     ).rejects.toMatchObject({ code: 'invalid_grant' });

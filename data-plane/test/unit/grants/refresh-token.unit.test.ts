@@ -112,6 +112,9 @@ describe('refresh_token grant, persisted authorisation (identifier tokens)', () 
     });
     expect(await plane.ports.authorizations.find(tid, { sub: 'alice' })).toEqual([]);
     expect(await plane.ports.journal.isRevoked(tid, 'alice', 'app', now(plane))).toBe(true);
+    expect(plane.events.ofType('authorization.revoked').map((e) => [e.actor, e.data])).toEqual([
+      ['client:app', { client_id: 'app', sub: 'alice', via: 'refresh_token_reuse' }],
+    ]);
     // Every token of the authorisation is gone with it.
     await expect(refresh(third.refresh_token!)).rejects.toMatchObject({
       code: 'invalid_grant',
@@ -202,6 +205,9 @@ describe('refresh_token grant, transient authorisation (JWE tokens)', () => {
       message: 'The refresh token was already used; the authorisation is revoked',
     });
     expect(await plane.ports.journal.isRevokedDurably(tenant.tenant.tid, 'alice', 'app', now(plane))).toBe(true);
+    expect(plane.events.ofType('authorization.revoked').map((e) => [e.actor, e.data])).toEqual([
+      ['client:app', { client_id: 'app', sub: 'alice', via: 'refresh_token_reuse' }],
+    ]);
     // The newer token was issued before the revocation: it goes too.
     await expect(refresh(second)).rejects.toMatchObject({
       code: 'invalid_grant',

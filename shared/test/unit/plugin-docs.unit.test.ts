@@ -18,7 +18,9 @@ function expectedRow(slot: (typeof SLOTS)[number]): string[] {
     `[\`${slot.name}\`](${kebab(slot.name)}.md)`,
     slot.title,
     slot.available ? 'yes' : `no: ${slot.unavailableReason}`,
+    // `module` goes with every webhook (self-hosted only): its own section says so, not each row.
     kinds(slot.schema)
+      .filter((k) => k !== 'module')
       .map((k) => `\`${k}\``)
       .join(', '),
     'events' in slot ? 'events (never on the request path)' : slot.failure,
@@ -37,11 +39,17 @@ describe('docs/plugins', () => {
     const rows = readme
       .split('\n')
       .filter((line) => line.startsWith('| [`'))
-      .map((line) =>
-        line
-          .split(' | ')
-          .map((cell) => cell.replace(/^\|/, '').replace(/\|$/, '').trim()),
-      );
+      .map((line) => line.split(' | ').map((cell) => cell.replace(/^\|/, '').replace(/\|$/, '').trim()));
     expect(rows).toEqual(SLOTS.map(expectedRow));
+  });
+
+  it('a module is a kind of exactly the slots that take a webhook on the request path, and README says so', () => {
+    for (const slot of SLOTS)
+      expect(kinds(slot.schema).includes('module'), slot.name).toBe(
+        kinds(slot.schema).includes('webhook') && !('events' in slot),
+      );
+    const readme = readFileSync(join(DOCS, 'README.md'), 'utf8');
+    expect(readme).toContain('## Modules (self-hosted only)');
+    for (const slot of SLOTS.filter((s) => 'events' in s)) expect(readme).toContain(`\`${slot.name}\``);
   });
 });

@@ -84,6 +84,15 @@ export const tenantRowActivities = ({ db, keyStores, redis, redisPrefix }: Activ
         .set({ status: 'failed', status_reason: reason.slice(0, 2000), updated_at: sql<Date>`clock_timestamp()` })
         .where('tid', '=', tid)
         .execute();
+      await appendAudit(trx, [
+        {
+          tid,
+          actor: 'system',
+          action: 'tenant.provisioning_failed',
+          target: `tenant:${tid}`,
+          details: { reason: reason.slice(0, 500) },
+        },
+      ]);
     });
     keyStores.forgetTenant(tid);
   },

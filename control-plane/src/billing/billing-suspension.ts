@@ -1,3 +1,4 @@
+import { appendAudit } from '@tessera/shared/audit/audit-log';
 import type { Database } from '@tessera/shared/db/schema';
 import { type Kysely, sql } from 'kysely';
 
@@ -6,8 +7,9 @@ import { type Kysely, sql } from 'kysely';
  * …/{tid}/suspend and …/resume): an active tenant becomes suspended and the
  * account remembers that billing did it, so paying resumes only what billing
  * suspended, never a tenant the operator suspended. Run inside the
- * transaction that records the cause; the caller announces the change to the
- * data-plane nodes after the commit (publishTenantChange).
+ * transaction that records the cause; the audit record (actor `system`) is
+ * written in it too; the caller announces the change to the data-plane nodes
+ * after the commit (publishTenantChange).
  */
 export async function suspendForBilling(trx: Kysely<Database>, tid: string, reason: string): Promise<boolean> {
   const changed = await trx
@@ -22,6 +24,9 @@ export async function suspendForBilling(trx: Kysely<Database>, tid: string, reas
     .set({ suspended_by_billing: true, updated_at: sql`now()` })
     .where('tid', '=', tid)
     .execute();
+  await appendAudit(trx, [
+    { tid, actor: 'system', action: 'tenant.suspended', target: `tenant:${tid}`, details: { by: 'billing', reason } },
+  ]);
   return true;
 }
 
@@ -40,7 +45,11 @@ export async function resumeFromBilling(trx: Kysely<Database>, tid: string): Pro
     .where('tid', '=', tid)
     .where('status', '=', 'suspended')
     .executeTakeFirst();
-  return changed.numUpdatedRows > 0n;
+  if (changed.numUpdatedRows === 0n) return false;
+  await appendAudit(trx, [
+    { tid, actor: 'system', action: 'tenant.resumed', target: `tenant:${tid}`, details: { by: 'billing' } },
+  ]);
+  return true;
 }
 
 /** The operator resumed the tenant: a later suspension of theirs is theirs, not for a payment to lift. */

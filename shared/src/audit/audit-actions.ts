@@ -12,6 +12,7 @@ export const ADMIN_ACTIONS = [
   'tenant.plan_changed',
   'tenant.attrs_changed',
   'tenant.deleted',
+  'tenant.provisioning_failed',
   'alias.added',
   'alias.removed',
   'issuer_migration.started',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type EventJobs, startEventJobs } from '@tessera/control-plane/events/event-jobs';
 import { deadLetterKey } from '@tessera/control-plane/events/events-queue';
 import { deliveryId } from '@tessera/shared/events/event-destinations';
@@ -31,6 +32,7 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
   let tid: string;
   let secret: string;
   let client: { clientId: string; secret: string | null };
+  let apiToken: string;
 
   const startJobs = async () => {
     jobs = await startEventJobs({
@@ -98,7 +100,7 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
     planes = await startInProcessPlanes();
     receiver = await startEventReceiver();
     tid = uniqueTid('events');
-    await planes.createTenant({
+    ({ apiToken } = await planes.createTenant({
       tid,
       name: 'Events',
       issuer: `${planes.dataPlaneUrl}/${tid}`,
@@ -106,7 +108,7 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
         events: { endpoints: [{ url: `${receiver.url}/events`, types: ['token.issued', 'key.rotated'] }] },
         plugins: { tokenIssueEvents: { type: 'webhook', url: `${receiver.url}/slot` } },
       },
-    });
+    }));
     secret = (await new TenantSecretStore(planes.s.db, planes.s.masterKey).rotateWebhookSecret(tid)).secret;
     client = await addClient(planes.s, tid, {
       grant_types: ['client_credentials'],
@@ -175,6 +177,128 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
       .executeTakeFirstOrThrow();
     expect(audited).toEqual({ actor: `client:${client.clientId}`, details: event.data });
     expect(JSON.stringify(audited)).not.toContain(accessToken);
+  }, 60_000);
+
+  it('a code flow through the hosted login puts subject.authenticated, consent.given and token.issued in the audit log (GET …/audit), with no token or cookie value', async () => {
+    const REDIRECT = 'https://app.example.test/cb';
+    const FORM = 'application/x-www-form-urlencoded';
+    const app = await addClient(planes.s, tid, {
+      redirect_uris: [REDIRECT],
+      grant_types: ['authorization_code'],
+      scope: 'openid',
+      token_endpoint_auth_method: 'client_secret_basic',
+    } as never);
+    const created = await planes.dp.app.inject({
+      method: 'POST',
+      url: '/directory/rest/v1/users',
+      headers: { 'tenant-id': tid, authorization: `Bearer ${apiToken}` },
+      payload: { username: 'ellen', password: 'pw-ellen-long-enough' },
+    });
+    expect(created.statusCode).toBe(201);
+    const sub = (created.json() as { sub: string }).sub;
+
+    const verifier = 'v'.repeat(43);
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: app.clientId,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      state: 'st',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    let cookies: Record<string, string> = {};
+    const remember = (res: { cookies: Array<{ name: string; value: string }> }) => {
+      for (const c of res.cookies) cookies = { ...cookies, [c.name]: c.value };
+    };
+    const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
+    const post = (url: string, form: Record<string, string>) =>
+      planes.dp.app.inject({
+        method: 'POST',
+        url,
+        headers: {
+          'tenant-id': tid,
+          'content-type': FORM,
+          cookie: Object.entries(cookies)
+            .map(([k, v]) => `${k}=${v}`)
+            .join('; '),
+        },
+        payload: new URLSearchParams(form).toString(),
+      });
+    const page = await planes.dp.app.inject({ method: 'GET', url: `/login?${query}`, headers: { 'tenant-id': tid } });
+    expect(page.statusCode).toBe(200);
+    remember(page);
+    const signedIn = await post('/login/authenticate', {
+      sid: field(page.body, 'sid'),
+      csrf: field(page.body, 'csrf'),
+      username: 'ellen',
+      password: 'pw-ellen-long-enough',
+    });
+    expect(signedIn.body).toContain('name="decision"');
+    remember(signedIn);
+    const consented = await post('/login/consent', {
+      sid: field(signedIn.body, 'sid'),
+      csrf: field(signedIn.body, 'csrf'),
+      decision: 'allow',
+    });
+    expect(consented.statusCode).toBe(303);
+    remember(consented);
+    const code = new URL(String(consented.headers.location)).searchParams.get('code')!;
+    const tokens = await planes.dp.app.inject({
+      method: 'POST',
+      url: '/token',
+      headers: {
+        'tenant-id': tid,
+        'content-type': FORM,
+        authorization: `Basic ${Buffer.from(`${app.clientId}:${app.secret}`).toString('base64')}`,
+      },
+      payload: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: verifier,
+      }).toString(),
+    });
+    expect(tokens.statusCode).toBe(200);
+    const { access_token: accessToken, id_token: idToken } = tokens.json() as {
+      access_token: string;
+      id_token: string;
+    };
+
+    type Entry = { actor: string; action: string; details: Record<string, unknown>; event_id: string };
+    const flow = async () => {
+      const res = await planes.cp.inject({
+        method: 'GET',
+        url: `/tenants/rest/v1/${tid}/audit?limit=100`,
+        headers: { authorization: `Bearer ${planes.s.operatorKey}` },
+      });
+      expect(res.statusCode).toBe(200);
+      // Newest first: oldest first here, the flow's order.
+      return (res.json() as { records: Entry[] }).records.filter((r) => r.details.client_id === app.clientId).reverse();
+    };
+    await expect
+      .poll(async () => (await flow()).map((r) => r.action), { timeout: 15_000 })
+      .toEqual(['subject.authenticated', 'consent.given', 'token.issued']);
+    const [authenticated, given, issued] = await flow();
+    expect(authenticated).toMatchObject({
+      actor: `sub:${sub}`,
+      details: { sub, client_id: app.clientId, amr: ['pwd'], sid: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+    expect(given).toMatchObject({ actor: `sub:${sub}`, details: { sub, scope: ['openid'], long_lived: false } });
+    expect(issued).toMatchObject({
+      actor: `client:${app.clientId}`,
+      details: {
+        grant_type: 'authorization_code',
+        sub,
+        issued: ['access_token', 'id_token'],
+        access: { jti: decodeJwt(accessToken).jti },
+      },
+    });
+    const all = JSON.stringify(await flow());
+    // The SSO cookie (tessera_sso_<issuer suffix>): its value is the subject session id, a credential.
+    const ssoCookie = Object.entries(cookies).find(([name]) => name.startsWith('tessera_sso'))?.[1];
+    expect(ssoCookie).toEqual(expect.any(String));
+    for (const value of [accessToken, idToken, code, ssoCookie!]) expect(all).not.toContain(value);
   }, 60_000);
 
   it('relays key.rotated from the PostgreSQL outbox, written in the rotation transaction', async () => {

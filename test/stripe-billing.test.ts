@@ -343,6 +343,22 @@ describe('Stripe: customers, subscriptions, plan changes, cancellation and webho
       await expect.poll(() => served(tid), { timeout: 10_000 }).toEqual({ status: 200, error: undefined });
       const after = await account(tid);
       expect([after?.payment_failed_at, after?.grace_until, after?.suspended_by_billing]).toEqual([null, null, false]);
+      // Both changes are in the audit log, by the platform (written in their own transactions).
+      const audit = await planes.s.db
+        .selectFrom('audit_log')
+        .select(['actor', 'action', 'details'])
+        .where('tid', '=', tid)
+        .where('action', 'in', ['tenant.suspended', 'tenant.resumed'])
+        .orderBy('id')
+        .execute();
+      expect(audit).toEqual([
+        {
+          actor: 'system',
+          action: 'tenant.suspended',
+          details: { by: 'billing', reason: 'an invoice is unpaid and its grace period is over' },
+        },
+        { actor: 'system', action: 'tenant.resumed', details: { by: 'billing' } },
+      ]);
     });
 
     it('customer.subscription.deleted suspends at once; invoice.paid does not lift a suspension the operator made', async () => {

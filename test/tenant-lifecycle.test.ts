@@ -121,6 +121,13 @@ describe('tenant lifecycle through Temporal workflows', () => {
       const view = (await api('GET', `/tenants/rest/v1/${tid}`)).json();
       expect(view.status).toBe('failed');
       expect(view.status_reason).toContain(`${step}: test fault injected`);
+      const audit = await planes.s.db
+        .selectFrom('audit_log')
+        .select(['actor', 'details'])
+        .where('tid', '=', tid)
+        .where('action', '=', 'tenant.provisioning_failed')
+        .execute();
+      expect(audit).toEqual([{ actor: 'system', details: { reason: expect.stringContaining(step) } }]);
       expect(hsmTokensOf(tid)).toBe(0);
       // Only the record (and the config it is read with) stays, to show the reason.
       expect(await tenantRows(planes.s.db, tid)).toEqual({

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { verifySignature } from '@tessera/shared/plugins/signature';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
@@ -8,9 +9,14 @@ import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts'
 import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 // Issue 14: two tenants, one with the token-side slots set (its claims source a real HTTPS webhook on loopback,
-// the built-in JWT claims codec and introspection composer), one with the defaults.
+// the built-in JWT claims codec and introspection composer), one with the defaults. A third tenant's claims source
+// is a plugin module (self-hosted: both planes run with TESSERA_PLUGIN_MODULES=allow).
 
-type Who = 'a' | 'b';
+type Who = 'a' | 'b' | 'c';
+/** A claims source module with the webhook's contract: `<sub>@<tenant>.module.example`. */
+const CLAIMS_MODULE = fileURLToPath(
+  new URL('../data-plane/test/unit/plugins/fixtures/claims-module.ts', import.meta.url),
+);
 const SCOPE = ['openid', 'email', 'profile', 'orders'];
 
 /** The tenant's claims source: what it knows of alice, only the names asked for. */
@@ -64,10 +70,10 @@ describe('token-side plugin slots (real HTTPS webhook, Postgres, Redis)', () => 
   };
 
   beforeAll(async () => {
-    planes = await startInProcessPlanes();
+    planes = await startInProcessPlanes({ settings: { pluginModules: true } });
     receiver = await startWebhookReceiver(claimsAnswer);
     const users = new PostgresUserDirectory(planes.s.db);
-    for (const who of ['a', 'b'] as const) {
+    for (const who of ['a', 'b', 'c'] as const) {
       const tid = uniqueTid(`token-slots-${who}`);
       const issuer = `https://${tid}.example.com`;
       const config = {
@@ -80,7 +86,9 @@ describe('token-side plugin slots (real HTTPS webhook, Postgres, Redis)', () => 
                 introspectionComposer: { type: 'builtin', scopesByResourceServer: { 'rs-orders': ['orders'] } },
               },
             }
-          : {}),
+          : who === 'c'
+            ? { plugins: { claimsSource: { type: 'module', module: CLAIMS_MODULE } } }
+            : {}),
       };
       const { apiToken } = await planes.createTenant({ tid, name: tid, issuer, config });
       const secrets: Record<string, string> = {};
@@ -228,5 +236,18 @@ describe('token-side plugin slots (real HTTPS webhook, Postgres, Redis)', () => 
     const fromB = (await tokens('b')).json() as { access_token: string };
     expect((await userinfo('b', fromB.access_token)).statusCode).toBe(200);
     receiver.answer(claimsAnswer);
+  });
+
+  it('tenant C: a claims source module (TESSERA_PLUGIN_MODULES=allow) supplies its UserInfo and ID token claims, no webhook call', async () => {
+    const before = receiver.requests.length;
+    const issued = await tokens('c');
+    expect(issued.statusCode, issued.body).toBe(200);
+    const body = issued.json() as { access_token: string; id_token: string };
+    expect(await verified('c', body.id_token)).toMatchObject({ sub: 'alice', name: 'Module claimsSource' });
+    expect((await userinfo('c', body.access_token)).json()).toEqual({
+      sub: 'alice',
+      email: `alice@${t.c.tid}.module.example`,
+    });
+    expect(receiver.requests.length).toBe(before);
   });
 });

@@ -60,7 +60,7 @@ export async function startInProcessPlanes(
   const billing: BillingAccountPort = stripeBillingAccounts(createStripe(overridden));
   const subscriber: Redis = createRedis(s.settings.redisUrl, s.settings.redisPrefix);
   const dp = buildDataPlane({
-    settings: s.settings,
+    settings: overridden,
     db: s.db,
     redis: s.redis,
     subscriber,
@@ -85,6 +85,7 @@ export async function startInProcessPlanes(
         masterKey: s.masterKey,
         smokeCheckUrl: dataPlaneUrl,
         billing,
+        pluginModules: overridden.pluginModules,
       },
       faults: parseTestFaults(faults),
       // The run's pool is small (5) and shared with both planes here: two activities at a time.

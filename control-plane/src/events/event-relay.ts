@@ -1,7 +1,7 @@
 import { type AuditRecord, appendAudit } from '@tessera/shared/audit/audit-log';
 import type { Db } from '@tessera/shared/db/database';
 import { deliveryId, destinationsFor } from '@tessera/shared/events/event-destinations';
-import { decodeEvent, EVENT_STREAM, EVENT_STREAM_GROUP } from '@tessera/shared/events/event-stream';
+import { decodeEvents, EVENT_STREAM, EVENT_STREAM_GROUP } from '@tessera/shared/events/event-stream';
 import type { EventType, TesseraEvent } from '@tessera/shared/events/event-types';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -131,9 +131,11 @@ export class EventRelay {
   async #relayEntries(entries: readonly StreamEntry[]): Promise<void> {
     const events: TesseraEvent[] = [];
     for (const [id, fields] of entries) {
-      const event = fields ? decodeEvent(fields) : undefined;
-      if (event) events.push(event);
-      else if (fields) this.#o.log({ eventRelay: 'unreadable stream entry dropped', entry: id });
+      if (!fields) continue;
+      const decoded = decodeEvents(fields);
+      events.push(...decoded.events);
+      if (decoded.unreadable > 0 || decoded.events.length === 0)
+        this.#o.log({ eventRelay: 'unreadable stream entry fields dropped', entry: id, fields: decoded.unreadable });
     }
     await this.relay(events);
     const ids = entries.map(([id]) => id);

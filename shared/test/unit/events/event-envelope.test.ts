@@ -1,6 +1,6 @@
 import { envelope } from '@tessera/shared/events/event-envelope';
 import { EVENT_ID_PATTERN, newEventId } from '@tessera/shared/events/event-id';
-import { decodeEvent, EVENT_FIELD, encodeEvent } from '@tessera/shared/events/event-stream';
+import { decodeEvents, EVENT_FIELD, encodeEvent } from '@tessera/shared/events/event-stream';
 import { describe, expect, it } from 'vitest';
 
 describe('event ids', () => {
@@ -30,12 +30,21 @@ describe('the envelope and its stream entry', () => {
       actor: 'client:c',
       data: { jti: 'j' },
     });
-    expect(decodeEvent([EVENT_FIELD, encodeEvent(event)])).toEqual(event);
+    expect(decodeEvents([EVENT_FIELD, encodeEvent(event)])).toEqual({ events: [event], unreadable: 0 });
+    const second = { ...event, id: `${event.id.slice(0, -1)}Z` };
+    expect(decodeEvents([EVENT_FIELD, encodeEvent(event), EVENT_FIELD, encodeEvent(second)])).toEqual({
+      events: [event, second],
+      unreadable: 0,
+    });
   });
 
-  it('reads a malformed entry as nothing, never throwing', () => {
-    expect(decodeEvent([EVENT_FIELD, '{not json'])).toBeUndefined();
-    expect(decodeEvent([EVENT_FIELD, '{"id":1}'])).toBeUndefined();
-    expect(decodeEvent(['other', '{}'])).toBeUndefined();
+  it('reads a malformed field as nothing, never throwing, and keeps the good ones of the entry', () => {
+    const event = envelope({ type: 'key.rotated', tid: 't1', data: {} }, 0);
+    expect(decodeEvents([EVENT_FIELD, '{not json'])).toEqual({ events: [], unreadable: 1 });
+    expect(decodeEvents([EVENT_FIELD, '{"id":1}', EVENT_FIELD, encodeEvent(event)])).toEqual({
+      events: [event],
+      unreadable: 1,
+    });
+    expect(decodeEvents(['other', '{}'])).toEqual({ events: [], unreadable: 0 });
   });
 });

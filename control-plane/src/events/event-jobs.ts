@@ -2,8 +2,9 @@ import { hostname } from 'node:os';
 import type { Db } from '@tessera/shared/db/database';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { createRedis } from '@tessera/shared/redis';
-import { Queue, Worker } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { openQueueWorker } from '../jobs/queue-worker.ts';
 import { type DeliveryOptions, deliveryProcessor } from './event-delivery.ts';
 import { EventRelay } from './event-relay.ts';
 import { type DeliveryJob, type DeliverySettings, deliverySettings, EVENTS_QUEUE } from './events-queue.ts';
@@ -37,19 +38,14 @@ export interface EventJobs {
 /**
  * Events in the worker process (docs/events.md): the relay from both
  * outboxes to the audit log and the `events` queue, and the BullMQ worker
- * that delivers. BullMQ takes connections without a key prefix (its own
- * `prefix` keeps its keys beside the deployment's).
+ * that delivers (jobs/queue-worker.ts).
  */
 export async function startEventJobs(options: EventJobsOptions): Promise<EventJobs> {
   const { log = () => {} } = options;
   const settings = options.settings ?? deliverySettings();
-  const prefix = `${options.redisPrefix}bull`;
-  const queueConnection = createRedis(options.redisUrl, '', { bullmq: true });
-  const workerConnection = createRedis(options.redisUrl, '', { bullmq: true });
   // The stream read blocks its connection.
   const reader = createRedis(options.redisUrl, options.redisPrefix);
-  const queue = new Queue<DeliveryJob>(EVENTS_QUEUE, { connection: queueConnection, prefix });
-  const worker = new Worker<DeliveryJob>(
+  const { queue, worker, close } = openQueueWorker<DeliveryJob>(
     EVENTS_QUEUE,
     deliveryProcessor({
       redis: options.redis,
@@ -57,7 +53,7 @@ export async function startEventJobs(options: EventJobsOptions): Promise<EventJo
       policy: options.policy,
       allowLoopbackHttp: options.allowLoopbackHttp,
     }),
-    { connection: workerConnection, prefix, concurrency: options.concurrency ?? 10 },
+    { redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, concurrency: options.concurrency ?? 10 },
   );
   worker.on('failed', (job, err) =>
     log({
@@ -84,9 +80,8 @@ export async function startEventJobs(options: EventJobsOptions): Promise<EventJo
     queue,
     async close() {
       await relay.close();
-      await worker.close();
-      await queue.close();
-      await Promise.all([queueConnection.quit(), workerConnection.quit(), reader.quit()]).catch(() => undefined);
+      await close();
+      await reader.quit().catch(() => undefined);
     },
   };
 }

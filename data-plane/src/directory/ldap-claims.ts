@@ -1,29 +1,7 @@
-import { ClaimsError, checkClaims } from './standard-claims.ts';
+import { BOOLEAN_CLAIMS, ClaimsError, checkClaims, STRING_CLAIMS } from './standard-claims.ts';
 
 /** An entry as ldapts returns it: `dn` and each attribute as a string, a Buffer or a list of them. */
 export type LdapEntry = { dn: string } & Record<string, unknown>;
-
-/** OpenID Connect claims that hold one value; a multi-valued attribute gives its first. */
-const SINGLE = new Set([
-  'name',
-  'given_name',
-  'family_name',
-  'middle_name',
-  'nickname',
-  'preferred_username',
-  'profile',
-  'picture',
-  'website',
-  'email',
-  'gender',
-  'birthdate',
-  'zoneinfo',
-  'locale',
-  'phone_number',
-  'email_verified',
-  'phone_number_verified',
-  'address',
-]);
 
 /** The text values of an attribute, found case-insensitively (LDAP attribute names are); binary values are skipped. */
 export function attributeValues(entry: LdapEntry, attribute: string): string[] {
@@ -36,14 +14,15 @@ export function attributeValues(entry: LdapEntry, attribute: string): string[] {
 
 /** One claim's value from the attribute's values, in the claim's OpenID Connect type. */
 function claimValue(claim: string, values: string[]): unknown {
-  if (claim === 'email_verified' || claim === 'phone_number_verified') {
+  if (BOOLEAN_CLAIMS.has(claim)) {
     // LDAP's Boolean syntax (RFC 4517 §3.3.3) is TRUE / FALSE.
     const upper = values[0]!.toUpperCase();
     return upper === 'TRUE' ? true : upper === 'FALSE' ? false : undefined;
   }
   // RFC 4517 §3.3.28 Postal Address: lines separated by `$`.
   if (claim === 'address') return { formatted: values[0]!.split('$').join('\n') };
-  if (SINGLE.has(claim) || values.length === 1) return values[0];
+  // A string claim holds one value: a multi-valued attribute gives its first.
+  if (STRING_CLAIMS.has(claim) || values.length === 1) return values[0];
   return values;
 }
 

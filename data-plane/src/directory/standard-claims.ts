@@ -5,7 +5,8 @@
  * sets itself are refused, so a stored claim can never override them.
  */
 
-const STRING_CLAIMS = new Set([
+/** The standard claims whose value is one string (Core §5.1). */
+export const STRING_CLAIMS: ReadonlySet<string> = new Set([
   'name',
   'given_name',
   'family_name',
@@ -33,7 +34,7 @@ const LOCALISABLE = new Set([
   'picture',
   'website',
 ]);
-const BOOLEAN_CLAIMS = new Set(['email_verified', 'phone_number_verified']);
+export const BOOLEAN_CLAIMS: ReadonlySet<string> = new Set(['email_verified', 'phone_number_verified']);
 const ADDRESS_MEMBERS = new Set(['formatted', 'street_address', 'locality', 'region', 'postal_code', 'country']);
 const RESERVED = new Set([
   'sub',

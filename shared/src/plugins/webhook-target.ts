@@ -4,6 +4,15 @@ import { type TSchema, type TUnion, Type } from '@sinclair/typebox';
 export const WEBHOOK_TIMEOUT_MIN = 50;
 export const WEBHOOK_TIMEOUT_MAX = 10_000;
 
+/** A webhook's or module's per-call timeout. */
+const TimeoutMs = Type.Optional(
+  Type.Integer({
+    minimum: WEBHOOK_TIMEOUT_MIN,
+    maximum: WEBHOOK_TIMEOUT_MAX,
+    description: "per-call timeout in milliseconds (the slot's default when absent)",
+  }),
+);
+
 /**
  * Any slot may be a webhook: an HTTPS POST of the slot's documented JSON
  * payload, signed with the tenant's webhook secret (signature.ts). http is
@@ -13,13 +22,7 @@ export const WebhookTarget = Type.Object(
   {
     type: Type.Literal('webhook'),
     url: Type.String({ minLength: 1, maxLength: 2048, description: 'https URL the payload is POSTed to' }),
-    timeoutMs: Type.Optional(
-      Type.Integer({
-        minimum: WEBHOOK_TIMEOUT_MIN,
-        maximum: WEBHOOK_TIMEOUT_MAX,
-        description: "per-call timeout in milliseconds (the slot's default when absent)",
-      }),
-    ),
+    timeoutMs: TimeoutMs,
   },
   { additionalProperties: false },
 );
@@ -39,13 +42,7 @@ export const ModuleTarget = Type.Object(
       maxLength: 2048,
       description: 'absolute path or file: URL of a .ts, .js or .mjs file whose default export has call(payload)',
     }),
-    timeoutMs: Type.Optional(
-      Type.Integer({
-        minimum: WEBHOOK_TIMEOUT_MIN,
-        maximum: WEBHOOK_TIMEOUT_MAX,
-        description: "per-call timeout in milliseconds (the slot's default when absent)",
-      }),
-    ),
+    timeoutMs: TimeoutMs,
   },
   { additionalProperties: false },
 );

@@ -1,14 +1,9 @@
-import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
+import { unavailableSlot } from '../unavailable-slot.ts';
 
 /** CIBA handler. */
-export const cibaHandler = {
+export const cibaHandler = unavailableSlot({
   name: 'cibaHandler',
   title: 'CIBA handler',
-  available: false,
-  unavailableReason: 'the CIBA grant is not built yet',
-  failure: 'closed',
+  reason: 'the CIBA grant is not built yet',
   idempotent: false,
-  timeoutMs: 2000,
-  schema: slotConfig(),
-} as const satisfies SlotDefinition;
+});

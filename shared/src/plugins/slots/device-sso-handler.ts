@@ -1,14 +1,9 @@
-import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
+import { unavailableSlot } from '../unavailable-slot.ts';
 
 /** Device SSO handler. */
-export const deviceSsoHandler = {
+export const deviceSsoHandler = unavailableSlot({
   name: 'deviceSsoHandler',
   title: 'Device SSO handler',
-  available: false,
-  unavailableReason: 'device SSO is not built yet',
-  failure: 'closed',
+  reason: 'device SSO is not built yet',
   idempotent: false,
-  timeoutMs: 2000,
-  schema: slotConfig(),
-} as const satisfies SlotDefinition;
+});

@@ -1,14 +1,9 @@
-import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
+import { unavailableSlot } from '../unavailable-slot.ts';
 
 /** JWT bearer assertion grant handler. */
-export const jwtBearerGrant = {
+export const jwtBearerGrant = unavailableSlot({
   name: 'jwtBearerGrant',
   title: 'JWT bearer assertion grant handler',
-  available: false,
-  unavailableReason: 'its grant is not built yet',
-  failure: 'closed',
+  reason: 'its grant is not built yet',
   idempotent: true,
-  timeoutMs: 2000,
-  schema: slotConfig(),
-} as const satisfies SlotDefinition;
+});

@@ -1,14 +1,9 @@
-import type { SlotDefinition } from '../slot.ts';
-import { slotConfig } from '../webhook-target.ts';
+import { unavailableSlot } from '../unavailable-slot.ts';
 
 /** SAML 2.0 bearer assertion grant handler. */
-export const samlBearerGrant = {
+export const samlBearerGrant = unavailableSlot({
   name: 'samlBearerGrant',
   title: 'SAML 2.0 bearer assertion grant handler',
-  available: false,
-  unavailableReason: 'its grant is not built yet',
-  failure: 'closed',
+  reason: 'its grant is not built yet',
   idempotent: true,
-  timeoutMs: 2000,
-  schema: slotConfig(),
-} as const satisfies SlotDefinition;
+});

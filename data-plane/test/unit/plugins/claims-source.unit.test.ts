@@ -1,13 +1,12 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { userinfoEndpoint } from '../../../src/endpoints/userinfo.ts';
 import { newAuthorization } from '../../../src/grants/new-authorization.ts';
-import type { TenantContext } from '../../../src/tenancy/tenant-context.ts';
 import { idTokenForAuthorization } from '../../../src/tokens/id-token-issuer.ts';
 import { EC_KEYS, registerClient } from '../support/clients.ts';
-import { answerBody, coreRequest, runRoute } from '../support/core-request.ts';
-import { type MemoryPlane, memoryPlane } from '../support/memory-plane.ts';
+import { answerBody } from '../support/core-request.ts';
+import { memoryPlane } from '../support/memory-plane.ts';
+import { userinfoAnswer } from '../support/userinfo-answer.ts';
 
 // The claimsSource slot (plugins/claims-sources.ts): UserInfo and ID token claims from the directory by default,
 // from a webhook when the tenant says so; the webhook fails closed.
@@ -35,20 +34,10 @@ async function setup(plugins: Record<string, unknown> = {}) {
   return { plane, tenant, client, authz };
 }
 
-async function userinfo(plane: MemoryPlane, tenant: TenantContext, authz: Authorization) {
-  const { access_token } = await plane.deps.oauth.issuer.issue(tenant, authz);
-  const route = userinfoEndpoint.routes(plane.deps)[0]!;
-  const { answer } = await runRoute(
-    route,
-    coreRequest(tenant, { method: 'GET', path: '/userinfo', headers: { authorization: `Bearer ${access_token}` } }),
-  );
-  return answer;
-}
-
 describe('claims source slot', () => {
   it('by default reads the built-in directory and calls no webhook', async () => {
     const { plane, tenant, authz } = await setup();
-    const answer = await userinfo(plane, tenant, authz());
+    const answer = await userinfoAnswer(plane, tenant, authz());
     expect(answerBody(answer)).toEqual({ sub: 'alice', email: 'alice@directory.example' });
     expect(plane.webhooks.calls).toHaveLength(0);
   });
@@ -58,7 +47,7 @@ describe('claims source slot', () => {
     plane.webhooks.on('claimsSource', () => ({
       claims: { email: 'alice@hook.example', email_verified: true, sub: 'mallory', phone_number: '+1 555' },
     }));
-    const answer = await userinfo(plane, tenant, authz());
+    const answer = await userinfoAnswer(plane, tenant, authz());
     expect(answer.status).toBe(200);
     expect(answerBody(answer)).toEqual({ sub: 'alice', email: 'alice@hook.example', email_verified: true });
     const [call] = plane.webhooks.callsOf('claimsSource');
@@ -88,18 +77,18 @@ describe('claims source slot', () => {
   it('an unknown subject ({claims: null}) has no claims but its sub', async () => {
     const { plane, tenant, authz } = await setup({ claimsSource: HOOK });
     plane.webhooks.on('claimsSource', () => ({ claims: null }));
-    expect(answerBody(await userinfo(plane, tenant, authz()))).toEqual({ sub: 'alice' });
+    expect(answerBody(await userinfoAnswer(plane, tenant, authz()))).toEqual({ sub: 'alice' });
   });
 
   it('fails closed: an unreachable webhook or one answering nonsense is a 503 temporarily_unavailable, never the directory', async () => {
     const { plane, tenant, authz } = await setup({ claimsSource: HOOK });
-    const down = await userinfo(plane, tenant, authz());
+    const down = await userinfoAnswer(plane, tenant, authz());
     expect(down.status).toBe(503);
     expect(answerBody(down)).toMatchObject({ error: 'temporarily_unavailable' });
     expect(JSON.stringify(answerBody(down))).not.toContain('alice@directory.example');
 
     plane.webhooks.on('claimsSource', () => ({ claims: ['email'] }));
-    const nonsense = await userinfo(plane, tenant, authz());
+    const nonsense = await userinfoAnswer(plane, tenant, authz());
     expect(nonsense.status).toBe(503);
     expect(answerBody(nonsense)).toMatchObject({
       error: 'temporarily_unavailable',

@@ -2,15 +2,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { HttpError } from '@tessera/shared/http/errors';
 import { describe, expect, it } from 'vitest';
-import { userinfoEndpoint } from '../../../src/endpoints/userinfo.ts';
 import { newAuthorization } from '../../../src/grants/new-authorization.ts';
 import { callSlotTarget } from '../../../src/plugins/call-slot.ts';
 import { ModuleRunner } from '../../../src/plugins/module-runner.ts';
 import { ScriptedWebhookInvoker } from '../../../src/ports/memory/memory-webhook-invoker.ts';
-import type { TenantContext } from '../../../src/tenancy/tenant-context.ts';
 import { EC_KEYS, registerClient } from '../support/clients.ts';
-import { answerBody, coreRequest, runRoute } from '../support/core-request.ts';
-import { type MemoryPlane, memoryPlane } from '../support/memory-plane.ts';
+import { answerBody } from '../support/core-request.ts';
+import { memoryPlane } from '../support/memory-plane.ts';
+import { userinfoAnswer } from '../support/userinfo-answer.ts';
 
 // Module targets (self-hosted only): a slot calls an operator's module with the webhook's JSON contract, under the
 // slot's timeout and failure rule; a data plane with modules off treats such a slot as a failed call.
@@ -35,16 +34,6 @@ async function setup(pluginModules: boolean, claimsSource: Record<string, unknow
   return { plane, tenant, authz };
 }
 
-async function userinfo(plane: MemoryPlane, tenant: TenantContext, authz: Authorization) {
-  const { access_token } = await plane.deps.oauth.issuer.issue(tenant, authz);
-  const route = userinfoEndpoint.routes(plane.deps)[0]!;
-  const { answer } = await runRoute(
-    route,
-    coreRequest(tenant, { method: 'GET', path: '/userinfo', headers: { authorization: `Bearer ${access_token}` } }),
-  );
-  return answer;
-}
-
 /** The private detail of a fail-closed call (logged, never sent). */
 async function closedDetail(invoker: ScriptedWebhookInvoker, target: ReturnType<typeof module>): Promise<string> {
   const error = await callSlotTarget(invoker, 't1', 'claimsSource', target, { sub: 'alice', claims: [] }).then(
@@ -59,7 +48,7 @@ async function closedDetail(invoker: ScriptedWebhookInvoker, target: ReturnType<
 describe('plugin modules', () => {
   it('a claims source module answers UserInfo claims with the webhook contract (slot, tenant, payload); no webhook is called', async () => {
     const { plane, tenant, authz } = await setup(true, module('claims-module.ts'));
-    const answer = await userinfo(plane, tenant, authz);
+    const answer = await userinfoAnswer(plane, tenant, authz);
     expect(answer.status).toBe(200);
     expect(answerBody(answer)).toEqual({ sub: 'alice', email: `alice@${tenant.tenant.tid}.module.example` });
     expect(plane.webhooks.calls).toHaveLength(0);
@@ -146,7 +135,7 @@ describe('plugin modules', () => {
 
   it('through UserInfo: a throwing module is a 503 temporarily_unavailable, never the directory', async () => {
     const { plane, tenant, authz } = await setup(true, module('throwing-module.mjs'));
-    const answer = await userinfo(plane, tenant, authz);
+    const answer = await userinfoAnswer(plane, tenant, authz);
     expect(answer.status).toBe(503);
     expect(answerBody(answer)).toEqual({
       error: 'temporarily_unavailable',
@@ -167,7 +156,7 @@ describe('plugin modules', () => {
 
   it('a data plane with modules off (the default) refuses at call time: the slot fails closed, the file is never imported', async () => {
     const { plane, tenant, authz } = await setup(false, module('claims-module.ts'));
-    const answer = await userinfo(plane, tenant, authz);
+    const answer = await userinfoAnswer(plane, tenant, authz);
     expect(answer.status).toBe(503);
     expect(answerBody(answer)).toMatchObject({ error: 'temporarily_unavailable' });
     const logged: string[] = [];

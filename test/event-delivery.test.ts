@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type EventJobs, startEventJobs } from '@tessera/control-plane/events/event-jobs';
 import { deadLetterKey } from '@tessera/control-plane/events/events-queue';
 import { deliveryId } from '@tessera/shared/events/event-destinations';
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { type EventReceiver, startEventReceiver } from './support/event-receiver.ts';
+import { hostedSignIn } from './support/hosted-sign-in.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { type RunningProcess, startPlane } from './support/processes.ts';
 
@@ -181,7 +181,6 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
 
   it('a code flow through the hosted login puts subject.authenticated, consent.given and token.issued in the audit log (GET …/audit), with no token or cookie value', async () => {
     const REDIRECT = 'https://app.example.test/cb';
-    const FORM = 'application/x-www-form-urlencoded';
     const app = await addClient(planes.s, tid, {
       redirect_uris: [REDIRECT],
       grant_types: ['authorization_code'],
@@ -197,70 +196,18 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
     expect(created.statusCode).toBe(201);
     const sub = (created.json() as { sub: string }).sub;
 
-    const verifier = 'v'.repeat(43);
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: app.clientId,
-      redirect_uri: REDIRECT,
+    const { signIn, consented, code, tokens, cookies } = await hostedSignIn(planes.dp.app, {
+      tid,
+      client: { clientId: app.clientId, secret: app.secret! },
+      redirectUri: REDIRECT,
       scope: 'openid',
-      state: 'st',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    });
-    let cookies: Record<string, string> = {};
-    const remember = (res: { cookies: Array<{ name: string; value: string }> }) => {
-      for (const c of res.cookies) cookies = { ...cookies, [c.name]: c.value };
-    };
-    const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
-    const post = (url: string, form: Record<string, string>) =>
-      planes.dp.app.inject({
-        method: 'POST',
-        url,
-        headers: {
-          'tenant-id': tid,
-          'content-type': FORM,
-          cookie: Object.entries(cookies)
-            .map(([k, v]) => `${k}=${v}`)
-            .join('; '),
-        },
-        payload: new URLSearchParams(form).toString(),
-      });
-    const page = await planes.dp.app.inject({ method: 'GET', url: `/login?${query}`, headers: { 'tenant-id': tid } });
-    expect(page.statusCode).toBe(200);
-    remember(page);
-    const signedIn = await post('/login/authenticate', {
-      sid: field(page.body, 'sid'),
-      csrf: field(page.body, 'csrf'),
       username: 'ellen',
       password: 'pw-ellen-long-enough',
     });
-    expect(signedIn.body).toContain('name="decision"');
-    remember(signedIn);
-    const consented = await post('/login/consent', {
-      sid: field(signedIn.body, 'sid'),
-      csrf: field(signedIn.body, 'csrf'),
-      decision: 'allow',
-    });
-    expect(consented.statusCode).toBe(303);
-    remember(consented);
-    const code = new URL(String(consented.headers.location)).searchParams.get('code')!;
-    const tokens = await planes.dp.app.inject({
-      method: 'POST',
-      url: '/token',
-      headers: {
-        'tenant-id': tid,
-        'content-type': FORM,
-        authorization: `Basic ${Buffer.from(`${app.clientId}:${app.secret}`).toString('base64')}`,
-      },
-      payload: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      }).toString(),
-    });
-    expect(tokens.statusCode).toBe(200);
-    const { access_token: accessToken, id_token: idToken } = tokens.json() as {
+    expect(signIn.body).toContain('name="decision"');
+    expect(consented?.statusCode).toBe(303);
+    expect(tokens?.statusCode).toBe(200);
+    const { access_token: accessToken, id_token: idToken } = tokens!.json() as {
       access_token: string;
       id_token: string;
     };
@@ -298,7 +245,7 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
     // The SSO cookie (tessera_sso_<issuer suffix>): its value is the subject session id, a credential.
     const ssoCookie = Object.entries(cookies).find(([name]) => name.startsWith('tessera_sso'))?.[1];
     expect(ssoCookie).toEqual(expect.any(String));
-    for (const value of [accessToken, idToken, code, ssoCookie!]) expect(all).not.toContain(value);
+    for (const value of [accessToken, idToken, code!, ssoCookie!]) expect(all).not.toContain(value);
   }, 60_000);
 
   it('relays key.rotated from the PostgreSQL outbox, written in the rotation transaction', async () => {

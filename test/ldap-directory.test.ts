@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { LdapDirectory, type LdapSourceConfig } from '@tessera/data-plane/directory/ldap-directory';
 import { HttpError } from '@tessera/shared/http/errors';
@@ -7,6 +6,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
+import { hostedSignIn } from './support/hosted-sign-in.ts';
 import { basicAuth } from './support/issuer-http.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { type LdapUser, type RunningSlapd, startSlapd } from './support/slapd.ts';
@@ -32,6 +32,16 @@ const USERS: LdapUser[] = [
   { uid: 'twin1', password: 'twin-pass-1', attributes: { mail: 'twins@example.test', employeeNumber: 'E-2001' } },
   { uid: 'twin2', password: 'twin-pass-2', attributes: { mail: 'twins@example.test', employeeNumber: 'E-2002' } },
 ];
+
+/** The tenant's claim mapping (claim → attribute); departments is a custom claim of every value. */
+const CLAIMS = {
+  name: 'cn',
+  given_name: 'givenName',
+  family_name: 'sn',
+  email: 'mail',
+  locale: 'preferredLanguage',
+  departments: 'departmentNumber',
+};
 
 const time = async (f: () => Promise<unknown>) => {
   const t0 = performance.now();
@@ -67,15 +77,7 @@ describe('LdapDirectory against a real slapd', () => {
       baseDn: slapd.peopleDn,
       userFilter: '(&(objectClass=inetOrgPerson)(|(uid={username})(mail={username})))',
       subjectAttribute: 'employeeNumber',
-      claims: {
-        name: 'cn',
-        given_name: 'givenName',
-        family_name: 'sn',
-        email: 'mail',
-        locale: 'preferredLanguage',
-        departments: 'departmentNumber',
-        preferred_username: 'uid',
-      },
+      claims: { ...CLAIMS, preferred_username: 'uid' },
       timeoutMs: 2000,
     };
   });
@@ -201,7 +203,6 @@ describe('LdapDirectory against a real slapd', () => {
 });
 
 const REDIRECT = 'https://app.example.test/cb';
-const FORM = 'application/x-www-form-urlencoded';
 
 describe('a tenant whose password grant and claims source are its LDAP directory', () => {
   let slapd: RunningSlapd;
@@ -229,67 +230,20 @@ describe('a tenant whose password grant and claims source are its LDAP directory
     });
 
   /** The hosted sign-in page, then consent, then the code at the token endpoint: what a browser and its client do. */
-  async function hostedSignIn(username: string, password: string) {
-    const verifier = 'v'.repeat(43);
-    const query = new URLSearchParams({
-      response_type: 'code',
-      client_id: client.clientId,
-      redirect_uri: REDIRECT,
+  const hostedSignInAs = (username: string, password: string) =>
+    hostedSignIn(planes.dp.app, {
+      tid,
+      client,
+      redirectUri: REDIRECT,
       scope: 'openid profile email',
-      state: 'st',
-      nonce: 'n-1',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      // The claims in the ID token itself, not only at UserInfo (OpenID Connect Core §5.5).
-      claims: JSON.stringify({ id_token: { name: null, email: null, locale: null, departments: null } }),
-    });
-    let cookies: Record<string, string> = {};
-    const remember = (res: { cookies: Array<{ name: string; value: string }> }) => {
-      for (const c of res.cookies) cookies = { ...cookies, [c.name]: c.value };
-    };
-    const cookie = () =>
-      Object.entries(cookies)
-        .map(([k, v]) => `${k}=${v}`)
-        .join('; ');
-    const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!;
-    const page = await planes.dp.app.inject({ method: 'GET', url: `/login?${query}`, headers: { 'tenant-id': tid } });
-    expect(page.statusCode).toBe(200);
-    remember(page);
-    const post = (url: string, form: Record<string, string>) =>
-      planes.dp.app.inject({
-        method: 'POST',
-        url,
-        headers: { 'tenant-id': tid, 'content-type': FORM, cookie: cookie() },
-        payload: new URLSearchParams(form).toString(),
-      });
-    const signedIn = await post('/login/authenticate', {
-      sid: field(page.body, 'sid'),
-      csrf: field(page.body, 'csrf'),
       username,
       password,
+      params: {
+        nonce: 'n-1',
+        // The claims in the ID token itself, not only at UserInfo (OpenID Connect Core §5.5).
+        claims: JSON.stringify({ id_token: { name: null, email: null, locale: null, departments: null } }),
+      },
     });
-    if (signedIn.statusCode !== 200 || !signedIn.body.includes('name="decision"')) return { signIn: signedIn };
-    remember(signedIn);
-    const consented = await post('/login/consent', {
-      sid: field(signedIn.body, 'sid'),
-      csrf: field(signedIn.body, 'csrf'),
-      decision: 'allow',
-    });
-    const location = new URL(String(consented.headers.location));
-    const code = location.searchParams.get('code')!;
-    const tokens = await planes.dp.app.inject({
-      method: 'POST',
-      url: '/token',
-      headers: { 'tenant-id': tid, 'content-type': FORM, authorization: basicAuth(client.clientId, client.secret) },
-      payload: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: REDIRECT,
-        code_verifier: verifier,
-      }).toString(),
-    });
-    return { signIn: signedIn, tokens };
-  }
 
   beforeAll(async () => {
     slapd = await startSlapd(USERS);
@@ -319,14 +273,7 @@ describe('a tenant whose password grant and claims source are its LDAP directory
                   passwordGrant: { ...ldap, userFilter: '(|(uid={username})(mail={username}))' },
                   claimsSource: {
                     ...ldap,
-                    claims: {
-                      name: 'cn',
-                      given_name: 'givenName',
-                      family_name: 'sn',
-                      email: 'mail',
-                      locale: 'preferredLanguage',
-                      departments: 'departmentNumber',
-                    },
+                    claims: CLAIMS,
                   },
                 },
               }
@@ -373,7 +320,7 @@ describe('a tenant whose password grant and claims source are its LDAP directory
   });
 
   it('signs a user in at the hosted sign-in page; the ID token carries the mapped claims', async () => {
-    const { tokens } = await hostedSignIn('alice', 'wonderland-42');
+    const { tokens } = await hostedSignInAs('alice', 'wonderland-42');
     expect(tokens?.statusCode).toBe(200);
     const idToken = decodeJwt((tokens!.json() as { id_token: string }).id_token);
     expect(idToken).toMatchObject({
@@ -386,7 +333,7 @@ describe('a tenant whose password grant and claims source are its LDAP directory
       departments: ['tea', 'croquet'],
     });
     // A wrong password at the page: the form again with the page's error, no session moved on.
-    const wrong = await hostedSignIn('alice', 'not-her-password');
+    const wrong = await hostedSignInAs('alice', 'not-her-password');
     expect(wrong.tokens).toBeUndefined();
     expect(wrong.signIn.statusCode).toBe(401);
   });

@@ -5,6 +5,7 @@ import { addClient } from './support/clients.ts';
 import { eventually, uniqueTid } from './support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+import { createWebhookSecret } from './support/webhook-secret.ts';
 
 // Issue 14: two tenants, one with the front-channel and registration slots set (its authorisation request validator
 // a real HTTPS webhook on loopback, software statements required at registration), one with the defaults.
@@ -89,13 +90,7 @@ describe('front-channel and registration plugin slots (real HTTPS webhook, Postg
       t[who] = { tid, issuer, apiToken, clientId };
     }
     // The webhook secret signs every call; shown once.
-    const res = await planes.cp.inject({
-      method: 'POST',
-      url: `/tenants/rest/v1/${t.a.tid}/webhook-secret`,
-      headers: { authorization: `Bearer ${planes.s.operatorKey}` },
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    webhookSecret = (res.json() as { secret: string }).secret;
+    webhookSecret = await createWebhookSecret(planes, t.a.tid);
   }, 120_000);
   afterAll(async () => {
     await receiver?.close();

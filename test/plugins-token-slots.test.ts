@@ -7,6 +7,7 @@ import { addClient } from './support/clients.ts';
 import { eventually, uniqueTid } from './support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+import { createWebhookSecret } from './support/webhook-secret.ts';
 
 // Issue 14: two tenants, one with the token-side slots set (its claims source a real HTTPS webhook on loopback,
 // the built-in JWT claims codec and introspection composer), one with the defaults. A third tenant's claims source
@@ -115,13 +116,7 @@ describe('token-side plugin slots (real HTTPS webhook, Postgres, Redis)', () => 
       t[who] = { tid, issuer, apiToken, secrets };
     }
     // The webhook secret signs every call; shown once.
-    const res = await planes.cp.inject({
-      method: 'POST',
-      url: `/tenants/rest/v1/${t.a.tid}/webhook-secret`,
-      headers: { authorization: `Bearer ${planes.s.operatorKey}` },
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    webhookSecret = (res.json() as { secret: string }).secret;
+    webhookSecret = await createWebhookSecret(planes, t.a.tid);
   }, 120_000);
   afterAll(async () => {
     await receiver?.close();

@@ -12,6 +12,13 @@ describe('master key sealing', () => {
     expect(() => key.open(sealed, 'tenant-b/k1')).toThrow();
   });
 
+  it('seals text as its UTF-8 bytes, opened as text under the same context only', () => {
+    const sealed = key.sealText('sécret-ünïcode', 'tenant-a/webhook');
+    expect(key.open(sealed, 'tenant-a/webhook').equals(Buffer.from('sécret-ünïcode', 'utf8'))).toBe(true);
+    expect(key.openText(sealed, 'tenant-a/webhook')).toBe('sécret-ünïcode');
+    expect(() => key.openText(sealed, 'tenant-b/webhook')).toThrow();
+  });
+
   it('uses a fresh IV every time and detects tampering', () => {
     const a = key.seal(Buffer.from('x'), 'c');
     const b = key.seal(Buffer.from('x'), 'c');

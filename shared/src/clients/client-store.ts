@@ -53,7 +53,7 @@ export class ClientStore {
       .executeTakeFirst();
     if (!row) return undefined;
     const open = (sealed: string | null) =>
-      sealed && !isHash(sealed) ? this.#masterKey.open(sealed, secretContext(tid, clientId)).toString('utf8') : null;
+      sealed && !isHash(sealed) ? this.#masterKey.openText(sealed, secretContext(tid, clientId)) : null;
     const hash = (stored: string | null) => (stored && isHash(stored) ? stored : null);
     return {
       tid,
@@ -101,7 +101,7 @@ export class ClientStore {
         secret_sealed: input.secretHash
           ? input.secretHash
           : input.secret
-            ? this.#masterKey.seal(Buffer.from(input.secret, 'utf8'), secretContext(tid, input.clientId))
+            ? this.#masterKey.sealText(input.secret, secretContext(tid, input.clientId))
             : null,
         secret_expires_at: input.secretExpiresAt,
         previous_secret_sealed: null,
@@ -141,7 +141,7 @@ export class ClientStore {
       changes.secret_sealed = input.newSecretHash
         ? input.newSecretHash
         : input.newSecret
-          ? this.#masterKey.seal(Buffer.from(input.newSecret, 'utf8'), secretContext(tid, clientId))
+          ? this.#masterKey.sealText(input.newSecret, secretContext(tid, clientId))
           : null;
       changes.secret_expires_at = input.secretExpiresAt ?? null;
     }

@@ -53,4 +53,14 @@ export class MasterKey {
     decipher.setAuthTag(data.subarray(data.length - 16));
     return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]);
   }
+
+  /** `seal` of a UTF-8 string (a client secret, a tenant's plugin secret). */
+  sealText(plaintext: string, aad: string): string {
+    return this.seal(Buffer.from(plaintext, 'utf8'), aad);
+  }
+
+  /** `open` of a value sealed with `sealText`. */
+  openText(sealed: string, aad: string): string {
+    return this.open(sealed, aad).toString('utf8');
+  }
 }

@@ -49,14 +49,6 @@ export class TenantSecretStore {
     this.#clock = clock;
   }
 
-  #open(tid: string, name: string, sealed: string): string {
-    return this.#masterKey.open(sealed, context(tid, name)).toString('utf8');
-  }
-
-  #seal(tid: string, name: string, value: string): string {
-    return this.#masterKey.seal(Buffer.from(value, 'utf8'), context(tid, name));
-  }
-
   /** The current value, or null when the tenant has none of that name. */
   async get(tid: string, name: string): Promise<string | null> {
     if (!isSecretName(name)) return null;
@@ -66,7 +58,7 @@ export class TenantSecretStore {
       .where('tid', '=', tid)
       .where('name', '=', name)
       .executeTakeFirst();
-    return row ? this.#open(tid, name, row.sealed) : null;
+    return row ? this.#masterKey.openText(row.sealed, context(tid, name)) : null;
   }
 
   /** What webhook calls are signed with: the current secret, then the previous one while it overlaps; empty when none. */
@@ -78,16 +70,16 @@ export class TenantSecretStore {
       .where('name', '=', WEBHOOK_SECRET_NAME)
       .executeTakeFirst();
     if (!row) return [];
-    const secrets = [this.#open(tid, WEBHOOK_SECRET_NAME, row.sealed)];
+    const secrets = [this.#masterKey.openText(row.sealed, context(tid, WEBHOOK_SECRET_NAME))];
     if (row.previous_sealed && row.previous_valid_until && row.previous_valid_until.getTime() > this.#clock.now())
-      secrets.push(this.#open(tid, WEBHOOK_SECRET_NAME, row.previous_sealed));
+      secrets.push(this.#masterKey.openText(row.previous_sealed, context(tid, WEBHOOK_SECRET_NAME)));
     return secrets;
   }
 
   /** Set (or replace, without overlap) an admin-chosen secret. Not the webhook secret: that one is generated. */
   async set(tid: string, name: string, value: string): Promise<void> {
     if (!isSecretName(name) || name === WEBHOOK_SECRET_NAME) throw new Error(`not a settable secret name: ${name}`);
-    const sealed = this.#seal(tid, name, value);
+    const sealed = this.#masterKey.sealText(value, context(tid, name));
     const now = new Date(this.#clock.now());
     await this.#db
       .insertInto('tenant_plugin_secrets')
@@ -107,7 +99,7 @@ export class TenantSecretStore {
    */
   async rotateWebhookSecret(tid: string): Promise<{ secret: string; createdAt: Date }> {
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
-    const sealed = this.#seal(tid, WEBHOOK_SECRET_NAME, secret);
+    const sealed = this.#masterKey.sealText(secret, context(tid, WEBHOOK_SECRET_NAME));
     const createdAt = new Date(this.#clock.now());
     const overlapUntil = new Date(createdAt.getTime() + WEBHOOK_SECRET_OVERLAP_MS);
     await this.#db

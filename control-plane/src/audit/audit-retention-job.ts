@@ -1,16 +1,14 @@
 import { purgeExpiredAudit } from '@tessera/shared/audit/audit-retention';
 import type { Db } from '@tessera/shared/db/database';
+import type { JobRedis } from '../jobs/queue-worker.ts';
 import { type RepeatableJob, startRepeatableJob } from '../jobs/repeatable-job.ts';
 
 /** The BullMQ queue of the audit retention job, and its one scheduler. */
 export const AUDIT_RETENTION_QUEUE = 'audit-retention';
 const SCHEDULER = 'purge-expired';
 
-export interface AuditRetentionJobOptions {
+export interface AuditRetentionJobOptions extends JobRedis {
   db: Db;
-  redisUrl: string;
-  /** The deployment's Redis prefix: BullMQ's keys go under `<prefix>bull`. */
-  redisPrefix: string;
   /** How often the job runs (default hourly). */
   everyMs?: number;
   batchSize?: number;

@@ -1,5 +1,6 @@
 import type { Db } from '@tessera/shared/db/database';
 import type { Redis } from 'ioredis';
+import type { JobRedis } from '../jobs/queue-worker.ts';
 import { type RepeatableJob, startRepeatableJob } from '../jobs/repeatable-job.ts';
 import { aggregateUsage } from './usage-aggregation.ts';
 import { type MeterEvents, reportUsage } from './usage-reporting.ts';
@@ -8,13 +9,10 @@ import { type MeterEvents, reportUsage } from './usage-reporting.ts';
 export const USAGE_QUEUE = 'usage';
 const SCHEDULER = 'aggregate-and-report';
 
-export interface UsageJobOptions {
+export interface UsageJobOptions extends JobRedis {
   db: Db;
   /** The prefixed command connection (the usage keys). */
   redis: Redis;
-  redisUrl: string;
-  /** The deployment's Redis prefix: BullMQ's keys go under `<prefix>bull`. */
-  redisPrefix: string;
   /** Stripe's Billing Meter events; null when billing is off (aggregation only). */
   meterEvents: MeterEvents | null;
   /** How often the job runs (default every minute). */

@@ -4,19 +4,16 @@ import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { createRedis } from '@tessera/shared/redis';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { openQueueWorker } from '../jobs/queue-worker.ts';
+import { type JobRedis, openQueueWorker } from '../jobs/queue-worker.ts';
 import { type DeliveryOptions, deliveryProcessor } from './event-delivery.ts';
 import { EventRelay } from './event-relay.ts';
 import { type DeliveryJob, type DeliverySettings, deliverySettings, EVENTS_QUEUE } from './events-queue.ts';
 import { TenantConfigs } from './tenant-configs.ts';
 
-export interface EventJobsOptions {
+export interface EventJobsOptions extends JobRedis {
   db: Db;
   /** The prefixed command connection. */
   redis: Redis;
-  redisUrl: string;
-  /** The deployment's Redis prefix: BullMQ's keys go under `<prefix>bull`, as the usage job's. */
-  redisPrefix: string;
   secrets: DeliveryOptions['secrets'];
   policy: OutboundPolicy;
   allowLoopbackHttp: boolean;

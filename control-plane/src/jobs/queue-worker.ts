@@ -1,10 +1,14 @@
 import { createRedis } from '@tessera/shared/redis';
 import { type Processor, Queue, Worker } from 'bullmq';
 
-export interface QueueWorkerOptions {
+/** Where a worker job's queue lives. */
+export interface JobRedis {
   redisUrl: string;
   /** The deployment's Redis prefix: BullMQ's keys go under `<prefix>bull`. */
   redisPrefix: string;
+}
+
+export interface QueueWorkerOptions extends JobRedis {
   /** Jobs at once per worker process. */
   concurrency: number;
 }

@@ -1,13 +1,10 @@
-import { openQueueWorker } from './queue-worker.ts';
+import { type JobRedis, openQueueWorker } from './queue-worker.ts';
 
-export interface RepeatableJobOptions {
+export interface RepeatableJobOptions extends JobRedis {
   /** The BullMQ queue, and the name of its one scheduler. */
   queue: string;
   scheduler: string;
   everyMs: number;
-  redisUrl: string;
-  /** The deployment's Redis prefix: BullMQ's keys go under `<prefix>bull`. */
-  redisPrefix: string;
   /** One run; what it returns is logged with `completed`. */
   run: () => Promise<Record<string, unknown>>;
   /** Log lines are `{[logKey]: 'completed' | 'failed' | 'error', …}`. */

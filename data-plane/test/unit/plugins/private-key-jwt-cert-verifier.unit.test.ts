@@ -28,10 +28,10 @@ let pki: Pki;
 
 function makePki(): Pki {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ca = (name: string) =>
+  /** `openssl req` with a new P-256 key in `<name>.key`, for the subject CN=<name>. */
+  const req = (name: string, ...args: string[]) =>
     run(
       'req',
-      '-x509',
       '-newkey',
       'ec',
       '-pkeyopt',
@@ -39,12 +39,18 @@ function makePki(): Pki {
       '-nodes',
       '-keyout',
       `${name}.key`,
+      '-subj',
+      `/CN=${name}`,
+      ...args,
+    );
+  const ca = (name: string) =>
+    req(
+      name,
+      '-x509',
       '-out',
       `${name}.pem`,
       '-days',
       '365',
-      '-subj',
-      `/CN=${name}`,
       '-addext',
       'basicConstraints=critical,CA:TRUE',
       '-addext',
@@ -53,20 +59,7 @@ function makePki(): Pki {
   ca('ca');
   ca('other-ca');
   for (const leaf of ['leaf', 'stranger']) {
-    run(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${leaf}.key`,
-      '-out',
-      `${leaf}.csr`,
-      '-subj',
-      `/CN=${leaf}`,
-    );
+    req(leaf, '-out', `${leaf}.csr`);
     run(
       'x509',
       '-req',

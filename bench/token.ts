@@ -37,31 +37,24 @@
  *                    floor-eddsa, floor-identifier (default all)
  *   TESSERA_METERING off: the Tessera node runs without usage metering (passed on to it, as all of the
  *                    environment is), to compare its cost: run once with and once without, in turns
- *   BENCH_PLUGINS    on: every non-default Tessera tenant runs with plugins (issue 14): the built-in JWT claims
- *                    codec (cid/scp renamed to client_id/scope) and a token.issued event endpoint; run once with
- *                    and once without, in turns, to compare (BENCH_ONLY=eddsa)
  *   TESSERA_QUOTAS   passed to the data plane: `off` leaves out the plans' rate limits and hard caps. The bench
  *                    tenants are on a plan of their own (`bench`) whose limits are never reached, so a run with
  *                    them on measures the cost of checking, not refusals; compare runs with and without.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkCreateTenant } from '@tessera/control-plane/tenants/tenant-input';
-import { createTenant } from '@tessera/control-plane/tenants/tenant-writer';
-import { ClientStore } from '@tessera/shared/clients/client-store';
-import { MasterKey } from '@tessera/shared/crypto/master-key';
-import { createDb, type Db } from '@tessera/shared/db/database';
-import { dropDatabase } from '@tessera/shared/db/migrate';
+import type { Db } from '@tessera/shared/db/database';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
-import { loadSettings } from '@tessera/shared/settings';
-import autocannon from 'autocannon';
-import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
-import { prepareDatabase } from '../infra/dev/migrate.ts';
-import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
-import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
+import { freePort, ROOT } from '../infra/dev/services.ts';
+import { type Figure, type LoadTarget, measure, median } from './support/autocannon-load.ts';
+import { BenchClient, CLIENT_CREDENTIALS, verifyJwt } from './support/bench-client.ts';
+import { hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 import { createBenchPlan } from './support/bench-plan.ts';
+import { BenchScope } from './support/bench-scope.ts';
+import { createBenchTenant } from './support/bench-tenant.ts';
+import { PinnedChildren, profileArgs } from './support/pinned-children.ts';
+import { startTesseraNode } from './support/tessera-node.ts';
 
 // Re-run this script pinned to CPU 1 so the load generator never shares the server's core.
 pinSelf('1');
@@ -70,16 +63,9 @@ const positive = positiveEnv;
 const SECONDS = positive('BENCH_SECONDS', 10);
 const ROUNDS = positive('BENCH_ROUNDS', 3);
 const WARMUP_SECONDS = 3;
-const PLUGINS = process.env.BENCH_PLUGINS === 'on';
-/** BENCH_PLUGINS=on: a built-in codec and token-issue events (never delivered: the bench runs no worker). */
-const PLUGIN_CONFIG = {
-  plugins: { jwtClaimsCodec: { type: 'builtin', rename: { cid: 'client_id', scp: 'scope' }, scopeFormat: 'string' } },
-  events: { endpoints: [{ url: 'https://events.example.com/hook', types: ['token.issued'] }] },
-};
 /** The first run of each server in a row warms up longer: a fresh node-oidc-provider process is still being optimised by V8. */
 const FIRST_WARMUP_SECONDS = 10;
 const CONNECTIONS = 10;
-const START_TIMEOUT_MS = 60_000;
 const log = (message: string) => process.stderr.write(`[bench:token] ${message}\n`);
 
 type Reference = 'opaque' | 'EdDSA' | 'ES256' | 'RS256';
@@ -103,30 +89,10 @@ interface Scenario {
   introspect?: boolean;
 }
 /** What autocannon sends: a path (the token or introspection endpoint) and its form body. */
-interface Load {
-  path: string;
-  body: string;
-}
-interface Figure {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  requests: number;
-  cpuUs?: number;
-}
+type Load = Pick<LoadTarget, 'path' | 'body'>;
 
-loadPreparedEnv();
-const settings = loadSettings();
-const runId = randomBytes(4).toString('hex');
-const databaseUrl = Object.assign(new URL(settings.databaseUrl), {
-  pathname: `/tessera_bench_token_${runId}`,
-}).toString();
-const redisPrefix = `tessera-bench-token-${runId}:`;
-const masterKeyEncoded = MasterKey.generateEncoded();
-const masterKey = MasterKey.fromEnv({ TESSERA_MASTER_KEY: masterKeyEncoded });
+const scope = new BenchScope('token');
+const { settings, runId, redisPrefix, masterKey } = scope;
 const pkcs11Module = process.env.PKCS11_MODULE || undefined;
 const ONLY = process.env.BENCH_ONLY?.split(',')
   .map((v) => v.trim())
@@ -225,88 +191,16 @@ writeFileSync(
 process.env.SOFTHSM2_CONF = join(softhsmDir, 'softhsm2.conf');
 
 // One client per server, the same id and secret shape everywhere (base64url survives form-urlencoding unchanged).
-const CLIENT_ID = 'bench-client';
-const CLIENT_SECRET = randomBytes(24).toString('base64url');
-const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
-const FORM = 'application/x-www-form-urlencoded';
-const BODY = 'grant_type=client_credentials';
-const TOKEN_LOAD: Load = { path: '/token', body: BODY };
+const client = new BenchClient();
+const TOKEN_LOAD: Load = { path: '/token', body: CLIENT_CREDENTIALS };
 
 // ---- child processes -----------------------------------------------------------------------------
 
-const children = new Set<ChildProcess>();
-let interrupted = false;
-let running: autocannon.Instance | undefined;
-process.once('SIGINT', () => {
-  interrupted = true; // stop the current load and clean up
-  running?.stop();
-});
-
-const profileArgs = () => (process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=.cache/prof'] : []);
-
-/** A server process pinned to CPU 0; stderr shown (minus node-oidc-provider's start-up notices). */
-function startPinned(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const [command, argv] = hasTaskset
-    ? (['taskset', ['-c', '0', process.execPath, ...args]] as const)
-    : ([process.execPath, args] as const);
-  const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  child.stdout?.resume();
-  let buffer = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      if (!/^oidc-provider (NOTICE|WARNING)/.test(line)) process.stderr.write(`  ${line}\n`);
-    }
-  });
-  return child;
-}
-
-/** SIGTERM, then SIGKILL if it has not exited within 10 s (a CPU profile is written on a clean exit). */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function waitReady(what: string, child: ChildProcess, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (interrupted) throw new Error('interrupted');
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready`);
-    if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} was not ready within ${START_TIMEOUT_MS / 1000} s`);
-}
-
-function startTessera(port: number): ChildProcess {
-  return startPinned([...profileArgs(), '--import', 'tsx', 'data-plane/src/main.ts'], {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: settings.redisUrl,
-    REDIS_PREFIX: redisPrefix,
-    TESSERA_MASTER_KEY: masterKeyEncoded,
-    ...(pkcs11Module ? { PKCS11_MODULE: pkcs11Module } : {}),
-    SOFTHSM2_CONF: process.env.SOFTHSM2_CONF,
-    DATA_PLANE_PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-  });
-}
+const children = new PinnedChildren();
 
 /** Bare node:http doing only what the floor row names (bench/support/bare-token-server.mjs). */
 function startFloor(port: number, floor: Floor): ChildProcess {
-  return startPinned([...profileArgs(), 'bench/support/bare-token-server.mjs'], {
+  return children.start([...profileArgs(), 'bench/support/bare-token-server.mjs'], {
     ...process.env,
     BARE_PORT: String(port),
     BARE_SIGN: floor,
@@ -316,15 +210,20 @@ function startFloor(port: number, floor: Floor): ChildProcess {
   });
 }
 
+/** node-oidc-provider, its start-up notices left out. */
 function startOidcProvider(port: number, format: Reference): ChildProcess {
-  return startPinned([...profileArgs(), 'bench/support/oidc-provider-server.mjs'], {
-    ...process.env,
-    OIDC_PORT: String(port),
-    OIDC_FORMAT: format,
-    OIDC_CLIENT_ID: CLIENT_ID,
-    OIDC_CLIENT_SECRET: CLIENT_SECRET,
-    NODE_ENV: 'production',
-  });
+  return children.start(
+    [...profileArgs(), 'bench/support/oidc-provider-server.mjs'],
+    {
+      ...process.env,
+      OIDC_PORT: String(port),
+      OIDC_FORMAT: format,
+      OIDC_CLIENT_ID: client.id,
+      OIDC_CLIENT_SECRET: client.secret,
+      NODE_ENV: 'production',
+    },
+    /^oidc-provider (NOTICE|WARNING)/,
+  );
 }
 
 // ---- set-up, checks, load --------------------------------------------------------------------------
@@ -341,69 +240,9 @@ async function createScenarioTenant(db: Db, keyStores: KeyStores, s: Scenario, p
         },
         tokens: { accessTokenFormat: s.format },
         grants: { grantTypes: ['client_credentials'], responseTypes: [] },
-        ...(PLUGINS ? PLUGIN_CONFIG : {}),
       };
-  const checked = checkCreateTenant(
-    { tid: s.tid, name: s.name, issuer: `http://127.0.0.1:${port}/${s.tid}`, plan: 'bench', config },
-    keyStores.defaultBackend,
-  );
-  if (!checked.ok) throw new Error(`tenant ${s.tid}: ${JSON.stringify(checked.errors)}`);
-  await createTenant(db, keyStores, masterKey, checked.value);
-  const created = await new ClientStore(db, masterKey).create(s.tid, {
-    clientId: CLIENT_ID,
-    metadata: {
-      grant_types: ['client_credentials'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      response_types: [],
-      redirect_uris: [],
-    },
-    secret: CLIENT_SECRET,
-    secretExpiresAt: null,
-    registrationTokenSha256: null,
-  });
-  if (!created) throw new Error(`client ${CLIENT_ID} exists in ${s.tid}`);
-}
-
-async function tokenRequest(
-  url: string,
-  headers: Record<string, string>,
-): Promise<{ access_token: string; token_type: string; expires_in: number }> {
-  const response = await fetch(`${url}/token`, {
-    method: 'POST',
-    headers: { ...headers, authorization: BASIC, 'content-type': FORM },
-    body: BODY,
-  });
-  const text = await response.text();
-  if (response.status !== 200)
-    throw new Error(
-      `POST ${url}/token (${JSON.stringify(headers)}) answered ${response.status}: ${text.slice(0, 300)}`,
-    );
-  const body = JSON.parse(text) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
-  if (typeof body.access_token !== 'string' || !body.access_token || !/^bearer$/i.test(String(body.token_type))) {
-    throw new Error(`POST ${url}/token gave no bearer token: ${text.slice(0, 300)}`);
-  }
-  return body as { access_token: string; token_type: string; expires_in: number };
-}
-
-async function verifyJwt(
-  what: string,
-  token: string,
-  jwksUrl: string,
-  headers: Record<string, string>,
-  alg: string,
-  issuer: string,
-): Promise<string> {
-  const jwks = (await (await fetch(jwksUrl, { headers })).json()) as JSONWebKeySet;
-  try {
-    const { protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
-      algorithms: [alg],
-      issuer,
-      typ: 'at+jwt',
-    });
-    return protectedHeader.kid ?? '';
-  } catch (err) {
-    throw new Error(`${what}: the access token does not verify with jose against ${jwksUrl}`, { cause: err });
-  }
+  const issuer = `http://127.0.0.1:${port}/${s.tid}`;
+  await createBenchTenant(db, keyStores, masterKey, { tid: s.tid, name: s.name, issuer, config }, client);
 }
 
 /** One token of the scenario, checked, before the scenario is timed. */
@@ -416,12 +255,12 @@ async function checkTessera(
 ): Promise<void> {
   const headers = { 'tenant-id': s.tid };
   const issuer = `http://127.0.0.1:${port}/${s.tid}`;
-  const { access_token: token } = await tokenRequest(url, headers);
+  const { access_token: token } = await client.token(url, headers);
   if (s.format === 'identifier') {
     if (token.split('.').length === 3) throw new Error(`${s.name}: expected an identifier, got a JWT`);
     const response = await fetch(`${url}/token/introspect`, {
       method: 'POST',
-      headers: { ...headers, authorization: BASIC, 'content-type': FORM },
+      headers: client.headers(headers),
       body: new URLSearchParams({ token }),
     });
     const body = (await response.json()) as { active?: boolean };
@@ -431,7 +270,7 @@ async function checkTessera(
       );
     return;
   }
-  const kid = await verifyJwt(s.name, token, `${url}/jwks.json`, headers, s.alg, issuer);
+  const { kid } = await verifyJwt(s.name, token, `${url}/jwks.json`, headers, s.alg, issuer);
   const key = await db
     .selectFrom('tenant_keys')
     .select(['backend', 'alg'])
@@ -444,7 +283,7 @@ async function checkTessera(
 }
 
 async function checkOidcProvider(url: string, format: Reference): Promise<void> {
-  const { access_token: token } = await tokenRequest(url, {});
+  const { access_token: token } = await client.token(url);
   if (format === 'opaque') {
     if (token.includes('.')) throw new Error('node-oidc-provider opaque: expected an opaque token, got a JWT');
     return;
@@ -454,11 +293,11 @@ async function checkOidcProvider(url: string, format: Reference): Promise<void> 
 
 /** One access token of the server, and a check that introspecting it answers active. */
 async function introspectionLoad(url: string, path: string, headers: Record<string, string>): Promise<Load> {
-  const { access_token: token } = await tokenRequest(url, headers);
+  const { access_token: token } = await client.token(url, headers);
   const body = new URLSearchParams({ token }).toString();
   const response = await fetch(`${url}${path}`, {
     method: 'POST',
-    headers: { ...headers, authorization: BASIC, 'content-type': FORM },
+    headers: client.headers(headers),
     body,
   });
   const answer = (await response.json()) as { active?: boolean };
@@ -469,78 +308,10 @@ async function introspectionLoad(url: string, path: string, headers: Record<stri
   return { path, body };
 }
 
-function runLoad(url: string, headers: Record<string, string>, seconds: number, load: Load): Promise<Figure> {
-  return new Promise((resolve, reject) => {
-    running = autocannon(
-      {
-        url: `${url}${load.path}`,
-        method: 'POST',
-        headers: { ...headers, authorization: BASIC, 'content-type': FORM },
-        body: load.body,
-        connections: CONNECTIONS,
-        duration: seconds,
-      },
-      (err: unknown, result: autocannon.Result) => {
-        running = undefined;
-        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
-        if (interrupted) return reject(new Error('interrupted'));
-        resolve({
-          rps: result.requests.average,
-          p50: result.latency.p50,
-          p99: result.latency.p99,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          non2xx: result.non2xx,
-          requests: result.requests.total,
-        });
-      },
-    );
-  });
-}
+/** Warm up, then load the server (process `pid`) and report its figures with its CPU per request. */
+const measureRun = (label: string, target: LoadTarget, pid: number | undefined, warmup: number) =>
+  measure(label, target, pid, { warmup, seconds: SECONDS, connections: CONNECTIONS }, log);
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Load one server and report its figures, plus the server's CPU time per
- * request: a figure that other load on the machine does not distort the way
- * it distorts req/s.
- */
-async function measure(
-  label: string,
-  url: string,
-  headers: Record<string, string>,
-  load: Load,
-  pid?: number,
-  warmup = WARMUP_SECONDS,
-): Promise<Figure> {
-  await runLoad(url, headers, warmup, load);
-  const before = cpuSeconds(pid);
-  const figure = await runLoad(url, headers, SECONDS, load);
-  const after = cpuSeconds(pid);
-  if (before !== undefined && after !== undefined && figure.requests > 0)
-    figure.cpuUs = ((after - before) * 1e6) / figure.requests;
-  log(
-    `${label}: ${figure.rps.toFixed(0)} req/s, p99 ${figure.p99} ms, ${figure.cpuUs?.toFixed(0) ?? '?'} µs CPU/request, non-2xx ${figure.non2xx}, errors ${figure.errors}`,
-  );
-  return figure;
-}
-
-// ---- the run ----------------------------------------------------------------------------------------
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 /** Each member the median over the rounds (so a row's figures need not come from one round). */
 function medianFigure(figures: Figure[]): Figure {
   const of = (pick: (f: Figure) => number | undefined) => {
@@ -577,16 +348,12 @@ const ratios = new Map<string, number[]>();
 const cpuRatios = new Map<string, number[]>();
 /** node-oidc-provider's figure next to each Tessera row (by scenario name). */
 const reference = new Map<string, Figure>();
-let db: Db | undefined;
 let keyStores: KeyStores | undefined;
-let databaseCreated = false;
 const started = Date.now();
 try {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  databaseCreated = true; // from here on the database may exist: drop it in any case
-  await prepareDatabase(databaseUrl);
-  db = createDb(databaseUrl, { max: 4 });
+  const db = await scope.createDatabase();
   keyStores = new KeyStores(db, masterKey, { pkcs11Module });
   log(`creating ${SCENARIOS.length} tenants (keys EdDSA, ES256, RS256 + RSA-OAEP-256 each)`);
   await createBenchPlan(db);
@@ -597,9 +364,11 @@ try {
   keyStores = undefined;
 
   log(`Tessera data plane on ${url}`);
-  const node = startTessera(port);
+  const node = await startTesseraNode(children, scope, port, {
+    ...(pkcs11Module ? { PKCS11_MODULE: pkcs11Module } : {}),
+    SOFTHSM2_CONF: process.env.SOFTHSM2_CONF,
+  });
   try {
-    await waitReady('the data plane', node, async () => (await fetch(`${url}/monitor/v1/healthcheck`)).status === 200);
     for (const s of SCENARIOS) await checkTessera(db, url, port, s, defaultBackend);
     // Per scenario, node-oidc-provider runs in a process of its own, and the two servers take the
     // load in turns, BENCH_ROUNDS times: each ratio compares two runs seconds apart, only one server
@@ -610,14 +379,14 @@ try {
       const oidc = s.floor ? startFloor(oidcPort, s.floor) : startOidcProvider(oidcPort, s.reference);
       try {
         if (s.floor) {
-          await waitReady(
+          await children.waitReady(
             'the node:http floor',
             oidc,
-            async () => (await fetch(`${oidcUrl}/token`, { method: 'POST', body: BODY })).status === 200,
+            async () => (await fetch(`${oidcUrl}/token`, { method: 'POST', body: CLIENT_CREDENTIALS })).status === 200,
           );
-          await tokenRequest(oidcUrl, {});
+          await client.token(oidcUrl);
         } else {
-          await waitReady(
+          await children.waitReady(
             'node-oidc-provider',
             oidc,
             async () => (await fetch(`${oidcUrl}/.well-known/openid-configuration`)).status === 200,
@@ -634,8 +403,10 @@ try {
         for (let round = 1; round <= ROUNDS; round++) {
           const of = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : '';
           const warmup = round === 1 ? FIRST_WARMUP_SECONDS : WARMUP_SECONDS;
-          const t = await measure(`Tessera ${s.name}${of}`, url, { 'tenant-id': s.tid }, tesseraLoad, node.pid, warmup);
-          const r = await measure(`${referenceName(s)}${of}`, oidcUrl, {}, oidcLoad, oidc.pid, warmup);
+          const tesseraTarget = { url, headers: client.headers({ 'tenant-id': s.tid }), ...tesseraLoad };
+          const t = await measureRun(`Tessera ${s.name}${of}`, tesseraTarget, node.pid, warmup);
+          const oidcTarget = { url: oidcUrl, headers: client.headers(), ...oidcLoad };
+          const r = await measureRun(`${referenceName(s)}${of}`, oidcTarget, oidc.pid, warmup);
           rounds.push([t, r]);
         }
         tessera.set(s.name, medianFigure(rounds.map(([t]) => t)));
@@ -649,20 +420,16 @@ try {
           rounds.flatMap(([t, r]) => (t.cpuUs && r.cpuUs ? [r.cpuUs / t.cpuUs] : [])),
         );
       } finally {
-        await stop(oidc);
+        await children.stop(oidc);
       }
     }
   } finally {
-    await stop(node);
+    await children.stop(node);
   }
 } finally {
-  running?.stop();
-  await Promise.all([...children].map(stop));
+  await children.stopAll();
   keyStores?.close();
-  await db?.destroy();
-  if (databaseCreated)
-    await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
-  log(`removed ${await clearRedisPrefix(settings.redisUrl, redisPrefix, log)} Redis keys under ${redisPrefix}`);
+  await scope.remove(log);
   rmSync(softhsmDir, { recursive: true, force: true });
 }
 

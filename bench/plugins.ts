@@ -22,7 +22,7 @@
  *
  * Before timing, one response of each tenant is checked: 200, a JWT that verifies with jose against the
  * tenant's JWK set, `cid` and an `scp` array without plugins; `client_id`, a `scope` string, no cid/scp
- * and the extra member with them. Then BENCH_ROUNDS rounds of off, on (each run: 3 s warm-up, 10 s
+ * and the extra member with them. Then BENCH_ROUNDS rounds of off, on (on, off in even rounds; each run: 3 s warm-up, 10 s
  * before the first round, then BENCH_SECONDS with 10 connections). The figure is the server process's
  * CPU time per request (/proc), which other load on the machine distorts less than req/s.
  *
@@ -31,7 +31,7 @@
  *
  * Environment:
  *   BENCH_SECONDS    seconds per run (default 5)
- *   BENCH_ROUNDS     rounds of off, on (default 8)
+ *   BENCH_ROUNDS     rounds of off, on / on, off (default 8)
  *   BENCH_CPU_PROF   when set, the node writes a V8 CPU profile into .cache/prof
  *   TESSERA_QUOTAS   passed to the data plane (as all of the environment is)
  */
@@ -198,8 +198,16 @@ try {
   });
   for (let round = 1; round <= ROUNDS; round++) {
     const of = ` (round ${round}/${ROUNDS})`;
-    const off = await measure(`${OFF.name}${of}`, target(OFF), node.pid, length(round), log);
-    const on = await measure(`${ON.name}${of}`, target(ON), node.pid, length(round), log);
+    // Odd rounds run off first, even rounds on first, so a drift of the CPU's speed within a round cancels out.
+    let off: Figure;
+    let on: Figure;
+    if (round % 2 === 1) {
+      off = await measure(`${OFF.name}${of}`, target(OFF), node.pid, length(round), log);
+      on = await measure(`${ON.name}${of}`, target(ON), node.pid, length(round), log);
+    } else {
+      on = await measure(`${ON.name}${of}`, target(ON), node.pid, length(round), log);
+      off = await measure(`${OFF.name}${of}`, target(OFF), node.pid, length(round), log);
+    }
     rounds.push({ off, on });
   }
   issued = await tokenIssuedByTenant();
@@ -219,7 +227,7 @@ const sum = (pick: (f: Figure) => number) => rounds.reduce((n, r) => n + pick(r.
 const timed2xx = (side: 'off' | 'on') => rounds.reduce((n, r) => n + r[side].requests - r[side].non2xx, 0);
 
 console.log(
-  `\nToken endpoint, plugins on vs off on one node (JWT EdDSA, client_credentials + client_secret_basic), ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up (${FIRST_WARMUP_SECONDS} s in the first round), ${ROUNDS} rounds of off then on, ${CONNECTIONS} connections, loopback` +
+  `\nToken endpoint, plugins on vs off on one node (JWT EdDSA, client_credentials + client_secret_basic), ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up (${FIRST_WARMUP_SECONDS} s in the first round), ${ROUNDS} rounds of off then on (on then off in even rounds), ${CONNECTIONS} connections, loopback` +
     `${hasTaskset ? ', server on CPU 0, load on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}`,
 );
 console.log('| round | off µs CPU/req | on µs CPU/req | on/off | off req/s | on req/s |');

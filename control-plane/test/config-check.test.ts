@@ -48,6 +48,34 @@ describe('POST /config/check', () => {
     expect(res.body).toBe('');
   });
 
+  it('refuses a plugin config with a non-https URL, an unknown slot, a malformed mapping, an unbuilt grant: each by path', async () => {
+    const res = await check({
+      grants: { grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'] },
+      plugins: {
+        claimsSorce: { type: 'webhook', url: 'https://hooks.example.com/claims' },
+        authorizationRequestValidator: { type: 'webhook', url: 'http://hooks.example.com/validate' },
+        jwtClaimsCodec: { type: 'builtin', rename: { cid: 'client_id', azp: 'client_id' } },
+        claimsSource: { type: 'ldap', url: 'ldaps://ldap.example.com', baseDn: 'dc=x', claims: { email: 'mail)(x' } },
+      },
+      events: { endpoints: [{ url: 'http://events.example.com', types: ['token.issued'] }] },
+    });
+    expect(res.statusCode).toBe(400);
+    const paths = (res.json().errors as Array<{ path: string }>).map((e) => e.path).sort();
+    expect(paths).toEqual(
+      [
+        '$.events.endpoints[0].url',
+        '$.grants.grantTypes[1]',
+        '$.plugins.authorizationRequestValidator.url',
+        '$.plugins.claimsSorce',
+        '$.plugins.claimsSource',
+        '$.plugins.jwtClaimsCodec.rename.azp',
+      ].sort(),
+    );
+    // Loopback http is development: accepted.
+    const dev = await check({ plugins: { claimsSource: { type: 'webhook', url: 'http://localhost:9000/claims' } } });
+    expect(dev.statusCode).toBe(204);
+  });
+
   it('returns all three mistakes with their paths', async () => {
     const res = await check({
       tokens: { accessTokenLifetime: 'ten minutes' },

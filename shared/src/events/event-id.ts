@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomPooled } from '../crypto/random-pool.ts';
 
 /** Crockford's base32, as ULIDs use it: sorts like the numbers it encodes. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -16,7 +16,8 @@ export function newEventId(nowMs: number): string {
     time = ALPHABET[ms % 32]! + time;
     ms = Math.floor(ms / 32);
   }
-  const random = randomBytes(10);
+  // From the pooled buffer: one getrandom call per 400 ids, not one per id (it was 4 % of a token request's CPU).
+  const random = randomPooled(10);
   let rest = '';
   // 80 bits as 16 five-bit digits.
   let bits = 0;

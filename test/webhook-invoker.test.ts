@@ -3,6 +3,7 @@ import { HttpWebhookInvoker } from '@tessera/shared/plugins/http-webhook-invoker
 import { verifySignature } from '@tessera/shared/plugins/signature';
 import type { WebhookCall } from '@tessera/shared/plugins/webhook-invoker';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/env.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const SECRETS: Record<string, readonly string[]> = {
@@ -148,9 +149,12 @@ describe('HttpWebhookInvoker against local HTTPS receivers', () => {
     expect(await webhooks.invoke(call())).toMatchObject({ failure: 'circuit_open' });
     expect(receiver.requests).toHaveLength(5);
 
-    // After the reset time one trial goes through; it succeeds, so the circuit is closed again.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await webhooks.invoke(call())).toMatchObject({ ok: true, body: { fine: true } });
+    // After the reset time one trial goes through (calls until then fail at once); it succeeds, so the circuit closes.
+    const trial = await eventually(
+      () => webhooks.invoke(call()),
+      (r) => r.ok || r.failure !== 'circuit_open',
+    );
+    expect(trial).toMatchObject({ ok: true, body: { fine: true } });
     expect(await webhooks.invoke(call())).toMatchObject({ ok: true });
     expect(receiver.requests).toHaveLength(7);
   });
@@ -171,8 +175,11 @@ describe('HttpWebhookInvoker against local HTTPS receivers', () => {
     await webhooks.invoke(call());
     await webhooks.invoke(call());
     expect(await webhooks.invoke(call())).toMatchObject({ failure: 'circuit_open' });
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(await webhooks.invoke(call())).toMatchObject({ failure: 'status' }); // the trial reached the receiver
+    const trial = await eventually(
+      () => webhooks.invoke(call()),
+      (r) => r.ok || r.failure !== 'circuit_open',
+    );
+    expect(trial).toMatchObject({ failure: 'status' }); // the trial reached the receiver
     expect(receiver.requests).toHaveLength(3);
     expect(await webhooks.invoke(call())).toMatchObject({ failure: 'circuit_open' });
     expect(receiver.requests).toHaveLength(3);

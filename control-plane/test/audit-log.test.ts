@@ -3,7 +3,7 @@ import { purgeExpiredAudit } from '@tessera/shared/audit/audit-retention';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCalls } from '../../test/support/admin-calls.ts';
-import { uniqueTid } from '../../test/support/env.ts';
+import { eventually, uniqueTid } from '../../test/support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from '../../test/support/planes.ts';
 import { startAuditRetentionJob } from '../src/audit/audit-retention-job.ts';
 
@@ -329,9 +329,7 @@ describe('control plane: audit log', () => {
       everyMs: 200,
     });
     try {
-      const deadline = Date.now() + 15_000;
-      while ((await survivors()).includes(99) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(await survivors()).toEqual(kept);
+      expect(await eventually(survivors, (left) => !left.includes(99), 15_000)).toEqual(kept);
     } finally {
       await job.close();
     }

@@ -1,6 +1,7 @@
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
 import type { Db } from '@tessera/shared/db/database';
 import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Tenants' current configs as the relay reads them: from PostgreSQL, kept
@@ -10,24 +11,19 @@ import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
  */
 export class TenantConfigs {
   readonly #db: Db;
-  readonly #ttlMs: number;
-  readonly #max: number;
-  readonly #cache = new Map<string, { config: TenantConfig | null; until: number }>();
+  // Boxed: lru-cache keeps no null values, and a gone tenant is worth remembering too.
+  readonly #cache: LRUCache<string, { config: TenantConfig | null }>;
 
   constructor(db: Db, options: { ttlMs?: number; max?: number } = {}) {
     this.#db = db;
-    this.#ttlMs = options.ttlMs ?? 5000;
-    this.#max = options.max ?? 10_000;
+    this.#cache = new LRUCache({ max: options.max ?? 10_000, ttl: options.ttlMs ?? 5000 });
   }
 
   async get(tid: string): Promise<TenantConfig | null> {
-    const now = Date.now();
     const hit = this.#cache.get(tid);
-    if (hit && hit.until > now) return hit.config;
+    if (hit) return hit.config;
     const config = (await loadTenant(this.#db, tid))?.config ?? null;
-    // Bounded without bookkeeping: a full cache starts over (it is only a few seconds of reads).
-    if (this.#cache.size >= this.#max) this.#cache.clear();
-    this.#cache.set(tid, { config, until: now + this.#ttlMs });
+    this.#cache.set(tid, { config });
     return config;
   }
 }

@@ -1,6 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { type PluginOptions, pluginProblems } from '../plugins/plugin-checks.ts';
 import { type TenantConfig, TenantConfigSchema } from './tenant-config.ts';
+import { parseUrl, schemeProblem } from './url-scheme.ts';
 
 /** One problem in a config, located by a JSONPath such as `$.tokens.accessTokenLifetime`. */
 export interface ConfigProblem {
@@ -111,21 +112,10 @@ function tokenRules(c: TenantConfig, problems: ConfigProblem[]): void {
 }
 
 function loginRules(c: TenantConfig, problems: ConfigProblem[]): void {
-  if (c.login.logoUrl !== undefined && !isSafeHttpsUrl(c.login.logoUrl)) {
-    problems.push({ path: '$.login.logoUrl', message: 'must be an https URL (http only for localhost)' });
-  }
-}
-
-/** An https URL; http only for a loopback host (development). */
-export function isSafeHttpsUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
+  if (c.login.logoUrl === undefined) return;
+  const url = parseUrl(c.login.logoUrl);
+  const problem = url ? schemeProblem(url, 'https:', 'http:') : 'must be an https URL (http only for localhost)';
+  if (problem) problems.push({ path: '$.login.logoUrl', message: problem });
 }
 
 /**

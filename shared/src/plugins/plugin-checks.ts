@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { TenantConfig } from '../config/tenant-config.ts';
+import { parseUrl, schemeProblem } from '../config/url-scheme.ts';
 import { modulePathProblem } from './slot-module.ts';
 import { SLOTS_BY_NAME } from './slots/index.ts';
 
@@ -20,21 +21,13 @@ export interface PluginOptions {
 /** One named rule over one configured slot. */
 type SlotCheck = (config: SlotConfig, path: string, slot: string, options: PluginOptions) => Problem[];
 
-const isLoopback = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-
-/** `secure` scheme always; `plain` only for a loopback host (development). */
+/** An endpoint the platform calls: absolute, no credentials or fragment, and the scheme rule. */
 function urlProblem(value: string, secure: string, plain: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an absolute URL';
-  }
+  const url = parseUrl(value);
+  if (!url) return 'must be an absolute URL';
   if (url.username || url.password) return 'must not carry credentials';
   if (url.hash) return 'must not have a fragment';
-  if (url.protocol === secure) return undefined;
-  if (url.protocol === plain && isLoopback(url.hostname)) return undefined;
-  return `must be an ${secure.slice(0, -1)} URL (${plain.slice(0, -1)} only for localhost)`;
+  return schemeProblem(url, secure, plain);
 }
 
 const webhookUrl: SlotCheck = (c, path) => {

@@ -12,7 +12,9 @@
  *     set — and ES256 access tokens)  vs  node-oidc-provider JWT ES256
  *   - introspection (/token/introspect) of one identifier token  vs  node-oidc-provider's of one opaque token
  *   - floor rows: JWT EdDSA and identifier token  vs  bare node:http answering with the same libsodium
- *     signature, or the same Redis write (bench/support/bare-token-server.mjs)
+ *     signature, or the same Redis write, and the same token.issued event write to the outbox stream (one
+ *     awaited XADD, as every Tessera token response makes since issue 14; BENCH_FLOOR_EVENT=off leaves it out
+ *     of the floor to compare with earlier figures) (bench/support/bare-token-server.mjs)
  * Each Tessera row has a tenant of its own (one client, client_secret_basic, client_credentials only),
  * addressed with the `Tenant-ID` header. node-oidc-provider runs as configured in
  * docs/platform-notes.md (bench/support/oidc-provider-server.mjs). Targets (issue 12) compare the
@@ -32,6 +34,7 @@
  * Environment:
  *   BENCH_SECONDS    seconds per run (default 10)
  *   BENCH_ROUNDS     runs of each server per row, in turns (default 3)
+ *   BENCH_FLOOR_EVENT off: the floor rows write no event (the floor as it was before token events)
  *   BENCH_CPU_PROF   when set, each server process writes a V8 CPU profile into .cache/prof
  *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256, default, introspect,
  *                    floor-eddsa, floor-identifier (default all)
@@ -66,6 +69,8 @@ const WARMUP_SECONDS = 3;
 /** The first run of each server in a row warms up longer: a fresh node-oidc-provider process is still being optimised by V8. */
 const FIRST_WARMUP_SECONDS = 10;
 const CONNECTIONS = 10;
+/** The floor writes the token's event too (the same Redis write as Tessera's outbox), unless BENCH_FLOOR_EVENT=off. */
+const FLOOR_EVENT = process.env.BENCH_FLOOR_EVENT !== 'off';
 const log = (message: string) => process.stderr.write(`[bench:token] ${message}\n`);
 
 type Reference = 'opaque' | 'EdDSA' | 'ES256' | 'RS256';
@@ -204,6 +209,7 @@ function startFloor(port: number, floor: Floor): ChildProcess {
     ...process.env,
     BARE_PORT: String(port),
     BARE_SIGN: floor,
+    BARE_EVENT: FLOOR_EVENT ? 'xadd' : 'none',
     BARE_REDIS_URL: settings.redisUrl,
     BARE_REDIS_PREFIX: `${redisPrefix}floor:`,
     NODE_ENV: 'production',
@@ -336,9 +342,10 @@ const FLOOR_NAMES: Record<Floor, string> = {
   sodium: 'node:http floor: one libsodium Ed25519 JWS',
   identifier: 'node:http floor: one identifier token written to Redis',
 };
+const floorName = (floor: Floor) => `${FLOOR_NAMES[floor]}${FLOOR_EVENT ? ', and its event (one XADD)' : ''}`;
 const referenceName = (s: Scenario) =>
   s.floor
-    ? FLOOR_NAMES[s.floor]
+    ? floorName(s.floor)
     : `node-oidc-provider ${s.introspect ? 'introspection of an opaque token' : s.reference === 'opaque' ? 'opaque token, in-memory adapter' : `JWT ${s.reference}`}`;
 
 const tessera = new Map<string, Figure>();

@@ -9,6 +9,9 @@
  *              identifier (an identifier token as Tessera mints it — 128 random bits and an HMAC tag — whose
  *              SHA-256 is written to Redis with a JSON record and a TTL, one SET … EX as Tessera's store does;
  *              BARE_REDIS_URL, BARE_REDIS_PREFIX)
+ *   BARE_EVENT  xadd: also write a token.issued-shaped event (an envelope as JSON, one `e` field) to the
+ *              outbox stream with one XADD per request and await it, as Tessera must since every token
+ *              response is an audited event (docs/events.md); none (default): no event
  */
 import { createHash, createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -26,9 +29,11 @@ sodium.crypto_sign_seed_keypair(
 );
 const header = Buffer.from('{"alg":"EdDSA","typ":"at+jwt"}').toString('base64url');
 const hmacKey = randomBytes(32);
+const eventing = process.env.BARE_EVENT ?? 'none';
+if (!['none', 'xadd'].includes(eventing)) throw new Error(`unknown BARE_EVENT ${eventing}`);
 
 let redis;
-if (signing === 'identifier') {
+if (signing === 'identifier' || eventing === 'xadd') {
   const { Redis } = await import('ioredis');
   redis = new Redis(process.env.BARE_REDIS_URL ?? 'redis://127.0.0.1:6379', {
     keyPrefix: process.env.BARE_REDIS_PREFIX ?? 'bare:',
@@ -74,13 +79,45 @@ async function identifier() {
   return token;
 }
 
+/** The event of one token response, shaped like Tessera's envelope (shared/src/events/event-envelope.ts). */
+function tokenEvent() {
+  const now = Date.now();
+  return JSON.stringify({
+    id: randomBytes(16).toString('hex'),
+    type: 'token.issued',
+    tid: 'bench',
+    occurred_at: new Date(now).toISOString(),
+    actor: 'client:bench-client',
+    data: {
+      grant_type: 'client_credentials',
+      client_id: 'bench-client',
+      sub: 'bench-client',
+      scope: [],
+      issued: ['access_token'],
+      access: {
+        jti: randomBytes(16).toString('base64url'),
+        format: 'jwt',
+        expires_at: new Date(now + 600_000).toISOString(),
+      },
+    },
+  });
+}
+
 const answers = {
   none: async () => json(randomBytes(32).toString('base64url')),
   node: async () => json(jws()),
   sodium: async () => json(jws()),
   identifier: async () => json(await identifier()),
 };
-const make = answers[signing];
+const token = answers[signing];
+const make =
+  eventing === 'xadd'
+    ? async () => {
+        const body = await token();
+        await redis.xadd('events:outbox', '*', 'e', tokenEvent());
+        return body;
+      }
+    : token;
 /** Named `answer` so that bench/support/profile-summary.mjs finds the requests in a profile. */
 const answer = () => make();
 

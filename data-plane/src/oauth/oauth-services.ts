@@ -15,6 +15,7 @@ type OAuthPorts = Pick<
   | 'journal'
   | 'sessions'
   | 'authzSessions'
+  | 'logoutSessions'
   | 'codes'
   | 'pushedRequests'
   | 'replay'
@@ -43,6 +44,7 @@ export function oauthServices(
     journal,
     sessions,
     authzSessions,
+    logoutSessions,
     codes,
     pushedRequests,
     replay,
@@ -56,6 +58,7 @@ export function oauthServices(
     journal,
     sessions,
     authzSessions,
+    logoutSessions,
     codes,
     pushedRequests,
     replay,

@@ -7,6 +7,7 @@ import type { ClientStore } from './client-store.ts';
 import type { Clock } from './clock.ts';
 import type { GuessingBrake } from './guessing-brake.ts';
 import type { KeyBackends } from './key-backends.ts';
+import type { LogoutSessionStore } from './logout-session-store.ts';
 import type { PushedRequestStore } from './pushed-request-store.ts';
 import type { RefreshTokenStore } from './refresh-token-store.ts';
 import type { ReplayCache } from './replay-cache.ts';
@@ -29,6 +30,8 @@ export interface Ports {
   sessions: SubjectSessionStore;
   /** Login-page flows. */
   authzSessions: AuthzSessionStore;
+  /** Logout flows awaiting the end-user's decision. */
+  logoutSessions: LogoutSessionStore;
   pushedRequests: PushedRequestStore;
   replay: ReplayCache;
   journal: RevocationJournal;

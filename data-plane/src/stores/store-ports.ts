@@ -12,6 +12,7 @@ import { RedisAuthorizationCodeStore } from './authorization-code-store.ts';
 import { PostgresAuthorizationStore } from './authorization-store.ts';
 import { RedisAuthzSessionStore } from './authz-session-store.ts';
 import { ClientCache } from './client-cache.ts';
+import { RedisLogoutSessionStore } from './logout-session-store.ts';
 import { RedisPushedRequestStore } from './pushed-request-store.ts';
 import { PostgresRefreshTokenStore } from './refresh-token-store.ts';
 import { RedisReplayCache } from './replay-cache.ts';
@@ -38,6 +39,7 @@ export function storePorts({ db, redis, masterKey, keyStores, clock }: StoreServ
     codes: new RedisAuthorizationCodeStore(redis, clock),
     sessions: new RedisSubjectSessionStore(redis, clock),
     authzSessions: new RedisAuthzSessionStore(redis),
+    logoutSessions: new RedisLogoutSessionStore(redis),
     pushedRequests: new RedisPushedRequestStore(redis, clock),
     replay: new RedisReplayCache(redis, clock),
     journal: new PostgresRevocationJournal(db, redis, clock),

@@ -6,6 +6,7 @@ import { authzSessionStoreContract } from './authz-session-store.contract.ts';
 import { clientStoreContract } from './client-store.contract.ts';
 import { guessingBrakeContract } from './guessing-brake.contract.ts';
 import { keyStoreContract } from './key-store.contract.ts';
+import { logoutSessionStoreContract } from './logout-session-store.contract.ts';
 import { pushedRequestStoreContract } from './pushed-request-store.contract.ts';
 import { refreshTokenStoreContract } from './refresh-token-store.contract.ts';
 import { replayCacheContract } from './replay-cache.contract.ts';
@@ -22,6 +23,7 @@ export const STORE_CONTRACTS: readonly Contract[] = [
   authorizationCodeStoreContract,
   subjectSessionStoreContract,
   authzSessionStoreContract,
+  logoutSessionStoreContract,
   pushedRequestStoreContract,
   replayCacheContract,
   revocationJournalContract,

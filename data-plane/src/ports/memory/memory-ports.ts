@@ -9,6 +9,7 @@ import { MemoryAuthzSessionStore } from './memory-authz-session-store.ts';
 import { MemoryClientStore } from './memory-client-store.ts';
 import { MemoryGrantTables } from './memory-grant-tables.ts';
 import { memoryGuessingBrake } from './memory-guessing-brake.ts';
+import { MemoryLogoutSessionStore } from './memory-logout-session-store.ts';
 import { MemoryPushedRequestStore } from './memory-pushed-request-store.ts';
 import { MemoryRefreshTokenStore } from './memory-refresh-token-store.ts';
 import { MemoryReplayCache } from './memory-replay-cache.ts';
@@ -46,6 +47,7 @@ export function memoryPorts(
     codes: new MemoryAuthorizationCodeStore(clock),
     sessions: new MemorySubjectSessionStore(clock),
     authzSessions: new MemoryAuthzSessionStore(clock),
+    logoutSessions: new MemoryLogoutSessionStore(clock),
     pushedRequests: new MemoryPushedRequestStore(clock),
     replay: new MemoryReplayCache(clock),
     journal: new MemoryRevocationJournal(clock),

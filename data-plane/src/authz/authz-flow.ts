@@ -110,6 +110,13 @@ export interface FlowContext {
   deps: DataPlaneDeps;
   /** Where an issued authorisation is metered (the exchange). */
   usage?: UsageMeter;
+  /**
+   * The browser state (Session Management 1.0) of a subject session, where
+   * the flow runs in the browser whose cookie holds it (the hosted login):
+   * OpenID responses then carry `session_state`. Absent for the
+   * authorisation session API, whose login page is not on the issuer's site.
+   */
+  browserState?: (subSid: string) => string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -259,7 +266,16 @@ async function finish(
   // Independent writes, issued together so they share a round trip; the touch changes nothing the response reads.
   const [, message] = await Promise.all([
     deps.oauth.sessions.touch(context.tenant.tid, subject.sid, subject.session, client.clientId),
-    issueAuthorization(context, issuer, deps, client, session.request, subject, authz),
+    issueAuthorization(
+      context,
+      issuer,
+      deps,
+      client,
+      session.request,
+      subject,
+      authz,
+      flow.browserState?.(subject.sid),
+    ),
   ]);
   flow.usage?.meter('authorizations', authz.sub);
   return session.createdSubSid ? { ...message, sub_sid: subject.sid } : message;

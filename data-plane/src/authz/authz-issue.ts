@@ -10,13 +10,15 @@ import { frontChannelTokenIssuedEvent } from '../tokens/token-issued-event.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 import type { AuthorizationRequest } from './authz-request.ts';
 import { authorizationResponse, type ResponseMessage } from './response-mode.ts';
+import { sessionState } from './session-state.ts';
 
 /**
  * The successful authorisation response: a code bound to the client,
  * redirect URI, PKCE and issuer; tokens and an ID token for the implicit
  * and hybrid types (never a refresh token through the front channel).
  * A long-lived authorisation is persisted here, so the next request of the
- * same client for the same subject skips consent.
+ * same client for the same subject skips consent. With the browser state
+ * (hosted login), an OpenID response carries `session_state`.
  */
 export async function issueAuthorization(
   context: TenantContext,
@@ -26,6 +28,7 @@ export async function issueAuthorization(
   request: AuthorizationRequest,
   subject: { sid: string; session: SubjectSession },
   authz: Authorization,
+  browserState?: string,
 ): Promise<ResponseMessage> {
   const { tid, config } = context.tenant;
   const words = request.responseType;
@@ -83,6 +86,11 @@ export async function issueAuthorization(
       code: params.code,
       state: words.includes('code') ? request.state : undefined,
     });
+  }
+  // Session Management 1.0 §3: an authentication response tells the RP the browser state it was issued under.
+  if (openid && browserState !== undefined) {
+    const state = sessionState(client.clientId, request.redirectUri, browserState);
+    if (state) params.session_state = state;
   }
   if (params.access_token === undefined && params.id_token === undefined)
     return authorizationResponse(context, issuer, deps, client, request, params);

@@ -5,6 +5,7 @@ import { directAuthzApi } from '../integration/direct-authz-api.ts';
 import { directoryApi } from '../integration/directory-api.ts';
 import { keyStoreApi } from '../integration/key-store-api.ts';
 import { sessionStoreApi } from '../integration/session-store-api.ts';
+import { checkSessionEndpoint } from '../login/check-session.ts';
 import { loginEndpoint } from '../login/login-endpoint.ts';
 import { discoveryEndpoint } from './discovery.ts';
 import { introspectionEndpoint } from './introspect.ts';
@@ -23,6 +24,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   tokenEndpoint,
   parEndpoint,
   loginEndpoint,
+  checkSessionEndpoint,
   introspectionEndpoint,
   revocationEndpoint,
   directAuthzApi,

@@ -6,6 +6,8 @@ export interface CookieOptions {
   secure: boolean;
   /** Seconds; absent = a browser-session cookie. */
   maxAge?: number;
+  /** Readable by the issuer's own scripts (no HttpOnly) and sent in frames of other sites: the browser-state cookie only. */
+  readableInFrames?: boolean;
 }
 
 /**
@@ -48,7 +50,10 @@ export function readCookie(request: CookieSource, base: string): string | undefi
 
 /** Add a Set-Cookie line for `base` under `issuer` (several add up). */
 export function setCookie(sink: CookieSink, issuer: string, base: string, value: string, options: CookieOptions): void {
-  const attrs = [`${cookieName(base, issuer)}=${value}`, `Path=${options.path}`, 'HttpOnly', 'SameSite=Lax'];
+  const attrs = [`${cookieName(base, issuer)}=${value}`, `Path=${options.path}`];
+  // Browsers refuse SameSite=None without Secure: an http (loopback development) issuer serves frames of RPs on its own host.
+  if (options.readableInFrames) attrs.push(options.secure ? 'SameSite=None' : 'SameSite=Lax');
+  else attrs.push('HttpOnly', 'SameSite=Lax');
   if (options.secure) attrs.push('Secure');
   if (options.maxAge !== undefined) attrs.push(`Max-Age=${options.maxAge}`);
   sink.header('set-cookie', attrs.join('; '));

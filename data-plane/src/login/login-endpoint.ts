@@ -25,6 +25,7 @@ import { isReservedScope } from '../grants/scope.ts';
 import { verifyPassword } from '../plugins/password-checks.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { JWE_ALGS, JWE_ENCS } from '../tokens/client-jwt.ts';
+import { browserStateOf, setBrowserState } from './browser-state.ts';
 import { consentPage } from './consent-page.ts';
 import { cookieOptions, readCookie, setCookie } from './cookies.ts';
 import { browserValue, csrfToken, csrfValid } from './csrf.ts';
@@ -100,6 +101,7 @@ const flowOf = (x: LoginExchange, deps: DataPlaneDeps): FlowContext => ({
   issuer: x.request.issuer,
   deps,
   usage: x,
+  browserState: (subSid) => browserStateOf(x.request.tenant.secrets['identifier-hmac'], x.request.issuer, subSid),
 });
 /** The page language for a request: `ui_locales` when the flow knows them, else the tenant's first translated locale. */
 const pageLanguage = (config: TenantConfig, uiLocales: readonly string[] | undefined) =>
@@ -172,6 +174,16 @@ const PAGES: {
         cookieOptions(x.request.issuer, keep ? config.authorization.subjectSessionMaxLife : undefined),
       );
     }
+    // The browser state follows the session the response was issued under (a new one, or the cookie's).
+    const subSid = message.sub_sid ?? readCookie(x.request, SSO_COOKIE);
+    if (subSid)
+      setBrowserState(
+        x.request,
+        x,
+        x.request.tenant.secrets['identifier-hmac'],
+        subSid,
+        config.authorization.subjectSessionMaxLife,
+      );
     if (message.mode.startsWith('form_post'))
       return pageAnswer(
         config,

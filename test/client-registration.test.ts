@@ -583,6 +583,56 @@ describe('client registration (/clients, RFC 7591 / RFC 7592)', () => {
     ).toBeUndefined();
   });
 
+  it('echoes the logout members and applies them on update (RFC 7592); a bad one changes nothing', async () => {
+    const logout = {
+      frontchannel_logout_uri: 'https://app.example.com/fc-logout',
+      frontchannel_logout_session_required: true,
+      backchannel_logout_uri: 'https://backend.example.com/bc-logout',
+      post_logout_redirect_uris: ['https://app.example.com/bye'],
+    };
+    const client = await register({ ...WEB, ...logout });
+    expect(client).toMatchObject({ ...logout, backchannel_logout_session_required: false });
+    const path = `/clients/${client.client_id}`;
+    let token = client.registration_access_token!;
+
+    const moved = { ...WEB, client_id: client.client_id, backchannel_logout_uri: 'https://backend.example.com/other' };
+    const foreign = await call('a', 'PUT', path, {
+      token,
+      body: { ...moved, frontchannel_logout_uri: 'https://elsewhere.example.com/fc' },
+    });
+    expect(foreign.statusCode).toBe(400);
+    expect(foreign.json()).toEqual({
+      error: 'invalid_client_metadata',
+      error_description:
+        'frontchannel_logout_uri must have the scheme, host and port of a registered redirect URI: https://elsewhere.example.com/fc',
+    });
+    expect((await call('a', 'GET', path, { token })).json()).toMatchObject(logout);
+
+    const updated = await call('a', 'PUT', path, {
+      token,
+      body: { ...moved, backchannel_logout_session_required: true },
+    });
+    expect(updated.statusCode, updated.body).toBe(200);
+    const after = updated.json() as Info;
+    expect(after).toMatchObject({
+      backchannel_logout_uri: 'https://backend.example.com/other',
+      backchannel_logout_session_required: true,
+    });
+    // Wholesale replacement: what the update left out is gone.
+    expect(after).not.toHaveProperty('frontchannel_logout_uri');
+    expect(after).not.toHaveProperty('frontchannel_logout_session_required');
+    expect(after).not.toHaveProperty('post_logout_redirect_uris');
+    token = after.registration_access_token!;
+    expect((await call('a', 'GET', path, { token })).json()).toMatchObject({
+      backchannel_logout_uri: 'https://backend.example.com/other',
+    });
+    const refused = await call('a', 'POST', '/clients', {
+      body: { ...WEB, backchannel_logout_uri: 'http://backend.example.com/bc' },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toBe('invalid_client_metadata');
+  });
+
   it('rotates the secret on refresh_client_secret; the previous one stays valid 30 minutes', async () => {
     const client = await register(WEB);
     const path = `/clients/${client.client_id}`;

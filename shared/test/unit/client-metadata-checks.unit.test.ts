@@ -28,6 +28,10 @@ describe('client metadata checks', () => {
       'checkRedirectUris',
       'checkRedirectUrisPresent',
       'checkPostLogoutRedirectUris',
+      'checkFrontchannelLogoutUri',
+      'checkFrontchannelLogoutSessionRequired',
+      'checkBackchannelLogoutUri',
+      'checkBackchannelLogoutSessionRequired',
       'checkKeys',
       'checkPrivateKeyJwtKeys',
       'checkIdTokenSigningAlg',
@@ -126,6 +130,49 @@ describe('client metadata checks', () => {
         'post_logout_redirect_uris must not use the javascript: scheme',
       ],
       [
+        { ...web, frontchannel_logout_uri: 'https://other.example/logout' },
+        'frontchannel_logout_uri must have the scheme, host and port of a registered redirect URI: https://other.example/logout',
+      ],
+      [
+        { ...web, frontchannel_logout_uri: 'https://app.example:8443/logout' },
+        'frontchannel_logout_uri must have the scheme, host and port of a registered redirect URI: https://app.example:8443/logout',
+      ],
+      [
+        { redirect_uris: ['https://app.example/cb'], frontchannel_logout_uri: 'http://app.example/logout' },
+        'frontchannel_logout_uri must use https (http only for localhost, 127.0.0.1 or [::1]): http://app.example/logout',
+      ],
+      [
+        { redirect_uris: ['http://127.0.0.1:8080/cb'], frontchannel_logout_uri: 'http://127.0.0.1:8081/fc' },
+        'frontchannel_logout_uri must have the scheme, host and port of a registered redirect URI: http://127.0.0.1:8081/fc',
+      ],
+      [
+        { ...web, frontchannel_logout_uri: 'https://app.example/logout#x' },
+        'frontchannel_logout_uri must not contain a fragment',
+      ],
+      [{ ...web, frontchannel_logout_uri: '/logout' }, 'frontchannel_logout_uri must be an absolute URI: /logout'],
+      [
+        { ...web, frontchannel_logout_uri: 'javascript:alert(1)' },
+        'frontchannel_logout_uri must not use the javascript: scheme',
+      ],
+      [
+        { ...web, frontchannel_logout_uri: 'https://app.example/logout', frontchannel_logout_session_required: 'true' },
+        'frontchannel_logout_session_required must be a boolean',
+      ],
+      [
+        { ...web, backchannel_logout_uri: 'http://rp.example/bc' },
+        'backchannel_logout_uri must use https (http only for localhost, 127.0.0.1 or [::1]): http://rp.example/bc',
+      ],
+      [
+        { ...web, backchannel_logout_uri: 'https://rp.example/bc#f' },
+        'backchannel_logout_uri must not contain a fragment',
+      ],
+      [
+        { ...web, backchannel_logout_uri: 'ftp://rp.example/bc' },
+        'backchannel_logout_uri must be an http or https URI',
+      ],
+      [{ ...web, backchannel_logout_uri: 42 }, 'backchannel_logout_uri must be a string'],
+      [{ ...web, backchannel_logout_session_required: 1 }, 'backchannel_logout_session_required must be a boolean'],
+      [
         { ...web, jwks: { keys: [{ kty: 'oct', k: 'x' }] } },
         'jwks key #0 is a symmetric key; only public keys may be registered',
       ],
@@ -191,6 +238,42 @@ describe('client metadata checks', () => {
         description,
       });
     }
+  });
+
+  it('accepts logout URIs by the redirect URIs’ rules, defaulting the session flags to false once a URI is registered', () => {
+    const accepted = (body: Record<string, unknown>) => {
+      const result = validateClientMetadata(body, options);
+      expect(result, JSON.stringify(body)).toMatchObject({ ok: true });
+      return (result as { metadata: Record<string, unknown> }).metadata;
+    };
+    expect(
+      accepted({
+        ...web,
+        frontchannel_logout_uri: 'https://app.example:443/logout?from=op',
+        backchannel_logout_uri: 'https://backend.example/bc',
+      }),
+    ).toMatchObject({
+      frontchannel_logout_uri: 'https://app.example:443/logout?from=op',
+      frontchannel_logout_session_required: false,
+      backchannel_logout_uri: 'https://backend.example/bc',
+      backchannel_logout_session_required: false,
+    });
+    expect(
+      accepted({
+        redirect_uris: ['http://127.0.0.1:8080/cb', 'com.example.app:/cb'],
+        application_type: 'native',
+        frontchannel_logout_uri: 'http://127.0.0.1:8080/fc',
+        frontchannel_logout_session_required: true,
+        backchannel_logout_uri: 'http://localhost:9000/bc',
+        backchannel_logout_session_required: true,
+      }),
+    ).toMatchObject({ frontchannel_logout_session_required: true, backchannel_logout_session_required: true });
+    const plain = accepted({ ...web });
+    expect(plain.frontchannel_logout_session_required).toBeUndefined();
+    expect(plain.backchannel_logout_session_required).toBeUndefined();
+    expect(accepted({ ...web, backchannel_logout_session_required: true }).backchannel_logout_session_required).toBe(
+      true,
+    );
   });
 
   it('reports the first rule broken', () => {

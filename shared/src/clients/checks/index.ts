@@ -27,6 +27,12 @@ import {
   checkUserinfoSigningAlg,
 } from './jose-members.ts';
 import { checkKeys, checkPrivateKeyJwtKeys } from './keys.ts';
+import {
+  checkBackchannelLogoutSessionRequired,
+  checkBackchannelLogoutUri,
+  checkFrontchannelLogoutSessionRequired,
+  checkFrontchannelLogoutUri,
+} from './logout-uris.ts';
 import { type MetadataCheck, SERVER_MANAGED_MEMBERS } from './metadata-check.ts';
 import { checkPairwiseSector, checkSectorIdentifierUri, checkSubjectType } from './pairwise.ts';
 import { checkPostLogoutRedirectUris, checkRedirectUris, checkRedirectUrisPresent } from './redirect-uris.ts';
@@ -61,6 +67,10 @@ const RULES: readonly MetadataRule[] = [
   { check: checkRedirectUris, members: ['redirect_uris'] },
   { check: checkRedirectUrisPresent, members: [] },
   { check: checkPostLogoutRedirectUris, members: ['post_logout_redirect_uris'] },
+  { check: checkFrontchannelLogoutUri, members: ['frontchannel_logout_uri'] },
+  { check: checkFrontchannelLogoutSessionRequired, members: ['frontchannel_logout_session_required'] },
+  { check: checkBackchannelLogoutUri, members: ['backchannel_logout_uri'] },
+  { check: checkBackchannelLogoutSessionRequired, members: ['backchannel_logout_session_required'] },
   { check: checkKeys, members: ['jwks', 'jwks_uri'] },
   { check: checkPrivateKeyJwtKeys, members: [] },
   { check: checkIdTokenSigningAlg, members: ['id_token_signed_response_alg'] },

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ClientKeySets } from './client-auth/client-jwks.ts';
 import type { OAuthServices } from './oauth/oauth-services.ts';
+import type { BackchannelLogoutQueue } from './ports/backchannel-logout-queue.ts';
 import type { ClientLookup } from './ports/client-lookup.ts';
 import type { ClientStore } from './ports/client-store.ts';
 import type { EventSink } from './ports/event-sink.ts';
@@ -45,6 +46,8 @@ export interface DataPlaneDeps {
   clientKeySets: ClientKeySets;
   /** The event outbox (docs/events.md): steps emit what happened; the worker delivers and audits it. */
   events: EventSink;
+  /** Back-channel logout notices waiting for delivery (BullMQ, every node; logout/session-ended.ts queues them). */
+  backchannelLogout: BackchannelLogoutQueue;
   /** Calls tenants' webhooks for plugin slots (signed, timed out, retried if idempotent, circuit per tenant and slot) and, self-hosted, operators' modules; see plugins/call-slot.ts. */
   webhooks: SlotInvoker;
   /** Tenants' plugin secrets (e.g. an LDAP bind password), cached per node. */

@@ -34,6 +34,7 @@ import { monitorEndpoint } from './integration/monitor.ts';
 import { redisMonthTotals } from './limits/month-totals.ts';
 import { MonthUsage } from './limits/month-usage.ts';
 import { redisTokenRateLimiter } from './limits/redis-token-rate.ts';
+import { BackchannelJobs } from './logout/backchannel-jobs.ts';
 import { UsageCounts } from './metering/usage-counts.ts';
 import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-services.ts';
 import { ModuleRunner } from './plugins/module-runner.ts';
@@ -180,6 +181,13 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   };
   // The built-in directory checks passwords unless another authenticator is configured.
   const oauth = oauthServices(ports, options.passwordAuthenticator ?? directory, webhooks);
+  // Back-channel logout notices: queued by whichever node ends a session, delivered by any node's worker (started when ready).
+  const backchannelLogout = new BackchannelJobs({
+    redisUrl: settings.redisUrl,
+    redisPrefix: settings.redisPrefix,
+    settings: settings.backchannelLogout,
+    log: (line, message) => app.log.warn(line, message),
+  });
   const deps: DataPlaneDeps = {
     oauth,
     directory,
@@ -201,6 +209,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     outbound,
     clientKeySets: new ClientKeySets(outbound, clock),
     events: new RedisEventOutbox(redis, clock),
+    backchannelLogout,
     webhooks,
     tenantSecrets,
   };
@@ -225,11 +234,16 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
       app.log.warn({ err }, 'issuer request counters not flushed'),
     );
     stopMetering = usage?.startFlusher(redis, 1000, (err) => app.log.warn({ err }, 'usage counters not flushed'));
+    backchannelLogout.start({
+      deps,
+      tenant: async (tid) => cache.peek(tid) ?? cache.load(tid),
+      allowLoopbackHttp: settings.clientFetchPrivate,
+    });
   });
   app.addHook('onClose', async () => {
     stopReadingUsage?.();
     httpWebhooks.close();
-    await Promise.all([stopCounting?.(), stopMetering?.()]);
+    await Promise.all([stopCounting?.(), stopMetering?.(), backchannelLogout.close()]);
   });
   const sync: TenantSync = new TenantSync({
     db,

@@ -37,6 +37,14 @@ export interface Settings {
   quotas: boolean;
   /** Both planes: plugin slots may be modules run in the data plane's process (`TESSERA_PLUGIN_MODULES=allow`, self-hosted; default `off`, as in the SaaS). The control plane's config check refuses them otherwise; a data plane with `off` fails their calls. */
   pluginModules: boolean;
+  /** Data plane: Back-Channel Logout deliveries (docs/logout.md): `TESSERA_LOGOUT_ATTEMPTS` (default 6), `TESSERA_LOGOUT_BACKOFF_MS` (first retry's delay, doubling; default 5000), `TESSERA_LOGOUT_TIMEOUT_MS` (per attempt; default 1000, Connect2id's HTTP connect and read timeouts). */
+  backchannelLogout: BackchannelLogoutSettings;
+}
+
+export interface BackchannelLogoutSettings {
+  attempts: number;
+  backoffMs: number;
+  timeoutMs: number;
 }
 
 const int = (value: string | undefined, fallback: number, name: string): number => {
@@ -78,6 +86,14 @@ const choice = <T>(value: string | undefined, options: Record<string, T>, fallba
   if (value === undefined || value === '') return fallback;
   if (!Object.hasOwn(options, value)) throw new Error(`${name} must be one of ${Object.keys(options).join(', ')}`);
   return options[value]!;
+};
+
+const bounded = (value: string | undefined, fallback: number, name: string, min: number, max: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${name} must be a whole number from ${min} to ${max}`);
+  return n;
 };
 
 const list = (value: string | undefined): string[] =>
@@ -126,5 +142,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     metering: choice(env.TESSERA_METERING, { on: true, off: false }, true, 'TESSERA_METERING'),
     quotas: choice(env.TESSERA_QUOTAS, { on: true, off: false }, true, 'TESSERA_QUOTAS'),
     pluginModules: choice(env.TESSERA_PLUGIN_MODULES, { allow: true, off: false }, false, 'TESSERA_PLUGIN_MODULES'),
+    backchannelLogout: {
+      attempts: bounded(env.TESSERA_LOGOUT_ATTEMPTS, 6, 'TESSERA_LOGOUT_ATTEMPTS', 1, 50),
+      backoffMs: bounded(env.TESSERA_LOGOUT_BACKOFF_MS, 5000, 'TESSERA_LOGOUT_BACKOFF_MS', 1, 3_600_000),
+      timeoutMs: bounded(env.TESSERA_LOGOUT_TIMEOUT_MS, 1000, 'TESSERA_LOGOUT_TIMEOUT_MS', 50, 30_000),
+    },
   };
 }

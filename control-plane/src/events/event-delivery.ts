@@ -1,4 +1,5 @@
 import { FetchError, postLimited } from '@tessera/shared/http/fetch-limited';
+import { isLoopbackUrl } from '@tessera/shared/http/loopback';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { signatureHeader } from '@tessera/shared/plugins/signature';
 import type { Job } from 'bullmq';
@@ -19,15 +20,6 @@ export interface DeliveryOptions {
   /** The signature's timestamp source (seconds); the wall clock by default. */
   nowSeconds?: () => number;
 }
-
-const isLoopback = (url: string): boolean => {
-  try {
-    const host = new URL(url).hostname;
-    return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
-  } catch {
-    return false;
-  }
-};
 
 /**
  * The delivery of one event to one destination (docs/events.md): a POST of
@@ -64,7 +56,7 @@ export function deliveryProcessor(options: DeliveryOptions) {
             maxBytes: ANSWER_MAX_BYTES,
             accept: '*/*',
             policy: options.policy,
-            allowHttp: options.allowLoopbackHttp && isLoopback(url),
+            allowHttp: options.allowLoopbackHttp && isLoopbackUrl(url),
           },
         );
       } catch (err) {

@@ -7,6 +7,7 @@ import { keyStoreApi } from '../integration/key-store-api.ts';
 import { sessionStoreApi } from '../integration/session-store-api.ts';
 import { checkSessionEndpoint } from '../login/check-session.ts';
 import { loginEndpoint } from '../login/login-endpoint.ts';
+import { backchannelLogout } from '../logout/backchannel-logout.ts';
 import { discoveryEndpoint } from './discovery.ts';
 import { introspectionEndpoint } from './introspect.ts';
 import { jwksEndpoint } from './jwks.ts';
@@ -34,4 +35,5 @@ export const ENDPOINTS: readonly Endpoint[] = [
   authzSessionApi,
   sessionStoreApi,
   userinfoEndpoint,
+  backchannelLogout,
 ];

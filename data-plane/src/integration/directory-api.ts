@@ -7,6 +7,7 @@ import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
 import { ClaimsError } from '../directory/standard-claims.ts';
+import { announceSessionEnded } from '../logout/session-ended.ts';
 import { DirectoryConflict, type DirectoryUser } from '../ports/user-directory.ts';
 import { API_TOKEN_ACTOR, requireApiToken } from './api-token-auth.ts';
 
@@ -147,7 +148,12 @@ export const directoryApi: Endpoint = {
       const tid = tidOf(x.request);
       const { sub } = x.request.params;
       if (!(await dir.delete(tid, sub))) throw notFound(sub);
-      await deps.oauth.sessions.endSubject(tid, sub);
+      const ended = await deps.oauth.sessions.endSubject(tid, sub);
+      await Promise.all(
+        ended.map(({ id, session }) =>
+          announceSessionEnded(deps, x.request.tenant, { sidHash: id, session, cause: 'user_deleted' }),
+        ),
+      );
       await deps.oauth.authorizations.delete(tid, { sub });
       await deps.oauth.journal.revoke(tid, { sub });
       await deps.events.emit(authorizationRevokedEvent(tid, API_TOKEN_ACTOR, { sub }, 'directory_api'));

@@ -7,6 +7,7 @@ import type { TenantRequest } from '../core/core-request.ts';
 import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
+import { announceSessionEnded } from '../logout/session-ended.ts';
 import type { SubjectSession } from '../ports/subject-session-store.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
@@ -77,13 +78,23 @@ export const sessionStoreApi: Endpoint = {
       if (!session) throw notFound();
       return jsonAnswer(render(session));
     });
+    // Each ended session is announced (back-channel logout, `session.ended`) before the answer.
     const end = sessionStep('endSessions', async (x) => {
-      const tid = x.request.tenant.tenant.tid;
+      const context = x.request.tenant;
+      const tid = context.tenant.tid;
       const { subject } = x.request.query;
-      if (subject !== undefined) return jsonAnswer({ ended: await sessions.endSubject(tid, subject) });
+      const cause = 'session_store_api';
+      if (subject !== undefined) {
+        const ended = await sessions.endSubject(tid, subject);
+        await Promise.all(
+          ended.map(({ id, session }) => announceSessionEnded(deps, context, { sidHash: id, session, cause })),
+        );
+        return jsonAnswer({ ended: ended.length });
+      }
       const hash = idHashOf(x.request);
       const session = await sessions.getByHash(tid, hash);
       if (!session || !(await sessions.endByHash(tid, hash))) throw notFound();
+      await announceSessionEnded(deps, context, { sidHash: hash, session, cause });
       return jsonAnswer(render(session));
     });
     return [

@@ -1,15 +1,11 @@
+import { randomJti } from '@tessera/shared/tokens/identifiers';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
-import type { SubjectSession } from '../ports/subject-session-store.ts';
+import type { BackchannelLogoutJob } from '../ports/backchannel-logout-queue.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
+import type { EndedSession } from './ended-session.ts';
+import { sessionEndedEvent } from './logout-events.ts';
 
-/** A subject session that has just ended, as the logout notifications need it. */
-export interface EndedSession {
-  /** The SHA-256 (hex) of the session id: the `sid` of ID tokens, logout tokens and front-channel URLs. */
-  sidHash: string;
-  session: SubjectSession;
-  /** Why it ended (audit, events). */
-  cause: 'rp_logout' | 'op_logout' | 'session_store_api' | 'user_deleted' | 'expired';
-}
+export type { EndedSession };
 
 /**
  * Tell the relying parties of an ended session (Back-Channel Logout 1.0):
@@ -17,12 +13,35 @@ export interface EndedSession {
  * `backchannel_logout_uri` gets a logout token, delivered in the background.
  * Every path that ends a subject session calls this once, after the store
  * confirmed the end.
+ *
+ * Here the notices are only queued (one job per client, on the queue every
+ * node shares; logout/backchannel-delivery.ts makes and POSTs the tokens),
+ * together with the `session.ended` event; the caller's answer waits for
+ * both to be durable. Clients are looked up in the session's own tenant
+ * only: a client id of another tenant names nothing here.
  */
 export async function announceSessionEnded(
-  _deps: DataPlaneDeps,
-  _context: TenantContext,
-  _ended: EndedSession,
-  _clients?: readonly string[],
+  deps: DataPlaneDeps,
+  context: TenantContext,
+  ended: EndedSession,
+  clients?: readonly string[],
 ): Promise<void> {
-  // Filled in by the back-channel logout work (issue 15, item 5).
+  const { tid } = context.tenant;
+  const ids = [...new Set(clients ?? ended.session.rps ?? [])];
+  const found = await Promise.all(ids.map((id) => deps.clients.get(tid, id)));
+  const jobs: BackchannelLogoutJob[] = [];
+  for (const client of found) {
+    if (typeof client?.metadata.backchannel_logout_uri !== 'string') continue;
+    jobs.push({ tid, clientId: client.clientId, sidHash: ended.sidHash, sub: ended.session.sub, jti: randomJti() });
+  }
+  await Promise.all([
+    jobs.length > 0 ? deps.backchannelLogout.enqueue(jobs) : undefined,
+    deps.events.emit(
+      sessionEndedEvent(
+        tid,
+        ended,
+        jobs.map((j) => j.clientId),
+      ),
+    ),
+  ]);
 }

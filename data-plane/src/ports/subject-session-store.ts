@@ -51,7 +51,10 @@ export function sessionRemaining(session: SubjectSession, now: number): number {
  *   clock; `touch` records a use (and a relying party, once), restarting
  *   the idle timer, and does not bring back an ended session.
  * - `listBySubject` lists the subject's live sessions only.
- * - `end*` are idempotent: true (or a count) only for what they ended.
+ * - `end*` are idempotent: true (or the sessions, by hash) only for what
+ *   they ended; `endSubject` returns each session as it was when it ended,
+ *   and two concurrent calls never both return the same one (the logout
+ *   notices go out once).
  * - Tenant isolation: a session is never found through another tenant's id.
  */
 export interface SubjectSessionStore {
@@ -62,5 +65,5 @@ export interface SubjectSessionStore {
   listBySubject(tid: string, sub: string): Promise<Array<{ id: string; session: SubjectSession }>>;
   endByHash(tid: string, hash: string): Promise<boolean>;
   end(tid: string, hmacKey: Uint8Array, sid: string): Promise<boolean>;
-  endSubject(tid: string, sub: string): Promise<number>;
+  endSubject(tid: string, sub: string): Promise<Array<{ id: string; session: SubjectSession }>>;
 }

@@ -111,10 +111,7 @@ export class RedisSubjectSessionStore implements SubjectSessionStore {
   }
 
   async endByHash(tid: string, hash: string): Promise<boolean> {
-    const raw = await this.#redis.getdel(key(tid, hash));
-    if (!raw) return false;
-    await this.#redis.srem(subjectKey(tid, (JSON.parse(raw) as SubjectSession).sub), hash);
-    return true;
+    return (await this.#take(tid, hash)) !== null;
   }
 
   async end(tid: string, hmacKey: Uint8Array, sid: string): Promise<boolean> {
@@ -122,10 +119,22 @@ export class RedisSubjectSessionStore implements SubjectSessionStore {
     return this.endByHash(tid, tokenHash(sid));
   }
 
-  async endSubject(tid: string, sub: string): Promise<number> {
-    const sessions = await this.listBySubject(tid, sub);
-    for (const { id } of sessions) await this.endByHash(tid, id);
+  async endSubject(tid: string, sub: string): Promise<Array<{ id: string; session: SubjectSession }>> {
+    const ended: Array<{ id: string; session: SubjectSession }> = [];
+    for (const { id } of await this.listBySubject(tid, sub)) {
+      const session = await this.#take(tid, id);
+      if (session) ended.push({ id, session });
+    }
     await this.#redis.del(subjectKey(tid, sub));
-    return sessions.length;
+    return ended;
+  }
+
+  /** The session, deleted as it is read (GETDEL: of two concurrent ends, one gets it), and its index entry. */
+  async #take(tid: string, hash: string): Promise<SubjectSession | null> {
+    const raw = await this.#redis.getdel(key(tid, hash));
+    if (!raw) return null;
+    const session = JSON.parse(raw) as SubjectSession;
+    await this.#redis.srem(subjectKey(tid, session.sub), hash);
+    return session;
   }
 }

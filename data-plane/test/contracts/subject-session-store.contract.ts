@@ -61,9 +61,33 @@ export const subjectSessionStoreContract: Contract = (subject) =>
       expect(await ports.sessions.end(tid, key, one)).toBe(true);
       expect(await ports.sessions.end(tid, key, one)).toBe(false);
       expect((await ports.sessions.listBySubject(tid, 'alice')).map((s) => s.id)).toEqual([tokenHash(two)]);
-      expect(await ports.sessions.endSubject(tid, 'alice')).toBe(1);
+      const touched = await ports.sessions.touch(tid, two, (await ports.sessions.get(tid, key, two))!, 'app');
+      // Each ended session as it was when it ended (its clients: whom to tell), by hash.
+      expect(await ports.sessions.endSubject(tid, 'alice')).toEqual([{ id: tokenHash(two), session: touched }]);
+      expect(await ports.sessions.endSubject(tid, 'alice')).toEqual([]);
       expect(await ports.sessions.listBySubject(tid, 'alice')).toEqual([]);
       expect(await ports.sessions.listBySubject(tid, 'bob')).toHaveLength(1);
+    });
+
+    it('ends a subject’s sessions in its tenant only, and each once however many calls race', async () => {
+      const { ports, clock, tenant } = subject();
+      const [tid, other] = [await tenant(), await tenant()];
+      const key = hmacKey();
+      const now = epochSeconds(clock);
+      const sids = [
+        await ports.sessions.create(tid, key, session(now)),
+        await ports.sessions.create(tid, key, session(now)),
+        await ports.sessions.create(tid, key, session(now)),
+      ];
+      const elsewhere = await ports.sessions.create(other, key, session(now));
+      const [a, b] = await Promise.all([
+        ports.sessions.endSubject(tid, 'alice'),
+        ports.sessions.endSubject(tid, 'alice'),
+      ]);
+      const ended = [...a, ...b].map((s) => s.id).sort();
+      expect(ended).toEqual(sids.map((sid) => tokenHash(sid)).sort());
+      expect([...a, ...b].every((s) => s.session.sub === 'alice')).toBe(true);
+      expect(await ports.sessions.get(other, key, elsewhere)).not.toBeNull();
     });
 
     it('does not bring an ended session back with a touch', async () => {

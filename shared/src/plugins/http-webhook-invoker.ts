@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
 import { FetchError, postLimited } from '../http/fetch-limited.ts';
+import { isLoopbackUrl } from '../http/loopback.ts';
 import type { OutboundPolicy } from '../http/outbound-policy.ts';
 import { type Clock, epochSeconds, systemClock } from '../time/clock.ts';
 import { signatureHeader } from './signature.ts';
@@ -71,13 +71,6 @@ class CallFailed extends Error {
 
 const failed = (failure: WebhookFailure, detail: string, status?: number): WebhookResult & { ok: false } =>
   status === undefined ? { ok: false, failure, detail } : { ok: false, failure, status, detail };
-
-const isLoopback = (url: URL): boolean => {
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
-};
 
 /** Failures another attempt may fix: the network and the receiver's own trouble, not its considered answer. */
 const retryable = (result: WebhookResult & { ok: false }) =>
@@ -183,12 +176,8 @@ export class HttpWebhookInvoker implements WebhookInvoker {
     secrets: readonly string[],
     timeoutMs: number,
   ): Promise<WebhookResult> {
-    let allowHttp = false;
-    try {
-      allowHttp = this.#options.allowLoopbackHttp === true && isLoopback(new URL(call.url));
-    } catch {
-      // not a URL: postLimited says so
-    }
+    // Not a URL: postLimited says so.
+    const allowHttp = this.#options.allowLoopbackHttp === true && isLoopbackUrl(call.url);
     let answer: Awaited<ReturnType<typeof postLimited>>;
     try {
       answer = await postLimited(

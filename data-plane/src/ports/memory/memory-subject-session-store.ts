@@ -67,10 +67,7 @@ export class MemorySubjectSessionStore implements SubjectSessionStore {
   }
 
   async endByHash(tid: string, hash: string): Promise<boolean> {
-    const raw = this.#sessions.take(key(tid, hash));
-    if (!raw) return false;
-    this.#bySubject.get(key(tid, (JSON.parse(raw) as SubjectSession).sub))?.delete(hash);
-    return true;
+    return this.#take(tid, hash) !== null;
   }
 
   async end(tid: string, hmacKey: Uint8Array, sid: string): Promise<boolean> {
@@ -78,10 +75,21 @@ export class MemorySubjectSessionStore implements SubjectSessionStore {
     return this.endByHash(tid, tokenHash(sid));
   }
 
-  async endSubject(tid: string, sub: string): Promise<number> {
-    const sessions = await this.listBySubject(tid, sub);
-    for (const { id } of sessions) await this.endByHash(tid, id);
+  async endSubject(tid: string, sub: string): Promise<Array<{ id: string; session: SubjectSession }>> {
+    const ended: Array<{ id: string; session: SubjectSession }> = [];
+    for (const { id } of await this.listBySubject(tid, sub)) {
+      const session = this.#take(tid, id);
+      if (session) ended.push({ id, session });
+    }
     this.#bySubject.delete(key(tid, sub));
-    return sessions.length;
+    return ended;
+  }
+
+  #take(tid: string, hash: string): SubjectSession | null {
+    const raw = this.#sessions.take(key(tid, hash));
+    if (!raw) return null;
+    const session = JSON.parse(raw) as SubjectSession;
+    this.#bySubject.get(key(tid, session.sub))?.delete(hash);
+    return session;
   }
 }

@@ -11,6 +11,7 @@ import type { DataPlaneDeps } from '../../../src/data-plane-deps.ts';
 import { oauthServices, type PasswordAuthenticator } from '../../../src/oauth/oauth-services.ts';
 import { ModuleRunner } from '../../../src/plugins/module-runner.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
+import { MemoryBackchannelLogoutQueue } from '../../../src/ports/memory/memory-backchannel-logout-queue.ts';
 import { MemoryEventSink } from '../../../src/ports/memory/memory-event-sink.ts';
 import { type MemoryPorts, memoryPorts } from '../../../src/ports/memory/memory-ports.ts';
 import { MemoryTenantSecrets } from '../../../src/ports/memory/memory-tenant-secrets.ts';
@@ -47,6 +48,8 @@ export interface MemoryPlane {
   deps: DataPlaneDeps;
   /** The events steps emitted, in order. */
   events: MemoryEventSink;
+  /** The back-channel logout notices queued, in order (none is delivered). */
+  logoutQueue: MemoryBackchannelLogoutQueue;
   /** Tenants' webhooks: script a slot's answers with `webhooks.on(slot, call => ...)`; calls are recorded. */
   webhooks: ScriptedWebhookInvoker;
   /** Tenants' plugin secrets: `tenantSecrets.set(tid, name, value)`. */
@@ -71,6 +74,7 @@ export function memoryPlane(
   const clock = options.clock ?? new ManualClock(Date.UTC(2030, 0, 1));
   const ports = memoryPorts(clock, { keyPairs: sharedKeyPairs });
   const events = new MemoryEventSink(clock);
+  const logoutQueue = new MemoryBackchannelLogoutQueue();
   const webhooks = new ScriptedWebhookInvoker(new ModuleRunner({ allowed: options.pluginModules === true }));
   const tenantSecrets = new MemoryTenantSecrets();
   const deps: DataPlaneDeps = {
@@ -90,6 +94,7 @@ export function memoryPlane(
     outbound: outboundPolicy({ allowPrivate: false }),
     clientKeySets: new ClientKeySets(outboundPolicy({ allowPrivate: false }), clock),
     events,
+    backchannelLogout: logoutQueue,
     webhooks,
     tenantSecrets,
   };
@@ -98,6 +103,7 @@ export function memoryPlane(
     ports,
     deps,
     events,
+    logoutQueue,
     webhooks,
     tenantSecrets,
     async tenant(input = {}, tid = `t-${randomBytes(4).toString('hex')}`) {

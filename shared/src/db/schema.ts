@@ -230,6 +230,20 @@ export interface EventOutboxTable {
   relayed_at: Date | null;
 }
 
+/** A tenant's resource servers (migration 0011, shared/src/resources/resource-server-store.ts). */
+export interface ResourceServersTable {
+  tid: string;
+  identifier: string;
+  id: string;
+  name: string;
+  scopes: Json<string[]>;
+  access_token: Json<Record<string, unknown>>;
+  /** null: every client of the tenant. */
+  allowed_clients: ColumnType<string[] | null, string | null, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   issuer_aliases: IssuerAliasesTable;
@@ -252,6 +266,7 @@ export interface Database {
   stripe_events: StripeEventsTable;
   event_outbox: EventOutboxTable;
   audit_log: AuditLogTable;
+  resource_servers: ResourceServersTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

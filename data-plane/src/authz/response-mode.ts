@@ -20,7 +20,8 @@ export interface ResponseMessage {
   sub_sid?: string;
 }
 
-function withParams(uri: string, params: Record<string, string>, where: 'query' | 'fragment'): string {
+/** `uri` with `params` added to its query (or as its fragment), its own parameters kept as they are. */
+export function withParams(uri: string, params: Record<string, string>, where: 'query' | 'fragment'): string {
   const encoded = new URLSearchParams(params).toString();
   if (where === 'fragment') return `${uri}#${encoded}`;
   return `${uri}${uri.includes('?') ? '&' : '?'}${encoded}`;

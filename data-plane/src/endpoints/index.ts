@@ -4,10 +4,12 @@ import { authzStoreApi } from '../integration/authz-store-api.ts';
 import { directAuthzApi } from '../integration/direct-authz-api.ts';
 import { directoryApi } from '../integration/directory-api.ts';
 import { keyStoreApi } from '../integration/key-store-api.ts';
+import { logoutSessionApi } from '../integration/logout-session-api.ts';
 import { sessionStoreApi } from '../integration/session-store-api.ts';
 import { checkSessionEndpoint } from '../login/check-session.ts';
 import { loginEndpoint } from '../login/login-endpoint.ts';
 import { backchannelLogout } from '../logout/backchannel-logout.ts';
+import { logoutEndpoint } from '../logout/logout-endpoint.ts';
 import { discoveryEndpoint } from './discovery.ts';
 import { introspectionEndpoint } from './introspect.ts';
 import { jwksEndpoint } from './jwks.ts';
@@ -26,6 +28,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   parEndpoint,
   loginEndpoint,
   checkSessionEndpoint,
+  logoutEndpoint,
   introspectionEndpoint,
   revocationEndpoint,
   directAuthzApi,
@@ -33,6 +36,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   keyStoreApi,
   directoryApi,
   authzSessionApi,
+  logoutSessionApi,
   sessionStoreApi,
   userinfoEndpoint,
   backchannelLogout,

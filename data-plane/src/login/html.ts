@@ -17,6 +17,8 @@ export interface Page {
   body: string;
   /** Origins forms on this page may be submitted (and redirected) to besides the server itself. */
   formTargets?: string[];
+  /** Origins this page may frame (front-channel logout); none unless listed. */
+  frameTargets?: string[];
   /** An inline script (run with the page's nonce). */
   script?: string;
 }
@@ -73,7 +75,8 @@ code { font-size: .875rem; }
 export function pageAnswer(config: TenantConfig, page: Page, status = 200): CoreAnswer {
   const nonce = randomBytes(16).toString('base64');
   const formAction = ["'self'", ...(page.formTargets ?? [])].join(' ');
-  const csp = `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+  const frameSrc = page.frameTargets?.length ? `; frame-src ${page.frameTargets.join(' ')}` : '';
+  const csp = `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'${frameSrc}`;
   const html = `<!doctype html>
 <html lang="${esc(page.lang)}">
 <head>

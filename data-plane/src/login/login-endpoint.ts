@@ -46,7 +46,7 @@ import { pageErrors } from './page-errors.ts';
  */
 
 /** The SSO cookie: the subject session id, scoped to the issuer (see cookies.ts). */
-const SSO_COOKIE = 'tessera_sso';
+export const SSO_COOKIE = 'tessera_sso';
 const Sid = Type.String({ minLength: 1, maxLength: 200 });
 const Csrf = Type.String({ minLength: 1, maxLength: 100 });
 const Flag = Type.Optional(Type.Literal('yes'));

@@ -32,6 +32,17 @@ export interface Messages {
   forged: string;
   continuing: string;
   continue: string;
+  signOutTitle: string;
+  signOutQuestion: string;
+  signOutAsked: (client: string) => string;
+  signOutAll: string;
+  signOutOnly: (client: string) => string;
+  signingOut: string;
+  signedOutTitle: string;
+  signedOutText: string;
+  signedOutOfApp: string;
+  signOutErrorTitle: string;
+  signOutExpired: string;
   scopes: Record<string, string>;
   claims: Record<string, string>;
 }
@@ -65,6 +76,17 @@ const en: Messages = {
     'The form could not be verified (it may be stale or from another site). Return to the application and start again.',
   continuing: 'Continuing…',
   continue: 'Continue',
+  signOutTitle: 'Sign out',
+  signOutQuestion: 'Sign out of all applications?',
+  signOutAsked: (client) => `${client} asked to sign you out.`,
+  signOutAll: 'Sign out of all applications',
+  signOutOnly: (client) => `Only from ${client}`,
+  signingOut: 'Signing you out…',
+  signedOutTitle: 'You are signed out',
+  signedOutText: 'You can close this window.',
+  signedOutOfApp: 'You are signed out of the application and stay signed in to the others.',
+  signOutErrorTitle: 'Sign-out error',
+  signOutExpired: 'This sign-out request has expired or is not known. Return to the application and sign out again.',
   scopes: {
     openid: 'Sign you in with your account',
     profile: 'See your basic profile (name, nickname, picture, locale)',
@@ -125,6 +147,18 @@ const de: Messages = {
     'Das Formular konnte nicht geprüft werden (veraltet oder von einer anderen Website). Kehren Sie zur Anwendung zurück und beginnen Sie neu.',
   continuing: 'Weiter…',
   continue: 'Weiter',
+  signOutTitle: 'Abmelden',
+  signOutQuestion: 'Von allen Anwendungen abmelden?',
+  signOutAsked: (client) => `${client} möchte Sie abmelden.`,
+  signOutAll: 'Von allen Anwendungen abmelden',
+  signOutOnly: (client) => `Nur von ${client}`,
+  signingOut: 'Sie werden abgemeldet…',
+  signedOutTitle: 'Sie sind abgemeldet',
+  signedOutText: 'Sie können dieses Fenster schließen.',
+  signedOutOfApp: 'Sie sind von der Anwendung abgemeldet und bleiben bei den anderen angemeldet.',
+  signOutErrorTitle: 'Abmeldefehler',
+  signOutExpired:
+    'Diese Abmeldeanfrage ist abgelaufen oder unbekannt. Kehren Sie zur Anwendung zurück und melden Sie sich erneut ab.',
   scopes: {
     openid: 'Sie mit Ihrem Konto anmelden',
     profile: 'Ihr Basisprofil sehen (Name, Spitzname, Bild, Sprache)',
@@ -185,6 +219,18 @@ const fr: Messages = {
     "Le formulaire n'a pas pu être vérifié (trop ancien ou venant d'un autre site). Revenez à l'application et recommencez.",
   continuing: 'Redirection…',
   continue: 'Continuer',
+  signOutTitle: 'Déconnexion',
+  signOutQuestion: 'Se déconnecter de toutes les applications ?',
+  signOutAsked: (client) => `${client} demande à vous déconnecter.`,
+  signOutAll: 'Se déconnecter de toutes les applications',
+  signOutOnly: (client) => `Seulement de ${client}`,
+  signingOut: 'Déconnexion en cours…',
+  signedOutTitle: 'Vous êtes déconnecté',
+  signedOutText: 'Vous pouvez fermer cette fenêtre.',
+  signedOutOfApp: "Vous êtes déconnecté de l'application et restez connecté aux autres.",
+  signOutErrorTitle: 'Erreur de déconnexion',
+  signOutExpired:
+    "Cette demande de déconnexion a expiré ou est inconnue. Revenez à l'application et déconnectez-vous à nouveau.",
   scopes: {
     openid: 'Vous connecter avec votre compte',
     profile: 'Voir votre profil de base (nom, pseudonyme, photo, langue)',

@@ -229,6 +229,21 @@ const Events = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** APIs (resource servers, docs/oauth.md "APIs and audiences"): what a request naming none is for. */
+const Resources = Type.Object(
+  {
+    default: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description:
+          'identifier of the resource server a token request naming no resource (or audience) is for, when the client may use it',
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const TenantConfigSchema = Type.Object(
   {
     version: Type.Literal(1, { default: 1 }),
@@ -240,6 +255,7 @@ export const TenantConfigSchema = Type.Object(
     authorization: Authorization,
     scopes: Scopes,
     introspection: Introspection,
+    resources: Resources,
     plugins: Plugins,
     events: Events,
   },

@@ -1,6 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { type PluginOptions, pluginProblems } from '../plugins/plugin-checks.ts';
 import { type TenantConfig, TenantConfigSchema } from './tenant-config.ts';
+import { resourceIndicatorProblem } from '../resources/resource-indicator.ts';
 import { parseUrl, schemeProblem } from './url-scheme.ts';
 
 /** One problem in a config, located by a JSONPath such as `$.tokens.accessTokenLifetime`. */
@@ -48,6 +49,7 @@ function semanticProblems(c: TenantConfig, broken: Set<string>, options: PluginO
   if (!broken.has('grants')) grantRules(c, problems);
   if (!broken.has('tokens')) tokenRules(c, problems);
   if (!broken.has('login')) loginRules(c, problems);
+  if (!broken.has('resources')) resourceRules(c, problems);
   // Plugins are checked slot by slot: one malformed slot does not hide the problems of the others.
   problems.push(...pluginProblems(c, (member) => broken.has('') || broken.has(member), options));
   return problems;
@@ -109,6 +111,11 @@ function tokenRules(c: TenantConfig, problems: ConfigProblem[]): void {
   if (t.refreshTokenLifetime > 0 && t.refreshTokenMaxIdle > t.refreshTokenLifetime) {
     problems.push({ path: '$.tokens.refreshTokenMaxIdle', message: 'must not exceed tokens.refreshTokenLifetime' });
   }
+}
+
+function resourceRules(c: TenantConfig, problems: ConfigProblem[]): void {
+  const problem = c.resources.default === undefined ? undefined : resourceIndicatorProblem(c.resources.default);
+  if (problem) problems.push({ path: '$.resources.default', message: problem });
 }
 
 function loginRules(c: TenantConfig, problems: ConfigProblem[]): void {

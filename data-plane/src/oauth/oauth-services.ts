@@ -18,8 +18,12 @@ type OAuthPorts = Pick<
   | 'logoutSessions'
   | 'codes'
   | 'pushedRequests'
+  | 'deviceRequests'
   | 'replay'
   | 'guessingBrake'
+  | 'resourceServerStore'
+  | 'resourceServers'
+  | 'userCodeBrake'
 >;
 
 /** The stores and services the OAuth endpoints, grants and flows share. */
@@ -47,8 +51,12 @@ export function oauthServices(
     logoutSessions,
     codes,
     pushedRequests,
+    deviceRequests,
     replay,
     guessingBrake,
+    userCodeBrake,
+    resourceServerStore,
+    resourceServers,
   } = ports;
   return {
     clock,
@@ -61,8 +69,12 @@ export function oauthServices(
     logoutSessions,
     codes,
     pushedRequests,
+    deviceRequests,
     replay,
     guessingBrake,
+    userCodeBrake,
+    resourceServerStore,
+    resourceServers,
     issuer: new TokenIssuer({ keyStores: ports.keyStores, accessTokens, authorizations, clock, webhooks }),
     passwordAuthenticator,
   };

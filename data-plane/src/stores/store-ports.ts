@@ -4,6 +4,7 @@ import type { Db } from '@tessera/shared/db/database';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import type { Redis } from 'ioredis';
 import { redisGuessingBrake } from '../brakes/password-brake.ts';
+import { redisUserCodeBrake } from '../brakes/user-code-brake.ts';
 import { PostgresUserDirectory } from '../directory/user-directory.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Ports } from '../ports/ports.ts';
@@ -12,6 +13,7 @@ import { RedisAuthorizationCodeStore } from './authorization-code-store.ts';
 import { PostgresAuthorizationStore } from './authorization-store.ts';
 import { RedisAuthzSessionStore } from './authz-session-store.ts';
 import { ClientCache } from './client-cache.ts';
+import { RedisDeviceRequestStore } from './device-request-store.ts';
 import { RedisLogoutSessionStore } from './logout-session-store.ts';
 import { RedisPushedRequestStore } from './pushed-request-store.ts';
 import { PostgresRefreshTokenStore } from './refresh-token-store.ts';
@@ -41,12 +43,14 @@ export function storePorts({ db, redis, masterKey, keyStores, clock }: StoreServ
     authzSessions: new RedisAuthzSessionStore(redis),
     logoutSessions: new RedisLogoutSessionStore(redis),
     pushedRequests: new RedisPushedRequestStore(redis, clock),
+    deviceRequests: new RedisDeviceRequestStore(redis, clock),
     replay: new RedisReplayCache(redis, clock),
     journal: new PostgresRevocationJournal(db, redis, clock),
     clientStore,
     clients: new ClientCache(clientStore),
     users: new PostgresUserDirectory(db, clock),
     guessingBrake: redisGuessingBrake(redis),
+    userCodeBrake: redisUserCodeBrake(redis),
     keyStores,
   };
 }

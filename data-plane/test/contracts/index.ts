@@ -4,6 +4,7 @@ import { authorizationCodeStoreContract } from './authorization-code-store.contr
 import { authorizationStoreContract } from './authorization-store.contract.ts';
 import { authzSessionStoreContract } from './authz-session-store.contract.ts';
 import { clientStoreContract } from './client-store.contract.ts';
+import { deviceRequestStoreContract } from './device-request-store.contract.ts';
 import { guessingBrakeContract } from './guessing-brake.contract.ts';
 import { keyStoreContract } from './key-store.contract.ts';
 import { logoutSessionStoreContract } from './logout-session-store.contract.ts';
@@ -25,6 +26,7 @@ export const STORE_CONTRACTS: readonly Contract[] = [
   authzSessionStoreContract,
   logoutSessionStoreContract,
   pushedRequestStoreContract,
+  deviceRequestStoreContract,
   replayCacheContract,
   revocationJournalContract,
   clientStoreContract,

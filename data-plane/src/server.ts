@@ -256,6 +256,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
       options.keyStores.forgetTenant(tid);
       clients.evictTenant(tid);
       tenantSecrets.evictTenant(tid);
+      // Resource server changes are announced as tenant changes (durable: a missed message is caught at resync).
+      oauth.resourceServers.evictTenant(tid);
     },
     onClientChange: (tid, clientId) => clients.evict(tid, clientId),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),

@@ -18,12 +18,10 @@ type OAuthPorts = Pick<
   | 'logoutSessions'
   | 'codes'
   | 'pushedRequests'
-  | 'deviceRequests'
   | 'replay'
   | 'guessingBrake'
   | 'resourceServerStore'
   | 'resourceServers'
-  | 'userCodeBrake'
 >;
 
 /** The stores and services the OAuth endpoints, grants and flows share. */
@@ -51,10 +49,8 @@ export function oauthServices(
     logoutSessions,
     codes,
     pushedRequests,
-    deviceRequests,
     replay,
     guessingBrake,
-    userCodeBrake,
     resourceServerStore,
     resourceServers,
   } = ports;
@@ -69,10 +65,8 @@ export function oauthServices(
     logoutSessions,
     codes,
     pushedRequests,
-    deviceRequests,
     replay,
     guessingBrake,
-    userCodeBrake,
     resourceServerStore,
     resourceServers,
     issuer: new TokenIssuer({ keyStores: ports.keyStores, accessTokens, authorizations, clock, webhooks }),

@@ -2,9 +2,9 @@ import { ClientStore } from '@tessera/shared/clients/client-store';
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { Db } from '@tessera/shared/db/database';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import { PostgresResourceServerStore } from '@tessera/shared/resources/resource-server-store';
 import type { Redis } from 'ioredis';
 import { redisGuessingBrake } from '../brakes/password-brake.ts';
-import { redisUserCodeBrake } from '../brakes/user-code-brake.ts';
 import { PostgresUserDirectory } from '../directory/user-directory.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Ports } from '../ports/ports.ts';
@@ -13,10 +13,10 @@ import { RedisAuthorizationCodeStore } from './authorization-code-store.ts';
 import { PostgresAuthorizationStore } from './authorization-store.ts';
 import { RedisAuthzSessionStore } from './authz-session-store.ts';
 import { ClientCache } from './client-cache.ts';
-import { RedisDeviceRequestStore } from './device-request-store.ts';
 import { RedisLogoutSessionStore } from './logout-session-store.ts';
 import { RedisPushedRequestStore } from './pushed-request-store.ts';
 import { PostgresRefreshTokenStore } from './refresh-token-store.ts';
+import { ResourceServerCache } from './resource-server-cache.ts';
 import { RedisReplayCache } from './replay-cache.ts';
 import { PostgresRevocationJournal } from './revocation-journal.ts';
 import { RedisSubjectSessionStore } from './subject-session-store.ts';
@@ -33,6 +33,7 @@ export interface StoreServices {
 /** The ports of a data plane on its real services (the in-memory twin is ports/memory/memory-ports.ts). */
 export function storePorts({ db, redis, masterKey, keyStores, clock }: StoreServices): Ports {
   const clientStore = new ClientStore(db, masterKey, clock);
+  const resourceServerStore = new PostgresResourceServerStore(db, clock);
   return {
     clock,
     accessTokens: new RedisAccessTokenStore(redis, clock),
@@ -43,14 +44,14 @@ export function storePorts({ db, redis, masterKey, keyStores, clock }: StoreServ
     authzSessions: new RedisAuthzSessionStore(redis),
     logoutSessions: new RedisLogoutSessionStore(redis),
     pushedRequests: new RedisPushedRequestStore(redis, clock),
-    deviceRequests: new RedisDeviceRequestStore(redis, clock),
     replay: new RedisReplayCache(redis, clock),
     journal: new PostgresRevocationJournal(db, redis, clock),
     clientStore,
     clients: new ClientCache(clientStore),
     users: new PostgresUserDirectory(db, clock),
     guessingBrake: redisGuessingBrake(redis),
-    userCodeBrake: redisUserCodeBrake(redis),
+    resourceServerStore,
+    resourceServers: new ResourceServerCache(resourceServerStore),
     keyStores,
   };
 }

@@ -1,6 +1,6 @@
 import { type KeyPairSource, MemoryKeyStore } from '@tessera/shared/keys/memory-key-store';
-import { memoryUserCodeBrake } from '../../brakes/user-code-brake.ts';
 import { ClientCache } from '../../stores/client-cache.ts';
+import { ResourceServerCache } from '../../stores/resource-server-cache.ts';
 import { type Clock, ManualClock } from '../clock.ts';
 import type { Ports } from '../ports.ts';
 import { MemoryAccessTokenStore } from './memory-access-token-store.ts';
@@ -8,12 +8,12 @@ import { MemoryAuthorizationCodeStore } from './memory-authorization-code-store.
 import { MemoryAuthorizationStore } from './memory-authorization-store.ts';
 import { MemoryAuthzSessionStore } from './memory-authz-session-store.ts';
 import { MemoryClientStore } from './memory-client-store.ts';
-import { MemoryDeviceRequestStore } from './memory-device-request-store.ts';
 import { MemoryGrantTables } from './memory-grant-tables.ts';
 import { memoryGuessingBrake } from './memory-guessing-brake.ts';
 import { MemoryLogoutSessionStore } from './memory-logout-session-store.ts';
 import { MemoryPushedRequestStore } from './memory-pushed-request-store.ts';
 import { MemoryRefreshTokenStore } from './memory-refresh-token-store.ts';
+import { MemoryResourceServerStore } from './memory-resource-server-store.ts';
 import { MemoryReplayCache } from './memory-replay-cache.ts';
 import { MemoryRevocationJournal } from './memory-revocation-journal.ts';
 import { MemorySubjectSessionStore } from './memory-subject-session-store.ts';
@@ -41,6 +41,7 @@ export function memoryPorts(
   const grants = new MemoryGrantTables();
   const clientStore = new MemoryClientStore(clock);
   const keyStore = new MemoryKeyStore(clock, options.keyPairs);
+  const resourceServerStore = new MemoryResourceServerStore(clock);
   return {
     clock,
     accessTokens: new MemoryAccessTokenStore(clock),
@@ -51,14 +52,14 @@ export function memoryPorts(
     authzSessions: new MemoryAuthzSessionStore(clock),
     logoutSessions: new MemoryLogoutSessionStore(clock),
     pushedRequests: new MemoryPushedRequestStore(clock),
-    deviceRequests: new MemoryDeviceRequestStore(clock),
     replay: new MemoryReplayCache(clock),
     journal: new MemoryRevocationJournal(clock),
     clientStore,
     clients: new ClientCache(clientStore),
     users: new MemoryUserDirectory(clock),
     guessingBrake: memoryGuessingBrake(),
-    userCodeBrake: memoryUserCodeBrake(),
+    resourceServerStore,
+    resourceServers: new ResourceServerCache(resourceServerStore),
     keyStore,
     keyStores: { for: () => keyStore, forgetTenant: () => undefined },
   };

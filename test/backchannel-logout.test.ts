@@ -51,7 +51,7 @@ describe('back-channel logout', () => {
     ).clientId;
 
   /** Sign `sub` in at `clientId` (the authorisation session API); with `subSid`, into that session. */
-  const signIn = async (clientId: string, sub: string, subSid?: string) => {
+  const signIn = async (clientId: string, sub: string, subSid?: string, extra: Record<string, string> = {}) => {
     const query = new URLSearchParams({
       response_type: 'code',
       client_id: clientId,
@@ -59,10 +59,11 @@ describe('back-channel logout', () => {
       scope: 'openid',
       code_challenge: CHALLENGE,
       code_challenge_method: 'S256',
+      ...extra,
     }).toString();
     const { final } = await completeFlow(issuer, apiToken, query, { sub, ...(subSid ? { subSid } : {}) });
     expect(final.type).toBe('response');
-    return subSid ?? final.sub_sid!;
+    return final.sub_sid ?? subSid!;
   };
 
   const endSession = async (query: string, headers: Record<string, string> = {}) => {
@@ -106,7 +107,7 @@ describe('back-channel logout', () => {
     tid = uniqueTid('bcl');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
     ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer }));
-    for (const name of ['rp', 'plain', 'down', 'gone'] as const) clients[name] = await logoutClient(tid, name);
+    for (const name of ['rp', 'plain', 'down', 'gone', 'again'] as const) clients[name] = await logoutClient(tid, name);
     // A client that wants ID tokens (and so logout tokens) signed ES256.
     clients.es = await logoutClient(tid, 'es', { id_token_signed_response_alg: 'ES256' });
     // The session events reach the audit log through the relay (one of ours; another test's would do as well).
@@ -257,6 +258,18 @@ describe('back-channel logout', () => {
     );
     const dora = await Promise.all(all.map((t) => verifyLogoutToken(t, clients.gone!)));
     expect(dora.find((c) => c.sub === 'dora')).toMatchObject({ sid: sha256(doraSid) });
+  });
+
+  it('notifies the clients of a session that a new sign-in in the same browser replaced', async () => {
+    const path = `/bc/${tid}/again`;
+    const first = await signIn(clients.again!, 'fay');
+    const second = await signIn(clients.again!, 'fay', first, { prompt: 'login' });
+    expect(second).not.toBe(first);
+    const [token] = await eventually(
+      () => delivered(path),
+      (t) => t.length > 0,
+    );
+    expect(await verifyLogoutToken(token!, clients.again!)).toMatchObject({ sub: 'fay', sid: sha256(first) });
   });
 
   it('never notifies a client of another tenant, even one of the same client id', async () => {

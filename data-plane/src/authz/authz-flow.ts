@@ -5,6 +5,7 @@ import { tokenHash } from '@tessera/shared/tokens/identifiers';
 import type { UsageMeter } from '../core/usage-meter.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
+import { announceSessionEnded } from '../logout/session-ended.ts';
 import { webSsoEligible } from '../plugins/web-sso-eligibility.ts';
 import type { AuthzSession } from '../ports/authz-session-store.ts';
 import { epochSeconds } from '../ports/clock.ts';
@@ -387,6 +388,14 @@ export async function continueAuthzSession(
     : consented(flow, sid, session, client, body as unknown as ConsentDecision);
 }
 
+/** The browser's previous session, which its new one replaces: ended, and announced to its clients (back-channel logout). */
+async function endReplacedSession(deps: DataPlaneDeps, context: TenantContext, hash: string): Promise<void> {
+  const { tid } = context.tenant;
+  const prior = await deps.oauth.sessions.getByHash(tid, hash);
+  if (prior && (await deps.oauth.sessions.endByHash(tid, hash)))
+    await announceSessionEnded(deps, context, { sidHash: hash, session: prior, cause: 'replaced' });
+}
+
 async function authenticated(
   flow: FlowContext,
   sid: string,
@@ -427,7 +436,7 @@ async function authenticated(
     ...(isObject(body.data) ? { data: body.data } : {}),
   };
   const subSid = await deps.oauth.sessions.create(tid, context.secrets['identifier-hmac'], subjectSession);
-  if (session.priorSession) await deps.oauth.sessions.endByHash(tid, session.priorSession);
+  if (session.priorSession) await endReplacedSession(deps, context, session.priorSession);
   const { priorSession: _ended, ...rest } = session;
   // Not written here: afterAuthentication takes the session or writes it at its next step, subject included.
   const next: AuthzSession = { ...rest, createdSubSid: true, subSid };

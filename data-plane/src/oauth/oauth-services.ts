@@ -18,10 +18,14 @@ type OAuthPorts = Pick<
   | 'logoutSessions'
   | 'codes'
   | 'pushedRequests'
+  | 'deviceRequests'
   | 'replay'
   | 'guessingBrake'
   | 'resourceServerStore'
   | 'resourceServers'
+  | 'resourceServerStore'
+  | 'resourceServers'
+  | 'userCodeBrake'
 >;
 
 /** The stores and services the OAuth endpoints, grants and flows share. */
@@ -49,8 +53,12 @@ export function oauthServices(
     logoutSessions,
     codes,
     pushedRequests,
+    deviceRequests,
     replay,
     guessingBrake,
+    userCodeBrake,
+    resourceServerStore,
+    resourceServers,
     resourceServerStore,
     resourceServers,
   } = ports;
@@ -65,8 +73,12 @@ export function oauthServices(
     logoutSessions,
     codes,
     pushedRequests,
+    deviceRequests,
     replay,
     guessingBrake,
+    userCodeBrake,
+    resourceServerStore,
+    resourceServers,
     resourceServerStore,
     resourceServers,
     issuer: new TokenIssuer({ keyStores: ports.keyStores, accessTokens, authorizations, clock, webhooks }),

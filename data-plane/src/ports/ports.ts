@@ -5,6 +5,7 @@ import type { AuthzSessionStore } from './authz-session-store.ts';
 import type { ClientLookup } from './client-lookup.ts';
 import type { ClientStore } from './client-store.ts';
 import type { Clock } from './clock.ts';
+import type { DeviceRequestStore } from './device-request-store.ts';
 import type { GuessingBrake } from './guessing-brake.ts';
 import type { KeyBackends } from './key-backends.ts';
 import type { LogoutSessionStore } from './logout-session-store.ts';
@@ -14,6 +15,7 @@ import type { ResourceServerLookup, ResourceServerStore } from './resource-serve
 import type { ReplayCache } from './replay-cache.ts';
 import type { RevocationJournal } from './revocation-journal.ts';
 import type { SubjectSessionStore } from './subject-session-store.ts';
+import type { UserCodeBrake } from './user-code-brake.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 /**
@@ -34,6 +36,8 @@ export interface Ports {
   /** Logout flows awaiting the end-user's decision. */
   logoutSessions: LogoutSessionStore;
   pushedRequests: PushedRequestStore;
+  /** Device authorisation requests (RFC 8628). */
+  deviceRequests: DeviceRequestStore;
   replay: ReplayCache;
   journal: RevocationJournal;
   /** Clients: writes and authoritative reads. */
@@ -46,5 +50,6 @@ export interface Ports {
   resourceServerStore: ResourceServerStore;
   /** Resource servers as the request path reads them (cached over `resourceServerStore`). */
   resourceServers: ResourceServerLookup;
+  userCodeBrake: UserCodeBrake;
   keyStores: KeyBackends;
 }

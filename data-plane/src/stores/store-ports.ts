@@ -5,6 +5,7 @@ import type { KeyStores } from '@tessera/shared/keys/key-stores';
 import { PostgresResourceServerStore } from '@tessera/shared/resources/resource-server-store';
 import type { Redis } from 'ioredis';
 import { redisGuessingBrake } from '../brakes/password-brake.ts';
+import { redisUserCodeBrake } from '../brakes/user-code-brake.ts';
 import { PostgresUserDirectory } from '../directory/user-directory.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Ports } from '../ports/ports.ts';
@@ -13,6 +14,7 @@ import { RedisAuthorizationCodeStore } from './authorization-code-store.ts';
 import { PostgresAuthorizationStore } from './authorization-store.ts';
 import { RedisAuthzSessionStore } from './authz-session-store.ts';
 import { ClientCache } from './client-cache.ts';
+import { RedisDeviceRequestStore } from './device-request-store.ts';
 import { RedisLogoutSessionStore } from './logout-session-store.ts';
 import { RedisPushedRequestStore } from './pushed-request-store.ts';
 import { PostgresRefreshTokenStore } from './refresh-token-store.ts';
@@ -44,6 +46,7 @@ export function storePorts({ db, redis, masterKey, keyStores, clock }: StoreServ
     authzSessions: new RedisAuthzSessionStore(redis),
     logoutSessions: new RedisLogoutSessionStore(redis),
     pushedRequests: new RedisPushedRequestStore(redis, clock),
+    deviceRequests: new RedisDeviceRequestStore(redis, clock),
     replay: new RedisReplayCache(redis, clock),
     journal: new PostgresRevocationJournal(db, redis, clock),
     clientStore,
@@ -52,6 +55,7 @@ export function storePorts({ db, redis, masterKey, keyStores, clock }: StoreServ
     guessingBrake: redisGuessingBrake(redis),
     resourceServerStore,
     resourceServers: new ResourceServerCache(resourceServerStore),
+    userCodeBrake: redisUserCodeBrake(redis),
     keyStores,
   };
 }

@@ -1,4 +1,5 @@
 import { type KeyPairSource, MemoryKeyStore } from '@tessera/shared/keys/memory-key-store';
+import { memoryUserCodeBrake } from '../../brakes/user-code-brake.ts';
 import { ClientCache } from '../../stores/client-cache.ts';
 import { ResourceServerCache } from '../../stores/resource-server-cache.ts';
 import { type Clock, ManualClock } from '../clock.ts';
@@ -8,6 +9,7 @@ import { MemoryAuthorizationCodeStore } from './memory-authorization-code-store.
 import { MemoryAuthorizationStore } from './memory-authorization-store.ts';
 import { MemoryAuthzSessionStore } from './memory-authz-session-store.ts';
 import { MemoryClientStore } from './memory-client-store.ts';
+import { MemoryDeviceRequestStore } from './memory-device-request-store.ts';
 import { MemoryGrantTables } from './memory-grant-tables.ts';
 import { memoryGuessingBrake } from './memory-guessing-brake.ts';
 import { MemoryLogoutSessionStore } from './memory-logout-session-store.ts';
@@ -52,6 +54,7 @@ export function memoryPorts(
     authzSessions: new MemoryAuthzSessionStore(clock),
     logoutSessions: new MemoryLogoutSessionStore(clock),
     pushedRequests: new MemoryPushedRequestStore(clock),
+    deviceRequests: new MemoryDeviceRequestStore(clock),
     replay: new MemoryReplayCache(clock),
     journal: new MemoryRevocationJournal(clock),
     clientStore,
@@ -60,6 +63,7 @@ export function memoryPorts(
     guessingBrake: memoryGuessingBrake(),
     resourceServerStore,
     resourceServers: new ResourceServerCache(resourceServerStore),
+    userCodeBrake: memoryUserCodeBrake(),
     keyStore,
     keyStores: { for: () => keyStore, forgetTenant: () => undefined },
   };

@@ -15,6 +15,7 @@ import type { SlotInvoker } from './ports/slot-invoker.ts';
 import type { TenantSecrets } from './ports/tenant-secrets.ts';
 import type { UserDirectory } from './ports/user-directory.ts';
 import type { TenantContext } from './tenancy/tenant-context.ts';
+import type { TrustedIssuerKeySets } from './trust/trusted-issuer-keys.ts';
 
 /**
  * The services the composition root (server.ts) builds once per data plane
@@ -44,6 +45,8 @@ export interface DataPlaneDeps {
   outbound: OutboundPolicy;
   /** Clients' public keys (registered or fetched from jwks_uri, cached per data plane). */
   clientKeySets: ClientKeySets;
+  /** Keys of the issuers tenants trust (config trustedIssuers: token exchange, JWT bearer), cached per data plane. */
+  trustedIssuerKeys: TrustedIssuerKeySets;
   /** The event outbox (docs/events.md): steps emit what happened; the worker delivers and audits it. */
   events: EventSink;
   /** Back-channel logout notices waiting for delivery (BullMQ, every node; logout/session-ended.ts queues them). */

@@ -50,6 +50,7 @@ import { IssuerRequestCounts } from './tenancy/issuer-requests.ts';
 import { installTenantResolution, tenantUrlRewriter } from './tenancy/resolve-tenant.ts';
 import { TenantCache } from './tenancy/tenant-cache.ts';
 import { TenantSync } from './tenancy/tenant-sync.ts';
+import { TrustedIssuerKeySets } from './trust/trusted-issuer-keys.ts';
 
 export interface DataPlaneOptions {
   settings: Settings;
@@ -208,6 +209,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     },
     outbound,
     clientKeySets: new ClientKeySets(outbound, clock),
+    trustedIssuerKeys: new TrustedIssuerKeySets(outbound, clock, { allowLoopbackHttp: settings.clientFetchPrivate }),
     events: new RedisEventOutbox(redis, clock),
     backchannelLogout,
     webhooks,

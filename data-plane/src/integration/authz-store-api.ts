@@ -10,7 +10,7 @@ import { route } from '../core/route.ts';
 import { step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { newAuthorization } from '../grants/new-authorization.ts';
-import { persistedFacts, refreshTokenRefusal } from '../grants/refresh-token-validity.ts';
+import { usableRefreshToken } from '../oauth/refresh-token-inspection.ts';
 import { inspectAccessToken } from '../oauth/token-inspection.ts';
 import type { StoredAuthorization } from '../ports/authorization-store.ts';
 import { epochSeconds } from '../ports/clock.ts';
@@ -213,31 +213,11 @@ async function behindRefreshToken(
   deps: DataPlaneDeps,
   token: string,
 ): Promise<Record<string, unknown> | null> {
-  const context = request.tenant;
-  const { tid, config } = context.tenant;
-  const grace = config.tokens.refreshTokenReuseGracePeriod;
-  const now = epochSeconds(deps.oauth.clock);
-  // The refresh grant's own rule (grants/refresh-token-validity.ts), asked for the tenant: no client or issuer to match.
-  if (token.split('.').length === 5) {
-    const payload = await deps.oauth.issuer.decodeTransientRefreshToken(context, token);
-    if (!payload) return null;
-    const { authz } = payload;
-    const refusal = refreshTokenRefusal({
-      now,
-      grace,
-      known: true,
-      authz,
-      expiresAt: payload.exp,
-      revokedSince: await deps.oauth.journal.isRevokedDurably(tid, authz.sub, authz.cid, payload.iat),
-      // Used (rotated) beyond the grace period: its next use would revoke the authorisation.
-      usedAt: authz.refreshToken.rotate ? await deps.oauth.replay.usedAt(tid, 'refresh-token', payload.jti) : null,
-    });
-    return refusal ? null : authorizationObject(authz, { iat: payload.iat });
-  }
-  const row = await deps.oauth.refreshTokens.find(tid, context.secrets['identifier-hmac'], token);
-  const stored = row ? await deps.oauth.authorizations.get(tid, row.authorizationId) : null;
-  const refusal = refreshTokenRefusal(persistedFacts(row, stored?.authz, { now, grace }));
-  return refusal || !stored ? null : storedObject(stored);
+  const usable = await usableRefreshToken(request.tenant, deps, token);
+  if (!usable) return null;
+  return usable.kind === 'transient'
+    ? authorizationObject(usable.authz, { iat: usable.iat })
+    : storedObject(usable.stored);
 }
 
 function filterOf(query: FilterQuery): { sub?: string; cid?: string } {

@@ -244,6 +244,100 @@ const Resources = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Where a trusted issuer's JWTs are accepted: token exchange subject/actor tokens, RFC 7523 assertions. */
+export const TRUSTED_ISSUER_USES = ['token-exchange', 'jwt-bearer'] as const;
+export type TrustedIssuerUse = (typeof TRUSTED_ISSUER_USES)[number];
+
+/** RFC 8693 §3 token type identifiers the token exchange grant accepts as subject and actor tokens. */
+export const EXCHANGE_TOKEN_TYPES = [
+  'urn:ietf:params:oauth:token-type:access_token',
+  'urn:ietf:params:oauth:token-type:refresh_token',
+  'urn:ietf:params:oauth:token-type:id_token',
+  'urn:ietf:params:oauth:token-type:jwt',
+] as const;
+
+/**
+ * Another issuer whose signed JWTs the tenant accepts (data-plane/src/trust/):
+ * its keys by URL (https; http only for a loopback host) or inline, the
+ * algorithms it signs with, and for which uses.
+ */
+const TrustedIssuer = Type.Object(
+  {
+    issuer: Type.String({ minLength: 1, maxLength: 2048, description: 'the iss value of its JWTs, compared exactly' }),
+    jwksUri: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'https URL of its JWK set' })),
+    jwks: Type.Optional(
+      Type.Object(
+        { keys: Type.Array(Type.Record(Type.String(), Type.Unknown()), { minItems: 1, maxItems: 20 }) },
+        { additionalProperties: false, description: 'its public keys inline, instead of jwksUri' },
+      ),
+    ),
+    algorithms: Type.Array(oneOf(SIGNING_ALGORITHMS), {
+      default: ['RS256', 'ES256'],
+      minItems: 1,
+      uniqueItems: true,
+      description: 'signing algorithms accepted from it',
+    }),
+    uses: Type.Array(oneOf(TRUSTED_ISSUER_USES), { minItems: 1, uniqueItems: true }),
+    subjects: Type.Union([Type.Literal('as-is'), Type.Literal('directory')], {
+      default: 'as-is',
+      description:
+        "as-is: its sub becomes the token's subject; directory: the sub must be a user of the tenant's directory",
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/** RFC 8693 token exchange: who may exchange what for which audiences (default deny). */
+const TokenExchange = Type.Object(
+  {
+    policies: Type.Array(
+      Type.Object(
+        {
+          clients: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+            minItems: 1,
+            uniqueItems: true,
+            maxItems: 1000,
+            description: 'client ids allowed; "*" for any client of the tenant',
+          }),
+          subjectTokenTypes: Type.Array(oneOf(EXCHANGE_TOKEN_TYPES), { minItems: 1, uniqueItems: true }),
+          audiences: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+            default: [],
+            uniqueItems: true,
+            maxItems: 1000,
+            description: 'audience / resource values they may ask for; "*" for any; none: no audience may be asked',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 100 },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** RFC 7523 §2.1 JWT bearer assertions. */
+const JwtBearer = Type.Object(
+  {
+    maxAssertionLifetime: seconds(300, 10, 3600, 'how far ahead an assertion may expire, in seconds'),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** APIs (resource servers, docs/oauth.md "APIs and audiences"): what a request naming none is for. */
+const Resources = Type.Object(
+  {
+    default: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description:
+          'identifier of the resource server a token request naming no resource (or audience) is for, when the client may use it',
+      }),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const TenantConfigSchema = Type.Object(
   {
     version: Type.Literal(1, { default: 1 }),
@@ -255,6 +349,9 @@ export const TenantConfigSchema = Type.Object(
     authorization: Authorization,
     scopes: Scopes,
     introspection: Introspection,
+    trustedIssuers: Type.Array(TrustedIssuer, { default: [], maxItems: 20 }),
+    tokenExchange: TokenExchange,
+    jwtBearer: JwtBearer,
     resources: Resources,
     plugins: Plugins,
     events: Events,

@@ -49,6 +49,7 @@ function semanticProblems(c: TenantConfig, broken: Set<string>, options: PluginO
   if (!broken.has('grants')) grantRules(c, problems);
   if (!broken.has('tokens')) tokenRules(c, problems);
   if (!broken.has('login')) loginRules(c, problems);
+  if (!broken.has('trustedIssuers')) trustedIssuerRules(c, problems);
   if (!broken.has('resources')) resourceRules(c, problems);
   // Plugins are checked slot by slot: one malformed slot does not hide the problems of the others.
   problems.push(...pluginProblems(c, (member) => broken.has('') || broken.has(member), options));
@@ -123,6 +124,34 @@ function loginRules(c: TenantConfig, problems: ConfigProblem[]): void {
   const url = parseUrl(c.login.logoUrl);
   const problem = url ? schemeProblem(url, 'https:', 'http:') : 'must be an https URL (http only for localhost)';
   if (problem) problems.push({ path: '$.login.logoUrl', message: problem });
+}
+
+/** Each trusted issuer once, with its keys one way (a URL under the scheme rule, or inline). */
+function trustedIssuerRules(c: TenantConfig, problems: ConfigProblem[]): void {
+  const seen = new Set<string>();
+  c.trustedIssuers.forEach((t, i) => {
+    const path = `$.trustedIssuers[${i}]`;
+    if (seen.has(t.issuer)) problems.push({ path: `${path}.issuer`, message: 'is listed twice' });
+    seen.add(t.issuer);
+    if ((t.jwksUri === undefined) === (t.jwks === undefined))
+      problems.push({ path, message: 'needs exactly one of jwksUri and jwks' });
+    if (t.jwksUri !== undefined) {
+      const url = parseUrl(t.jwksUri);
+      const problem = !url
+        ? 'must be an absolute URL'
+        : url.username || url.password
+          ? 'must not carry credentials'
+          : schemeProblem(url, 'https:', 'http:');
+      if (problem) problems.push({ path: `${path}.jwksUri`, message: problem });
+    }
+    t.jwks?.keys.forEach((key, k) => {
+      if (typeof key.kty !== 'string' || key.kty === 'oct' || 'd' in key)
+        problems.push({
+          path: `${path}.jwks.keys[${k}]`,
+          message: 'must be a public JWK (no symmetric or private key)',
+        });
+    });
+  });
 }
 
 /**

@@ -17,6 +17,7 @@ import { type MemoryPorts, memoryPorts } from '../../../src/ports/memory/memory-
 import { MemoryTenantSecrets } from '../../../src/ports/memory/memory-tenant-secrets.ts';
 import { ScriptedWebhookInvoker } from '../../../src/ports/memory/memory-webhook-invoker.ts';
 import { TenantContext } from '../../../src/tenancy/tenant-context.ts';
+import { TrustedIssuerKeySets } from '../../../src/trust/trusted-issuer-keys.ts';
 
 /** A stand-in for a service unit tests do not have: any use says which one. */
 function unavailable<T extends object>(name: string): T {
@@ -93,6 +94,7 @@ export function memoryPlane(
     providerMetadata: (_context, issuer) => ({ issuer }),
     outbound: outboundPolicy({ allowPrivate: false }),
     clientKeySets: new ClientKeySets(outboundPolicy({ allowPrivate: false }), clock),
+    trustedIssuerKeys: new TrustedIssuerKeySets(outboundPolicy({ allowPrivate: false }), clock),
     events,
     backchannelLogout: logoutQueue,
     webhooks,

@@ -23,8 +23,6 @@ type OAuthPorts = Pick<
   | 'guessingBrake'
   | 'resourceServerStore'
   | 'resourceServers'
-  | 'resourceServerStore'
-  | 'resourceServers'
   | 'userCodeBrake'
 >;
 
@@ -59,8 +57,6 @@ export function oauthServices(
     userCodeBrake,
     resourceServerStore,
     resourceServers,
-    resourceServerStore,
-    resourceServers,
   } = ports;
   return {
     clock,
@@ -77,8 +73,6 @@ export function oauthServices(
     replay,
     guessingBrake,
     userCodeBrake,
-    resourceServerStore,
-    resourceServers,
     resourceServerStore,
     resourceServers,
     issuer: new TokenIssuer({ keyStores: ports.keyStores, accessTokens, authorizations, clock, webhooks }),

@@ -18,8 +18,8 @@ import { RedisDeviceRequestStore } from './device-request-store.ts';
 import { RedisLogoutSessionStore } from './logout-session-store.ts';
 import { RedisPushedRequestStore } from './pushed-request-store.ts';
 import { PostgresRefreshTokenStore } from './refresh-token-store.ts';
-import { ResourceServerCache } from './resource-server-cache.ts';
 import { RedisReplayCache } from './replay-cache.ts';
+import { ResourceServerCache } from './resource-server-cache.ts';
 import { PostgresRevocationJournal } from './revocation-journal.ts';
 import { RedisSubjectSessionStore } from './subject-session-store.ts';
 

@@ -9,6 +9,7 @@ import type { Exchange } from '../core/exchange.ts';
 import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { rotateBrowserState } from '../login/browser-state.ts';
 import { cookieOptions, readCookie, setCookie } from '../login/cookies.ts';
 import { browserValue, csrfToken, csrfValid } from '../login/csrf.ts';
 import { errorPage } from '../login/error-page.ts';
@@ -74,15 +75,20 @@ const logoutPageErrors = pageErrorStyle('logout-page', (t) => ({
 }));
 
 /**
- * The end in the browser. The SSO cookie is deleted when the session was
- * closed (or named none); then the front-channel iframes and on to the
- * redirect, straight to the redirect (303) when no relying party is to be
- * told, or the "you are signed out" page.
+ * The end in the browser. The SSO cookie is deleted (and the browser state
+ * rotated) when the session was closed (or named none); then the
+ * front-channel iframes and on to the redirect, straight to the redirect
+ * (303) when no relying party is to be told, or the "you are signed out"
+ * page.
  */
 function endAnswer(x: LogoutExchange, message: EndMessage): CoreAnswer {
   const { issuer } = x.request;
   const { config } = x.request.tenant.tenant;
-  if (message.sub_session_closed || x.state.staleCookie) setCookie(x, issuer, SSO_COOKIE, '', cookieOptions(issuer, 0));
+  if (message.sub_session_closed || x.state.staleCookie) {
+    setCookie(x, issuer, SSO_COOKIE, '', cookieOptions(issuer, 0));
+    // Session Management 1.0: the check-session iframe answers `changed` to every RP of the ended session.
+    rotateBrowserState(x, issuer, config.authorization.subjectSessionMaxLife);
+  }
   const next = message.post_logout_redirect_uri;
   if (next && message.frontchannel_logout_uris.length === 0)
     return redirectAnswer(next, 303, { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });

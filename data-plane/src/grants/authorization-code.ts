@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { narrowedToResources } from '../oauth/resource-indicators.ts';
 import type { CodeRecord } from '../ports/authorization-code-store.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
@@ -39,8 +40,9 @@ export const authorizationCodeGrant: GrantHandler = {
     if (!code) throw oauthError('invalid_request', 'Missing code');
     const record = await deps.oauth.codes.get(tid, tenant.secrets['identifier-hmac'], code);
     if (!record) throw invalidGrant('Invalid or expired authorization code');
-    const { authz } = record;
-    if (authz.cid !== client.clientId) throw invalidGrant('The code was issued to another client');
+    if (record.authz.cid !== client.clientId) throw invalidGrant('The code was issued to another client');
+    // RFC 8707 §2.2: the token may be for some of the resources the code was granted for.
+    const authz = await narrowedToResources(deps.oauth.resourceServers, tenant, client, params, record.authz);
     if (!(await deps.oauth.codes.markUsed(tid, code))) {
       await deps.oauth.authorizations.delete(tid, { sub: authz.sub, cid: authz.cid });
       await deps.oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });

@@ -1,5 +1,6 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { clientCredentialsHook } from '../plugins/client-credentials-hook.ts';
 import { slotConfigOf } from '../plugins/slot-config.ts';
 import type { GrantHandler } from './grant.ts';
@@ -21,7 +22,8 @@ export const clientCredentialsGrant: GrantHandler = {
     if ((client.metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none') {
       throw oauthError('unauthorized_client', 'Public clients cannot use the client_credentials grant');
     }
-    let scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));
+    const resources = await resourcesOfRequest(deps.oauth.resourceServers, tenant, client, params);
+    let scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope), apiScopes(resources));
     let atc: Record<string, unknown> | undefined;
     const handler = slotConfigOf(tenant, 'clientCredentialsGrant');
     if (handler)
@@ -32,13 +34,17 @@ export const clientCredentialsGrant: GrantHandler = {
         client.clientId,
         scp,
       ));
-    const authz = newAuthorization(tenant.tenant.config, {
-      sub: client.clientId,
-      cid: client.clientId,
-      scp,
-      iss: issuer,
-      ...(atc ? { atc } : {}),
-    });
+    const authz = forResources(
+      tenant.tenant.config,
+      newAuthorization(tenant.tenant.config, {
+        sub: client.clientId,
+        cid: client.clientId,
+        scp,
+        iss: issuer,
+        ...(atc ? { atc } : {}),
+      }),
+      resources,
+    );
     const response = await deps.oauth.issuer.issue(tenant, authz);
     // Machine clients are not active subjects (monthly active subjects bill people); their tokens are billed as tokens.
     usage?.meter(TOKENS);

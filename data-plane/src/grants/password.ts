@@ -1,5 +1,6 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { verifyPassword } from '../plugins/password-checks.ts';
 import type { GrantHandler } from './grant.ts';
 import { newAuthorization } from './new-authorization.ts';
@@ -34,8 +35,14 @@ export const passwordGrant: GrantHandler = {
     const subject = await verifyPassword(deps, tenant, { at: 'grant', username, password, clientId: client.clientId });
     if (!subject) throw oauthError('invalid_grant', 'Invalid resource owner credentials');
     await reservation.succeeded();
-    const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope));
-    const authz = newAuthorization(tenant.tenant.config, { sub: subject.sub, cid: client.clientId, scp, iss: issuer });
+    const resources = await resourcesOfRequest(deps.oauth.resourceServers, tenant, client, params);
+    const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope), apiScopes(resources));
+    const config = tenant.tenant.config;
+    const authz = forResources(
+      config,
+      newAuthorization(config, { sub: subject.sub, cid: client.clientId, scp, iss: issuer }),
+      resources,
+    );
     authz.refreshToken.issue = (client.metadata.grant_types ?? []).includes('refresh_token');
     const response = await deps.oauth.issuer.issue(tenant, authz);
     usage?.meter('sign_ins', subject.sub);

@@ -2,6 +2,7 @@ import type { Authorization } from '@tessera/shared/authz/authorization';
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
+import { narrowedToResources } from '../oauth/resource-indicators.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
@@ -65,7 +66,8 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
   });
   if (refusal === 'reused') throw await revokeReused(req, stored!.id, stored!.authz);
   if (refusal || !row || !stored) throw refused(refusal);
-  const authz = stored.authz;
+  // RFC 8707 §2.2: this access token may be for some of the grant's resources (the grant keeps them all).
+  const authz = await narrowedToResources(oauth.resourceServers, tenant, client, params, stored.authz);
 
   const refreshExp = row.expiresAt ? Math.floor(row.expiresAt.getTime() / 1000) : 0;
   let refreshToken: string | undefined;
@@ -102,7 +104,7 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
   const { oauth } = deps;
   const payload = await oauth.issuer.decodeTransientRefreshToken(tenant, token);
   if (!payload) throw refused('unknown');
-  const { authz } = payload;
+  const authz = await narrowedToResources(oauth.resourceServers, tenant, client, params, payload.authz);
   const now = epochSeconds(oauth.clock);
   const refusal = refreshTokenRefusal({
     now,

@@ -53,11 +53,17 @@ export function scopeOutside(config: TenantConfig, client: Client, requested: re
 /**
  * The scope a client gets at the token endpoint: what it asked for, all of
  * which it must be allowed (invalid_scope otherwise); its default scope when
- * it asked for nothing.
+ * it asked for nothing. `api`: the values the requested resource servers
+ * define (oauth/resource-indicators.ts), allowed along with them.
  */
-export function grantedScope(config: TenantConfig, client: Client, requested: string[] | undefined): string[] {
+export function grantedScope(
+  config: TenantConfig,
+  client: Client,
+  requested: string[] | undefined,
+  api: ReadonlySet<string> = new Set(),
+): string[] {
   if (requested === undefined) return defaultScope(config, client);
-  const outside = scopeOutside(config, client, requested);
+  const outside = scopeOutside(config, client, requested).filter((v) => !api.has(v));
   if (outside.length > 0) throw oauthError('invalid_scope', `The client may not request: ${outside.join(' ')}`);
   return requested;
 }

@@ -127,10 +127,11 @@ export class TokenIssuer {
       await this.#accessTokens.put(tid, identifier, { authz, iss: authz.iss, iat, exp, jti });
       token = identifierAccessToken(context, identifier);
     } else {
-      const alg = config.keys.accessTokenSigningAlgorithm;
+      const alg = authz.accessToken.alg ?? config.keys.accessTokenSigningAlgorithm;
+      const profile = authz.accessToken.profile ?? config.tokens.accessTokenProfile;
       const key = currentKey(context.keys, alg, new Date(now));
       if (!key) throw new HttpError(500, 'server_error', `No active ${alg} signing key`);
-      const plain = accessTokenClaims(config.tokens.accessTokenProfile, authz, { iss: authz.iss, iat, exp, jti });
+      const plain = accessTokenClaims(profile, authz, { iss: authz.iss, iat, exp, jti });
       // The tenant's claims codec, if any; awaited only when it is a webhook.
       const encoded = encodeAccessTokenClaims(context, this.#webhooks, plain);
       const claims = encoded instanceof Promise ? await encoded : encoded;
@@ -140,14 +141,7 @@ export class TokenIssuer {
             enc: config.tokens.accessTokenEncryptionMethod as ContentEncryption,
           }
         : undefined;
-      token = await encodeJwtAccessToken(
-        this.#keyStores.for(key.backend),
-        tid,
-        key,
-        config.tokens.accessTokenProfile,
-        claims,
-        encryption,
-      );
+      token = await encodeJwtAccessToken(this.#keyStores.for(key.backend), tid, key, profile, claims, encryption);
     }
     return {
       access_token: token,

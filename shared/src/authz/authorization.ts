@@ -1,3 +1,6 @@
+import type { SigningAlgorithm } from '../jose/algorithms.ts';
+import type { AccessTokenProfile } from '../tokens/access-token-jwt.ts';
+
 /**
  * An authorisation: who (sub, optional actor) granted which client (cid)
  * what (scope, claims, audience), with the token settings that apply. Short
@@ -31,6 +34,10 @@ export interface Authorization {
     lifetime: number;
     encoding: 'SELF_CONTAINED' | 'IDENTIFIER';
     encrypt: boolean;
+    /** JWT claims profile, when not the tenant's (a resource server's setting). */
+    profile?: AccessTokenProfile;
+    /** JWS algorithm, when not the tenant's (a resource server's setting; one the tenant has keys for). */
+    alg?: SigningAlgorithm;
   };
   refreshToken: {
     issue: boolean;

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { type EventJobs, startEventJobs } from '@tessera/control-plane/events/event-jobs';
 import { BACKCHANNEL_LOGOUT_QUEUE } from '@tessera/data-plane/logout/backchannel-jobs';
 import type { BackchannelLogoutJob } from '@tessera/data-plane/ports/backchannel-logout-queue';
+import { ClientStore } from '@tessera/shared/clients/client-store';
 import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import { createRedis } from '@tessera/shared/redis';
+import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { Queue } from 'bullmq';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +109,8 @@ describe('back-channel logout', () => {
     tid = uniqueTid('bcl');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
     ({ apiToken } = await planes.createTenant({ tid, name: tid, issuer }));
-    for (const name of ['rp', 'plain', 'down', 'gone', 'again'] as const) clients[name] = await logoutClient(tid, name);
+    for (const name of ['rp', 'plain', 'down', 'gone', 'again', 'deleted'] as const)
+      clients[name] = await logoutClient(tid, name);
     // A client that wants ID tokens (and so logout tokens) signed ES256.
     clients.es = await logoutClient(tid, 'es', { id_token_signed_response_alg: 'ES256' });
     // The session events reach the audit log through the relay (one of ours; another test's would do as well).
@@ -270,6 +273,41 @@ describe('back-channel logout', () => {
       (t) => t.length > 0,
     );
     expect(await verifyLogoutToken(token!, clients.again!)).toMatchObject({ sub: 'fay', sid: sha256(first) });
+  });
+
+  it('gives up, without a delivery, a notice whose client was deleted before it could be delivered', async () => {
+    const path = `/bc/${tid}/deleted`;
+    const sid = await signIn(clients.deleted!, 'gil');
+    receiver.answer[path] = 503;
+    await endSession('', { sid });
+    await eventually(
+      () => receiver.calls.filter((c) => c.path === path).length,
+      (n) => n >= 1,
+      10_000,
+    );
+    expect(await new ClientStore(planes.s.db, planes.s.masterKey).delete(tid, clients.deleted!)).toBe(true);
+    await publishTenantChange(planes.s.redis, planes.s.settings.redisPrefix, {
+      tid,
+      kind: 'client',
+      clientId: clients.deleted!,
+    });
+    // Still failing: had the worker not seen the client go, the reason would be `answered 503`, after all the attempts.
+    const failed = await eventually(
+      () =>
+        planes.s.db
+          .selectFrom('audit_log')
+          .select('details')
+          .where('tid', '=', tid)
+          .where('action', '=', 'logout.failed')
+          .execute(),
+      (rows) => rows.some((r) => r.details.sid === sha256(sid)),
+      15_000,
+    );
+    expect(failed.find((r) => r.details.sid === sha256(sid))?.details).toMatchObject({
+      client_id: clients.deleted,
+      reason: 'the client is gone',
+    });
+    expect(delivered(path)).toEqual([]);
   });
 
   it('never notifies a client of another tenant, even one of the same client id', async () => {

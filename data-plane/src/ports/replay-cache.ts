@@ -1,8 +1,9 @@
 /**
  * What a replay cache remembers: client assertion `jti`s (RFC 7523 §3, per
- * client) and used self-contained refresh tokens (their `jti`, for rotation).
+ * client), used self-contained refresh tokens (their `jti`, for rotation) and
+ * JWT bearer grant assertions (RFC 7523 §3, per issuer).
  */
-export type ReplayKind = 'client-assertion' | 'refresh-token';
+export type ReplayKind = 'client-assertion' | 'refresh-token' | 'jwt-bearer-grant';
 
 export interface UseRecord {
   /** True for the first use of the id. */

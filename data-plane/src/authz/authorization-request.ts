@@ -13,12 +13,12 @@ export interface AuthorizationRequest {
   responseType: string[];
   responseMode: ResponseMode;
   scope: string[];
-  /** RFC 8707: the resource servers' identifiers the tokens are for (the authorisation's `aud`). */
-  resources?: string[];
   state?: string;
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
+  /** RFC 9449 §10: the DPoP key (JWK thumbprint) the code is bound to. */
+  dpopJkt?: string;
   prompt: string[];
   maxAge?: number;
   idTokenHint?: string;

@@ -213,13 +213,7 @@ async function afterAuthentication(
   if (remembered && !forceConsent && covers(remembered, request)) {
     await deps.oauth.authzSessions.take(tid, sid);
     // `sid` (ID tokens, the authorisation) is the hash of the session id: the id itself is the SSO credential.
-    // The remembered consent, for the resources this request names (RFC 8707), if it names any.
-    const authz: Authorization = {
-      ...remembered,
-      iss: issuer,
-      sid: tokenHash(subject.sid),
-      ...(request.resources ? { aud: request.resources } : {}),
-    };
+    const authz: Authorization = { ...remembered, iss: issuer, sid: tokenHash(subject.sid) };
     return finish(flow, session, client, subject, authz);
   }
   if (request.prompt.includes('none')) {
@@ -506,8 +500,7 @@ async function consented(
     iss: issuer,
     longLived,
     sid: tokenHash(taken.subSid!),
-    // The consent's audience (Connect2id), else the resources the request named (RFC 8707).
-    ...(body.audience?.length ? { aud: body.audience } : request.resources ? { aud: request.resources } : {}),
+    ...(body.audience?.length ? { aud: body.audience } : {}),
     ...(clm.length ? { clm } : {}),
     ...((body.claims_locales ?? request.claimsLocales)?.length
       ? { cll: body.claims_locales ?? request.claimsLocales! }

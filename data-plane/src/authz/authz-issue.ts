@@ -52,6 +52,7 @@ export async function issueAuthorization(
         ...(request.codeChallenge
           ? { codeChallenge: request.codeChallenge, codeChallengeMethod: request.codeChallengeMethod! }
           : {}),
+        ...(request.dpopJkt !== undefined ? { dpopJkt: request.dpopJkt } : {}),
         ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
         authTime: session.authTime,
         ...(session.acr ? { acr: session.acr } : {}),

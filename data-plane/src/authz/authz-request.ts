@@ -20,7 +20,6 @@ function requestOf(s: TrustedRequest): AuthorizationRequest {
     responseType: [...s.responseType],
     responseMode: s.responseMode,
     scope: e.scope,
-    ...(e.resources?.length ? { resources: e.resources.map((rs) => rs.identifier) } : {}),
     prompt: e.prompt,
     display: e.display,
     params,
@@ -29,6 +28,7 @@ function requestOf(s: TrustedRequest): AuthorizationRequest {
     ...(e.codeChallenge !== undefined
       ? { codeChallenge: e.codeChallenge, codeChallengeMethod: e.codeChallengeMethod! }
       : {}),
+    ...(e.dpopJkt !== undefined ? { dpopJkt: e.dpopJkt } : {}),
     ...(e.maxAge !== undefined ? { maxAge: e.maxAge } : {}),
     ...(params.id_token_hint !== undefined ? { idTokenHint: params.id_token_hint, hintSub: e.hintSub! } : {}),
     ...(params.login_hint !== undefined ? { loginHint: params.login_hint } : {}),
@@ -88,7 +88,6 @@ export async function parseAuthorizationRequest(
       clients: deps.clients,
       resolve: (params) => resolveRequestObject(context, issuer, deps, params),
       webhooks: deps.webhooks,
-      resourceServers: deps.oauth.resourceServers,
     },
     query,
   );

@@ -10,12 +10,12 @@ import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { type DpopState, dpopProof } from '../dpop/dpop-step.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { validatePushedRequest } from '../plugins/par-validator.ts';
 import type { PushedRequestStore } from '../ports/pushed-request-store.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
-import { checkPushedResources } from './steps/pushed-resources.ts';
 
 /** Connect2id: PAR bodies over 50,000 characters are refused. */
 const BODY_LIMIT = 50_000;
@@ -27,7 +27,7 @@ const PushedRequestBody = Type.Object(
 /** Client authentication parameters: they authenticate the push and are not part of the authorisation request. */
 const AUTH_PARAMS = ['client_secret', 'client_assertion', 'client_assertion_type'];
 
-interface ParState extends ClientState {
+interface ParState extends ClientState, DpopState {
   /** The authorisation request's parameters, as the authorisation endpoint will read them. */
   pushed?: Record<string, string>;
 }
@@ -56,6 +56,18 @@ const pushedParameters = (deps: DataPlaneDeps): Step<ParState> =>
     x.state.pushed = pushed;
   });
 
+/**
+ * RFC 9449 §10.1: a push made with a DPoP proof binds the code to the proof's
+ * key, as `dpop_jkt` would; both given, they must name the same key.
+ */
+const bindPushedKey = step<ParState>('bindPushedKey', (x) => {
+  const { dpop, pushed } = x.state;
+  if (!dpop) return;
+  if (pushed!.dpop_jkt !== undefined && pushed!.dpop_jkt !== dpop.jkt)
+    throw oauthError('invalid_dpop_proof', 'dpop_jkt does not match the key of the DPoP proof');
+  pushed!.dpop_jkt = dpop.jkt;
+});
+
 /** What can be checked before the authorisation endpoint sees it: a response type, a registered redirect URI. */
 const checkPushedRequest = step<ParState>('checkPushedRequest', (x) => {
   const pushed = x.state.pushed!;
@@ -82,7 +94,7 @@ const storePushedRequest = (store: PushedRequestStore): Step<ParState> =>
  * RFC 9126 pushed authorisation requests at `/par`: the client
  * authenticates as at the token endpoint, pushes the parameters and gets a
  * single-use `request_uri` for the authorisation endpoint. Steps: formBody →
- * authenticateClient → pushedParameters → checkPushedRequest →
+ * authenticateClient → dpopProof → pushedParameters → bindPushedKey → checkPushedRequest →
  * validatePushedRequest (the tenant's PAR validator) → storePushedRequest.
  */
 export const parEndpoint: Endpoint = {
@@ -98,9 +110,10 @@ export const parEndpoint: Endpoint = {
       steps: [
         formBody,
         authenticateClient(deps, '/par'),
+        dpopProof(deps, 'par'),
         pushedParameters(deps),
+        bindPushedKey,
         checkPushedRequest,
-        checkPushedResources(deps),
         validatePushedRequest<ParState>(deps.webhooks),
         storePushedRequest(deps.oauth.pushedRequests),
       ],

@@ -6,6 +6,8 @@ import type { Endpoint } from '../core/endpoint.ts';
 import { route } from '../core/route.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import { DPOP_ALGORITHMS } from '../dpop/dpop-proof.ts';
+import { type DpopState, dpopProof } from '../dpop/dpop-step.ts';
 import type { GrantHandler } from '../grants/grant.ts';
 import { GRANTS } from '../grants/index.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
@@ -19,7 +21,7 @@ import { formBody } from './steps/form-body.ts';
 /** RFC 6749 §3.2 / Connect2id: token endpoint bodies over 50,000 characters are refused. */
 const BODY_LIMIT = 50_000;
 
-interface TokenState extends ClientState {
+interface TokenState extends ClientState, DpopState {
   grant?: GrantHandler;
   response?: TokenResponse;
 }
@@ -58,6 +60,7 @@ const runGrant = (deps: DataPlaneDeps): Step<TokenState> =>
       deps,
       ip: request.ip,
       usage: x,
+      dpopJkt: state.dpop?.jkt,
     });
   });
 
@@ -121,7 +124,7 @@ const TokenResponseBody = Type.Object(
 
 /**
  * The token endpoint (RFC 6749 §3.2): every grant, behind client
- * authentication. Steps: formBody → authenticateClient → checkGrantType →
+ * authentication. Steps: formBody → authenticateClient → dpopProof → checkGrantType →
  * runGrant → announceTokenIssued → customTokenResponse → tokenResponse.
  */
 export const tokenEndpoint: Endpoint = {
@@ -137,6 +140,7 @@ export const tokenEndpoint: Endpoint = {
       steps: [
         formBody,
         authenticateClient(deps, '/token'),
+        dpopProof(deps),
         checkGrantType(deps),
         runGrant(deps),
         announceTokenIssued(deps),
@@ -149,6 +153,8 @@ export const tokenEndpoint: Endpoint = {
     token_endpoint: `${issuer}/token`,
     token_endpoint_auth_methods_supported: Object.keys(CLIENT_AUTH_METHODS),
     token_endpoint_auth_signing_alg_values_supported: signingAlgorithms(),
+    // RFC 9449 §5.1: proofs are accepted at the token, PAR and UserInfo endpoints.
+    dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
     grant_types_supported: [...GRANTS.values()]
       .filter(
         (g) =>

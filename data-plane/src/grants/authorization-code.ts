@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
+import { boundTo, refreshTokenBinding } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { narrowedToResources } from '../oauth/resource-indicators.ts';
 import type { CodeRecord } from '../ports/authorization-code-store.ts';
@@ -28,7 +29,7 @@ const TOKENS = tokenDimension('authorization_code');
 /**
  * RFC 6749 §4.1.3 with RFC 7636 and OpenID Connect Core §3.1.3: the code
  * redeems once, for the client it was issued to, with the same redirect
- * URI, the PKCE verifier and under the issuer it was issued under. A
+ * URI, the PKCE verifier, its DPoP key (`dpop_jkt`) and under the issuer it was issued under. A
  * replayed code revokes everything it issued (RFC 6749 §4.1.2, OAuth 2.1).
  */
 export const authorizationCodeGrant: GrantHandler = {
@@ -43,6 +44,9 @@ export const authorizationCodeGrant: GrantHandler = {
     if (record.authz.cid !== client.clientId) throw invalidGrant('The code was issued to another client');
     // RFC 8707 §2.2: the token may be for some of the resources the code was granted for.
     const authz = await narrowedToResources(deps.oauth.resourceServers, tenant, client, params, record.authz);
+    // RFC 9449 §10: a code bound with dpop_jkt (or a DPoP proof at PAR) redeems only with a proof of that key.
+    if (record.dpopJkt !== undefined && record.dpopJkt !== req.dpopJkt)
+      throw invalidGrant('The code is bound to a DPoP key (dpop_jkt): the token request must prove that key');
     if (!(await deps.oauth.codes.markUsed(tid, code))) {
       await deps.oauth.authorizations.delete(tid, { sub: authz.sub, cid: authz.cid });
       await deps.oauth.journal.revoke(tid, { sub: authz.sub, cid: authz.cid });
@@ -59,7 +63,9 @@ export const authorizationCodeGrant: GrantHandler = {
     if (!pkceMatches(record, params.code_verifier))
       throw invalidGrant(record.codeChallenge ? 'PKCE verification failed' : 'code_verifier without a code_challenge');
 
-    const response = await deps.oauth.issuer.issue(tenant, authz);
+    const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, req.dpopJkt), {
+      refreshJkt: refreshTokenBinding(client, req.dpopJkt),
+    });
     if (authz.scp.includes('openid')) {
       response.id_token = await idTokenForAuthorization(tenant, deps, {
         issuer,

@@ -1,4 +1,5 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
+import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { clientCredentialsHook } from '../plugins/client-credentials-hook.ts';
@@ -18,7 +19,7 @@ const TOKENS = tokenDimension('client_credentials');
  */
 export const clientCredentialsGrant: GrantHandler = {
   grantType: 'client_credentials',
-  async handle({ tenant, issuer, client, params, deps, usage }) {
+  async handle({ tenant, issuer, client, params, deps, usage, dpopJkt }) {
     if ((client.metadata.token_endpoint_auth_method ?? 'client_secret_basic') === 'none') {
       throw oauthError('unauthorized_client', 'Public clients cannot use the client_credentials grant');
     }
@@ -45,7 +46,7 @@ export const clientCredentialsGrant: GrantHandler = {
       }),
       resources,
     );
-    const response = await deps.oauth.issuer.issue(tenant, authz);
+    const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, dpopJkt));
     // Machine clients are not active subjects (monthly active subjects bill people); their tokens are billed as tokens.
     usage?.meter(TOKENS);
     return response;

@@ -14,6 +14,12 @@ export interface GrantRequest {
   /** The client's address (tenancy/client-address.ts), for the password guessing brake. */
   ip: string;
   deps: DataPlaneDeps;
+  /**
+   * The JWK thumbprint of the DPoP key the request proved (RFC 9449; the
+   * token endpoint's dpopProof step): the access token is bound to it
+   * (dpop/token-binding.ts `boundTo`), and a public client's refresh token too.
+   */
+  dpopJkt?: string | undefined;
   /** Where the grant says what it issued, and for whom (`tokens:<grant_type>`; the password grant's sign-in): the exchange. */
   usage?: UsageMeter;
 }

@@ -1,4 +1,5 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
+import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { verifyPassword } from '../plugins/password-checks.ts';
@@ -20,7 +21,7 @@ const TOKENS = tokenDimension('password');
 export const passwordGrant: GrantHandler = {
   grantType: 'password',
   available: (deps) => deps.oauth.passwordAuthenticator !== undefined,
-  async handle({ tenant, issuer, client, params, deps, ip, usage }) {
+  async handle({ tenant, issuer, client, params, deps, ip, usage, dpopJkt }) {
     const { username, password } = params;
     if (!username || password === undefined)
       throw oauthError('invalid_request', 'The password grant needs username and password');
@@ -44,7 +45,8 @@ export const passwordGrant: GrantHandler = {
       resources,
     );
     authz.refreshToken.issue = (client.metadata.grant_types ?? []).includes('refresh_token');
-    const response = await deps.oauth.issuer.issue(tenant, authz);
+    // Public clients cannot use this grant: the refresh token is never bound (RFC 9449 §5).
+    const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, dpopJkt));
     usage?.meter('sign_ins', subject.sub);
     usage?.meter(TOKENS, subject.sub);
     return response;

@@ -1,6 +1,7 @@
 import type { Authorization } from '@tessera/shared/authz/authorization';
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { authorizationRevokedEvent } from '../authz/authorization-revoked-event.ts';
+import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { narrowedToResources } from '../oauth/resource-indicators.ts';
 import { epochSeconds } from '../ports/clock.ts';
@@ -84,7 +85,8 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
     await oauth.refreshTokens.markUsed(row.tokenHash, nowDate);
   }
   // Tokens are minted for the issuer of this request (an alias in MIGRATION mode).
-  const current: Authorization = { ...authz, scp: narrowed(authz, params.scope), iss: issuer };
+  // Identifier refresh tokens are never DPoP-bound (those of public clients are self-contained when bound).
+  const current = boundTo({ ...authz, scp: narrowed(authz, params.scope), iss: issuer }, req.dpopJkt);
   const response = await oauth.issuer.accessToken(tenant, current, oauth.issuer.refreshLimit(authz, refreshExp, now));
   return withIdToken(req, current, oauth.issuer.withRefresh(response, refreshToken, refreshExp, now));
 }
@@ -117,6 +119,9 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
     issuerShares: sharesGrants(tenant.tenant, authz.iss, issuer),
   });
   if (refusal) throw refused(refusal);
+  // RFC 9449 §5: a bound refresh token (a public client's) is used only with a proof of its key.
+  if (payload.jkt !== undefined && payload.jkt !== req.dpopJkt)
+    throw invalidGrant('The refresh token is bound to a DPoP key: the request must prove that key');
   let refreshToken: string | undefined;
   if (authz.refreshToken.rotate) {
     // A used JWE refresh token is remembered (replay cache) until it would expire anyway.
@@ -133,7 +138,7 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
       jti: crypto.randomUUID(),
     });
   }
-  const current: Authorization = { ...authz, scp: narrowed(authz, params.scope), iss: issuer };
+  const current = boundTo({ ...authz, scp: narrowed(authz, params.scope), iss: issuer }, req.dpopJkt);
   const response = await oauth.issuer.accessToken(tenant, current, oauth.issuer.refreshLimit(authz, payload.exp, now));
   return withIdToken(req, current, oauth.issuer.withRefresh(response, refreshToken, payload.exp, now));
 }

@@ -18,6 +18,8 @@ export interface ActiveToken {
   exp: number;
   jti?: string;
   act?: unknown;
+  /** RFC 9449 §6: the DPoP key the token is bound to. */
+  cnf?: { jkt: string };
   extra: Record<string, unknown>;
   kind: 'jwt' | 'identifier';
   /** For identifier tokens: the bare identifier (any prefix stripped), as the store keys it, so a revocation can delete it. */
@@ -30,7 +32,15 @@ const asStrings = (v: unknown): string[] | undefined =>
 const scopeValues = (v: unknown): string[] =>
   typeof v === 'string' ? v.split(' ').filter(Boolean) : Array.isArray(v) ? asStrings(v)! : [];
 
-function fromAuthorization(authz: Authorization): Pick<ActiveToken, 'sub' | 'cid' | 'scp' | 'aud' | 'act' | 'extra'> {
+/** A `cnf` claim with a DPoP thumbprint, as the token issuer writes it. */
+const dpopConfirmation = (cnf: unknown): { jkt: string } | undefined =>
+  typeof cnf === 'object' && cnf !== null && typeof (cnf as { jkt?: unknown }).jkt === 'string'
+    ? { jkt: (cnf as { jkt: string }).jkt }
+    : undefined;
+
+function fromAuthorization(
+  authz: Authorization,
+): Pick<ActiveToken, 'sub' | 'cid' | 'scp' | 'aud' | 'act' | 'cnf' | 'extra'> {
   const extra: Record<string, unknown> = { ...authz.atc };
   if (authz.clm?.length) extra.clm = authz.clm;
   if (authz.cll?.length) extra.cll = authz.cll;
@@ -42,6 +52,7 @@ function fromAuthorization(authz: Authorization): Pick<ActiveToken, 'sub' | 'cid
     scp: authz.scp,
     ...(authz.aud?.length ? { aud: authz.aud } : {}),
     ...(authz.act ? { act: authz.act } : {}),
+    ...(authz.cnf ? { cnf: { jkt: authz.cnf.jkt } } : {}),
     extra,
   };
 }
@@ -77,7 +88,8 @@ export async function inspectAccessToken(
     if (!cid) return null;
     // Either name, either form: a claims codec may write the scope as an array or a string (plugins/jwt-claims-codec.ts).
     const scp = scopeValues(claims.scp ?? claims.scope);
-    const { iss, sub, iat, exp, jti, aud, act, scp: _s, scope: _sc, cid: _c, client_id: _ci, ...rest } = claims;
+    const { iss, sub, iat, exp, jti, aud, act, cnf, scp: _s, scope: _sc, cid: _c, client_id: _ci, ...rest } = claims;
+    const confirmation = dpopConfirmation(cnf);
     active = {
       sub,
       cid,
@@ -88,6 +100,7 @@ export async function inspectAccessToken(
       ...(typeof jti === 'string' ? { jti } : {}),
       ...(asStrings(aud) ? { aud: asStrings(aud)! } : {}),
       ...(act ? { act } : {}),
+      ...(confirmation ? { cnf: confirmation } : {}),
       extra: rest,
       kind: 'jwt',
     };
@@ -119,7 +132,8 @@ export function introspectionMembers(active: ActiveToken, audienceFor?: string):
     active: true,
     scope: active.scp.join(' '),
     client_id: active.cid,
-    token_type: 'Bearer',
+    // RFC 9449 §6.2: a DPoP-bound token says so, with its key.
+    token_type: active.cnf ? 'DPoP' : 'Bearer',
     exp: active.exp,
     iat: active.iat,
     sub: active.sub,
@@ -128,6 +142,7 @@ export function introspectionMembers(active: ActiveToken, audienceFor?: string):
     ...(active.aud ? { aud: audienceFor && active.aud.includes(audienceFor) ? [audienceFor] : active.aud } : {}),
     ...(active.jti ? { jti: active.jti } : {}),
     ...(active.act ? { act: active.act } : {}),
+    ...(active.cnf ? { cnf: active.cnf } : {}),
     ...active.extra,
   };
 }

@@ -8,6 +8,8 @@ export interface CodeRecord {
   redirectUriGiven: boolean;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
+  /** RFC 9449 §10: the DPoP key (JWK thumbprint) the token request must prove. */
+  dpopJkt?: string;
   /** For the ID token. */
   nonce?: string;
   authTime?: number;

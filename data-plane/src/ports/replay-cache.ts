@@ -1,9 +1,9 @@
 /**
  * What a replay cache remembers: client assertion `jti`s (RFC 7523 §3, per
  * client), used self-contained refresh tokens (their `jti`, for rotation) and
- * JWT bearer grant assertions (RFC 7523 §3, per issuer).
+ * DPoP proof `jti`s (RFC 9449 §11.1, per key thumbprint).
  */
-export type ReplayKind = 'client-assertion' | 'refresh-token' | 'jwt-bearer-grant';
+export type ReplayKind = 'client-assertion' | 'refresh-token' | 'dpop-proof';
 
 export interface UseRecord {
   /** True for the first use of the id. */

@@ -7,7 +7,7 @@ import type { ReplayCache, ReplayKind, UseRecord } from '../ports/replay-cache.t
 const PREFIX: Record<ReplayKind, string> = {
   'client-assertion': 'jti',
   'refresh-token': 'rtu',
-  'jwt-bearer-grant': 'jbg',
+  'dpop-proof': 'dpj',
 };
 
 const key = (tid: string, kind: ReplayKind, id: string) => `${PREFIX[kind]}:${tid}:${tokenHash(id)}`;

@@ -27,6 +27,18 @@ export interface TransientRefreshToken {
   /** 0 = no expiry. */
   exp: number;
   jti: string;
+  /** RFC 9449 §5: the DPoP key (JWK thumbprint) a refresh must prove; absent for an unbound token. */
+  jkt?: string;
+}
+
+/** What `issue` binds besides the access token (which `authz.cnf` binds). */
+export interface IssueOptions {
+  /**
+   * Bind the refresh token to this DPoP key (RFC 9449 §5, public clients):
+   * it is then self-contained (a JWE carrying the thumbprint), whether or not
+   * the authorisation is persisted (a remembered consent is still stored).
+   */
+  refreshJkt?: string | undefined;
 }
 
 /**
@@ -59,31 +71,36 @@ export class TokenIssuer {
   }
 
   /** Tokens for a new authorisation (client credentials, password, direct authorisation, …). */
-  async issue(context: TenantContext, given: Authorization): Promise<TokenResponse> {
+  async issue(context: TenantContext, given: Authorization, options: IssueOptions = {}): Promise<TokenResponse> {
     // Under a PERSISTED_GRANT_ISOLATION alias consent is never persisted: the refresh token is self-contained.
     const authz = given.longLived && isolatesGrants(context.tenant, given.iss) ? { ...given, longLived: false } : given;
+    // The DPoP binding is the access token's: never stored with the authorisation or in a refresh token's.
+    const { cnf: _cnf, ...kept } = authz;
     const now = epochSeconds(this.#clock);
     let refreshToken: string | undefined;
     let refreshExp = 0;
+    const { refreshJkt } = options;
     if (authz.refreshToken.issue) {
       refreshExp = authz.refreshToken.lifetime > 0 ? now + authz.refreshToken.lifetime : 0;
-      if (authz.longLived) {
+      if (authz.longLived && refreshJkt === undefined) {
         const expiresAt = refreshExp ? new Date(refreshExp * 1000) : null;
-        const persisted = await this.#authorizations.upsertWithRefreshToken(context.tenant.tid, authz, {
+        const persisted = await this.#authorizations.upsertWithRefreshToken(context.tenant.tid, kept, {
           hmacKey: context.secrets['identifier-hmac'],
           expiresAt,
         });
         refreshToken = persisted.refreshToken;
       } else {
+        if (authz.longLived) await this.#authorizations.upsert(context.tenant.tid, kept);
         refreshToken = await this.encodeTransientRefreshToken(context, {
-          authz,
+          authz: kept,
           iat: now,
           exp: refreshExp,
           jti: randomBytes(16).toString('base64url'),
+          ...(refreshJkt !== undefined ? { jkt: refreshJkt } : {}),
         });
       }
     } else if (authz.longLived) {
-      await this.#authorizations.upsert(context.tenant.tid, authz);
+      await this.#authorizations.upsert(context.tenant.tid, kept);
     }
     const limit = refreshToken ? this.refreshLimit(authz, refreshExp, now) : Infinity;
     return this.withRefresh(await this.accessToken(context, authz, limit), refreshToken, refreshExp, now);
@@ -145,7 +162,8 @@ export class TokenIssuer {
     }
     return {
       access_token: token,
-      token_type: 'Bearer',
+      // RFC 9449 §5: a DPoP-bound token says so.
+      token_type: authz.cnf ? 'DPoP' : 'Bearer',
       expires_in: lifetime,
       ...(authz.scp.length ? { scope: authz.scp.join(' ') } : {}),
       [ISSUED]: {

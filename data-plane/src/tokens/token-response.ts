@@ -18,10 +18,9 @@ export interface IssuedAccessToken {
 /** The RFC 6749 §5.1 token response (plus `sub_sid` for the direct authorisation API). */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer' | 'N_A';
+  /** DPoP for a token bound to a DPoP key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
-  /** RFC 8693 §2.2.1: what a token exchange issued. */
-  issued_token_type?: string;
   refresh_token?: string;
   refresh_token_expires_in?: number;
   scope?: string;

@@ -1,13 +1,6 @@
 import type { SigningAlgorithm } from '../jose/algorithms.ts';
 import type { AccessTokenProfile } from '../tokens/access-token-jwt.ts';
 
-/** RFC 8693 §4.1 `act`: the acting party, its issuer when not ours, and the actor before it in a chain. */
-export interface Actor {
-  sub: string;
-  iss?: string;
-  act?: Actor;
-}
-
 /**
  * An authorisation: who (sub, optional actor) granted which client (cid)
  * what (scope, claims, audience), with the token settings that apply. Short
@@ -17,9 +10,15 @@ export interface Authorization {
   sub: string;
   cid: string;
   scp: string[];
-  /** Actor (impersonation / delegation): `act.sub` is who really acts; RFC 8693 §4.1 nests prior actors. */
-  act?: Actor;
+  /** Actor (impersonation / delegation): `act.sub` is who really acts. */
+  act?: { sub: string };
   aud?: string[];
+  /**
+   * RFC 9449 §6: the access token is bound to the DPoP key with this JWK
+   * SHA-256 thumbprint. A property of the tokens issued, never of a persisted
+   * authorisation (the token issuer leaves it out of what it stores).
+   */
+  cnf?: { jkt: string };
   /** Consented OpenID claims (names, optionally with language tags). */
   clm?: string[];
   /** Preferred claims locales. */

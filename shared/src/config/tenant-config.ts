@@ -203,6 +203,19 @@ const Introspection = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** DPoP (RFC 9449): how proofs are judged at the token, PAR and UserInfo endpoints. */
+const Dpop = Type.Object(
+  {
+    requireNonce: Type.Boolean({
+      default: false,
+      description: 'every DPoP proof must carry a nonce from the server (DPoP-Nonce, use_dpop_nonce)',
+    }),
+    proofMaxAge: seconds(60, 5, 600, "seconds a proof's iat may be from now, either way"),
+    nonceLifetime: seconds(300, 30, 3600, 'seconds a server nonce is current; the previous one is accepted too'),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /**
  * Plugin slots (shared/src/plugins/slots/): each optional, a built-in or a
  * webhook; an unknown slot name is refused like any unknown member.
@@ -353,6 +366,7 @@ export const TenantConfigSchema = Type.Object(
     tokenExchange: TokenExchange,
     jwtBearer: JwtBearer,
     resources: Resources,
+    dpop: Dpop,
     plugins: Plugins,
     events: Events,
   },

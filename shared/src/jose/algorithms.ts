@@ -43,7 +43,9 @@ export type JoseUse =
   | 'access-token'
   | 'introspection'
   /** Encrypted JWT access tokens (dir, with a tenant secret). */
-  | 'access-token-encryption';
+  | 'access-token-encryption'
+  /** RFC 9449 DPoP proofs, signed by the client with the key in their header. */
+  | 'dpop';
 
 export interface JoseAlgorithm {
   kind: JoseKind;
@@ -69,7 +71,8 @@ export interface JoseAlgorithm {
 
 const BOTH = ['software', 'pkcs11'] as const;
 const SIGNED_FOR_CLIENTS: readonly JoseUse[] = ['client-assertion', 'request-object', 'jarm', 'id-token', 'userinfo'];
-const TENANT_SIGNED: readonly JoseUse[] = [...SIGNED_FOR_CLIENTS, 'access-token', 'introspection'];
+/** Asymmetric signatures: made by the tenant for everyone, and by clients for their DPoP proofs. */
+const TENANT_SIGNED: readonly JoseUse[] = [...SIGNED_FOR_CLIENTS, 'access-token', 'introspection', 'dpop'];
 const CONTENT: readonly JoseUse[] = ['request-object-encryption', 'client-encryption', 'access-token-encryption'];
 
 const rsa = (digest: JoseDigest, pss = false) =>

@@ -36,6 +36,8 @@ export function accessTokenClaims(
   else claims.cid = authz.cid;
   if (authz.aud?.length) claims.aud = authz.aud;
   else if (rfc) claims.aud = [meta.iss];
+  // RFC 9449 §6.1: the DPoP key the token is bound to.
+  if (authz.cnf) claims.cnf = { jkt: authz.cnf.jkt };
   if (rfc) claims.scope = authz.scp.join(' ');
   else claims.scp = authz.scp;
   claims.iat = meta.iat;

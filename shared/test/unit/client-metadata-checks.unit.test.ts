@@ -49,6 +49,7 @@ describe('client metadata checks', () => {
       'checkIdTokenEncryption',
       'checkUserinfoEncryption',
       'checkIdTokenExplicitTyp',
+      'checkDpopBoundAccessTokens',
       'checkClientName',
       'checkPageUris',
       'checkScope',
@@ -223,6 +224,7 @@ describe('client metadata checks', () => {
         'userinfo_encrypted_response_enc "A1" is not supported',
       ],
       [{ ...web, id_token_explicit_typ: 'yes' }, 'id_token_explicit_typ must be a boolean'],
+      [{ ...web, dpop_bound_access_tokens: 'true' }, 'dpop_bound_access_tokens must be a boolean'],
       [{ ...web, client_name: '' }, 'client_name must not be empty'],
       [{ ...web, policy_uri: 'ftp://app.example/p' }, 'policy_uri must be an http or https URI'],
       [{ ...web, scope: 'a  b' }, 'scope must be scope tokens separated by single spaces'],
@@ -269,6 +271,8 @@ describe('client metadata checks', () => {
       }),
     ).toMatchObject({ frontchannel_logout_session_required: true, backchannel_logout_session_required: true });
     const plain = accepted({ ...web });
+    expect(accepted({ ...web, dpop_bound_access_tokens: true }).dpop_bound_access_tokens).toBe(true);
+    expect(plain.dpop_bound_access_tokens).toBeUndefined();
     expect(plain.frontchannel_logout_session_required).toBeUndefined();
     expect(plain.backchannel_logout_session_required).toBeUndefined();
     expect(accepted({ ...web, backchannel_logout_session_required: true }).backchannel_logout_session_required).toBe(

@@ -2,6 +2,7 @@ import { checkRequestValidator } from '../../plugins/authorization-request-valid
 import type { Check, IncomingRequest, TrustedRequest } from './authz-check.ts';
 import { checkClaims } from './claims.ts';
 import { checkClient } from './client.ts';
+import { checkDpopJkt } from './dpop-jkt.ts';
 import { checkIdTokenHint } from './id-token-hint.ts';
 import { checkDisplay, checkHints, checkMaxAge, checkPrompt } from './login-params.ts';
 import { checkNonce } from './nonce.ts';
@@ -9,7 +10,6 @@ import { checkPkce } from './pkce.ts';
 import { checkRedirectUri } from './redirect-uri.ts';
 import { checkQuery, checkRepeatedParams, checkRequestSize, checkRequestSource } from './request-params.ts';
 import { checkParRequired, checkSignedRequestObject } from './request-policy.ts';
-import { checkResource } from './resource.ts';
 import { checkModeFitsResponseType, checkResponseMode } from './response-mode.ts';
 import { checkClientResponseType, checkResponseType, checkResponseTypeEnabled } from './response-type.ts';
 import { checkScope } from './scope.ts';
@@ -47,10 +47,10 @@ export const AFTER_REDIRECT: readonly Check<TrustedRequest>[] = [
   checkResponseTypeEnabled,
   checkClientResponseType,
   checkModeFitsResponseType,
-  checkResource,
   checkScope,
   checkNonce,
   checkPkce,
+  checkDpopJkt,
   checkPrompt,
   checkMaxAge,
   checkDisplay,

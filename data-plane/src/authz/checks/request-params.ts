@@ -5,19 +5,14 @@ const REPEATABLE = new Set(['resource']);
 /** The longest query accepted (a request object by value fits well inside). */
 const MAX_QUERY = 64 * 1024;
 
-/**
- * Split a query string into single values; names of repeated parameters are
- * returned apart. The values of a repeatable one are joined with spaces (a
- * URI holds none: oauth/resource-indicators.ts splits them again).
- */
+/** Split a query string into single values; names of repeated parameters are returned apart. */
 export function queryParams(query: string): { params: Record<string, string>; repeated: string[] } {
   const params: Record<string, string> = {};
   const repeated = new Set<string>();
   for (const [name, value] of new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)) {
     if (name === '__proto__') continue;
-    const seen = Object.hasOwn(params, name);
-    if (seen && !REPEATABLE.has(name)) repeated.add(name);
-    if (value !== '') params[name] = seen && REPEATABLE.has(name) ? `${params[name]} ${value}` : value;
+    if (Object.hasOwn(params, name) && !REPEATABLE.has(name)) repeated.add(name);
+    if (value !== '') params[name] = value;
   }
   return { params, repeated: [...repeated] };
 }

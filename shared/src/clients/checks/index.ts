@@ -8,6 +8,7 @@ import {
   PAGE_URI_MEMBERS,
 } from './descriptive.ts';
 import { checkData, checkPreferredClientId, checkRefreshClientSecret } from './directives.ts';
+import { checkDpopBoundAccessTokens } from './dpop.ts';
 import { checkOtherMembers } from './extensions.ts';
 import {
   checkGrantsMatchResponseTypes,
@@ -94,6 +95,7 @@ const RULES: readonly MetadataRule[] = [
   { check: checkIdTokenEncryption, members: ['id_token_encrypted_response_alg', 'id_token_encrypted_response_enc'] },
   { check: checkUserinfoEncryption, members: ['userinfo_encrypted_response_alg', 'userinfo_encrypted_response_enc'] },
   { check: checkIdTokenExplicitTyp, members: ['id_token_explicit_typ'] },
+  { check: checkDpopBoundAccessTokens, members: ['dpop_bound_access_tokens'] },
   { check: checkClientName, members: ['client_name'] },
   { check: checkPageUris, members: PAGE_URI_MEMBERS },
   { check: checkScope, members: ['scope'] },

@@ -13,6 +13,8 @@ export interface AuthorizationRequest {
   responseType: string[];
   responseMode: ResponseMode;
   scope: string[];
+  /** RFC 8707: the resource servers' identifiers the tokens are for (the authorisation's `aud`). */
+  resources?: string[];
   state?: string;
   nonce?: string;
   codeChallenge?: string;

@@ -213,7 +213,13 @@ async function afterAuthentication(
   if (remembered && !forceConsent && covers(remembered, request)) {
     await deps.oauth.authzSessions.take(tid, sid);
     // `sid` (ID tokens, the authorisation) is the hash of the session id: the id itself is the SSO credential.
-    const authz: Authorization = { ...remembered, iss: issuer, sid: tokenHash(subject.sid) };
+    // The remembered consent, for the resources this request names (RFC 8707), if it names any.
+    const authz: Authorization = {
+      ...remembered,
+      iss: issuer,
+      sid: tokenHash(subject.sid),
+      ...(request.resources ? { aud: request.resources } : {}),
+    };
     return finish(flow, session, client, subject, authz);
   }
   if (request.prompt.includes('none')) {
@@ -500,7 +506,8 @@ async function consented(
     iss: issuer,
     longLived,
     sid: tokenHash(taken.subSid!),
-    ...(body.audience?.length ? { aud: body.audience } : {}),
+    // The consent's audience (Connect2id), else the resources the request named (RFC 8707).
+    ...(body.audience?.length ? { aud: body.audience } : request.resources ? { aud: request.resources } : {}),
     ...(clm.length ? { clm } : {}),
     ...((body.claims_locales ?? request.claimsLocales)?.length
       ? { cll: body.claims_locales ?? request.claimsLocales! }

@@ -20,6 +20,7 @@ function requestOf(s: TrustedRequest): AuthorizationRequest {
     responseType: [...s.responseType],
     responseMode: s.responseMode,
     scope: e.scope,
+    ...(e.resources?.length ? { resources: e.resources.map((rs) => rs.identifier) } : {}),
     prompt: e.prompt,
     display: e.display,
     params,
@@ -88,6 +89,7 @@ export async function parseAuthorizationRequest(
       clients: deps.clients,
       resolve: (params) => resolveRequestObject(context, issuer, deps, params),
       webhooks: deps.webhooks,
+      resourceServers: deps.oauth.resourceServers,
     },
     query,
   );

@@ -146,6 +146,11 @@ function asParams(payload: JWTPayload, client: Client): Record<string, string> {
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(payload)) {
     if (JWT_CLAIMS.has(name) || value === null || value === undefined) continue;
+    // RFC 8707 §2.1 in a request object: several resources as an array, joined as the query's are.
+    if (name === 'resource' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      params.resource = value.join(' ');
+      continue;
+    }
     params[name] =
       typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
   }

@@ -16,6 +16,7 @@ import { validatePushedRequest } from '../plugins/par-validator.ts';
 import type { PushedRequestStore } from '../ports/pushed-request-store.ts';
 import { authenticateClient, type ClientState } from './steps/authenticate-client.ts';
 import { formBody } from './steps/form-body.ts';
+import { checkPushedResources } from './steps/pushed-resources.ts';
 
 /** Connect2id: PAR bodies over 50,000 characters are refused. */
 const BODY_LIMIT = 50_000;
@@ -114,6 +115,7 @@ export const parEndpoint: Endpoint = {
         pushedParameters(deps),
         bindPushedKey,
         checkPushedRequest,
+        checkPushedResources(deps),
         validatePushedRequest<ParState>(deps.webhooks),
         storePushedRequest(deps.oauth.pushedRequests),
       ],

@@ -1,12 +1,21 @@
 import { authorizationCodeGrant } from './authorization-code.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
 import type { GrantHandler } from './grant.ts';
+import { jwtBearerGrant } from './jwt-bearer.ts';
 import { passwordGrant } from './password.ts';
 import { refreshTokenGrant } from './refresh-token.ts';
+import { tokenExchangeGrant } from './token-exchange.ts';
 
 /**
  * The token endpoint's grants by grant_type, one line each.
  */
 export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map(
-  [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, passwordGrant].map((g) => [g.grantType, g]),
+  [
+    authorizationCodeGrant,
+    clientCredentialsGrant,
+    refreshTokenGrant,
+    passwordGrant,
+    tokenExchangeGrant,
+    jwtBearerGrant,
+  ].map((g) => [g.grantType, g]),
 );

@@ -29,8 +29,9 @@ export function oauthError(error: OAuthErrorCode, description: string, options: 
 
 /**
  * The form parameters of an OAuth request as single strings. A parameter
- * sent twice is an invalid_request (RFC 6749 §3.1, §3.2); a body that is not
- * a form is too.
+ * sent twice is an invalid_request (RFC 6749 §3.1, §3.2), but for RFC 8707's
+ * `resource`, whose values are joined with spaces; a body that is not a form
+ * is an invalid_request too.
  */
 export function formParams(body: unknown): Record<string, string> {
   if (body === undefined || body === null) return {};
@@ -43,7 +44,14 @@ export function formParams(body: unknown): Record<string, string> {
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     const value = form[name];
-    if (Array.isArray(value)) throw oauthError('invalid_request', `The parameter ${name} is repeated`);
+    if (Array.isArray(value)) {
+      // RFC 8707 §2: `resource` may be repeated; its values travel space-joined (a URI holds no space).
+      if (name !== 'resource' || !value.every((v) => typeof v === 'string'))
+        throw oauthError('invalid_request', `The parameter ${name} is repeated`);
+      const joined = value.filter((v) => v !== '').join(' ');
+      if (joined !== '') params[name] = joined;
+      continue;
+    }
     if (typeof value !== 'string')
       throw oauthError('invalid_request', 'The request body must be application/x-www-form-urlencoded');
     if (value !== '') params[name] = value;

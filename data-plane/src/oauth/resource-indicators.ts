@@ -120,7 +120,8 @@ export function forResources(
  * be in the grant's `aud` (invalid_target otherwise) and still a resource
  * server the client may use. The access token is then for those only: its
  * `aud`, their token settings, and its scope without the values only the
- * other resources define. Without `resource` the grant is used as it is.
+ * other resources define. Without `resource` the token is for the whole
+ * grant, with the token settings of its resource servers.
  */
 export async function narrowedToResources(
   lookup: ResourceServerLookup,
@@ -130,11 +131,18 @@ export async function narrowedToResources(
   authz: Authorization,
 ): Promise<Authorization> {
   const named = requestedResources(params);
-  if (!named) return authz;
   const granted = authz.aud ?? [];
+  const tid = tenant.tenant.tid;
+  if (!named) {
+    // The whole grant: the token settings of those of its audiences that are resource servers (others may be
+    // audiences a consent named), and its `aud` as granted.
+    const known = (await Promise.all(granted.map((r) => lookup.get(tid, r)))).filter(
+      (rs): rs is ResourceServer => rs !== undefined,
+    );
+    return known.length ? { ...forResources(tenant.tenant.config, authz, known), aud: granted } : authz;
+  }
   const outside = named.filter((r) => !granted.includes(r));
   if (outside.length) throw invalidTarget(`Not granted originally: ${outside.join(' ')}`);
-  const tid = tenant.tenant.tid;
   const kept = await resourceServersOf(lookup, tid, client, named);
   const others = (await Promise.all(granted.filter((r) => !named.includes(r)).map((r) => lookup.get(tid, r)))).filter(
     (rs): rs is ResourceServer => rs !== undefined,

@@ -1,9 +1,10 @@
 /**
  * What a replay cache remembers: client assertion `jti`s (RFC 7523 §3, per
- * client), used self-contained refresh tokens (their `jti`, for rotation) and
- * DPoP proof `jti`s (RFC 9449 §11.1, per key thumbprint).
+ * client), used self-contained refresh tokens (their `jti`, for rotation),
+ * DPoP proof `jti`s (RFC 9449 §11.1, per key thumbprint) and JWT bearer grant
+ * assertions (RFC 7523 §3, per issuer).
  */
-export type ReplayKind = 'client-assertion' | 'refresh-token' | 'dpop-proof';
+export type ReplayKind = 'client-assertion' | 'refresh-token' | 'dpop-proof' | 'jwt-bearer-grant';
 
 export interface UseRecord {
   /** True for the first use of the id. */

@@ -8,6 +8,7 @@ const PREFIX: Record<ReplayKind, string> = {
   'client-assertion': 'jti',
   'refresh-token': 'rtu',
   'dpop-proof': 'dpj',
+  'jwt-bearer-grant': 'jbg',
 };
 
 const key = (tid: string, kind: ReplayKind, id: string) => `${PREFIX[kind]}:${tid}:${tokenHash(id)}`;

@@ -19,8 +19,10 @@ export interface IssuedAccessToken {
 export interface TokenResponse {
   access_token: string;
   /** DPoP for a token bound to a DPoP key (RFC 9449 §5). */
-  token_type: 'Bearer' | 'DPoP';
+  token_type: 'Bearer' | 'DPoP' | 'N_A';
   expires_in: number;
+  /** RFC 8693 §2.2.1: what a token exchange issued. */
+  issued_token_type?: string;
   refresh_token?: string;
   refresh_token_expires_in?: number;
   scope?: string;

@@ -70,7 +70,7 @@ describe('token endpoint steps', () => {
   });
 
   it('refuses a grant type without a handler, one the tenant does not enable, and one the client did not register', async () => {
-    // The config check refuses grants without a handler (jwt-bearer until it lands), so no tenant enables one.
+    // jwt-bearer has a handler, but this tenant does not enable it.
     const { plane, tenant, token } = await setup({
       grants: { grantTypes: ['authorization_code', 'client_credentials'] },
     });

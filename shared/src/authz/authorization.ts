@@ -1,6 +1,13 @@
 import type { SigningAlgorithm } from '../jose/algorithms.ts';
 import type { AccessTokenProfile } from '../tokens/access-token-jwt.ts';
 
+/** RFC 8693 §4.1 `act`: the acting party, its issuer when not ours, and the actor before it in a chain. */
+export interface Actor {
+  sub: string;
+  iss?: string;
+  act?: Actor;
+}
+
 /**
  * An authorisation: who (sub, optional actor) granted which client (cid)
  * what (scope, claims, audience), with the token settings that apply. Short
@@ -10,8 +17,8 @@ export interface Authorization {
   sub: string;
   cid: string;
   scp: string[];
-  /** Actor (impersonation / delegation): `act.sub` is who really acts. */
-  act?: { sub: string };
+  /** Actor (impersonation / delegation): `act.sub` is who really acts; RFC 8693 §4.1 nests prior actors. */
+  act?: Actor;
   aud?: string[];
   /**
    * RFC 9449 §6: the access token is bound to the DPoP key with this JWK

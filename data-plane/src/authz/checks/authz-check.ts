@@ -1,4 +1,6 @@
 import type { Client } from '@tessera/shared/clients/client';
+import type { ResourceServer } from '@tessera/shared/resources/resource-server';
+import type { ResourceServerLookup } from '../../ports/resource-servers.ts';
 import type { SlotInvoker } from '../../ports/slot-invoker.ts';
 import type { TenantContext } from '../../tenancy/tenant-context.ts';
 import type { RedirectTarget } from '../authorization-request.ts';
@@ -27,6 +29,8 @@ export interface IncomingDeps {
   resolve(params: Record<string, string>): Promise<ResolvedParams>;
   /** The tenant's webhooks (its authorisation request validator); absent where no slot can be a webhook. */
   webhooks?: SlotInvoker;
+  /** The tenant's resource servers (RFC 8707 `resource`); absent in narrow fakes, where none is known. */
+  resourceServers?: ResourceServerLookup;
 }
 
 /**
@@ -52,6 +56,8 @@ export interface IncomingRequest {
 /** What the redirectable checks establish, assembled into the AuthorizationRequest at the end. */
 export interface Established {
   scope: string[];
+  /** RFC 8707: the resource servers the tokens are for (checks/resource.ts). */
+  resources?: ResourceServer[];
   nonce?: string;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';

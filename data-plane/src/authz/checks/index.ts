@@ -10,6 +10,7 @@ import { checkPkce } from './pkce.ts';
 import { checkRedirectUri } from './redirect-uri.ts';
 import { checkQuery, checkRepeatedParams, checkRequestSize, checkRequestSource } from './request-params.ts';
 import { checkParRequired, checkSignedRequestObject } from './request-policy.ts';
+import { checkResource } from './resource.ts';
 import { checkModeFitsResponseType, checkResponseMode } from './response-mode.ts';
 import { checkClientResponseType, checkResponseType, checkResponseTypeEnabled } from './response-type.ts';
 import { checkScope } from './scope.ts';
@@ -47,6 +48,7 @@ export const AFTER_REDIRECT: readonly Check<TrustedRequest>[] = [
   checkResponseTypeEnabled,
   checkClientResponseType,
   checkModeFitsResponseType,
+  checkResource,
   checkScope,
   checkNonce,
   checkPkce,

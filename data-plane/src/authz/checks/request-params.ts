@@ -5,14 +5,19 @@ const REPEATABLE = new Set(['resource']);
 /** The longest query accepted (a request object by value fits well inside). */
 const MAX_QUERY = 64 * 1024;
 
-/** Split a query string into single values; names of repeated parameters are returned apart. */
+/**
+ * Split a query string into single values; names of repeated parameters are
+ * returned apart. The values of a repeatable one are joined with spaces (a
+ * URI holds none: oauth/resource-indicators.ts splits them again).
+ */
 export function queryParams(query: string): { params: Record<string, string>; repeated: string[] } {
   const params: Record<string, string> = {};
   const repeated = new Set<string>();
   for (const [name, value] of new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)) {
     if (name === '__proto__') continue;
-    if (Object.hasOwn(params, name) && !REPEATABLE.has(name)) repeated.add(name);
-    if (value !== '') params[name] = value;
+    const seen = Object.hasOwn(params, name);
+    if (seen && !REPEATABLE.has(name)) repeated.add(name);
+    if (value !== '') params[name] = seen && REPEATABLE.has(name) ? `${params[name]} ${value}` : value;
   }
   return { params, repeated: [...repeated] };
 }

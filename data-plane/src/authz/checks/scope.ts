@@ -1,4 +1,5 @@
 import { defaultScope, scopeOutside } from '../../grants/scope.ts';
+import { apiScopes } from '../../oauth/resource-indicators.ts';
 import { type Check, refuse, type TrustedRequest } from './authz-check.ts';
 import { words } from './values.ts';
 
@@ -8,7 +9,8 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /**
  * The scope: well-formed, `openid` where an ID token is asked for, and within
  * the token endpoint's scope policy (grants/scope.ts) — a value outside it is
- * refused, not silently dropped. Nothing asked for means the client's default.
+ * refused, not silently dropped (a value a requested API defines is within
+ * it). Nothing asked for means the client's default.
  */
 export const checkScope: Check<TrustedRequest> = (s) => {
   const { config } = s.context.tenant;
@@ -17,7 +19,9 @@ export const checkScope: Check<TrustedRequest> = (s) => {
   if (s.responseType.includes('id_token') && !scope.includes('openid'))
     return refuse('invalid_request', 'The id_token response type needs the openid scope');
   const requested = [...new Set(scope.length ? scope : defaultScope(config, s.client))];
-  const outside = scopeOutside(config, s.client, requested);
+  // Values an API defines are allowed along with it (checkResource runs first).
+  const api = apiScopes(s.established.resources ?? []);
+  const outside = scopeOutside(config, s.client, requested).filter((v) => !api.has(v));
   if (outside.length) return refuse('invalid_scope', `The client may not request: ${outside.join(' ')}`);
   s.established.scope = requested;
   return undefined;

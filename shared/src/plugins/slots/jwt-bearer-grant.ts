@@ -4,6 +4,6 @@ import { unavailableSlot } from '../unavailable-slot.ts';
 export const jwtBearerGrant = unavailableSlot({
   name: 'jwtBearerGrant',
   title: 'JWT bearer assertion grant handler',
-  reason: 'its grant is not built yet',
+  reason: 'the grant runs without a handler: a handler slot is not built yet',
   idempotent: true,
 });

@@ -4,6 +4,6 @@ import { unavailableSlot } from '../unavailable-slot.ts';
 export const tokenExchangeGrant = unavailableSlot({
   name: 'tokenExchangeGrant',
   title: 'Token exchange grant handler',
-  reason: 'its grant is not built yet',
+  reason: 'the grant runs without a handler: a handler slot is not built yet',
   idempotent: true,
 });

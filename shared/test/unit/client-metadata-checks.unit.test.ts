@@ -28,6 +28,7 @@ describe('client metadata checks', () => {
       'checkRedirectUris',
       'checkRedirectUrisPresent',
       'checkPostLogoutRedirectUris',
+      'checkAllowedCorsOrigins',
       'checkFrontchannelLogoutUri',
       'checkFrontchannelLogoutSessionRequired',
       'checkBackchannelLogoutUri',

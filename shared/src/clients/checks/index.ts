@@ -1,4 +1,5 @@
 import { checkApplicationType, checkTokenEndpointAuthMethod, checkTokenEndpointAuthSigningAlg } from './client-type.ts';
+import { checkAllowedCorsOrigins } from './cors-origins.ts';
 import {
   checkClientName,
   checkContacts,
@@ -68,6 +69,7 @@ const RULES: readonly MetadataRule[] = [
   { check: checkRedirectUris, members: ['redirect_uris'] },
   { check: checkRedirectUrisPresent, members: [] },
   { check: checkPostLogoutRedirectUris, members: ['post_logout_redirect_uris'] },
+  { check: checkAllowedCorsOrigins, members: ['allowed_cors_origins'] },
   { check: checkFrontchannelLogoutUri, members: ['frontchannel_logout_uri'] },
   { check: checkFrontchannelLogoutSessionRequired, members: ['frontchannel_logout_session_required'] },
   { check: checkBackchannelLogoutUri, members: ['backchannel_logout_uri'] },

@@ -18,6 +18,7 @@ import { registerDomainRoutes } from './api/domains.ts';
 import { registerEventDeliveryRoutes } from './api/event-deliveries.ts';
 import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
 import { registerPlanRoutes } from './api/plans.ts';
+import { registerResourceServerRoutes } from './api/resource-servers.ts';
 import { registerStripeWebhookRoute } from './api/stripe-webhook.ts';
 import { registerTenantSecretRoutes } from './api/tenant-secrets.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
@@ -92,6 +93,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerEventDeliveryRoutes(app, deps);
   registerApiTokenRoutes(app, deps);
   registerTenantSecretRoutes(app, deps);
+  registerResourceServerRoutes(app, deps);
   registerAliasRoutes(app, deps);
   registerIssuerMigrationRoutes(app, deps);
   registerPlanRoutes(app, deps);

@@ -5,6 +5,7 @@ import { directAuthzApi } from '../integration/direct-authz-api.ts';
 import { directoryApi } from '../integration/directory-api.ts';
 import { keyStoreApi } from '../integration/key-store-api.ts';
 import { logoutSessionApi } from '../integration/logout-session-api.ts';
+import { resourceServerApi } from '../integration/resource-server-api.ts';
 import { sessionStoreApi } from '../integration/session-store-api.ts';
 import { checkSessionEndpoint } from '../login/check-session.ts';
 import { loginEndpoint } from '../login/login-endpoint.ts';
@@ -37,6 +38,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   directoryApi,
   authzSessionApi,
   logoutSessionApi,
+  resourceServerApi,
   sessionStoreApi,
   userinfoEndpoint,
   backchannelLogout,

@@ -31,6 +31,9 @@ export const ADMIN_ACTIONS = [
   'webhook_secret.rotated',
   'tenant_secret.set',
   'tenant_secret.deleted',
+  'resource_server.created',
+  'resource_server.updated',
+  'resource_server.deleted',
 ] as const;
 
 export type AdminAction = (typeof ADMIN_ACTIONS)[number];

@@ -16,6 +16,7 @@ import { consentDeniedEvent, consentGivenEvent, subjectAuthenticatedEvent } from
 import { errorResponse, issueAuthorization } from './authz-issue.ts';
 import { type AuthorizationRequest, parseAuthorizationRequest } from './authz-request.ts';
 import { requestedClaims } from './claims-request.ts';
+import { approveDevice, type DeviceResponseMessage, denyDevice } from './device-decision.ts';
 import { claimTargets, consentedClaims, releasedClaims } from './released-claims.ts';
 import type { ResponseMessage } from './response-mode.ts';
 
@@ -74,7 +75,7 @@ export interface ErrorMessage {
   error_description: string;
 }
 
-export type AuthzMessage = AuthMessage | ConsentMessage | ResponseMessage | ErrorMessage;
+export type AuthzMessage = AuthMessage | ConsentMessage | ResponseMessage | DeviceResponseMessage | ErrorMessage;
 
 /** The subject authenticated at the `auth` step (times in seconds; lifetimes in minutes, -1 = unlimited, as Connect2id). */
 export interface AuthenticatedSubject {
@@ -268,21 +269,24 @@ async function finish(
   client: Client,
   subject: { sid: string; session: SubjectSession },
   authz: Authorization,
-): Promise<ResponseMessage> {
+): Promise<ResponseMessage | DeviceResponseMessage> {
   const { context, issuer, deps } = flow;
   // Independent writes, issued together so they share a round trip; the touch changes nothing the response reads.
   const [, message] = await Promise.all([
     deps.oauth.sessions.touch(context.tenant.tid, subject.sid, subject.session, client.clientId),
-    issueAuthorization(
-      context,
-      issuer,
-      deps,
-      client,
-      session.request,
-      subject,
-      authz,
-      flow.browserState?.(subject.sid),
-    ),
+    // A device flow hands its approval to the device's next poll (authz/device-decision.ts).
+    session.device
+      ? approveDevice(flow, session.device, subject, authz)
+      : issueAuthorization(
+          context,
+          issuer,
+          deps,
+          client,
+          session.request,
+          subject,
+          authz,
+          flow.browserState?.(subject.sid),
+        ),
   ]);
   flow.usage?.meter('authorizations', authz.sub);
   return session.createdSubSid ? { ...message, sub_sid: subject.sid } : message;
@@ -303,11 +307,28 @@ export async function startAuthzSession(
     if (!parsed.target) return { type: 'error', error: parsed.error, error_description: parsed.description };
     return errorResponse(context, issuer, deps, parsed.client, parsed.target, parsed.error, parsed.description);
   }
-  const { request, client } = parsed;
+  return beginAuthzSession(flow, parsed.request, parsed.client, input.subSid);
+}
+
+/**
+ * A flow for a validated request (an authorisation request, or a device
+ * request's user code: authz/device-flow.ts, which passes `extra`): the SSO
+ * session if it suffices, else the `auth` prompt.
+ */
+export async function beginAuthzSession(
+  flow: FlowContext,
+  request: AuthorizationRequest,
+  client: Client,
+  subSid: string | undefined,
+  extra: Pick<AuthzSession, 'device'> = {},
+): Promise<AuthzMessage> {
+  const { context, issuer, deps } = flow;
+  const { tid, config } = context.tenant;
+  const input = { subSid };
   const hmac = context.secrets['identifier-hmac'];
   const now = epochSeconds(deps.oauth.clock);
   const existing = input.subSid ? await deps.oauth.sessions.get(tid, hmac, input.subSid) : null;
-  const session: AuthzSession = { issuer, request, step: 'auth', createdAt: now };
+  const session: AuthzSession = { issuer, request, step: 'auth', createdAt: now, ...extra };
   // The tenant's web SSO eligibility checker has the last word on a session the rules would reuse (no await without it).
   const eligible = sessionSuffices(request, existing, now) && webSsoEligible(context, deps.webhooks, request, existing);
   if (eligible === true || (eligible !== false && (await eligible))) {
@@ -495,8 +516,9 @@ async function consented(
   if (!subject)
     return errorResponse(context, issuer, deps, client, request, 'login_required', 'The subject session ended');
   const longLived = body.long_lived ?? false;
+  // A device gets its tokens at the token endpoint, as a code would.
   const wantsRefresh =
-    request.responseType.includes('code') &&
+    (request.responseType.includes('code') || session.device !== undefined) &&
     (client.metadata.grant_types ?? ['authorization_code']).includes('refresh_token') &&
     (config.grants.grantTypes as readonly string[]).includes('refresh_token');
   const authz: Authorization = newAuthorization(config, {
@@ -571,15 +593,18 @@ export async function cancelAuthzSession(
   });
   const [, message] = await Promise.all([
     deps.events.emit(denied),
-    errorResponse(
-      context,
-      flow.issuer,
-      deps,
-      client,
-      session.request,
-      code,
-      error.error_description ?? 'The end-user denied the request',
-    ),
+    // A device's poll hears access_denied, whatever the login page named (RFC 8628 §3.5 has no other refusal).
+    session.device
+      ? denyDevice(flow, session.device)
+      : errorResponse(
+          context,
+          flow.issuer,
+          deps,
+          client,
+          session.request,
+          code,
+          error.error_description ?? 'The end-user denied the request',
+        ),
   ]);
   return message;
 }

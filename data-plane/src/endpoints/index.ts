@@ -8,9 +8,11 @@ import { logoutSessionApi } from '../integration/logout-session-api.ts';
 import { resourceServerApi } from '../integration/resource-server-api.ts';
 import { sessionStoreApi } from '../integration/session-store-api.ts';
 import { checkSessionEndpoint } from '../login/check-session.ts';
+import { deviceEndpoint } from '../login/device-endpoint.ts';
 import { loginEndpoint } from '../login/login-endpoint.ts';
 import { backchannelLogout } from '../logout/backchannel-logout.ts';
 import { logoutEndpoint } from '../logout/logout-endpoint.ts';
+import { deviceAuthorizationEndpoint } from './device-authz.ts';
 import { discoveryEndpoint } from './discovery.ts';
 import { introspectionEndpoint } from './introspect.ts';
 import { jwksEndpoint } from './jwks.ts';
@@ -27,7 +29,9 @@ export const ENDPOINTS: readonly Endpoint[] = [
   registrationEndpoint,
   tokenEndpoint,
   parEndpoint,
+  deviceAuthorizationEndpoint,
   loginEndpoint,
+  deviceEndpoint,
   checkSessionEndpoint,
   logoutEndpoint,
   introspectionEndpoint,

@@ -1,5 +1,6 @@
 import { authorizationCodeGrant } from './authorization-code.ts';
 import { clientCredentialsGrant } from './client-credentials.ts';
+import { deviceCodeGrant } from './device-code.ts';
 import type { GrantHandler } from './grant.ts';
 import { jwtBearerGrant } from './jwt-bearer.ts';
 import { passwordGrant } from './password.ts';
@@ -15,6 +16,7 @@ export const GRANTS: ReadonlyMap<string, GrantHandler> = new Map(
     clientCredentialsGrant,
     refreshTokenGrant,
     passwordGrant,
+    deviceCodeGrant,
     tokenExchangeGrant,
     jwtBearerGrant,
   ].map((g) => [g.grantType, g]),

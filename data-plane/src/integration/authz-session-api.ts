@@ -7,6 +7,7 @@ import {
   getAuthzSession,
   startAuthzSession,
 } from '../authz/authz-flow.ts';
+import { startDeviceSession } from '../authz/device-flow.ts';
 import { jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
 import type { Endpoint } from '../core/endpoint.ts';
@@ -23,9 +24,11 @@ const Obj = Type.Record(Type.String(), Type.Unknown());
 /** Minutes; -1 = unlimited, 0 = the tenant default (Connect2id session timeouts). */
 const Minutes = Type.Integer({ minimum: -1, maximum: 60 * 24 * 3650 });
 
+/** An authorisation request's `query`, or a device flow's `user_code` (contract §4): one of the two. */
 const StartBody = Type.Object(
   {
-    query: Type.String({ minLength: 1, maxLength: 65_536 }),
+    query: Type.Optional(Type.String({ minLength: 1, maxLength: 65_536 })),
+    user_code: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     sub_sid: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
   },
   { additionalProperties: false },
@@ -129,14 +132,17 @@ export const authzSessionApi: Endpoint = {
   area: 'management',
   routes: (deps) => {
     const admission = [requireApiToken];
-    const start = step<object, SessionRequest<Static<typeof StartBody>>>('startAuthzSession', async (x) =>
-      jsonAnswer(
-        await startAuthzSession(flowOf(x, deps), {
-          query: x.request.body.query,
-          subSid: x.request.body.sub_sid ?? undefined,
-        }),
-      ),
-    );
+    const start = step<object, SessionRequest<Static<typeof StartBody>>>('startAuthzSession', async (x) => {
+      const { query, user_code, sub_sid } = x.request.body;
+      if ((query === undefined) === (user_code === undefined))
+        throw new HttpError(400, 'invalid_request', 'Start with either query or user_code');
+      const subSid = sub_sid ?? undefined;
+      return jsonAnswer(
+        query !== undefined
+          ? await startAuthzSession(flowOf(x, deps), { query, subSid })
+          : await startDeviceSession(flowOf(x, deps), { userCode: user_code!, subSid }),
+      );
+    });
     const read = step<object, SessionRequest>('getAuthzSession', async (x) =>
       jsonAnswer(await getAuthzSession(flowOf(x, deps), x.request.params.sid)),
     );

@@ -31,6 +31,7 @@ import { cookieOptions, readCookie, setCookie } from './cookies.ts';
 import { browserValue, csrfToken, csrfValid } from './csrf.ts';
 import { errorPage } from './error-page.ts';
 import { formPostPage } from './form-post-page.ts';
+import { deviceDonePage } from './device-pages.ts';
 import { cspSource, pageAnswer } from './html.ts';
 import { loginPage } from './login-page.ts';
 import { pageLanguage as languageOf, messagesFor } from './messages.ts';
@@ -74,14 +75,14 @@ const ConsentForm = Type.Object(
 const AnyQuery = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
 
 /** How a page shows a message: a sign-in error and its status, the username to fill in again, the "keep me signed in" choice. */
-interface RenderOptions {
+export interface RenderOptions {
   error?: string;
   status?: number;
   username?: string;
   keep?: boolean;
 }
 
-interface LoginState {
+export interface LoginState {
   /** The authorisation request's query string (from the URL, or the posted form). */
   query?: string;
   /** The authorisation session's current step (sign-in and consent forms). */
@@ -91,12 +92,13 @@ interface LoginState {
   options?: RenderOptions;
 }
 
-type LoginExchange = Exchange<LoginState, TenantRequest>;
+export type LoginExchange = Exchange<LoginState, TenantRequest>;
 type FormRequest<F> = TenantRequest<F>;
 const loginStep = <F = unknown>(name: string, run: Step<LoginState, FormRequest<F>>['run']) =>
   step<LoginState, FormRequest<F>>(name, run);
 
-const flowOf = (x: LoginExchange, deps: DataPlaneDeps): FlowContext => ({
+/** The flow as the hosted pages run it (in this browser: OpenID responses carry session_state). */
+export const flowOf = (x: LoginExchange, deps: DataPlaneDeps): FlowContext => ({
   context: x.request.tenant,
   issuer: x.request.issuer,
   deps,
@@ -184,6 +186,8 @@ const PAGES: {
         subSid,
         config.authorization.subjectSessionMaxLife,
       );
+    // A device flow ends here, in this browser: the device polls for its tokens (login/device-endpoint.ts).
+    if (message.mode === 'device') return pageAnswer(config, deviceDonePage(message, pageLanguage(config, undefined)));
     if (message.mode.startsWith('form_post'))
       return pageAnswer(
         config,
@@ -201,7 +205,8 @@ const PAGES: {
   },
 };
 
-const render = (x: LoginExchange, deps: DataPlaneDeps, message: AuthzMessage, options: RenderOptions = {}) =>
+/** A message of the flow as this browser's next page. */
+export const render = (x: LoginExchange, deps: DataPlaneDeps, message: AuthzMessage, options: RenderOptions = {}) =>
   (
     PAGES[message.type] as (
       x: LoginExchange,

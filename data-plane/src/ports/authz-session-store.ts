@@ -1,5 +1,11 @@
 import type { AuthorizationRequest } from '../authz/authorization-request.ts';
 
+/** Which device request an authorisation session decides (set when a device's user code started it). */
+export interface DeviceBinding {
+  /** The device request's handle in the store (not the device code). */
+  handle: string;
+}
+
 /** One login-page flow (authorisation session): the validated request and where it stands. */
 export interface AuthzSession {
   /** The issuer URL the flow started under; it cannot change within the flow. */
@@ -15,6 +21,8 @@ export interface AuthzSession {
   /** Scope and claims a remembered consent already covers (shown as `consented` in the prompt). */
   consented?: { scope: string[]; claims: string[] };
   data?: Record<string, unknown>;
+  /** A device flow's session (started with a user code): the device request it decides instead of answering a client. */
+  device?: DeviceBinding;
   createdAt: number;
 }
 

@@ -51,8 +51,9 @@ export const DEVICE_REQUEST_MEMORY_SECONDS = 600;
  *   it for `approve` and `deny` (it is not the device code).
  * - `approve` / `deny` decide a pending, unexpired request, atomically: of
  *   racing decisions exactly one returns true. Either ends the user code.
- * - `poll` judges a device code: null for a forged one (tag check, no store
- *   read), an unknown one or another tenant's. Expired (store's clock) wins
+ * - `poll` judges a device code for the client polling: null for a forged
+ *   one (tag check, no store read), an unknown one, another tenant's or one
+ *   issued to another client (which changes nothing). Expired (store's clock) wins
  *   over everything but `used`; a pending request polled sooner than
  *   `interval` seconds after the previous poll answers `slow_down` and
  *   raises its interval by 5 s, atomically (parallel polls cannot slip in
@@ -65,5 +66,5 @@ export interface DeviceRequestStore {
   findByUserCode(tid: string, userCode: string): Promise<{ handle: string; request: DeviceRequest } | null>;
   approve(tid: string, handle: string, approval: DeviceApproval): Promise<boolean>;
   deny(tid: string, handle: string): Promise<boolean>;
-  poll(tid: string, hmacKey: Uint8Array, deviceCode: string): Promise<DevicePoll | null>;
+  poll(tid: string, hmacKey: Uint8Array, deviceCode: string, clientId: string): Promise<DevicePoll | null>;
 }

@@ -21,8 +21,8 @@ const USER_CODE_TRIES = 5;
  * request polled within its interval gets `slow_down` and 5 s more.
  * Returns {status, request JSON, interval[, approval JSON]} or nil.
  */
-const POLL = `local h = redis.call('HMGET', KEYS[1], 'req', 'status', 'interval', 'last', 'exp', 'approval')
-if not h[1] then return false end
+const POLL = `local h = redis.call('HMGET', KEYS[1], 'req', 'status', 'interval', 'last', 'exp', 'approval', 'cid')
+if not h[1] or h[7] ~= ARGV[2] then return false end
 local now = tonumber(ARGV[1])
 if h[2] == 'used' then return {'used', h[1], h[3]} end
 if now >= tonumber(h[5]) * 1000 then return {'expired', h[1], h[3]} end
@@ -50,12 +50,12 @@ return 1`;
 
 const POLL_COMMAND = 'tesseraPollDeviceRequest';
 const DECIDE_COMMAND = 'tesseraDecideDeviceRequest';
-type PollCommand = (key: string, nowMs: number) => Promise<string[] | null>;
+type PollCommand = (key: string, nowMs: number, clientId: string) => Promise<string[] | null>;
 type DecideCommand = (key: string, nowMs: number, status: string, approval: string) => Promise<number>;
 
 /**
  * Device requests in Redis: a hash under the SHA-256 of the device code
- * (request, status, interval, last poll, approval), and the user code's
+ * (request, client, status, interval, last poll, approval), and the user code's
  * SHA-256 pointing at it. Polls and decisions are Lua scripts, so two
  * nodes polling or deciding at once see one order.
  */
@@ -85,6 +85,7 @@ export class RedisDeviceRequestStore implements DeviceRequestStore {
       .hset(key(tid, handle), {
         req: JSON.stringify(request),
         status: 'pending',
+        cid: request.clientId,
         interval: String(request.interval),
         exp: String(request.exp),
       })
@@ -115,9 +116,9 @@ export class RedisDeviceRequestStore implements DeviceRequestStore {
     return (await this.#decide(key(tid, handle), this.#clock.now(), 'denied', '')) === 1;
   }
 
-  async poll(tid: string, hmacKey: Uint8Array, deviceCode: string): Promise<DevicePoll | null> {
+  async poll(tid: string, hmacKey: Uint8Array, deviceCode: string, clientId: string): Promise<DevicePoll | null> {
     if (!checkIdentifier(hmacKey, PURPOSE, deviceCode)) return null;
-    const found = await this.#poll(key(tid, tokenHash(deviceCode)), this.#clock.now());
+    const found = await this.#poll(key(tid, tokenHash(deviceCode)), this.#clock.now(), clientId);
     if (!found) return null;
     const [status, req, interval, approval] = found as [DevicePoll['status'], string, string, string?];
     const request: DeviceRequest = { ...(JSON.parse(req) as DeviceRequest), interval: Number(interval) };

@@ -26,9 +26,10 @@ export const deviceRequestStoreContract: Contract = (subject) =>
       expect(normaliseUserCode(userCode)).toBe(userCode);
       expect(await ports.deviceRequests.findByUserCode(other, userCode)).toBeNull();
       expect((await ports.deviceRequests.findByUserCode(tid, userCode))?.request).toEqual(asked);
-      expect(await ports.deviceRequests.poll(other, key, deviceCode)).toBeNull();
-      expect(await ports.deviceRequests.poll(tid, hmacKey(), deviceCode)).toBeNull();
-      expect(await ports.deviceRequests.poll(tid, key, deviceCode)).toEqual({ status: 'pending', request: asked });
+      expect(await ports.deviceRequests.poll(other, key, deviceCode, 'tv')).toBeNull();
+      expect(await ports.deviceRequests.poll(tid, hmacKey(), deviceCode, 'tv')).toBeNull();
+      expect(await ports.deviceRequests.poll(tid, key, deviceCode, 'not-the-tv')).toBeNull();
+      expect(await ports.deviceRequests.poll(tid, key, deviceCode, 'tv')).toEqual({ status: 'pending', request: asked });
     });
 
     it('answers slow_down to a poll within the interval and adds 5 s, once however many race', async () => {
@@ -36,13 +37,13 @@ export const deviceRequestStoreContract: Contract = (subject) =>
       const tid = await tenant();
       const key = hmacKey();
       const { deviceCode } = await ports.deviceRequests.create(tid, key, request());
-      expect((await ports.deviceRequests.poll(tid, key, deviceCode))?.status).toBe('pending');
+      expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv'))?.status).toBe('pending');
       clock.advanceSeconds(2);
-      const raced = await Promise.all(Array.from({ length: 3 }, () => ports.deviceRequests.poll(tid, key, deviceCode)));
+      const raced = await Promise.all(Array.from({ length: 3 }, () => ports.deviceRequests.poll(tid, key, deviceCode, 'tv')));
       expect(raced.map((p) => p?.status)).toEqual(['slow_down', 'slow_down', 'slow_down']);
       expect(raced.map((p) => p?.request.interval).sort()).toEqual([10, 15, 20]);
       clock.advanceSeconds(20);
-      expect(await ports.deviceRequests.poll(tid, key, deviceCode)).toMatchObject({
+      expect(await ports.deviceRequests.poll(tid, key, deviceCode, 'tv')).toMatchObject({
         status: 'pending',
         request: { interval: 20 },
       });
@@ -61,12 +62,12 @@ export const deviceRequestStoreContract: Contract = (subject) =>
       expect(decided).toEqual([true, false]);
       expect(await ports.deviceRequests.findByUserCode(tid, userCode)).toBeNull();
       const polls = await Promise.all([
-        ports.deviceRequests.poll(tid, key, deviceCode),
-        ports.deviceRequests.poll(tid, key, deviceCode),
+        ports.deviceRequests.poll(tid, key, deviceCode, 'tv'),
+        ports.deviceRequests.poll(tid, key, deviceCode, 'tv'),
       ]);
       expect(polls.map((p) => p?.status).sort()).toEqual(['approved', 'used']);
       expect(polls.find((p) => p?.status === 'approved')).toMatchObject({ approval });
-      expect((await ports.deviceRequests.poll(tid, key, deviceCode))?.status).toBe('used');
+      expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv'))?.status).toBe('used');
     });
 
     it('keeps a denial', async () => {
@@ -77,8 +78,8 @@ export const deviceRequestStoreContract: Contract = (subject) =>
       const found = await ports.deviceRequests.findByUserCode(tid, userCode);
       expect(await ports.deviceRequests.deny(tid, found!.handle)).toBe(true);
       expect(await ports.deviceRequests.approve(tid, found!.handle, approval)).toBe(false);
-      expect((await ports.deviceRequests.poll(tid, key, deviceCode))?.status).toBe('denied');
-      expect((await ports.deviceRequests.poll(tid, key, deviceCode))?.status).toBe('denied');
+      expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv'))?.status).toBe('denied');
+      expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv'))?.status).toBe('denied');
     });
 
     it('expires at exp: the user code finds nothing, decisions fail, polls hear expired', async () => {
@@ -90,6 +91,6 @@ export const deviceRequestStoreContract: Contract = (subject) =>
       clock.advanceSeconds(60);
       expect(await ports.deviceRequests.findByUserCode(tid, userCode)).toBeNull();
       expect(await ports.deviceRequests.approve(tid, found!.handle, approval)).toBe(false);
-      expect((await ports.deviceRequests.poll(tid, key, deviceCode))?.status).toBe('expired');
+      expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv'))?.status).toBe('expired');
     });
   });

@@ -55,6 +55,8 @@ const Tokens = Type.Object(
     refreshTokenReuseGracePeriod: seconds(5, 0, 300, 'seconds a rotated refresh token stays usable'),
     authorizationCodeLifetime: seconds(300, 10, 600, 'authorization code lifetime in seconds'),
     parLifetime: seconds(60, 10, 600, 'pushed authorisation request lifetime in seconds'),
+    deviceCodeLifetime: seconds(600, 60, 1800, 'device flow: how long the device code and user code live, in seconds'),
+    devicePollInterval: seconds(5, 1, 60, 'device flow: seconds the device waits between polls of the token endpoint'),
     accessTokenFormat: Type.Union([Type.Literal('jwt'), Type.Literal('identifier')], { default: 'jwt' }),
     accessTokenEncryptionMethod: oneOf(ACCESS_TOKEN_CONTENT_ENCRYPTIONS, {
       default: 'A128GCM',

@@ -75,7 +75,6 @@ function keyRules(c: TenantConfig, problems: ConfigProblem[]): void {
 /** Grants the config may name but the product cannot run yet: refused until their handler lands. */
 const UNBUILT_GRANTS: ReadonlySet<string> = new Set([
   'urn:ietf:params:oauth:grant-type:saml2-bearer',
-  'urn:ietf:params:oauth:grant-type:device_code',
   'urn:openid:params:grant-type:ciba',
 ]);
 

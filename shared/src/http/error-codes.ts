@@ -40,6 +40,10 @@ export const OAUTH_ERROR_CODES = {
   // RFC 9449 §5, §7.1, §8 (DPoP)
   invalid_dpop_proof: { status: 400, spec: 'RFC 9449 §5, §7.1' },
   use_dpop_nonce: { status: 400, spec: 'RFC 9449 §8' },
+  // RFC 8628 §3.5 (device authorisation grant polling; access_denied too)
+  authorization_pending: { status: 400, spec: 'RFC 8628 §3.5' },
+  slow_down: { status: 400, spec: 'RFC 8628 §3.5' },
+  expired_token: { status: 400, spec: 'RFC 8628 §3.5' },
   // OpenID Connect Core §3.1.2.6 (authentication errors; the request ones also RFC 9101 §6)
   interaction_required: { status: 400, spec: 'OIDC Core §3.1.2.6' },
   login_required: { status: 400, spec: 'OIDC Core §3.1.2.6' },

@@ -65,12 +65,10 @@ describe('plugin slots in the tenant config', () => {
   });
 
   it('refuses the grants that have no handler yet', () => {
-    expect(
-      problems({ grants: { grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'] } }),
-    ).toEqual([
+    expect(problems({ grants: { grantTypes: ['authorization_code', 'urn:openid:params:grant-type:ciba'] } })).toEqual([
       {
         path: '$.grants.grantTypes[1]',
-        message: 'the grant type urn:ietf:params:oauth:grant-type:device_code is not available yet',
+        message: 'the grant type urn:openid:params:grant-type:ciba is not available yet',
       },
     ]);
   });

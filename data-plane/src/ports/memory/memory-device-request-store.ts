@@ -78,11 +78,11 @@ export class MemoryDeviceRequestStore implements DeviceRequestStore {
     return this.#decide(tid, handle, 'denied');
   }
 
-  async poll(tid: string, hmacKey: Uint8Array, deviceCode: string): Promise<DevicePoll | null> {
+  async poll(tid: string, hmacKey: Uint8Array, deviceCode: string, clientId: string): Promise<DevicePoll | null> {
     if (!checkIdentifier(hmacKey, 'dvc', deviceCode)) return null;
     const handle = tokenHash(deviceCode);
     const stored = this.#read(tid, handle);
-    if (!stored) return null;
+    if (!stored || stored.request.clientId !== clientId) return null;
     const now = this.#clock.now();
     const { request } = stored;
     if (stored.status === 'used') return { status: 'used', request };

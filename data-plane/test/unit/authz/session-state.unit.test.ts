@@ -63,7 +63,7 @@ async function setup() {
     const message = (await continueAuthzSession(flow, (consent as { sid: string }).sid, {
       scope: '*',
       claims: '*',
-    })) as Extract<AuthzMessage, { type: 'response' }>;
+    })) as Exclude<Extract<AuthzMessage, { type: 'response' }>, { mode: 'device' }>;
     expect(message.type).toBe('response');
     const { uri, form } = message.parameters;
     const url = new URL(uri);

@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { ClientKeySets } from './client-auth/client-jwks.ts';
 import type { AreaName } from './core/endpoint.ts';
 import { Pipeline } from './core/pipeline.ts';
+import { cors } from './core/policies/cors.ts';
 import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
 import { enforceMonthlyCaps } from './core/policies/enforce-monthly-caps.ts';
 import { limitTokenRate } from './core/policies/limit-token-rate.ts';
@@ -41,6 +42,7 @@ import { ModuleRunner } from './plugins/module-runner.ts';
 import { slotInvoker } from './plugins/slot-invoker.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import { CachedTenantSecrets } from './stores/cached-tenant-secrets.ts';
+import { CorsOriginCache } from './stores/cors-origin-cache.ts';
 import { RedisEventOutbox } from './stores/event-outbox.ts';
 import { storePorts } from './stores/store-ports.ts';
 import { trustedProxies } from './tenancy/client-address.ts';
@@ -136,18 +138,6 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
         enforceMonthlyCaps(monthUsage, clock),
       ]
     : [];
-  // The cross-cutting policy of every route (core/policies/): counted per issuer, metered, never cached unless an answer says so, measured, held to the plan.
-  const pipeline = new Pipeline(
-    [
-      measure(metrics.observe),
-      countIssuerRequest(issuerRequests),
-      ...(usage ? [meterUsage(usage)] : []),
-      noStore,
-      ...quotas,
-      ...(options.extraPolicies ?? []),
-    ],
-    app.log,
-  );
   const announce = async (tid: string) => {
     await announceTenantChange(db, redis, settings.redisPrefix, tid);
     await sync.refreshTenant(tid); // this node at once, not only when the message comes back
@@ -176,8 +166,24 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     clock,
   });
   const { clientStore, clients, users: directory } = ports;
+  // Preflights are judged by the origins of all the tenant's clients (nothing names the client yet): kept per tenant.
+  const corsOrigins = new CorsOriginCache(clientStore);
+  // The cross-cutting policy of every route (core/policies/): counted per issuer, metered, never cached unless an answer says so, open to the browser apps the tenant's clients name, measured, held to the plan.
+  const pipeline = new Pipeline(
+    [
+      measure(metrics.observe),
+      countIssuerRequest(issuerRequests),
+      ...(usage ? [meterUsage(usage)] : []),
+      noStore,
+      cors(corsOrigins),
+      ...quotas,
+      ...(options.extraPolicies ?? []),
+    ],
+    app.log,
+  );
   const announceClient = async (tid: string, clientId: string) => {
     clients.evict(tid, clientId);
+    corsOrigins.evictTenant(tid);
     await publishTenantChange(redis, settings.redisPrefix, { tid, kind: 'client', clientId });
   };
   // The built-in directory checks passwords unless another authenticator is configured.
@@ -257,11 +263,15 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     onChange: (tid) => {
       options.keyStores.forgetTenant(tid);
       clients.evictTenant(tid);
+      corsOrigins.evictTenant(tid);
       tenantSecrets.evictTenant(tid);
       // Resource server changes are announced as tenant changes (durable: a missed message is caught at resync).
       oauth.resourceServers.evictTenant(tid);
     },
-    onClientChange: (tid, clientId) => clients.evict(tid, clientId),
+    onClientChange: (tid, clientId) => {
+      clients.evict(tid, clientId);
+      corsOrigins.evictTenant(tid);
+    },
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
   app.addHook('onClose', async () => sync.stop());

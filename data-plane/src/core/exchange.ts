@@ -10,7 +10,16 @@ export interface RouteFacts {
   readonly path: string;
   /** false: a node-wide route (monitoring), served without a tenant. */
   readonly tenant: boolean;
+  /** Whether browsers may call it cross-origin, and from where (core/policies/cors.ts); absent: never. */
+  readonly cors?: CorsAccess;
 }
+
+/**
+ * `open`: any origin (public documents: discovery, JWKS). `clients`: the
+ * origins the tenant's clients registered in `allowed_cors_origins`, and
+ * once the route knows its client, only that client's.
+ */
+export type CorsAccess = 'open' | 'clients';
 
 /**
  * One request on its way through the pipeline: the request, the route it

@@ -1,10 +1,10 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { AnyRequest, CoreRequest, TenantRequest } from './core-request.ts';
 import { type ErrorStyle, jsonErrors } from './error-style.ts';
-import type { RouteFacts } from './exchange.ts';
+import type { CorsAccess, RouteFacts } from './exchange.ts';
 import type { Step } from './step.ts';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 /** Request and response schemas (TypeBox) the transport validates and serialises with. */
 export interface RouteSchema {
@@ -52,6 +52,7 @@ export function route<S = object, Sc extends RouteSchema = RouteSchema>(definiti
   path: string;
   errors?: ErrorStyle;
   bodyLimit?: number;
+  cors?: CorsAccess;
   schema?: Sc;
   admission?: readonly Step<S, RequestOf<Sc>>[];
   steps: readonly Step<S, RequestOf<Sc>>[];

@@ -5,11 +5,10 @@ import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
 
-/** Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant. */
+/** Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant; open to any origin (the route's `cors`). */
 const PUBLIC_DOCUMENT = {
   'cache-control': 'public, max-age=60',
   vary: TENANT_SELECTING_HEADERS,
-  'access-control-allow-origin': '*',
 };
 
 /** The metadata document, memoised per tenant context and issuer: serving it is a map look-up and a write. */
@@ -35,12 +34,14 @@ export const discoveryEndpoint: Endpoint = {
         name: 'discovery.openid-configuration',
         method: 'GET',
         path: '/.well-known/openid-configuration',
+        cors: 'open',
         steps,
       }),
       route({
         name: 'discovery.oauth-authorization-server',
         method: 'GET',
         path: '/.well-known/oauth-authorization-server',
+        cors: 'open',
         steps,
       }),
     ];

@@ -5,11 +5,10 @@ import { step } from '../core/step.ts';
 import { TENANT_SELECTING_HEADERS } from '../tenancy/resolve-request.ts';
 
 const PUBLIC_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'n', 'e', 'x', 'y'] as const;
-/** Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant. */
+/** Public (the common, path-chosen case caches well) but keyed on every header that can choose the tenant; open to any origin (the route's `cors`). */
 const PUBLIC_DOCUMENT = {
   'cache-control': 'public, max-age=60',
   vary: TENANT_SELECTING_HEADERS,
-  'access-control-allow-origin': '*',
 };
 
 /** The JWK set, memoised per tenant context; only public members are copied, so a stored JWK can never leak more. */
@@ -27,6 +26,6 @@ const keySet = step('keySet', (x) => {
 export const jwksEndpoint: Endpoint = {
   name: 'jwks',
   area: 'discovery',
-  routes: () => [route({ name: 'jwks', method: 'GET', path: '/jwks.json', steps: [keySet] })],
+  routes: () => [route({ name: 'jwks', method: 'GET', path: '/jwks.json', cors: 'open', steps: [keySet] })],
   metadata: (_context, issuer) => ({ jwks_uri: `${issuer}/jwks.json` }),
 };

@@ -81,6 +81,7 @@ export const revocationEndpoint: Endpoint = {
       method: 'POST',
       path: '/token/revoke',
       bodyLimit: 50_000,
+      cors: 'clients',
       steps: [formBody, authenticateClient(deps, '/token/revoke'), requireToken, revokeGrant(deps)],
     }),
   ],

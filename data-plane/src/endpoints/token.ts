@@ -136,6 +136,7 @@ export const tokenEndpoint: Endpoint = {
       method: 'POST',
       path: '/token',
       bodyLimit: BODY_LIMIT,
+      cors: 'clients',
       schema: { response: { 200: TokenResponseBody } },
       steps: [
         formBody,

@@ -170,6 +170,7 @@ export const userinfoEndpoint: Endpoint = {
       method: ['GET', 'POST'],
       path: '/userinfo',
       bodyLimit: 50_000,
+      cors: 'clients',
       steps: [
         bearerAccessToken,
         checkAccessToken(deps),

@@ -2,6 +2,7 @@ import { HttpError } from '@tessera/shared/http/errors';
 import { jsonDepth, MAX_JSON_DEPTH } from '@tessera/shared/http/json-body';
 import type { FastifyInstance } from 'fastify';
 import type { AreaName } from '../core/endpoint.ts';
+import { withPreflights } from '../core/preflight-routes.ts';
 import type { AnyRoute } from '../core/route.ts';
 import { MAX_REGISTRATION_BODY_CHARS } from '../endpoints/registration.ts';
 import type { Area } from './fastify-adapter.ts';
@@ -59,7 +60,7 @@ export const AREA_ORDER: readonly AreaName[] = [
 export function areasOf(routes: ReadonlyMap<AreaName, readonly AnyRoute[]>): Area[] {
   return AREA_ORDER.map((name) => ({
     name,
-    routes: routes.get(name) ?? [],
+    routes: withPreflights(routes.get(name) ?? []),
     ...(SETUP[name] ? { setup: SETUP[name] } : {}),
   }));
 }

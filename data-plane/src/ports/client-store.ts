@@ -42,10 +42,13 @@ export interface ClientChange {
  *   access tokens are only ever given and kept as SHA-256.
  * - An id that is not printable (NUL, C0 controls) is an unknown client.
  * - `list` returns the tenant's client ids, sorted.
+ * - `corsOrigins` returns every origin the tenant's clients registered in
+ *   `allowed_cors_origins`, once each, sorted; never another tenant's.
  */
 export interface ClientStore {
   get(tid: string, clientId: string): Promise<Client | undefined>;
   list(tid: string): Promise<string[]>;
+  corsOrigins(tid: string): Promise<string[]>;
   create(tid: string, input: NewClient, limit?: number | null): Promise<boolean>;
   update(tid: string, clientId: string, input: ClientChange): Promise<boolean>;
   delete(tid: string, clientId: string): Promise<boolean>;

@@ -90,6 +90,26 @@ export const clientStoreContract: Contract = (subject) =>
       expect(await ports.clientStore.list(tid)).toEqual(['web']);
     });
 
+    it("gives every CORS origin the tenant's clients registered, once each, never another tenant's", async () => {
+      const { ports, tenant } = subject();
+      const [tid, other] = [await tenant(), await tenant()];
+      const origins = (...allowed_cors_origins: string[]) => ({
+        metadata: { redirect_uris: ['https://app.example/cb'], allowed_cors_origins },
+      });
+      expect(await ports.clientStore.corsOrigins(tid)).toEqual([]);
+      await ports.clientStore.create(tid, input('spa', origins('https://b.example', 'http://127.0.0.1:5173')));
+      await ports.clientStore.create(tid, input('admin', origins('https://b.example', 'https://a.example')));
+      await ports.clientStore.create(tid, input('backend'));
+      await ports.clientStore.create(other, input('spa', origins('https://other.example')));
+      expect(await ports.clientStore.corsOrigins(tid)).toEqual([
+        'http://127.0.0.1:5173',
+        'https://a.example',
+        'https://b.example',
+      ]);
+      await ports.clientStore.update(tid, 'admin', origins());
+      expect(await ports.clientStore.corsOrigins(tid)).toEqual(['http://127.0.0.1:5173', 'https://b.example']);
+    });
+
     it('is read through a lookup that forgets an evicted client', async () => {
       const { ports, tenant } = subject();
       const tid = await tenant();

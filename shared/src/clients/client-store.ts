@@ -77,6 +77,15 @@ export class ClientStore {
     ).map((r) => r.client_id);
   }
 
+  /** Every origin some client of the tenant registered in `allowed_cors_origins`, once each (what a CORS preflight may come from). */
+  async corsOrigins(tid: string): Promise<string[]> {
+    const { rows } = await sql<{ origin: string }>`
+      select distinct jsonb_array_elements_text(metadata -> 'allowed_cors_origins') as origin
+      from clients
+      where tid = ${tid} and jsonb_typeof(metadata -> 'allowed_cors_origins') = 'array'`.execute(this.#db);
+    return rows.map((r) => r.origin).sort();
+  }
+
   /**
    * Create a client; returns false when the client id is taken in this tenant.
    * With a `limit` (the plan's client quota), throws `quota_exceeded` and

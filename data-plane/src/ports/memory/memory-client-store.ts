@@ -49,6 +49,15 @@ export class MemoryClientStore implements ClientStore {
       .sort();
   }
 
+  async corsOrigins(tid: string): Promise<string[]> {
+    const origins = new Set<string>();
+    for (const clientId of await this.list(tid)) {
+      const registered = (await this.get(tid, clientId))?.metadata.allowed_cors_origins;
+      if (Array.isArray(registered)) for (const origin of registered) origins.add(origin as string);
+    }
+    return [...origins].sort();
+  }
+
   async create(tid: string, input: NewClient, limit: number | null = null): Promise<boolean> {
     const k = key(tid, input.clientId);
     if (this.#clients.has(k)) return false;

@@ -1,5 +1,4 @@
 import type { SigningAlgorithm } from '../jose/algorithms.ts';
-import type { AccessTokenProfile } from '../tokens/access-token-jwt.ts';
 
 /** RFC 8693 §4.1 `act`: the acting party, its issuer when not ours, and the actor before it in a chain. */
 export interface Actor {
@@ -48,7 +47,7 @@ export interface Authorization {
     encoding: 'SELF_CONTAINED' | 'IDENTIFIER';
     encrypt: boolean;
     /** JWT claims profile, when not the tenant's (a resource server's setting). */
-    profile?: AccessTokenProfile;
+    profile?: 'c2id-1.1' | 'c2id-1.0' | 'oauth-1.0';
     /** JWS algorithm, when not the tenant's (a resource server's setting; one the tenant has keys for). */
     alg?: SigningAlgorithm;
   };

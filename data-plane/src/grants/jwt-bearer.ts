@@ -1,4 +1,5 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
+import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { epochSeconds } from '../ports/clock.ts';
@@ -32,7 +33,7 @@ const forUs = (aud: unknown, issuer: string): boolean => {
  */
 export const jwtBearerGrant: GrantHandler = {
   grantType: GRANT_TYPE,
-  async handle({ tenant, issuer, client, params, deps, usage }) {
+  async handle({ tenant, issuer, client, params, deps, usage, dpopJkt }) {
     const assertion = params.assertion;
     if (!assertion) throw oauthError('invalid_request', 'The JWT bearer grant needs an assertion');
     const resources = await resourcesOfRequest(deps.oauth.resourceServers, tenant, client, params);
@@ -60,7 +61,7 @@ export const jwtBearerGrant: GrantHandler = {
       newAuthorization(tenant.tenant.config, { sub, cid: client.clientId, scp, iss: issuer }),
       resources,
     );
-    const response = await deps.oauth.issuer.issue(tenant, authz);
+    const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, dpopJkt));
     usage?.meter(TOKENS, sub);
     return response;
   },

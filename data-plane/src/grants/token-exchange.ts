@@ -1,4 +1,5 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
+import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { forResources, requestedResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { checkMayAct, issuedActor } from '../token-exchange/actor.ts';
@@ -85,7 +86,8 @@ export const tokenExchangeGrant: GrantHandler = {
     );
     const asJwt = requestedType === TOKEN_TYPES.jwt;
     if (asJwt) authz.accessToken.encoding = 'SELF_CONTAINED';
-    const issued = await deps.oauth.issuer.issue(tenant, authz);
+    // A DPoP proof at the token endpoint binds the issued token to its key (RFC 9449 §5).
+    const issued = await deps.oauth.issuer.issue(tenant, boundTo(authz, req.dpopJkt));
     usage?.meter(TOKENS, subject.sub);
     const response: TokenResponse = { ...issued, issued_token_type: requestedType };
     if (asJwt) response.token_type = 'N_A';

@@ -11,6 +11,8 @@
  *   - the default tenant (a config of defaults: the deployment's key backend — SoftHSM where PKCS11_MODULE is
  *     set — and ES256 access tokens)  vs  node-oidc-provider JWT ES256
  *   - introspection (/token/introspect) of one identifier token  vs  node-oidc-provider's of one opaque token
+ *   - DPoP: JWT ES256 bound to the client's key (RFC 9449), a fresh proof per request (made by the load
+ *     generator, bench/support/dpop-proofs.ts)  vs  node-oidc-provider with DPoP doing the same
  *   - floor rows: JWT EdDSA and identifier token  vs  bare node:http answering with the same libsodium
  *     signature, or the same Redis write, and the same token.issued event write to the outbox stream (one
  *     awaited XADD, as every Tessera token response makes since issue 14; BENCH_FLOOR_EVENT=off leaves it out
@@ -37,7 +39,7 @@
  *   BENCH_FLOOR_EVENT off: the floor rows write no event (the floor as it was before token events)
  *   BENCH_CPU_PROF   when set, each server process writes a V8 CPU profile into .cache/prof
  *   BENCH_ONLY       comma list of rows to run: identifier, eddsa, es256, es256-hsm, rs256, default, introspect,
- *                    floor-eddsa, floor-identifier (default all)
+ *                    dpop, floor-eddsa, floor-identifier (default all)
  *   TESSERA_METERING off: the Tessera node runs without usage metering (passed on to it, as all of the
  *                    environment is), to compare its cost: run once with and once without, in turns
  *   TESSERA_QUOTAS   passed to the data plane: `off` leaves out the plans' rate limits and hard caps. The bench
@@ -49,6 +51,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '@tessera/shared/db/database';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
+import { decodeJwt } from 'jose';
 import { freePort, ROOT } from '../infra/dev/services.ts';
 import { type Figure, type LoadTarget, measure, median } from './support/autocannon-load.ts';
 import { BenchClient, CLIENT_CREDENTIALS, verifyJwt } from './support/bench-client.ts';
@@ -56,6 +59,7 @@ import { hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 import { createBenchPlan } from './support/bench-plan.ts';
 import { BenchScope } from './support/bench-scope.ts';
 import { createBenchTenant } from './support/bench-tenant.ts';
+import { dpopProofs } from './support/dpop-proofs.ts';
 import { PinnedChildren, profileArgs } from './support/pinned-children.ts';
 import { startTesseraNode } from './support/tessera-node.ts';
 
@@ -92,9 +96,11 @@ interface Scenario {
   target?: { cpu: number; text: string };
   /** Load the introspection endpoint with one token of the scenario instead of the token endpoint. */
   introspect?: boolean;
+  /** Send a fresh DPoP proof with every token request: the tokens are DPoP-bound. */
+  dpop?: boolean;
 }
-/** What autocannon sends: a path (the token or introspection endpoint) and its form body. */
-type Load = Pick<LoadTarget, 'path' | 'body'>;
+/** What autocannon sends: a path (the token or introspection endpoint), its form body, and DPoP proofs. */
+type Load = Pick<LoadTarget, 'path' | 'body' | 'dpop'>;
 
 const scope = new BenchScope('token');
 const { settings, runId, redisPrefix, masterKey } = scope;
@@ -152,6 +158,15 @@ const ALL_SCENARIOS: Scenario[] = [
     alg: 'EdDSA',
     reference: 'opaque',
     introspect: true,
+  },
+  {
+    name: 'JWT ES256, DPoP-bound (a fresh proof per request)',
+    tid: 'bench-dpop',
+    backend: 'software',
+    format: 'jwt',
+    alg: 'ES256',
+    reference: 'ES256',
+    dpop: true,
   },
   {
     name: 'JWT EdDSA, against the floor',
@@ -314,6 +329,19 @@ async function introspectionLoad(url: string, path: string, headers: Record<stri
   return { path, body };
 }
 
+/**
+ * The load of a DPoP row: a proof maker for the server's token endpoint URL, and a check that a
+ * proof gets a DPoP-bound token (token_type DPoP, cnf.jkt the key's thumbprint).
+ */
+async function dpopLoad(url: string, htu: string, headers: Record<string, string>): Promise<Load> {
+  const proofs = dpopProofs('POST', htu);
+  const { access_token: token } = await client.token(url, { ...headers, dpop: proofs.next() });
+  const cnf = decodeJwt(token).cnf as { jkt?: string } | undefined;
+  if (cnf?.jkt !== proofs.jkt)
+    throw new Error(`${htu}: the token is not bound to the proof's key (${JSON.stringify(cnf)})`);
+  return { ...TOKEN_LOAD, dpop: proofs.next };
+}
+
 /** Warm up, then load the server (process `pid`) and report its figures with its CPU per request. */
 const measureRun = (label: string, target: LoadTarget, pid: number | undefined, warmup: number) =>
   measure(label, target, pid, { warmup, seconds: SECONDS, connections: CONNECTIONS }, log);
@@ -346,7 +374,7 @@ const floorName = (floor: Floor) => `${FLOOR_NAMES[floor]}${FLOOR_EVENT ? ', and
 const referenceName = (s: Scenario) =>
   s.floor
     ? floorName(s.floor)
-    : `node-oidc-provider ${s.introspect ? 'introspection of an opaque token' : s.reference === 'opaque' ? 'opaque token, in-memory adapter' : `JWT ${s.reference}`}`;
+    : `node-oidc-provider ${s.introspect ? 'introspection of an opaque token' : s.reference === 'opaque' ? 'opaque token, in-memory adapter' : `JWT ${s.reference}${s.dpop ? ', DPoP-bound (a fresh proof per request)' : ''}`}`;
 
 const tessera = new Map<string, Figure>();
 /** Tessera req/s over the reference's req/s, per round. */
@@ -405,7 +433,13 @@ try {
               await introspectionLoad(url, '/token/introspect', { 'tenant-id': s.tid }),
               await introspectionLoad(oidcUrl, '/token/introspection', {}),
             ]
-          : [TOKEN_LOAD, TOKEN_LOAD];
+          : s.dpop
+            ? [
+                // htu: the tenant's issuer (the tenant is addressed by header; its token endpoint is under the issuer).
+                await dpopLoad(url, `http://127.0.0.1:${port}/${s.tid}/token`, { 'tenant-id': s.tid }),
+                await dpopLoad(oidcUrl, `${oidcUrl}/token`, {}),
+              ]
+            : [TOKEN_LOAD, TOKEN_LOAD];
         const rounds: Array<[Figure, Figure]> = [];
         for (let round = 1; round <= ROUNDS; round++) {
           const of = ROUNDS > 1 ? ` (round ${round}/${ROUNDS})` : '';

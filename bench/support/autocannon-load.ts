@@ -8,6 +8,8 @@ export interface LoadTarget {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** A fresh DPoP proof for each request (autocannon's setupRequest); none when absent. */
+  dpop?: () => string;
 }
 /** One run's figures; `cpuUs`: the server's CPU µs per request, where its pid and /proc were there. */
 export interface Figure {
@@ -35,6 +37,18 @@ export function runLoad(target: LoadTarget, seconds: number, connections: number
         method: 'POST',
         headers: target.headers,
         body: target.body,
+        ...(target.dpop
+          ? {
+              requests: [
+                {
+                  setupRequest: (request: autocannon.Request) => ({
+                    ...request,
+                    headers: { ...request.headers, dpop: target.dpop!() },
+                  }),
+                },
+              ],
+            }
+          : {}),
         connections,
         duration: seconds,
       },

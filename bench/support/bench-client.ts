@@ -22,7 +22,7 @@ export class BenchClient {
     return { ...extra, authorization: this.basic, 'content-type': FORM };
   }
 
-  /** One client_credentials token from `url`/token; throws unless 200 and a bearer token. */
+  /** One client_credentials token from `url`/token; throws unless 200 and a bearer token (a DPoP one with a `dpop` header). */
   async token(url: string, extra: Record<string, string> = {}): Promise<TokenResponse> {
     const response = await fetch(`${url}/token`, {
       method: 'POST',
@@ -35,8 +35,9 @@ export class BenchClient {
         `POST ${url}/token (${JSON.stringify(extra)}) answered ${response.status}: ${text.slice(0, 300)}`,
       );
     const body = JSON.parse(text) as Record<string, unknown>;
-    if (typeof body.access_token !== 'string' || !body.access_token || !/^bearer$/i.test(String(body.token_type)))
-      throw new Error(`POST ${url}/token gave no bearer token: ${text.slice(0, 300)}`);
+    const type = extra.dpop === undefined ? /^bearer$/i : /^dpop$/i;
+    if (typeof body.access_token !== 'string' || !body.access_token || !type.test(String(body.token_type)))
+      throw new Error(`POST ${url}/token gave no ${type.source.slice(1, -1)} token: ${text.slice(0, 300)}`);
     return body as TokenResponse;
   }
 }

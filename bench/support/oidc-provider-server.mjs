@@ -10,6 +10,9 @@
  *   OIDC_CLIENT_ID      the client's id
  *   OIDC_CLIENT_SECRET  the client's secret
  *
+ * DPoP (RFC 9449) is on, without server nonces, as in Tessera's bench tenant:
+ * a request with a proof gets a DPoP-bound token.
+ *
  * Its JWK set holds one key per algorithm (EdDSA, ES256, RS256 2048), made
  * with jose at start-up. Prints "ready" on stdout once listening.
  */
@@ -50,6 +53,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    dPoP: { enabled: true },
     introspection: { enabled: true },
     resourceIndicators: {
       enabled: true,

@@ -24,7 +24,7 @@ ${options.error ? `<div class="alert" role="alert" id="code-error">${esc(options
 <form method="post" action="${esc(options.action)}" novalidate>
 <input type="hidden" name="csrf" value="${esc(options.csrf)}">
 <label for="user_code">${esc(t.code)}</label>
-<input type="text" id="user_code" name="user_code" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required maxlength="40" value="${esc(options.userCode ?? '')}" autofocus${described}>
+<input type="text" id="user_code" name="user_code" value="${esc(options.userCode ?? '')}" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" required maxlength="40" autofocus${described}>
 <div class="actions"><button type="submit" class="primary">${esc(t.submit)}</button></div>
 </form>
 </main>`,

@@ -29,7 +29,10 @@ export const deviceRequestStoreContract: Contract = (subject) =>
       expect(await ports.deviceRequests.poll(other, key, deviceCode, 'tv')).toBeNull();
       expect(await ports.deviceRequests.poll(tid, hmacKey(), deviceCode, 'tv')).toBeNull();
       expect(await ports.deviceRequests.poll(tid, key, deviceCode, 'not-the-tv')).toBeNull();
-      expect(await ports.deviceRequests.poll(tid, key, deviceCode, 'tv')).toEqual({ status: 'pending', request: asked });
+      expect(await ports.deviceRequests.poll(tid, key, deviceCode, 'tv')).toEqual({
+        status: 'pending',
+        request: asked,
+      });
     });
 
     it('answers slow_down to a poll within the interval and adds 5 s, once however many race', async () => {
@@ -39,7 +42,9 @@ export const deviceRequestStoreContract: Contract = (subject) =>
       const { deviceCode } = await ports.deviceRequests.create(tid, key, request());
       expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv'))?.status).toBe('pending');
       clock.advanceSeconds(2);
-      const raced = await Promise.all(Array.from({ length: 3 }, () => ports.deviceRequests.poll(tid, key, deviceCode, 'tv')));
+      const raced = await Promise.all(
+        Array.from({ length: 3 }, () => ports.deviceRequests.poll(tid, key, deviceCode, 'tv')),
+      );
       expect(raced.map((p) => p?.status)).toEqual(['slow_down', 'slow_down', 'slow_down']);
       expect(raced.map((p) => p?.request.interval).sort()).toEqual([10, 15, 20]);
       clock.advanceSeconds(20);

@@ -115,6 +115,7 @@ describe('authorisation request checks', () => {
       'checkResponseTypeEnabled',
       'checkClientResponseType',
       'checkModeFitsResponseType',
+      'checkResource',
       'checkScope',
       'checkNonce',
       'checkPkce',

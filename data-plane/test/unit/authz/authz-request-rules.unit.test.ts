@@ -67,13 +67,24 @@ describe('authorisation request rules on memoryPlane', () => {
     });
   });
 
-  it('drops empty values and lets resource repeat', async () => {
-    const { parse } = await setup();
-    const parsed = await parse(
-      'client_id=app&response_type=code&state=&resource=https%3A%2F%2Fa.example&resource=https%3A%2F%2Fb.example',
-    );
+  it('drops empty values and lets resource repeat (RFC 8707): known resources are kept, an unknown one is invalid_target', async () => {
+    const { parse, plane, tenant } = await setup();
+    const query =
+      'client_id=app&response_type=code&state=&resource=https%3A%2F%2Fa.example&resource=https%3A%2F%2Fb.example';
+    expect(await parse(query)).toMatchObject({ ok: false, error: 'invalid_target' });
+    for (const identifier of ['https://a.example', 'https://b.example'])
+      await plane.ports.resourceServerStore.create(tenant.tenant.tid, {
+        identifier,
+        name: identifier,
+        scopes: [],
+        accessToken: {},
+        allowedClients: null,
+      });
+    plane.ports.resourceServers.evictTenant(tenant.tenant.tid);
+    const parsed = await parse(query);
     expect(parsed.ok).toBe(true);
     expect(parsed.ok && parsed.request.state).toBeUndefined();
+    expect(parsed.ok && parsed.request.resources).toEqual(['https://a.example', 'https://b.example']);
   });
 
   it('requires PKCE where the tenant or the client asks for it; a challenge without a method is plain, allowed only by the tenant', async () => {

@@ -25,6 +25,28 @@ function presented(input: ClientAuthInput): ClientAuthMethod[] {
   return kinds.length > 0 ? kinds : none.claims(input) ? [none] : [];
 }
 
+/** How the request authenticated, in the words of the registration (an assertion serves both JWT methods). */
+const PRESENTED: Readonly<Record<string, string>> = {
+  client_secret_basic: 'client_secret_basic (the secret in an HTTP Basic Authorization header)',
+  client_secret_post: 'client_secret_post (client_secret in the form body)',
+  client_secret_jwt: 'a client assertion (client_secret_jwt or private_key_jwt)',
+  private_key_jwt: 'a client assertion (client_secret_jwt or private_key_jwt)',
+  none: 'none (client_id alone, no secret)',
+};
+
+/**
+ * The method the request used is not the one the client registered: said
+ * plainly (the usual cause is a library's default, e.g. openid-client's
+ * client_secret_post against a client_secret_basic registration). It is
+ * told before any credential is checked, so it says nothing of whether the
+ * secret or assertion would have been right.
+ */
+const methodMismatch = (registered: string, used: ClientAuthMethod, basicChallenge: string | undefined) =>
+  invalidClient(
+    `Client authentication failed: the client is registered for token_endpoint_auth_method ${registered}, but the request used ${PRESENTED[used.name] ?? used.name}`,
+    basicChallenge,
+  );
+
 /** RFC 6749 §5.2: a 401, with the Basic challenge only where the client used Basic. */
 function invalidClient(description: string, basicChallenge: string | undefined) {
   return oauthError('invalid_client', description, basicChallenge ? { basicChallenge } : {});
@@ -73,7 +95,7 @@ function verify(
   const registered = authMethodOf(client);
   // An assertion is checked by the JWT method the client registered.
   const effective = method === clientSecretJwt && registered === 'private_key_jwt' ? privateKeyJwt : method;
-  if (effective.name !== registered) throw invalidClient('Client authentication failed', basicChallenge);
+  if (effective.name !== registered) throw methodMismatch(registered, method, basicChallenge);
   const checked = effective.authenticate(input, client);
   return checked === undefined ? client : checked.then(() => client);
 }

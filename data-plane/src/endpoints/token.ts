@@ -43,8 +43,12 @@ const checkGrantType = (deps: DataPlaneDeps): Step<TokenState> =>
         `The grant type ${JSON.stringify(grantType).slice(0, 100)} is not supported`,
       );
     }
-    if (!grantTypesOf(x.state.client!).includes(grantType))
-      throw oauthError('unauthorized_client', `The client is not registered for ${grantType}`);
+    const registered = grantTypesOf(x.state.client!);
+    if (!registered.includes(grantType))
+      throw oauthError(
+        'unauthorized_client',
+        `The client is not registered for ${grantType} (its grant_types: ${registered.join(', ') || 'none'})`,
+      );
     x.state.grant = grant;
   });
 

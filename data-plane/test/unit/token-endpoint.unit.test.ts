@@ -90,7 +90,7 @@ describe('token endpoint steps', () => {
     );
     expect(answerBody(answer)).toMatchObject({
       error: 'unauthorized_client',
-      error_description: 'The client is not registered for client_credentials',
+      error_description: 'The client is not registered for client_credentials (its grant_types: authorization_code)',
     });
   });
 

@@ -135,7 +135,9 @@ describe('client_secret_jwt', () => {
     const { plane, tenant, assertion, auth } = await setup();
     await registerClient(plane, tenant, { clientId: 'basic', secret: SECRET });
     await expect(auth(await assertion({ clientId: 'basic' }))).rejects.toMatchObject(
-      refused('Client authentication failed'),
+      refused(
+        'Client authentication failed: the client is registered for token_endpoint_auth_method client_secret_basic, but the request used a client assertion (client_secret_jwt or private_key_jwt)',
+      ),
     );
     await expect(auth(await assertion(), { client_assertion_type: 'urn:example:saml' })).rejects.toMatchObject({
       statusCode: 400,

@@ -45,13 +45,22 @@ describe('client_secret_post', () => {
     }
   });
 
-  it('refuses a client registered for another method, without a challenge', async () => {
+  it('refuses a client registered for another method, saying so whether or not the secret is right, without a challenge', async () => {
     const { post } = await setup({});
-    const err = await post({ client_id: 'app', client_secret: 'form-secret' }).catch(
-      (e: { headers: Record<string, string> }) => e,
-    );
-    expect(err).toMatchObject({ statusCode: 401, code: 'invalid_client' });
-    noChallenge(err as { headers: Record<string, string> });
+    const mismatch =
+      'Client authentication failed: the client is registered for token_endpoint_auth_method client_secret_basic, but the request used client_secret_post (client_secret in the form body)';
+    for (const secret of ['form-secret', 'wrong']) {
+      const err = await post({ client_id: 'app', client_secret: secret }).catch(
+        (e: { headers: Record<string, string> }) => e,
+      );
+      expect(err).toMatchObject({ statusCode: 401, code: 'invalid_client', message: mismatch });
+      noChallenge(err as { headers: Record<string, string> });
+    }
+    // Where the method is the registered one, a wrong secret is told nothing more.
+    const { post: registered } = await setup();
+    await expect(registered({ client_id: 'app', client_secret: 'wrong' })).rejects.toMatchObject({
+      message: 'Client authentication failed',
+    });
   });
 
   it('refuses a request that also sends Basic credentials: one method per request', async () => {

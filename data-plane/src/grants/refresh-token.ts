@@ -8,6 +8,7 @@ import { epochSeconds } from '../ports/clock.ts';
 import { isolatesGrants, sharesGrants } from '../tenancy/alias-mode.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
+import { rotatingForPublicClients } from './public-client-rotation.ts';
 import {
   persistedFacts,
   REFRESH_REFUSALS,
@@ -68,7 +69,10 @@ async function refreshPersisted(req: GrantRequest, token: string): Promise<Token
   if (refusal === 'reused') throw await revokeReused(req, stored!.id, stored!.authz);
   if (refusal || !row || !stored) throw refused(refusal);
   // RFC 8707 §2.2: this access token may be for some of the grant's resources (the grant keeps them all).
-  const authz = await narrowedToResources(oauth.resourceServers, tenant, client, params, stored.authz);
+  const authz = rotatingForPublicClients(
+    client,
+    await narrowedToResources(oauth.resourceServers, tenant, client, params, stored.authz),
+  );
 
   const refreshExp = row.expiresAt ? Math.floor(row.expiresAt.getTime() / 1000) : 0;
   let refreshToken: string | undefined;
@@ -106,7 +110,10 @@ async function refreshTransient(req: GrantRequest, token: string): Promise<Token
   const { oauth } = deps;
   const payload = await oauth.issuer.decodeTransientRefreshToken(tenant, token);
   if (!payload) throw refused('unknown');
-  const authz = await narrowedToResources(oauth.resourceServers, tenant, client, params, payload.authz);
+  const authz = rotatingForPublicClients(
+    client,
+    await narrowedToResources(oauth.resourceServers, tenant, client, params, payload.authz),
+  );
   const now = epochSeconds(oauth.clock);
   const refusal = refreshTokenRefusal({
     now,

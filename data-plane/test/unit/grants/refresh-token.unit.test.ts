@@ -333,3 +333,47 @@ describe('refresh_token grant, ID tokens (OpenID Connect Core §12.2)', () => {
     expect(response.id_token).toBeUndefined();
   });
 });
+
+describe('refresh_token grant, public clients', () => {
+  /** A browser app (token_endpoint_auth_method none) of a tenant that leaves rotation off. */
+  async function publicSetup(longLived: boolean) {
+    const base = await setup({ tenant: { tokens: { refreshTokenReuseGracePeriod: 5 } }, authz: { longLived } });
+    const spa = await registerClient(base.plane, base.tenant, {
+      clientId: 'spa',
+      secret: null,
+      metadata: { token_endpoint_auth_method: 'none', scope: 'openid read write' },
+    });
+    const issue = async () => {
+      const authz = newAuthorization(base.tenant.tenant.config, {
+        sub: 'alice',
+        cid: 'spa',
+        scp: ['read'],
+        iss: base.tenant.tenant.issuer,
+        longLived,
+      });
+      expect(authz.refreshToken.rotate).toBe(false);
+      authz.refreshToken = { ...authz.refreshToken, issue: true };
+      return (await base.plane.deps.oauth.issuer.issue(base.tenant, authz)).refresh_token!;
+    };
+    const refresh = (token: string) => base.refresh(token, {}, { client: spa });
+    return { ...base, issue, refresh };
+  }
+
+  for (const [kind, longLived] of [
+    ['persisted', true],
+    ['transient', false],
+  ] as const) {
+    it(`rotates a public client's ${kind} refresh tokens although the tenant does not, and a reuse revokes`, async () => {
+      const { plane, issue, refresh } = await publicSetup(longLived);
+      const first = await issue();
+      const second = (await refresh(first)).refresh_token;
+      expect(second).toEqual(expect.any(String));
+      expect(second).not.toBe(first);
+      plane.clock.advanceSeconds(6);
+      await expect(refresh(first)).rejects.toMatchObject({
+        code: 'invalid_grant',
+        message: 'The refresh token was already used; the authorisation is revoked',
+      });
+    });
+  }
+});

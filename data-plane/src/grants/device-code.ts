@@ -1,5 +1,6 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { DEVICE_CODE_GRANT } from '../device/device-grant-type.ts';
+import { boundTo, refreshTokenBinding } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { idTokenForAuthorization } from '../tokens/id-token-issuer.ts';
 import type { GrantHandler } from './grant.ts';
@@ -15,12 +16,12 @@ const TOKENS = tokenDimension(DEVICE_CODE_GRANT);
  * `access_denied` after a denial, `expired_token` past the code's life. An
  * approval is redeemed once, for the client the code was issued to, under
  * the issuer it was issued under; its tokens are issued as for an
- * authorisation code (access token, refresh token where the consent allowed
+ * authorisation code (bound to a DPoP key the poll proves) (access token, refresh token where the consent allowed
  * one, an ID token for `openid`).
  */
 export const deviceCodeGrant: GrantHandler = {
   grantType: DEVICE_CODE_GRANT,
-  async handle({ tenant, issuer, client, params, deps, usage }) {
+  async handle({ tenant, issuer, client, params, deps, usage, dpopJkt }) {
     const { tid } = tenant.tenant;
     const code = params.device_code;
     if (!code) throw oauthError('invalid_request', 'Missing device_code');
@@ -41,7 +42,10 @@ export const deviceCodeGrant: GrantHandler = {
     const { authz, ...authentication } = poll.approval;
     if (poll.request.issuer !== issuer)
       throw oauthError('invalid_grant', 'The device code was issued under another issuer');
-    const response = await deps.oauth.issuer.issue(tenant, authz);
+    // Bound to the DPoP key the poll proved, a public device's refresh token too (RFC 9449 §5), as for a code.
+    const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, dpopJkt), {
+      refreshJkt: refreshTokenBinding(client, dpopJkt),
+    });
     if (authz.scp.includes('openid')) {
       response.id_token = await idTokenForAuthorization(tenant, deps, {
         issuer,

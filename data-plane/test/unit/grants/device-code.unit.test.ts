@@ -119,6 +119,21 @@ describe('device_code grant', () => {
     });
   });
 
+  it("binds the tokens to the DPoP key the poll proved, the public device's refresh token too", async () => {
+    const { plane, tenant, client, device, decide } = await setup();
+    const { deviceCode, userCode } = await device();
+    await decide(userCode, 'allow');
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    const tokens = await deviceCodeGrant.handle({
+      ...grantRequest(plane, tenant, client, { grant_type: DEVICE_GRANT, device_code: deviceCode }),
+      dpopJkt: jkt,
+    });
+    expect(tokens.token_type).toBe('DPoP');
+    const access = await verifyWithPublishedKeys(plane, tenant, tokens.access_token);
+    expect(access.claims.cnf).toEqual({ jkt });
+    expect(tokens.refresh_token).toBeDefined();
+  });
+
   it('refuses a forged device code, another client, and another tenant', async () => {
     const { plane, tenant, device, poll, errorOf } = await setup();
     const { deviceCode } = await device();

@@ -301,7 +301,6 @@ export async function startAuthzSession(
   input: { query: string; subSid?: string | undefined },
 ): Promise<AuthzMessage> {
   const { context, issuer, deps } = flow;
-  const { tid, config } = context.tenant;
   const parsed = await parseAuthorizationRequest(context, issuer, deps, input.query);
   if (!parsed.ok) {
     if (!parsed.target) return { type: 'error', error: parsed.error, error_description: parsed.description };

@@ -1,6 +1,6 @@
 /**
  * What a replay cache remembers: client assertion `jti`s (RFC 7523 §3, per
- * client), used self-contained refresh tokens (their `jti`, for rotation),
+ * client), used self-contained refresh tokens (their `jti`, for rotation) and
  * DPoP proof `jti`s (RFC 9449 §11.1, per key thumbprint) and JWT bearer grant
  * assertions (RFC 7523 §3, per issuer).
  */

@@ -244,21 +244,6 @@ const Events = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-/** APIs (resource servers, docs/oauth.md "APIs and audiences"): what a request naming none is for. */
-const Resources = Type.Object(
-  {
-    default: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 255,
-        description:
-          'identifier of the resource server a token request naming no resource (or audience) is for, when the client may use it',
-      }),
-    ),
-  },
-  { additionalProperties: false, default: {} },
-);
-
 /** Where a trusted issuer's JWTs are accepted: token exchange subject/actor tokens, RFC 7523 assertions. */
 export const TRUSTED_ISSUER_USES = ['token-exchange', 'jwt-bearer'] as const;
 export type TrustedIssuerUse = (typeof TRUSTED_ISSUER_USES)[number];
@@ -364,11 +349,11 @@ export const TenantConfigSchema = Type.Object(
     authorization: Authorization,
     scopes: Scopes,
     introspection: Introspection,
+    resources: Resources,
+    dpop: Dpop,
     trustedIssuers: Type.Array(TrustedIssuer, { default: [], maxItems: 20 }),
     tokenExchange: TokenExchange,
     jwtBearer: JwtBearer,
-    resources: Resources,
-    dpop: Dpop,
     plugins: Plugins,
     events: Events,
   },

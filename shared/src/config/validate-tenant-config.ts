@@ -1,7 +1,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { type PluginOptions, pluginProblems } from '../plugins/plugin-checks.ts';
-import { type TenantConfig, TenantConfigSchema } from './tenant-config.ts';
 import { resourceIndicatorProblem } from '../resources/resource-indicator.ts';
+import { type TenantConfig, TenantConfigSchema } from './tenant-config.ts';
 import { parseUrl, schemeProblem } from './url-scheme.ts';
 
 /** One problem in a config, located by a JSONPath such as `$.tokens.accessTokenLifetime`. */
@@ -49,8 +49,8 @@ function semanticProblems(c: TenantConfig, broken: Set<string>, options: PluginO
   if (!broken.has('grants')) grantRules(c, problems);
   if (!broken.has('tokens')) tokenRules(c, problems);
   if (!broken.has('login')) loginRules(c, problems);
-  if (!broken.has('trustedIssuers')) trustedIssuerRules(c, problems);
   if (!broken.has('resources')) resourceRules(c, problems);
+  if (!broken.has('trustedIssuers')) trustedIssuerRules(c, problems);
   // Plugins are checked slot by slot: one malformed slot does not hide the problems of the others.
   problems.push(...pluginProblems(c, (member) => broken.has('') || broken.has(member), options));
   return problems;

@@ -65,7 +65,7 @@ export class MemoryDeviceRequestStore implements DeviceRequestStore {
 
   #decide(tid: string, handle: string, status: 'approved' | 'denied', approval?: DeviceApproval): boolean {
     const stored = this.#read(tid, handle);
-    if (!stored || stored.status !== 'pending' || this.#clock.now() >= stored.request.exp * 1000) return false;
+    if (stored?.status !== 'pending' || this.#clock.now() >= stored.request.exp * 1000) return false;
     this.#write(tid, handle, { ...stored, status, ...(approval ? { approval } : {}) });
     return true;
   }

@@ -131,6 +131,11 @@ const TokenResponseBody = Type.Object(
  * authentication. Steps: formBody → authenticateClient → dpopProof → checkGrantType →
  * runGrant → announceTokenIssued → customTokenResponse → tokenResponse.
  */
+/** Whether the tenant serves the implicit grant: enabled, with a response type that returns tokens from /login. */
+const implicitServed = (grants: { grantTypes: readonly string[]; responseTypes: readonly string[] }): boolean =>
+  grants.grantTypes.includes('implicit') &&
+  grants.responseTypes.some((rt) => rt.split(' ').some((part) => part === 'token' || part === 'id_token'));
+
 export const tokenEndpoint: Endpoint = {
   name: 'token',
   area: 'back-channel',
@@ -160,12 +165,17 @@ export const tokenEndpoint: Endpoint = {
     token_endpoint_auth_signing_alg_values_supported: signingAlgorithms(),
     // RFC 9449 §5.1: proofs are accepted at the token, PAR and UserInfo endpoints.
     dpop_signing_alg_values_supported: DPOP_ALGORITHMS,
-    grant_types_supported: [...GRANTS.values()]
-      .filter(
-        (g) =>
-          (context.tenant.config.grants.grantTypes as readonly string[]).includes(g.grantType) &&
-          g.available?.(deps) !== false,
-      )
-      .map((g) => g.grantType),
+    grant_types_supported: [
+      ...[...GRANTS.values()]
+        .filter(
+          (g) =>
+            (context.tenant.config.grants.grantTypes as readonly string[]).includes(g.grantType) &&
+            g.available?.(deps) !== false,
+        )
+        .map((g) => g.grantType),
+      // Served by the authorisation endpoint (a response type with token or id_token), not here; OIDC Discovery
+      // lists it among the grants all the same, where the tenant enables it and such a response type.
+      ...(implicitServed(context.tenant.config.grants) ? ['implicit'] : []),
+    ],
   }),
 };

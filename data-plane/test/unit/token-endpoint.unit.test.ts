@@ -119,6 +119,19 @@ describe('token endpoint steps', () => {
       'authorization_code',
     ]);
   });
+
+  it('lists implicit only where the tenant enables it with a response type that uses it', async () => {
+    const grants = (grantTypes: string[], responseTypes: string[]) =>
+      setup({ grants: { grantTypes, responseTypes } }).then(
+        ({ plane, tenant }) => tokenEndpoint.metadata!(tenant, tenant.tenant.issuer, plane.deps).grant_types_supported,
+      );
+    expect(await grants(['authorization_code', 'implicit'], ['code', 'id_token token'])).toEqual([
+      'authorization_code',
+      'implicit',
+    ]);
+    expect(await grants(['authorization_code', 'implicit'], ['code'])).toEqual(['authorization_code']);
+    expect(await grants(['authorization_code'], ['code'])).toEqual(['authorization_code']);
+  });
 });
 
 describe('unit test coverage of the registries', () => {

@@ -50,7 +50,7 @@ describe('POST /config/check', () => {
 
   it('refuses a plugin config with a non-https URL, an unknown slot, a malformed mapping, an unbuilt grant: each by path', async () => {
     const res = await check({
-      grants: { grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:token-exchange'] },
+      grants: { grantTypes: ['authorization_code', 'urn:openid:params:grant-type:ciba'] },
       plugins: {
         claimsSorce: { type: 'webhook', url: 'https://hooks.example.com/claims' },
         authorizationRequestValidator: { type: 'webhook', url: 'http://hooks.example.com/validate' },

@@ -6,7 +6,6 @@ import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-direct
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/dev/services.ts';
-import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { type RunningExample, startExample } from './support/examples.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
@@ -47,23 +46,29 @@ describe('examples/single-page-app in Chromium', () => {
     planes = await startInProcessPlanes({ listen: true });
     const tid = uniqueTid('spa-example');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
-    await planes.createTenant({ tid, name: tid, issuer, config: { authorization: { requirePkce: true } } });
+    const { apiToken } = await planes.createTenant({
+      tid,
+      name: tid,
+      issuer,
+      config: { authorization: { requirePkce: true } },
+    });
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    ({ clientId } = await addClient(
-      planes.s,
-      tid,
-      {
+    // Registered through /clients as docs/quickstarts.md shows.
+    const registered = await fetch(`${issuer}/clients`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
         client_name: 'Quickstart SPA',
         token_endpoint_auth_method: 'none',
         redirect_uris: [`${origin}/callback`],
         allowed_cors_origins: [origin],
         grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
         scope: 'openid profile offline_access',
-      },
-      { secret: null },
-    ));
+      }),
+    });
+    expect(registered.status).toBe(201);
+    ({ client_id: clientId } = (await registered.json()) as { client_id: string });
     await new PostgresUserDirectory(planes.s.db).create(tid, {
       username: 'alice',
       sub: 'alice',

@@ -1,7 +1,6 @@
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/dev/services.ts';
-import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { type RunningExample, runExample, startExample } from './support/examples.ts';
 import { formField, httpBrowser } from './support/http-browser.ts';
@@ -22,7 +21,20 @@ describe('examples/', () => {
   let planes: InProcessPlanes;
   let tid: string;
   let issuer: string;
+  let apiToken: string;
   const running: RunningExample[] = [];
+
+  /** Registration through /clients with the tenant API token, with the bodies docs/quickstarts.md shows. */
+  async function register(body: Record<string, unknown>): Promise<{ clientId: string; secret?: string }> {
+    const res = await fetch(`${issuer}/clients`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = (await res.json()) as { client_id: string; client_secret?: string };
+    expect(res.status, JSON.stringify(answer)).toBe(201);
+    return { clientId: answer.client_id, ...(answer.client_secret ? { secret: answer.client_secret } : {}) };
+  }
   const password = 'pw-alice-quickstart';
 
   /** The hosted sign-in and consent, from the page an authorisation request leads to. */
@@ -45,7 +57,7 @@ describe('examples/', () => {
     planes = await startInProcessPlanes({ listen: true });
     tid = uniqueTid('examples');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
-    const { apiToken } = await planes.createTenant({
+    ({ apiToken } = await planes.createTenant({
       tid,
       name: tid,
       issuer,
@@ -53,7 +65,7 @@ describe('examples/', () => {
         grants: { grantTypes: ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_GRANT] },
         tokens: { devicePollInterval: 1 },
       },
-    });
+    }));
     await new PostgresUserDirectory(planes.s.db).create(tid, {
       username: 'alice',
       sub: 'alice',
@@ -79,7 +91,8 @@ describe('examples/', () => {
   });
 
   it('machine to machine: a token whose aud is the API, which the protect-an-API example accepts; another audience or scope it refuses', async () => {
-    const machine = await addClient(planes.s, tid, {
+    const machine = await register({
+      client_name: 'Billing service',
       grant_types: ['client_credentials'],
       token_endpoint_auth_method: 'client_secret_basic',
     });
@@ -129,11 +142,10 @@ describe('examples/', () => {
   it('server-side web app: signs alice in through the hosted login and shows her ID token and UserInfo', async () => {
     const port = await freePort();
     const redirectUri = `http://localhost:${port}/callback`;
-    const web = await addClient(planes.s, tid, {
+    const web = await register({
       client_name: 'Quickstart web app',
       redirect_uris: [redirectUri],
       grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       scope: 'openid profile email',
     });
@@ -169,17 +181,12 @@ describe('examples/', () => {
   });
 
   it('device CLI: prints the user code, alice approves it at /device, then the CLI prints her tokens', async () => {
-    const tv = await addClient(
-      planes.s,
-      tid,
-      {
-        client_name: 'Quickstart CLI',
-        token_endpoint_auth_method: 'none',
-        grant_types: [DEVICE_GRANT, 'refresh_token'],
-        scope: 'openid profile offline_access',
-      },
-      { secret: null },
-    );
+    const tv = await register({
+      client_name: 'Quickstart CLI',
+      token_endpoint_auth_method: 'none',
+      grant_types: [DEVICE_GRANT, 'refresh_token'],
+      scope: 'openid profile offline_access',
+    });
     const cli = startExample('device-cli', { TESSERA_ISSUER: issuer, CLIENT_ID: tv.clientId, SCOPE: 'openid profile' });
     running.push(cli);
     const [, verificationUri, userCode] = await cli.waitFor(/open (\S+) and enter the code (\S+)/);

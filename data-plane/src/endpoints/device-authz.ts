@@ -7,6 +7,7 @@ import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { DEVICE_CODE_GRANT } from '../device/device-grant-type.ts';
 import { displayUserCode } from '../device/user-code.ts';
+import { type DpopState, dpopProof } from '../dpop/dpop-step.ts';
 import { grantedScope, parseScope } from '../grants/scope.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { epochSeconds } from '../ports/clock.ts';
@@ -47,8 +48,10 @@ const checkDeviceClient = step<ClientState>('checkDeviceClient', (x) => {
 });
 
 /** The device code and user code (§3.2), for the scope the client may have (checked as at the token endpoint). */
-const issueDeviceCodes = (deps: DataPlaneDeps): Step<ClientState> =>
-  step<ClientState>('issueDeviceCodes', async (x) => {
+type DeviceState = ClientState & DpopState;
+
+const issueDeviceCodes = (deps: DataPlaneDeps): Step<DeviceState> =>
+  step<DeviceState>('issueDeviceCodes', async (x) => {
     const { tenant, issuer } = x.request;
     const { tid, config } = tenant.tenant;
     const client = x.state.client!;
@@ -61,6 +64,7 @@ const issueDeviceCodes = (deps: DataPlaneDeps): Step<ClientState> =>
       scope,
       exp: epochSeconds(deps.oauth.clock) + expiresIn,
       interval,
+      ...(x.state.dpop ? { dpopJkt: x.state.dpop.jkt } : {}),
     });
     const shown = displayUserCode(userCode);
     return jsonAnswer({
@@ -78,21 +82,28 @@ const issueDeviceCodes = (deps: DataPlaneDeps): Step<ClientState> =>
  * a client registered for the device code grant authenticates as at the
  * token endpoint (a public one with its `client_id`) and gets a device code
  * to poll the token endpoint with and a user code for the end-user to enter
- * at `/device` (login/device-endpoint.ts). Steps: formBody →
- * authenticateClient → checkDeviceClient → issueDeviceCodes.
+ * at `/device` (login/device-endpoint.ts). A DPoP proof here binds the
+ * device code: only that key may poll (RFC 9449). Steps: formBody →
+ * authenticateClient → checkDeviceClient → dpopProof → issueDeviceCodes.
  */
 export const deviceAuthorizationEndpoint: Endpoint = {
   name: 'device-authz',
   area: 'back-channel',
   routes: (deps) => [
-    route<ClientState>({
+    route<DeviceState>({
       name: 'device-authz',
       method: 'POST',
       path: '/device-authz',
       bodyLimit: BODY_LIMIT,
       cors: 'clients',
       schema: { response: { 200: DeviceAuthorizationBody } },
-      steps: [formBody, authenticateClient(deps, '/device-authz'), checkDeviceClient, issueDeviceCodes(deps)],
+      steps: [
+        formBody,
+        authenticateClient(deps, '/device-authz'),
+        checkDeviceClient,
+        dpopProof(deps, 'par'),
+        issueDeviceCodes(deps),
+      ],
     }),
   ],
   metadata: (context, issuer) =>

@@ -25,7 +25,13 @@ export const deviceCodeGrant: GrantHandler = {
     const { tid } = tenant.tenant;
     const code = params.device_code;
     if (!code) throw oauthError('invalid_request', 'Missing device_code');
-    const poll = await deps.oauth.deviceRequests.poll(tid, tenant.secrets['identifier-hmac'], code, client.clientId);
+    const poll = await deps.oauth.deviceRequests.poll(
+      tid,
+      tenant.secrets['identifier-hmac'],
+      code,
+      client.clientId,
+      dpopJkt,
+    );
     if (!poll) throw oauthError('invalid_grant', 'Invalid device code');
     switch (poll.status) {
       case 'pending':
@@ -38,6 +44,12 @@ export const deviceCodeGrant: GrantHandler = {
         throw oauthError('expired_token', 'The device code has expired');
       case 'used':
         throw oauthError('invalid_grant', 'The device code was already used');
+      // Proved a DPoP key at /device-authz: polls prove that key (as dpop_jkt binds a code, RFC 9449 §10).
+      case 'wrong_key':
+        throw oauthError(
+          'invalid_grant',
+          'The device code is bound to a DPoP key: the token request must prove that key',
+        );
     }
     const { authz, ...authentication } = poll.approval;
     if (poll.request.issuer !== issuer)

@@ -10,6 +10,8 @@ export interface DeviceRequest {
   exp: number;
   /** The polling interval the device was told, in seconds (raised by 5 at each `slow_down`). */
   interval: number;
+  /** The JWK thumbprint of the DPoP key the device proved at the device authorisation endpoint: only it may poll. */
+  dpopJkt?: string;
 }
 
 /** What the end-user granted the device: the authorisation and the authentication behind it (as a code records them). */
@@ -32,7 +34,9 @@ export type DevicePoll =
   | { status: 'denied'; request: DeviceRequest }
   | { status: 'expired'; request: DeviceRequest }
   /** Approved and redeemed before. */
-  | { status: 'used'; request: DeviceRequest };
+  | { status: 'used'; request: DeviceRequest }
+  /** Bound to a DPoP key (`dpopJkt`) this poll did not prove: nothing changed. */
+  | { status: 'wrong_key'; request: DeviceRequest };
 
 /** How long a device request is remembered past its expiry, so a late poll hears `expired_token` or a replay `invalid_grant`. */
 export const DEVICE_REQUEST_MEMORY_SECONDS = 600;
@@ -53,7 +57,9 @@ export const DEVICE_REQUEST_MEMORY_SECONDS = 600;
  *   racing decisions exactly one returns true. Either ends the user code.
  * - `poll` judges a device code for the client polling: null for a forged
  *   one (tag check, no store read), an unknown one, another tenant's or one
- *   issued to another client (which changes nothing). Expired (store's clock) wins
+ *   issued to another client (which changes nothing); `wrong_key`, changing
+ *   nothing, when the request is bound to a DPoP key (`dpopJkt`) and the
+ *   poll proves another or none. Expired (store's clock) wins
  *   over everything but `used`; a pending request polled sooner than
  *   `interval` seconds after the previous poll answers `slow_down` and
  *   raises its interval by 5 s, atomically (parallel polls cannot slip in
@@ -66,5 +72,11 @@ export interface DeviceRequestStore {
   findByUserCode(tid: string, userCode: string): Promise<{ handle: string; request: DeviceRequest } | null>;
   approve(tid: string, handle: string, approval: DeviceApproval): Promise<boolean>;
   deny(tid: string, handle: string): Promise<boolean>;
-  poll(tid: string, hmacKey: Uint8Array, deviceCode: string, clientId: string): Promise<DevicePoll | null>;
+  poll(
+    tid: string,
+    hmacKey: Uint8Array,
+    deviceCode: string,
+    clientId: string,
+    dpopJkt?: string,
+  ): Promise<DevicePoll | null>;
 }

@@ -18,11 +18,13 @@ const USER_CODE_TRIES = 5;
 
 /**
  * One poll, atomically (one Lua call): expiry, then the decision; a pending
- * request polled within its interval gets `slow_down` and 5 s more.
+ * request polled within its interval gets `slow_down` and 5 s more; a
+ * request bound to a DPoP key answers `wrong_key` to a poll without it.
  * Returns {status, request JSON, interval[, approval JSON]} or nil.
  */
-const POLL = `local h = redis.call('HMGET', KEYS[1], 'req', 'status', 'interval', 'last', 'exp', 'approval', 'cid')
+const POLL = `local h = redis.call('HMGET', KEYS[1], 'req', 'status', 'interval', 'last', 'exp', 'approval', 'cid', 'jkt')
 if not h[1] or h[7] ~= ARGV[2] then return false end
+if h[8] and h[8] ~= '' and h[8] ~= ARGV[3] then return {'wrong_key', h[1], h[3]} end
 local now = tonumber(ARGV[1])
 if h[2] == 'used' then return {'used', h[1], h[3]} end
 if now >= tonumber(h[5]) * 1000 then return {'expired', h[1], h[3]} end
@@ -50,7 +52,7 @@ return 1`;
 
 const POLL_COMMAND = 'tesseraPollDeviceRequest';
 const DECIDE_COMMAND = 'tesseraDecideDeviceRequest';
-type PollCommand = (key: string, nowMs: number, clientId: string) => Promise<string[] | null>;
+type PollCommand = (key: string, nowMs: number, clientId: string, jkt: string) => Promise<string[] | null>;
 type DecideCommand = (key: string, nowMs: number, status: string, approval: string) => Promise<number>;
 
 /**
@@ -88,6 +90,7 @@ export class RedisDeviceRequestStore implements DeviceRequestStore {
         cid: request.clientId,
         interval: String(request.interval),
         exp: String(request.exp),
+        jkt: request.dpopJkt ?? '',
       })
       .expire(key(tid, handle), life + DEVICE_REQUEST_MEMORY_SECONDS)
       .exec();
@@ -116,9 +119,15 @@ export class RedisDeviceRequestStore implements DeviceRequestStore {
     return (await this.#decide(key(tid, handle), this.#clock.now(), 'denied', '')) === 1;
   }
 
-  async poll(tid: string, hmacKey: Uint8Array, deviceCode: string, clientId: string): Promise<DevicePoll | null> {
+  async poll(
+    tid: string,
+    hmacKey: Uint8Array,
+    deviceCode: string,
+    clientId: string,
+    dpopJkt?: string,
+  ): Promise<DevicePoll | null> {
     if (!checkIdentifier(hmacKey, PURPOSE, deviceCode)) return null;
-    const found = await this.#poll(key(tid, tokenHash(deviceCode)), this.#clock.now(), clientId);
+    const found = await this.#poll(key(tid, tokenHash(deviceCode)), this.#clock.now(), clientId, dpopJkt ?? '');
     if (!found) return null;
     const [status, req, interval, approval] = found as [DevicePoll['status'], string, string, string?];
     const request: DeviceRequest = { ...(JSON.parse(req) as DeviceRequest), interval: Number(interval) };

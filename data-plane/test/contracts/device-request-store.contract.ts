@@ -75,6 +75,21 @@ export const deviceRequestStoreContract: Contract = (subject) =>
       expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv'))?.status).toBe('used');
     });
 
+    it('answers wrong_key, changing nothing, to a poll without the DPoP key the request is bound to', async () => {
+      const { ports, tenant } = subject();
+      const tid = await tenant();
+      const key = hmacKey();
+      const { deviceCode, userCode } = await ports.deviceRequests.create(tid, key, request({ dpopJkt: 'jkt-a' }));
+      const found = await ports.deviceRequests.findByUserCode(tid, userCode);
+      expect(await ports.deviceRequests.approve(tid, found!.handle, approval)).toBe(true);
+      expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv'))?.status).toBe('wrong_key');
+      expect((await ports.deviceRequests.poll(tid, key, deviceCode, 'tv', 'jkt-b'))?.status).toBe('wrong_key');
+      expect(await ports.deviceRequests.poll(tid, key, deviceCode, 'tv', 'jkt-a')).toMatchObject({
+        status: 'approved',
+        approval,
+      });
+    });
+
     it('keeps a denial', async () => {
       const { ports, tenant } = subject();
       const tid = await tenant();

@@ -78,13 +78,20 @@ export class MemoryDeviceRequestStore implements DeviceRequestStore {
     return this.#decide(tid, handle, 'denied');
   }
 
-  async poll(tid: string, hmacKey: Uint8Array, deviceCode: string, clientId: string): Promise<DevicePoll | null> {
+  async poll(
+    tid: string,
+    hmacKey: Uint8Array,
+    deviceCode: string,
+    clientId: string,
+    dpopJkt?: string,
+  ): Promise<DevicePoll | null> {
     if (!checkIdentifier(hmacKey, 'dvc', deviceCode)) return null;
     const handle = tokenHash(deviceCode);
     const stored = this.#read(tid, handle);
     if (!stored || stored.request.clientId !== clientId) return null;
     const now = this.#clock.now();
     const { request } = stored;
+    if (request.dpopJkt !== undefined && request.dpopJkt !== dpopJkt) return { status: 'wrong_key', request };
     if (stored.status === 'used') return { status: 'used', request };
     if (now >= request.exp * 1000) return { status: 'expired', request };
     if (stored.status === 'approved') {

@@ -34,13 +34,14 @@ async function setup() {
   });
   const { tid, issuer } = tenant.tenant;
   const flow: FlowContext = { context: tenant, issuer, deps: plane.deps };
-  const device = () =>
+  const device = (dpopJkt?: string) =>
     plane.ports.deviceRequests.create(tid, tenant.secrets['identifier-hmac'], {
       issuer,
       clientId: 'tv',
       scope: ['openid', 'profile'],
       exp: Math.floor(plane.clock.now() / 1000) + 600,
       interval: 5,
+      ...(dpopJkt ? { dpopJkt } : {}),
     });
   const poll = (deviceCode: string, c = client) =>
     deviceCodeGrant.handle(grantRequest(plane, tenant, c, { grant_type: DEVICE_GRANT, device_code: deviceCode }));
@@ -132,6 +133,22 @@ describe('device_code grant', () => {
     const access = await verifyWithPublishedKeys(plane, tenant, tokens.access_token);
     expect(access.claims.cnf).toEqual({ jkt });
     expect(tokens.refresh_token).toBeDefined();
+  });
+
+  it('lets only the DPoP key proved at /device-authz poll a device code bound to it', async () => {
+    const { plane, tenant, client, device, decide, errorOf } = await setup();
+    const jkt = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    const { deviceCode, userCode } = await device(jkt);
+    await decide(userCode, 'allow');
+    const pollWith = (dpopJkt?: string) =>
+      deviceCodeGrant.handle({
+        ...grantRequest(plane, tenant, client, { grant_type: DEVICE_GRANT, device_code: deviceCode }),
+        ...(dpopJkt ? { dpopJkt } : {}),
+      });
+    expect(await errorOf(pollWith())).toBe('invalid_grant');
+    expect(await errorOf(pollWith('other-key-thumbprint-aaaaaaaaaaaaaaaaaaaaaaa'))).toBe('invalid_grant');
+    const tokens = await pollWith(jkt);
+    expect(tokens.token_type).toBe('DPoP');
   });
 
   it('refuses a forged device code, another client, and another tenant', async () => {

@@ -2,6 +2,8 @@ import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
+import { jwtBearerHook } from '../plugins/jwt-bearer-hook.ts';
+import { slotConfigOf } from '../plugins/slot-config.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { CLOCK_SKEW, localSubject, verifyTrustedJwt } from '../trust/trusted-jwt.ts';
 import type { GrantHandler } from './grant.ts';
@@ -30,6 +32,9 @@ const forUs = (aud: unknown, issuer: string): boolean => {
  * directory has it (the issuer's `subjects`). The scope is what the client
  * may have; `resource` / `audience` name APIs as for client credentials
  * (oauth/resource-indicators.ts). No refresh token. Any failure is `invalid_grant`.
+ * The tenant's handler (the jwtBearerGrant slot), when configured, decides
+ * on the verified claims: it may refuse, map the subject, narrow the scope
+ * and add claims.
  */
 export const jwtBearerGrant: GrantHandler = {
   grantType: GRANT_TYPE,
@@ -37,7 +42,7 @@ export const jwtBearerGrant: GrantHandler = {
     const assertion = params.assertion;
     if (!assertion) throw oauthError('invalid_request', 'The JWT bearer grant needs an assertion');
     const resources = await resourcesOfRequest(deps.oauth.resourceServers, tenant, client, params);
-    const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope), apiScopes(resources));
+    let scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope), apiScopes(resources));
     const verified = await verifyTrustedJwt(tenant, deps, assertion, 'jwt-bearer');
     if (!verified.ok) throw invalidGrant(verified.reason);
     const { trusted, claims } = verified;
@@ -54,11 +59,33 @@ export const jwtBearerGrant: GrantHandler = {
       claims.exp + CLOCK_SKEW,
     );
     if (!use.first) throw invalidGrant('it was used before');
-    const sub = await localSubject(tenant, deps, trusted, claims.sub);
+    // The tenant's handler decides on the verified claims; the subject it maps to meets the issuer's subject rule.
+    let mapped = claims.sub;
+    let atc: Record<string, unknown> | undefined;
+    const handler = slotConfigOf(tenant, 'jwtBearerGrant');
+    if (handler)
+      ({
+        sub: mapped,
+        scp,
+        claims: atc,
+      } = await jwtBearerHook(deps.webhooks, tenant.tenant.tid, handler, {
+        clientId: client.clientId,
+        issuer: trusted.issuer,
+        claims,
+        scp,
+        audience: resources.map((rs) => rs.identifier),
+      }));
+    const sub = await localSubject(tenant, deps, trusted, mapped);
     if (sub === undefined) throw invalidGrant('the subject is not a user of this tenant');
     const authz = forResources(
       tenant.tenant.config,
-      newAuthorization(tenant.tenant.config, { sub, cid: client.clientId, scp, iss: issuer }),
+      newAuthorization(tenant.tenant.config, {
+        sub,
+        cid: client.clientId,
+        scp,
+        iss: issuer,
+        ...(atc ? { atc } : {}),
+      }),
       resources,
     );
     const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, dpopJkt));

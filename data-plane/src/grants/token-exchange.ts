@@ -2,6 +2,8 @@ import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { forResources, requestedResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
+import { slotConfigOf } from '../plugins/slot-config.ts';
+import { type ExchangeDecision, tokenExchangeHook } from '../plugins/token-exchange-hook.ts';
 import { checkMayAct, issuedActor } from '../token-exchange/actor.ts';
 import { checkExchangePolicy } from '../token-exchange/exchange-policy.ts';
 import { type PresentedToken, presentedToken } from '../token-exchange/presented-token.ts';
@@ -47,7 +49,9 @@ function exchangedScope(req: GrantRequest, subject: PresentedToken): string[] {
  * (default deny); `may_act` in the subject token limits who may act. The
  * issued access token is for the subject, to the client, with `act` for
  * delegation (nested when the subject token already had one); asked as a
- * `jwt` it is always a JWT and its token_type N_A. No refresh token.
+ * `jwt` it is always a JWT and its token_type N_A. No refresh token. The
+ * tenant's handler (the tokenExchangeGrant slot), when configured, then
+ * decides: it may refuse, or shape the token within what Tessera allowed.
  */
 export const tokenExchangeGrant: GrantHandler = {
   grantType: GRANT_TYPE,
@@ -72,23 +76,42 @@ export const tokenExchangeGrant: GrantHandler = {
     const subject = await verified(req, 'subject');
     const actor = params.actor_token === undefined ? undefined : await verified(req, 'actor');
     checkMayAct(subject, actor, client.clientId, issuer);
-    const act = issuedActor(subject, actor, issuer);
+    let decision: ExchangeDecision = {
+      sub: subject.sub,
+      scp: exchangedScope(req, subject),
+      resources,
+      act: issuedActor(subject, actor, issuer),
+    };
+    // The tenant's handler decides last, on tokens Tessera verified and an exchange its policy allows.
+    const handler = slotConfigOf(tenant, 'tokenExchangeGrant');
+    if (handler)
+      decision = await tokenExchangeHook(deps.webhooks, tenant.tenant.tid, handler, {
+        clientId: client.clientId,
+        subjectType: params.subject_token_type,
+        subject,
+        actorType: params.actor_token_type,
+        actor,
+        requestedTokenType: requestedType,
+        ...decision,
+      });
+    const { sub, scp, act, claims } = decision;
     const authz = forResources(
       tenant.tenant.config,
       newAuthorization(tenant.tenant.config, {
-        sub: subject.sub,
+        sub,
         cid: client.clientId,
-        scp: exchangedScope(req, subject),
+        scp,
         iss: issuer,
         ...(act ? { act } : {}),
+        ...(claims ? { atc: claims } : {}),
       }),
-      resources,
+      decision.resources,
     );
     const asJwt = requestedType === TOKEN_TYPES.jwt;
     if (asJwt) authz.accessToken.encoding = 'SELF_CONTAINED';
     // A DPoP proof at the token endpoint binds the issued token to its key (RFC 9449 §5).
     const issued = await deps.oauth.issuer.issue(tenant, boundTo(authz, req.dpopJkt));
-    usage?.meter(TOKENS, subject.sub);
+    usage?.meter(TOKENS, sub);
     const response: TokenResponse = { ...issued, issued_token_type: requestedType };
     if (asJwt) response.token_type = 'N_A';
     return response;

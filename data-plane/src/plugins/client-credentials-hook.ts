@@ -2,6 +2,7 @@ import type { OAuthErrorCode } from '@tessera/shared/http/error-codes';
 import { oauthError } from '../oauth/oauth-error.ts';
 import type { SlotInvoker } from '../ports/slot-invoker.ts';
 import { callSlotTarget } from './call-slot.ts';
+import { describable } from './grant-handler-answer.ts';
 import { badAnswer, isObject } from './slot-answer.ts';
 import type { SlotConfig } from './slot-config.ts';
 import { pluginClaims } from './token-claims.ts';
@@ -13,10 +14,6 @@ export interface ClientCredentialsDecision {
 }
 
 const REFUSALS: ReadonlySet<string> = new Set(['access_denied', 'invalid_scope']);
-
-/** RFC 6749 §5.2: error_description is printable ASCII without `"` and `\`. */
-const describable = (value: unknown): value is string =>
-  typeof value === 'string' && /^[\x20-\x21\x23-\x5B\x5D-\x7E]{1,256}$/.test(value);
 
 /**
  * The client credentials grant's handler webhook

@@ -25,6 +25,12 @@ export interface PresentedToken {
   /** The actor chain it already carries. */
   act?: Actor | undefined;
   mayAct?: MayAct | undefined;
+  /** Its audiences, when it names any. */
+  aud?: string[] | undefined;
+  /** The client it was issued to, for this tenant's access and refresh tokens. */
+  clientId?: string | undefined;
+  /** A JWT's verified claims (a trusted issuer's JWT, an own ID token), for the tenant's handler. */
+  claims?: Record<string, unknown> | undefined;
 }
 
 /** Why a token is refused (the `invalid_grant` description), or the verified token. */
@@ -52,6 +58,13 @@ function mayActOf(value: unknown): MayAct | undefined {
   };
 }
 
+const audOf = (claims: Record<string, unknown>): string[] | undefined =>
+  typeof claims.aud === 'string'
+    ? [claims.aud]
+    : Array.isArray(claims.aud)
+      ? claims.aud.filter((v): v is string => typeof v === 'string')
+      : undefined;
+
 const scopeOf = (claims: Record<string, unknown>): string[] | undefined =>
   typeof claims.scope === 'string'
     ? claims.scope.split(' ').filter(Boolean)
@@ -71,6 +84,8 @@ async function ownAccessToken(req: GrantRequest, token: string): Promise<Present
       scp: active.scp,
       act: actorOf(active.act),
       mayAct: mayActOf(active.extra.may_act),
+      aud: active.aud,
+      clientId: active.cid,
     },
   };
 }
@@ -83,7 +98,10 @@ async function ownRefreshToken(req: GrantRequest, token: string): Promise<Presen
   if (authz.cid !== req.client.clientId) return refused('the refresh token was issued to another client');
   if (!sharesGrants(req.tenant.tenant, authz.iss, req.issuer))
     return refused('the refresh token was issued under another issuer');
-  return { ok: true, token: { sub: authz.sub, iss: req.issuer, scp: authz.scp, act: authz.act } };
+  return {
+    ok: true,
+    token: { sub: authz.sub, iss: req.issuer, scp: authz.scp, act: authz.act, aud: authz.aud, clientId: authz.cid },
+  };
 }
 
 /**
@@ -116,7 +134,7 @@ async function ownIdToken(req: GrantRequest, token: string): Promise<Presented> 
   let sub = claims.sub;
   if (client.metadata.subject_type === 'pairwise')
     sub = localSubjectOf(tenant.secrets['subject-enc'], sectorIdentifierOf(client.metadata), sub) ?? sub;
-  return { ok: true, token: { sub, iss: req.issuer, act: actorOf(claims.act) } };
+  return { ok: true, token: { sub, iss: req.issuer, act: actorOf(claims.act), aud: audOf(claims), claims } };
 }
 
 /** A JWT of an issuer the tenant trusts for token exchange (trust/trusted-jwt.ts), its subject mapped as configured. */
@@ -134,6 +152,8 @@ async function trustedJwt(req: GrantRequest, token: string): Promise<Presented> 
       scp: scopeOf(claims),
       act: actorOf(claims.act),
       mayAct: mayActOf(claims.may_act),
+      aud: audOf(claims),
+      claims,
     },
   };
 }

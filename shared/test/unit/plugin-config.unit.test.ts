@@ -20,6 +20,8 @@ describe('plugin slots in the tenant config', () => {
       plugins: {
         claimsSource: { type: 'webhook', url: 'https://hooks.example.com/claims', timeoutMs: 800 },
         authorizationRequestValidator: { type: 'webhook', url: 'http://127.0.0.1:9000/validate' },
+        tokenExchangeGrant: { type: 'webhook', url: 'https://hooks.example.com/tx', timeoutMs: 1500 },
+        jwtBearerGrant: { type: 'webhook', url: 'https://hooks.example.com/jwt-bearer' },
         jwtClaimsCodec: { type: 'builtin', rename: { cid: 'client_id', scp: 'scope' }, scopeFormat: 'string' },
         introspectionComposer: { type: 'builtin', scopesByResourceServer: { api: ['read'] } },
         passwordGrant: {
@@ -42,7 +44,7 @@ describe('plugin slots in the tenant config', () => {
           claimSource: { type: 'webhook', url: 'https://hooks.example.com' },
           claimsSource: { type: 'webhook', url: 'http://hooks.example.com/claims' },
           jwtClaimsCodec: { type: 'builtin', rename: { cid: 'client_id', azp: 'client_id', exp: 'expires' } },
-          tokenExchangeGrant: { type: 'webhook', url: 'https://hooks.example.com/tx' },
+          samlBearerGrant: { type: 'webhook', url: 'https://hooks.example.com/saml' },
         },
         events: { endpoints: [{ url: 'ftp://hooks.example.com', types: ['token.issued'] }] },
       }),
@@ -52,9 +54,8 @@ describe('plugin slots in the tenant config', () => {
       { path: '$.plugins.jwtClaimsCodec.rename.azp', message: 'cid is renamed to client_id too' },
       { path: '$.plugins.jwtClaimsCodec.rename.exp', message: 'the registered claim exp is not renamed' },
       {
-        path: '$.plugins.tokenExchangeGrant',
-        message:
-          'the Token exchange grant handler slot is not available yet: the grant runs without a handler: a handler slot is not built yet',
+        path: '$.plugins.samlBearerGrant',
+        message: 'the SAML 2.0 bearer assertion grant handler slot is not available yet: its grant is not built yet',
       },
       { path: '$.events.endpoints[0].url', message: 'must be an https URL (http only for localhost)' },
     ]);

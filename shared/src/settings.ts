@@ -1,4 +1,5 @@
 import type { HttpLimits } from './http/server-limits.ts';
+import { type HsmSettings, hsmSettings } from './keys/hsm-settings.ts';
 import { issuerProblem } from './tenancy/identifiers.ts';
 
 /** Process settings from the environment, with the defaults of contract §2. */
@@ -23,6 +24,8 @@ export interface Settings {
   monitorMetricsOpen: boolean;
   /** Path of the PKCS#11 library; unset = software keys only. */
   pkcs11Module: string | undefined;
+  /** Both planes and the worker: how tenants' keys sit on the HSM (`TESSERA_HSM_MODE` and its tokens; keys/hsm-settings.ts). */
+  hsm: HsmSettings;
   /** Both planes: fetch URLs others chose — client-hosted documents (jwks_uri, request_uri, sector_identifier_uri), a custom host's HTTP challenge — from private addresses too (`CLIENT_FETCH_PRIVATE=allow`; default deny). */
   clientFetchPrivate: boolean;
   /** Both planes' HTTP servers: `HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_IDLE_TIMEOUT_MS`, `HTTP_MAX_CONNECTIONS`. */
@@ -128,6 +131,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
     monitorMetricsOpen: choice(env.MONITOR_METRICS, { open: true, token: false }, false, 'MONITOR_METRICS'),
     pkcs11Module: env.PKCS11_MODULE || undefined,
+    hsm: hsmSettings(env),
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),
     http: httpLimits(env),
     stripe: {

@@ -1,32 +1,35 @@
 #!/bin/sh
-# Tessera container entry point: maps a role to the process it runs.
+# Tessera container entry point: maps a role to the compiled process it runs
+# (`npm run build` writes dist/; infra/build/build.ts lists the entry points).
 #
-#   entrypoint.sh data-plane      node --import tsx data-plane/src/main.ts
-#   entrypoint.sh control-plane   node --import tsx control-plane/src/main.ts
-#   entrypoint.sh worker          node --import tsx control-plane/src/worker-main.ts (Temporal worker)
-#   entrypoint.sh migrate         node --import tsx infra/dev/migrate.ts (DATABASE_URL to latest, then exit)
+#   entrypoint.sh data-plane      node dist/data-plane.js     (data-plane/src/main.ts)
+#   entrypoint.sh control-plane   node dist/control-plane.js  (control-plane/src/main.ts)
+#   entrypoint.sh worker          node dist/worker.js         (control-plane/src/worker-main.ts, Temporal worker)
+#   entrypoint.sh migrate [--create-database]
+#                                 node dist/migrate.js        (shared/src/db/migrate-main.ts: DATABASE_URL to latest, exit)
 #   entrypoint.sh healthcheck [port]   exit 0 when GET /monitor/v1/healthcheck answers 200
 #
 # Extra arguments after the role are passed to the process. The script works
-# from the repository root it lives in (/app in the image), so it can also be
-# run from a checkout: infra/docker/entrypoint.sh data-plane
+# from the repository root it lives in (/app in the image), so it also runs
+# from a checkout after `npm run build`: infra/docker/entrypoint.sh data-plane
 set -eu
 
 cd "$(dirname "$0")/../.."
 
 usage() {
-  echo "usage: $0 {data-plane|control-plane|worker|migrate|healthcheck [port]}" >&2
+  echo "usage: $0 {data-plane|control-plane|worker|migrate [--create-database]|healthcheck [port]}" >&2
 }
 
-run_ts() {
+run_js() {
   file="$1"
   shift
   if [ ! -f "$file" ]; then
-    echo "tessera: $file is not in this image/checkout; this role cannot run yet" >&2
+    echo "tessera: $file is missing: build first (npm run build)" >&2
     exit 78 # EX_CONFIG
   fi
   # exec: node becomes the child of tini and receives SIGTERM directly.
-  exec node --import tsx "$file" "$@"
+  # Source maps: stack traces name the TypeScript files and lines.
+  exec node --enable-source-maps "$file" "$@"
 }
 
 if [ $# -eq 0 ]; then
@@ -37,10 +40,15 @@ role="$1"
 shift
 
 case "$role" in
-  data-plane) run_ts data-plane/src/main.ts "$@" ;;
-  control-plane) run_ts control-plane/src/main.ts "$@" ;;
-  worker) run_ts control-plane/src/worker-main.ts "$@" ;;
-  migrate) run_ts infra/dev/migrate.ts "$@" ;;
+  data-plane) run_js dist/data-plane.js "$@" ;;
+  control-plane) run_js dist/control-plane.js "$@" ;;
+  worker)
+    # The workflow code is bundled at build time; the worker loads it instead of webpacking sources it does not have.
+    TESSERA_WORKFLOW_BUNDLE="${TESSERA_WORKFLOW_BUNDLE:-$(pwd)/dist/workflows.js}"
+    export TESSERA_WORKFLOW_BUNDLE
+    run_js dist/worker.js "$@"
+    ;;
+  migrate) run_js dist/migrate.js "$@" ;;
   healthcheck) exec node infra/docker/healthcheck.mjs "$@" ;;
   -h | --help | help)
     usage

@@ -1,8 +1,8 @@
 import type { WorkflowTimings } from '../workflows/types.ts';
+import { loadTemporalConnection, type TemporalConnection } from './temporal-connection.ts';
 
 /** How the control plane reaches Temporal and how long its workflows wait (all from the environment). */
-export interface TemporalSettings {
-  address: string;
+export interface TemporalSettings extends TemporalConnection {
   namespace: string;
   /** Prepended to every task queue name (tests use one per run or file). */
   taskQueuePrefix: string;
@@ -29,7 +29,8 @@ const ms = (value: string | undefined, fallback: number, name: string): number =
 export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
   const dataPlanePort = env.DATA_PLANE_PORT || '8080';
   return {
-    address: env.TEMPORAL_ADDRESS ?? 'localhost:7233',
+    // Address, TLS and API key (temporal-connection.ts): contradictory settings stop the process here.
+    ...loadTemporalConnection(env),
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueuePrefix: env.TEMPORAL_TASK_QUEUE_PREFIX ?? '',
     workflowBundlePath: env.TESSERA_WORKFLOW_BUNDLE || undefined,

@@ -4,6 +4,7 @@ import { createActivities } from '../activities/index.ts';
 import type { TestFault } from '../activities/test-faults.ts';
 import { WORKFLOWS_PATH } from './bundle.ts';
 import { taskQueue } from './task-queues.ts';
+import { connectionOptions } from './temporal-connection.ts';
 import type { TemporalSettings } from './temporal-settings.ts';
 
 let runtimeInstalled = false;
@@ -43,7 +44,7 @@ export async function startWorkers(options: {
 }): Promise<RunningWorkers> {
   installRuntime();
   const { settings, deps } = options;
-  const connection = await NativeConnection.connect({ address: settings.address });
+  const connection = await NativeConnection.connect(connectionOptions(settings));
   const tenants = await Worker.create({
     connection,
     namespace: settings.namespace,

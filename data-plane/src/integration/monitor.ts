@@ -22,9 +22,11 @@ export interface MonitorOptions {
 }
 
 /**
- * Monitoring (node-wide, no tenant): `/monitor/v1/healthcheck` (public; 200
- * or 503) and `/monitor/v1/metrics` (Prometheus text, behind the monitoring
- * token because it names every tenant). Made by the composition root, which
+ * Monitoring (node-wide, no tenant): `/monitor/v1/live` (public; 200 while
+ * the process serves requests, never touching a dependency: the liveness
+ * probe), `/monitor/v1/healthcheck` (public; 200 or 503 from the checks: the
+ * readiness probe) and `/monitor/v1/metrics` (Prometheus text, behind the
+ * monitoring token because it names every tenant). Made by the composition root, which
  * holds the checks and the registry.
  */
 export function monitorEndpoint(options: MonitorOptions): Endpoint {
@@ -32,6 +34,10 @@ export function monitorEndpoint(options: MonitorOptions): Endpoint {
     const { status, body } = await healthReport(options.checks, options.log, x.request.id);
     return jsonAnswer(body, status, { 'cache-control': 'no-store' });
   });
+  // Liveness: answering at all is the proof; a PostgreSQL or Redis outage must not restart the process.
+  const live = step<object, CoreRequest>('live', () =>
+    jsonAnswer({ live: true }, 200, { 'cache-control': 'no-store' }),
+  );
   const monitoringToken = step<object, CoreRequest>('requireMonitoringToken', (x) => {
     if (!options.open) requireMonitoringToken(x.request.headers.authorization, options.tokenSha256);
   });
@@ -42,6 +48,7 @@ export function monitorEndpoint(options: MonitorOptions): Endpoint {
     name: 'monitor',
     area: 'monitoring',
     routes: () => [
+      nodeRoute({ name: 'monitor.live', method: 'GET', path: '/monitor/v1/live', steps: [live] }),
       nodeRoute({ name: 'monitor.healthcheck', method: 'GET', path: '/monitor/v1/healthcheck', steps: [health] }),
       nodeRoute({
         name: 'monitor.metrics',

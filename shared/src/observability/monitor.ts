@@ -74,7 +74,9 @@ export async function healthReport(
 }
 
 /**
- * `/monitor/v1/healthcheck` (public, healthReport) and `/monitor/v1/metrics`
+ * `/monitor/v1/live` (public, 200 while the process serves requests, no
+ * dependency checked: the liveness probe), `/monitor/v1/healthcheck`
+ * (public, healthReport: the readiness probe) and `/monitor/v1/metrics`
  * (Prometheus text). Metrics name every tenant, so they fail closed: a
  * bearer token whose SHA-256 is in `tokenSha256` is required (none
  * configured: nobody gets in) unless `open` says otherwise. Both are
@@ -85,6 +87,9 @@ export function registerMonitorRoutes(
   app: FastifyInstance,
   options: { checks: Record<string, HealthCheck>; registry: Registry; tokenSha256: readonly string[]; open?: boolean },
 ): void {
+  app.get('/monitor/v1/live', { config: { tenant: false, public: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ live: true }),
+  );
   app.get('/monitor/v1/healthcheck', { config: { tenant: false, public: true } }, async (request, reply) => {
     const { status, body } = await healthReport(options.checks, request.log, request.id);
     return reply.code(status).header('cache-control', 'no-store').send(body);

@@ -6,6 +6,7 @@ import { idTokenForAuthorization } from '../../../src/tokens/id-token-issuer.ts'
 import { pkcePair } from '../support/authorization-code.ts';
 import { EC_KEYS, registerClient } from '../support/clients.ts';
 import { memoryPlane } from '../support/memory-plane.ts';
+import { registerResourceServers } from '../support/resource-servers.ts';
 
 // The authorisation request rules (authz/checks/) through parseAuthorizationRequest on memoryPlane: the real client
 // lookup and request object resolution, time by the clock. Complements authz-checks.unit.test.ts (rule order, each refusal).
@@ -72,14 +73,7 @@ describe('authorisation request rules on memoryPlane', () => {
     const query =
       'client_id=app&response_type=code&state=&resource=https%3A%2F%2Fa.example&resource=https%3A%2F%2Fb.example';
     expect(await parse(query)).toMatchObject({ ok: false, error: 'invalid_target' });
-    for (const identifier of ['https://a.example', 'https://b.example'])
-      await plane.ports.resourceServerStore.create(tenant.tenant.tid, {
-        identifier,
-        name: identifier,
-        scopes: [],
-        accessToken: {},
-        allowedClients: null,
-      });
+    await registerResourceServers(plane, tenant, ['https://a.example', 'https://b.example']);
     plane.ports.resourceServers.evictTenant(tenant.tenant.tid);
     const parsed = await parse(query);
     expect(parsed.ok).toBe(true);

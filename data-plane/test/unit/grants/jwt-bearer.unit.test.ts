@@ -1,60 +1,10 @@
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { jwtBearerGrant } from '../../../src/grants/jwt-bearer.ts';
-import { EC_KEYS, registerClient } from '../support/clients.ts';
-import { grantRequest } from '../support/grant-request.ts';
-import { memoryPlane } from '../support/memory-plane.ts';
+import { jwtBearerPlane } from '../support/jwt-bearer.ts';
 
 // RFC 7523 §2.1 and §3 on the in-memory ports and clock: each check of the assertion.
 
-const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const ISSUER = 'https://hr.example';
-
-async function setup(trusted: Record<string, unknown> = {}) {
-  const plane = memoryPlane();
-  const key = await generateKeyPair('ES256');
-  const tenant = await plane.tenant({
-    ...EC_KEYS,
-    grants: { grantTypes: ['authorization_code', GRANT] },
-    trustedIssuers: [
-      {
-        issuer: ISSUER,
-        jwks: { keys: [{ ...(await exportJWK(key.publicKey)), kid: 'hr1' }] },
-        algorithms: ['ES256'],
-        uses: ['jwt-bearer'],
-        ...trusted,
-      },
-    ],
-  });
-  const client = await registerClient(plane, tenant, {
-    clientId: 'batch',
-    metadata: { grant_types: [GRANT], scope: 'read write' },
-  });
-  const now = () => Math.floor(plane.clock.now() / 1000);
-  let n = 0;
-  /** An assertion of the trusted issuer; `claims` override the good defaults (undefined drops one). */
-  const assertion = (claims: Record<string, unknown> = {}, signer = key.privateKey, header = { kid: 'hr1' }) => {
-    const all: Record<string, unknown> = {
-      iss: ISSUER,
-      sub: 'alice',
-      aud: tenant.tenant.issuer,
-      iat: now(),
-      exp: now() + 120,
-      jti: `a-${++n}`,
-      ...claims,
-    };
-    for (const [name, value] of Object.entries(all)) if (value === undefined) delete all[name];
-    return new SignJWT(all).setProtectedHeader({ alg: 'ES256', ...header }).sign(signer);
-  };
-  const grant = async (params: Record<string, string>) =>
-    jwtBearerGrant.handle(grantRequest(plane, tenant, client, { grant_type: GRANT, ...params }));
-  const refusal = (params: Record<string, string>) =>
-    grant(params).then(
-      () => undefined,
-      (e: { code?: string; message?: string }) => ({ error: e.code, error_description: e.message }),
-    );
-  return { plane, tenant, client, assertion, grant, refusal, now };
-}
+const setup = (trusted: Record<string, unknown> = {}) => jwtBearerPlane({ trusted });
 
 describe('JWT bearer grant', () => {
   it('issues an access token for the assertion’s subject, to the client, with the scope it may have; no refresh token', async () => {

@@ -1,4 +1,4 @@
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { newAuthorization } from '../../../src/grants/new-authorization.ts';
 import { tokenExchangeGrant } from '../../../src/grants/token-exchange.ts';
@@ -7,6 +7,8 @@ import type { TenantContext } from '../../../src/tenancy/tenant-context.ts';
 import { EC_KEYS, registerClient } from '../support/clients.ts';
 import { grantRequest } from '../support/grant-request.ts';
 import { type MemoryPlane, memoryPlane } from '../support/memory-plane.ts';
+import { registerResourceServers } from '../support/resource-servers.ts';
+import { trustedIssuer } from '../support/trusted-issuer.ts';
 
 // RFC 8693 on the in-memory ports: subject and actor tokens, act and may_act, the policy, scope and audiences.
 
@@ -21,18 +23,11 @@ const ALL_TYPES = [AT, RT, ID, JWT];
 
 async function setup(config: Record<string, unknown> = {}) {
   const plane = memoryPlane();
-  const partner = await generateKeyPair('ES256');
+  const partner = await trustedIssuer(PARTNER, 'p1', ['token-exchange']);
   const tenant = await plane.tenant({
     ...EC_KEYS,
     grants: { grantTypes: ['authorization_code', 'refresh_token', GRANT] },
-    trustedIssuers: [
-      {
-        issuer: PARTNER,
-        jwks: { keys: [{ ...(await exportJWK(partner.publicKey)), kid: 'p1' }] },
-        algorithms: ['ES256'],
-        uses: ['token-exchange'],
-      },
-    ],
+    trustedIssuers: [partner.entry],
     tokenExchange: {
       policies: [
         {
@@ -45,14 +40,11 @@ async function setup(config: Record<string, unknown> = {}) {
     ...config,
   });
   // The APIs (RFC 8707 resource servers) tokens may be exchanged for.
-  for (const identifier of ['https://backend.example', 'https://orders.example', 'https://payments.example'])
-    await plane.ports.resourceServerStore.create(tenant.tenant.tid, {
-      identifier,
-      name: identifier,
-      scopes: [],
-      accessToken: {},
-      allowedClients: null,
-    });
+  await registerResourceServers(plane, tenant, [
+    'https://backend.example',
+    'https://orders.example',
+    'https://payments.example',
+  ]);
   const api = await registerClient(plane, tenant, {
     clientId: 'api',
     metadata: { grant_types: [GRANT], scope: 'read write' },

@@ -1,56 +1,18 @@
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { jwtBearerGrant } from '../../../src/grants/jwt-bearer.ts';
-import { EC_KEYS, registerClient } from '../support/clients.ts';
-import { grantRequest } from '../support/grant-request.ts';
-import { memoryPlane } from '../support/memory-plane.ts';
+import { HR, jwtBearerPlane } from '../support/jwt-bearer.ts';
 
 // The jwtBearerGrant slot (plugins/jwt-bearer-hook.ts): after Tessera verified the assertion, the handler refuses,
 // or maps its claims to the subject (which still meets the issuer's subject rule), a narrower scope and claims.
 
-const GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const ISSUER = 'https://hr.example';
 const HOOK = { type: 'webhook', url: 'https://hooks.example.com/jwt' };
 
-async function setup(subjects: 'as-is' | 'directory' = 'as-is') {
-  const plane = memoryPlane();
-  const key = await generateKeyPair('ES256');
-  const tenant = await plane.tenant({
-    ...EC_KEYS,
-    grants: { grantTypes: ['authorization_code', GRANT] },
-    trustedIssuers: [
-      {
-        issuer: ISSUER,
-        jwks: { keys: [{ ...(await exportJWK(key.publicKey)), kid: 'hr1' }] },
-        algorithms: ['ES256'],
-        uses: ['jwt-bearer'],
-        subjects,
-      },
-    ],
-    plugins: { jwtBearerGrant: HOOK },
+const setup = (subjects: 'as-is' | 'directory' = 'as-is') =>
+  jwtBearerPlane({
+    trusted: { subjects },
+    config: { plugins: { jwtBearerGrant: HOOK } },
+    claims: { sub: 'E-1001', email: 'alice@hr.example', iat: undefined },
   });
-  const client = await registerClient(plane, tenant, {
-    clientId: 'batch',
-    metadata: { grant_types: [GRANT], scope: 'read write' },
-  });
-  const now = () => Math.floor(plane.clock.now() / 1000);
-  let n = 0;
-  const assertion = (claims: Record<string, unknown> = {}) =>
-    new SignJWT({
-      iss: ISSUER,
-      sub: 'E-1001',
-      aud: tenant.tenant.issuer,
-      exp: now() + 120,
-      jti: `a-${++n}`,
-      email: 'alice@hr.example',
-      ...claims,
-    })
-      .setProtectedHeader({ alg: 'ES256', kid: 'hr1' })
-      .sign(key.privateKey);
-  const grant = async (params: Record<string, string>) =>
-    jwtBearerGrant.handle(grantRequest(plane, tenant, client, { grant_type: GRANT, ...params }));
-  return { plane, tenant, assertion, grant };
-}
 
 describe('JWT bearer grant slot', () => {
   it('gets the verified claims (never the assertion) and maps the subject, narrows the scope, adds claims', async () => {
@@ -70,8 +32,8 @@ describe('JWT bearer grant slot', () => {
     expect(call).toMatchObject({ tid: tenant.tenant.tid, url: HOOK.url });
     expect(call.payload).toEqual({
       client_id: 'batch',
-      issuer: ISSUER,
-      claims: expect.objectContaining({ iss: ISSUER, sub: 'E-1001', email: 'alice@hr.example', jti: 'a-1' }),
+      issuer: HR,
+      claims: expect.objectContaining({ iss: HR, sub: 'E-1001', email: 'alice@hr.example', jti: 'a-1' }),
       scope: 'read write',
       audience: [],
     });

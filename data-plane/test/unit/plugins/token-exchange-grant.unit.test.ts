@@ -1,10 +1,12 @@
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { newAuthorization } from '../../../src/grants/new-authorization.ts';
 import { tokenExchangeGrant } from '../../../src/grants/token-exchange.ts';
 import { EC_KEYS, registerClient } from '../support/clients.ts';
 import { grantRequest } from '../support/grant-request.ts';
 import { memoryPlane } from '../support/memory-plane.ts';
+import { registerResourceServers } from '../support/resource-servers.ts';
+import { trustedIssuer } from '../support/trusted-issuer.ts';
 
 // The tokenExchangeGrant slot (plugins/token-exchange-hook.ts): after Tessera verified the tokens and its policy
 // allowed the exchange, the handler refuses, or shapes the token within what Tessera would issue; it fails closed.
@@ -19,29 +21,15 @@ const HOOK = { type: 'webhook', url: 'https://hooks.example.com/tx' };
 
 async function setup() {
   const plane = memoryPlane();
-  const partner = await generateKeyPair('ES256');
+  const partner = await trustedIssuer(PARTNER, 'p1', ['token-exchange']);
   const tenant = await plane.tenant({
     ...EC_KEYS,
     grants: { grantTypes: ['authorization_code', GRANT] },
-    trustedIssuers: [
-      {
-        issuer: PARTNER,
-        jwks: { keys: [{ ...(await exportJWK(partner.publicKey)), kid: 'p1' }] },
-        algorithms: ['ES256'],
-        uses: ['token-exchange'],
-      },
-    ],
+    trustedIssuers: [partner.entry],
     tokenExchange: { policies: [{ clients: ['api'], subjectTokenTypes: [AT, JWT], audiences: [ORDERS, BACKEND] }] },
     plugins: { tokenExchangeGrant: HOOK },
   });
-  for (const identifier of [ORDERS, BACKEND])
-    await plane.ports.resourceServerStore.create(tenant.tenant.tid, {
-      identifier,
-      name: identifier,
-      scopes: [],
-      accessToken: {},
-      allowedClients: null,
-    });
+  await registerResourceServers(plane, tenant, [ORDERS, BACKEND]);
   const api = await registerClient(plane, tenant, { clientId: 'api', metadata: { grant_types: [GRANT] } });
   const other = await registerClient(plane, tenant, { clientId: 'other', metadata: { grant_types: [GRANT] } });
   const exchange = (params: Record<string, string>, client = api) =>

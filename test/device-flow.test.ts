@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionApi } from './support/authz-session.ts';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
+import { formField, httpBrowser } from './support/http-browser.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -14,41 +15,6 @@ interface Tenant {
   apiToken: string;
   clientId: string;
   config: oidc.Configuration;
-}
-
-type Jar = Record<string, string>;
-const cookieHeader = (jar: Jar) =>
-  Object.entries(jar)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('; ');
-function keep(jar: Jar, res: Response): Jar {
-  const next = { ...jar };
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const eq = pair!.indexOf('=');
-    next[pair!.slice(0, eq)] = pair!.slice(eq + 1);
-  }
-  return next;
-}
-const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
-
-/** A browser at the hosted pages: GET a page, POST its forms, cookies kept. */
-function browser() {
-  let jar: Jar = {};
-  const go = async (url: string, form?: Record<string, string>) => {
-    const res = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: cookieHeader(jar),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-    });
-    jar = keep(jar, res);
-    return { status: res.status, html: await res.text(), headers: res.headers };
-  };
-  return { go };
 }
 
 /** A raw token request with a device code (to see the error objects openid-client's polling hides). */
@@ -136,27 +102,27 @@ describe('device flow', () => {
     expect(da).toMatchObject({ expires_in: 600, interval: 1 });
     expect(await redeem(a, da.device_code)).toMatchObject({ status: 400, body: { error: 'authorization_pending' } });
 
-    const user = browser();
+    const user = httpBrowser();
     const form = await user.go(da.verification_uri_complete!);
     expect(form.status).toBe(200);
-    expect(field(form.html, 'user_code')).toBe(da.user_code);
+    expect(formField(form.html, 'user_code')).toBe(da.user_code);
     // Typed as people type it: lower case, a space for the dash.
     const signIn = await user.go(`${a.issuer}/device`, {
       user_code: da.user_code.toLowerCase().replace('-', ' '),
-      csrf: field(form.html, 'csrf')!,
+      csrf: formField(form.html, 'csrf')!,
     });
     expect(signIn.status).toBe(200);
     expect(signIn.html).toContain('Living-room TV');
     const consent = await user.go(`${a.issuer}/login/authenticate`, {
-      sid: field(signIn.html, 'sid')!,
-      csrf: field(signIn.html, 'csrf')!,
+      sid: formField(signIn.html, 'sid')!,
+      csrf: formField(signIn.html, 'csrf')!,
       username: 'alice',
       password: 'pw-alice-42',
     });
     expect(consent.html).toContain('name="decision"');
     const done = await user.go(`${a.issuer}/login/consent`, {
-      sid: field(consent.html, 'sid')!,
-      csrf: field(consent.html, 'csrf')!,
+      sid: formField(consent.html, 'sid')!,
+      csrf: formField(consent.html, 'csrf')!,
       decision: 'allow',
     });
     expect(done.status).toBe(200);
@@ -168,7 +134,7 @@ describe('device flow', () => {
     expect(await oidc.fetchUserInfo(a.config, tokens.access_token, 'alice')).toMatchObject({ name: 'Alice Adams' });
     expect(await redeem(a, da.device_code)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     // The code was used: entering it again finds nothing.
-    const again = await user.go(`${a.issuer}/device`, { user_code: da.user_code, csrf: field(form.html, 'csrf')! });
+    const again = await user.go(`${a.issuer}/device`, { user_code: da.user_code, csrf: formField(form.html, 'csrf')! });
     expect(again.status).toBe(400);
     expect(again.html).toContain('That code is not valid.');
   });
@@ -202,9 +168,12 @@ describe('device flow', () => {
       error: 'invalid_request',
       error_description: 'Unknown or expired user code',
     });
-    const user = browser();
+    const user = httpBrowser();
     const form = await user.go(`${b.issuer}/device`);
-    const entered = await user.go(`${b.issuer}/device`, { user_code: da.user_code, csrf: field(form.html, 'csrf')! });
+    const entered = await user.go(`${b.issuer}/device`, {
+      user_code: da.user_code,
+      csrf: formField(form.html, 'csrf')!,
+    });
     expect(entered.status).toBe(400);
     expect(entered.html).toContain('That code is not valid.');
     // At A it still waits for its end-user.
@@ -214,9 +183,9 @@ describe('device flow', () => {
   it('brakes user code guessing: ten wrong codes from one address, then 429 even for a right one', async () => {
     const c = await tenant('device-c');
     const da = await oidc.initiateDeviceAuthorization(c.config, { scope: 'openid' });
-    const user = browser();
+    const user = httpBrowser();
     const form = await user.go(`${c.issuer}/device`);
-    const csrf = field(form.html, 'csrf')!;
+    const csrf = formField(form.html, 'csrf')!;
     const wrong = da.user_code === 'BCDF-GHJK' ? 'BCDF-GHJL' : 'BCDF-GHJK';
     for (let i = 0; i < 10; i++) {
       const guess = await user.go(`${c.issuer}/device`, { user_code: wrong, csrf });
@@ -227,6 +196,6 @@ describe('device flow', () => {
     expect(Number(braked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(braked.html).toContain('Too many wrong codes.');
     // A forged form is refused before any code is counted or looked up.
-    expect((await browser().go(`${c.issuer}/device`, { user_code: da.user_code, csrf })).status).toBe(403);
+    expect((await httpBrowser().go(`${c.issuer}/device`, { user_code: da.user_code, csrf })).status).toBe(403);
   });
 });

@@ -1,26 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../infra/dev/services.ts';
+import { type Chromium, launchChromium, shownResult, submitLogin } from './support/chromium.ts';
 import { uniqueTid } from './support/env.ts';
 import { type RunningExample, startExample } from './support/examples.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
-
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-/** The launch flags of the machine notes (as hosted-login.browser.test.ts). */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * examples/single-page-app in Chromium: the example's own server and page
@@ -32,9 +18,8 @@ const FLAGS = [
  */
 describe('examples/single-page-app in Chromium', () => {
   let planes: InProcessPlanes;
-  let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let chrome: Chromium;
   let spa: RunningExample;
   let origin: string;
   let issuer: string;
@@ -42,7 +27,6 @@ describe('examples/single-page-app in Chromium', () => {
   const password = randomBytes(12).toString('base64url');
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} (Debian chromium; prepare.sh installs it as root)`).toBe(true);
     planes = await startInProcessPlanes({ listen: true });
     const tid = uniqueTid('spa-example');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
@@ -77,19 +61,12 @@ describe('examples/single-page-app in Chromium', () => {
     });
     spa = startExample('single-page-app', { TESSERA_ISSUER: issuer, CLIENT_ID: clientId, PORT: String(port) });
     await spa.waitFor(/single-page app at /);
-    profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 640, height: 720 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    chrome = await launchChromium();
+    ({ page } = chrome);
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await chrome?.close();
     await spa?.stop();
     await planes?.close();
   });
@@ -109,15 +86,9 @@ describe('examples/single-page-app in Chromium', () => {
     await page.goto(origin);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => u.href.startsWith(`${issuer}/`));
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitLogin(page, 'alice', password);
     await page.getByRole('button', { name: 'Allow' }).click();
-    await expect
-      .poll(() => page.locator('#result, #error').allTextContents(), { timeout: 15_000 })
-      .not.toEqual(['', '']);
-    expect(await page.locator('#error').textContent()).toBe('');
-    const result = JSON.parse((await page.locator('#result').textContent())!);
+    const result = await shownResult(page);
     expect(result).toMatchObject({
       token_type: 'dpop',
       access_token_claims: { sub: 'alice', cnf: { jkt: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } },

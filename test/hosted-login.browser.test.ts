@@ -1,27 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Chromium, launchChromium, submitLogin } from './support/chromium.ts';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { basicAuth } from './support/issuer-http.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-/** The launch flags of the machine notes: no background connections the closed network would refuse. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ROOT = join(import.meta.dirname, '..');
 const SHOTS = join(ROOT, '.cache', 'screenshots');
 
@@ -36,7 +25,7 @@ describe('hosted login UI in Chromium', () => {
   let planes: InProcessPlanes;
   let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let chrome: Chromium;
   let callbackServer: Server;
   let redirect: string;
   const hits: URL[] = [];
@@ -76,7 +65,6 @@ describe('hosted login UI in Chromium', () => {
   };
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} (Debian chromium; prepare.sh installs it as root)`).toBe(true);
     planes = await startInProcessPlanes({ listen: true });
     callbackServer = createServer((req, res) => {
       const at = new URL(req.url!, 'http://localhost');
@@ -113,20 +101,13 @@ describe('hosted login UI in Chromium', () => {
       password,
       claims: { name: 'Alice Liddell', email: 'alice@example.com' },
     });
-    profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 640, height: 720 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    chrome = await launchChromium();
+    ({ browser, page } = chrome);
     mkdirSync(SHOTS, { recursive: true });
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await chrome?.close();
     await new Promise<void>((resolve) => (callbackServer ? callbackServer.close(() => resolve()) : resolve()));
     await planes?.close();
   });
@@ -205,9 +186,7 @@ describe('hosted login UI in Chromium', () => {
     const { url } = authorizeUrl('a', { prompt: 'login' });
     await page.goto(url);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Sign in to Wonderland');
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitLogin(page, 'alice', password);
     await page.waitForURL((u) => u.pathname === '/callback');
     expect(new URL(page.url()).searchParams.get('error')).toBeNull();
     expect(new URL(page.url()).searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -1,27 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import * as oidc from 'openid-client';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Chromium, launchChromium, submitLogin } from './support/chromium.ts';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
-
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-/** The launch flags of the machine notes (as hosted-login.browser.test.ts). */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * The RP's page with the OP iframe (Session Management 1.0 §4.1):
@@ -62,7 +48,7 @@ describe('logout and session management in Chromium', () => {
   let planes: InProcessPlanes;
   let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let chrome: Chromium;
   let rpServer: Server;
   let rp: string;
   let config: oidc.Configuration;
@@ -105,7 +91,6 @@ describe('logout and session management in Chromium', () => {
   };
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} (Debian chromium; prepare.sh installs it as root)`).toBe(true);
     planes = await startInProcessPlanes({ listen: true });
     rpServer = createServer((req, res) => {
       const at = new URL(req.url!, 'http://127.0.0.1');
@@ -145,19 +130,12 @@ describe('logout and session management in Chromium', () => {
       password,
       claims: { name: 'Alice Liddell' },
     });
-    profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 640, height: 720 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    chrome = await launchChromium();
+    ({ browser, page } = chrome);
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await chrome?.close();
     await new Promise<void>((resolve) => (rpServer ? rpServer.close(() => resolve()) : resolve()));
     await planes?.close();
   });
@@ -170,9 +148,7 @@ describe('logout and session management in Chromium', () => {
 
   it('signs alice in; the response carries session_state, and the RP’s check-session iframe answers unchanged', async () => {
     const { verifier, state, nonce } = await signIn(page);
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitLogin(page, 'alice', password);
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((u) => u.pathname === '/callback');
     const callback = new URL(page.url());
@@ -246,9 +222,7 @@ describe('logout and session management in Chromium', () => {
 
   it('a new sign-in gives a new session_state that reads unchanged while the old one stays changed', async () => {
     const { verifier, state, nonce } = await signIn(page);
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitLogin(page, 'alice', password);
     await page.waitForURL((u) => u.pathname === '/callback');
     const callback = new URL(page.url());
     const sessionState = callback.searchParams.get('session_state')!;

@@ -6,6 +6,7 @@ import { completeFlow } from './support/authz-session.ts';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { hostedSignIn } from './support/hosted-sign-in.ts';
+import { cookieHeader, formField, type Jar, keep } from './support/http-browser.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 const REDIRECT = 'http://localhost:3000/callback';
@@ -22,25 +23,6 @@ interface Tenant {
   /** frontchannel_logout_uri with frontchannel_logout_session_required. */
   fcApp: { clientId: string; secret: string };
 }
-
-type Jar = Record<string, string>;
-const cookieHeader = (jar: Jar) =>
-  Object.entries(jar)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('; ');
-/** A browser's cookie jar after a response: set, replaced, or deleted (Max-Age=0). */
-function keep(jar: Jar, res: Response): Jar {
-  const next = { ...jar };
-  for (const line of res.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const eq = pair!.indexOf('=');
-    const name = pair!.slice(0, eq);
-    if (/;\s*Max-Age=0/i.test(line)) delete next[name];
-    else next[name] = pair!.slice(eq + 1);
-  }
-  return next;
-}
-const field = (html: string, name: string) => html.match(new RegExp(`name="${name}" value="([^"]*)"`))?.[1];
 
 /**
  * RP-Initiated Logout 1.0, Front-Channel Logout 1.0 and the logout session
@@ -168,7 +150,7 @@ describe('logout', () => {
     expect(await sessionsOfAlice(a)).toContain(sid);
 
     const forged = await post(a, '/logout/confirm', browser, {
-      sid: field(html, 'sid')!,
+      sid: formField(html, 'sid')!,
       csrf: 'x'.repeat(43),
       decision: 'all',
     });
@@ -176,8 +158,8 @@ describe('logout', () => {
     expect(await sessionsOfAlice(a)).toContain(sid);
 
     const confirmed = await post(a, '/logout/confirm', browser, {
-      sid: field(html, 'sid')!,
-      csrf: field(html, 'csrf')!,
+      sid: formField(html, 'sid')!,
+      csrf: formField(html, 'csrf')!,
       decision: 'all',
     });
     expect(confirmed.status).toBe(303);
@@ -259,8 +241,8 @@ describe('logout', () => {
     expect(html).toContain('FC App');
     const browser = keep(jar, page);
     const end = await post(a, '/logout/confirm', browser, {
-      sid: field(html, 'sid')!,
-      csrf: field(html, 'csrf')!,
+      sid: formField(html, 'sid')!,
+      csrf: formField(html, 'csrf')!,
       decision: 'all',
     });
     expect(end.status).toBe(200);

@@ -1,26 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Chromium, launchChromium, shownResult, submitLogin } from './support/chromium.ts';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
-
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-/** The launch flags of the machine notes (as hosted-login.browser.test.ts). */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * A single-page app as a developer would write it without a library: plain
@@ -112,7 +98,7 @@ describe('a single-page app in Chromium, through CORS', () => {
   let planes: InProcessPlanes;
   let browser: BrowserContext;
   let page: Page;
-  let profile: string;
+  let chrome: Chromium;
   let spa: { server: Server; origin: string };
   let stranger: { server: Server; origin: string };
   let issuer: string;
@@ -120,7 +106,6 @@ describe('a single-page app in Chromium, through CORS', () => {
   const password = randomBytes(12).toString('base64url');
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} (Debian chromium; prepare.sh installs it as root)`).toBe(true);
     planes = await startInProcessPlanes({ listen: true });
     const tid = uniqueTid('spa-browser');
     issuer = `${planes.dataPlaneUrl}/${tid}`;
@@ -152,19 +137,12 @@ describe('a single-page app in Chromium, through CORS', () => {
       password,
       claims: { name: 'Alice Liddell' },
     });
-    profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 640, height: 720 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    chrome = await launchChromium();
+    ({ browser, page } = chrome);
   }, 90_000);
 
   afterAll(async () => {
-    await browser?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await chrome?.close();
     for (const s of [spa?.server, stranger?.server])
       await new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve()));
     await planes?.close();
@@ -182,16 +160,10 @@ describe('a single-page app in Chromium, through CORS', () => {
     });
     await page.goto(spa.origin);
     await page.waitForURL((u) => u.href.startsWith(`${issuer}/`));
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await submitLogin(page, 'alice', password);
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((u) => u.href.startsWith(`${spa.origin}/callback`));
-    await expect
-      .poll(() => page.locator('#result, #error').allTextContents(), { timeout: 15_000 })
-      .not.toEqual(['', '']);
-    expect(await page.locator('#error').textContent()).toBe('');
-    const result = JSON.parse((await page.locator('#result').textContent())!);
+    const result = await shownResult(page);
     expect(result).toEqual({
       token_type: 'Bearer',
       has_access_token: true,

@@ -15,6 +15,7 @@ import { closeTemporalClient, createTemporalClient } from './temporal/client.ts'
 import { backfillKeyRotationSchedules } from './temporal/key-rotation-backfill.ts';
 import { loadTemporalSettings } from './temporal/temporal-settings.ts';
 import { startWorkers } from './temporal/worker.ts';
+import { loadWorkerMetricsSettings, WorkerMetrics } from './temporal/worker-metrics.ts';
 
 /** The control plane's Temporal worker process (`node --import tsx control-plane/src/worker-main.ts`). */
 const settings = loadSettings();
@@ -41,6 +42,11 @@ const auditRetentionEveryMs = Number(process.env.TESSERA_AUDIT_RETENTION_JOB_MS 
 if (!Number.isInteger(auditRetentionEveryMs) || auditRetentionEveryMs < 100)
   throw new Error('TESSERA_AUDIT_RETENTION_JOB_MS must be a whole number of milliseconds, at least 100');
 
+// Metrics on TESSERA_WORKER_METRICS_PORT (ours and the Temporal SDK's, temporal/worker-metrics.ts); none when unset.
+const metricsSettings = loadWorkerMetricsSettings();
+const metrics = metricsSettings ? new WorkerMetrics() : undefined;
+const metricsServer = metricsSettings ? await metrics!.listen(metricsSettings) : undefined;
+
 const workers = await startWorkers({
   settings: temporal,
   deps: {
@@ -55,6 +61,9 @@ const workers = await startWorkers({
   },
   faults: parseTestFaults(process.env.TESSERA_TEST_FAULTS),
   maxConcurrentActivities: maxActivities,
+  ...(metrics
+    ? { metrics: { interceptors: metrics.interceptors(), temporalPrometheusAddress: metricsSettings!.temporalAddress } }
+    : {}),
 });
 // Usage: counters in Redis → the usage table → Stripe's Billing Meters (billing/usage-job.ts).
 const usageJob = await startUsageJob({
@@ -78,6 +87,7 @@ const eventJobs = await startEventJobs({
   allowLoopbackHttp: settings.clientFetchPrivate,
   log: (line) => console.error(JSON.stringify(line)),
 });
+metrics?.watchEventQueue(eventJobs.queue);
 // Audit retention: records older than their tenant's plan keeps them are deleted in batches (docs/audit.md).
 const auditRetentionJob = await startAuditRetentionJob({
   db,
@@ -108,6 +118,7 @@ async function close(code: number): Promise<void> {
   await Promise.all([workers.shutdown(), usageJob.close(), eventJobs.close(), auditRetentionJob.close()]).catch(
     () => undefined,
   );
+  metricsServer?.close();
   await Promise.all([db.destroy(), redis.quit()]).catch(() => undefined);
   keyStores.close();
   process.exit(code);

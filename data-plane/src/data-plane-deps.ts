@@ -1,6 +1,7 @@
 import type { MasterKey } from '@tessera/shared/crypto/master-key';
 import type { Db } from '@tessera/shared/db/database';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
+import type { BusinessMetrics } from '@tessera/shared/observability/business-metrics';
 import type { Settings } from '@tessera/shared/settings';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -27,6 +28,8 @@ export interface DataPlaneDeps {
   redis: Redis;
   settings: Settings;
   metrics: Registry;
+  /** Business metrics (tokens, sign-ins, consents, …); absent in in-memory test planes. */
+  business?: BusinessMetrics;
   keyStores: KeyBackends;
   masterKey: MasterKey;
   /** Clients in Postgres (writes) and their per-node cache (reads on hot paths). */

@@ -5,6 +5,7 @@ import { limitConnections, serverLimitOptions } from '@tessera/shared/http/serve
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
 import { installValidation } from '@tessera/shared/http/validation';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import { BusinessMetrics } from '@tessera/shared/observability/business-metrics';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { createHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck } from '@tessera/shared/observability/monitor';
@@ -42,8 +43,10 @@ import { ModuleRunner } from './plugins/module-runner.ts';
 import { slotInvoker } from './plugins/slot-invoker.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 import { CachedTenantSecrets } from './stores/cached-tenant-secrets.ts';
+import { ClientCache } from './stores/client-cache.ts';
 import { CorsOriginCache } from './stores/cors-origin-cache.ts';
 import { RedisEventOutbox } from './stores/event-outbox.ts';
+import { measuredEventSink } from './stores/measured-event-sink.ts';
 import { storePorts } from './stores/store-ports.ts';
 import { trustedProxies } from './tenancy/client-address.ts';
 import { ExternalOrigin } from './tenancy/external-origin.ts';
@@ -120,6 +123,10 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   installTenantResolution(app, cache);
   const metrics = createHttpMetrics({ prefix: 'tessera_data_plane' });
   const { registry } = metrics;
+  const business = new BusinessMetrics(registry, metrics.tenants);
+  business.cache('tenant', cache.stats);
+  for (const store of [options.keyStores.software, options.keyStores.pkcs11])
+    if (store) store.onSign = (backend, seconds, ok) => business.keySign(backend, seconds, ok);
   const issuerRequests = new IssuerRequestCounts();
   // Metering is on unless TESSERA_METERING=off (what bench:token compares).
   const usage = settings.metering ? new UsageCounts() : undefined;
@@ -166,6 +173,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     clock,
   });
   const { clientStore, clients, users: directory } = ports;
+  if (clients instanceof ClientCache) business.cache('client', clients.stats);
   // Preflights are judged by the origins of all the tenant's clients (nothing names the client yet): kept per tenant.
   const corsOrigins = new CorsOriginCache(clientStore);
   // The cross-cutting policy of every route (core/policies/): counted per issuer, metered, never cached unless an answer says so, open to the browser apps the tenant's clients name, measured, held to the plan.
@@ -216,7 +224,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     outbound,
     clientKeySets: new ClientKeySets(outbound, clock),
     trustedIssuerKeys: new TrustedIssuerKeySets(outbound, clock, { allowLoopbackHttp: settings.clientFetchPrivate }),
-    events: new RedisEventOutbox(redis, clock),
+    events: measuredEventSink(new RedisEventOutbox(redis, clock), business),
+    business,
     backchannelLogout,
     webhooks,
     tenantSecrets,
@@ -272,6 +281,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
       clients.evict(tid, clientId);
       corsOrigins.evictTenant(tid);
     },
+    onApplied: (lagMs) => business.tenantChangeApplied(lagMs / 1000),
     ...(options.resyncMs !== undefined ? { resyncMs: options.resyncMs } : {}),
   });
   app.addHook('onClose', async () => sync.stop());

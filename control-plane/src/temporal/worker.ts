@@ -1,4 +1,4 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerInterceptors } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import type { TestFault } from '../activities/test-faults.ts';
@@ -14,11 +14,28 @@ let runtimeInstalled = false;
  * would fill the output with expected activity failures); once per process
  * (Runtime.install refuses a second call).
  */
-function installRuntime(): void {
+function installRuntime(prometheusAddress: string | undefined): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(process.env.NODE_ENV === 'test' ? 'ERROR' : 'WARN') });
+    Runtime.install({
+      logger: new DefaultLogger(process.env.NODE_ENV === 'test' ? 'ERROR' : 'WARN'),
+      // The SDK's runtime metrics by Prometheus conventions (seconds, `_total`), served by worker-metrics.ts.
+      ...(prometheusAddress
+        ? {
+            telemetryOptions: {
+              metrics: {
+                prometheus: {
+                  bindAddress: prometheusAddress,
+                  countersTotalSuffix: true,
+                  useSecondsForDurations: true,
+                  unitSuffix: true,
+                },
+              },
+            },
+          }
+        : {}),
+    });
   } catch {
     // already installed by someone else in this process: theirs stays
   }
@@ -41,8 +58,10 @@ export async function startWorkers(options: {
   faults?: readonly TestFault[];
   /** Activities run at once. Each holds at most one database connection for long and needs one more briefly: keep it below the pool size. */
   maxConcurrentActivities?: number;
+  /** Metrics (worker-metrics.ts): the activity interceptors, and where the SDK exports its own. */
+  metrics?: { interceptors: WorkerInterceptors; temporalPrometheusAddress?: string };
 }): Promise<RunningWorkers> {
-  installRuntime();
+  installRuntime(options.metrics?.temporalPrometheusAddress);
   const { settings, deps } = options;
   const connection = await NativeConnection.connect(connectionOptions(settings));
   const tenants = await Worker.create({
@@ -56,6 +75,7 @@ export async function startWorkers(options: {
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 4,
     stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
     shutdownGraceTime: '5s',
+    ...(options.metrics ? { interceptors: options.metrics.interceptors } : {}),
   });
   // Scheduled key rotations (temporal/key-rotation-schedule.ts): mostly timers, a few HSM calls.
   const keys = await Worker.create({
@@ -69,6 +89,7 @@ export async function startWorkers(options: {
     maxConcurrentActivityTaskExecutions: 2,
     stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs,
     shutdownGraceTime: '5s',
+    ...(options.metrics ? { interceptors: options.metrics.interceptors } : {}),
   });
   const workers = [tenants, keys];
   const done = Promise.all(workers.map((w) => w.run())).then(

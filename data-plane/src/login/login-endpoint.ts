@@ -282,6 +282,7 @@ const checkPassword = (deps: DataPlaneDeps) =>
       x.state.options = { keep: remember === 'yes' };
       return;
     }
+    deps.business?.signIn(tid, refused ? 'throttled' : 'invalid_credentials');
     const current = x.state.current!;
     const auth_req = current.auth_req as Record<string, unknown>;
     const message: AuthMessage = {

@@ -17,6 +17,8 @@ export class ClientCache implements ClientLookup {
   readonly #cache: LRUCache<string, Client | typeof MISSING>;
   readonly #loading = new Map<string, Promise<Client | undefined>>();
   readonly #epochs = new Map<string, number>();
+  /** Lookups answered from the cache (a remembered unknown id too) and those that read the store (exported as metrics). */
+  readonly stats = { hits: 0, misses: 0 };
 
   constructor(store: ClientStore, options: { max?: number; missingTtlMs?: number } = {}) {
     this.#store = store;
@@ -33,13 +35,18 @@ export class ClientCache implements ClientLookup {
   /** A cached client without waiting (undefined on a miss, or for a remembered unknown id). */
   peek(tid: string, clientId: string): Client | undefined {
     const hit = this.#cache.get(`${tid}\u0000${clientId}`);
+    if (hit !== undefined && hit !== MISSING) this.stats.hits++;
     return hit === MISSING ? undefined : hit;
   }
 
   async get(tid: string, clientId: string): Promise<Client | undefined> {
     const key = `${tid}\u0000${clientId}`;
     const hit = this.#cache.get(key);
-    if (hit !== undefined) return hit === MISSING ? undefined : hit;
+    if (hit !== undefined) {
+      this.stats.hits++;
+      return hit === MISSING ? undefined : hit;
+    }
+    this.stats.misses++;
     const pending = this.#loading.get(key);
     if (pending) return pending;
     const epoch = this.#epochs.get(key) ?? 0;

@@ -58,7 +58,11 @@ export function installTenantResolution(app: FastifyInstance, cache: TenantCache
       return done(new HttpError(400, 'invalid_tenant', resolution?.reason ?? 'No tenant'));
     }
     const cached = cache.peek(resolution.tid);
-    if (cached) return attach(request, resolution.issuer, cached, done);
+    if (cached) {
+      cache.stats.hits++;
+      return attach(request, resolution.issuer, cached, done);
+    }
+    cache.stats.misses++;
     cache.load(resolution.tid).then((context) => attach(request, resolution.issuer, context, done), done);
   });
 }

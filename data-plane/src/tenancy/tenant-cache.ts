@@ -21,6 +21,8 @@ export class TenantCache {
   readonly #loading = new Map<string, Promise<TenantContext | undefined>>();
   /** Bumped on every eviction of a tid, so a load can tell it was overtaken. */
   readonly #epochs = new Map<string, number>();
+  /** Requests' tenant lookups (counted by tenant resolution): answered from the cache, or loaded (exported as metrics). */
+  readonly stats = { hits: 0, misses: 0 };
 
   constructor(db: Db, masterKey: MasterKey, options: { max: number }) {
     this.#db = db;

@@ -22,6 +22,7 @@ export class TenantSync {
   readonly #resyncMs: number;
   readonly #onChange: (tid: string) => void;
   readonly #onClientChange: (tid: string, clientId: string) => void;
+  readonly #onApplied: (lagMs: number) => void;
   #timer: NodeJS.Timeout | undefined;
   #connectedOnce = false;
 
@@ -37,6 +38,8 @@ export class TenantSync {
     onChange?: (tid: string) => void;
     /** Called when one client of a tenant changed. */
     onClientChange?: (tid: string, clientId: string) => void;
+    /** A published change was applied on this node, `lagMs` after it was published (clocks of publisher and node). */
+    onApplied?: (lagMs: number) => void;
   }) {
     this.#db = deps.db;
     this.#subscriber = deps.subscriber;
@@ -47,14 +50,20 @@ export class TenantSync {
     this.#resyncMs = deps.resyncMs ?? 60_000;
     this.#onChange = deps.onChange ?? (() => {});
     this.#onClientChange = deps.onClientChange ?? (() => {});
+    this.#onApplied = deps.onApplied ?? (() => {});
   }
 
   async start(): Promise<void> {
     this.#subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.#channel) return;
       const change = parseTenantChange(message);
-      if (change?.kind === 'client') this.#onClientChange(change.tid, change.clientId!);
-      else if (change) void this.refreshTenant(change.tid);
+      if (change?.kind === 'client') {
+        this.#onClientChange(change.tid, change.clientId!);
+        if (change.at !== undefined) this.#onApplied(Date.now() - change.at);
+      } else if (change) {
+        const { at } = change;
+        void this.refreshTenant(change.tid).then(() => at !== undefined && this.#onApplied(Date.now() - at));
+      }
     });
     this.#subscriber.on('ready', () => {
       // ioredis re-subscribes on reconnect; whatever was published meanwhile is lost, so resync.

@@ -37,6 +37,8 @@ export abstract class DbKeyStore implements KeyStore {
   protected readonly db: Db;
   /** `tid \0 kid` → metadata; a tenant's entries are only ever read with that tenant's id. */
   readonly #cache = new Map<string, CachedKey>();
+  /** Told of every signing operation (its duration and outcome): the data plane's metrics. */
+  onSign: ((backend: KeyBackendName, seconds: number, ok: boolean) => void) | undefined;
 
   protected constructor(db: Db) {
     this.db = db;
@@ -91,7 +93,17 @@ export abstract class DbKeyStore implements KeyStore {
   async sign(tid: string, ref: KeyRef, signingInput: Uint8Array): Promise<Uint8Array> {
     const key = this.#cached(tid, ref) ?? (await this.#load(tid, ref));
     if (!usableFor(key.info, 'sign')) throw new KeyNotFoundError(tid, ref.kid);
-    return this.signWith(tid, key.info, key.privateSealed, signingInput);
+    const onSign = this.onSign;
+    if (!onSign) return this.signWith(tid, key.info, key.privateSealed, signingInput);
+    const started = performance.now();
+    try {
+      const signature = await this.signWith(tid, key.info, key.privateSealed, signingInput);
+      onSign(this.backend, (performance.now() - started) / 1000, true);
+      return signature;
+    } catch (err) {
+      onSign(this.backend, (performance.now() - started) / 1000, false);
+      throw err;
+    }
   }
 
   async decrypt(tid: string, ref: KeyRef, encryptedKey: Uint8Array): Promise<Uint8Array> {

@@ -1,9 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import { LatencyHistogram, type LatencySeries } from './latency-histogram.ts';
+import { TenantLabels } from './tenant-labels.ts';
 
 export interface HttpMetrics {
   registry: Registry;
+  /** The node's capped tenant label values (shared with the business metrics). */
+  tenants: TenantLabels;
   /** Count one answered request. */
   observe(tenant: string, route: string, method: string, statusCode: number, seconds: number): void;
 }
@@ -12,12 +15,14 @@ export interface HttpMetrics {
  * Prometheus metrics of HTTP requests: request count labelled by tenant
  * (`-` where none applies), route pattern, method and status, and latency by
  * route and method, plus Node process metrics. Route patterns, not raw
- * paths, keep label cardinality bounded. The caller reports each answered
+ * paths, keep label cardinality bounded; tenant values are capped per node
+ * (tenant-labels.ts: `other` beyond the cap). The caller reports each answered
  * request (`observe`): the data plane from its pipeline, the control plane
  * from a fastify hook (installHttpMetrics).
  */
-export function createHttpMetrics(options: { prefix: string }): HttpMetrics {
+export function createHttpMetrics(options: { prefix: string; tenants?: TenantLabels }): HttpMetrics {
   const registry = new Registry();
+  const tenants = options.tenants ?? new TenantLabels();
   collectDefaultMetrics({ register: registry, prefix: `${options.prefix}_` });
   // Requests are counted in plain numbers per series; prom-client's counter catches up when scraped
   // (its own inc hashes the label set on every call, a measurable share of a token request).
@@ -44,7 +49,8 @@ export function createHttpMetrics(options: { prefix: string }): HttpMetrics {
   });
   // Each series kept by a plain string key: the label objects are built once per series, not per request.
   const timers = new Map<string, LatencySeries>();
-  const observe = (tenant: string, route: string, method: string, statusCode: number, seconds: number) => {
+  const observe = (tid: string, route: string, method: string, statusCode: number, seconds: number) => {
+    const tenant = tenants.of(tid);
     const timerKey = `${route} ${method}`;
     const counterKey = `${tenant} ${timerKey} ${statusCode}`;
     let series = pending.get(counterKey);
@@ -58,10 +64,15 @@ export function createHttpMetrics(options: { prefix: string }): HttpMetrics {
     if (!timer) timers.set(timerKey, (timer = duration.series({ route, method })));
     timer.observe(seconds);
   };
-  return { registry, observe };
+  return { registry, tenants, observe };
 }
 
-/** HTTP metrics for a fastify instance, reported by an `onResponse` hook. */
+/**
+ * HTTP metrics for a fastify instance, reported by an `onResponse` hook. The
+ * tenant label comes from `tenantOf` only for answers below 400: an id in a
+ * URL that named no tenant (404) or was not allowed to be read (401, 403)
+ * creates no series.
+ */
 export function installHttpMetrics(
   app: FastifyInstance,
   options: { prefix: string; tenantOf: (request: FastifyRequest) => string },
@@ -69,7 +80,7 @@ export function installHttpMetrics(
   const metrics = createHttpMetrics(options);
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(
-      options.tenantOf(request),
+      reply.statusCode < 400 ? options.tenantOf(request) : '-',
       request.routeOptions.url ?? 'unmatched',
       request.method,
       reply.statusCode,

@@ -13,22 +13,25 @@ export interface TenantChange {
   /** `client`: only the client `clientId` of the tenant changed. */
   kind: 'upsert' | 'delete' | 'client';
   clientId?: string;
+  /** When it was published (epoch ms): how long it took to reach a node is measured (pub/sub lag). */
+  at?: number;
 }
 
 export const tenantChangeChannel = (prefix: string) => `${prefix}tenant-changes`;
 
 export async function publishTenantChange(redis: Redis, prefix: string, change: TenantChange): Promise<void> {
-  await redis.publish(tenantChangeChannel(prefix), JSON.stringify(change));
+  await redis.publish(tenantChangeChannel(prefix), JSON.stringify({ ...change, at: Date.now() }));
 }
 
 export function parseTenantChange(message: string): TenantChange | null {
   try {
     const value = JSON.parse(message) as Partial<TenantChange>;
+    const at = typeof value.at === 'number' ? { at: value.at } : {};
     if (typeof value.tid === 'string' && (value.kind === 'upsert' || value.kind === 'delete')) {
-      return { tid: value.tid, kind: value.kind };
+      return { tid: value.tid, kind: value.kind, ...at };
     }
     if (typeof value.tid === 'string' && value.kind === 'client' && typeof value.clientId === 'string') {
-      return { tid: value.tid, kind: 'client', clientId: value.clientId };
+      return { tid: value.tid, kind: 'client', clientId: value.clientId, ...at };
     }
   } catch {
     // fall through: a malformed message is ignored

@@ -140,6 +140,18 @@ if [ ! -x "$SLAPD" ] || [ ! -x "$SLAPADD" ]; then
   fi
 fi
 
+# --- docker-compose (the Compose file check) ----------------------------------------------
+# Debian has no `docker compose` plugin; its docker-compose 1.29 validates infra/docker/compose.yaml
+# (test/deploy-manifests.test.ts runs `config` only: no engine needed, none is installed).
+if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1; then
+  if is_root; then
+    say "installing docker-compose for the Compose file check (apt-get install docker-compose)"
+    apt_install --no-install-recommends docker-compose || say "WARNING: could not install docker-compose; test/deploy-manifests.test.ts then only parses compose.yaml"
+  else
+    say "docker-compose is missing (Debian/Ubuntu: sudo apt-get install docker-compose); the Compose check then only parses the file"
+  fi
+fi
+
 # --- promtool (the alert rules test) --------------------------------------------------
 # Debian's prometheus package ships promtool; only the tool is used (no server is configured or started).
 PROMTOOL="${PROMTOOL:-$(command -v promtool || echo /usr/bin/promtool)}"

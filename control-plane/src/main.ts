@@ -15,7 +15,7 @@ if (settings.operatorKeySha256.length === 0) {
 const db = createDb(settings.databaseUrl);
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
-const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
+const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module, hsm: settings.hsm });
 const temporalSettings = loadTemporalSettings();
 const temporal = createTemporalClient(temporalSettings);
 const app = await buildControlPlane({ db, redis, settings, keyStores, masterKey, temporal, temporalSettings });

@@ -4,6 +4,7 @@ import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { limitConnections, serverLimitOptions } from '@tessera/shared/http/server-limits';
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
 import { installValidation } from '@tessera/shared/http/validation';
+import { registerHsmPoolGauge } from '@tessera/shared/keys/pkcs11/hsm-pool';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
@@ -75,6 +76,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     prefix: 'tessera_control_plane',
     tenantOf: (request) => (request.params as { tid?: string } | undefined)?.tid ?? '-',
   });
+  // slot-pool mode: free pool tokens (at 0 provisioning fails), read from PostgreSQL at each scrape.
+  if (deps.settings.hsm.mode === 'slot-pool') registerHsmPoolGauge(registry, deps.db, deps.settings.hsm.pool);
   registerMonitorRoutes(app, {
     checks: { postgres: postgresCheck(deps.db), redis: redisCheck(deps.redis) },
     registry,

@@ -28,7 +28,7 @@ if (!Number.isInteger(maxActivities) || maxActivities < 1)
 const db = createDb(settings.databaseUrl, { max: maxActivities + 4 });
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
-const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
+const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module, hsm: settings.hsm });
 // No Stripe key and no mock: billing is off (docs/billing.md), so nothing calls Stripe.
 const stripe = settings.stripe.enabled ? createStripe(settings) : null;
 if (!stripe)

@@ -11,7 +11,7 @@ const db = createDb(settings.databaseUrl);
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);
 const subscriber = createRedis(settings.redisUrl, settings.redisPrefix);
 const masterKey = MasterKey.fromEnv();
-const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module });
+const keyStores = new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module, hsm: settings.hsm });
 const { app, sync } = buildDataPlane({ settings, db, redis, subscriber, keyStores, masterKey });
 
 await sync.start();

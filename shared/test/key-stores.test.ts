@@ -1,18 +1,58 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactEncrypt, compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, openTestServices, type TestServices, uniqueTid } from '../../test/support/env.ts';
+import { usePrivateSoftHsm } from '../../test/support/private-softhsm.ts';
 import { ROOT } from '../../test/support/processes.ts';
 import { insertTenantRow } from '../../test/support/tenant-rows.ts';
 import { SIGNING_ALGORITHMS } from '../src/config/tenant-config.ts';
+import type { HsmSettings } from '../src/keys/hsm-settings.ts';
 import { decryptCompactJwe } from '../src/keys/jwe.ts';
 import { currentKey, keyStatus } from '../src/keys/key-lifecycle.ts';
 import { rotateKeys } from '../src/keys/key-rotation.ts';
 import { type KeyBackendName, type KeyInfo, KeyNotFoundError, type KeyStore } from '../src/keys/key-store.ts';
 import { tokenLabel } from '../src/keys/pkcs11-key-store.ts';
 import { publishedKeys } from '../src/keys/published-keys.ts';
+
+// Tokens of this file's own: the pool's and the shared one are initialised here, as an operator would.
+const softhsm = usePrivateSoftHsm();
+const hex = () => randomBytes(4).toString('hex');
+
+/** The suite runs on every HSM mode (docs/keys.md "HSM modes") and on software keys. */
+const VARIANTS: Array<{ name: string; short: string; backend: KeyBackendName; hsm?: () => HsmSettings }> = [
+  {
+    name: 'pkcs11 token-per-tenant',
+    short: 'tok',
+    backend: 'pkcs11',
+    hsm: () => ({ mode: 'token-per-tenant', pool: [], shared: undefined }),
+  },
+  {
+    name: 'pkcs11 slot-pool',
+    short: 'pool',
+    backend: 'pkcs11',
+    hsm: () => ({
+      mode: 'slot-pool',
+      pool: [1, 2, 3].map(() => {
+        const label = `pool-${hex()}`;
+        return { label, pin: softhsm.initToken(label) };
+      }),
+      shared: undefined,
+    }),
+  },
+  {
+    name: 'pkcs11 shared-partition',
+    short: 'shr',
+    backend: 'pkcs11',
+    hsm: () => {
+      const label = `shared-${hex()}`;
+      return { mode: 'shared-partition', pool: [], shared: { label, pin: softhsm.initToken(label) } };
+    },
+  },
+  { name: 'software', short: 'soft', backend: 'software' },
+];
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const RSA_SIZES = { RS256: 2048, RS384: 3072, RS512: 4096, PS256: 2048, PS384: 3072, PS512: 4096 } as Record<
@@ -34,15 +74,17 @@ async function signAndVerify(store: KeyStore, tid: string, key: KeyInfo, jwk: un
   expect(JSON.parse(Buffer.from(payload).toString())).toEqual({ sub: 'alice', iss: tid });
 }
 
-describe.each<KeyBackendName>(['pkcs11', 'software'])('%s key store', (backend) => {
+describe.each(VARIANTS)('$name key store', ({ short, backend, hsm }) => {
   let s: TestServices;
   let store: KeyStore;
-  const tidA = uniqueTid(`${backend.slice(0, 4)}-a`);
-  const tidB = uniqueTid(`${backend.slice(0, 4)}-b`);
+  const tidA = uniqueTid(`${short}-a`);
+  const tidB = uniqueTid(`${short}-b`);
   let keysA: KeyInfo[];
+  // RSA-4096 generation is slow in SoftHSM; the new layouts do not depend on the modulus size.
+  const rsaSize = (alg: string) => (short === 'tok' || short === 'soft' ? (RSA_SIZES[alg] ?? 2048) : 2048);
 
   beforeAll(async () => {
-    s = openTestServices();
+    s = openTestServices(hsm ? { hsm: hsm() } : {});
     store = s.keyStores.for(backend);
     for (const tid of [tidA, tidB]) {
       await addTenant(s, tid);
@@ -50,7 +92,7 @@ describe.each<KeyBackendName>(['pkcs11', 'software'])('%s key store', (backend) 
     }
     await store.ensureTenant(tidA); // idempotent
     keysA = await store.generate(tidA, [
-      ...SIGNING_ALGORITHMS.map((alg) => ({ alg, rsaKeySize: RSA_SIZES[alg] ?? 2048 })),
+      ...SIGNING_ALGORITHMS.map((alg) => ({ alg, rsaKeySize: rsaSize(alg) })),
       { alg: 'RSA-OAEP', rsaKeySize: 2048 },
       { alg: 'RSA-OAEP-256', rsaKeySize: 2048 },
     ]);
@@ -142,14 +184,14 @@ describe('SoftHSM tokens (one per tenant, keys that never leave)', () => {
     expect(rows[0]!.user_pin_sealed).not.toBe(rows[1]!.user_pin_sealed);
 
     // The token directory holds one token per tenant; softhsm2-util shows their labels.
-    const tokenDirs = readdirSync(process.env.SOFTHSM_TOKEN_DIR!);
+    const tokenDirs = readdirSync(softhsm.tokenDir);
     const slots = execFileSync('softhsm2-util', ['--show-slots'], { encoding: 'utf8' });
     for (const tid of tids) expect(slots).toContain(`Label:            ${tokenLabel(tid)}`);
     expect(tokenDirs.length).toBeGreaterThanOrEqual(tids.length);
 
     for (const [i, tid] of tids.entries()) {
       const row = rows.find((r) => r.tid === tid)!;
-      const pin = s.masterKey.open(row.user_pin_sealed, `tessera:hsm-pin:user:${tid}`).toString();
+      const pin = s.masterKey.open(row.user_pin_sealed!, `tessera:hsm-pin:user:${tid}`).toString();
       const out = execFileSync(
         process.execPath,
         ['--import', 'tsx', join(ROOT, 'test/support/hsm-inspect.ts'), row.label, pin, kids[i]!],
@@ -166,7 +208,7 @@ describe('SoftHSM tokens (one per tenant, keys that never leave)', () => {
       // the other tenant's PIN does not open this token
       const otherPin = s.masterKey
         .open(
-          rows.find((r) => r.tid !== tid)!.user_pin_sealed,
+          rows.find((r) => r.tid !== tid)!.user_pin_sealed!,
           `tessera:hsm-pin:user:${rows.find((r) => r.tid !== tid)!.tid}`,
         )
         .toString();

@@ -27,9 +27,10 @@ export function requireTestRun(): void {
   }
 }
 
-export function openTestServices(): TestServices {
+/** `hsm`: the HSM mode of this process's key stores (default: the run's, token-per-tenant). */
+export function openTestServices(overrides: { hsm?: Settings['hsm'] } = {}): TestServices {
   requireTestRun();
-  const settings = loadSettings();
+  const settings = { ...loadSettings(), ...overrides };
   const db = createDb(settings.databaseUrl, { max: 5 });
   const redis = createRedis(settings.redisUrl, settings.redisPrefix);
   const masterKey = MasterKey.fromEnv();
@@ -38,7 +39,7 @@ export function openTestServices(): TestServices {
     db,
     redis,
     masterKey,
-    keyStores: new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module }),
+    keyStores: new KeyStores(db, masterKey, { pkcs11Module: settings.pkcs11Module, hsm: settings.hsm }),
     operatorKey: process.env.TESSERA_OPERATOR_KEY!,
     monitorToken: process.env.TESSERA_MONITOR_TOKEN!,
     async close() {

@@ -55,7 +55,7 @@ export async function startInProcessPlanes(
     settings?: Partial<Settings>;
   } = {},
 ): Promise<InProcessPlanes> {
-  const s = openTestServices();
+  const s = openTestServices(options.settings?.hsm ? { hsm: options.settings.hsm } : {});
   const overridden: Settings = { ...s.settings, ...options.settings };
   const billing: BillingAccountPort = stripeBillingAccounts(createStripe(overridden));
   const subscriber: Redis = createRedis(s.settings.redisUrl, s.settings.redisPrefix);

@@ -1,12 +1,24 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { KeyBackendName } from '@tessera/shared/keys/key-store';
+import { HsmPoolExhaustedError } from '@tessera/shared/keys/pkcs11/hsm-pool';
 import type { ActivityDeps } from './deps.ts';
 import { ownsTenant } from './ownership.ts';
 
-/** The tenant's key container: its own PKCS#11 token (software keys need none). */
+/** The tenant's key container: its own PKCS#11 token, a pool token or its name on the shared token (software keys need none). */
 export const hsmTokenActivities = ({ db, keyStores }: ActivityDeps) => ({
-  /** Create if absent (KeyStore.ensureTenant is idempotent and safe to race). */
+  /**
+   * Create if absent (KeyStore.ensureTenant is idempotent and safe to race).
+   * An exhausted slot pool fails provisioning for good, with the reason the
+   * tenant's status shows: retrying cannot help until the operator adds tokens.
+   */
   async createHsmToken({ tid, backend }: { tid: string; backend: KeyBackendName }): Promise<void> {
-    await keyStores.for(backend).ensureTenant(tid);
+    try {
+      await keyStores.for(backend).ensureTenant(tid);
+    } catch (err) {
+      if (err instanceof HsmPoolExhaustedError)
+        throw ApplicationFailure.nonRetryable(err.message, 'hsm_pool_exhausted');
+      throw err;
+    }
   },
 
   /**

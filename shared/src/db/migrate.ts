@@ -12,6 +12,7 @@ import * as m0008 from './migrations/0008-tenant-secrets.ts';
 import * as m0009 from './migrations/0009-audit-log.ts';
 import * as m0010 from './migrations/0010-event-outbox.ts';
 import * as m0011 from './migrations/0011-resource-servers.ts';
+import * as m0012 from './migrations/0012-hsm-modes.ts';
 
 /** Migrations are listed here in order; the name is the file name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-audit-log': m0009,
   '0010-event-outbox': m0010,
   '0011-resource-servers': m0011,
+  '0012-hsm-modes': m0012,
 };
 
 class StaticProvider implements MigrationProvider {

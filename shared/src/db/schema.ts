@@ -58,9 +58,21 @@ export interface TenantKeysTable {
 export interface TenantHsmTokensTable {
   tid: string;
   label: string;
-  so_pin_sealed: string;
-  user_pin_sealed: string;
+  /** `token`: the tenant's own token (PINs sealed here); `pool`: a claimed pool token; `shared`: the shared token (PINs in the configuration). */
+  layout: ColumnType<HsmLayout, HsmLayout | undefined, HsmLayout>;
+  so_pin_sealed: string | null;
+  user_pin_sealed: string | null;
   created_at: Timestamp;
+}
+
+export type HsmLayout = 'token' | 'pool' | 'shared';
+
+/** slot-pool mode: the tokens the operator initialised, and the tenant holding each. */
+export interface HsmPoolMembersTable {
+  label: string;
+  claimed_by: string | null;
+  claimed_at: Date | null;
+  added_at: ColumnType<Date, Date | undefined, never>;
 }
 
 export interface TenantSecretsTable {
@@ -251,6 +263,7 @@ export interface Database {
   tenant_keys: TenantKeysTable;
   tenant_api_tokens: TenantApiTokensTable;
   tenant_hsm_tokens: TenantHsmTokensTable;
+  hsm_pool_members: HsmPoolMembersTable;
   tenant_secrets: TenantSecretsTable;
   tenant_plugin_secrets: TenantPluginSecretsTable;
   clients: ClientsTable;

@@ -1,6 +1,7 @@
 import type { TenantConfig } from '../config/tenant-config.ts';
 import type { MasterKey } from '../crypto/master-key.ts';
 import type { Db } from '../db/database.ts';
+import type { HsmSettings } from './hsm-settings.ts';
 import { type KeyBackendName, type KeySpec, type KeyStore, KeyStoreUnavailableError } from './key-store.ts';
 import { Pkcs11Module } from './pkcs11/pkcs11-module.ts';
 import { Pkcs11KeyStore } from './pkcs11-key-store.ts';
@@ -22,7 +23,7 @@ export class KeyStores {
   constructor(
     db: Db,
     masterKey: MasterKey,
-    options: { pkcs11Module?: string | undefined; sessionsPerToken?: number } = {},
+    options: { pkcs11Module?: string | undefined; sessionsPerToken?: number; hsm?: HsmSettings } = {},
   ) {
     this.software = new SoftwareKeyStore(db, masterKey);
     this.#pkcs11Configured = Boolean(options.pkcs11Module);
@@ -31,6 +32,7 @@ export class KeyStores {
         this.#module = new Pkcs11Module(options.pkcs11Module);
         this.pkcs11 = new Pkcs11KeyStore(db, masterKey, this.#module, {
           sessionsPerToken: options.sessionsPerToken ?? 4,
+          ...(options.hsm ? { hsm: options.hsm } : {}),
         });
       } catch (err) {
         this.#pkcs11Failure = `the PKCS#11 module ${options.pkcs11Module} cannot be used: ${err instanceof Error ? err.message : String(err)}`;

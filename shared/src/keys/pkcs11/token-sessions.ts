@@ -1,6 +1,9 @@
 import { KeyStoreUnavailableError } from '../key-store.ts';
 import { type Handle, type Pkcs11, type Pkcs11Module, pkcs11js } from './pkcs11-module.ts';
 
+/** Find a key object by its CKA_ID (and CKA_LABEL, where given) and class; handles are cached. */
+export type FindKey = (id: string, cls: number, label?: string) => Handle;
+
 const isPkcs11Error = (err: unknown, code: number) => (err as { code?: number } | null)?.code === code;
 
 /**
@@ -34,9 +37,7 @@ export class TokenSessions {
    * a closed session may have died with it (SoftHSM drops them when the last
    * session closes): on CKR_OBJECT_HANDLE_INVALID, forget them and retry once.
    */
-  async run<T>(
-    fn: (lib: Pkcs11, session: Handle, findKey: (kid: string, cls: number) => Handle) => Promise<T>,
-  ): Promise<T> {
+  async run<T>(fn: (lib: Pkcs11, session: Handle, findKey: FindKey) => Promise<T>): Promise<T> {
     try {
       return await this.#runOnce(fn);
     } catch (err) {
@@ -50,9 +51,7 @@ export class TokenSessions {
     }
   }
 
-  async #runOnce<T>(
-    fn: (lib: Pkcs11, session: Handle, findKey: (kid: string, cls: number) => Handle) => Promise<T>,
-  ): Promise<T> {
+  async #runOnce<T>(fn: (lib: Pkcs11, session: Handle, findKey: FindKey) => Promise<T>): Promise<T> {
     if (Date.now() < this.#refusedUntil)
       throw new KeyStoreUnavailableError(`the HSM token ${this.#label} refused its PIN`);
     const slot = await this.#module.slotOf(this.#label);
@@ -62,7 +61,7 @@ export class TokenSessions {
       const session = await this.#acquire(lib, slot);
       let healthy = true;
       try {
-        return await fn(lib, session, (kid, cls) => this.#find(lib, session, kid, cls));
+        return await fn(lib, session, (id, cls, label) => this.#find(lib, session, id, cls, label));
       } catch (err) {
         healthy = !(err as { code?: number } | null)?.code; // a Cryptoki error may leave the session mid-operation
         throw err;
@@ -70,6 +69,11 @@ export class TokenSessions {
         this.#release(lib, session, healthy);
       }
     });
+  }
+
+  /** Drop cached object handles (objects were destroyed). */
+  forgetObjects(): void {
+    this.#objects.clear();
   }
 
   #reset(generation: number): void {
@@ -127,17 +131,18 @@ export class TokenSessions {
   }
 
   /** Object handles are valid across the application's sessions; cache them per generation. */
-  #find(lib: Pkcs11, session: Handle, kid: string, cls: number): Handle {
-    const cacheKey = `${cls}:${kid}`;
+  #find(lib: Pkcs11, session: Handle, id: string, cls: number, label: string | undefined): Handle {
+    const cacheKey = `${cls}:${id}:${label ?? ''}`;
     const cached = this.#objects.get(cacheKey);
     if (cached) return cached;
     lib.C_FindObjectsInit(session, [
       { type: pkcs11js.CKA_CLASS, value: cls },
-      { type: pkcs11js.CKA_ID, value: Buffer.from(kid) },
+      { type: pkcs11js.CKA_ID, value: Buffer.from(id) },
+      ...(label === undefined ? [] : [{ type: pkcs11js.CKA_LABEL, value: label }]),
     ]);
     try {
       const handle = lib.C_FindObjects(session);
-      if (!handle) throw new Error(`no object ${kid} in token ${this.#label}`);
+      if (!handle) throw new Error(`no object ${id} in token ${this.#label}`);
       this.#objects.set(cacheKey, handle);
       return handle;
     } finally {

@@ -1,11 +1,11 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
-import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
+import { apiScopes, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { clientCredentialsHook } from '../plugins/client-credentials-hook.ts';
 import { slotConfigOf } from '../plugins/slot-config.ts';
 import type { GrantHandler } from './grant.ts';
-import { newAuthorization } from './new-authorization.ts';
+import { grantAuthorization } from './new-authorization.ts';
 import { grantedScope, parseScope } from './scope.ts';
 
 /** The usage dimension its tokens are metered under. */
@@ -35,15 +35,9 @@ export const clientCredentialsGrant: GrantHandler = {
         client.clientId,
         scp,
       ));
-    const authz = forResources(
+    const authz = grantAuthorization(
       tenant.tenant.config,
-      newAuthorization(tenant.tenant.config, {
-        sub: client.clientId,
-        cid: client.clientId,
-        scp,
-        iss: issuer,
-        ...(atc ? { atc } : {}),
-      }),
+      { sub: client.clientId, cid: client.clientId, scp, iss: issuer, atc },
       resources,
     );
     const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, dpopJkt));

@@ -1,13 +1,13 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
-import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
+import { apiScopes, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { jwtBearerHook } from '../plugins/jwt-bearer-hook.ts';
 import { slotConfigOf } from '../plugins/slot-config.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { CLOCK_SKEW, localSubject, verifyTrustedJwt } from '../trust/trusted-jwt.ts';
 import type { GrantHandler } from './grant.ts';
-import { newAuthorization } from './new-authorization.ts';
+import { grantAuthorization } from './new-authorization.ts';
 import { grantedScope, parseScope } from './scope.ts';
 
 const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -77,15 +77,9 @@ export const jwtBearerGrant: GrantHandler = {
       }));
     const sub = await localSubject(tenant, deps, trusted, mapped);
     if (sub === undefined) throw invalidGrant('the subject is not a user of this tenant');
-    const authz = forResources(
+    const authz = grantAuthorization(
       tenant.tenant.config,
-      newAuthorization(tenant.tenant.config, {
-        sub,
-        cid: client.clientId,
-        scp,
-        iss: issuer,
-        ...(atc ? { atc } : {}),
-      }),
+      { sub, cid: client.clientId, scp, iss: issuer, atc },
       resources,
     );
     const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, dpopJkt));

@@ -1,10 +1,10 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
-import { apiScopes, forResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
+import { apiScopes, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { verifyPassword } from '../plugins/password-checks.ts';
 import type { GrantHandler } from './grant.ts';
-import { newAuthorization } from './new-authorization.ts';
+import { grantAuthorization } from './new-authorization.ts';
 import { grantedScope, parseScope } from './scope.ts';
 
 /** The usage dimension its tokens are metered under. */
@@ -39,11 +39,7 @@ export const passwordGrant: GrantHandler = {
     const resources = await resourcesOfRequest(deps.oauth.resourceServers, tenant, client, params);
     const scp = grantedScope(tenant.tenant.config, client, parseScope(params.scope), apiScopes(resources));
     const config = tenant.tenant.config;
-    const authz = forResources(
-      config,
-      newAuthorization(config, { sub: subject.sub, cid: client.clientId, scp, iss: issuer }),
-      resources,
-    );
+    const authz = grantAuthorization(config, { sub: subject.sub, cid: client.clientId, scp, iss: issuer }, resources);
     authz.refreshToken.issue = (client.metadata.grant_types ?? []).includes('refresh_token');
     // Public clients cannot use this grant: the refresh token is never bound (RFC 9449 §5).
     const response = await deps.oauth.issuer.issue(tenant, boundTo(authz, dpopJkt));

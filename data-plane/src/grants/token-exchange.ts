@@ -1,7 +1,7 @@
 import { tokenDimension } from '@tessera/shared/billing/metrics';
 import { boundTo } from '../dpop/token-binding.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
-import { forResources, requestedResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
+import { requestedResources, resourcesOfRequest } from '../oauth/resource-indicators.ts';
 import { slotConfigOf } from '../plugins/slot-config.ts';
 import { type ExchangeDecision, tokenExchangeHook } from '../plugins/token-exchange-hook.ts';
 import { checkMayAct, issuedActor } from '../token-exchange/actor.ts';
@@ -10,7 +10,7 @@ import { type PresentedToken, presentedToken } from '../token-exchange/presented
 import { ISSUABLE_TYPES, isPresentableType, TOKEN_TYPES } from '../token-exchange/token-types.ts';
 import type { TokenResponse } from '../tokens/token-response.ts';
 import type { GrantHandler, GrantRequest } from './grant.ts';
-import { newAuthorization } from './new-authorization.ts';
+import { grantAuthorization } from './new-authorization.ts';
 import { grantedScope, parseScope } from './scope.ts';
 
 const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -95,16 +95,9 @@ export const tokenExchangeGrant: GrantHandler = {
         ...decision,
       });
     const { sub, scp, act, claims } = decision;
-    const authz = forResources(
+    const authz = grantAuthorization(
       tenant.tenant.config,
-      newAuthorization(tenant.tenant.config, {
-        sub,
-        cid: client.clientId,
-        scp,
-        iss: issuer,
-        ...(act ? { act } : {}),
-        ...(claims ? { atc: claims } : {}),
-      }),
+      { sub, cid: client.clientId, scp, iss: issuer, act, atc: claims },
       decision.resources,
     );
     const asJwt = requestedType === TOKEN_TYPES.jwt;

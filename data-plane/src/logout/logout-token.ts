@@ -4,7 +4,7 @@ import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 import { jwtForClient } from '../tokens/client-jwt.ts';
-import { idTokenAlg } from '../tokens/id-token-issuer.ts';
+import { idTokenJwtOptions } from '../tokens/id-token-issuer.ts';
 
 /** The one event a logout token carries (Back-Channel Logout 1.0 §2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -57,8 +57,9 @@ export async function logoutTokenFor(
   client: Client,
   notice: { sub: string; sidHash: string; jti: string },
 ): Promise<string> {
-  const alg = idTokenAlg(context, client);
-  if (alg === 'none') throw new Error('the client registered unsigned ID tokens; logout tokens are always signed');
+  const options = idTokenJwtOptions(context, client, LOGOUT_TOKEN_TYPE);
+  if (options.alg === 'none')
+    throw new Error('the client registered unsigned ID tokens; logout tokens are always signed');
   const claims = logoutTokenClaims(
     {
       iss: context.tenant.issuer,
@@ -69,16 +70,5 @@ export async function logoutTokenFor(
     },
     epochSeconds(deps.oauth.clock),
   );
-  return jwtForClient(
-    context,
-    deps,
-    client,
-    {
-      alg,
-      encAlg: client.metadata.id_token_encrypted_response_alg as string | undefined,
-      enc: client.metadata.id_token_encrypted_response_enc as string | undefined,
-      typ: LOGOUT_TOKEN_TYPE,
-    },
-    claims,
-  );
+  return jwtForClient(context, deps, client, options, claims);
 }

@@ -35,10 +35,19 @@ export interface AuthorizationIdTokenRequest {
   state?: string | undefined;
 }
 
-/** The JWS algorithm of a client's ID tokens: what it registered, else the tenant's. */
-export const idTokenAlg = (context: TenantContext, client: Client): string =>
-  (client.metadata.id_token_signed_response_alg as string | undefined) ??
-  context.tenant.config.keys.idTokenSigningAlgorithm;
+/**
+ * How a client's ID tokens are signed and encrypted (for jwtForClient): the
+ * JWS algorithm it registered, else the tenant's, and its
+ * `id_token_encrypted_response_alg`/`enc`. Logout tokens are made the same way.
+ */
+export const idTokenJwtOptions = (context: TenantContext, client: Client, typ: string) => ({
+  alg:
+    (client.metadata.id_token_signed_response_alg as string | undefined) ??
+    context.tenant.config.keys.idTokenSigningAlgorithm,
+  encAlg: client.metadata.id_token_encrypted_response_alg as string | undefined,
+  enc: client.metadata.id_token_encrypted_response_enc as string | undefined,
+  typ,
+});
 
 /**
  * The ID token of an authorisation — the one function every flow calls, so
@@ -62,7 +71,12 @@ export async function idTokenForAuthorization(
   const { client, authz, authentication: auth } = req;
   const subjectKey = context.secrets['subject-enc'];
   const clientSub = (localSub: string) => subjectForClient(subjectKey, client.metadata, localSub);
-  const alg = idTokenAlg(context, client);
+  const options = idTokenJwtOptions(
+    context,
+    client,
+    client.metadata.id_token_explicit_typ === true ? 'id_token+jwt' : 'JWT',
+  );
+  const { alg } = options;
   // Registration refuses "none" (client-metadata.ts); a client stored before that gets a clear error, not a 500.
   if (alg === 'none')
     throw new HttpError(
@@ -96,16 +110,5 @@ export async function idTokenForAuthorization(
     },
     epochSeconds(deps.oauth.clock),
   );
-  return jwtForClient(
-    context,
-    deps,
-    client,
-    {
-      alg,
-      encAlg: client.metadata.id_token_encrypted_response_alg as string | undefined,
-      enc: client.metadata.id_token_encrypted_response_enc as string | undefined,
-      typ: client.metadata.id_token_explicit_typ === true ? 'id_token+jwt' : 'JWT',
-    },
-    payload,
-  );
+  return jwtForClient(context, deps, client, options, payload);
 }

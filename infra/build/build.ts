@@ -65,8 +65,12 @@ export async function build(outDir = DIST): Promise<void> {
   await bundleWorkflows(join(outDir, 'workflows.js'));
 }
 
+// `--out-dir DIR`: build elsewhere (test/production-build.test.ts builds into a directory of its run).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const started = Date.now();
-  await build();
-  console.log(`[build] dist/ written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const at = process.argv.indexOf('--out-dir');
+  const outDir = at === -1 ? DIST : process.argv[at + 1];
+  if (!outDir) throw new Error('--out-dir needs a directory');
+  await build(outDir);
+  console.log(`[build] ${outDir} written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

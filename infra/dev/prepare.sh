@@ -5,6 +5,7 @@
 #   - PostgreSQL and Redis reachable (started when installed but down)
 #   - SoftHSM2 (installed with apt-get when running as root), a private token directory
 #   - Debian's chromium for the browser tests (installed with apt-get when running as root)
+#   - Debian's haproxy for the fleet test (apt-get; never run as a service)
 #   - OpenLDAP's slapd and ldap-utils for the LDAP directory test (apt-get; never configured or started as a service)
 #   - the Temporal CLI and stripe-mock, built once with `go install` into .cache/bin
 # Writes .cache/env, which the Node launchers read for the paths found here.
@@ -125,6 +126,19 @@ if [ ! -x "$CHROMIUM_BIN" ]; then
   fi
 fi
 
+# --- HAProxy (the fleet test) ---------------------------------------------------------
+# Debian's haproxy in front of three data-plane nodes (test/fleet.test.ts); each run writes its own config
+# and starts it in the foreground. The package's own service is never configured or used.
+HAPROXY_BIN="${HAPROXY_BIN:-$(command -v haproxy || echo /usr/sbin/haproxy)}"
+if [ ! -x "$HAPROXY_BIN" ]; then
+  if is_root; then
+    say "installing HAProxy for the fleet test (apt-get install haproxy)"
+    apt_install haproxy || say "WARNING: could not install haproxy; the fleet test (test/fleet.test.ts) needs it"
+  else
+    say "HAProxy is missing (Debian/Ubuntu: sudo apt-get install haproxy); the fleet test needs it"
+  fi
+fi
+
 # --- OpenLDAP (the LDAP directory test) ----------------------------------------------
 # Only the binaries and schemas: each test run starts its own slapd with its own config
 # directory (test/support/slapd.ts). The preseed keeps the package from making a database.
@@ -182,6 +196,7 @@ SOFTHSM2_CONF=$SOFTHSM2_CONF
 TEMPORAL_BIN=$CACHE/bin/temporal
 STRIPE_MOCK_BIN=$CACHE/bin/stripe-mock
 CHROMIUM_BIN=$CHROMIUM_BIN
+HAPROXY_BIN=$HAPROXY_BIN
 SLAPD=$SLAPD
 SLAPADD=$SLAPADD
 PROMTOOL=$PROMTOOL

@@ -18,9 +18,10 @@ export interface RunningProcess {
 export async function startPlane(
   entry: 'data-plane' | 'control-plane',
   env: NodeJS.ProcessEnv,
-  options: { expectHealthy?: boolean } = {},
+  /** `port`: listen there (a node restarted behind a load balancer keeps its address); else a free one. */
+  options: { expectHealthy?: boolean; port?: number; timeoutMs?: number } = {},
 ): Promise<RunningProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const portVar = entry === 'data-plane' ? 'DATA_PLANE_PORT' : 'CONTROL_PLANE_PORT';
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry, 'src/main.ts')], {
     cwd: ROOT,
@@ -32,7 +33,8 @@ export async function startPlane(
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   // Generous: under a full parallel run on two cores, tsx compiling a plane can take a while.
-  const deadline = Date.now() + 45_000;
+  const timeoutMs = options.timeoutMs ?? 45_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited early (${child.exitCode}): ${output}`);
     const status = await fetch(`${url}/monitor/v1/healthcheck`).then(
@@ -40,7 +42,10 @@ export async function startPlane(
       () => 0,
     );
     if (status === 200 || (options.expectHealthy === false && status !== 0)) break;
-    if (Date.now() > deadline) throw new Error(`${entry} not healthy within 45 s: ${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // not left behind when the test gives up on it
+      throw new Error(`${entry} not healthy within ${timeoutMs / 1000} s: ${output}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -62,7 +67,11 @@ export async function startPlane(
  * Start the control plane's Temporal worker (control-plane/src/worker-main.ts)
  * as a real process and wait until it polls its task queues.
  */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<RunningProcess> {
+export async function startWorkerProcess(
+  env: NodeJS.ProcessEnv,
+  /** How long it may take to be ready (a test that loads the machine on purpose allows more). */
+  options: { timeoutMs?: number } = {},
+): Promise<RunningProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'control-plane/src/worker-main.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
@@ -71,10 +80,14 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Runnin
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 45_000;
+  const timeoutMs = options.timeoutMs ?? 45_000;
+  const deadline = Date.now() + timeoutMs;
   while (!output.includes('"worker":"ready"')) {
     if (child.exitCode !== null) throw new Error(`the worker exited early (${child.exitCode}): ${output}`);
-    if (Date.now() > deadline) throw new Error(`the worker was not ready within 45 s: ${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the worker was not ready within ${timeoutMs / 1000} s: ${output}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

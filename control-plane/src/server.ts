@@ -5,9 +5,13 @@ import { limitConnections, serverLimitOptions } from '@tessera/shared/http/serve
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
 import { installValidation } from '@tessera/shared/http/validation';
 import { registerHsmPoolGauge } from '@tessera/shared/keys/pkcs11/hsm-pool';
+import { AccessLog, accessLogSettings, installAccessLog } from '@tessera/shared/observability/access-log';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { installHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck, registerMonitorRoutes } from '@tessera/shared/observability/monitor';
+import { installRequestIdHeader, requestIdOptions } from '@tessera/shared/observability/request-id';
+import { installRequestSpans } from '@tessera/shared/observability/request-spans';
+import { activeTracer } from '@tessera/shared/observability/tracing';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { registerAdminTokenRoutes } from './api/admin-tokens.ts';
 import { registerAliasRoutes } from './api/aliases.ts';
@@ -41,6 +45,8 @@ import { createStripe } from './billing/stripe-client.ts';
 export async function buildControlPlane(deps: ControlPlaneDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions('control-plane'),
+    // The caller's X-Request-Id or traceparent trace id, else a new one; echoed on every answer.
+    ...requestIdOptions,
     // Requests are counted in metrics; logs carry warnings and errors, not a line per request.
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request (it costs ~8% of a token request); errors carry the request id themselves.
@@ -49,7 +55,17 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     // Header, request and idle deadlines: a client that never finishes its request does not hold a connection.
     ...serverLimitOptions(deps.settings.http),
   });
+  // Tracing (only when OTEL_EXPORTER_OTLP_ENDPOINT started it): a server span per request, named by route pattern.
+  const tracer = activeTracer();
+  if (tracer)
+    installRequestSpans(app, tracer, {
+      route: (request) => request.routeOptions.url ?? 'unmatched',
+      tenant: () => undefined,
+    });
   limitConnections(app.server, deps.settings.http);
+  installRequestIdHeader(app);
+  const access = accessLogSettings();
+  if (access.enabled) installAccessLog(app, new AccessLog('control-plane', access));
   installErrorHandling(app);
   installSingleHostRule(app);
   installValidation(app);

@@ -1,11 +1,14 @@
 import { MasterKey } from '@tessera/shared/crypto/master-key';
 import { createDb } from '@tessera/shared/db/database';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
+import { startTracing } from '@tessera/shared/observability/tracing';
 import { createRedis } from '@tessera/shared/redis';
 import { loadSettings } from '@tessera/shared/settings';
 import { buildDataPlane } from './server.ts';
 
 /** Start one data-plane node; SIGINT/SIGTERM close it cleanly. */
+// Traces only where OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/observability.md); before anything is built.
+await startTracing('tessera-data-plane');
 const settings = loadSettings();
 const db = createDb(settings.databaseUrl);
 const redis = createRedis(settings.redisUrl, settings.redisPrefix);

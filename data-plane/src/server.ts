@@ -5,21 +5,29 @@ import { limitConnections, serverLimitOptions } from '@tessera/shared/http/serve
 import { installSingleHostRule } from '@tessera/shared/http/single-host';
 import { installValidation } from '@tessera/shared/http/validation';
 import type { KeyStores } from '@tessera/shared/keys/key-stores';
+import { AccessLog, accessLogSettings } from '@tessera/shared/observability/access-log';
 import { BusinessMetrics } from '@tessera/shared/observability/business-metrics';
 import { loggerOptions } from '@tessera/shared/observability/logger';
 import { createHttpMetrics } from '@tessera/shared/observability/metrics';
 import { postgresCheck, redisCheck } from '@tessera/shared/observability/monitor';
+import { requestIdOptions } from '@tessera/shared/observability/request-id';
+import { installRequestSpans, traceTenantResolution } from '@tessera/shared/observability/request-spans';
+import { activeTracer } from '@tessera/shared/observability/tracing';
 import { HttpWebhookInvoker } from '@tessera/shared/plugins/http-webhook-invoker';
 import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import type { Settings } from '@tessera/shared/settings';
 import { announceTenantChange, publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
 import { ClientKeySets } from './client-auth/client-jwks.ts';
 import type { AreaName } from './core/endpoint.ts';
+import { NOT_FOUND_ROUTE } from './core/not-found-route.ts';
 import { Pipeline } from './core/pipeline.ts';
+import { accessLog } from './core/policies/access-log.ts';
 import { cors } from './core/policies/cors.ts';
 import { countIssuerRequest } from './core/policies/count-issuer-request.ts';
+import { echoRequestId } from './core/policies/echo-request-id.ts';
 import { enforceMonthlyCaps } from './core/policies/enforce-monthly-caps.ts';
 import { limitTokenRate } from './core/policies/limit-token-rate.ts';
 import { measure } from './core/policies/measure.ts';
@@ -74,6 +82,8 @@ export interface DataPlaneOptions {
   resyncMs?: number;
   /** Policies run after the built-in ones around every route (tests; later, deployment-specific policy). */
   extraPolicies?: readonly Policy[];
+  /** The access log: on/off and sampling (default: `TESSERA_ACCESS_LOG`, `TESSERA_ACCESS_LOG_SAMPLE`), and where lines go (default stdout). */
+  accessLog?: { enabled?: boolean; sample?: number; destination?: DestinationStream };
 }
 
 export interface DataPlane {
@@ -104,6 +114,8 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     // Every request, the token endpoint's too, goes through fastify: its hooks and plugins see them all.
     ...serverLimitOptions(settings.http),
     logger: loggerOptions('data-plane'),
+    // The caller's X-Request-Id or traceparent trace id, else a new one (echoed by the echoRequestId policy).
+    ...requestIdOptions,
     rewriteUrl: tenantUrlRewriter(index, origins),
     // request.ip: the address the nearest trusted proxy saw (tenancy/client-address.ts).
     trustProxy: trustedProxies(origins),
@@ -116,11 +128,25 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true, maxParamLength: 500 },
     return503OnClosing: true,
   });
+  // Tracing (only when OTEL_EXPORTER_OTLP_ENDPOINT started it): a server span per request, before every other hook.
+  const tracer = activeTracer();
+  if (tracer)
+    installRequestSpans(app, tracer, {
+      route: (request) => request.routeOptions.config?.route?.name ?? NOT_FOUND_ROUTE.name,
+      tenant: (request) => request.tenant?.tenant.tid,
+    });
   limitConnections(app.server, settings.http);
   installSingleHostRule(app);
   installValidation(app);
   installFormBody(app);
-  installTenantResolution(app, cache);
+  if (tracer)
+    traceTenantResolution(
+      app,
+      tracer,
+      (request) => request.tenant?.tenant.tid,
+      () => installTenantResolution(app, cache),
+    );
+  else installTenantResolution(app, cache);
   const metrics = createHttpMetrics({ prefix: 'tessera_data_plane' });
   const { registry } = metrics;
   const business = new BusinessMetrics(registry, metrics.tenants);
@@ -177,8 +203,11 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
   // Preflights are judged by the origins of all the tenant's clients (nothing names the client yet): kept per tenant.
   const corsOrigins = new CorsOriginCache(clientStore);
   // The cross-cutting policy of every route (core/policies/): counted per issuer, metered, never cached unless an answer says so, open to the browser apps the tenant's clients name, measured, held to the plan.
+  const access = { ...accessLogSettings(), ...options.accessLog };
   const pipeline = new Pipeline(
     [
+      echoRequestId,
+      ...(access.enabled ? [accessLog(new AccessLog('data-plane', access, options.accessLog?.destination))] : []),
       measure(metrics.observe),
       countIssuerRequest(issuerRequests),
       ...(usage ? [meterUsage(usage)] : []),
@@ -188,6 +217,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
       ...(options.extraPolicies ?? []),
     ],
     app.log,
+    { tracer },
   );
   const announceClient = async (tid: string, clientId: string) => {
     clients.evict(tid, clientId);

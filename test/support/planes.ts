@@ -8,7 +8,7 @@ import { closeTemporalClient, createTemporalClient } from '@tessera/control-plan
 import type { TemporalSettings } from '@tessera/control-plane/temporal/temporal-settings';
 import { type RunningWorkers, startWorkers } from '@tessera/control-plane/temporal/worker';
 import type { PasswordAuthenticator } from '@tessera/data-plane/oauth/oauth-services';
-import { buildDataPlane, type DataPlane } from '@tessera/data-plane/server';
+import { buildDataPlane, type DataPlane, type DataPlaneOptions } from '@tessera/data-plane/server';
 import { createRedis } from '@tessera/shared/redis';
 import type { Settings } from '@tessera/shared/settings';
 import type { Clock } from '@tessera/shared/time/clock';
@@ -53,6 +53,8 @@ export async function startInProcessPlanes(
     clock?: Clock;
     /** Settings of both planes and the worker that differ from the run's (a Stripe proxy, a short billing grace). */
     settings?: Partial<Settings>;
+    /** The data plane's access log (where its lines go, sampling). */
+    accessLog?: DataPlaneOptions['accessLog'];
   } = {},
 ): Promise<InProcessPlanes> {
   const s = openTestServices(options.settings?.hsm ? { hsm: options.settings.hsm } : {});
@@ -68,6 +70,7 @@ export async function startInProcessPlanes(
     masterKey: s.masterKey,
     ...(options.passwordAuthenticator ? { passwordAuthenticator: options.passwordAuthenticator } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.accessLog ? { accessLog: options.accessLog } : {}),
   });
   await dp.sync.start();
   const dataPlaneUrl = await dp.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Context } from '@opentelemetry/api';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /**
@@ -28,6 +29,10 @@ export interface CoreRequest<Body = unknown, Query = unknown, Params = Record<st
   /** The tenant and issuer the request is served for; absent on node-wide routes and on requests refused before resolution. */
   readonly tenant?: TenantContext | undefined;
   readonly issuer?: string | undefined;
+  /** Call `listener` once the answer has been written, with its body length when known (the access log; absent: not told). */
+  /** The request's trace context (its server span), when tracing is on. */
+  readonly trace?: Context | undefined;
+  onSent?(listener: (bytes: number | undefined) => void): void;
 }
 
 /** Any request, whatever its body, query and parameters were validated as. */

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import { describeError, type ErrorReply } from '@tessera/shared/http/errors';
 import type { CoreAnswer } from './core-answer.ts';
 import type { CoreRequest } from './core-request.ts';
@@ -5,6 +6,7 @@ import { Exchange } from './exchange.ts';
 import type { Policy, PolicyExchange } from './policy.ts';
 import type { AnyRoute } from './route.ts';
 import { isPending, runSteps, type Step, type StepOutcome } from './step.ts';
+import { tracedSteps } from './traced-steps.ts';
 
 /** The route an exchange was made for: the pipeline makes every exchange from a whole route (`exchange`, `run`). */
 const routeOf = (x: PolicyExchange): AnyRoute => x.route as AnyRoute;
@@ -42,13 +44,17 @@ export class Pipeline {
   readonly #admissionSteps = new WeakMap<AnyRoute, readonly Step<object, CoreRequest>[]>();
   readonly #after: readonly Policy[];
   readonly #log: PipelineLog;
+  /** When tracing is on: each route's steps as spans (made once per route). */
+  readonly #tracer: Tracer | undefined;
+  readonly #tracedSteps = new WeakMap<AnyRoute, readonly Step<object, CoreRequest>[]>();
 
-  constructor(policies: readonly Policy[], log: PipelineLog) {
+  constructor(policies: readonly Policy[], log: PipelineLog, options: { tracer?: Tracer | undefined } = {}) {
     this.policies = policies;
     this.#before = policies.flatMap((p) => (p.before ? [{ name: p.name, run: p.before.bind(p) }] : []));
     this.#admitted = policies.flatMap((p) => (p.admitted ? [{ name: p.name, run: p.admitted.bind(p) }] : []));
     this.#after = policies.filter((p) => p.after).reverse();
     this.#log = log;
+    this.#tracer = options.tracer;
   }
 
   /** The exchange of a request its transport matched to `route`. */
@@ -130,12 +136,23 @@ export class Pipeline {
   #steps(x: PolicyExchange): CoreAnswer | Promise<CoreAnswer> {
     let answer: StepOutcome | Promise<StepOutcome>;
     try {
-      answer = runSteps(routeOf(x).steps, x);
+      answer = runSteps(this.#stepsOf(routeOf(x)), x);
     } catch (err) {
       return this.#finish(x, this.#render(x, err));
     }
     if (isPending(answer)) return answer.then((a) => this.#answered(x, a), this.#failed(x));
     return this.#answered(x, answer);
+  }
+
+  #stepsOf(route: AnyRoute): readonly Step<object, CoreRequest>[] {
+    const steps = route.steps as readonly Step<object, CoreRequest>[];
+    if (this.#tracer === undefined) return steps;
+    let traced = this.#tracedSteps.get(route);
+    if (traced === undefined) {
+      traced = tracedSteps(this.#tracer, steps);
+      this.#tracedSteps.set(route, traced);
+    }
+    return traced;
   }
 
   #answered(x: PolicyExchange, answer: StepOutcome): CoreAnswer {

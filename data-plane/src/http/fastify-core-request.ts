@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Context } from '@opentelemetry/api';
+import { requestTraceContext } from '@tessera/shared/observability/request-spans';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CoreRequest } from '../core/core-request.ts';
 import type { TenantContext } from '../tenancy/tenant-context.ts';
@@ -12,6 +14,7 @@ import type { TenantContext } from '../tenancy/tenant-context.ts';
  */
 export class FastifyCoreRequest implements CoreRequest {
   readonly #request: FastifyRequest;
+  readonly #reply: FastifyReply;
   readonly id: string;
   readonly method: string;
   readonly url: string;
@@ -22,6 +25,7 @@ export class FastifyCoreRequest implements CoreRequest {
 
   constructor(request: FastifyRequest, reply: FastifyReply) {
     this.#request = request;
+    this.#reply = reply;
     this.id = request.id;
     this.method = request.method;
     // After tenant resolution (tenancy/resolve-tenant.ts) the URL is relative to the issuer.
@@ -52,5 +56,19 @@ export class FastifyCoreRequest implements CoreRequest {
 
   get ip(): string {
     return this.#request.ip;
+  }
+
+  /** Looked up when read: only traced steps read it, so nothing is done per request with tracing off. */
+  get trace(): Context | undefined {
+    return requestTraceContext(this.#request.raw);
+  }
+
+  onSent(listener: (bytes: number | undefined) => void): void {
+    const reply = this.#reply;
+    // 'close' comes once the answer is written, or the connection went first; fastify keeps its headers on the reply.
+    reply.raw.once('close', () => {
+      const length = reply.getHeader('content-length');
+      listener(length === undefined ? undefined : Number(length));
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { allowedFor, type JoseDigest, joseAlgorithm } from '../jose/algorithms.ts';
+import { keyOperation } from './key-operation-span.ts';
 import type { EncryptionAlgorithm, KeyStore } from './key-store.ts';
 
 /** A content encryption a JWE to the tenant may use (JOSE registry): AES-GCM, or AES-CBC with the HMAC of `hash`. */
@@ -43,12 +44,11 @@ export async function decryptCompactJwe(
   if (!enc) throw new JweError(`unsupported JWE enc ${String(header.enc)}`);
   if (typeof header.kid !== 'string') throw new JweError('the JWE header names no kid');
   if (header.zip !== undefined) throw new JweError('compressed JWE is not accepted');
+  const kid = header.kid;
 
   const cek = Buffer.from(
-    await store.decrypt(
-      tid,
-      { kid: header.kid, alg: alg as EncryptionAlgorithm },
-      Buffer.from(encryptedKeyB64, 'base64url'),
+    await keyOperation('decrypt', { backend: store.backend, tid, alg }, () =>
+      store.decrypt(tid, { kid, alg: alg as EncryptionAlgorithm }, Buffer.from(encryptedKeyB64, 'base64url')),
     ),
   );
   if (cek.length !== enc.keyBytes) throw new JweError('content key of the wrong size');

@@ -1,3 +1,5 @@
+import { activeTracer } from '../observability/tracing.ts';
+import { keyOperation } from './key-operation-span.ts';
 import type { KeyRef, KeyStore } from './key-store.ts';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -31,7 +33,12 @@ export async function signCompactJws(
   header: Record<string, unknown> = JWT_HEADER,
 ): Promise<string> {
   const input = `${Object.isFrozen(header) ? encodedHeader(header, key) : b64({ ...header, alg: key.alg, kid: key.kid })}.${b64(payload)}`;
-  const signature = await store.sign(tid, key, Buffer.from(input, 'latin1'));
+  const data = Buffer.from(input, 'latin1');
+  // Traced only when tracing is on: the token path makes no closure otherwise.
+  const signature =
+    activeTracer() === undefined
+      ? await store.sign(tid, key, data)
+      : await keyOperation('sign', { backend: store.backend, tid, alg: key.alg }, () => store.sign(tid, key, data));
   const bytes = Buffer.isBuffer(signature)
     ? signature
     : Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength);

@@ -9,22 +9,11 @@
  * A public client (no secret) as a CLI usually is; set CLIENT_SECRET for a confidential one.
  */
 import * as oidc from 'openid-client';
+import { discover } from '../shared/discover.ts';
+import { env } from '../shared/env.ts';
 
-const env = (name: string, fallback?: string): string => {
-  const value = process.env[name] ?? fallback;
-  if (!value) throw new Error(`set ${name} (see docs/quickstarts.md)`);
-  return value;
-};
-
-const issuer = new URL(env('TESSERA_ISSUER'));
-// Plain http only for a development issuer on this machine.
-const local = issuer.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
-const config = await oidc.discovery(
-  issuer,
-  env('CLIENT_ID'),
-  undefined,
+const config = await discover(
   process.env.CLIENT_SECRET ? oidc.ClientSecretBasic(process.env.CLIENT_SECRET) : oidc.None(),
-  local ? { execute: [oidc.allowInsecureRequests] } : undefined,
 );
 
 const device = await oidc.initiateDeviceAuthorization(config, { scope: env('SCOPE', 'openid profile') });

@@ -9,23 +9,10 @@
  */
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
+import { discover } from '../shared/discover.ts';
+import { env } from '../shared/env.ts';
 
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`set ${name} (see docs/quickstarts.md)`);
-  return value;
-};
-
-const issuer = new URL(env('TESSERA_ISSUER'));
-// Plain http only for a development issuer on this machine.
-const local = issuer.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
-const config = await oidc.discovery(
-  issuer,
-  env('CLIENT_ID'),
-  undefined,
-  oidc.ClientSecretBasic(env('CLIENT_SECRET')),
-  local ? { execute: [oidc.allowInsecureRequests] } : undefined,
-);
+const config = await discover(oidc.ClientSecretBasic(env('CLIENT_SECRET')));
 
 const tokens = await oidc.clientCredentialsGrant(config, {
   resource: env('API_IDENTIFIER'),

@@ -11,12 +11,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
-
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`set ${name} (see docs/quickstarts.md)`);
-  return value;
-};
+import { env } from '../shared/env.ts';
 
 const issuer = env('TESSERA_ISSUER');
 const audience = env('API_IDENTIFIER');

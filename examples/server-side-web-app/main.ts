@@ -10,25 +10,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
+import { discover } from '../shared/discover.ts';
+import { env } from '../shared/env.ts';
 
-const env = (name: string, fallback?: string): string => {
-  const value = process.env[name] ?? fallback;
-  if (!value) throw new Error(`set ${name} (see docs/quickstarts.md)`);
-  return value;
-};
-
-const issuer = new URL(env('TESSERA_ISSUER'));
 const redirectUri = new URL(env('REDIRECT_URI', 'http://localhost:3000/callback'));
 const scope = env('SCOPE', 'openid profile email');
-// Plain http only for a development issuer on this machine.
-const local = issuer.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
-const config = await oidc.discovery(
-  issuer,
-  env('CLIENT_ID'),
-  undefined,
-  oidc.ClientSecretBasic(env('CLIENT_SECRET')),
-  local ? { execute: [oidc.allowInsecureRequests] } : undefined,
-);
+const config = await discover(oidc.ClientSecretBasic(env('CLIENT_SECRET')));
 
 /** Logins under way, by the browser's cookie: what the callback must check. */
 const pending = new Map<string, { verifier: string; state: string; nonce: string }>();

@@ -11,12 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-
-const env = (name: string, fallback?: string): string => {
-  const value = process.env[name] ?? fallback;
-  if (!value) throw new Error(`set ${name} (see docs/quickstarts.md)`);
-  return value;
-};
+import { env } from '../shared/env.ts';
 
 const here = import.meta.dirname;
 const settings = JSON.stringify({

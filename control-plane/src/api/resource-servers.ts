@@ -5,6 +5,7 @@ import { parseTenantConfig } from '@tessera/shared/config/validate-tenant-config
 import { HttpError, notFound } from '@tessera/shared/http/errors';
 import {
   ResourceServerBody,
+  ResourceServerId,
   ResourceServerUpdateBody,
   ResourceServerView,
 } from '@tessera/shared/resources/resource-server';
@@ -21,8 +22,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { auditActor } from '../auth/audit-actor.ts';
 import type { ControlPlaneDeps } from './deps.ts';
 import { ErrorBody, Tid } from './schemas.ts';
-
-const Id = Type.String({ minLength: 1, maxLength: 40, pattern: '^rs_[A-Za-z0-9_-]+$' });
 
 /**
  * A tenant's resource servers (APIs, docs/oauth.md "APIs and audiences")
@@ -107,7 +106,7 @@ export function registerResourceServerRoutes(root: FastifyInstance, deps: Contro
     {
       schema: {
         summary: 'Read a resource server',
-        params: Type.Object({ tid: Tid, id: Id }),
+        params: Type.Object({ tid: Tid, id: ResourceServerId }),
         response: { 200: ResourceServerView, 403: ErrorBody, 404: ErrorBody },
       },
     },
@@ -123,7 +122,7 @@ export function registerResourceServerRoutes(root: FastifyInstance, deps: Contro
     {
       schema: {
         summary: 'Replace a resource server (all but its identifier)',
-        params: Type.Object({ tid: Tid, id: Id }),
+        params: Type.Object({ tid: Tid, id: ResourceServerId }),
         body: ResourceServerUpdateBody,
         response: { 200: ResourceServerView, ...errors },
       },
@@ -141,7 +140,7 @@ export function registerResourceServerRoutes(root: FastifyInstance, deps: Contro
     {
       schema: {
         summary: 'Delete a resource server: tokens for it are refused new, issued ones live out their lifetime',
-        params: Type.Object({ tid: Tid, id: Id }),
+        params: Type.Object({ tid: Tid, id: ResourceServerId }),
         response: { 204: { type: 'null', description: 'deleted' }, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },

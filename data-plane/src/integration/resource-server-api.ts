@@ -1,5 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ResourceServerBody, ResourceServerUpdateBody } from '@tessera/shared/resources/resource-server';
+import {
+  ResourceServerBody,
+  ResourceServerId,
+  ResourceServerUpdateBody,
+} from '@tessera/shared/resources/resource-server';
 import {
   createResourceServer,
   deleteResourceServer,
@@ -15,7 +19,7 @@ import { step } from '../core/step.ts';
 import { requireApiToken } from './api-token-auth.ts';
 
 const BASE = '/resource-servers/rest/v1';
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 40, pattern: '^rs_[A-Za-z0-9_-]+$' }) });
+const IdParams = Type.Object({ id: ResourceServerId });
 
 type RsRequest<Body = unknown> = TenantRequest<Body, unknown, { id: string }>;
 

@@ -62,6 +62,9 @@ const fields = {
   ),
 };
 
+/** The management APIs' handle of a resource server in a path (`rs_…`, resource-server-store.ts). */
+export const ResourceServerId = Type.String({ minLength: 1, maxLength: 40, pattern: '^rs_[A-Za-z0-9_-]+$' });
+
 /** A new resource server (POST). */
 export const ResourceServerBody = Type.Object(
   {

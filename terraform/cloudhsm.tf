@@ -1,5 +1,7 @@
-# AWS CloudHSM: the network HSM behind the PKCS#11 key store (one HSM
-# token/partition per tenant, signing inside the HSM).
+# AWS CloudHSM: the network HSM behind the PKCS#11 key store (signing inside
+# the HSM). Its PKCS#11 library cannot create tokens, so Tessera runs with
+# TESSERA_HSM_MODE=shared-partition on the cluster's one token, logged in as
+# one crypto user (docs/keys.md "HSM modes").
 #
 # Terraform creates the cluster and its HSMs only. Before use, the cluster
 # must be initialised and activated by hand (download the CSR, sign it with

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bundleWorkflows } from '@tessera/control-plane/temporal/bundle';
 import * as esbuild from 'esbuild';
-import { ROOT } from '../dev/services.ts';
 
 /**
  * `npm run build`: the production JavaScript in dist/, run with plain `node`
@@ -25,6 +25,7 @@ import { ROOT } from '../dev/services.ts';
  * from node_modules (`npm ci --omit=dev`), native addons included. It takes
  * about a second; type-checking stays with `npm run typecheck` (tsc).
  */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 
 export const ENTRY_POINTS = {

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type EventJobs, startEventJobs } from '@tessera/control-plane/events/event-jobs';
+import type { EventJobs } from '@tessera/control-plane/events/event-jobs';
 import { BACKCHANNEL_LOGOUT_QUEUE } from '@tessera/data-plane/logout/backchannel-jobs';
 import type { BackchannelLogoutJob } from '@tessera/data-plane/ports/backchannel-logout-queue';
 import { ClientStore } from '@tessera/shared/clients/client-store';
-import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
-import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import { createRedis } from '@tessera/shared/redis';
 import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { Queue } from 'bullmq';
@@ -13,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeFlow } from './support/authz-session.ts';
 import { addClient } from './support/clients.ts';
 import { eventually, uniqueTid } from './support/env.ts';
+import { startTestEventJobs } from './support/event-jobs.ts';
 import { type EventReceiver, startEventReceiver } from './support/event-receiver.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
@@ -114,16 +113,7 @@ describe('back-channel logout', () => {
     // A client that wants ID tokens (and so logout tokens) signed ES256.
     clients.es = await logoutClient(tid, 'es', { id_token_signed_response_alg: 'ES256' });
     // The session events reach the audit log through the relay (one of ours; another test's would do as well).
-    relay = await startEventJobs({
-      db: planes.s.db,
-      redis: planes.s.redis,
-      redisUrl: planes.s.settings.redisUrl,
-      redisPrefix: planes.s.settings.redisPrefix,
-      secrets: new TenantSecretStore(planes.s.db, planes.s.masterKey),
-      policy: outboundPolicy({ allowPrivate: true }),
-      allowLoopbackHttp: false,
-      consumer: `bcl-test-${process.pid}`,
-    });
+    relay = await startTestEventJobs(planes, { consumer: `bcl-test-${process.pid}` });
     queue = new Queue<BackchannelLogoutJob>(BACKCHANNEL_LOGOUT_QUEUE, {
       connection: createRedis(planes.s.settings.redisUrl, '', { bullmq: true }),
       prefix: `${planes.s.settings.redisPrefix}bull`,

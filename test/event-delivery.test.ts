@@ -1,9 +1,8 @@
-import { type EventJobs, startEventJobs } from '@tessera/control-plane/events/event-jobs';
+import type { EventJobs } from '@tessera/control-plane/events/event-jobs';
 import { deadLetterKey } from '@tessera/control-plane/events/events-queue';
 import { deliveryId } from '@tessera/shared/events/event-destinations';
 import { EVENT_STREAM, EVENT_STREAM_GROUP } from '@tessera/shared/events/event-stream';
 import type { TesseraEvent } from '@tessera/shared/events/event-types';
-import { outboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { rotateKeys } from '@tessera/shared/keys/key-rotation';
 import { verifySignature } from '@tessera/shared/plugins/signature';
 import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
@@ -12,6 +11,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
+import { startTestEventJobs } from './support/event-jobs.ts';
 import { type EventReceiver, startEventReceiver } from './support/event-receiver.ts';
 import { hostedSignIn } from './support/hosted-sign-in.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
@@ -35,17 +35,7 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
   let apiToken: string;
 
   const startJobs = async () => {
-    jobs = await startEventJobs({
-      db: planes.s.db,
-      redis: planes.s.redis,
-      redisUrl: planes.s.settings.redisUrl,
-      redisPrefix: planes.s.settings.redisPrefix,
-      secrets: new TenantSecretStore(planes.s.db, planes.s.masterKey),
-      policy: outboundPolicy({ allowPrivate: true }),
-      allowLoopbackHttp: false,
-      settings: SETTINGS,
-      consumer: CONSUMER,
-    });
+    jobs = await startTestEventJobs(planes, { settings: SETTINGS, consumer: CONSUMER });
     return jobs;
   };
 

@@ -16,8 +16,9 @@ const BURST = 5;
 const P99_LIMIT_MS = 10_000;
 /** How long a process may take to start (or come back): tsx compiles it on a machine other files load too. */
 const START_MS = 90_000;
-// Nodes serve the load under a plan-less rate: the test is about failures, not quotas.
-const NODE_ENV = { TESSERA_QUOTAS: 'off' };
+// Nodes serve the load under a plan-less rate (the test is about failures, not quotas) and believe the
+// X-Forwarded-For of HAProxy, which reaches them from 127.0.0.1.
+const NODE_ENV = { TESSERA_QUOTAS: 'off', TRUSTED_PROXIES: '127.0.0.1' };
 
 const untilElapsed = (start: number, ms: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, start + ms - performance.now())));
@@ -42,6 +43,7 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
   let controlPlane: RunningProcess;
   let worker: RunningProcess;
   let temporal: NodeJS.ProcessEnv;
+  const held = uniqueTid('fleet-held');
   let tid: string;
   let target: FleetTarget;
   const operator = () => ({
@@ -75,7 +77,12 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
     const [cp, w] = keep(
       await Promise.allSettled([
         startPlane('control-plane', temporal, { timeoutMs: START_MS }),
-        startWorkerProcess(temporal, { timeoutMs: START_MS }),
+        // The first worker holds one burst tenant's createInitialKeys after its work (a test fault, NODE_ENV=test),
+        // so the kill is sure to land mid-provisioning; the other tenants run alongside.
+        startWorkerProcess(
+          { ...temporal, TESSERA_TEST_FAULTS: `delay:createInitialKeys:${held}:120000` },
+          { timeoutMs: START_MS },
+        ),
       ]),
     );
     controlPlane = cp!;
@@ -154,8 +161,10 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
         console.log(`[fleet] ${((performance.now() - started) / 1000).toFixed(1)} s: ${what}`);
       load.start({ tokens: 2, discovery: 1, flows: 2, paceMs: 100 });
 
-      // A node dies mid-load, without a word to anyone, and comes back on its address.
+      // A node dies mid-load, without a word to anyone, and comes back on its address: killed once
+      // several requests are in flight, so some of them are likely on it.
       await untilElapsed(started, SECONDS * 150);
+      await load.untilInFlight(3);
       const killed = 1;
       const victim = nodes[killed]!;
       const atKill = load.inFlightNow();
@@ -169,8 +178,8 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
         },
       );
 
-      // Meanwhile a burst of provisioning; the worker dies once the first tenant has its HSM token.
-      const burst = Array.from({ length: BURST }, (_, i) => uniqueTid(`fleet-burst${i}`));
+      // Meanwhile a burst of provisioning; the worker dies once the held tenant's keys are made but not reported.
+      const burst = [held, ...Array.from({ length: BURST - 1 }, (_, i) => uniqueTid(`fleet-burst${i}`))];
       const accepted = await Promise.all(
         burst.map((b) =>
           fetch(`${controlPlane.url}/tenants/rest/v1`, {
@@ -182,8 +191,8 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
       );
       expect(accepted).toEqual(burst.map(() => 202));
       await eventually(
-        () => s.db.selectFrom('tenant_hsm_tokens').select('tid').where('tid', 'in', burst).execute(),
-        (rows) => rows.length > 0,
+        () => worker.output().includes(`"activity":"createInitialKeys","tid":"${held}"`),
+        (announced) => announced,
         30_000,
       );
       const doomed = worker;
@@ -275,6 +284,7 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
         requests_sent: load.samples.length,
         requests_failed: failed.length,
         in_flight_at_node_kill: atKill.requests,
+        failed_in_flight_at_kill: failed.length - unexplained.length,
         failed_not_in_flight_at_kill: unexplained.length,
         p50_ms: Number(percentile(latencies, 50).toFixed(1)),
         p99_ms: Number(p99.toFixed(1)),

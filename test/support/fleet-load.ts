@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
 
 export interface FleetTarget {
   /** The tenant's issuer, under the load balancer. */
@@ -42,6 +43,48 @@ interface Answer {
 
 class Failed extends Error {}
 
+/** Keep-alive connections, pooled per local address (Node's agent keys its pool on it). */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** One HTTP exchange from `localAddress` (a loopback address of the simulated browser). */
+function exchange(
+  url: string,
+  options: { method: string; headers: Record<string, string>; body?: string; localAddress?: string },
+): Promise<Answer & { node: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: options.method,
+        headers: options.headers,
+        agent,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const header = (name: string) => {
+            const v = res.headers[name];
+            return typeof v === 'string' ? v : null;
+          };
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            location: header('location'),
+            cookies: res.headers['set-cookie'] ?? [],
+            node: header('x-tessera-node'),
+          });
+        });
+      },
+    );
+    req.setTimeout(15_000, () => req.destroy(new Error('no answer within 15 s')));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const FORM = 'application/x-www-form-urlencoded';
@@ -63,6 +106,7 @@ export class FleetLoad {
   #running = false;
   #loops: Promise<void>[] = [];
   #nextFlow = 0;
+  #busyWaiters: Array<{ n: number; resolve: () => void }> = [];
 
   constructor(readonly target: FleetTarget) {}
 
@@ -93,6 +137,11 @@ export class FleetLoad {
     await Promise.all(this.#loops);
   }
 
+  /** Resolves once `n` requests are in flight at the same time (a moment to kill a node under load). */
+  untilInFlight(n: number): Promise<void> {
+    return new Promise((resolve) => this.#busyWaiters.push({ n, resolve }));
+  }
+
   /** What is in flight right now: the count, and the code flows with a request among them. */
   inFlightNow(): { at: number; requests: number; flows: Set<number> } {
     const flows = new Set<number>();
@@ -103,31 +152,29 @@ export class FleetLoad {
   async #send(
     kind: string,
     url: string,
-    init: { method?: 'GET' | 'POST'; form?: Record<string, string>; headers?: Record<string, string> },
+    init: { form?: Record<string, string>; headers?: Record<string, string>; from?: string },
     expected: number[],
     flow: number | null,
   ): Promise<Answer> {
     const entry = { started: performance.now(), flow };
     this.#inFlight.add(entry);
+    const ready = this.#busyWaiters.filter((w) => this.#inFlight.size >= w.n);
+    this.#busyWaiters = this.#busyWaiters.filter((w) => !ready.includes(w));
+    // After this turn, when the request has been written to its connection.
+    for (const w of ready) setImmediate(w.resolve);
     let answer: Answer | null = null;
     let node: string | null = null;
     let detail = '';
     try {
-      const res = await fetch(url, {
-        method: init.method ?? (init.form ? 'POST' : 'GET'),
-        redirect: 'manual',
+      const res = await exchange(url, {
+        method: init.form ? 'POST' : 'GET',
         headers: { ...(init.form ? { 'content-type': FORM } : {}), ...init.headers },
         ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
-        signal: AbortSignal.timeout(15_000),
+        ...(init.from ? { localAddress: init.from } : {}),
       });
-      node = res.headers.get('x-tessera-node');
-      answer = {
-        status: res.status,
-        body: await res.text(),
-        location: res.headers.get('location'),
-        cookies: res.headers.getSetCookie(),
-      };
-      if (!expected.includes(res.status)) detail = `${res.status} ${answer.body.slice(0, 200)}`;
+      node = res.node;
+      answer = res;
+      if (!expected.includes(res.status)) detail = `${res.status} ${res.body.slice(0, 200)}`;
     } catch (err) {
       detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     } finally {
@@ -205,6 +252,9 @@ export class FleetLoad {
     const cookie = () => ({
       cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
     });
+    // Each browser signs in from an address of its own (HAProxy passes it on in X-Forwarded-For), as real
+    // users do: the password brake counts sign-ins per source address, and one address for all would meet it.
+    const from = `127.77.${Math.floor(id / 250) % 250}.${(id % 250) + 1}`;
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(8).toString('hex');
     try {
@@ -218,7 +268,7 @@ export class FleetLoad {
         code_challenge: createHash('sha256').update(verifier).digest('base64url'),
         code_challenge_method: 'S256',
       });
-      const page = keep(await this.#send('login page', `${issuer}/login?${query}`, {}, [200], id));
+      const page = keep(await this.#send('login page', `${issuer}/login?${query}`, { from }, [200], id));
       const signedIn = keep(
         await this.#send(
           'sign-in',
@@ -231,6 +281,7 @@ export class FleetLoad {
               password: user.password,
             },
             headers: cookie(),
+            from,
           },
           [200, 303],
           id,
@@ -251,6 +302,7 @@ export class FleetLoad {
                     decision: 'allow',
                   },
                   headers: cookie(),
+                  from,
                 },
                 [303],
                 id,
@@ -267,6 +319,7 @@ export class FleetLoad {
         {
           form: { grant_type: 'authorization_code', code, redirect_uri: web.redirectUri, code_verifier: verifier },
           headers: { authorization: basic(web.clientId, web.secret) },
+          from,
         },
         [200],
         id,

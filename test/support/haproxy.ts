@@ -31,6 +31,8 @@ export function haproxyConfig(frontPort: number, nodes: readonly { name: string;
     '',
     'defaults',
     '  mode http',
+    // The client's address for the nodes (their TRUSTED_PROXIES names this proxy): rate limits count per client.
+    '  option forwardfor',
     '  timeout connect 1s',
     '  timeout client 30s',
     '  timeout server 10s',

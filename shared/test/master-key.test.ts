@@ -6,7 +6,7 @@ describe('master key sealing', () => {
 
   it('opens what it sealed, under the same context only', () => {
     const sealed = key.seal(Buffer.from('private key bytes'), 'tenant-a/k1');
-    expect(sealed.startsWith('v1.')).toBe(true);
+    expect(sealed.startsWith(`v2.${key.kid}.`)).toBe(true);
     expect(sealed).not.toContain('private');
     expect(key.open(sealed, 'tenant-a/k1').toString()).toBe('private key bytes');
     expect(() => key.open(sealed, 'tenant-b/k1')).toThrow();
@@ -24,9 +24,9 @@ describe('master key sealing', () => {
     const b = key.seal(Buffer.from('x'), 'c');
     expect(a).not.toBe(b);
     const parts = a.split('.');
-    const ct = Buffer.from(parts[2]!, 'base64url');
+    const ct = Buffer.from(parts[3]!, 'base64url');
     ct[0] = ct[0]! ^ 1;
-    expect(() => key.open(`${parts[0]}.${parts[1]}.${ct.toString('base64url')}`, 'c')).toThrow();
+    expect(() => key.open(`${parts[0]}.${parts[1]}.${parts[2]}.${ct.toString('base64url')}`, 'c')).toThrow();
   });
 
   it('refuses a key of the wrong size and a value sealed under another key', () => {

@@ -6,7 +6,7 @@ import { isPrintableIdentifier } from '../text/printable-identifier.ts';
 import { type Clock, systemClock } from '../time/clock.ts';
 import type { Client, ClientMetadata } from './client.ts';
 
-const secretContext = (tid: string, clientId: string) => `tessera:client-secret:${tid}:${clientId}`;
+export const secretContext = (tid: string, clientId: string) => `tessera:client-secret:${tid}:${clientId}`;
 
 /** How long the previous secret stays valid after a change (seamless rollover). */
 export const SECRET_ROLLOVER_MS = 30 * 60 * 1000;
@@ -23,7 +23,7 @@ interface NewClient {
 }
 
 /** A hashed secret is kept as given, in the same column as sealed ones (`v1.…`): the prefix tells them apart. */
-const isHash = (stored: string) => stored.startsWith('scrypt$');
+export const isHash = (stored: string) => stored.startsWith('scrypt$');
 
 /**
  * Clients in Postgres (the contract is the data plane's ClientStore port,

@@ -23,7 +23,7 @@ export function tokenLabel(tid: string): string {
   return tid.length <= 32 ? tid : `t-${createHash('sha256').update(tid).digest('base64url').slice(0, 30)}`;
 }
 
-const pinContext = (tid: string, which: 'so' | 'user') => `tessera:hsm-pin:${which}:${tid}`;
+export const pinContext = (tid: string, which: 'so' | 'user') => `tessera:hsm-pin:${which}:${tid}`;
 const newPin = () => randomBytes(24).toString('base64url');
 
 /** On the shared token every object of a tenant is named `tessera:{tid}:…` (CKA_ID and CKA_LABEL); tids hold no colon. */

@@ -21,7 +21,7 @@ const generateKeyPair = promisify(generateKeyPairCb) as (
 ) => Promise<{ publicKey: KeyObject; privateKey: KeyObject }>;
 const signAsync = promisify(signCb);
 
-const sealContext = (tid: string, kid: string) => `tessera:tenant-key:${tid}:${kid}`;
+export const sealContext = (tid: string, kid: string) => `tessera:tenant-key:${tid}:${kid}`;
 
 /**
  * Keys made with node:crypto; the private part is stored in Postgres sealed

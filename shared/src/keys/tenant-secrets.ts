@@ -11,7 +11,7 @@ import type { Db } from '../db/database.ts';
 export const SECRET_PURPOSES = ['identifier-hmac', 'refresh-token-enc', 'subject-enc', 'access-token-enc'] as const;
 export type SecretPurpose = (typeof SECRET_PURPOSES)[number];
 
-const context = (tid: string, purpose: SecretPurpose) => `tessera:tenant-secret:${tid}:${purpose}`;
+export const context = (tid: string, purpose: SecretPurpose) => `tessera:tenant-secret:${tid}:${purpose}`;
 
 /** Create the tenant's secrets that do not exist yet (idempotent). */
 export async function ensureTenantSecrets(db: Db, masterKey: MasterKey, tid: string): Promise<void> {

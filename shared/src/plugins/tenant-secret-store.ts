@@ -21,7 +21,7 @@ export const SECRET_VALUE_MAX = 4096;
  */
 export const WEBHOOK_SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
-const context = (tid: string, name: string) => `tessera:tenant-plugin-secret:${tid}:${name}`;
+export const context = (tid: string, name: string) => `tessera:tenant-plugin-secret:${tid}:${name}`;
 
 /** A secret's name and dates: what a listing shows (never the value). */
 export interface TenantSecretInfo {

@@ -69,8 +69,9 @@ describe('supply chain (issue 11, finding 17)', () => {
       }
     }
     expect([...missing]).toEqual([]);
-    // The processes start as `node --import tsx …`.
-    expect(runtime.has('tsx')).toBe(true);
+    // The image runs the compiled build (`node dist/<role>.js`, infra/docker/entrypoint.sh): tsx is a dev tool only.
+    expect(runtime.has('tsx')).toBe(false);
+    expect(read('infra/docker/entrypoint.sh')).not.toMatch(/--import tsx/);
   });
 
   it('ignores .data, .tessera and .cache also when they are symlinks', () => {

@@ -91,7 +91,10 @@ describe('control plane: tenants registry API', () => {
     expect(read.statusCode).toBe(200);
     expect(read.json().api_token).toBeUndefined();
 
-    await expect.poll(() => heard).toContainEqual(JSON.stringify({ tid, kind: 'upsert' }));
+    // The message carries its publish time too (`at`, for the pub/sub lag metric).
+    await expect
+      .poll(() => heard.map((m) => JSON.parse(m) as Record<string, unknown>))
+      .toContainEqual({ tid, kind: 'upsert', at: expect.any(Number) });
     subscriber.disconnect();
   });
 

@@ -126,7 +126,7 @@ describe('Kubernetes manifests (infra/k8s)', () => {
   });
 
   it('runs one image everywhere, each container with a role the entry point starts', () => {
-    expect([...ROLES].sort()).toEqual(['control-plane', 'data-plane', 'migrate', 'worker']);
+    expect([...ROLES].sort()).toEqual(['control-plane', 'data-plane', 'migrate', 'reseal', 'worker']);
     const images = new Set<string>();
     for (const w of workloads) {
       const template = w.spec.template;

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientStore } from '../shared/src/clients/client-store.ts';
@@ -10,6 +12,7 @@ import { SoftwareKeyStore } from '../shared/src/keys/software-key-store.ts';
 import { ensureTenantSecrets, openTenantSecrets } from '../shared/src/keys/tenant-secrets.ts';
 import { TenantSecretStore } from '../shared/src/plugins/tenant-secret-store.ts';
 import { openTestServices, type TestServices, uniqueTid } from './support/env.ts';
+import { ROOT } from './support/processes.ts';
 import { insertTenantRow } from './support/tenant-rows.ts';
 
 const A = randomBytes(32);
@@ -57,6 +60,26 @@ async function sealedValues(s: TestServices, tid: string): Promise<string[]> {
   return [...keys, ...tokens, ...secrets, ...plugin, ...clients]
     .flatMap((row) => Object.values(row) as Array<string | null>)
     .filter((v): v is string => v !== null && !v.startsWith('scrypt$'));
+}
+
+/** The re-seal command as an operator runs it (a child process), with the given keys; its exit code and output. */
+async function runReseal(keys: { current: Buffer; previous?: Buffer }, args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, TESSERA_MASTER_KEY: keys.current.toString('base64url') };
+  delete env.TESSERA_MASTER_KEY_FILE;
+  delete env.TESSERA_MASTER_KEY_PREVIOUS_FILE;
+  if (keys.previous) env.TESSERA_MASTER_KEY_PREVIOUS = keys.previous.toString('base64url');
+  else delete env.TESSERA_MASTER_KEY_PREVIOUS;
+  try {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'shared/src/crypto/reseal-main.ts', ...args],
+      { cwd: ROOT, env },
+    );
+    return { code: 0, out: JSON.parse(stdout) };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout ? JSON.parse(e.stdout) : undefined, stderr: e.stderr };
+  }
 }
 
 describe('rotating the master key', () => {
@@ -171,4 +194,24 @@ describe('rotating the master key', () => {
     expect(counts.tenant_secrets).toEqual({ resealed: 0, current: 0, unreadable: 4 });
     expect(await sealedValues(s, other)).toEqual(stored);
   });
+
+  it('re-seals one tenant from the command line, and exits 1 when a value opens with no key held', async () => {
+    const cli = uniqueTid('mk-rotation-cli');
+    await insertTenantRow(s.db, cli);
+    await ensureTenantSecrets(s.db, new MasterKey(A), cli);
+    const secrets = await openTenantSecrets(s.db, new MasterKey(A), cli);
+
+    const run = await runReseal({ current: B, previous: A }, [`--tenant=${cli}`, '--batch-size=3']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.out).toMatchObject({ reseal: 'done', kid: new MasterKey(B).kid });
+    expect(run.out.tables.tenant_secrets).toEqual({ resealed: 4, current: 0, unreadable: 0 });
+    expect(await openTenantSecrets(s.db, new MasterKey(B), cli)).toEqual(secrets);
+
+    const wrong = await runReseal({ current: randomBytes(32) }, [`--tenant=${cli}`]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatchObject({ reseal: 'incomplete', tables: { tenant_secrets: { unreadable: 4 } } });
+    expect(await openTenantSecrets(s.db, new MasterKey(B), cli)).toEqual(secrets);
+
+    expect((await runReseal({ current: B }, ['--batch-size=0'])).code).toBe(64);
+  }, 60_000);
 });

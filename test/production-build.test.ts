@@ -216,4 +216,19 @@ describe('the compiled build runs from the entry point script and provisions a t
     });
     expect(payload.client_id ?? payload.azp ?? payload.sub).toBe(client_id);
   }, 60_000);
+
+  it('re-seals with the compiled reseal role: what the compiled processes sealed is already under the current key', async () => {
+    const base = { DATABASE_URL: databaseUrl, REDIS_PREFIX: `${process.env.REDIS_PREFIX}build-${process.pid}:` };
+    const reseal = role('reseal', ['--batch-size=2'], base);
+    expect(await exited(reseal.child), reseal.output()).toBe(0);
+    const report = JSON.parse(reseal.output()) as {
+      reseal: string;
+      tables: Record<string, { resealed: number; current: number; unreadable: number }>;
+    };
+    expect(report.reseal).toBe('done');
+    // The tenant provisioned above: its secrets and private keys, each already sealed under the run's key.
+    expect(report.tables.tenant_secrets!.current).toBeGreaterThanOrEqual(4);
+    expect(report.tables.tenant_keys!.current + report.tables.tenant_hsm_tokens!.current).toBeGreaterThan(0);
+    for (const counts of Object.values(report.tables)) expect(counts.resealed + counts.unreadable).toBe(0);
+  }, 30_000);
 });

@@ -13,6 +13,7 @@ import * as esbuild from 'esbuild';
  *   dist/control-plane.js  control-plane/src/main.ts
  *   dist/worker.js         control-plane/src/worker-main.ts (Temporal worker)
  *   dist/migrate.js        shared/src/db/migrate-main.ts
+ *   dist/reseal.js         shared/src/crypto/reseal-main.ts (re-seal under the current master key)
  *   dist/workflows.js      the Temporal workflow bundle (webpack, as the SDK requires)
  *
  * Why esbuild bundles rather than `tsc` emitting file by file: the workspaces
@@ -33,6 +34,7 @@ export const ENTRY_POINTS = {
   'control-plane': 'control-plane/src/main.ts',
   worker: 'control-plane/src/worker-main.ts',
   migrate: 'shared/src/db/migrate-main.ts',
+  reseal: 'shared/src/crypto/reseal-main.ts',
 } as const;
 
 export async function build(outDir = DIST): Promise<void> {

@@ -7,6 +7,8 @@
 #   entrypoint.sh worker          node dist/worker.js         (control-plane/src/worker-main.ts, Temporal worker)
 #   entrypoint.sh migrate [--create-database]
 #                                 node dist/migrate.js        (shared/src/db/migrate-main.ts: DATABASE_URL to latest, exit)
+#   entrypoint.sh reseal [--batch-size=N] [--tenant=TID]
+#                                 node dist/reseal.js         (shared/src/crypto/reseal-main.ts: every sealed value to the current master key, exit)
 #   entrypoint.sh healthcheck [port]   exit 0 when GET /monitor/v1/healthcheck answers 200
 #
 # Extra arguments after the role are passed to the process. The script works
@@ -17,7 +19,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 
 usage() {
-  echo "usage: $0 {data-plane|control-plane|worker|migrate [--create-database]|healthcheck [port]}" >&2
+  echo "usage: $0 {data-plane|control-plane|worker|migrate [--create-database]|reseal [--batch-size=N] [--tenant=TID]|healthcheck [port]}" >&2
 }
 
 run_js() {
@@ -49,6 +51,7 @@ case "$role" in
     run_js dist/worker.js "$@"
     ;;
   migrate) run_js dist/migrate.js "$@" ;;
+  reseal) run_js dist/reseal.js "$@" ;;
   healthcheck) exec node infra/docker/healthcheck.mjs "$@" ;;
   -h | --help | help)
     usage

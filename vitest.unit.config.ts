@@ -10,6 +10,7 @@ export default defineConfig({
       'shared/test/unit/**/*.test.ts',
       'data-plane/test/unit/**/*.test.ts',
       'control-plane/test/unit/**/*.test.ts',
+      'cli/test/unit/**/*.test.ts',
     ],
     pool: 'threads',
     // One module graph per worker, not per file: importing the data plane's modules again for each file cost more

@@ -44,7 +44,13 @@ export function buildProgram(io: Io): Command {
     .option('--profile <name>', 'profile of the config file to use (default: "default")')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .showHelpAfterError()
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => io.err(s.replace(/\n$/, '')),
+      // A fixed width: the help reads the same everywhere, and docs/cli.md is generated from it.
+      getOutHelpWidth: () => 100,
+      getErrHelpWidth: () => 100,
+    })
     .exitOverride();
 
   const opts = () => program.opts<{ profile?: string; output: OutputFormat }>();

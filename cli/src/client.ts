@@ -50,7 +50,7 @@ export async function send(
 export function apiError(res: ApiResponse): CliError {
   const b = (typeof res.body === 'object' && res.body !== null ? res.body : {}) as ApiErrorBody;
   const what = b.error_description ?? b.error ?? (typeof res.body === 'string' ? res.body.slice(0, 200) : '');
-  const code = exitCodeForStatus(res.status);
+  const code = exitCodeForStatus(res.status, b.error);
   const prefix = code === EXIT.auth ? 'authentication failed' : `request failed`;
   const hint = res.status === 401 ? ' (check TESSERA_TOKEN or the profile token)' : '';
   return new CliError(

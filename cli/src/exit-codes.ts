@@ -27,10 +27,15 @@ export class CliError extends Error {
   }
 }
 
-/** The exit code for an HTTP status the control plane answered with. */
-export function exitCodeForStatus(status: number): ExitCode {
+/**
+ * The exit code for an HTTP status (and `error` code) the control plane
+ * answered with. A 403 that is not about the credential (`quota_exceeded`,
+ * `domain_not_verified`) is a refusal like a 409, not an auth failure.
+ */
+export function exitCodeForStatus(status: number, error?: string): ExitCode {
   if (status < 400) return EXIT.ok;
-  if (status === 401 || status === 403) return EXIT.auth;
+  if (status === 401) return EXIT.auth;
+  if (status === 403) return error === undefined || error === 'forbidden' ? EXIT.auth : EXIT.refused;
   if (status === 404) return EXIT.notFound;
   if (status >= 500) return EXIT.server;
   return EXIT.refused;

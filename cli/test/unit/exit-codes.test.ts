@@ -9,6 +9,8 @@ describe('exit codes', () => {
     expect(exitCodeForStatus(409)).toBe(EXIT.refused);
     expect(exitCodeForStatus(401)).toBe(EXIT.auth);
     expect(exitCodeForStatus(403)).toBe(EXIT.auth);
+    expect(exitCodeForStatus(403, 'forbidden')).toBe(EXIT.auth);
+    expect(exitCodeForStatus(403, 'quota_exceeded')).toBe(EXIT.refused);
     expect(exitCodeForStatus(404)).toBe(EXIT.notFound);
     expect(exitCodeForStatus(500)).toBe(EXIT.server);
     expect(exitCodeForStatus(503)).toBe(EXIT.server);

@@ -22,6 +22,7 @@ import type { ControlPlaneDeps } from './api/deps.ts';
 import { registerDomainRoutes } from './api/domains.ts';
 import { registerEventDeliveryRoutes } from './api/event-deliveries.ts';
 import { registerIssuerMigrationRoutes } from './api/issuer-migrations.ts';
+import { controlPlaneOpenApi } from './api/openapi.ts';
 import { registerPlanRoutes } from './api/plans.ts';
 import { registerResourceServerRoutes } from './api/resource-servers.ts';
 import { registerStripeWebhookRoute } from './api/stripe-webhook.ts';
@@ -69,22 +70,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   installErrorHandling(app);
   installSingleHostRule(app);
   installValidation(app);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Tessera control plane', version: '1' },
-      components: {
-        securitySchemes: {
-          operator: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'the operator API key, or an admin JWT from POST /admin-tokens/rest/v1',
-          },
-        },
-      },
-      security: [{ operator: [] }],
-    },
-  });
+  await app.register(swagger, controlPlaneOpenApi);
   await registerAdminJwt(app, deps.masterKey);
   const denylist = redisAdminTokenDenylist(deps.redis);
   installAdminAuth(app, { operatorKeySha256: deps.settings.operatorKeySha256, denylist });

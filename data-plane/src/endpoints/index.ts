@@ -12,6 +12,7 @@ import { deviceEndpoint } from '../login/device-endpoint.ts';
 import { loginEndpoint } from '../login/login-endpoint.ts';
 import { backchannelLogout } from '../logout/backchannel-logout.ts';
 import { logoutEndpoint } from '../logout/logout-endpoint.ts';
+import { openApiEndpoint } from '../openapi/openapi-endpoint.ts';
 import { deviceAuthorizationEndpoint } from './device-authz.ts';
 import { discoveryEndpoint } from './discovery.ts';
 import { introspectionEndpoint } from './introspect.ts';
@@ -46,4 +47,6 @@ export const ENDPOINTS: readonly Endpoint[] = [
   sessionStoreApi,
   userinfoEndpoint,
   backchannelLogout,
+  // Last: it documents the APIs above (it reads this table at its first request).
+  openApiEndpoint(() => ENDPOINTS),
 ];

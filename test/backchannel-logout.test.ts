@@ -4,6 +4,7 @@ import { BACKCHANNEL_LOGOUT_QUEUE } from '@tessera/data-plane/logout/backchannel
 import type { BackchannelLogoutJob } from '@tessera/data-plane/ports/backchannel-logout-queue';
 import { ClientStore } from '@tessera/shared/clients/client-store';
 import { createRedis } from '@tessera/shared/redis';
+import { loadSettings } from '@tessera/shared/settings';
 import { publishTenantChange } from '@tessera/shared/tenancy/change-channel';
 import { Queue } from 'bullmq';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -103,7 +104,11 @@ describe('back-channel logout', () => {
     (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((j) => j?.data.tid === tid);
 
   beforeAll(async () => {
-    planes = await startInProcessPlanes({ settings: { backchannelLogout: LOGOUT } });
+    // A Redis space of its own (under the run's prefix): the data planes other test files start, in this process
+    // or as children, run back-channel workers too and would take this file's notices off the shared queue.
+    planes = await startInProcessPlanes({
+      settings: { backchannelLogout: LOGOUT, redisPrefix: `${loadSettings().redisPrefix}bcl-${process.pid}:` },
+    });
     receiver = await startEventReceiver();
     tid = uniqueTid('bcl');
     issuer = `${planes.dataPlaneUrl}/${tid}`;

@@ -28,7 +28,9 @@ export function requireTestRun(): void {
 }
 
 /** `hsm`: the HSM mode of this process's key stores (default: the run's, token-per-tenant). */
-export function openTestServices(overrides: { hsm?: Settings['hsm'] } = {}): TestServices {
+export function openTestServices(
+  overrides: { hsm?: Settings['hsm']; redisPrefix?: Settings['redisPrefix'] } = {},
+): TestServices {
   requireTestRun();
   const settings = { ...loadSettings(), ...overrides };
   const db = createDb(settings.databaseUrl, { max: 5 });

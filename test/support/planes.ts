@@ -57,7 +57,10 @@ export async function startInProcessPlanes(
     accessLog?: DataPlaneOptions['accessLog'];
   } = {},
 ): Promise<InProcessPlanes> {
-  const s = openTestServices(options.settings?.hsm ? { hsm: options.settings.hsm } : {});
+  const s = openTestServices({
+    ...(options.settings?.hsm ? { hsm: options.settings.hsm } : {}),
+    ...(options.settings?.redisPrefix ? { redisPrefix: options.settings.redisPrefix } : {}),
+  });
   const overridden: Settings = { ...s.settings, ...options.settings };
   const billing: BillingAccountPort = stripeBillingAccounts(createStripe(overridden));
   const subscriber: Redis = createRedis(s.settings.redisUrl, s.settings.redisPrefix);

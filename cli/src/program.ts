@@ -226,16 +226,12 @@ export function buildProgram(io: Io): Command {
   // ---- usage
   cmd(program, 'usage', "a tenant's metered usage")
     .argument('<tid>')
-    .option('--from <date>', 'first day, YYYY-MM-DD')
-    .option('--to <date>', 'last day, YYYY-MM-DD')
+    .option('--from <date>', 'first day, YYYY-MM-DD (default: the first of this month, UTC)')
+    .option('--to <date>', 'last day, YYYY-MM-DD (default: today, UTC)')
     .action(async (tid: string, o: { from?: string; to?: string }) => {
-      const q = new URLSearchParams();
-      if (o.from) q.set('from', o.from);
-      if (o.to) q.set('to', o.to);
-      const body = await api().call<{ totals?: Record<string, unknown> }>(
-        'GET',
-        `${TENANTS}/${enc(tid)}/usage${q.size ? `?${q}` : ''}`,
-      );
+      const today = new Date().toISOString().slice(0, 10);
+      const q = new URLSearchParams({ from: o.from ?? `${today.slice(0, 8)}01`, to: o.to ?? today });
+      const body = await api().call<{ totals?: Record<string, unknown> }>('GET', `${TENANTS}/${enc(tid)}/usage?${q}`);
       print(opts().output === 'json' ? body : (body.totals ?? body));
     });
 

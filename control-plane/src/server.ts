@@ -15,6 +15,7 @@ import { activeTracer } from '@tessera/shared/observability/tracing';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { registerAdminTokenRoutes } from './api/admin-tokens.ts';
 import { registerAliasRoutes } from './api/aliases.ts';
+import { registerApiReference } from './api/api-reference.ts';
 import { registerApiTokenRoutes } from './api/api-tokens.ts';
 import { registerAuditRoutes } from './api/audit.ts';
 import { registerConfigCheck } from './api/config-check.ts';
@@ -113,6 +114,8 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     graceMs: deps.settings.billingGraceDays * 86_400_000,
     startGraceTimer: temporalGraceTimer(deps.temporal, deps.temporalSettings),
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Public, like the reference page that renders it (api/api-reference.ts): a description is no secret.
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+  registerApiReference(app);
   return app;
 }

@@ -37,6 +37,10 @@ import { redisAdminTokenDenylist } from './auth/admin-token-denylist.ts';
 import { temporalGraceTimer } from './billing/grace-timer.ts';
 import { stripeBillingAccounts } from './billing/stripe-billing-accounts.ts';
 import { createStripe } from './billing/stripe-client.ts';
+import { registerConsoleApi } from './console/console-api.ts';
+import { ConsoleMemberStore } from './console/console-members.ts';
+import { ConsoleSettingsStore, cachedConsoleSettings } from './console/console-settings.ts';
+import { ConsoleTokens } from './console/console-tokens.ts';
 
 /**
  * The control plane API: admin auth (operator key or admin JWT) on every
@@ -74,7 +78,12 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   await app.register(swagger, controlPlaneOpenApi);
   await registerAdminJwt(app, deps.masterKey);
   const denylist = redisAdminTokenDenylist(deps.redis);
-  installAdminAuth(app, { operatorKeySha256: deps.settings.operatorKeySha256, denylist });
+  // The admin console signs in at the operator tenant; its members' access tokens are taken on every route.
+  const consoleSettings = new ConsoleSettingsStore(deps.db, deps.masterKey);
+  const consoleMembers = new ConsoleMemberStore(deps.db);
+  const currentConsoleSettings = cachedConsoleSettings(consoleSettings);
+  const consoleTokens = new ConsoleTokens(currentConsoleSettings, consoleMembers);
+  installAdminAuth(app, { operatorKeySha256: deps.settings.operatorKeySha256, denylist, consoleTokens });
   const { registry } = installHttpMetrics(app, {
     prefix: 'tessera_control_plane',
     tenantOf: (request) => (request.params as { tid?: string } | undefined)?.tid ?? '-',
@@ -104,6 +113,12 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerIssuerMigrationRoutes(app, deps);
   registerPlanRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerConsoleApi(app, {
+    db: deps.db,
+    settings: consoleSettings,
+    members: consoleMembers,
+    onSettingsChange: () => currentConsoleSettings.invalidate(),
+  });
   // The custom-host HTTP challenge fetches a URL a tenant admin chose: public addresses only, unless allowed.
   registerDomainRoutes(app, deps, outboundPolicy({ allowPrivate: deps.settings.clientFetchPrivate }));
   await registerStripeWebhookRoute(app, {

@@ -12,6 +12,7 @@ export function registerConfigCheck(app: FastifyInstance, options: { pluginModul
   app.post(
     '/config/check',
     {
+      config: { readOnly: true },
       schema: {
         summary: 'Validate a tenant configuration',
         body: JsonObject,

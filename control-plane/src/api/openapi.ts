@@ -118,7 +118,8 @@ export const controlPlaneOpenApi: FastifyDynamicSwaggerOptions = {
         operator: {
           type: 'http',
           scheme: 'bearer',
-          description: 'the operator API key, or an admin JWT from POST /admin-tokens/rest/v1',
+          description:
+            "the operator API key, an admin JWT from POST /admin-tokens/rest/v1, or a console member's access token (an RFC 9068 JWT from the operator tenant)",
         },
       },
     },

@@ -2,19 +2,26 @@ import { bearerToken, matchesAnyHash } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import '@tessera/shared/http/route-config';
+import { type ConsoleTokens, isAccessTokenJwt } from '../console/console-tokens.ts';
 import type { AdminClaims } from './admin-jwt.ts';
 import type { AdminTokenDenylist } from './admin-token-denylist.ts';
 import { type Role, requirePermission } from './permissions.ts';
 
-/** Who is calling: the operator key (every tenant) or an admin JWT, scoped to one tenant when `tid` is set. */
+/**
+ * Who is calling: the operator key (every tenant), an admin JWT (scoped to
+ * one tenant when `tid` is set), or a console member signed in at the
+ * operator tenant (its access token; its role from `console_members`).
+ */
 export interface AdminPrincipal {
-  kind: 'operator' | 'jwt';
+  kind: 'operator' | 'jwt' | 'console';
   /** What the caller may do (permissions.ts). */
   role: Role;
   /** The only tenant this caller may see or touch; null = every tenant. */
   tid: string | null;
   /** The admin JWT's id (`jti`): the audit log's `admin:<id>` (docs/audit.md). Absent for the operator key. */
   tokenId?: string;
+  /** The console member's subject at the operator tenant: the audit log's `console:<sub>`. */
+  sub?: string;
 }
 
 declare module 'fastify' {
@@ -26,24 +33,36 @@ declare module 'fastify' {
 const invalid = (description: string) =>
   new HttpError(401, 'invalid_token', description, { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
 
+/** Methods that change nothing (RFC 9110 §9.2.1): all a console viewer may use. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+interface AuthOptions {
+  operatorKeySha256: readonly string[];
+  denylist: AdminTokenDenylist;
+  /** Console members' access tokens (absent: the control plane takes none). */
+  consoleTokens?: ConsoleTokens;
+}
+
 /**
  * Bearer auth for the whole control plane (contract §5): the operator API key
- * (checked by SHA-256 against the configured hashes in constant time) or an
- * admin JWT it issued and has not revoked. A tenant-scoped JWT is refused
- * (403) on any route whose `:tid` names another tenant, and every caller on a
- * route whose `permission` its role lacks. With no operator hash configured
- * every call is refused: a missing setting never opens the API. Routes marked
- * `public` or `ownCredentials` (metrics: the monitoring token) are left alone.
+ * (checked by SHA-256 against the configured hashes in constant time), an
+ * admin JWT it issued and has not revoked, or a console member's access token
+ * from the operator tenant. A tenant-scoped caller is refused (403) on any
+ * route whose `:tid` names another tenant, every caller on a route whose
+ * `permission` its role lacks, and a viewer on every unsafe method but the
+ * routes marked `readOnly` (the config check: a POST that changes nothing).
+ * With no operator hash configured every call is refused: a missing setting
+ * never opens the API. Routes marked `public` or `ownCredentials` (metrics:
+ * the monitoring token; the console's pages: their session) are left alone.
  */
-export function installAdminAuth(
-  app: FastifyInstance,
-  options: { operatorKeySha256: readonly string[]; denylist: AdminTokenDenylist },
-): void {
+export function installAdminAuth(app: FastifyInstance, options: AuthOptions): void {
   app.decorateRequest('admin', undefined);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (config?.public === true || config?.ownCredentials === true) return;
     request.admin = await authenticate(request, options);
+    if (request.admin.role === 'viewer' && !SAFE_METHODS.has(request.method) && config?.readOnly !== true)
+      throw new HttpError(403, 'forbidden', 'A console viewer may read but not change anything');
     const tid = (request.params as { tid?: unknown } | undefined)?.tid;
     if (typeof tid === 'string') requireTenantAccess(request, tid);
     if (config?.permission) requirePermission(request, config.permission);
@@ -52,7 +71,7 @@ export function installAdminAuth(
 
 async function authenticate(
   request: FastifyRequest,
-  { operatorKeySha256, denylist }: { operatorKeySha256: readonly string[]; denylist: AdminTokenDenylist },
+  { operatorKeySha256, denylist, consoleTokens }: AuthOptions,
 ): Promise<AdminPrincipal> {
   const token = bearerToken(request.headers.authorization);
   if (!token)
@@ -61,6 +80,10 @@ async function authenticate(
     });
   if (matchesAnyHash(token, operatorKeySha256)) return { kind: 'operator', role: 'operator', tid: null };
   if (token.split('.').length !== 3) throw invalid('The bearer token is not valid');
+  if (consoleTokens && isAccessTokenJwt(token)) {
+    const { member } = await consoleTokens.verify(token);
+    return { kind: 'console', role: member.role, tid: member.tid, sub: member.sub };
+  }
   let claims: AdminClaims;
   try {
     claims = await request.jwtVerify<AdminClaims>();

@@ -5,10 +5,14 @@ import type { FastifyRequest } from 'fastify';
  * Who the caller is, by credential:
  * - `operator`: the operator API key;
  * - `admin`: an admin JWT without `tid` (minted by the operator for a tool
- *   that should not hold the key itself);
- * - `tenant-admin`: an admin JWT scoped to one tenant.
+ *   that should not hold the key itself), or a console member with that role;
+ * - `tenant-admin`: an admin JWT scoped to one tenant, or a console member
+ *   held to one tenant;
+ * - `owner`, `viewer`: console members (console/console-members.ts): the
+ *   owner may do what the operator key does; a viewer reads and changes
+ *   nothing (admin-auth.ts refuses its every unsafe method).
  */
-export type Role = 'operator' | 'admin' | 'tenant-admin';
+export type Role = 'operator' | 'owner' | 'admin' | 'viewer' | 'tenant-admin';
 
 /**
  * Actions beyond running one's own tenant. Everything else (reading a
@@ -27,7 +31,9 @@ export type Permission =
   /** change `plan` and `attrs`: the operator's commercial record of the tenant */
   | 'tenants:plan'
   /** create, replace or delete plans (the price list every tenant is held to; reading it is open) */
-  | 'plans:manage';
+  | 'plans:manage'
+  /** the console's sign-in client and its members (who may use it, and as what) */
+  | 'console:manage';
 
 const ALL: readonly Permission[] = [
   'admin-tokens:manage',
@@ -36,12 +42,15 @@ const ALL: readonly Permission[] = [
   'tenants:suspend',
   'tenants:plan',
   'plans:manage',
+  'console:manage',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   operator: new Set(ALL),
-  // Minted by the operator, so it may do what the operator does, except mint or revoke a token (no self-renewal).
-  admin: new Set(ALL.filter((p) => p !== 'admin-tokens:manage')),
+  owner: new Set(ALL),
+  // What the operator does, except mint or revoke admin tokens (no self-renewal) and choose who else may act.
+  admin: new Set(ALL.filter((p) => p !== 'admin-tokens:manage' && p !== 'console:manage')),
+  viewer: new Set(),
   'tenant-admin': new Set(),
 };
 
@@ -53,12 +62,15 @@ const ACTION: Record<Permission, string> = {
   'tenants:suspend': 'suspend or resume tenants',
   'tenants:plan': "change a tenant's plan or attrs",
   'plans:manage': 'change plans',
+  'console:manage': 'manage the console and its members',
 };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Checked by the admin auth hook before the body is read: 403 unless the caller's role has it. */
     permission?: Permission;
+    /** An unsafe method that changes nothing (the config check): a console viewer may call it. */
+    readOnly?: boolean;
   }
 }
 
@@ -66,8 +78,10 @@ export const may = (role: Role, permission: Permission): boolean => ROLE_PERMISS
 
 const CREDENTIAL: Record<Role, string> = {
   operator: 'the operator key',
-  admin: 'an unscoped admin token',
-  'tenant-admin': 'a tenant-scoped admin token',
+  owner: 'a console owner',
+  admin: 'an unscoped admin token or console admin',
+  viewer: 'a console viewer',
+  'tenant-admin': 'a tenant-scoped admin token or tenant administrator',
 };
 
 /** 403 `forbidden` unless the caller's role has `permission` (authenticated requests only). */

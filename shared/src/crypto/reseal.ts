@@ -9,11 +9,16 @@ import type { MasterKey } from './master-key.ts';
 
 type Row = Record<string, string | null>;
 
+/** Additional data of the admin console's sealed client secret (control-plane/src/console/console-settings.ts). */
+export const consoleSecretContext = (id: string) => `console:client-secret:${id}`;
+
 /** One table holding sealed values: its primary key, and each sealed column with the additional data it is bound to. */
 interface SealedTable {
   table: string;
   key: readonly string[];
   columns: ReadonlyArray<{ name: string; context: (row: Row) => string; skip?: (value: string) => boolean }>;
+  /** A deployment-wide table (no `tid` column): left out of a one-tenant run. */
+  global?: true;
 }
 
 /** Every column sealed under the master key (the stores that write them export the contexts used here). */
@@ -53,6 +58,12 @@ export const SEALED_TABLES: readonly SealedTable[] = [
       { name: 'previous_secret_sealed', context: (r) => secretContext(r.tid!, r.client_id!), skip: isHash },
     ],
   },
+  {
+    table: 'console_settings',
+    key: ['id'],
+    global: true,
+    columns: [{ name: 'client_secret_sealed', context: (r) => consoleSecretContext(r.id!) }],
+  },
 ];
 
 /** Per table: values re-sealed under the current key, already under it, and those no held key opens. */
@@ -84,7 +95,10 @@ export async function resealAll(
   options: ResealOptions = {},
 ): Promise<Record<string, ResealCounts>> {
   const counts: Record<string, ResealCounts> = {};
-  for (const table of SEALED_TABLES) counts[table.table] = await resealTable(db, masterKey, table, options);
+  for (const table of SEALED_TABLES) {
+    if (table.global && options.tid !== undefined) continue;
+    counts[table.table] = await resealTable(db, masterKey, table, options);
+  }
   return counts;
 }
 

@@ -13,6 +13,7 @@ import * as m0009 from './migrations/0009-audit-log.ts';
 import * as m0010 from './migrations/0010-event-outbox.ts';
 import * as m0011 from './migrations/0011-resource-servers.ts';
 import * as m0012 from './migrations/0012-hsm-modes.ts';
+import * as m0013 from './migrations/0013-admin-console.ts';
 
 /** Migrations are listed here in order; the name is the file name. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-event-outbox': m0010,
   '0011-resource-servers': m0011,
   '0012-hsm-modes': m0012,
+  '0013-admin-console': m0013,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -256,6 +256,26 @@ export interface ResourceServersTable {
   updated_at: Timestamp;
 }
 
+/** The admin console's OpenID Connect client (migration 0013, control-plane/src/console/console-settings.ts). */
+export interface ConsoleSettingsTable {
+  id: string;
+  issuer: string;
+  client_id: string;
+  client_secret_sealed: string;
+  audience: string;
+  console_url: string;
+  updated_at: Generated<Date>;
+}
+
+/** Who may use the admin console, and as what (migration 0013). */
+export interface ConsoleMembersTable {
+  sub: string;
+  role: 'owner' | 'admin' | 'viewer' | 'tenant-admin';
+  tid: string | null;
+  label: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   issuer_aliases: IssuerAliasesTable;
@@ -280,6 +300,8 @@ export interface Database {
   event_outbox: EventOutboxTable;
   audit_log: AuditLogTable;
   resource_servers: ResourceServersTable;
+  console_settings: ConsoleSettingsTable;
+  console_members: ConsoleMembersTable;
 }
 
 export type TenantRow = Selectable<TenantsTable>;

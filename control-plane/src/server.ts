@@ -79,7 +79,7 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   await registerAdminJwt(app, deps.masterKey);
   const denylist = redisAdminTokenDenylist(deps.redis);
   // The admin console signs in at the operator tenant; its members' access tokens are taken on every route.
-  const consoleSettings = new ConsoleSettingsStore(deps.db, deps.masterKey);
+  const consoleSettings = new ConsoleSettingsStore(deps.db, deps.masterKey, deps.settings.consoleId);
   const consoleMembers = new ConsoleMemberStore(deps.db);
   const currentConsoleSettings = cachedConsoleSettings(consoleSettings);
   const consoleTokens = new ConsoleTokens(currentConsoleSettings, consoleMembers);

@@ -22,6 +22,8 @@ export interface Settings {
   monitorTokenSha256: string[];
   /** `/monitor/v1/metrics` without a token (`MONITOR_METRICS=open`; default `token`): metrics name every tenant, so only on request. */
   monitorMetricsOpen: boolean;
+  /** Control plane: which `console_settings` row its admin console signs in with (`TESSERA_CONSOLE_ID`, default `default`). */
+  consoleId: string;
   /** Path of the PKCS#11 library; unset = software keys only. */
   pkcs11Module: string | undefined;
   /** Both planes and the worker: how tenants' keys sit on the HSM (`TESSERA_HSM_MODE` and its tokens; keys/hsm-settings.ts). */
@@ -130,6 +132,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     operatorKeySha256: list(env.TESSERA_OPERATOR_KEY_SHA256).map((h) => h.toLowerCase()),
     monitorTokenSha256: list(env.MONITOR_API_TOKEN_SHA256).map((h) => h.toLowerCase()),
     monitorMetricsOpen: choice(env.MONITOR_METRICS, { open: true, token: false }, false, 'MONITOR_METRICS'),
+    consoleId: env.TESSERA_CONSOLE_ID || 'default',
     pkcs11Module: env.PKCS11_MODULE || undefined,
     hsm: hsmSettings(env),
     clientFetchPrivate: choice(env.CLIENT_FETCH_PRIVATE, { allow: true, deny: false }, false, 'CLIENT_FETCH_PRIVATE'),

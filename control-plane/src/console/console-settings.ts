@@ -14,22 +14,22 @@ export interface ConsoleSettings {
   consoleUrl: string;
 }
 
-const ROW = 'default';
-
 /** Stored in PostgreSQL, so every control-plane node reads the same settings and a change needs no restart. */
 export class ConsoleSettingsStore {
   constructor(
     private readonly db: Db,
     private readonly masterKey: MasterKey,
+    /** The row: one per deployment (`TESSERA_CONSOLE_ID`); tests give each control plane its own. */
+    private readonly id = 'default',
   ) {}
 
   async load(): Promise<ConsoleSettings | undefined> {
-    const row = await this.db.selectFrom('console_settings').selectAll().where('id', '=', ROW).executeTakeFirst();
+    const row = await this.db.selectFrom('console_settings').selectAll().where('id', '=', this.id).executeTakeFirst();
     if (!row) return undefined;
     return {
       issuer: row.issuer,
       clientId: row.client_id,
-      clientSecret: this.masterKey.open(row.client_secret_sealed, consoleSecretContext(ROW)).toString('utf8'),
+      clientSecret: this.masterKey.open(row.client_secret_sealed, consoleSecretContext(this.id)).toString('utf8'),
       audience: row.audience,
       consoleUrl: row.console_url,
     };
@@ -39,14 +39,17 @@ export class ConsoleSettingsStore {
     const values = {
       issuer: settings.issuer,
       client_id: settings.clientId,
-      client_secret_sealed: this.masterKey.seal(Buffer.from(settings.clientSecret, 'utf8'), consoleSecretContext(ROW)),
+      client_secret_sealed: this.masterKey.seal(
+        Buffer.from(settings.clientSecret, 'utf8'),
+        consoleSecretContext(this.id),
+      ),
       audience: settings.audience,
       console_url: settings.consoleUrl,
       updated_at: new Date(),
     };
     await this.db
       .insertInto('console_settings')
-      .values({ id: ROW, ...values })
+      .values({ id: this.id, ...values })
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute();
   }

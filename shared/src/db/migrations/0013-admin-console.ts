@@ -12,7 +12,7 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('console_settings')
-    .addColumn('id', 'varchar(16)', (c) => c.primaryKey())
+    .addColumn('id', 'varchar(63)', (c) => c.primaryKey())
     .addColumn('issuer', 'varchar(2048)', (c) => c.notNull())
     .addColumn('client_id', 'varchar(255)', (c) => c.notNull())
     .addColumn('client_secret_sealed', 'text', (c) => c.notNull())

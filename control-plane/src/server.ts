@@ -27,8 +27,11 @@ import { controlPlaneOpenApi } from './api/openapi.ts';
 import { registerPlanRoutes } from './api/plans.ts';
 import { registerResourceServerRoutes } from './api/resource-servers.ts';
 import { registerStripeWebhookRoute } from './api/stripe-webhook.ts';
+import { registerTenantClientRoutes } from './api/tenant-clients.ts';
+import { registerTenantKeyRoutes } from './api/tenant-keys.ts';
 import { registerTenantSecretRoutes } from './api/tenant-secrets.ts';
 import { registerTenantStatusRoutes } from './api/tenant-status.ts';
+import { registerTenantUserRoutes } from './api/tenant-users.ts';
 import { registerTenantRoutes } from './api/tenants.ts';
 import { registerUsageRoutes } from './api/usage.ts';
 import { installAdminAuth } from './auth/admin-auth.ts';
@@ -113,6 +116,10 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   registerIssuerMigrationRoutes(app, deps);
   registerPlanRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  // Read-only views of a tenant's keys, clients and directory users (the console's viewers hold no API token).
+  registerTenantKeyRoutes(app, deps);
+  registerTenantClientRoutes(app, deps);
+  registerTenantUserRoutes(app, deps);
   registerConsoleApi(app, {
     db: deps.db,
     settings: consoleSettings,

@@ -22,6 +22,19 @@ interface NewClient {
   registrationTokenSha256: string | null;
 }
 
+/** The largest page `ClientStore.page` returns. */
+export const MAX_CLIENT_PAGE = 1000;
+
+/** A client as an administrator may see it: its metadata and times, whether it has a secret, never the secret. */
+export interface ClientSummary {
+  clientId: string;
+  metadata: ClientMetadata;
+  hasSecret: boolean;
+  secretExpiresAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** A hashed secret is kept as given, in the same column as sealed ones (`v1.…`): the prefix tells them apart. */
 export const isHash = (stored: string) => stored.startsWith('scrypt$');
 
@@ -75,6 +88,44 @@ export class ClientStore {
     return (
       await this.#db.selectFrom('clients').select('client_id').where('tid', '=', tid).orderBy('client_id').execute()
     ).map((r) => r.client_id);
+  }
+
+  /**
+   * A page of the tenant's clients for an administrator to read, ordered by
+   * client id. Contract: never another tenant's client; at most `limit`
+   * (clamped to 1..MAX_CLIENT_PAGE) clients, those whose id sorts after
+   * `after` when given (a keyset cursor: a client added or removed between
+   * pages neither repeats nor skips the others); `next` is the last id of
+   * the page when more clients follow, absent on the last page. A summary
+   * holds the stored metadata, times and whether there is a secret: never a
+   * secret, its hash or the registration token hash (none is selected). An
+   * `after` no client id can hold (a control character) gives an empty page.
+   */
+  async page(
+    tid: string,
+    options: { limit: number; after?: string },
+  ): Promise<{ clients: ClientSummary[]; next?: string }> {
+    const limit = Math.max(1, Math.min(Math.trunc(options.limit), MAX_CLIENT_PAGE));
+    if (options.after !== undefined && !isPrintableIdentifier(options.after)) return { clients: [] };
+    let query = this.#db
+      .selectFrom('clients')
+      .select(['client_id', 'metadata', 'secret_expires_at', 'created_at', 'updated_at'])
+      .select(sql<boolean>`secret_sealed is not null`.as('has_secret'))
+      .where('tid', '=', tid)
+      .orderBy('client_id')
+      // One more than asked: whether another page follows.
+      .limit(limit + 1);
+    if (options.after !== undefined) query = query.where('client_id', '>', options.after);
+    const rows = await query.execute();
+    const clients = rows.slice(0, limit).map((row) => ({
+      clientId: row.client_id,
+      metadata: row.metadata as ClientMetadata,
+      hasSecret: row.has_secret,
+      secretExpiresAt: row.secret_expires_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
+    return rows.length > limit ? { clients, next: clients[clients.length - 1]!.clientId } : { clients };
   }
 
   /** Every origin some client of the tenant registered in `allowed_cors_origins`, once each (what a CORS preflight may come from). */

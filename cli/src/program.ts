@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { apiError, type Client, client, send } from './client.ts';
-import { CliError, EXIT } from './exit-codes.ts';
+import { ConsoleSetupError, setUpConsole } from './console-setup.ts';
+import { CliError, EXIT, exitCodeForStatus } from './exit-codes.ts';
 import { type OutputFormat, render } from './output.ts';
 import { resolveProfile } from './profile.ts';
 
@@ -14,6 +15,8 @@ export interface Io {
   tty: boolean;
   /** Poll interval of waits and watches, ms. */
   pollMs?: number;
+  /** The whole of standard input (a password given with `--…-stdin`, never in argv). */
+  stdin?: () => Promise<string>;
 }
 
 const TENANTS = '/tenants/rest/v1';
@@ -35,6 +38,12 @@ export function readJsonFile(path: string): unknown {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export function buildProgram(io: Io): Command {
   const poll = io.pollMs ?? 1000;
@@ -342,6 +351,114 @@ export function buildProgram(io: Io): Command {
         `${TENANTS}/${enc(tid)}/audit${q.size ? `?${q}` : ''}`,
       );
       print(opts().output === 'json' ? body : body.records);
+    });
+
+  // ---- the admin console (docs/console.md)
+  const consoleCmd = cmd(program, 'console', 'the admin console: its setup and its members');
+  cmd(
+    consoleCmd,
+    'setup',
+    'create the operator tenant, register the console client and its resource server, save the console settings and make the first owner (idempotent)',
+  )
+    .requiredOption('--issuer <url>', "the operator tenant's issuer, under one of the platform's issuer bases")
+    .requiredOption('--console-url <url>', 'where the control plane serves the console (its own URL)')
+    .option('--tid <tid>', 'the operator tenant', 'operators')
+    .option('--audience <uri>', "the control plane's resource identifier (default: {console-url}/console)")
+    .option('--owner-username <name>', "the first owner: a user of the operator tenant's directory")
+    .option('--owner-name <name>', "the owner's display name (default: the username)")
+    .option(
+      '--owner-password-stdin',
+      "read the owner's password from standard input (else TESSERA_CONSOLE_OWNER_PASSWORD)",
+    )
+    .action(
+      async (o: {
+        issuer: string;
+        consoleUrl: string;
+        tid: string;
+        audience?: string;
+        ownerUsername?: string;
+        ownerName?: string;
+        ownerPasswordStdin?: boolean;
+      }) => {
+        const profile = resolveProfile(io.env, opts().profile);
+        let owner: { username: string; password: string; name?: string } | undefined;
+        if (o.ownerUsername) {
+          // Never from argv: a command line is visible to every user of the machine (ps) and kept in shell history.
+          const password = o.ownerPasswordStdin
+            ? (await (io.stdin ?? readStdin)()).replace(/\r?\n$/, '')
+            : io.env.TESSERA_CONSOLE_OWNER_PASSWORD;
+          if (!password)
+            throw new CliError(
+              "--owner-username needs the owner's password: --owner-password-stdin or TESSERA_CONSOLE_OWNER_PASSWORD",
+              EXIT.usage,
+            );
+          owner = { username: o.ownerUsername, password, ...(o.ownerName ? { name: o.ownerName } : {}) };
+        } else if (o.ownerPasswordStdin) {
+          throw new CliError('--owner-password-stdin needs --owner-username', EXIT.usage);
+        }
+        let result: Awaited<ReturnType<typeof setUpConsole>>;
+        try {
+          result = await setUpConsole({
+            controlPlaneUrl: profile.url,
+            operatorKey: profile.token,
+            issuer: o.issuer,
+            tid: o.tid,
+            consoleUrl: o.consoleUrl.replace(/\/+$/, ''),
+            ...(o.audience ? { audience: o.audience } : {}),
+            ...(owner ? { owner } : {}),
+            onProgress: progress,
+          });
+        } catch (e) {
+          if (!(e instanceof ConsoleSetupError)) throw e;
+          const code =
+            e.status !== undefined
+              ? exitCodeForStatus(e.status, e.code)
+              : e.message.includes('cannot reach')
+                ? EXIT.server
+                : EXIT.refused;
+          throw new CliError(e.message, code);
+        }
+        if (io.tty) io.err('');
+        print({
+          tid: result.tid,
+          issuer: result.issuer,
+          client_id: result.clientId,
+          audience: result.audience,
+          console_url: `${o.consoleUrl.replace(/\/+$/, '')}/console`,
+          ...(result.ownerSub ? { owner_sub: result.ownerSub } : {}),
+          created: result.created,
+        });
+      },
+    );
+  const members = cmd(consoleCmd, 'members', 'who may use the console, and as what');
+  const MEMBERS = '/console/rest/v1/members';
+  cmd(members, 'list', 'list the members').action(async () => {
+    const body = await api().call<{ members: unknown[] }>('GET', MEMBERS);
+    print(opts().output === 'json' ? body : body.members);
+  });
+  cmd(members, 'set', "make an operator tenant's user a member, or change its role")
+    .argument('<sub>', "the user's subject at the operator tenant")
+    .addOption(
+      new Option('--role <role>', 'owner, admin, viewer or tenant-admin')
+        .choices(['owner', 'admin', 'viewer', 'tenant-admin'])
+        .makeOptionMandatory(),
+    )
+    .option('--tid <tid>', "a tenant-admin's tenant")
+    .option('--label <label>', 'a note on who it is')
+    .action(async (sub: string, o: { role: string; tid?: string; label?: string }) =>
+      print(
+        await api().call('PUT', `${MEMBERS}/${enc(sub)}`, {
+          role: o.role,
+          ...(o.tid ? { tid: o.tid } : {}),
+          ...(o.label ? { label: o.label } : {}),
+        }),
+      ),
+    );
+  cmd(members, 'remove', 'remove a member (its next call is refused)')
+    .argument('<sub>')
+    .action(async (sub: string) => {
+      await api().call('DELETE', `${MEMBERS}/${enc(sub)}`);
+      print({ sub, removed: true });
     });
 
   return program;

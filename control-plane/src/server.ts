@@ -44,6 +44,7 @@ import { registerConsoleApi } from './console/console-api.ts';
 import { ConsoleMemberStore } from './console/console-members.ts';
 import { ConsoleSettingsStore, cachedConsoleSettings } from './console/console-settings.ts';
 import { ConsoleTokens } from './console/console-tokens.ts';
+import { registerConsoleWeb } from './console/web/console-web.ts';
 
 /**
  * The control plane API: admin auth (operator key or admin JWT) on every
@@ -125,6 +126,12 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
     settings: consoleSettings,
     members: consoleMembers,
     onSettingsChange: () => currentConsoleSettings.invalidate(),
+  });
+  await registerConsoleWeb(app, {
+    redis: deps.redis,
+    masterKey: deps.masterKey,
+    settings: currentConsoleSettings,
+    tokens: consoleTokens,
   });
   // The custom-host HTTP challenge fetches a URL a tenant admin chose: public addresses only, unless allowed.
   registerDomainRoutes(app, deps, outboundPolicy({ allowPrivate: deps.settings.clientFetchPrivate }));

@@ -1,0 +1,306 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Chromium, launchChromium, submitLogin } from './support/chromium.ts';
+import { addClient } from './support/clients.ts';
+import { uniqueTid } from './support/env.ts';
+import { hostedSignIn } from './support/hosted-sign-in.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const SHOTS = join(ROOT, '.cache', 'screenshots', 'console');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's WCAG 2.1 A/AA and best-practice violations on the page as it is (evaluated over CDP: the console's CSP allows no inline script). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  return page.evaluate(
+    `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })
+      .then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
+  );
+}
+
+/** The text of the first match, polled until the expectation holds (Playwright's own expect is not vitest's). */
+const textOf = (locator: Locator, timeout = 20_000) =>
+  expect.poll(
+    () =>
+      locator
+        .first()
+        .textContent({ timeout: 1000 })
+        .catch(() => ''),
+    { timeout },
+  );
+const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 20_000 });
+
+/**
+ * The admin console in Debian's Chromium: operators sign in through the
+ * operator tenant's own hosted login (code + PKCE at Tessera itself); the
+ * owner creates a tenant, adds an alias, suspends and resumes it; a viewer
+ * can change nothing (the control plane answers 403 to its token, called
+ * directly); a tenant administrator sees only its tenant. Every main page is
+ * axe-core clean. `SAVE_SCREENSHOTS=1` copies the screenshots to docs/console/.
+ */
+describe('admin console in Chromium, signed in through Tessera itself', () => {
+  let planes: InProcessPlanes;
+  let consoleUrl: string;
+  let opTid: string;
+  let client: { clientId: string; secret: string };
+  let audience: string;
+  let owned: string;
+  const password = randomBytes(12).toString('base64url');
+  const people = {
+    owner: { sub: `owner-${randomBytes(4).toString('hex')}`, name: 'Olivia Owner' },
+    viewer: { sub: `viewer-${randomBytes(4).toString('hex')}`, name: 'Victor Viewer' },
+    tadmin: { sub: `tadmin-${randomBytes(4).toString('hex')}`, name: 'Tess Tenant-Admin' },
+    stranger: { sub: `stranger-${randomBytes(4).toString('hex')}`, name: 'Sam Stranger' },
+  };
+  const cp = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: unknown) =>
+    planes.cp.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
+
+  beforeAll(async () => {
+    planes = await startInProcessPlanes({ settings: { consoleId: uniqueTid('console') } });
+    consoleUrl = (await planes.cp.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
+    const op = planes.s.operatorKey;
+    // The operator tenant, the console client, the control plane as its API, and the people.
+    opTid = uniqueTid('ops');
+    const issuer = `${planes.dataPlaneUrl}/${opTid}`;
+    await planes.createTenant({ tid: opTid, name: 'Tessera operators', issuer });
+    const added = await addClient(planes.s, opTid, {
+      client_name: 'Tessera admin console',
+      redirect_uris: [`${consoleUrl}/console/callback`],
+      post_logout_redirect_uris: [`${consoleUrl}/console/signed-out`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      scope: 'openid profile',
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    client = { clientId: added.clientId, secret: added.secret! };
+    audience = `${consoleUrl}/console`;
+    const rs = await cp('POST', `/tenants/rest/v1/${opTid}/resource-servers`, op, {
+      identifier: audience,
+      name: 'Tessera control plane',
+      access_token: { format: 'jwt', profile: 'oauth-1.0' },
+      allowed_clients: [client.clientId],
+    });
+    expect(rs.statusCode, rs.body).toBe(201);
+    const directory = new PostgresUserDirectory(planes.s.db);
+    for (const [username, p] of Object.entries(people))
+      await directory.create(opTid, { username, sub: p.sub, password, claims: { name: p.name } });
+    const settings = await cp('PUT', '/console/rest/v1/settings', op, {
+      issuer,
+      client_id: client.clientId,
+      client_secret: client.secret,
+      audience,
+      console_url: consoleUrl,
+    });
+    expect(settings.statusCode, settings.body).toBe(204);
+    // A tenant for the tenant administrator, which the others also see.
+    owned = uniqueTid('owned');
+    await planes.createTenant({ tid: owned, name: 'Owned by Tess', issuer: `${planes.dataPlaneUrl}/${owned}` });
+    for (const [who, body] of [
+      ['owner', { role: 'owner' }],
+      ['viewer', { role: 'viewer' }],
+      ['tadmin', { role: 'tenant-admin', tid: owned }],
+    ] as const) {
+      const res = await cp('PUT', `/console/rest/v1/members/${people[who].sub}`, op, body);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await planes?.close();
+  });
+
+  /** A fresh browser, signed in to the console as `username` through the operator tenant's login (and consent, the first time). */
+  async function signedIn(username: keyof typeof people): Promise<Chromium> {
+    const chrome = await launchChromium();
+    const { page } = chrome;
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto(`${consoleUrl}/console`);
+    // Redirected to Tessera's own hosted login of the operator tenant.
+    await expect.poll(() => page.url()).toContain(`${planes.dataPlaneUrl}/${opTid}/login`);
+    if (username === 'owner') await page.screenshot({ path: join(SHOTS, 'sign-in.png') });
+    await submitLogin(page, username, password);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await expect.poll(() => page.url()).toMatch(new RegExp(`^${consoleUrl}/console/`));
+    return chrome;
+  }
+
+  it('the owner signs in at the operator tenant, creates a tenant, adds an alias, suspends and resumes it', async () => {
+    const chrome = await signedIn('owner');
+    const { page } = chrome;
+    try {
+      await visible(page.getByRole('heading', { level: 1, name: 'Tenants' }));
+      await textOf(page.locator('header .role')).toEqual('owner');
+      await visible(page.getByRole('link', { name: owned }));
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'tenants.png') });
+
+      // Create: the config editor is checked live by the config check, and a bad config keeps everything typed.
+      const tid = uniqueTid('made');
+      await page.getByRole('link', { name: 'New tenant' }).click();
+      await page.getByLabel('Tenant id').fill(tid);
+      await page.getByLabel('Name', { exact: true }).fill('Made in the console');
+      await page.getByLabel('Issuer URL').fill(`${planes.dataPlaneUrl}/${tid}`);
+      await page.getByLabel('Configuration (JSON)').fill('{ "tokens": { "accessTokenLifetime": 0 } }');
+      await textOf(page.locator('#config-problems')).toContain('$.tokens.accessTokenLifetime');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'new-tenant.png') });
+      await page.getByRole('button', { name: 'Create tenant' }).click();
+      await textOf(page.getByRole('alert')).toContain('400');
+      expect(await page.getByLabel('Tenant id').inputValue()).toBe(tid);
+      await page.getByLabel('Configuration (JSON)').fill('{ "tokens": { "accessTokenLifetime": 900 } }');
+      await textOf(page.locator('#config-problems')).toContain('The configuration is valid.');
+      await page.getByRole('button', { name: 'Create tenant' }).click();
+      await textOf(page.getByRole('heading', { level: 1 }), 45_000).toContain(`Tenant ${tid} created`);
+      await textOf(page.locator('.secret')).toMatch(/\S{20,}/);
+      await page.getByRole('link', { name: 'Open the tenant' }).click();
+      await textOf(page.locator('h1 .status')).toEqual('active');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'tenant.png') });
+
+      // Alias.
+      const alias = `${planes.dataPlaneUrl}/${tid}-old`;
+      await page.getByRole('link', { name: 'Issuers & migrations' }).click();
+      await page.getByLabel('Alias issuer URL').fill(alias);
+      await page.getByRole('button', { name: 'Add alias' }).click();
+      await textOf(page.getByRole('status')).toContain(`Alias ${alias} added.`);
+      await visible(page.getByRole('cell', { name: alias }));
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'issuers.png') });
+      const viaApi = await cp('GET', `/tenants/rest/v1/${tid}`, planes.s.operatorKey);
+      expect(viaApi.json().aliases).toEqual([{ issuer: alias, mode: 'MIGRATION' }]);
+
+      // Suspend, with confirmation; then resume.
+      await page.getByRole('link', { name: 'Overview' }).click();
+      await page.getByRole('link', { name: 'Suspend…' }).click();
+      await textOf(page.getByRole('heading', { level: 1 })).toContain(`Suspend tenant ${tid}?`);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'confirm-suspend.png') });
+      await page.getByRole('button', { name: `Suspend ${tid}` }).click();
+      await textOf(page.locator('h1 .status')).toEqual('suspended');
+      expect((await cp('GET', `/tenants/rest/v1/${tid}`, planes.s.operatorKey)).json().status).toBe('suspended');
+      await page.getByRole('link', { name: 'Resume…' }).click();
+      await page.getByRole('button', { name: `Resume ${tid}` }).click();
+      await textOf(page.locator('h1 .status')).toEqual('active');
+      expect((await cp('GET', `/tenants/rest/v1/${tid}`, planes.s.operatorKey)).json().status).toBe('active');
+
+      // The audit log names the console member who acted.
+      const audit = await cp('GET', `/tenants/rest/v1/${tid}/audit`, planes.s.operatorKey);
+      const actors = (audit.json() as { records: Array<{ action: string; actor: string }> }).records
+        .filter((r) => r.action.startsWith('tenant.'))
+        .map((r) => r.actor);
+      expect(actors).toContain(`console:${people.owner.sub}`);
+
+      // Signing out ends the console session and the operator tenant's session (RP-initiated logout).
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      const confirm = page.getByRole('button', { name: /Sign out/ });
+      await confirm.first().click();
+      await expect.poll(() => page.url()).toBe(`${consoleUrl}/console/signed-out`);
+      await page.goto(`${consoleUrl}/console/tenants`);
+      await expect.poll(() => page.url()).toContain(`${planes.dataPlaneUrl}/${opTid}/login`);
+    } finally {
+      if (process.env.SAVE_SCREENSHOTS === '1') {
+        mkdirSync(join(ROOT, 'docs', 'console'), { recursive: true });
+        for (const f of [
+          'sign-in.png',
+          'tenants.png',
+          'new-tenant.png',
+          'tenant.png',
+          'issuers.png',
+          'confirm-suspend.png',
+        ])
+          copyFileSync(join(SHOTS, f), join(ROOT, 'docs', 'console', f));
+      }
+      await chrome.close();
+    }
+  }, 180_000);
+
+  it('a viewer sees everything and changes nothing: the control plane refuses its token, in the console and directly', async () => {
+    // Directly: the viewer's own access token from the operator tenant, for the console's audience.
+    const flow = await hostedSignIn(planes.dp.app, {
+      tid: opTid,
+      client,
+      redirectUri: `${consoleUrl}/console/callback`,
+      scope: 'openid profile',
+      username: 'viewer',
+      password,
+      params: { resource: audience, nonce: 'n' },
+    });
+    expect(flow.tokens?.statusCode, flow.tokens?.body).toBe(200);
+    const token = (flow.tokens!.json() as { access_token: string }).access_token;
+    expect((await cp('GET', '/console/rest/v1/me', token)).json()).toMatchObject({ kind: 'console', role: 'viewer' });
+    expect((await cp('GET', '/tenants/rest/v1', token)).statusCode).toBe(200);
+    expect((await cp('GET', `/tenants/rest/v1/${owned}`, token)).statusCode).toBe(200);
+    const refused = await cp('POST', `/tenants/rest/v1/${owned}/suspend`, token);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error_description).toBe('A console viewer may read but not change anything');
+    expect(
+      (await cp('POST', `/tenants/rest/v1/${owned}/aliases`, token, { issuer: `${planes.dataPlaneUrl}/${owned}-x` }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (
+        await cp('POST', '/tenants/rest/v1', token, {
+          tid: uniqueTid('nope'),
+          name: 'x',
+          issuer: `${planes.dataPlaneUrl}/nope`,
+        })
+      ).statusCode,
+    ).toBe(403);
+    // The config check changes nothing: a viewer may run it.
+    expect((await cp('POST', '/config/check', token, {})).statusCode).toBe(204);
+
+    const chrome = await signedIn('viewer');
+    const { page } = chrome;
+    try {
+      await textOf(page.locator('header .role')).toEqual('viewer');
+      expect(await page.getByRole('link', { name: 'New tenant' }).count()).toBe(0);
+      await page.getByRole('link', { name: owned }).click();
+      expect(await page.getByRole('link', { name: 'Suspend…' }).count()).toBe(0);
+      // Even when the form is reached anyway, the control plane decides, not the page.
+      await page.goto(`${consoleUrl}/console/tenants/${owned}/confirm/suspend`);
+      await page.getByRole('button', { name: `Suspend ${owned}` }).click();
+      await textOf(page.getByRole('alert')).toContain('403 forbidden');
+      await textOf(page.getByRole('alert')).toContain('A console viewer may read but not change anything');
+      expect((await cp('GET', `/tenants/rest/v1/${owned}`, planes.s.operatorKey)).json().status).toBe('active');
+    } finally {
+      await chrome.close();
+    }
+  }, 120_000);
+
+  it('a tenant administrator sees only its tenant; a signed-in stranger gets no console', async () => {
+    const chrome = await signedIn('tadmin');
+    const { page } = chrome;
+    try {
+      await textOf(page.locator('header .role')).toEqual(`tenant-admin of ${owned}`);
+      const rows = page.locator('tbody tr');
+      expect(await rows.count()).toBe(1);
+      await textOf(rows.first()).toContain(owned);
+      await page.goto(`${consoleUrl}/console/tenants/${opTid}`);
+      await textOf(page.getByRole('alert')).toContain('403 forbidden');
+    } finally {
+      await chrome.close();
+    }
+    const stranger = await launchChromium();
+    try {
+      const { page: p } = stranger;
+      await p.goto(`${consoleUrl}/console`);
+      await submitLogin(p, 'stranger', password);
+      await p.getByRole('button', { name: 'Allow' }).click();
+      await textOf(p.getByRole('heading', { level: 1 })).toEqual('No access to the console');
+    } finally {
+      await stranger.close();
+    }
+  }, 120_000);
+});

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleSetupResult, setUpConsole } from '../cli/src/console-setup.ts';
 import { eventually, uniqueTid } from './support/env.ts';
+import { hostedSignIn } from './support/hosted-sign-in.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 /**
@@ -86,6 +87,35 @@ describe('console setup', () => {
       api_tokens: { label: string; revoked_at: string | null }[];
     };
     expect(tokens.api_tokens.filter((t) => t.revoked_at === null).map((t) => t.label)).toEqual(['test']);
+  });
+
+  it("lets the owner sign in with the console client: the control plane takes the operator tenant's access token", async () => {
+    const minted = await operator('POST', `/tenants/rest/v1/${tid}/api-tokens`, { label: 'sign-in' });
+    const token = (minted.json() as { id: string; api_token: string }).api_token;
+    const client = await eventually(
+      async () => {
+        const res = await fetch(`${issuer}/clients/${encodeURIComponent(first.clientId)}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return { status: res.status, body: (await res.json()) as { client_secret?: string } };
+      },
+      (r) => r.status === 200,
+    );
+    await operator('DELETE', `/tenants/rest/v1/${tid}/api-tokens/${(minted.json() as { id: string }).id}`);
+    const flow = await hostedSignIn(planes.dp.app, {
+      tid,
+      client: { clientId: first.clientId, secret: client.body.client_secret! },
+      redirectUri: `${cpUrl}/console/callback`,
+      scope: 'openid profile email',
+      username: 'owner',
+      password,
+      params: { resource: first.audience, nonce: 'n-0S6_WzA2Mj' },
+    });
+    expect(flow.tokens?.statusCode, flow.tokens?.body ?? flow.signIn.body.slice(0, 300)).toBe(200);
+    const at = (flow.tokens!.json() as { access_token: string }).access_token;
+    const me = await operator('GET', '/console/rest/v1/me', undefined, at);
+    expect(me.statusCode, me.body).toBe(200);
+    expect(me.json()).toEqual({ kind: 'console', role: 'owner', tid: null, sub: first.ownerSub });
   });
 
   it('registers the resource server for the audience: RFC 9068 JWTs for the console client only', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { issueApiToken } from '@tessera/control-plane/tenants/tenant-writer';
 import { createDb } from '@tessera/shared/db/database';
 import { sha256Hex } from '@tessera/shared/http/api-token';
+import { setUpConsole } from '../../cli/src/console-setup.ts';
 
 export interface DemoSeed {
   tid: string;
@@ -145,4 +146,67 @@ export async function seedDemoUser(options: {
   if (!patched.ok)
     throw new Error(`setting the demo user's password failed: ${patched.status} ${await patched.text()}`);
   return { ...user, password };
+}
+
+export interface DevConsole {
+  url: string;
+  tid: string;
+  issuer: string;
+  clientId: string;
+  audience: string;
+  owner: { username: string; sub: string; password: string };
+}
+
+/**
+ * The admin console, set up as `tessera console setup` does it
+ * (cli/src/console-setup.ts): the operator tenant `operators`, its console
+ * client, the control plane's resource server and settings, and the owner
+ * `owner`. The owner's password is random, kept from one run to the next
+ * through dev.json, and set again each time (the directory only has its
+ * hash), through a temporary API token revoked after use.
+ */
+export async function seedConsole(options: {
+  controlPlaneUrl: string;
+  operatorKey: string;
+  issuer: string;
+  knownPassword?: string;
+}): Promise<DevConsole> {
+  const password = options.knownPassword ?? randomBytes(12).toString('base64url');
+  const username = 'owner';
+  const result = await setUpConsole({
+    controlPlaneUrl: options.controlPlaneUrl,
+    operatorKey: options.operatorKey,
+    issuer: options.issuer,
+    tid: 'operators',
+    consoleUrl: options.controlPlaneUrl,
+    owner: { username, password, name: 'Console owner' },
+  });
+  const sub = result.ownerSub!;
+  const op = { authorization: `Bearer ${options.operatorKey}`, 'content-type': 'application/json' };
+  const tokens = `${options.controlPlaneUrl}/tenants/rest/v1/${result.tid}/api-tokens`;
+  const minted = await fetch(tokens, { method: 'POST', headers: op, body: JSON.stringify({ label: 'dev-start' }) });
+  if (minted.status !== 201) throw new Error(`minting an operators API token failed: ${minted.status}`);
+  const { id, api_token } = (await minted.json()) as { id: string; api_token: string };
+  try {
+    const url = `${result.issuer}/directory/rest/v1/users/${encodeURIComponent(sub)}`;
+    const headers = { authorization: `Bearer ${api_token}`, 'content-type': 'application/json' };
+    // The data plane takes a new token once the change channel has told it: a 401 until then.
+    for (const until = Date.now() + 15_000; ; ) {
+      const patched = await fetch(url, { method: 'PATCH', headers, body: JSON.stringify({ password }) });
+      if (patched.ok) break;
+      if (patched.status !== 401 || Date.now() > until)
+        throw new Error(`setting the console owner's password failed: ${patched.status} ${await patched.text()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await fetch(`${tokens}/${id}`, { method: 'DELETE', headers: { authorization: op.authorization } });
+  }
+  return {
+    url: `${options.controlPlaneUrl}/console`,
+    tid: result.tid,
+    issuer: result.issuer,
+    clientId: result.clientId,
+    audience: result.audience,
+    owner: { username, sub, password },
+  };
 }

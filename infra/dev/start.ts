@@ -3,13 +3,14 @@ import { sha256Hex } from '@tessera/shared/http/api-token';
 import { loadSettings } from '@tessera/shared/settings';
 import { loadOrCreateDevSecrets, readDevJson, writeDevJson } from './dev-secrets.ts';
 import { prepareDatabase } from './migrate.ts';
-import { seedDemoClient, seedDemoTenant, seedDemoUser } from './seed.ts';
+import { seedConsole, seedDemoClient, seedDemoTenant, seedDemoUser } from './seed.ts';
 import { Children, loadPreparedEnv, portAnswers, ROOT, startStripeMock, startTemporal, waitFor } from './services.ts';
 
 /**
  * `npm start` after prepare.sh: migrate, start the dev servers that are not
  * already running (Temporal, stripe-mock), the control plane, its Temporal
- * worker and a data-plane node, seed the demo tenant, write .tessera/dev.json, then run until Ctrl-C
+ * worker and a data-plane node, seed the demo tenant, set up the admin console (the operator tenant
+ * `operators` and its owner), write .tessera/dev.json, then run until Ctrl-C
  * and stop everything it started.
  */
 const started = Date.now();
@@ -79,7 +80,9 @@ try {
     waitFor('Temporal worker', async () => workerReady, 60_000, worker),
   ]);
 
-  const previous = readDevJson() as { demo?: { apiToken?: string; user?: { password?: string } } } | undefined;
+  const previous = readDevJson() as
+    | { demo?: { apiToken?: string; user?: { password?: string } }; console?: { owner?: { password?: string } } }
+    | undefined;
   const demo = await seedDemoTenant({
     controlPlaneUrl,
     operatorKey: secrets.operatorKey,
@@ -94,6 +97,13 @@ try {
     apiToken: demo.apiToken,
     ...(knownPassword ? { knownPassword } : {}),
   });
+  const knownOwnerPassword = previous?.console?.owner?.password;
+  const adminConsole = await seedConsole({
+    controlPlaneUrl,
+    operatorKey: secrets.operatorKey,
+    issuer: `${settings.issuerBaseUrls[0]}/operators`,
+    ...(knownOwnerPassword ? { knownPassword: knownOwnerPassword } : {}),
+  });
   const devJson = writeDevJson({
     controlPlane: { url: controlPlaneUrl, apiKey: secrets.operatorKey },
     dataPlane: { url: dataPlaneUrl },
@@ -102,6 +112,8 @@ try {
     // Sign test events for POST /billing/stripe/webhook with it (stripe.webhooks.generateTestHeaderString).
     stripe: { apiBase: stripeApiBase, webhookSecret: process.env.STRIPE_WEBHOOK_SECRET || secrets.stripeWebhookSecret },
     demo: { tid: demo.tid, issuer: demo.issuer, apiToken: demo.apiToken, client, user },
+    // The admin console: sign in at the operator tenant as console.owner.
+    console: adminConsole,
   });
 
   console.log(`
@@ -109,6 +121,7 @@ Tessera is ready (${((Date.now() - started) / 1000).toFixed(1)} s)
   data plane      ${dataPlaneUrl}   demo discovery: ${demo.issuer}/.well-known/openid-configuration
   demo login      ${demo.issuer}/login?response_type=code&client_id=${client.client_id}&redirect_uri=${encodeURIComponent(client.redirect_uris[0]!)}&scope=openid%20profile%20email   (user alice, password in dev.json)
   control plane   ${controlPlaneUrl}   (OpenAPI: ${controlPlaneUrl}/openapi.json, bearer = controlPlane.apiKey)
+  admin console   ${adminConsole.url}   (user ${adminConsole.owner.username}, password in dev.json console.owner.password; operator tenant ${adminConsole.issuer})
   temporal        ${settings.temporalAddress}   (worker: control-plane/src/worker-main.ts, task queue "tenants")
   stripe          ${stripeApiBase}
   credentials     ${devJson}

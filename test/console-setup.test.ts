@@ -166,6 +166,40 @@ describe('console setup', () => {
     ).rejects.toThrow(/operator tenant: the tenant "ops-[0-9a-f]+" exists with the issuer/);
   });
 
+  it('keeps the client but updates its redirect URIs when the console moves', async () => {
+    const moved = await setUpConsole({
+      controlPlaneUrl: cpUrl,
+      operatorKey: planes.s.operatorKey,
+      issuer,
+      tid,
+      consoleUrl: 'https://console.test',
+    });
+    expect(moved).toMatchObject({ clientId: first.clientId, audience: 'https://console.test/console' });
+    expect(moved.created).toEqual({ tenant: false, client: false, owner: false });
+    expect((await operator('GET', '/console/rest/v1/settings')).json()).toEqual({
+      issuer,
+      client_id: first.clientId,
+      audience: 'https://console.test/console',
+      console_url: 'https://console.test',
+    });
+    const minted = await operator('POST', `/tenants/rest/v1/${tid}/api-tokens`, { label: 'moved' });
+    const { id, api_token } = minted.json() as { id: string; api_token: string };
+    const client = await eventually(
+      async () => {
+        const res = await fetch(`${issuer}/clients/${encodeURIComponent(first.clientId)}`, {
+          headers: { authorization: `Bearer ${api_token}` },
+        });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      },
+      (r) => r.status === 200,
+    );
+    await operator('DELETE', `/tenants/rest/v1/${tid}/api-tokens/${id}`);
+    expect(client.body).toMatchObject({
+      redirect_uris: ['https://console.test/console/callback'],
+      post_logout_redirect_uris: ['https://console.test/console/signed-out'],
+    });
+  });
+
   it('refuses member changes to an admin JWT, and a tenant-admin without its tenant', async () => {
     const minted = await operator('POST', '/admin-tokens/rest/v1', { expires_in: 300 });
     expect(minted.statusCode).toBe(201);

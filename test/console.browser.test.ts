@@ -142,6 +142,7 @@ describe('admin console in Chromium, signed in through Tessera itself', () => {
     try {
       await visible(page.getByRole('heading', { level: 1, name: 'Tenants' }));
       await textOf(page.locator('header .role')).toEqual('owner');
+      await textOf(page.locator('header .who span').first()).toEqual('Olivia Owner');
       await visible(page.getByRole('link', { name: owned }));
       expect(await axeViolations(page)).toEqual([]);
       await page.screenshot({ path: join(SHOTS, 'tenants.png') });
@@ -204,8 +205,8 @@ describe('admin console in Chromium, signed in through Tessera itself', () => {
 
       // Signing out ends the console session and the operator tenant's session (RP-initiated logout).
       await page.getByRole('button', { name: 'Sign out' }).click();
-      const confirm = page.getByRole('button', { name: /Sign out/ });
-      await confirm.first().click();
+      await expect.poll(() => page.url()).toContain(`${planes.dataPlaneUrl}/${opTid}/logout`);
+      await page.getByRole('button', { name: 'Sign out of all applications' }).click();
       await expect.poll(() => page.url()).toBe(`${consoleUrl}/console/signed-out`);
       await page.goto(`${consoleUrl}/console/tenants`);
       await expect.poll(() => page.url()).toContain(`${planes.dataPlaneUrl}/${opTid}/login`);

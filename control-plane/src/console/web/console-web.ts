@@ -25,9 +25,13 @@ export interface ConsoleWebDeps {
 
 const SESSION_COOKIE = 'tessera_console';
 const SIGN_IN_COOKIE = 'tessera_console_sign_in';
-/** Nothing but the console's own assets; no framing; forms post only to the console (and sign-out's redirect to the OP). */
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/**
+ * Nothing but the console's own assets; no framing; forms post only to the
+ * console, whose sign-out answers with a redirect to the operator tenant
+ * (form-action governs a form's redirects too, so that origin is listed).
+ */
+const csp = (operatorOrigin: string | undefined) =>
+  `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'${operatorOrigin ? ` ${operatorOrigin}` : ''}; frame-ancestors 'none'; base-uri 'none'`;
 
 /**
  * The admin console (docs/console.md): server-rendered pages under
@@ -45,7 +49,8 @@ export async function registerConsoleWeb(root: FastifyInstance, deps: ConsoleWeb
     await app.register(cookie);
     await app.register(formbody, { bodyLimit: 256 * 1024 });
     app.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('content-security-policy', CSP);
+      const settings = await deps.settings().catch(() => undefined);
+      reply.header('content-security-policy', csp(settings ? new URL(settings.issuer).origin : undefined));
       reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'no-referrer');
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
@@ -96,6 +101,8 @@ export async function registerConsoleWeb(root: FastifyInstance, deps: ConsoleWeb
         code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
         resource: settings.audience,
+        // The name in the header: asked for in the ID token (OIDC Core §5.5), since the access token is for the control plane, not userinfo.
+        claims: JSON.stringify({ id_token: { name: null, preferred_username: null } }),
       });
       reply.setCookie(SIGN_IN_COOKIE, state, {
         path: '/console',

@@ -27,6 +27,9 @@ code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-si
 pre { background: #f9fafb; border: 1px solid var(--line); padding: .75rem; border-radius: .375rem; overflow: auto; max-height: 28rem; }
 .status { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 700; border: 1px solid currentColor; }
 .status-active { color: var(--ok); } .status-suspended { color: var(--warn); } .status-failed, .status-deleted { color: var(--bad); } .status-provisioning, .status-deprovisioning { color: var(--muted); }
+.status-pending { color: var(--muted); } .status-retired { color: var(--warn); } .status-revoked { color: var(--bad); }
+.table-scroll { overflow-x: auto; }
+code.json { white-space: pre-wrap; word-break: break-all; }
 nav.tabs { display: flex; flex-wrap: wrap; gap: .25rem; border-bottom: 2px solid var(--line); margin-bottom: 1rem; }
 nav.tabs a { padding: .5rem .8rem; text-decoration: none; color: var(--muted); font-weight: 600; border-bottom: 3px solid transparent; margin-bottom: -2px; }
 nav.tabs a[aria-current="page"] { color: var(--brand); border-bottom-color: var(--brand); }

@@ -5,6 +5,12 @@ import { enc } from '../page-context.ts';
 export const TENANT_TABS: ReadonlyArray<{ slug: string; label: string }> = [
   { slug: '', label: 'Overview' },
   { slug: 'issuers', label: 'Issuers & migrations' },
+  { slug: 'keys', label: 'Keys' },
+  { slug: 'clients', label: 'Clients' },
+  { slug: 'users', label: 'Users' },
+  { slug: 'usage', label: 'Usage & plan' },
+  { slug: 'audit', label: 'Audit log' },
+  { slug: 'events', label: 'Webhooks & dead letters' },
 ];
 
 export interface TenantSummary {

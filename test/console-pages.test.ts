@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addClient } from './support/clients.ts';
+import { uniqueTid } from './support/env.ts';
+import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
+
+/** An HTML attribute's text as the page escaped it. */
+const unescapeHtml = (s: string) =>
+  s
+    .replaceAll('&amp;', '&')
+    .replaceAll('&quot;', '"')
+    .replaceAll('&#39;', "'")
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>');
+const field = (page: string, name: string) =>
+  unescapeHtml(page.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!);
+const formAction = (page: string) => unescapeHtml(page.match(/<form method="post" action="([^"]*)"/)![1]!);
+
+/**
+ * A browser without a browser: `fetch` with manual redirects and one cookie
+ * jar (console and data plane are both 127.0.0.1, and cookies ignore ports).
+ */
+class Browser {
+  private jar = new Map<string, string>();
+
+  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>): Promise<Response> {
+    const res = await fetch(url, {
+      method,
+      redirect: 'manual',
+      headers: {
+        cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=Thu, 01 Jan 1970/i.test(a));
+      if (expired || value === '') this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+    return res;
+  }
+
+  /** A request, then every redirect followed (as GET): the final URL and page. */
+  async go(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
+    let res = await this.request(method, url, form);
+    let at = url;
+    for (let hops = 0; res.status >= 300 && res.status < 400; hops++) {
+      if (hops > 10) throw new Error(`too many redirects from ${url}`);
+      at = new URL(res.headers.get('location')!, at).href;
+      res = await this.request('GET', at);
+    }
+    return { url: at, status: res.status, body: await res.text() };
+  }
+}
+
+/**
+ * The admin console's tenant tabs (keys, clients, users, usage and plan,
+ * audit log, webhooks and dead letters), driven over HTTP after a real
+ * sign-in through the operator tenant's hosted login: each page shows what
+ * the control-plane API holds; the owner rotates keys (the data plane's key
+ * store, through a temporary API token the console mints and revokes); a
+ * viewer's rotation is refused by the API and changes nothing.
+ */
+describe('admin console tenant tabs over HTTP', () => {
+  let planes: InProcessPlanes;
+  let consoleUrl: string;
+  let opTid: string;
+  let tid: string;
+  let clientId: string;
+  const password = randomBytes(12).toString('base64url');
+  const people = {
+    owner: { sub: `owner-${randomBytes(4).toString('hex')}`, name: 'Olivia Owner' },
+    viewer: { sub: `viewer-${randomBytes(4).toString('hex')}`, name: 'Victor Viewer' },
+  };
+  const op = () => planes.s.operatorKey;
+  const cp = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+    planes.cp.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${op()}` },
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
+  const kids = async () =>
+    ((await cp('GET', `/tenants/rest/v1/${tid}/keys`)).json() as { keys: Array<{ kid: string }> }).keys.map(
+      (k) => k.kid,
+    );
+  /** The tenant's API tokens not revoked. */
+  const liveApiTokens = async () =>
+    (
+      (await cp('GET', `/tenants/rest/v1/${tid}/api-tokens`)).json() as {
+        api_tokens: Array<{ id: string; revoked_at: string | null }>;
+      }
+    ).api_tokens
+      .filter((t) => t.revoked_at === null)
+      .map((t) => t.id);
+
+  beforeAll(async () => {
+    planes = await startInProcessPlanes({ settings: { consoleId: uniqueTid('console') } });
+    consoleUrl = (await planes.cp.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
+    opTid = uniqueTid('ops');
+    const issuer = `${planes.dataPlaneUrl}/${opTid}`;
+    await planes.createTenant({ tid: opTid, name: 'Tessera operators', issuer });
+    const added = await addClient(planes.s, opTid, {
+      client_name: 'Tessera admin console',
+      redirect_uris: [`${consoleUrl}/console/callback`],
+      post_logout_redirect_uris: [`${consoleUrl}/console/signed-out`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      scope: 'openid profile',
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    const audience = `${consoleUrl}/console`;
+    const rs = await cp('POST', `/tenants/rest/v1/${opTid}/resource-servers`, {
+      identifier: audience,
+      name: 'Tessera control plane',
+      access_token: { format: 'jwt', profile: 'oauth-1.0' },
+      allowed_clients: [added.clientId],
+    });
+    expect(rs.statusCode, rs.body).toBe(201);
+    const directory = new PostgresUserDirectory(planes.s.db);
+    for (const [username, p] of Object.entries(people))
+      await directory.create(opTid, { username, sub: p.sub, password, claims: { name: p.name } });
+    const settings = await cp('PUT', '/console/rest/v1/settings', {
+      issuer,
+      client_id: added.clientId,
+      client_secret: added.secret,
+      audience,
+      console_url: consoleUrl,
+    });
+    expect(settings.statusCode, settings.body).toBe(204);
+    for (const [who, body] of [
+      ['owner', { role: 'owner' }],
+      ['viewer', { role: 'viewer' }],
+    ] as const) {
+      const res = await cp('PUT', `/console/rest/v1/members/${people[who].sub}`, body);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+
+    // The tenant the tabs show: a client, a user and a day of usage of its own.
+    tid = uniqueTid('tabs');
+    await planes.createTenant({ tid, name: 'Tabs tenant', issuer: `${planes.dataPlaneUrl}/${tid}` });
+    clientId = (
+      await addClient(planes.s, tid, {
+        client_name: 'Console pages client',
+        redirect_uris: ['https://app.example/cb'],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      })
+    ).clientId;
+    await directory.create(tid, { username: 'ada', sub: 'sub-ada', password, claims: { name: 'Ada Lovelace' } });
+    await planes.s.db
+      .insertInto('usage')
+      .values({ tid, day: new Date().toISOString().slice(0, 10), dimension: 'tokens:client_credentials', value: 4242 })
+      .execute();
+  }, 120_000);
+
+  afterAll(async () => {
+    await planes?.close();
+  });
+
+  /** Signed in to the console as `username`: the console's redirect, the operator tenant's login form and consent, the callback. */
+  async function signedIn(username: keyof typeof people): Promise<Browser & { csrf: string }> {
+    const browser = new Browser();
+    const login = await browser.go('GET', `${consoleUrl}/console/sign-in`);
+    expect(login.url).toContain(`${planes.dataPlaneUrl}/${opTid}/`);
+    expect(login.status, login.body).toBe(200);
+    const signIn = await browser.go('POST', new URL(formAction(login.body), login.url).href, {
+      sid: field(login.body, 'sid'),
+      csrf: field(login.body, 'csrf'),
+      username,
+      password,
+    });
+    expect(signIn.status, signIn.body).toBe(200);
+    expect(signIn.body).toContain('name="decision"');
+    const back = await browser.go('POST', new URL(formAction(signIn.body), signIn.url).href, {
+      sid: field(signIn.body, 'sid'),
+      csrf: field(signIn.body, 'csrf'),
+      decision: 'allow',
+    });
+    expect(back.url).toBe(`${consoleUrl}/console/tenants`);
+    expect(back.status, back.body).toBe(200);
+    const csrf = back.body.match(/<meta name="csrf-token" content="([^"]+)">/)![1]!;
+    return Object.assign(browser, { csrf });
+  }
+
+  const tab = (slug: string, query = '') => `${consoleUrl}/console/tenants/${tid}/${slug}${query}`;
+
+  it('the owner sees each tab hold what the API holds, changes the plan, rotates keys, and finds it all in the audit log', async () => {
+    const owner = await signedIn('owner');
+
+    // Keys: every kid the API lists, and a rotation that adds new (pending) keys.
+    const before = await kids();
+    expect(before.length).toBeGreaterThan(0);
+    const keys = await owner.go('GET', tab('keys'));
+    expect(keys.status).toBe(200);
+    for (const kid of before) expect(keys.body).toContain(kid);
+    expect(keys.body).toContain('aria-current="page">Keys</a>');
+    expect(keys.body).toContain('<button type="submit" class="primary">Rotate keys</button>');
+    const tokensBefore = await liveApiTokens();
+    const rotated = await owner.go('POST', tab('keys/rotate'), { _csrf: owner.csrf });
+    expect(rotated.status, rotated.body).toBe(200);
+    expect(rotated.url).toContain(`/console/tenants/${tid}/keys?done=`);
+    expect(rotated.body).toContain('Keys rotated');
+    const after = await kids();
+    const added = after.filter((k) => !before.includes(k));
+    expect(added.length).toBeGreaterThan(0);
+    for (const kid of added) expect(rotated.body).toContain(kid);
+    expect(rotated.body).toContain('status-pending');
+    // The temporary API token was revoked again.
+    expect(await liveApiTokens()).toEqual(tokensBefore);
+
+    // Clients, users.
+    const clients = await owner.go('GET', tab('clients'));
+    expect(clients.status).toBe(200);
+    expect(clients.body).toContain(clientId);
+    expect(clients.body).toContain('Console pages client');
+    expect(clients.body).toContain('https://app.example/cb');
+    const users = await owner.go('GET', tab('users'));
+    expect(users.body).toContain('sub-ada');
+    expect(users.body).toContain('Ada Lovelace');
+    const found = await owner.go('GET', tab('users', '?username=ada'));
+    expect(found.body).toContain('sub-ada');
+    const none = await owner.go('GET', tab('users', '?username=nobody'));
+    expect(none.body).toContain('No user named nobody.');
+    expect(none.body).not.toContain('sub-ada');
+
+    // Usage and plan: the day's usage, the plans' quotas, and a plan change.
+    const usage = await owner.go('GET', tab('usage'));
+    expect(usage.status, usage.body).toBe(200);
+    expect(usage.body).toContain('tokens:client_credentials');
+    expect(usage.body).toContain('4242');
+    expect(usage.body).toContain('Change plan');
+    const plans = (await cp('GET', '/plans/rest/v1')).json() as { plans: Array<{ id: string }> };
+    for (const p of plans.plans) expect(usage.body).toContain(`<code>${p.id}</code>`);
+    const other = plans.plans.find((p) => p.id !== 'free');
+    if (other) {
+      const changed = await owner.go('POST', tab('usage/plan'), { _csrf: owner.csrf, plan: other.id });
+      expect(changed.body).toContain(`The plan is now ${other.id}.`);
+      expect((await cp('GET', `/tenants/rest/v1/${tid}`)).json().plan).toBe(other.id);
+    }
+
+    // Audit: the console member's API token for the rotation, filtered by action, and paging.
+    const audit = await owner.go('GET', tab('audit', '?action=api_token.*'));
+    expect(audit.status, audit.body).toBe(200);
+    expect(audit.body).toContain('api_token.created');
+    expect(audit.body).toContain('api_token.revoked');
+    expect(audit.body).toContain(`console:${people.owner.sub}`);
+    expect(audit.body).toContain('tessera-console');
+    const refusedFilter = await owner.go('GET', tab('audit', '?action=nothing.at_all'));
+    expect(refusedFilter.status).toBe(400);
+    expect(refusedFilter.body).toContain('role="alert"');
+
+    // Webhooks and dead letters: none yet, read-only targets.
+    const events = await owner.go('GET', tab('events'));
+    expect(events.status, events.body).toBe(200);
+    expect(events.body).toContain('No webhook targets are configured.');
+    expect(events.body).toContain('No dead letters.');
+    const missing = await owner.go(
+      'POST',
+      tab('events/dead-letters/0123456789abcdef0123456789abcdef-0123456789abcdef/retry'),
+      {
+        _csrf: owner.csrf,
+      },
+    );
+    expect(missing.status).toBeGreaterThanOrEqual(400);
+    expect(missing.body).toContain('role="alert"');
+
+    // A post without the session's CSRF token changes nothing.
+    const forged = await owner.go('POST', tab('keys/rotate'), { _csrf: 'forged' });
+    expect(forged.status).toBe(403);
+    expect(await kids()).toEqual(after);
+  }, 180_000);
+
+  it('a viewer reads every tab but its rotation is refused by the API (403) and adds no key', async () => {
+    const viewer = await signedIn('viewer');
+    const before = await kids();
+    const keys = await viewer.go('GET', tab('keys'));
+    expect(keys.status).toBe(200);
+    for (const kid of before) expect(keys.body).toContain(kid);
+    expect(keys.body).not.toContain('Rotate keys</button>');
+    for (const slug of ['clients', 'users', 'usage', 'audit', 'events']) {
+      const page = await viewer.go('GET', tab(slug));
+      expect(page.status, `${slug}: ${page.body}`).toBe(200);
+      expect(page.body).not.toContain('Change plan');
+    }
+    // The form reached anyway: the control plane refuses the viewer's token, not the page.
+    const refused = await viewer.go('POST', tab('keys/rotate'), { _csrf: viewer.csrf });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('403 forbidden');
+    expect(refused.body).toContain('A console viewer may read but not change anything');
+    expect(await kids()).toEqual(before);
+  }, 120_000);
+});

@@ -280,6 +280,29 @@ describe('admin console in Chromium, signed in through Tessera itself', () => {
     }
   }, 120_000);
 
+  it("the operator tenant is the console owners' alone: an admin may change other tenants, not it", async () => {
+    const minted = await cp('POST', '/admin-tokens/rest/v1', planes.s.operatorKey, { expires_in: 300 });
+    const admin = (minted.json() as { access_token: string }).access_token;
+    // Minting an API token there would let it set an owner's password in the operator tenant's directory.
+    const refused = await cp('POST', `/tenants/rest/v1/${opTid}/api-tokens`, admin, { label: 'escalate' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error_description).toContain('manage the console');
+    expect((await cp('POST', `/tenants/rest/v1/${opTid}/suspend`, admin)).statusCode).toBe(403);
+    expect((await cp('GET', `/tenants/rest/v1/${opTid}`, admin)).statusCode).toBe(200);
+    const elsewhere = await cp('POST', `/tenants/rest/v1/${owned}/api-tokens`, admin, { label: 'fine' });
+    expect(elsewhere.statusCode, elsewhere.body).toBe(201);
+    const id = (elsewhere.json() as { id: string }).id;
+    expect((await cp('DELETE', `/tenants/rest/v1/${owned}/api-tokens/${id}`, admin)).statusCode).toBe(204);
+    // The owner may.
+    const byOwner = await cp('POST', `/tenants/rest/v1/${opTid}/api-tokens`, planes.s.operatorKey, { label: 'owner' });
+    expect(byOwner.statusCode, byOwner.body).toBe(201);
+    await cp(
+      'DELETE',
+      `/tenants/rest/v1/${opTid}/api-tokens/${(byOwner.json() as { id: string }).id}`,
+      planes.s.operatorKey,
+    );
+  });
+
   it('a tenant administrator sees only its tenant; a signed-in stranger gets no console', async () => {
     const chrome = await signedIn('tadmin');
     const { page } = chrome;

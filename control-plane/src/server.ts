@@ -44,6 +44,7 @@ import { registerConsoleApi } from './console/console-api.ts';
 import { ConsoleMemberStore } from './console/console-members.ts';
 import { ConsoleSettingsStore, cachedConsoleSettings } from './console/console-settings.ts';
 import { ConsoleTokens } from './console/console-tokens.ts';
+import { operatorTenantOf } from './console/operator-tenant.ts';
 import { registerConsoleWeb } from './console/web/console-web.ts';
 
 /**
@@ -87,7 +88,12 @@ export async function buildControlPlane(deps: ControlPlaneDeps): Promise<Fastify
   const consoleMembers = new ConsoleMemberStore(deps.db);
   const currentConsoleSettings = cachedConsoleSettings(consoleSettings);
   const consoleTokens = new ConsoleTokens(currentConsoleSettings, consoleMembers);
-  installAdminAuth(app, { operatorKeySha256: deps.settings.operatorKeySha256, denylist, consoleTokens });
+  installAdminAuth(app, {
+    operatorKeySha256: deps.settings.operatorKeySha256,
+    denylist,
+    consoleTokens,
+    operatorTenant: operatorTenantOf(deps.db, currentConsoleSettings),
+  });
   const { registry } = installHttpMetrics(app, {
     prefix: 'tessera_control_plane',
     tenantOf: (request) => (request.params as { tid?: string } | undefined)?.tid ?? '-',

@@ -41,6 +41,8 @@ interface AuthOptions {
   denylist: AdminTokenDenylist;
   /** Console members' access tokens (absent: the control plane takes none). */
   consoleTokens?: ConsoleTokens;
+  /** The operator tenant's tid (the console signs in there), if a console is set up. */
+  operatorTenant?: () => Promise<string | undefined>;
 }
 
 /**
@@ -66,6 +68,10 @@ export function installAdminAuth(app: FastifyInstance, options: AuthOptions): vo
     const tid = (request.params as { tid?: unknown } | undefined)?.tid;
     if (typeof tid === 'string') requireTenantAccess(request, tid);
     if (config?.permission) requirePermission(request, config.permission);
+    // Whoever changes the operator tenant (its users, API tokens, clients, config) can make itself a console owner.
+    if (typeof tid === 'string' && !SAFE_METHODS.has(request.method) && options.operatorTenant) {
+      if (tid === (await options.operatorTenant())) requirePermission(request, 'console:manage');
+    }
   });
 }
 

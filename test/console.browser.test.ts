@@ -182,6 +182,24 @@ describe('admin console in Chromium, signed in through Tessera itself', () => {
       const viaApi = await cp('GET', `/tenants/rest/v1/${tid}`, planes.s.operatorKey);
       expect(viaApi.json().aliases).toEqual([{ issuer: alias, mode: 'MIGRATION' }]);
 
+      // An issuer migration, followed live on its page, then cancelled: the old issuer is primary again.
+      const newIssuer = `${planes.dataPlaneUrl}/${tid}-new`;
+      await page.getByLabel('New issuer URL').fill(newIssuer);
+      await page.getByLabel('Window (seconds)').fill('3600');
+      await page.getByRole('button', { name: 'Start migration' }).click();
+      await textOf(page.getByRole('heading', { level: 2, name: 'Issuer migration' })).toEqual('Issuer migration');
+      // console.js refreshes the live region until the window is open.
+      await textOf(page.locator('#live dd strong'), 30_000).toEqual('window');
+      await textOf(page.locator('#live')).toContain(newIssuer);
+      await textOf(page.locator('#live')).toContain('Requests to the old URL');
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'migration.png') });
+      await page.getByRole('button', { name: 'Cancel migration' }).click();
+      await textOf(page.locator('#live dd strong'), 30_000).toEqual('cancelled');
+      expect((await cp('GET', `/tenants/rest/v1/${tid}`, planes.s.operatorKey)).json().issuer).toBe(
+        `${planes.dataPlaneUrl}/${tid}`,
+      );
+
       // Suspend, with confirmation; then resume.
       await page.getByRole('link', { name: 'Overview' }).click();
       await page.getByRole('link', { name: 'Suspend…' }).click();

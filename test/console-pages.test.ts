@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import type { EventJobs } from '@tessera/control-plane/events/event-jobs';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
 import { uniqueTid } from './support/env.ts';
+import { startTestEventJobs } from './support/event-jobs.ts';
+import { type EventReceiver, startEventReceiver } from './support/event-receiver.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
 
 /** An HTML attribute's text as the page escaped it. */
@@ -64,8 +68,10 @@ class Browser {
  * audit log, webhooks and dead letters), driven over HTTP after a real
  * sign-in through the operator tenant's hosted login: each page shows what
  * the control-plane API holds; the owner rotates keys (the data plane's key
- * store, through a temporary API token the console mints and revokes); a
- * viewer's rotation is refused by the API and changes nothing.
+ * store, through a temporary API token the console mints and revokes),
+ * changes the plan, and retries the dead letter the rotation's event left
+ * at a failing webhook; a viewer's rotation is refused by the API and
+ * changes nothing.
  */
 describe('admin console tenant tabs over HTTP', () => {
   let planes: InProcessPlanes;
@@ -73,13 +79,16 @@ describe('admin console tenant tabs over HTTP', () => {
   let opTid: string;
   let tid: string;
   let clientId: string;
+  let receiver: EventReceiver;
+  let jobs: EventJobs | undefined;
+  const planId = `pages-${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('base64url');
   const people = {
     owner: { sub: `owner-${randomBytes(4).toString('hex')}`, name: 'Olivia Owner' },
     viewer: { sub: `viewer-${randomBytes(4).toString('hex')}`, name: 'Victor Viewer' },
   };
   const op = () => planes.s.operatorKey;
-  const cp = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+  const cp = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
     planes.cp.inject({
       method,
       url,
@@ -142,9 +151,36 @@ describe('admin console tenant tabs over HTTP', () => {
       expect(res.statusCode, res.body).toBe(200);
     }
 
-    // The tenant the tabs show: a client, a user and a day of usage of its own.
+    // A plan to move to, with quotas to recognise.
+    const plan = await cp('PUT', `/plans/rest/v1/${planId}`, {
+      name: 'Console pages plan',
+      quotas: {
+        clients: 4711,
+        users: null,
+        monthly_active_subjects: null,
+        token_requests_per_second: null,
+        token_requests_burst: null,
+        issuer_aliases: null,
+        api_tokens: null,
+      },
+    });
+    expect(plan.statusCode, plan.body).toBeLessThan(300);
+
+    // The tenant the tabs show: a client, a user, a day of usage, and a webhook that fails (dead letters).
+    receiver = await startEventReceiver();
+    receiver.answer['/hook'] = 500;
     tid = uniqueTid('tabs');
-    await planes.createTenant({ tid, name: 'Tabs tenant', issuer: `${planes.dataPlaneUrl}/${tid}` });
+    await planes.createTenant({
+      tid,
+      name: 'Tabs tenant',
+      issuer: `${planes.dataPlaneUrl}/${tid}`,
+      config: { events: { endpoints: [{ url: `${receiver.url}/hook`, types: ['key.rotated'] }] } },
+    });
+    await new TenantSecretStore(planes.s.db, planes.s.masterKey).rotateWebhookSecret(tid);
+    jobs = await startTestEventJobs(planes, {
+      consumer: `console-pages-${process.pid}`,
+      settings: { attempts: 2, backoffMs: 100, timeoutMs: 2000 },
+    });
     clientId = (
       await addClient(planes.s, tid, {
         client_name: 'Console pages client',
@@ -162,6 +198,8 @@ describe('admin console tenant tabs over HTTP', () => {
   }, 120_000);
 
   afterAll(async () => {
+    await jobs?.close();
+    await receiver?.close();
     await planes?.close();
   });
 
@@ -239,12 +277,15 @@ describe('admin console tenant tabs over HTTP', () => {
     expect(usage.body).toContain('Change plan');
     const plans = (await cp('GET', '/plans/rest/v1')).json() as { plans: Array<{ id: string }> };
     for (const p of plans.plans) expect(usage.body).toContain(`<code>${p.id}</code>`);
-    const other = plans.plans.find((p) => p.id !== 'free');
-    if (other) {
-      const changed = await owner.go('POST', tab('usage/plan'), { _csrf: owner.csrf, plan: other.id });
-      expect(changed.body).toContain(`The plan is now ${other.id}.`);
-      expect((await cp('GET', `/tenants/rest/v1/${tid}`)).json().plan).toBe(other.id);
-    }
+    expect(usage.body).toContain('4711');
+    const changed = await owner.go('POST', tab('usage/plan'), { _csrf: owner.csrf, plan: planId });
+    expect(changed.status, changed.body).toBe(200);
+    expect(changed.body).toContain(`The plan is now ${planId}.`);
+    expect(changed.body).toContain(`<option value="${planId}" selected>`);
+    expect((await cp('GET', `/tenants/rest/v1/${tid}`)).json().plan).toBe(planId);
+    const planAudit = await owner.go('GET', tab('audit', '?action=tenant.plan_changed'));
+    expect(planAudit.body).toContain('tenant.plan_changed');
+    expect(planAudit.body).toContain(`console:${people.owner.sub}`);
 
     // Audit: the console member's API token for the rotation, filtered by action, and paging.
     const audit = await owner.go('GET', tab('audit', '?action=api_token.*'));
@@ -257,11 +298,23 @@ describe('admin console tenant tabs over HTTP', () => {
     expect(refusedFilter.status).toBe(400);
     expect(refusedFilter.body).toContain('role="alert"');
 
-    // Webhooks and dead letters: none yet, read-only targets.
-    const events = await owner.go('GET', tab('events'));
+    // Webhooks and dead letters: the rotation's key.rotated event failed at the webhook, twice: a dead letter, retried.
+    const eventsPage = () => owner.go('GET', tab('events'));
+    await expect.poll(async () => (await eventsPage()).body, { timeout: 30_000 }).toContain('Retry</button>');
+    const events = await eventsPage();
     expect(events.status, events.body).toBe(200);
-    expect(events.body).toContain('No webhook targets are configured.');
-    expect(events.body).toContain('No dead letters.');
+    expect(events.body).toContain(`${receiver.url}/hook`);
+    expect(events.body).toContain('key.rotated');
+    expect(events.body).toContain('answered 500');
+    receiver.answer['/hook'] = 200;
+    const retryAction = unescapeHtml(events.body.match(/action="([^"]*\/retry)"/)![1]!);
+    const retried = await owner.go('POST', `${consoleUrl}${retryAction}`, { _csrf: owner.csrf });
+    expect(retried.status, retried.body).toBe(200);
+    expect(retried.body).toContain('is queued again');
+    await expect
+      .poll(() => receiver.calls.some((c) => c.path === '/hook' && c.status === 200), { timeout: 15_000 })
+      .toBe(true);
+    await expect.poll(async () => (await eventsPage()).body, { timeout: 15_000 }).toContain('No dead letters.');
     const missing = await owner.go(
       'POST',
       tab('events/dead-letters/0123456789abcdef0123456789abcdef-0123456789abcdef/retry'),
@@ -289,6 +342,7 @@ describe('admin console tenant tabs over HTTP', () => {
       const page = await viewer.go('GET', tab(slug));
       expect(page.status, `${slug}: ${page.body}`).toBe(200);
       expect(page.body).not.toContain('Change plan');
+      expect(page.body).not.toContain('Retry</button>');
     }
     // The form reached anyway: the control plane refuses the viewer's token, not the page.
     const refused = await viewer.go('POST', tab('keys/rotate'), { _csrf: viewer.csrf });

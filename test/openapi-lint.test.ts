@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { RATE_LIMITED_ROUTES } from '@tessera/data-plane/core/policies/limit-token-rate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueTid } from './support/env.ts';
 import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
@@ -55,6 +56,9 @@ const DATA_PLANE_APIS = [
   'direct-authz',
   'resource-servers',
 ];
+
+/** The data-plane operations that can answer 409 (a taken username, an existing resource server identifier). */
+const CONFLICTING = ['directory.create', 'directory.replace', 'directory.patch', 'resource-servers.create'];
 
 describe('OpenAPI documents: lint-clean and ready for client generators', () => {
   let planes: InProcessPlanes;
@@ -129,6 +133,26 @@ describe('OpenAPI documents: lint-clean and ready for client generators', () => 
       expect(report.totals.errors).toBe(0);
     },
   );
+
+  it('409 on exactly the operations that can conflict, 429 on exactly the rate-limited ones', async () => {
+    const all = [];
+    for (const api of DATA_PLANE_APIS) {
+      const document = (await (await fetch(`${issuer}/openapi/${api}.json`)).json()) as ApiDocument;
+      all.push(...operations(document));
+    }
+    const id = (op: { operation: Record<string, unknown> }) => op.operation.operationId as string;
+    const responses = (op: { operation: Record<string, unknown> }) => op.operation.responses as Record<string, unknown>;
+    const conflicting = all.filter((op) => '409' in responses(op)).map(id);
+    expect(conflicting.sort()).toEqual([...CONFLICTING].sort());
+    const create = all.find((op) => op.method === 'post' && op.path === '/directory/rest/v1/users');
+    expect(create && responses(create)['409']).toEqual({ $ref: '#/components/responses/Conflict' });
+    const read = all.find((op) => op.method === 'get' && op.path === '/directory/rest/v1/users/{sub}');
+    expect(read && responses(read)).not.toHaveProperty('409');
+    expect(read && responses(read)).toHaveProperty('404');
+    // The plan's rate limit applies to the token endpoint alone (no API here); quotas and caps refuse with 403.
+    const limited = all.filter((op) => '429' in responses(op)).map(id);
+    expect(limited).toEqual(all.map(id).filter((name) => RATE_LIMITED_ROUTES.has(name)));
+  });
 
   it('answers 404 with the list of documents for an unknown one', async () => {
     const res = await fetch(`${issuer}/openapi/nothing.json`);

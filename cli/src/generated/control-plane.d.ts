@@ -1431,7 +1431,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description refused: the token may not do this, or the tenant is suspended */
+        /** @description refused: the token may not do this, the tenant is suspended, or a plan's quota or monthly cap is reached */
         Forbidden: {
             headers: {
                 [name: string]: unknown;

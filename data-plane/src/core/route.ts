@@ -16,6 +16,9 @@ export interface RouteSchema {
   response?: Record<number, TSchema>;
 }
 
+/** Error statuses a route declares beyond those every tenant route may answer (400, 401, 403, 404). */
+export type ExtraErrorStatus = 409 | 429;
+
 type StaticOr<T, Fallback> = T extends TSchema ? Static<T> : Fallback;
 
 /** The request type a schema promises to a tenant route's steps. */
@@ -37,6 +40,8 @@ export interface Route<S = object, R extends AnyRequest = TenantRequest> extends
   /** Bytes; the transport's default (256 KiB) when absent. */
   readonly bodyLimit?: number;
   readonly schema?: RouteSchema;
+  /** What else it can refuse with (409: the resource exists or conflicts), for its API document (openapi/api-document.ts). */
+  readonly errorStatuses?: readonly ExtraErrorStatus[];
   /** Steps that need only the headers (API tokens): run before the body is read, so a caller without credentials learns nothing of the body rules. */
   readonly admission?: readonly Step<S, R>[];
   readonly steps: readonly Step<S, R>[];
@@ -54,6 +59,7 @@ export function route<S = object, Sc extends RouteSchema = RouteSchema>(definiti
   bodyLimit?: number;
   cors?: CorsAccess;
   schema?: Sc;
+  errorStatuses?: readonly ExtraErrorStatus[];
   admission?: readonly Step<S, RequestOf<Sc>>[];
   steps: readonly Step<S, RequestOf<Sc>>[];
 }): Route<S, RequestOf<Sc>> {

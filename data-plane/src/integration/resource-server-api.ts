@@ -79,6 +79,8 @@ export const resourceServerApi: Endpoint = {
         method: 'POST',
         path: BASE,
         schema: { body: ResourceServerBody },
+        // A resource server with the identifier exists.
+        errorStatuses: [409],
         admission,
         steps: [create],
       }),

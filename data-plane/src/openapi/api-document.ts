@@ -1,5 +1,6 @@
 import { errorResponseRef, usedErrorComponents } from '@tessera/shared/http/openapi-errors';
 import type { Endpoint } from '../core/endpoint.ts';
+import { RATE_LIMITED_ROUTES } from '../core/policies/limit-token-rate.ts';
 import type { AnyRoute, HttpMethod } from '../core/route.ts';
 
 type Json = Record<string, unknown>;
@@ -42,8 +43,11 @@ function responses(route: AnyRoute, secured: boolean): Json {
   const out: Json = declared.some(([status]) => status.startsWith('2')) ? {} : { '2XX': { description: 'success' } };
   for (const [status, schema] of declared)
     out[status] = { description: `${status} answer`, content: { 'application/json': { schema: plain(schema) } } };
-  // Any tenant route: 400 (no such tenant, malformed request), 403 (suspended tenant), 404 (nothing there).
+  // Any tenant route: 400 (no such tenant, malformed request), 403 (suspended tenant, quota), 404 (nothing there);
+  // 409 where the route says it can conflict, 429 where the plan's rate limit applies to it.
   const errors = secured ? ['400', '401', '403', '404'] : ['400', '403', '404'];
+  for (const status of route.errorStatuses ?? []) errors.push(String(status));
+  if (RATE_LIMITED_ROUTES.has(route.name)) errors.push('429');
   for (const status of errors) if (!(status in out)) out[status] = errorResponseRef(status);
   return out;
 }

@@ -11,7 +11,11 @@ export const ERROR_RESPONSES: Readonly<Record<string, { name: string; descriptio
     description: 'the request is invalid (the control plane: `errors` lists each problem with its path)',
   },
   '401': { name: 'Unauthorized', description: 'no valid bearer token' },
-  '403': { name: 'Forbidden', description: 'refused: the token may not do this, or the tenant is suspended' },
+  '403': {
+    name: 'Forbidden',
+    description:
+      "refused: the token may not do this, the tenant is suspended, or a plan's quota or monthly cap is reached",
+  },
   '404': { name: 'NotFound', description: 'no such resource' },
   '409': { name: 'Conflict', description: 'the resource exists already or is in a state that forbids this' },
   '429': { name: 'TooManyRequests', description: 'over a rate limit; Retry-After says when to try again' },

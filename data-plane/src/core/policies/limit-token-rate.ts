@@ -4,8 +4,8 @@ import { type RateWindow, tokenRateWindow } from '../../limits/token-rate-window
 import type { Policy } from '../policy.ts';
 import { isPending } from '../step.ts';
 
-/** The routes the plan's `token_requests_per_second` and `token_requests_burst` apply to. */
-const LIMITED_ROUTES: ReadonlySet<string> = new Set(['token']);
+/** The routes the plan's `token_requests_per_second` and `token_requests_burst` apply to (API documents declare their 429). */
+export const RATE_LIMITED_ROUTES: ReadonlySet<string> = new Set(['token']);
 
 /** 429 `rate_limited` with Retry-After in whole seconds, at least one (RFC 6585 §4, RFC 9110 §10.2.3). */
 function rateLimited(retryMs: number): never {
@@ -32,7 +32,7 @@ export function limitTokenRate(limiter: LeasedRateLimiter): Policy {
     name: 'limitTokenRate',
     before(x) {
       const tenant = x.request.tenant?.tenant;
-      if (tenant === undefined || !LIMITED_ROUTES.has(x.route.name)) return;
+      if (tenant === undefined || !RATE_LIMITED_ROUTES.has(x.route.name)) return;
       const { quotas } = tenant.limits;
       let window = windows.get(quotas);
       if (window === undefined) windows.set(quotas, (window = tokenRateWindow(quotas) ?? null));

@@ -4,64 +4,11 @@ import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-direct
 import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from './support/clients.ts';
+import { type ConsolePlanes, startConsolePlanes, unescapeHtml } from './support/console-http.ts';
 import { uniqueTid } from './support/env.ts';
 import { startTestEventJobs } from './support/event-jobs.ts';
 import { type EventReceiver, startEventReceiver } from './support/event-receiver.ts';
-import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
-
-/** An HTML attribute's text as the page escaped it. */
-const unescapeHtml = (s: string) =>
-  s
-    .replaceAll('&amp;', '&')
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#39;', "'")
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>');
-const field = (page: string, name: string) =>
-  unescapeHtml(page.match(new RegExp(`name="${name}" value="([^"]*)"`))![1]!);
-const formAction = (page: string) => unescapeHtml(page.match(/<form method="post" action="([^"]*)"/)![1]!);
-
-/**
- * A browser without a browser: `fetch` with manual redirects and one cookie
- * jar (console and data plane are both 127.0.0.1, and cookies ignore ports).
- */
-class Browser {
-  private jar = new Map<string, string>();
-
-  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>): Promise<Response> {
-    const res = await fetch(url, {
-      method,
-      redirect: 'manual',
-      headers: {
-        cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-    });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || /^\s*expires=Thu, 01 Jan 1970/i.test(a));
-      if (expired || value === '') this.jar.delete(name);
-      else this.jar.set(name, value);
-    }
-    return res;
-  }
-
-  /** A request, then every redirect followed (as GET): the final URL and page. */
-  async go(method: 'GET' | 'POST', url: string, form?: Record<string, string>) {
-    let res = await this.request(method, url, form);
-    let at = url;
-    for (let hops = 0; res.status >= 300 && res.status < 400; hops++) {
-      if (hops > 10) throw new Error(`too many redirects from ${url}`);
-      at = new URL(res.headers.get('location')!, at).href;
-      res = await this.request('GET', at);
-    }
-    return { url: at, status: res.status, body: await res.text() };
-  }
-}
+import type { InProcessPlanes } from './support/planes.ts';
 
 /**
  * The admin console's tenant tabs (keys, clients, users, usage and plan,
@@ -74,27 +21,16 @@ class Browser {
  * changes nothing.
  */
 describe('admin console tenant tabs over HTTP', () => {
+  let c: ConsolePlanes;
   let planes: InProcessPlanes;
   let consoleUrl: string;
-  let opTid: string;
   let tid: string;
   let clientId: string;
   let receiver: EventReceiver;
   let jobs: EventJobs | undefined;
   const planId = `pages-${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('base64url');
-  const people = {
-    owner: { sub: `owner-${randomBytes(4).toString('hex')}`, name: 'Olivia Owner' },
-    viewer: { sub: `viewer-${randomBytes(4).toString('hex')}`, name: 'Victor Viewer' },
-  };
-  const op = () => planes.s.operatorKey;
-  const cp = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-    planes.cp.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${op()}` },
-      ...(payload !== undefined ? { payload: payload as object } : {}),
-    });
+  const cp: ConsolePlanes['cp'] = (...args) => c.cp(...args);
   const kids = async () =>
     ((await cp('GET', `/tenants/rest/v1/${tid}/keys`)).json() as { keys: Array<{ kid: string }> }).keys.map(
       (k) => k.kid,
@@ -110,46 +46,9 @@ describe('admin console tenant tabs over HTTP', () => {
       .map((t) => t.id);
 
   beforeAll(async () => {
-    planes = await startInProcessPlanes({ settings: { consoleId: uniqueTid('console') } });
-    consoleUrl = (await planes.cp.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    opTid = uniqueTid('ops');
-    const issuer = `${planes.dataPlaneUrl}/${opTid}`;
-    await planes.createTenant({ tid: opTid, name: 'Tessera operators', issuer });
-    const added = await addClient(planes.s, opTid, {
-      client_name: 'Tessera admin console',
-      redirect_uris: [`${consoleUrl}/console/callback`],
-      post_logout_redirect_uris: [`${consoleUrl}/console/signed-out`],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      scope: 'openid profile',
-      token_endpoint_auth_method: 'client_secret_basic',
-    });
-    const audience = `${consoleUrl}/console`;
-    const rs = await cp('POST', `/tenants/rest/v1/${opTid}/resource-servers`, {
-      identifier: audience,
-      name: 'Tessera control plane',
-      access_token: { format: 'jwt', profile: 'oauth-1.0' },
-      allowed_clients: [added.clientId],
-    });
-    expect(rs.statusCode, rs.body).toBe(201);
+    c = await startConsolePlanes(password);
+    ({ planes, consoleUrl } = c);
     const directory = new PostgresUserDirectory(planes.s.db);
-    for (const [username, p] of Object.entries(people))
-      await directory.create(opTid, { username, sub: p.sub, password, claims: { name: p.name } });
-    const settings = await cp('PUT', '/console/rest/v1/settings', {
-      issuer,
-      client_id: added.clientId,
-      client_secret: added.secret,
-      audience,
-      console_url: consoleUrl,
-    });
-    expect(settings.statusCode, settings.body).toBe(204);
-    for (const [who, body] of [
-      ['owner', { role: 'owner' }],
-      ['viewer', { role: 'viewer' }],
-    ] as const) {
-      const res = await cp('PUT', `/console/rest/v1/members/${people[who].sub}`, body);
-      expect(res.statusCode, res.body).toBe(200);
-    }
 
     // A plan to move to, with quotas to recognise.
     const plan = await cp('PUT', `/plans/rest/v1/${planId}`, {
@@ -203,31 +102,7 @@ describe('admin console tenant tabs over HTTP', () => {
     await planes?.close();
   });
 
-  /** Signed in to the console as `username`: the console's redirect, the operator tenant's login form and consent, the callback. */
-  async function signedIn(username: keyof typeof people): Promise<Browser & { csrf: string }> {
-    const browser = new Browser();
-    const login = await browser.go('GET', `${consoleUrl}/console/sign-in`);
-    expect(login.url).toContain(`${planes.dataPlaneUrl}/${opTid}/`);
-    expect(login.status, login.body).toBe(200);
-    const signIn = await browser.go('POST', new URL(formAction(login.body), login.url).href, {
-      sid: field(login.body, 'sid'),
-      csrf: field(login.body, 'csrf'),
-      username,
-      password,
-    });
-    expect(signIn.status, signIn.body).toBe(200);
-    expect(signIn.body).toContain('name="decision"');
-    const back = await browser.go('POST', new URL(formAction(signIn.body), signIn.url).href, {
-      sid: field(signIn.body, 'sid'),
-      csrf: field(signIn.body, 'csrf'),
-      decision: 'allow',
-    });
-    expect(back.url).toBe(`${consoleUrl}/console/tenants`);
-    expect(back.status, back.body).toBe(200);
-    const csrf = back.body.match(/<meta name="csrf-token" content="([^"]+)">/)![1]!;
-    return Object.assign(browser, { csrf });
-  }
-
+  const signedIn = (who: 'owner' | 'viewer') => c.signIn(who);
   const tab = (slug: string, query = '') => `${consoleUrl}/console/tenants/${tid}/${slug}${query}`;
 
   it('the owner sees each tab hold what the API holds, changes the plan, rotates keys, and finds it all in the audit log', async () => {
@@ -285,14 +160,14 @@ describe('admin console tenant tabs over HTTP', () => {
     expect((await cp('GET', `/tenants/rest/v1/${tid}`)).json().plan).toBe(planId);
     const planAudit = await owner.go('GET', tab('audit', '?action=tenant.plan_changed'));
     expect(planAudit.body).toContain('tenant.plan_changed');
-    expect(planAudit.body).toContain(`console:${people.owner.sub}`);
+    expect(planAudit.body).toContain(`console:${c.people.owner.sub}`);
 
     // Audit: the console member's API token for the rotation, filtered by action, and paging.
     const audit = await owner.go('GET', tab('audit', '?action=api_token.*'));
     expect(audit.status, audit.body).toBe(200);
     expect(audit.body).toContain('api_token.created');
     expect(audit.body).toContain('api_token.revoked');
-    expect(audit.body).toContain(`console:${people.owner.sub}`);
+    expect(audit.body).toContain(`console:${c.people.owner.sub}`);
     expect(audit.body).toContain('tessera-console');
     const refusedFilter = await owner.go('GET', tab('audit', '?action=nothing.at_all'));
     expect(refusedFilter.status).toBe(400);

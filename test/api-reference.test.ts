@@ -67,6 +67,8 @@ describe('the rendered API references: served by the planes, same-origin assets 
   it('control plane: GET /reference renders /openapi.json, no credential needed for either', async () => {
     const html = await checkPage(`${cpUrl}/reference`);
     expect(documentOf(html)).toBe('/openapi.json');
+    // Public now: it names no source file (what test/fuzz-routes.test.ts takes for a leaked stack trace).
+    expect(await (await fetch(`${cpUrl}/openapi.json`)).text()).not.toMatch(/\.ts:\d+|node_modules|\/src\//);
     const missing = await fetch(`${cpUrl}/reference/assets/index.html`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: string }).error).toBe('not_found');

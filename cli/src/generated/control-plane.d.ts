@@ -3232,7 +3232,7 @@ export interface operations {
                             retired_at: string | null;
                             /** @description when it was withdrawn from the JWK set */
                             revoked_at: string | null;
-                            /** @description from the key’s times (shared/src/keys/key-lifecycle.ts): pending until activated_at, active until retired_at, then retired (still published, verifies old tokens) until revoked (withdrawn, private part destroyed) */
+                            /** @description from the key’s times: pending until activated_at, active until retired_at, then retired (still published, verifies old tokens) until revoked (withdrawn, private part destroyed) */
                             status: "pending" | "active" | "retired" | "revoked";
                             use: "sig" | "enc";
                         }[];

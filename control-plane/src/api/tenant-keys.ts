@@ -23,7 +23,7 @@ const KeyView = Type.Object({
     [Type.Literal('pending'), Type.Literal('active'), Type.Literal('retired'), Type.Literal('revoked')],
     {
       description:
-        'from the key’s times (shared/src/keys/key-lifecycle.ts): pending until activated_at, active until retired_at, then retired (still published, verifies old tokens) until revoked (withdrawn, private part destroyed)',
+        'from the key’s times: pending until activated_at, active until retired_at, then retired (still published, verifies old tokens) until revoked (withdrawn, private part destroyed)',
     },
   ),
   current: Type.Boolean({ description: 'the newest active key of its algorithm: the one that signs now' }),

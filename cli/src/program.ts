@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { apiError, type Client, client, send } from './client.ts';
+import type { CommandContext } from './command-context.ts';
+import { adminTokenCommands } from './commands/admin-tokens.ts';
+import { clientCommands } from './commands/clients.ts';
+import { userCommands } from './commands/users.ts';
 import { ConsoleSetupError, setUpConsole } from './console-setup.ts';
 import { CliError, EXIT, exitCodeForStatus } from './exit-codes.ts';
 import { type OutputFormat, render } from './output.ts';
 import { resolveProfile } from './profile.ts';
+import { readJsonFile } from './read-json-file.ts';
 
 /** Where the CLI writes, and the environment it reads (tests pass their own). */
 export interface Io {
@@ -21,21 +25,6 @@ export interface Io {
 
 const TENANTS = '/tenants/rest/v1';
 const enc = encodeURIComponent;
-
-/** A JSON file named on the command line; unreadable is a usage error, malformed is a problem at `$`. */
-export function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CliError(`cannot read ${path}: ${(e as Error).message}`, EXIT.usage);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${path} is not valid JSON`, EXIT.refused, [`$: ${(e as Error).message}`]);
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -180,7 +169,9 @@ export function buildProgram(io: Io): Command {
   ) => {
     const c = api();
     const tenant = await c.call<{ issuer: string }>('GET', `${TENANTS}/${enc(tid)}`);
-    if (given) return f(tenant.issuer, given);
+    // commander's .env() reads process.env; io.env is the environment the CLI is given (the same one when run).
+    const token = given || io.env.TESSERA_API_TOKEN;
+    if (token) return f(tenant.issuer, token);
     // Minted for this one call and revoked after it, so the CLI leaves no live credential behind.
     const minted = await c.call<{ id: string; api_token: string }>('POST', `${TENANTS}/${enc(tid)}/api-tokens`, {
       label: 'tessera-cli',
@@ -196,10 +187,10 @@ export function buildProgram(io: Io): Command {
     if (res.status >= 300) throw apiError(res);
     return res.body;
   };
-  const apiTokenOption = new Option(
-    '--api-token <token>',
-    'an integration API token of the tenant (default: a temporary one)',
-  ).env('TESSERA_API_TOKEN');
+  const apiTokenOption = () =>
+    new Option('--api-token <token>', 'an integration API token of the tenant (default: a temporary one)').env(
+      'TESSERA_API_TOKEN',
+    );
   const keyRows = (body: unknown) => {
     const list = (body as { keys?: Record<string, unknown>[] }).keys ?? (body as Record<string, unknown>[]);
     return opts().output === 'json'
@@ -214,13 +205,13 @@ export function buildProgram(io: Io): Command {
   };
   cmd(keys, 'list', 'the published keys')
     .argument('<tid>')
-    .addOption(apiTokenOption)
+    .addOption(apiTokenOption())
     .action(async (tid: string, o: { apiToken?: string }) =>
       print(keyRows(await withApiToken(tid, o.apiToken, (iss, t) => keyStore(iss, t, 'GET', '')))),
     );
   cmd(keys, 'rotate', 'new pending keys for the configured algorithms')
     .argument('<tid>')
-    .addOption(apiTokenOption)
+    .addOption(apiTokenOption())
     .action(async (tid: string, o: { apiToken?: string }) =>
       print(
         keyRows(
@@ -333,6 +324,22 @@ export function buildProgram(io: Io): Command {
       await api().call('DELETE', `${TENANTS}/${enc(tid)}/api-tokens/${enc(id)}`);
       print({ id, revoked: true });
     });
+
+  // ---- admin tokens, clients, users (commands/*.ts)
+  const context: CommandContext = {
+    api,
+    format: () => opts().output,
+    print,
+    note: (line) => io.err(line),
+    cmd,
+    withApiToken,
+    apiTokenOption,
+    stdin: () => (io.stdin ?? readStdin)(),
+    env: io.env,
+  };
+  adminTokenCommands(program, context);
+  clientCommands(program, context);
+  userCommands(program, context);
 
   // ---- audit
   cmd(program, 'audit', "a tenant's audit log, newest first")

@@ -35,7 +35,7 @@ nav.tabs a { padding: .5rem .8rem; text-decoration: none; color: var(--muted); f
 nav.tabs a[aria-current="page"] { color: var(--brand); border-bottom-color: var(--brand); }
 label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
 .hint { color: var(--muted); font-size: .85rem; margin: .15rem 0 0; }
-input[type=text], input[type=url], input[type=search], input[type=number], select, textarea { width: 100%; padding: .5rem .6rem; font: inherit; border: 1px solid #6b7280; border-radius: .375rem; background: #fff; }
+input[type=text], input[type=url], input[type=search], input[type=number], input[type=date], select, textarea { width: 100%; padding: .5rem .6rem; font: inherit; border: 1px solid #6b7280; border-radius: .375rem; background: #fff; }
 textarea { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; min-height: 14rem; }
 button, .button { display: inline-block; padding: .5rem 1rem; font: inherit; font-weight: 600; border-radius: .375rem; border: 1px solid var(--brand); background: #fff; color: var(--brand); cursor: pointer; text-decoration: none; }
 button.primary, .button.primary { background: var(--brand); color: #fff; }

@@ -94,7 +94,7 @@ export const rotateKeys: ConsolePage = {
         },
       });
     return {
-      redirect: `${tabBase(tid)}/keys?done=${enc(`Keys rotated: the new keys are listed as pending.${leftover}`)}`,
+      redirect: `${tabBase(tid)}/keys?done=${enc(`Keys rotated: the new keys are listed below.${leftover}`)}`,
     };
   },
 };

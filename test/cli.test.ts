@@ -19,12 +19,19 @@ interface Ran {
 const cleanEnv = (): NodeJS.ProcessEnv =>
   Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
 
-function exec(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
+function exec(
+  file: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<Ran> {
+  const { input, ...execOptions } = options;
   return new Promise((resolve) => {
-    execFile(file, args, { ...options, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(file, args, { ...execOptions, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
       resolve({ code, stdout, stderr });
     });
+    // Standard input as a pipe would give it (a password), then closed: a command reading it never waits.
+    child.stdin?.end(input ?? '');
   });
 }
 
@@ -66,9 +73,10 @@ describe('tessera CLI, installed from its npm tarball', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const cli = (args: string[], env: Record<string, string> = {}) =>
+  const cli = (args: string[], env: Record<string, string> = {}, input?: string) =>
     exec(bin, args, {
       cwd: dir,
+      ...(input !== undefined ? { input } : {}),
       env: {
         PATH: process.env.PATH,
         HOME: dir,
@@ -153,6 +161,123 @@ describe('tessera CLI, installed from its npm tarball', () => {
     expect(watched.stderr.trim().split('\n').pop()).toMatch(/^completed/);
     const tenant = JSON.parse((await cli(['-o', 'json', 'tenants', 'get', tid])).stdout) as { issuer: string };
     expect(tenant.issuer).toBe(`${issuer}-v2`);
+  }, 120_000);
+
+  it('registers a client from a file and creates a user with the password on stdin; lists, reads and deletes both', async () => {
+    const tid = uniqueTid('cliobj');
+    await planes.createTenant({ tid, name: tid, issuer: `${planes.dataPlaneUrl}/${tid}` });
+
+    const metadata = {
+      client_name: 'CLI web app',
+      redirect_uris: ['https://app.example.com/callback'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    };
+    const registered = await cli([
+      '-o',
+      'json',
+      'clients',
+      'register',
+      tid,
+      '--file',
+      file(`${tid}-web.json`, metadata),
+    ]);
+    expect(registered.code, registered.stderr).toBe(0);
+    const client = JSON.parse(registered.stdout) as { client_id: string; client_secret?: string; client_name: string };
+    expect(client.client_name).toBe('CLI web app');
+    expect(client.client_secret).toBeTruthy();
+    expect(registered.stderr).toContain('shown this once');
+
+    const clients = await cli(['clients', 'list', tid]);
+    expect(clients.code, clients.stderr).toBe(0);
+    expect(clients.stdout).toMatch(
+      /^CLIENT_ID\s+CLIENT_NAME\s+GRANT_TYPES\s+TOKEN_ENDPOINT_AUTH_METHOD\s+CREATED_AT$/m,
+    );
+    const line = clients.stdout.split('\n').find((l) => l.startsWith(client.client_id));
+    expect(line).toMatch(/CLI web app\s+authorization_code,refresh_token\s+client_secret_basic\s+\d{4}-/);
+    const got = await cli(['-o', 'json', 'clients', 'get', tid, client.client_id]);
+    expect(got.code, got.stderr).toBe(0);
+    expect(JSON.parse(got.stdout)).toMatchObject({ client_id: client.client_id, has_secret: true });
+    expect(got.stdout).not.toContain(client.client_secret!);
+
+    const password = 'a long test password 1';
+    const created = await cli(
+      [
+        '-o',
+        'json',
+        'users',
+        'create',
+        tid,
+        '--username',
+        'cli.bob',
+        '--password-stdin',
+        '--claims-file',
+        file(`${tid}-bob.json`, { name: 'Bob' }),
+      ],
+      {},
+      `${password}\n`,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const user = JSON.parse(created.stdout) as { sub: string; username: string; claims: Record<string, unknown> };
+    expect(user).toMatchObject({ username: 'cli.bob', claims: { name: 'Bob' } });
+    const users = await cli(['-o', 'json', 'users', 'list', tid, '--username', 'cli.bob']);
+    expect(users.code, users.stderr).toBe(0);
+    expect(JSON.parse(users.stdout)).toEqual([expect.objectContaining({ sub: user.sub, username: 'cli.bob' })]);
+    const table = await cli(['users', 'list', tid]);
+    expect(table.stdout).toMatch(new RegExp(`^${user.sub}\\s+cli\\.bob\\s+\\d{4}-`, 'm'));
+    // No password given: refused before anything is sent.
+    const noPassword = await cli(['users', 'create', tid, '--username', 'cli.carol']);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain('TESSERA_USER_PASSWORD');
+
+    const userDeleted = await cli(['users', 'delete', tid, user.sub]);
+    expect(userDeleted.code, userDeleted.stderr).toBe(0);
+    expect(JSON.parse((await cli(['-o', 'json', 'users', 'list', tid, '--username', 'cli.bob'])).stdout)).toEqual([]);
+    expect((await cli(['users', 'delete', tid, user.sub])).code).toBe(4);
+
+    const clientDeleted = await cli(['clients', 'delete', tid, client.client_id]);
+    expect(clientDeleted.code, clientDeleted.stderr).toBe(0);
+    const after = JSON.parse((await cli(['-o', 'json', 'clients', 'list', tid])).stdout) as { client_id: string }[];
+    expect(after.some((c) => c.client_id === client.client_id)).toBe(false);
+    expect((await cli(['clients', 'get', tid, client.client_id])).code).toBe(4);
+
+    // Every API token the CLI minted for the data plane was revoked after its call.
+    const tokens = JSON.parse((await cli(['-o', 'json', 'api-tokens', 'list', tid])).stdout) as {
+      api_tokens: { label: string; revoked_at: string | null }[];
+    };
+    const minted = tokens.api_tokens.filter((t) => t.label === 'tessera-cli');
+    expect(minted.length).toBe(5);
+    expect(minted.every((t) => t.revoked_at !== null)).toBe(true);
+  }, 120_000);
+
+  it('an admin token scoped to a tenant reads that tenant, is refused another (3), and is refused once revoked (3)', async () => {
+    const tid = uniqueTid('cliadm');
+    const other = uniqueTid('cliadm');
+    await Promise.all(
+      [tid, other].map((t) => planes.createTenant({ tid: t, name: t, issuer: `${planes.dataPlaneUrl}/${t}` })),
+    );
+    const minted = await cli(['-o', 'json', 'admin-tokens', 'create', '--tid', tid, '--expires-in', '600']);
+    expect(minted.code, minted.stderr).toBe(0);
+    const token = JSON.parse(minted.stdout) as { access_token: string; jti: string; tid: string; expires_in: number };
+    expect(token).toMatchObject({ tid, expires_in: 600 });
+    expect(minted.stderr).toContain(`tessera admin-tokens revoke ${token.jti}`);
+    const asToken = { TESSERA_TOKEN: token.access_token };
+
+    const own = await cli(['tenants', 'get', tid], asToken);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout).toMatch(new RegExp(`^tid\\s+${tid}$`, 'm'));
+    const elsewhere = await cli(['tenants', 'get', other], asToken);
+    expect(elsewhere.code).toBe(3);
+    expect(elsewhere.stderr).toContain(
+      `authentication failed: 403 forbidden: This admin token is scoped to tenant "${tid}"`,
+    );
+
+    const revoked = await cli(['admin-tokens', 'revoke', token.jti]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const afterRevoke = await cli(['tenants', 'get', tid], asToken);
+    expect(afterRevoke.code).toBe(3);
+    expect(afterRevoke.stderr).toContain('authentication failed: 401 invalid_token: The admin token has been revoked');
+    expect(afterRevoke.stdout).toBe('');
   }, 120_000);
 
   it('a wrong credential: a clear message and exit 3', async () => {

@@ -46,13 +46,16 @@ export async function send(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-/** The error a non-2xx answer becomes: the server's own words, and every problem with its path. */
-export function apiError(res: ApiResponse): CliError {
+/**
+ * The error a non-2xx answer becomes: the server's own words, and every
+ * problem with its path. A 401 names where the refused credential came from.
+ */
+export function apiError(res: ApiResponse, credential = 'TESSERA_TOKEN or the profile token'): CliError {
   const b = (typeof res.body === 'object' && res.body !== null ? res.body : {}) as ApiErrorBody;
   const what = b.error_description ?? b.error ?? (typeof res.body === 'string' ? res.body.slice(0, 200) : '');
   const code = exitCodeForStatus(res.status, b.error);
   const prefix = code === EXIT.auth ? 'authentication failed' : `request failed`;
-  const hint = res.status === 401 ? ' (check TESSERA_TOKEN or the profile token)' : '';
+  const hint = res.status === 401 ? ` (check ${credential})` : '';
   return new CliError(
     `${prefix}: ${res.status}${b.error ? ` ${b.error}` : ''}: ${what}${hint}`,
     code,

@@ -1,8 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
-import { apiError, type Client, client, send } from './client.ts';
+import { apiError, type Client, client } from './client.ts';
 import type { CommandContext } from './command-context.ts';
 import { adminTokenCommands } from './commands/admin-tokens.ts';
 import { clientCommands } from './commands/clients.ts';
+import { dataPlaneCall } from './commands/data-plane.ts';
 import { userCommands } from './commands/users.ts';
 import { ConsoleSetupError, setUpConsole } from './console-setup.ts';
 import { CliError, EXIT, exitCodeForStatus } from './exit-codes.ts';
@@ -182,11 +183,8 @@ export function buildProgram(io: Io): Command {
       await c.call('DELETE', `${TENANTS}/${enc(tid)}/api-tokens/${enc(minted.id)}`);
     }
   };
-  const keyStore = async (issuer: string, token: string, method: string, path: string) => {
-    const res = await send(issuer, token, method, `/key-store/rest/v1/op${path}`);
-    if (res.status >= 300) throw apiError(res);
-    return res.body;
-  };
+  const keyStore = (issuer: string, token: string, method: string, path: string) =>
+    dataPlaneCall(issuer, token, method, `/key-store/rest/v1/op${path}`);
   const apiTokenOption = () =>
     new Option('--api-token <token>', 'an integration API token of the tenant (default: a temporary one)').env(
       'TESSERA_API_TOKEN',

@@ -207,6 +207,18 @@ describe('admin tokens, clients and users', () => {
     expect(t.out.join('\n')).toMatch(/^deleted\s+true$/m);
   });
 
+  it('a data-plane 401 (a wrong --api-token) is exit 3 and points at the API token', async () => {
+    const t = io(env());
+    expect(await run(['clients', 'delete', 'acme', 'c 1', '--api-token', 'wrong'], t.io)).toBe(3);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'GET /tenants/rest/v1/acme',
+      'DELETE /acme/clients/c%201',
+    ]);
+    expect(t.err.join('\n')).toContain(
+      '401 invalid_token: The token is not valid (check --api-token or TESSERA_API_TOKEN)',
+    );
+  });
+
   it('users list passes --username; table of sub, username, created_at', async () => {
     const t = io(env());
     expect(await run(['users', 'list', 'acme', '--username', 'alice'], t.io)).toBe(0);

@@ -76,20 +76,31 @@ declare module 'fastify' {
 
 export const may = (role: Role, permission: Permission): boolean => ROLE_PERMISSIONS[role].has(permission);
 
-const CREDENTIAL: Record<Role, string> = {
+/** The API credentials, in words (the roles an admin JWT or the operator key carry). */
+const CREDENTIAL: Partial<Record<Role, string>> = {
   operator: 'the operator key',
+  admin: 'an unscoped admin token',
+  'tenant-admin': 'a tenant-scoped admin token',
+};
+/** The console's roles, in words. */
+const MEMBER: Partial<Record<Role, string>> = {
   owner: 'a console owner',
-  admin: 'an unscoped admin token or console admin',
+  admin: 'a console admin',
   viewer: 'a console viewer',
-  'tenant-admin': 'a tenant-scoped admin token or tenant administrator',
+  'tenant-admin': 'a tenant administrator',
 };
 
-/** 403 `forbidden` unless the caller's role has `permission` (authenticated requests only). */
+/** 403 `forbidden` unless the caller's role has `permission` (authenticated requests only); says who may instead. */
 export function requirePermission(request: FastifyRequest, permission: Permission): void {
-  const role = request.admin?.role;
+  const admin = request.admin;
+  const role = admin?.role;
   if (role !== undefined && may(role, permission)) return;
-  const takes = (Object.keys(ROLE_PERMISSIONS) as Role[]).filter((r) => may(r, permission)).map((r) => CREDENTIAL[r]);
-  const who = role ? CREDENTIAL[role] : 'this caller';
+  // A console member is told of console roles, an API credential of API credentials.
+  const words = admin?.kind === 'console' ? MEMBER : CREDENTIAL;
+  const takes = (Object.keys(ROLE_PERMISSIONS) as Role[])
+    .filter((r) => may(r, permission) && words[r] !== undefined)
+    .map((r) => words[r]!);
+  const who = (role && words[role]) || 'this caller';
   throw new HttpError(
     403,
     'forbidden',

@@ -86,7 +86,8 @@ export async function registerConsoleWeb(root: FastifyInstance, deps: ConsoleWeb
           reply,
           'Console unavailable',
           html`<h1>The console is not available</h1><p>It is not set up, or the operator tenant cannot be reached. An operator sets it up with <code>tessera console setup</code> (docs/console.md).</p>`,
-          503,
+          // Not set up is the common case (a deployment without a console): nothing is here, rather than a server fault.
+          404,
         );
       const { settings, config } = configured;
       const verifier = oidc.randomPKCECodeVerifier();

@@ -214,6 +214,17 @@ describe('admin console in Chromium, signed in through Tessera itself', () => {
       await textOf(page.locator('h1 .status')).toEqual('active');
       expect((await cp('GET', `/tenants/rest/v1/${tid}`, planes.s.operatorKey)).json().status).toBe('active');
 
+      // The other tabs, for the operator guide (their content and axe checks: console-pages*.test.ts).
+      for (const [tab, file] of [
+        ['Keys', 'keys.png'],
+        ['Usage & plan', 'usage.png'],
+        ['Audit log', 'audit.png'],
+      ] as const) {
+        await page.getByRole('link', { name: tab, exact: true }).click();
+        await textOf(page.locator('nav.tabs [aria-current="page"]')).toEqual(tab);
+        await page.screenshot({ path: join(SHOTS, file), fullPage: false });
+      }
+
       // The audit log names the console member who acted.
       const audit = await cp('GET', `/tenants/rest/v1/${tid}/audit`, planes.s.operatorKey);
       const actors = (audit.json() as { records: Array<{ action: string; actor: string }> }).records
@@ -237,7 +248,11 @@ describe('admin console in Chromium, signed in through Tessera itself', () => {
           'new-tenant.png',
           'tenant.png',
           'issuers.png',
+          'migration.png',
           'confirm-suspend.png',
+          'keys.png',
+          'usage.png',
+          'audit.png',
         ])
           copyFileSync(join(SHOTS, f), join(ROOT, 'docs', 'console', f));
       }

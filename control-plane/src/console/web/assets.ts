@@ -23,6 +23,9 @@ h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
 table { width: 100%; border-collapse: collapse; background: #fff; }
 th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); }
+tbody th { font-size: inherit; text-transform: none; letter-spacing: normal; color: var(--ink); }
+/* Key ids, URLs and timestamps wrap inside their cell rather than push the table past the page. */
+td { overflow-wrap: anywhere; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; }
 pre { background: #f9fafb; border: 1px solid var(--line); padding: .75rem; border-radius: .375rem; overflow: auto; max-height: 28rem; }
 .status { display: inline-block; padding: .1rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 700; border: 1px solid currentColor; }

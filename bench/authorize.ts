@@ -49,6 +49,7 @@ import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 import { createBenchPlan } from './support/bench-plan.ts';
+import { compiledDataPlaneArgs } from './support/compiled-data-plane.ts';
 
 pinSelf('1');
 
@@ -97,12 +98,10 @@ process.once('SIGINT', () => {
   stopping = true;
 });
 
-function startDataPlane(port: number): ChildProcess {
+async function startDataPlane(port: number): Promise<ChildProcess> {
   const args = [
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=.cache/prof'] : []),
-    '--import',
-    'tsx',
-    'data-plane/src/main.ts',
+    ...(await compiledDataPlaneArgs()),
   ];
   const [command, argv] = hasTaskset
     ? (['taskset', ['-c', '0', process.execPath, ...args]] as const)
@@ -266,7 +265,7 @@ try {
     registrationTokenSha256: null,
   });
 
-  child = startDataPlane(port);
+  child = await startDataPlane(port);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (Date.now() > deadline) throw new Error('the data plane did not start within 60 s');

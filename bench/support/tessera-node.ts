@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type { BenchScope } from './bench-scope.ts';
+import { compiledDataPlaneArgs } from './compiled-data-plane.ts';
 import { type PinnedChildren, profileArgs } from './pinned-children.ts';
 
 /**
  * One Tessera data-plane node of the bench's scope on 127.0.0.1:`port`
- * (pinned to CPU 0), in production mode with warnings only, once its health
+ * (pinned to CPU 0), the compiled build in production mode with warnings only, once its health
  * check answers. `env` adds to (or overrides) the bench's environment.
  */
 export async function startTesseraNode(
@@ -13,7 +14,7 @@ export async function startTesseraNode(
   port: number,
   env: NodeJS.ProcessEnv = {},
 ): Promise<ChildProcess> {
-  const node = children.start([...profileArgs(), '--import', 'tsx', 'data-plane/src/main.ts'], {
+  const node = children.start([...profileArgs(), ...(await compiledDataPlaneArgs())], {
     ...process.env,
     ...scope.nodeEnv(),
     DATA_PLANE_PORT: String(port),

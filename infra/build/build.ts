@@ -37,11 +37,15 @@ export const ENTRY_POINTS = {
   reseal: 'shared/src/crypto/reseal-main.ts',
 } as const;
 
-export async function build(outDir = DIST): Promise<void> {
+export async function build(
+  outDir = DIST,
+  /** Only these processes, and no workflow bundle (the benchmarks build the data plane alone). */
+  only?: ReadonlyArray<keyof typeof ENTRY_POINTS>,
+): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: ENTRY_POINTS,
+    entryPoints: only ? Object.fromEntries(only.map((name) => [name, ENTRY_POINTS[name]])) : ENTRY_POINTS,
     outdir: outDir,
     // Code the processes share (settings, database, key stores) goes to chunks once.
     splitting: true,
@@ -65,7 +69,7 @@ export async function build(outDir = DIST): Promise<void> {
       },
     ],
   });
-  await bundleWorkflows(join(outDir, 'workflows.js'));
+  if (!only) await bundleWorkflows(join(outDir, 'workflows.js'));
 }
 
 // `--out-dir DIR`: build elsewhere (test/production-build.test.ts builds into a directory of its run).

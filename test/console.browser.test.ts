@@ -2,14 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Chromium, launchChromium, submitLogin } from './support/chromium.ts';
-import { addClient } from './support/clients.ts';
+import { type ConsolePlanes, startConsolePlanes } from './support/console-http.ts';
 import { uniqueTid } from './support/env.ts';
 import { hostedSignIn } from './support/hosted-sign-in.ts';
-import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
+import type { InProcessPlanes } from './support/planes.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SHOTS = join(ROOT, '.cache', 'screenshots', 'console');
@@ -51,13 +50,8 @@ describe('admin console in Chromium, signed in through Tessera itself', () => {
   let client: { clientId: string; secret: string };
   let audience: string;
   let owned: string;
+  let people: ConsolePlanes['people'];
   const password = randomBytes(12).toString('base64url');
-  const people = {
-    owner: { sub: `owner-${randomBytes(4).toString('hex')}`, name: 'Olivia Owner' },
-    viewer: { sub: `viewer-${randomBytes(4).toString('hex')}`, name: 'Victor Viewer' },
-    tadmin: { sub: `tadmin-${randomBytes(4).toString('hex')}`, name: 'Tess Tenant-Admin' },
-    stranger: { sub: `stranger-${randomBytes(4).toString('hex')}`, name: 'Sam Stranger' },
-  };
   const cp = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: unknown) =>
     planes.cp.inject({
       method,
@@ -67,53 +61,8 @@ describe('admin console in Chromium, signed in through Tessera itself', () => {
     });
 
   beforeAll(async () => {
-    planes = await startInProcessPlanes({ settings: { consoleId: uniqueTid('console') } });
-    consoleUrl = (await planes.cp.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
-    const op = planes.s.operatorKey;
     // The operator tenant, the console client, the control plane as its API, and the people.
-    opTid = uniqueTid('ops');
-    const issuer = `${planes.dataPlaneUrl}/${opTid}`;
-    await planes.createTenant({ tid: opTid, name: 'Tessera operators', issuer });
-    const added = await addClient(planes.s, opTid, {
-      client_name: 'Tessera admin console',
-      redirect_uris: [`${consoleUrl}/console/callback`],
-      post_logout_redirect_uris: [`${consoleUrl}/console/signed-out`],
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      scope: 'openid profile',
-      token_endpoint_auth_method: 'client_secret_basic',
-    });
-    client = { clientId: added.clientId, secret: added.secret! };
-    audience = `${consoleUrl}/console`;
-    const rs = await cp('POST', `/tenants/rest/v1/${opTid}/resource-servers`, op, {
-      identifier: audience,
-      name: 'Tessera control plane',
-      access_token: { format: 'jwt', profile: 'oauth-1.0' },
-      allowed_clients: [client.clientId],
-    });
-    expect(rs.statusCode, rs.body).toBe(201);
-    const directory = new PostgresUserDirectory(planes.s.db);
-    for (const [username, p] of Object.entries(people))
-      await directory.create(opTid, { username, sub: p.sub, password, claims: { name: p.name } });
-    const settings = await cp('PUT', '/console/rest/v1/settings', op, {
-      issuer,
-      client_id: client.clientId,
-      client_secret: client.secret,
-      audience,
-      console_url: consoleUrl,
-    });
-    expect(settings.statusCode, settings.body).toBe(204);
-    // A tenant for the tenant administrator, which the others also see.
-    owned = uniqueTid('owned');
-    await planes.createTenant({ tid: owned, name: 'Owned by Tess', issuer: `${planes.dataPlaneUrl}/${owned}` });
-    for (const [who, body] of [
-      ['owner', { role: 'owner' }],
-      ['viewer', { role: 'viewer' }],
-      ['tadmin', { role: 'tenant-admin', tid: owned }],
-    ] as const) {
-      const res = await cp('PUT', `/console/rest/v1/members/${people[who].sub}`, op, body);
-      expect(res.statusCode, res.body).toBe(200);
-    }
+    ({ planes, consoleUrl, opTid, client, audience, owned, people } = await startConsolePlanes(password));
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 

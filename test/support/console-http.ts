@@ -61,13 +61,21 @@ export class HttpBrowser {
 }
 
 export type ConsoleRole = 'owner' | 'viewer';
+/** The operator tenant's users: the two roles, a tenant administrator of `owned`, and a user who is no member. */
+export type ConsolePerson = ConsoleRole | 'tadmin' | 'stranger';
 
 /** Planes with the admin console set up at an operator tenant of their own, and its members. */
 export interface ConsolePlanes {
   planes: InProcessPlanes;
   consoleUrl: string;
   opTid: string;
-  people: Record<ConsoleRole, { sub: string; name: string }>;
+  /** The console client at the operator tenant. */
+  client: { clientId: string; secret: string };
+  /** The resource the console's access tokens are for. */
+  audience: string;
+  /** A tenant of its own whose administrator `tadmin` is. */
+  owned: string;
+  people: Record<ConsolePerson, { sub: string; name: string }>;
   /** The control-plane API as the operator. */
   cp(
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
@@ -81,8 +89,9 @@ export interface ConsolePlanes {
 /**
  * What `tessera console setup` does, as console.browser.test.ts sets it up:
  * the operator tenant, the console client, the control plane as its resource
- * server, the console settings, and an owner and a viewer who sign in with
- * `password` (a console id of its own, so parallel files do not meet).
+ * server, the console settings, and an owner, a viewer, a tenant administrator
+ * and a stranger who sign in with `password` (a console id of its own, so
+ * parallel files do not meet).
  */
 export async function startConsolePlanes(password: string): Promise<ConsolePlanes> {
   const planes = await startInProcessPlanes({ settings: { consoleId: uniqueTid('console') } });
@@ -90,6 +99,8 @@ export async function startConsolePlanes(password: string): Promise<ConsolePlane
   const people = {
     owner: { sub: `owner-${randomBytes(4).toString('hex')}`, name: 'Olivia Owner' },
     viewer: { sub: `viewer-${randomBytes(4).toString('hex')}`, name: 'Victor Viewer' },
+    tadmin: { sub: `tadmin-${randomBytes(4).toString('hex')}`, name: 'Tess Tenant-Admin' },
+    stranger: { sub: `stranger-${randomBytes(4).toString('hex')}`, name: 'Sam Stranger' },
   };
   const cp: ConsolePlanes['cp'] = (method, url, payload) =>
     planes.cp.inject({
@@ -129,8 +140,14 @@ export async function startConsolePlanes(password: string): Promise<ConsolePlane
     console_url: consoleUrl,
   });
   expect(settings.statusCode, settings.body).toBe(204);
-  for (const who of ['owner', 'viewer'] as const) {
-    const res = await cp('PUT', `/console/rest/v1/members/${people[who].sub}`, { role: who });
+  const owned = uniqueTid('owned');
+  await planes.createTenant({ tid: owned, name: 'Owned by Tess', issuer: `${planes.dataPlaneUrl}/${owned}` });
+  for (const [who, body] of [
+    ['owner', { role: 'owner' }],
+    ['viewer', { role: 'viewer' }],
+    ['tadmin', { role: 'tenant-admin', tid: owned }],
+  ] as const) {
+    const res = await cp('PUT', `/console/rest/v1/members/${people[who].sub}`, body);
     expect(res.statusCode, res.body).toBe(200);
   }
 
@@ -157,5 +174,6 @@ export async function startConsolePlanes(password: string): Promise<ConsolePlane
     const csrf = back.body.match(/<meta name="csrf-token" content="([^"]+)">/)![1]!;
     return Object.assign(browser, { csrf });
   };
-  return { planes, consoleUrl, opTid, people, cp, signIn };
+  const client = { clientId: added.clientId, secret: added.secret! };
+  return { planes, consoleUrl, opTid, client, audience, owned, people, cp, signIn };
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { MigrationProgress } from '../../../workflows/issuer-migration-types.ts';
 import { html } from '../html.ts';
 import { problem } from '../layout.ts';
 import { type ConsolePage, canWrite, enc } from '../page-context.ts';
@@ -8,19 +9,8 @@ import { tenantHeader } from './tenant-tabs.ts';
 const tidOf = (request: FastifyRequest) => (request.params as { tid: string }).tid;
 const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, string | undefined>;
 
-interface Migration {
-  id: string;
-  state: string;
-  old_issuer: string;
-  new_issuer: string;
-  window_started_at: string | null;
-  window_ends_at: string | null;
-  old_issuer_requests: number;
-  old_issuer_recent_requests: number;
-  old_issuer_last_request_at: string | null;
-  counted_at: string | null;
-  reason?: string;
-}
+/** The API's view of a migration: its id and the workflow's progress. */
+type Migration = MigrationProgress & { id: string };
 
 /** `/console/tenants/:tid/issuers`: the primary issuer, its aliases (add, remove), and starting an issuer migration. */
 export const issuersPage: ConsolePage = {

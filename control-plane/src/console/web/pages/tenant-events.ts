@@ -1,5 +1,6 @@
 import type { SlotDefinition } from '@tessera/shared/plugins/slot';
 import { SLOTS } from '@tessera/shared/plugins/slots/index';
+import type { DeadLetter } from '../../../events/dead-letters.ts';
 import { type Html, html } from '../html.ts';
 import { type ConsolePage, canWrite, enc } from '../page-context.ts';
 import {
@@ -15,17 +16,6 @@ import {
   when,
 } from './tab-parts.ts';
 import type { TenantView } from './tenant-overview.ts';
-
-interface DeadLetter {
-  id: string;
-  event_id: string;
-  type: string;
-  url: string;
-  source: string;
-  attempts: number;
-  last_error: string;
-  failed_at: string | null;
-}
 
 const PAGE = 50;
 /** The event-listener slots: webhooks that receive events after the request (shared/src/plugins/slots). */

@@ -1,24 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from './support/axe.ts';
 import { type Chromium, launchChromium } from './support/chromium.ts';
 import { addClient } from './support/clients.ts';
 import { type ConsolePlanes, startConsolePlanes } from './support/console-http.ts';
 import { uniqueTid } from './support/env.ts';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's WCAG 2.1 A/AA and best-practice violations on the page as it is (evaluated over CDP: the CSP allows no inline script). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(
-    `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] })
-      .then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
-  );
-}
 
 /**
  * The console's tenant tabs in Chromium, as the owner (every form shown)

@@ -1,24 +1,13 @@
 import { HttpError } from '@tessera/shared/http/errors';
+import { SIGNING_ALGORITHMS } from '@tessera/shared/jose/algorithms';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { ConsoleMember, ConsoleMemberStore } from './console-members.ts';
 import type { ConsoleSettings } from './console-settings.ts';
 
 /** RFC 9068 §2.1: the `typ` of a JWT access token, which is how a console token is told from an admin JWT. */
 const ACCESS_TOKEN_TYP = 'at+jwt';
-/** The asymmetric algorithms a tenant may sign with: never HS*, whose key the control plane does not hold. */
-const ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
+/** The algorithms a tenant holds keys for (all asymmetric): never HS*, whose key the control plane does not hold. */
+const ALGORITHMS = [...SIGNING_ALGORITHMS];
 
 export const isAccessTokenJwt = (token: string): boolean => {
   try {

@@ -226,4 +226,22 @@ describe('admin console tenant tabs over HTTP', () => {
     expect(refused.body).toContain('A console viewer may read but not change anything');
     expect(await kids()).toEqual(before);
   }, 120_000);
+
+  it("a tenant administrator reads its own tenant's tabs and is refused every tab of another", async () => {
+    const tadmin = await c.signIn('tadmin');
+    for (const slug of ['keys', 'clients', 'users', 'usage', 'audit', 'events']) {
+      const own = await tadmin.go('GET', `${consoleUrl}/console/tenants/${c.owned}/${slug}`);
+      expect(own.status, `${slug}: ${own.body}`).toBe(200);
+      const other = await tadmin.go('GET', tab(slug));
+      expect(other.status, slug).toBe(403);
+      expect(unescapeHtml(other.body)).toContain(`This tenant administrator acts on tenant "${c.owned}" alone`);
+    }
+    // Its own tenant's keys it may rotate (a tenant administrator runs its tenant).
+    const before = (await c.cp('GET', `/tenants/rest/v1/${c.owned}/keys`)).json().keys.length as number;
+    const rotated = await tadmin.go('POST', `${consoleUrl}/console/tenants/${c.owned}/keys/rotate`, {
+      _csrf: tadmin.csrf,
+    });
+    expect(rotated.status, rotated.body).toBeLessThan(400);
+    expect((await c.cp('GET', `/tenants/rest/v1/${c.owned}/keys`)).json().keys.length).toBeGreaterThan(before);
+  }, 120_000);
 });

@@ -83,7 +83,7 @@ export interface ConsolePlanes {
     payload?: unknown,
   ): Promise<LightMyRequestResponse>;
   /** Signed in to the console as `who`, over HTTP: the console's redirect, the hosted login and consent, the callback. */
-  signIn(who: ConsoleRole): Promise<HttpBrowser & { csrf: string }>;
+  signIn(who: ConsoleRole | 'tadmin'): Promise<HttpBrowser & { csrf: string }>;
 }
 
 /**
@@ -151,7 +151,7 @@ export async function startConsolePlanes(password: string): Promise<ConsolePlane
     expect(res.statusCode, res.body).toBe(200);
   }
 
-  const signIn = async (username: ConsoleRole) => {
+  const signIn = async (username: ConsoleRole | 'tadmin') => {
     const browser = new HttpBrowser();
     const login = await browser.go('GET', `${consoleUrl}/console/sign-in`);
     expect(login.url).toContain(`${planes.dataPlaneUrl}/${opTid}/`);

@@ -107,5 +107,11 @@ async function authenticate(
 export function requireTenantAccess(request: FastifyRequest, tid: string): void {
   const scope = request.admin?.tid ?? null;
   if (scope !== null && scope !== tid)
-    throw new HttpError(403, 'forbidden', `This admin token is scoped to tenant "${scope}"`);
+    throw new HttpError(
+      403,
+      'forbidden',
+      request.admin?.kind === 'console'
+        ? `This tenant administrator acts on tenant "${scope}" alone`
+        : `This admin token is scoped to tenant "${scope}"`,
+    );
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PostgresUserDirectory } from '@tessera/data-plane/directory/user-directory';
+import { loadSettings } from '@tessera/shared/settings';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { addClient } from './clients.ts';
@@ -94,7 +95,10 @@ export interface ConsolePlanes {
  * parallel files do not meet).
  */
 export async function startConsolePlanes(password: string): Promise<ConsolePlanes> {
-  const planes = await startInProcessPlanes({ settings: { consoleId: uniqueTid('console') } });
+  // A Redis prefix of its own: a file that runs the event relay (console-pages) must not take other files' events.
+  const planes = await startInProcessPlanes({
+    settings: { consoleId: uniqueTid('console'), redisPrefix: `${loadSettings().redisPrefix}console-${process.pid}:` },
+  });
   const consoleUrl = (await planes.cp.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1');
   const people = {
     owner: { sub: `owner-${randomBytes(4).toString('hex')}`, name: 'Olivia Owner' },

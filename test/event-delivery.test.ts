@@ -6,6 +6,7 @@ import type { TesseraEvent } from '@tessera/shared/events/event-types';
 import { rotateKeys } from '@tessera/shared/keys/key-rotation';
 import { verifySignature } from '@tessera/shared/plugins/signature';
 import { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
+import { loadSettings } from '@tessera/shared/settings';
 import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,13 @@ import { type RunningProcess, startPlane } from './support/processes.ts';
  */
 const SETTINGS = { attempts: 6, backoffMs: 250, timeoutMs: 2000 };
 const CONSUMER = `relay-test-${process.pid}`;
+/**
+ * A Redis prefix of its own: the event stream this file reads and the
+ * relay's consumer group would otherwise be shared with every Temporal worker
+ * process other files start (each runs the relay), and one of those, killed
+ * on purpose, leaves what it took pending.
+ */
+const PREFIX = `${loadSettings().redisPrefix}events-${process.pid}:`;
 
 describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => {
   let planes: InProcessPlanes;
@@ -87,7 +95,7 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
   };
 
   beforeAll(async () => {
-    planes = await startInProcessPlanes();
+    planes = await startInProcessPlanes({ settings: { redisPrefix: PREFIX } });
     receiver = await startEventReceiver();
     tid = uniqueTid('events');
     ({ apiToken } = await planes.createTenant({
@@ -259,7 +267,10 @@ describe('events: outbox → relay → BullMQ → a real HTTPS receiver', () => 
 
   it('keeps events through a receiver outage and a data plane killed with SIGKILL; retries deliver them all', async () => {
     // Two data-plane processes (started first: a start takes seconds, longer than the outage may last).
-    nodes = await Promise.all([startPlane('data-plane', {}), startPlane('data-plane', {})]);
+    nodes = await Promise.all([
+      startPlane('data-plane', { REDIS_PREFIX: PREFIX }),
+      startPlane('data-plane', { REDIS_PREFIX: PREFIX }),
+    ]);
     const [doomed, survivor] = nodes as [RunningProcess, RunningProcess];
     await receiver.down();
     const jtis: string[] = [];

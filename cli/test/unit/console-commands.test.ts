@@ -1,21 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Io, run } from '../../src/program.ts';
-
-function io(env: NodeJS.ProcessEnv, stdin?: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: Io = {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    env,
-    tty: false,
-    pollMs: 10,
-    ...(stdin !== undefined ? { stdin: async () => stdin } : {}),
-  };
-  return { io: value, out, err };
-}
+import { run } from '../../src/program.ts';
+import { io } from './test-io.ts';
 
 /** `tessera console …` against a stand-in control plane that records what it was asked. */
 describe('tessera console', () => {

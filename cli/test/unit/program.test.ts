@@ -4,14 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Io, run } from '../../src/program.ts';
+import { run } from '../../src/program.ts';
+import { io as testIo } from './test-io.ts';
 
-function io(env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: Io = { out: (s) => out.push(s), err: (s) => err.push(s), env, tty: false, pollMs: 10 };
-  return { io: value, out, err };
-}
+const io = (env: NodeJS.ProcessEnv = {}) => testIo(env);
 
 describe('command line parsing', () => {
   it('exits 2 for an unknown command, a missing argument or option, or a bad --output', async () => {

@@ -4,21 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Io, run } from '../../src/program.ts';
-
-function io(env: NodeJS.ProcessEnv, stdin?: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: Io = {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    env,
-    tty: false,
-    pollMs: 10,
-    ...(stdin !== undefined ? { stdin: async () => stdin } : {}),
-  };
-  return { io: value, out, err };
-}
+import { run } from '../../src/program.ts';
+import { io } from './test-io.ts';
 
 interface Seen {
   method: string;

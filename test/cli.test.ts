@@ -106,7 +106,7 @@ describe('tessera CLI, installed from its npm tarball', () => {
     expect(created.code, created.stderr).toBe(0);
     const tenant = JSON.parse(created.stdout) as { tid: string; status: string; issuer: string; api_token: string };
     expect(tenant).toMatchObject({ tid, status: 'active', issuer });
-    expect(tenant.api_token).toBeTruthy();
+    expect(tenant.api_token).toMatch(/^\S{20,}$/);
     expect(created.stderr).toContain(`${tid} is active`);
 
     const got = await cli(['tenants', 'get', tid]);
@@ -185,7 +185,7 @@ describe('tessera CLI, installed from its npm tarball', () => {
     expect(registered.code, registered.stderr).toBe(0);
     const client = JSON.parse(registered.stdout) as { client_id: string; client_secret?: string; client_name: string };
     expect(client.client_name).toBe('CLI web app');
-    expect(client.client_secret).toBeTruthy();
+    expect(client.client_secret).toMatch(/^\S{20,}$/);
     expect(registered.stderr).toContain('shown this once');
 
     const clients = await cli(['clients', 'list', tid]);

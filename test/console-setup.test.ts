@@ -135,7 +135,7 @@ describe('console setup', () => {
   });
 
   it('makes the owner a console member with role owner', async () => {
-    expect(first.ownerSub).toBeTruthy();
+    expect(first.ownerSub).toMatch(/^\S+$/);
     const res = await operator('GET', '/console/rest/v1/members');
     const members = (res.json() as { members: Record<string, unknown>[] }).members;
     expect(members.find((m) => m.sub === first.ownerSub)).toMatchObject({ role: 'owner', label: 'owner', tid: null });

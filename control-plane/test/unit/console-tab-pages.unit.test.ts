@@ -9,7 +9,6 @@ function fakeContext(role: string, answers: Record<string, ApiAnswer<unknown>>) 
   const calls: string[] = [];
   const ctx: PageContext = {
     viewer: { name: 'Tester', role, tid: null, csrf: 'csrf' },
-    role,
     api: (async (method: string, url: string) => {
       const key = `${method} ${url}`;
       calls.push(key);

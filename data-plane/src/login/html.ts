@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantConfig } from '@tessera/shared/config/tenant-config';
+import { escapeHtml } from '@tessera/shared/text/html-escape';
 import { type CoreAnswer, htmlAnswer } from '../core/core-answer.ts';
 
 /** Escape text for HTML element content and double-quoted attribute values. */
-export const esc = (value: unknown): string =>
-  String(value).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
+export const esc = escapeHtml;
 
 /** A template literal whose interpolations are already-escaped HTML (use `esc` on every untrusted value). */
 export interface Page {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { escapeHtml } from '../text/html-escape.ts';
 
 /**
  * The rendered API reference both planes serve: Swagger UI from the
@@ -91,12 +92,6 @@ export function apiReferenceAsset(name: string): { contentType: string; text: st
   }
   return { contentType: asset.contentType, text };
 }
-
-const escapeHtml = (value: string): string =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 
 export interface ApiReferencePage {
   title: string;

@@ -272,7 +272,7 @@ export async function registerConsoleWeb(root: FastifyInstance, deps: ConsoleWeb
             me.status,
           );
         const viewer: Viewer = { name: session.name, role: me.body.role, tid: me.body.tid, csrf: session.csrf };
-        const ctx: PageContext = { viewer, role: me.body.role, api };
+        const ctx: PageContext = { viewer, api };
         const result: PageResult = await page.handle(ctx, request);
         if ('redirect' in result) return reply.redirect(result.redirect, 303);
         return sendPage(reply, result.title, result.body, result.status ?? 200, viewer);

@@ -1,3 +1,5 @@
+import { escapeHtml } from '@tessera/shared/text/html-escape';
+
 /**
  * A tagged template whose every interpolation is HTML-escaped unless it is
  * already `Html`: pages are type-checked TypeScript and ship inside the
@@ -11,14 +13,11 @@ export class Html {
   }
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const esc = (value: string): string => value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
 function render(value: unknown): string {
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
   if (value === undefined || value === null || value === false) return '';
-  return esc(String(value));
+  return escapeHtml(value);
 }
 
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {

@@ -8,11 +8,13 @@ export interface ApiAnswer<T = Record<string, unknown>> {
   body: T;
 }
 
-/** Who is signed in, and the API as that user: every call goes through the same auth hook as any other client's. */
+/**
+ * Who is signed in (`viewer.role`: the role the control plane decided for
+ * this very request), and the API as that user: every call goes through the
+ * same auth hook as any other client's.
+ */
 export interface PageContext {
   viewer: Viewer;
-  /** The caller's role as the control plane decided it for this very request. */
-  role: string;
   api<T = Record<string, unknown>>(
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,

@@ -30,21 +30,21 @@ ${done ? html`<div class="notice ok" role="status"><p>${done}</p></div>` : ''}
 <div class="card"><dl class="facts"><dt>Primary issuer</dt><dd><code>${t.issuer}</code></dd></dl></div>
 <h2>Aliases</h2>
 <table><caption class="visually-hidden">Issuer aliases</caption>
-<thead><tr><th scope="col">Issuer</th><th scope="col">Mode</th>${canWrite(ctx.role) ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
+<thead><tr><th scope="col">Issuer</th><th scope="col">Mode</th>${canWrite(ctx.viewer.role) ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
 <tbody>${
         t.aliases.length === 0
           ? html`<tr><td colspan="3">No aliases.</td></tr>`
           : t.aliases.map(
               (a) =>
                 html`<tr><td><code>${a.issuer}</code></td><td>${a.mode}</td>${
-                  canWrite(ctx.role)
+                  canWrite(ctx.viewer.role)
                     ? html`<td><form method="post" action="${base}/aliases/remove">${csrf}<input type="hidden" name="issuer" value="${a.issuer}"><button type="submit" class="danger" aria-label="Remove alias ${a.issuer}">Remove</button></form></td>`
                     : ''
                 }</tr>`,
             )
       }</tbody></table>
 ${
-  canWrite(ctx.role)
+  canWrite(ctx.viewer.role)
     ? html`<form method="post" action="${base}/aliases" class="card">${csrf}
 <h2>Add an alias</h2>
 <div class="row"><div><label for="alias-issuer">Alias issuer URL</label><input type="url" id="alias-issuer" name="issuer" required></div>
@@ -139,7 +139,7 @@ export const migrationPage: ConsolePage = {
 <dt>Counted at</dt><dd>${m.counted_at ?? '–'}</dd>
 </dl></div>
 ${
-  running && canWrite(ctx.role)
+  running && canWrite(ctx.viewer.role)
     ? html`<div class="actions">
 <form method="post" action="${base}/complete"><input type="hidden" name="_csrf" value="${ctx.viewer.csrf}"><button type="submit" class="primary">Complete now</button></form>
 <form method="post" action="${base}/cancel"><input type="hidden" name="_csrf" value="${ctx.viewer.csrf}"><button type="submit" class="danger">Cancel migration</button></form>

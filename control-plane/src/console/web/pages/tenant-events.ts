@@ -65,7 +65,7 @@ export const eventsPage: ConsolePage = {
       const head = html`${doneNotice(request)}<h2>Webhook targets</h2>${targets(t)}<h2>Dead letters</h2>`;
       if (answer.status !== 200) return { ...refused(answer), body: html`${head}${refused(answer).body}` };
       const { dead_letters, next_cursor } = answer.body;
-      const write = canWrite(ctx.role);
+      const write = canWrite(ctx.viewer.role);
       return {
         body: html`${head}
 <div class="table-scroll"><table><caption class="visually-hidden">Event deliveries that exhausted their attempts</caption>

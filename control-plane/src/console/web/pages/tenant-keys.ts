@@ -44,7 +44,7 @@ export const keysPage: ConsolePage = {
               )
         }</tbody></table>
 ${
-  canWrite(ctx.role)
+  canWrite(ctx.viewer.role)
     ? html`<form method="post" action="${tabBase(t.tid)}/keys/rotate" class="card">${csrfField(ctx)}
 <h2>Rotate keys</h2>
 <p class="hint">New keys are generated for the configured algorithms and published before they sign (pre-publication); the current ones retire when the new ones take over.</p>

@@ -69,7 +69,7 @@ ${done ? html`<div class="notice ok" role="status"><p>Done: the tenant was ${don
 <dt>Updated</dt><dd>${t.updated_at}</dd>
 </dl>
 ${
-  canOperate(ctx.role) && actions.length > 0
+  canOperate(ctx.viewer.role) && actions.length > 0
     ? html`<div class="actions">${actions.map(
         (a) =>
           html`<a class="button${a === 'delete' ? ' danger' : ''}" href="${base}/confirm/${a}">${ACTIONS[a].label}…</a>`,

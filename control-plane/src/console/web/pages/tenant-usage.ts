@@ -103,7 +103,7 @@ export const usagePage: ConsolePage = {
 <h2>Plan</h2>
 <div class="card"><dl class="facts"><dt>Current plan</dt><dd>${planList.find((p) => p.id === t.plan)?.name ?? t.plan} <code>${t.plan}</code></dd></dl>
 ${
-  canOperate(ctx.role) && planList.length > 0
+  canOperate(ctx.viewer.role) && planList.length > 0
     ? html`<form method="post" action="${base}/usage/plan" class="row">${csrfField(ctx)}
 <div><label for="plan">Change the plan to</label><select id="plan" name="plan">${planList.map(
         (p) => html`<option value="${p.id}"${p.id === t.plan ? html` selected` : ''}>${p.name} (${p.id})</option>`,

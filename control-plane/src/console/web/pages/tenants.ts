@@ -40,7 +40,7 @@ export const tenantList: ConsolePage = {
 <div><label for="q">Search by id, name or issuer</label><input type="search" id="q" name="q" value="${q}"></div>
 <div class="fit"><button type="submit">Search</button></div>
 </form>
-${canOperate(ctx.role) ? html`<div class="fit"><a class="button primary" href="/console/tenants/new">New tenant</a></div>` : ''}
+${canOperate(ctx.viewer.role) ? html`<div class="fit"><a class="button primary" href="/console/tenants/new">New tenant</a></div>` : ''}
 </div>
 <p class="hint" role="status">${shown.length} of ${read.tenants.length} tenant${read.tenants.length === 1 ? '' : 's'}</p>
 <table>

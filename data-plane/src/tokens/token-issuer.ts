@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Authorization } from '@tessera/shared/authz/authorization';
+import { decryptDirectJwe, encryptDirectJwe } from '@tessera/shared/crypto/direct-jwe';
 import { HttpError } from '@tessera/shared/http/errors';
 import { currentKey } from '@tessera/shared/keys/key-lifecycle';
 import {
@@ -8,7 +9,6 @@ import {
   encodeJwtAccessToken,
 } from '@tessera/shared/tokens/access-token-jwt';
 import { mintIdentifier, randomJti } from '@tessera/shared/tokens/identifiers';
-import { CompactEncrypt, compactDecrypt } from 'jose';
 import { identifierAccessToken } from '../plugins/identifier-token-codec.ts';
 import { encodeAccessTokenClaims } from '../plugins/jwt-claims-codec.ts';
 import type { AccessTokenStore } from '../ports/access-token-store.ts';
@@ -177,17 +177,14 @@ export class TokenIssuer {
   }
 
   async encodeTransientRefreshToken(context: TenantContext, payload: TransientRefreshToken): Promise<string> {
-    return new CompactEncrypt(Buffer.from(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', cty: 'tessera-rt' })
-      .encrypt(context.secrets['refresh-token-enc']);
+    return encryptDirectJwe(context.secrets['refresh-token-enc'], { cty: 'tessera-rt' }, JSON.stringify(payload));
   }
 
   async decodeTransientRefreshToken(context: TenantContext, token: string): Promise<TransientRefreshToken | null> {
-    if (token.split('.').length !== 5) return null;
+    const opened = decryptDirectJwe(context.secrets['refresh-token-enc'], token);
+    if (opened?.header.cty !== 'tessera-rt') return null;
     try {
-      const { plaintext, protectedHeader } = await compactDecrypt(token, context.secrets['refresh-token-enc']);
-      if (protectedHeader.cty !== 'tessera-rt') return null;
-      return JSON.parse(Buffer.from(plaintext).toString('utf8')) as TransientRefreshToken;
+      return JSON.parse(opened.plaintext) as TransientRefreshToken;
     } catch {
       return null;
     }

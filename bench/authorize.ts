@@ -24,15 +24,25 @@
  * Issue 12's target: the default tenant at ≥ 400 flows per second per core,
  * read as flows per second of the server's CPU time (1000 / CPU ms per flow).
  *
+ * The floor: with the default tenant and a PKCS#11 module, bare node:http
+ * (bench/support/bare-flow-server.mjs) serves the same four requests doing
+ * only the flow's durable work and signatures — the same Redis commands, the
+ * remembered-consent SELECT, the three events, the ES256 and RS256 signatures
+ * in SoftHSM — under the same load, in turns with the data plane
+ * (BENCH_ROUNDS rounds each). The report sets the target's CPU budget per flow
+ * beside the floor's.
+ *
  * Environment:
  *   BENCH_SECONDS       seconds timed (default 10)
+ *   BENCH_ROUNDS        timed runs of each server, in turns, when the floor runs (default 2)
+ *   BENCH_FLOOR         off: no floor
  *   BENCH_CONCURRENCY   flows in flight (default 16)
  *   BENCH_ALG           default (default), RS256, ES256, EdDSA
  *   BENCH_CPU_PROF      when set, the data plane writes a V8 CPU profile into .cache/prof
  *   TESSERA_QUOTAS      passed to the data plane (`off`: no rate limits or hard caps). The tenant is on the `bench` plan
  *                       (bench/support/bench-plan.ts): every limit checked, none reached.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,6 +66,7 @@ pinSelf('1');
 const SECONDS = positiveEnv('BENCH_SECONDS', 10);
 const CONCURRENCY = positiveEnv('BENCH_CONCURRENCY', 16);
 const WARMUP_SECONDS = 3;
+const ROUNDS = positiveEnv('BENCH_ROUNDS', 2);
 const ALG = (process.env.BENCH_ALG ?? 'default') as 'default' | 'RS256' | 'ES256' | 'EdDSA';
 if (!['default', 'RS256', 'ES256', 'EdDSA'].includes(ALG))
   throw new Error('BENCH_ALG must be default, RS256, ES256 or EdDSA');
@@ -80,6 +91,8 @@ const CLIENT_SECRET = randomBytes(24).toString('base64url');
 const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
 const REDIRECT = 'https://rp.example.com/cb';
 const pkcs11Module = ALG === 'default' ? process.env.PKCS11_MODULE || undefined : undefined;
+/** The floor needs SoftHSM for its signatures, and is the floor of the default tenant's flow. */
+const withFloor = pkcs11Module !== undefined && process.env.BENCH_FLOOR !== 'off';
 
 // A SoftHSM token directory of the bench's own (the default tenant's keys live there when there is a module).
 const softhsmDir = join(ROOT, '.cache', `softhsm-bench-authorize-${runId}`);
@@ -132,6 +145,40 @@ async function stopChild(proc: ChildProcess | undefined): Promise<void> {
   const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Bare node:http doing only the flow's durable work (bench/support/bare-flow-server.mjs), on a token of its own. */
+async function startFloor(port: number): Promise<ChildProcess> {
+  const init = spawnSync(
+    'softhsm2-util',
+    ['--init-token', '--free', '--label', 'bare-flow', '--so-pin', '0000', '--pin', '1234'],
+    { encoding: 'utf8' },
+  );
+  if (init.status !== 0) throw new Error(`softhsm2-util --init-token: ${init.stderr}`);
+  const script = join(ROOT, 'bench', 'support', 'bare-flow-server.mjs');
+  const [command, argv] = hasTaskset
+    ? (['taskset', ['-c', '0', process.execPath, script]] as const)
+    : ([process.execPath, [script]] as const);
+  const proc = spawn(command, argv, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env,
+      BARE_PORT: String(port),
+      BARE_REDIS_URL: settings.redisUrl,
+      BARE_REDIS_PREFIX: `${redisPrefix}floor:`,
+      BARE_DATABASE_URL: databaseUrl,
+      BARE_TOKEN_LABEL: 'bare-flow',
+      BARE_TOKEN_PIN: '1234',
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`the flow floor exited (${code})`)));
+    proc.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+  });
+  return proc;
 }
 
 function cpuSeconds(pid: number | undefined): number | undefined {
@@ -221,9 +268,36 @@ let db: Db | undefined;
 let databaseCreated = false;
 let backend = 'software';
 let tenantLabel = '';
-let result:
-  | { flows: number; perSecond: number; p50: number; p99: number; failures: number; cpuMs?: number }
-  | undefined;
+interface Result {
+  flows: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  failures: number;
+  cpuMs?: number;
+}
+const results: Result[] = [];
+const floorResults: Result[] = [];
+let floor: ChildProcess | undefined;
+
+/** One timed run of flows against `base`, with the CPU time of the process `pid` serving them. */
+async function timed(base: string, apiToken: string, pid: number | undefined): Promise<Result> {
+  const before = cpuSeconds(pid);
+  const run = await load(base, apiToken, SECONDS);
+  const after = cpuSeconds(pid);
+  const sorted = [...run.latencies].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  return {
+    flows: sorted.length,
+    perSecond: sorted.length / run.elapsed,
+    p50: pct(50),
+    p99: pct(99),
+    failures: run.failures,
+    ...(before !== undefined && after !== undefined && sorted.length
+      ? { cpuMs: ((after - before) * 1000) / sorted.length }
+      : {}),
+  };
+}
 try {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -298,24 +372,27 @@ try {
       ? `the default tenant: ${backend} keys, ID token ${ID_ALG}, access token ${accessAlg}`
       : `ID and access tokens ${ALG}, software keys`;
   await load(base, apiToken, WARMUP_SECONDS);
-  log(`timing ${SECONDS} s with ${CONCURRENCY} flows in flight`);
-  const before = cpuSeconds(child.pid);
-  const run = await load(base, apiToken, SECONDS);
-  const after = cpuSeconds(child.pid);
-  const sorted = [...run.latencies].sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-  result = {
-    flows: sorted.length,
-    perSecond: sorted.length / run.elapsed,
-    p50: pct(50),
-    p99: pct(99),
-    failures: run.failures,
-    ...(before !== undefined && after !== undefined && sorted.length
-      ? { cpuMs: ((after - before) * 1000) / sorted.length }
-      : {}),
-  };
+  let floorBase: string | undefined;
+  if (withFloor) {
+    const floorPort = await freePort();
+    floor = await startFloor(floorPort);
+    floorBase = `http://127.0.0.1:${floorPort}`;
+    await flow(floorBase, apiToken);
+    await load(floorBase, apiToken, WARMUP_SECONDS);
+  }
+  const rounds = withFloor ? ROUNDS : 1;
+  for (let round = 1; round <= rounds; round++) {
+    const of = rounds > 1 ? ` (round ${round}/${rounds})` : '';
+    log(`timing ${SECONDS} s with ${CONCURRENCY} flows in flight${of}`);
+    results.push(await timed(base, apiToken, child.pid));
+    if (floorBase) {
+      log(`timing the floor ${SECONDS} s${of}`);
+      floorResults.push(await timed(floorBase, apiToken, floor!.pid));
+    }
+  }
 } finally {
   await stopChild(child);
+  await stopChild(floor);
   await db?.destroy();
   if (databaseCreated)
     await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));
@@ -323,10 +400,18 @@ try {
   rmSync(softhsmDir, { recursive: true, force: true });
 }
 
+/** The run with the median CPU per flow (of two, the lower). */
+function medianRun(runs: Result[]): Result | undefined {
+  const sorted = [...runs].sort((a, b) => (a.cpuMs ?? 0) - (b.cpuMs ?? 0));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+const result = medianRun(results);
 if (result) {
   console.log(
     `\nAuthorization-code flows (authorisation session API start/auth/consent → code → token; ${tenantLabel}), ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, ${CONCURRENCY} in flight, loopback` +
-      `${hasTaskset ? ', server on CPU 0, driver on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}`,
+      `${hasTaskset ? ', server on CPU 0, driver on CPU 1' : ' (not pinned: no taskset)'}, Node ${process.version}` +
+      (results.length > 1 ? `; the median of ${results.length} runs in turns with the floor` : ''),
   );
   const perCore = result.cpuMs ? 1000 / result.cpuMs : undefined;
   const target =
@@ -335,9 +420,24 @@ if (result) {
       : perCore === undefined
         ? '?'
         : `≥ ${TARGET_FLOWS_PER_CORE} ${perCore >= TARGET_FLOWS_PER_CORE ? 'met' : 'MISSED'}`;
-  console.log('| flows/s | flows | p50 ms | p99 ms | server CPU ms/flow | flows per CPU-second | target | failures |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |');
+  const floorRun = medianRun(floorResults);
   console.log(
-    `| ${result.perSecond.toFixed(0)} | ${result.flows} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.cpuMs?.toFixed(2) ?? '?'} | ${perCore?.toFixed(0) ?? '?'} | ${target} | ${result.failures} |`,
+    '| server | flows/s | flows | p50 ms | p99 ms | server CPU ms/flow | flows per CPU-second | target | failures | CPU ms/flow per run |',
   );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  const row = (name: string, r: Result, runs: Result[], aim: string) =>
+    console.log(
+      `| ${name} | ${r.perSecond.toFixed(0)} | ${r.flows} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.cpuMs?.toFixed(2) ?? '?'} | ${r.cpuMs ? (1000 / r.cpuMs).toFixed(0) : '?'} | ${aim} | ${r.failures} | ${runs.map((x) => x.cpuMs?.toFixed(2) ?? '?').join(' ')} |`,
+    );
+  row('Tessera', result, results, target);
+  if (floorRun) {
+    row("floor: bare node:http, the flow's durable work and signatures only", floorRun, floorResults, '');
+    if (floorRun.cpuMs) {
+      const budget = 1000 / TARGET_FLOWS_PER_CORE;
+      console.log(
+        `\nThe target allows ${budget.toFixed(2)} ms of CPU per flow; the floor uses ${floorRun.cpuMs.toFixed(2)} ms, so the target leaves ${(budget / floorRun.cpuMs).toFixed(2)}× the floor` +
+          (result.cpuMs ? ` (Tessera: ${(result.cpuMs / floorRun.cpuMs).toFixed(2)}× the floor).` : '.'),
+      );
+    }
+  }
 }

@@ -17,6 +17,9 @@
  *     signature, or the same Redis write, and the same token.issued event write to the outbox stream (one
  *     awaited XADD, as every Tessera token response makes since issue 14; BENCH_FLOOR_EVENT=off leaves it out
  *     of the floor to compare with earlier figures) (bench/support/bare-token-server.mjs)
+ * When a row with a target and the floor row of the same work both run (identifier + floor-identifier, eddsa +
+ * floor-eddsa), a second table sets the CPU per request the target allows (node-oidc-provider's ÷ the factor)
+ * beside the floor's: a budget under the floor is one no server keeping that work can meet.
  * Each Tessera row has a tenant of its own (one client, client_secret_basic, client_credentials only),
  * addressed with the `Tenant-ID` header. node-oidc-provider runs as configured in
  * docs/platform-notes.md (bench/support/oidc-provider-server.mjs). Targets (issue 12) compare the
@@ -94,6 +97,11 @@ interface Scenario {
   defaults?: boolean;
   /** What the issue asks for: the reference's CPU per request over Tessera's at least `cpu` (median of the rounds). */
   target?: { cpu: number; text: string };
+  /**
+   * The floor row doing the same durable work as this row (the same signature, or the same Redis write, and the
+   * event): when both run, the report sets the CPU this row's target allows beside what that floor uses.
+   */
+  sameWorkAs?: Floor;
   /** Load the introspection endpoint with one token of the scenario instead of the token endpoint. */
   introspect?: boolean;
   /** Send a fresh DPoP proof with every token request: the tokens are DPoP-bound. */
@@ -120,6 +128,7 @@ const ALL_SCENARIOS: Scenario[] = [
     alg: 'EdDSA',
     reference: 'opaque',
     target: times(2),
+    sameWorkAs: 'identifier',
   },
   {
     name: 'JWT EdDSA',
@@ -129,6 +138,7 @@ const ALL_SCENARIOS: Scenario[] = [
     alg: 'EdDSA',
     reference: 'EdDSA',
     target: times(2.5),
+    sameWorkAs: 'sodium',
   },
   { name: 'JWT ES256', tid: 'bench-es256', backend: 'software', format: 'jwt', alg: 'ES256', reference: 'ES256' },
   {
@@ -497,4 +507,29 @@ for (const s of SCENARIOS) {
     `| ${s.name} | ${t.rps.toFixed(0)} | ${t.p50} | ${t.p99} | ${cpu(t)} | ${t.non2xx} | ${t.errors} | ${referenceName(s)} | ${r.rps.toFixed(0)} | ${r.p99} | ${cpu(r)} | ${r.non2xx} | ${r.errors} | ${x(median(ratios.get(s.name)!))} | ${cpuRatio === undefined ? '?' : x(cpuRatio)} | ${target} | ${cpuRounds.map(x).join(' ')} |`,
   );
 }
+budgetReport();
 console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+/**
+ * A target against node-oidc-provider allows Tessera at most the reference's CPU per request ÷ the factor. Set
+ * beside the floor that does the same durable work (bare node:http: the same signature, or the same Redis write,
+ * and the awaited event), it shows whether the target can be met by any server that keeps that work: a budget
+ * under the floor cannot.
+ */
+function budgetReport(): void {
+  const rows = SCENARIOS.flatMap((s) => {
+    const floorRow = SCENARIOS.find((f) => f.floor !== undefined && f.floor === s.sameWorkAs);
+    const nop = reference.get(s.name)?.cpuUs;
+    const floorCpu = floorRow ? reference.get(floorRow.name)?.cpuUs : undefined;
+    if (!s.target || !floorRow || nop === undefined || floorCpu === undefined) return [];
+    const budget = nop / s.target.cpu;
+    return [
+      `| ${s.name} ${s.target.text} | ${nop.toFixed(0)} | ${budget.toFixed(0)} | ${floorCpu.toFixed(0)} (${floorName(floorRow.floor!)}) | ${x(budget / floorCpu)} | ${budget < floorCpu ? 'below the floor: no server doing this work meets it' : `Tessera would have to come within ${((budget / floorCpu - 1) * 100).toFixed(0)} % of bare node:http`} |`,
+    ];
+  });
+  if (!rows.length) return;
+  console.log('\nTarget budgets against the floor (µs CPU per request, medians)');
+  console.log('| target | node-oidc-provider | budget (÷ factor) | floor, same durable work | budget ÷ floor | |');
+  console.log('| --- | ---: | ---: | --- | ---: | --- |');
+  for (const row of rows) console.log(row);
+}

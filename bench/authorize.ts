@@ -438,6 +438,12 @@ if (result) {
         `\nThe target allows ${budget.toFixed(2)} ms of CPU per flow; the floor uses ${floorRun.cpuMs.toFixed(2)} ms, so the target leaves ${(budget / floorRun.cpuMs).toFixed(2)}× the floor` +
           (result.cpuMs ? ` (Tessera: ${(result.cpuMs / floorRun.cpuMs).toFixed(2)}× the floor).` : '.'),
       );
+      // Each round's two runs are seconds apart: their ratio is steadier than a ratio of medians when the VM's speed drifts.
+      const perRound = results.flatMap((t, i) => {
+        const f = floorResults[i]?.cpuMs;
+        return t.cpuMs && f ? [`${(t.cpuMs / f).toFixed(2)}×`] : [];
+      });
+      console.log(`Tessera's CPU per flow over the floor's, per round: ${perRound.join(' ')}`);
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ClientKeySets } from './client-auth/client-jwks.ts';
 import type { OAuthServices } from './oauth/oauth-services.ts';
+import type { ApiTokenHashes } from './ports/api-token-hashes.ts';
 import type { BackchannelLogoutQueue } from './ports/backchannel-logout-queue.ts';
 import type { ClientLookup } from './ports/client-lookup.ts';
 import type { ClientStore } from './ports/client-store.ts';
@@ -58,4 +59,6 @@ export interface DataPlaneDeps {
   webhooks: SlotInvoker;
   /** Tenants' plugin secrets (e.g. an LDAP bind password), cached per node. */
   tenantSecrets: TenantSecrets;
+  /** The tenants' API token hashes as the database has them now, for a token newer than the cached tenant. */
+  apiTokens: ApiTokenHashes;
 }

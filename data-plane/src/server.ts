@@ -50,6 +50,7 @@ import { oauthServices, type PasswordAuthenticator } from './oauth/oauth-service
 import { ModuleRunner } from './plugins/module-runner.ts';
 import { slotInvoker } from './plugins/slot-invoker.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
+import { PgApiTokenHashes } from './stores/api-token-hashes.ts';
 import { CachedTenantSecrets } from './stores/cached-tenant-secrets.ts';
 import { ClientCache } from './stores/client-cache.ts';
 import { CorsOriginCache } from './stores/cors-origin-cache.ts';
@@ -259,6 +260,7 @@ export function buildDataPlane(options: DataPlaneOptions): DataPlane {
     backchannelLogout,
     webhooks,
     tenantSecrets,
+    apiTokens: new PgApiTokenHashes(db, clock),
   };
   const hsm = options.keyStores.hsmCheck();
   const monitor = monitorEndpoint({

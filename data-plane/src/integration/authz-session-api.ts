@@ -131,7 +131,7 @@ export const authzSessionApi: Endpoint = {
   name: 'authz-sessions',
   area: 'management',
   routes: (deps) => {
-    const admission = [requireApiToken];
+    const admission = [requireApiToken(deps)];
     const start = step<object, SessionRequest<Static<typeof StartBody>>>('startAuthzSession', async (x) => {
       const { query, user_code, sub_sid } = x.request.body;
       if ((query === undefined) === (user_code === undefined))

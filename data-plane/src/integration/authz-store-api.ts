@@ -238,7 +238,7 @@ export const authzStoreApi: Endpoint = {
   name: 'authz-store',
   area: 'management',
   routes: (deps) => {
-    const admission = [requireApiToken];
+    const admission = [requireApiToken(deps)];
     const authorizations = deps.oauth.authorizations;
     const tidOf = (request: TenantRequest) => request.tenant.tenant.tid;
 

@@ -234,7 +234,7 @@ export const directAuthzApi: Endpoint = {
       method: 'POST',
       path: '/direct-authz/rest/v2',
       schema: { body: DirectAuthzRequest },
-      admission: [requireApiToken],
+      admission: [requireApiToken(deps)],
       steps: [oneSubjectForm, directClient(deps), subjectSession(deps), directAuthorization, issueTokens(deps)],
     }),
   ],

@@ -75,7 +75,7 @@ export const directoryApi: Endpoint = {
   area: 'management',
   routes: (deps) => {
     const dir = deps.directory;
-    const admission = [requireApiToken];
+    const admission = [requireApiToken(deps)];
 
     const create = step<object, UserRequest<Static<typeof NewUserBody>>>('createUser', async (x) => {
       // The plan's user quota (as this node last read the tenant): 403 quota_exceeded at it, nothing created.

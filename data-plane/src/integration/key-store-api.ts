@@ -79,7 +79,7 @@ export const keyStoreApi: Endpoint = {
   routes: (deps) => {
     const base = '/key-store/rest/v1/:ctx';
     const store = (context: TenantContext) => deps.keyStores.for(context.tenant.config.keys.backend);
-    const admission = [requireApiToken];
+    const admission = [requireApiToken(deps)];
     const published = keyStep('publishedKeys', async (x) =>
       keysAnswer(await publishedKeys(deps.db, x.request.tenant.tenant.tid)),
     );

@@ -41,7 +41,7 @@ export const logoutSessionApi: Endpoint = {
   name: 'logout-sessions',
   area: 'management',
   routes: (deps) => {
-    const admission = [requireApiToken];
+    const admission = [requireApiToken(deps)];
     const start = step<object, SessionRequest<Static<typeof StartBody>>>('startLogoutSession', async (x) =>
       jsonAnswer(
         await startLogoutSession(flowOf(x, deps), { query: x.request.body.query, subSid: x.request.body.sub_sid }),

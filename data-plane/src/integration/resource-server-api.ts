@@ -35,7 +35,7 @@ export const resourceServerApi: Endpoint = {
   area: 'management',
   routes: (deps) => {
     const store = deps.oauth.resourceServerStore;
-    const admission = [requireApiToken];
+    const admission = [requireApiToken(deps)];
     const tidOf = (request: TenantRequest) => request.tenant.tenant.tid;
 
     const create = step<object, RsRequest<Static<typeof ResourceServerBody>>>('createResourceServer', async (x) => {

@@ -103,7 +103,7 @@ export const sessionStoreApi: Endpoint = {
         method: 'GET',
         path: BASE,
         schema,
-        admission: [requireApiToken],
+        admission: [requireApiToken(deps)],
         steps: [read],
       }),
       route({
@@ -111,7 +111,7 @@ export const sessionStoreApi: Endpoint = {
         method: 'DELETE',
         path: BASE,
         schema,
-        admission: [requireApiToken],
+        admission: [requireApiToken(deps)],
         steps: [end],
       }),
     ];

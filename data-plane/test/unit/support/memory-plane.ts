@@ -11,6 +11,7 @@ import type { DataPlaneDeps } from '../../../src/data-plane-deps.ts';
 import { oauthServices, type PasswordAuthenticator } from '../../../src/oauth/oauth-services.ts';
 import { ModuleRunner } from '../../../src/plugins/module-runner.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
+import { MemoryApiTokenHashes } from '../../../src/ports/memory/memory-api-token-hashes.ts';
 import { MemoryBackchannelLogoutQueue } from '../../../src/ports/memory/memory-backchannel-logout-queue.ts';
 import { MemoryEventSink } from '../../../src/ports/memory/memory-event-sink.ts';
 import { type MemoryPorts, memoryPorts } from '../../../src/ports/memory/memory-ports.ts';
@@ -55,6 +56,8 @@ export interface MemoryPlane {
   webhooks: ScriptedWebhookInvoker;
   /** Tenants' plugin secrets: `tenantSecrets.set(tid, name, value)`. */
   tenantSecrets: MemoryTenantSecrets;
+  /** API tokens minted after a tenant's context was loaded: `apiTokens.add(tid, sha256)`. */
+  apiTokens: MemoryApiTokenHashes;
   /** A tenant with this config (defaults applied), its keys made in the in-memory key store. */
   tenant(config?: Record<string, unknown>, tid?: string): Promise<TenantContext>;
 }
@@ -78,6 +81,7 @@ export function memoryPlane(
   const logoutQueue = new MemoryBackchannelLogoutQueue();
   const webhooks = new ScriptedWebhookInvoker(new ModuleRunner({ allowed: options.pluginModules === true }));
   const tenantSecrets = new MemoryTenantSecrets();
+  const apiTokens = new MemoryApiTokenHashes();
   const deps: DataPlaneDeps = {
     db: unavailable('PostgreSQL'),
     redis: unavailable('Redis'),
@@ -99,6 +103,7 @@ export function memoryPlane(
     backchannelLogout: logoutQueue,
     webhooks,
     tenantSecrets,
+    apiTokens,
   };
   return {
     clock,
@@ -108,6 +113,7 @@ export function memoryPlane(
     logoutQueue,
     webhooks,
     tenantSecrets,
+    apiTokens,
     async tenant(input = {}, tid = `t-${randomBytes(4).toString('hex')}`) {
       const config: TenantConfig = parseTenantConfig(input);
       const specs = [...config.keys.signingAlgorithms, ...config.keys.encryptionAlgorithms].map((alg) => ({

@@ -25,7 +25,8 @@
  * docs/platform-notes.md (bench/support/oidc-provider-server.mjs). Targets (issue 12) compare the
  * servers' CPU time per request, median over the rounds.
  *
- * Both servers run as child processes pinned to CPU 0 (taskset, where present); autocannon runs
+ * Every server runs with the node flags the data plane ships with (infra/build/node-flags.ts), so none is
+ * tuned and the other not. Both servers run as child processes pinned to CPU 0 (taskset, where present); autocannon runs
  * here, pinned to CPU 1, over loopback. The Tessera node stays up; each row's node-oidc-provider
  * runs in a process of its own, and the two take the load in turns, so only one server is under
  * load at a time and each round's ratio compares two neighbouring runs. A row shows the medians
@@ -55,6 +56,7 @@ import { join } from 'node:path';
 import type { Db } from '@tessera/shared/db/database';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { decodeJwt } from 'jose';
+import { DATA_PLANE_NODE_FLAGS } from '../infra/build/node-flags.ts';
 import { freePort, ROOT } from '../infra/dev/services.ts';
 import { type Figure, type LoadTarget, measure, median } from './support/autocannon-load.ts';
 import { BenchClient, CLIENT_CREDENTIALS, verifyJwt } from './support/bench-client.ts';
@@ -230,7 +232,7 @@ const children = new PinnedChildren();
 
 /** Bare node:http doing only what the floor row names (bench/support/bare-token-server.mjs). */
 function startFloor(port: number, floor: Floor): ChildProcess {
-  return children.start([...profileArgs(), 'bench/support/bare-token-server.mjs'], {
+  return children.start([...profileArgs(), ...DATA_PLANE_NODE_FLAGS, 'bench/support/bare-token-server.mjs'], {
     ...process.env,
     BARE_PORT: String(port),
     BARE_SIGN: floor,
@@ -244,7 +246,7 @@ function startFloor(port: number, floor: Floor): ChildProcess {
 /** node-oidc-provider, its start-up notices left out. */
 function startOidcProvider(port: number, format: Reference): ChildProcess {
   return children.start(
-    [...profileArgs(), 'bench/support/oidc-provider-server.mjs'],
+    [...profileArgs(), ...DATA_PLANE_NODE_FLAGS, 'bench/support/oidc-provider-server.mjs'],
     {
       ...process.env,
       OIDC_PORT: String(port),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dropDatabase } from '@tessera/shared/db/migrate';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATA_PLANE_NODE_FLAGS } from '../infra/build/node-flags.ts';
 import { eventually, requireTestRun, uniqueTid } from './support/env.ts';
 import { freePort, ROOT } from './support/processes.ts';
 import { temporalEnv, testTemporalSettings } from './support/temporal.ts';
@@ -146,7 +147,11 @@ describe('the compiled build runs from the entry point script and provisions a t
       readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean),
     );
     expect(commandLines.map((argv) => argv.slice(1))).toEqual(
-      ['data-plane', 'control-plane', 'worker'].map((name) => ['--enable-source-maps', `dist/${name}.js`]),
+      ['data-plane', 'control-plane', 'worker'].map((name) => [
+        '--enable-source-maps',
+        ...(name === 'data-plane' ? DATA_PLANE_NODE_FLAGS : []),
+        `dist/${name}.js`,
+      ]),
     );
     // From the root the script lives in (the image's /app), so dist/ is the build's.
     for (const child of running) expect(readlinkSync(`/proc/${child.pid}/cwd`)).toBe(root);

@@ -31,7 +31,8 @@ run_js() {
   fi
   # exec: node becomes the child of tini and receives SIGTERM directly.
   # Source maps: stack traces name the TypeScript files and lines.
-  exec node --enable-source-maps "$file" "$@"
+  # shellcheck disable=SC2086 # node_flags is a list of flags, split on purpose.
+  exec node --enable-source-maps ${node_flags:-} "$file" "$@"
 }
 
 if [ $# -eq 0 ]; then
@@ -42,7 +43,12 @@ role="$1"
 shift
 
 case "$role" in
-  data-plane) run_js dist/data-plane.js "$@" ;;
+  data-plane)
+    # A larger young generation (infra/build/node-flags.ts): most of a request's objects die young, and
+    # scavenging less often cut the data plane's CPU per authorization-code flow by 5-8 % (bench:authorize).
+    node_flags="--max-semi-space-size=64"
+    run_js dist/data-plane.js "$@"
+    ;;
   control-plane) run_js dist/control-plane.js "$@" ;;
   worker)
     # The workflow code is bundled at build time; the worker loads it instead of webpacking sources it does not have.

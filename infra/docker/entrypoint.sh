@@ -45,7 +45,7 @@ shift
 case "$role" in
   data-plane)
     # A larger young generation (infra/build/node-flags.ts): most of a request's objects die young, and
-    # scavenging less often cut the data plane's CPU per authorization-code flow by 5-8 % (bench:authorize).
+    # scavenging less often cut the CPU per authorization-code flow by 2-7 % (bench:authorize, three 4-round runs).
     node_flags="--max-semi-space-size=64"
     run_js dist/data-plane.js "$@"
     ;;

@@ -56,7 +56,7 @@ import { dropDatabase } from '@tessera/shared/db/migrate';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { loadSettings } from '@tessera/shared/settings';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { DATA_PLANE_NODE_FLAGS } from '../infra/build/node-flags.ts';
+import { benchNodeFlags } from '../infra/build/node-flags.ts';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
@@ -164,7 +164,7 @@ async function startFloor(port: number): Promise<ChildProcess> {
   if (init.status !== 0) throw new Error(`softhsm2-util --init-token: ${init.stderr}`);
   const script = join(ROOT, 'bench', 'support', 'bare-flow-server.mjs');
   // The node flags the data plane runs with, so only the work differs.
-  const args = [...DATA_PLANE_NODE_FLAGS, script];
+  const args = [...benchNodeFlags(), script];
   const [command, argv] = hasTaskset
     ? (['taskset', ['-c', '0', process.execPath, ...args]] as const)
     : ([process.execPath, args] as const);

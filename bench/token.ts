@@ -56,7 +56,7 @@ import { join } from 'node:path';
 import type { Db } from '@tessera/shared/db/database';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { decodeJwt } from 'jose';
-import { DATA_PLANE_NODE_FLAGS } from '../infra/build/node-flags.ts';
+import { benchNodeFlags } from '../infra/build/node-flags.ts';
 import { freePort, ROOT } from '../infra/dev/services.ts';
 import { type Figure, type LoadTarget, measure, median } from './support/autocannon-load.ts';
 import { BenchClient, CLIENT_CREDENTIALS, verifyJwt } from './support/bench-client.ts';
@@ -232,7 +232,7 @@ const children = new PinnedChildren();
 
 /** Bare node:http doing only what the floor row names (bench/support/bare-token-server.mjs). */
 function startFloor(port: number, floor: Floor): ChildProcess {
-  return children.start([...profileArgs(), ...DATA_PLANE_NODE_FLAGS, 'bench/support/bare-token-server.mjs'], {
+  return children.start([...profileArgs(), ...benchNodeFlags(), 'bench/support/bare-token-server.mjs'], {
     ...process.env,
     BARE_PORT: String(port),
     BARE_SIGN: floor,
@@ -246,7 +246,7 @@ function startFloor(port: number, floor: Floor): ChildProcess {
 /** node-oidc-provider, its start-up notices left out. */
 function startOidcProvider(port: number, format: Reference): ChildProcess {
   return children.start(
-    [...profileArgs(), ...DATA_PLANE_NODE_FLAGS, 'bench/support/oidc-provider-server.mjs'],
+    [...profileArgs(), ...benchNodeFlags(), 'bench/support/oidc-provider-server.mjs'],
     {
       ...process.env,
       OIDC_PORT: String(port),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { build } from '../../infra/build/build.ts';
-import { DATA_PLANE_NODE_FLAGS } from '../../infra/build/node-flags.ts';
+import { benchNodeFlags } from '../../infra/build/node-flags.ts';
 import { ROOT } from '../../infra/dev/services.ts';
 
 const OUT = join(ROOT, '.cache', 'bench-dist');
@@ -16,5 +16,5 @@ let built: Promise<void> | undefined;
 export async function compiledDataPlaneArgs(): Promise<string[]> {
   built ??= build(OUT, ['data-plane']);
   await built;
-  return ['--enable-source-maps', ...DATA_PLANE_NODE_FLAGS, join(OUT, 'data-plane.js')];
+  return ['--enable-source-maps', ...benchNodeFlags(), join(OUT, 'data-plane.js')];
 }

@@ -33,9 +33,15 @@ export function requireApiToken(deps: Pick<DataPlaneDeps, 'apiTokens' | 'oauth'>
     const { tenant, apiTokenHashes } = x.request.tenant;
     if (matchesAnyHash(token, apiTokenHashes)) return undefined;
     const since = deps.oauth.clock.now();
-    return deps.apiTokens.current(tenant.tid, since).then((current) => {
-      if (!matchesAnyHash(token, current)) throw refused();
-      return undefined;
-    });
+    // A failed read confirms nothing: the token stays refused (401), as the cached context has it.
+    return deps.apiTokens.current(tenant.tid, since).then(
+      (current) => {
+        if (!matchesAnyHash(token, current)) throw refused();
+        return undefined;
+      },
+      () => {
+        throw refused();
+      },
+    );
   });
 }

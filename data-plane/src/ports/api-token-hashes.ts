@@ -12,6 +12,8 @@
  * - Callers at the same time share one read, and reads of one tenant begin at
  *   most every few tens of milliseconds however many callers ask: a flood of
  *   wrong tokens waits for the next read instead of causing one each.
+ * - It rejects when the tokens cannot be read; the caller then refuses the
+ *   token it could not confirm.
  */
 export interface ApiTokenHashes {
   current(tid: string, since: number): Promise<readonly string[]>;

@@ -52,6 +52,15 @@ describe('requireApiToken', () => {
     expect(apiTokens.reads).toBe(2);
   });
 
+  it('refuses a token it cannot confirm when the read fails (401, not a server error)', async () => {
+    const { apiTokens, run, refusal } = setUp();
+    apiTokens.current = async () => {
+      throw new Error('database unavailable');
+    };
+    expect(await refusal(run('a', `Bearer ${minted}`))).toEqual({ status: 401, code: 'invalid_token' });
+    expect(await run('a', `Bearer ${known}`)).toBeUndefined();
+  });
+
   it("refuses another tenant's token, and a request without one", async () => {
     const { apiTokens, run, refusal } = setUp();
     apiTokens.add('b', sha256Hex(minted));

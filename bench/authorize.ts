@@ -118,14 +118,16 @@ process.once('SIGINT', () => {
   stopping = true;
 });
 
+/** `node <args>` pinned to CPU 0 (taskset, where present), as spawn's command and arguments. */
+const nodeOnCpu0 = (args: string[]) =>
+  hasTaskset ? (['taskset', ['-c', '0', process.execPath, ...args]] as const) : ([process.execPath, args] as const);
+
 async function startDataPlane(port: number): Promise<ChildProcess> {
   const args = [
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=.cache/prof'] : []),
     ...(await compiledDataPlaneArgs()),
   ];
-  const [command, argv] = hasTaskset
-    ? (['taskset', ['-c', '0', process.execPath, ...args]] as const)
-    : ([process.execPath, args] as const);
+  const [command, argv] = nodeOnCpu0(args);
   const proc = spawn(command, argv, {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -165,9 +167,7 @@ async function startFloor(port: number): Promise<ChildProcess> {
   const script = join(ROOT, 'bench', 'support', 'bare-flow-server.mjs');
   // The node flags the data plane runs with, so only the work differs.
   const args = [...benchNodeFlags(), script];
-  const [command, argv] = hasTaskset
-    ? (['taskset', ['-c', '0', process.execPath, ...args]] as const)
-    : ([process.execPath, args] as const);
+  const [command, argv] = nodeOnCpu0(args);
   const proc = spawn(command, argv, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,8 +1,7 @@
 import { mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgApiTokenHashes } from '../data-plane/src/stores/api-token-hashes.ts';
-import { uniqueTid } from './support/env.ts';
-import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, softwareKeyTenant, startInProcessPlanes } from './support/planes.ts';
 
 /**
  * An API token works at the data plane the moment the control plane has it,
@@ -22,13 +21,7 @@ describe('API tokens newer than the cached tenant', () => {
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
-    tid = uniqueTid('fresh-token');
-    ({ apiToken } = await planes.createTenant({
-      tid,
-      name: tid,
-      issuer: `https://${tid}.example.com`,
-      config: { keys: { backend: 'software' } },
-    }));
+    ({ tid, apiToken } = await softwareKeyTenant(planes, 'fresh-token'));
   }, 60_000);
   afterAll(async () => planes?.close());
 

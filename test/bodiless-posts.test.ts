@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uniqueTid } from './support/env.ts';
-import { type InProcessPlanes, startInProcessPlanes } from './support/planes.ts';
+import { type InProcessPlanes, softwareKeyTenant, startInProcessPlanes } from './support/planes.ts';
 
 type Headers = Record<string, string>;
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -34,13 +33,7 @@ describe('bodiless POSTs to action routes, on both planes', () => {
 
   beforeAll(async () => {
     planes = await startInProcessPlanes();
-    tid = uniqueTid('bodiless');
-    ({ apiToken } = await planes.createTenant({
-      tid,
-      name: tid,
-      issuer: `https://${tid}.example.com`,
-      config: { keys: { backend: 'software' } },
-    }));
+    ({ tid, apiToken } = await softwareKeyTenant(planes, 'bodiless'));
   }, 60_000);
   afterAll(async () => planes?.close());
 

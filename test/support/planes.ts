@@ -14,7 +14,7 @@ import type { Settings } from '@tessera/shared/settings';
 import type { Clock } from '@tessera/shared/time/clock';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { eventually, openTestServices, type TestServices } from './env.ts';
+import { eventually, openTestServices, type TestServices, uniqueTid } from './env.ts';
 import { testTemporalSettings } from './temporal.ts';
 
 /**
@@ -146,4 +146,19 @@ export async function startInProcessPlanes(
       await s.close();
     },
   };
+}
+
+/** A provisioned tenant with software keys at `https://<tid>.example.com`, made through the control plane. */
+export async function softwareKeyTenant(
+  planes: InProcessPlanes,
+  base: string,
+): Promise<{ tid: string; apiToken: string }> {
+  const tid = uniqueTid(base);
+  const { apiToken } = await planes.createTenant({
+    tid,
+    name: tid,
+    issuer: `https://${tid}.example.com`,
+    config: { keys: { backend: 'software' } },
+  });
+  return { tid, apiToken };
 }

@@ -56,12 +56,11 @@ import { dropDatabase } from '@tessera/shared/db/migrate';
 import { KeyStores } from '@tessera/shared/keys/key-stores';
 import { loadSettings } from '@tessera/shared/settings';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { benchNodeFlags } from '../infra/build/node-flags.ts';
 import { prepareDatabase } from '../infra/dev/migrate.ts';
 import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 import { createBenchPlan } from './support/bench-plan.ts';
-import { compiledDataPlaneArgs } from './support/compiled-data-plane.ts';
+import { benchNodeFlags, compiledDataPlaneArgs } from './support/compiled-data-plane.ts';
 
 pinSelf('1');
 

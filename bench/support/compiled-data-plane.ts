@@ -1,10 +1,14 @@
 import { join } from 'node:path';
 import { build } from '../../infra/build/build.ts';
-import { benchNodeFlags } from '../../infra/build/node-flags.ts';
+import { DATA_PLANE_NODE_FLAGS } from '../../infra/build/node-flags.ts';
 import { ROOT } from '../../infra/dev/services.ts';
 
 const OUT = join(ROOT, '.cache', 'bench-dist');
 let built: Promise<void> | undefined;
+
+/** What the benchmarks run every server with: the shipped flags, or none with BENCH_NODE_FLAGS=none (to measure them). */
+export const benchNodeFlags = (): readonly string[] =>
+  process.env.BENCH_NODE_FLAGS === 'none' ? [] : DATA_PLANE_NODE_FLAGS;
 
 /**
  * What the benchmarks run: the data plane as it ships (`npm run build`'s

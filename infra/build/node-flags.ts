@@ -7,7 +7,3 @@
  * young generation.
  */
 export const DATA_PLANE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
-
-/** What the benchmarks run every server with: the shipped flags, or none with BENCH_NODE_FLAGS=none (to measure them). */
-export const benchNodeFlags = (): readonly string[] =>
-  process.env.BENCH_NODE_FLAGS === 'none' ? [] : DATA_PLANE_NODE_FLAGS;

@@ -18,7 +18,7 @@ interface Read {
 export class PgApiTokenHashes implements ApiTokenHashes {
   readonly #db: Db;
   readonly #clock: Clock;
-  /** The latest read of each tenant; dropped when it is done and a newer one is not needed. */
+  /** The latest read of each tenant; forgotten one interval after it is done, unless a newer read took its place. */
   readonly #latest = new Map<string, Read>();
 
   constructor(db: Db, clock: Clock = systemClock) {
@@ -34,7 +34,7 @@ export class PgApiTokenHashes implements ApiTokenHashes {
     const began = Math.max(this.#clock.now(), since, latest ? latest.began + MIN_INTERVAL_MS : 0);
     const hashes = after
       .then(() => wait(began - this.#clock.now()))
-      .then(() => this.#read(tid))
+      .then(() => unrevokedApiTokenHashes(this.#db, tid))
       .finally(() => {
         if (this.#latest.get(tid)?.hashes === hashes)
           setTimeout(() => this.#forget(tid, hashes), MIN_INTERVAL_MS).unref();
@@ -43,19 +43,20 @@ export class PgApiTokenHashes implements ApiTokenHashes {
     return hashes;
   }
 
-  async #read(tid: string): Promise<readonly string[]> {
-    const rows = await this.#db
-      .selectFrom('tenant_api_tokens')
-      .select('token_sha256')
-      .where('tid', '=', tid)
-      .where('revoked_at', 'is', null)
-      .execute();
-    return rows.map((row) => row.token_sha256);
-  }
-
   #forget(tid: string, hashes: Promise<readonly string[]>): void {
     if (this.#latest.get(tid)?.hashes === hashes) this.#latest.delete(tid);
   }
+}
+
+/** The SHA-256 (hex) of every unrevoked API token of `tid` (the tenant context loads them too: tenancy/tenant-cache.ts). */
+export async function unrevokedApiTokenHashes(db: Db, tid: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('tenant_api_tokens')
+    .select('token_sha256')
+    .where('tid', '=', tid)
+    .where('revoked_at', 'is', null)
+    .execute();
+  return rows.map((row) => row.token_sha256);
 }
 
 const noop = () => undefined;

@@ -4,6 +4,7 @@ import { publishedKeys } from '@tessera/shared/keys/published-keys';
 import { openTenantSecrets } from '@tessera/shared/keys/tenant-secrets';
 import { loadTenant } from '@tessera/shared/tenancy/tenant-reader';
 import { LRUCache } from 'lru-cache';
+import { unrevokedApiTokenHashes } from '../stores/api-token-hashes.ts';
 import { TenantContext } from './tenant-context.ts';
 
 /**
@@ -69,20 +70,10 @@ export class TenantCache {
     const [tenant, keys, tokens, secrets] = await Promise.all([
       loadTenant(this.#db, tid),
       publishedKeys(this.#db, tid),
-      this.#db
-        .selectFrom('tenant_api_tokens')
-        .select('token_sha256')
-        .where('tid', '=', tid)
-        .where('revoked_at', 'is', null)
-        .execute(),
+      unrevokedApiTokenHashes(this.#db, tid),
       openTenantSecrets(this.#db, this.#masterKey, tid),
     ]);
     if (!tenant) return undefined;
-    return new TenantContext(
-      tenant,
-      keys,
-      tokens.map((t) => t.token_sha256),
-      secrets,
-    );
+    return new TenantContext(tenant, keys, tokens, secrets);
   }
 }

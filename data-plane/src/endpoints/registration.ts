@@ -9,7 +9,7 @@ import {
   TOKEN_ENDPOINT_AUTH_METHODS,
   validateClientMetadata,
 } from '@tessera/shared/clients/client-metadata';
-import { bearerToken, digestsEqual, matchesAnyHash, mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
+import { bearerToken, digestsEqual, mintApiToken, sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import { emptyAnswer, jsonAnswer } from '../core/core-answer.ts';
 import type { TenantRequest } from '../core/core-request.ts';
@@ -19,6 +19,7 @@ import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
 import { verifyPassword } from '../directory/password-hash.ts';
 import { scopeRegistrationProblem } from '../grants/scope.ts';
+import { admitApiToken, isApiToken } from '../integration/api-token-auth.ts';
 import { checkSectorIdentifier } from '../oauth/sector-identifier.ts';
 import { type MetadataOperation, tenantMetadataCheck } from '../plugins/client-metadata-validator.ts';
 import { encodeSecret, hasSecret, refuseSecretUse } from '../plugins/client-secret-codec.ts';
@@ -117,14 +118,19 @@ function clientInformation(
   };
 }
 
+const notMaster = () => unauthorized(true, 'The bearer token is not a registration master token of this tenant');
+
 /** The master token: one of the tenant's integration API tokens (only their SHA-256 is known). */
-const requireMasterToken = registrationStep('requireMasterToken', (x) => {
-  const token = bearerToken(x.request.headers.authorization);
-  if (!token)
-    throw unauthorized(false, 'Client registration requires bearer authentication with the registration master token');
-  if (!matchesAnyHash(token, x.request.tenant.apiTokenHashes))
-    throw unauthorized(true, 'The bearer token is not a registration master token of this tenant');
-});
+const requireMasterToken = (deps: DataPlaneDeps): RegistrationStep =>
+  registrationStep('requireMasterToken', (x) => {
+    const token = bearerToken(x.request.headers.authorization);
+    if (!token)
+      throw unauthorized(
+        false,
+        'Client registration requires bearer authentication with the registration master token',
+      );
+    return admitApiToken(deps, x.request.tenant, token, notMaster);
+  });
 
 /** The registration access token of the client named in the path, or the master token; loads the client. */
 const authoriseForClient = (deps: DataPlaneDeps): RegistrationStep =>
@@ -133,11 +139,13 @@ const authoriseForClient = (deps: DataPlaneDeps): RegistrationStep =>
     if (!token) throw unauthorized(false, 'Bearer authentication with a registration access token is required');
     const { tid } = x.request.tenant.tenant;
     const clientId = x.request.params.client_id;
-    const privileged = matchesAnyHash(token, x.request.tenant.apiTokenHashes);
     const client = await deps.clientStore.get(tid, clientId);
+    // The client's own token first: the master-token check may read the database for a token it does not know.
+    const own = !!client?.registrationTokenSha256 && digestsEqual(sha256Hex(token), client.registrationTokenSha256);
+    const privileged = !own && (await isApiToken(deps, x.request.tenant, token));
     if (privileged) {
       if (!client) throw new HttpError(404, 'not_found', `No client "${clientId}" is registered`);
-    } else if (!client?.registrationTokenSha256 || !digestsEqual(sha256Hex(token), client.registrationTokenSha256)) {
+    } else if (!own || !client) {
       // RFC 7592 §2: an unknown client and a wrong token look the same to a token holder.
       throw unauthorized(true, 'The registration access token is not valid for this client');
     }
@@ -390,6 +398,7 @@ export const registrationEndpoint: Endpoint = {
   area: 'client-registration',
   routes: (deps) => {
     const forClient = authoriseForClient(deps);
+    const masterToken = requireMasterToken(deps);
     const params = { params: ClientParams };
     return [
       route({
@@ -398,7 +407,7 @@ export const registrationEndpoint: Endpoint = {
         path: '/clients',
         bodyLimit: BODY_LIMIT,
         schema: { body: MetadataBody },
-        admission: [requireMasterToken],
+        admission: [masterToken],
         steps: [
           interceptRequest(deps, 'create'),
           checkNewMetadata(deps),
@@ -410,7 +419,7 @@ export const registrationEndpoint: Endpoint = {
         name: 'client-registration.list',
         method: 'GET',
         path: '/clients',
-        admission: [requireMasterToken],
+        admission: [masterToken],
         steps: [listClients(deps)],
       }),
       route({

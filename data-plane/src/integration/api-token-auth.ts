@@ -2,27 +2,36 @@ import { bearerToken, matchesAnyHash } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
+import type { TenantContext } from '../tenancy/tenant-context.ts';
 
 /** The actor of what an integration API call causes (docs/events.md): API tokens have no identity of their own here. */
 export const API_TOKEN_ACTOR = 'tenant_api_token';
 
-const refused = () =>
-  new HttpError(401, 'invalid_token', 'The bearer token is not an API token of this tenant', {
-    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-  });
+type ApiTokenDeps = Pick<DataPlaneDeps, 'apiTokens' | 'oauth'>;
 
 /**
- * Admission of the integration APIs: a bearer token whose SHA-256 is one of
- * the tenant's (not revoked) API token hashes, compared in constant time. A
- * token of another tenant is just a wrong token here.
- *
- * The tenant context holds the hashes it was loaded with. A token it does not
- * hold may have been minted since, before this node heard of the change (the
- * console and the CLI use a token the moment they mint it): such a token is
- * checked against the database as it is now (one shared, paced read
- * per tenant, ports/api-token-hashes.ts) before it is refused.
+ * Whether `token` is one of the tenant's (not revoked) API tokens, compared
+ * in constant time. The tenant context holds the hashes it was loaded with;
+ * a token it does not hold may have been minted since, before this node
+ * heard of the change (the console and the CLI use a token the moment they
+ * mint it), so it is checked against the database as it is now (one shared,
+ * paced read per tenant, ports/api-token-hashes.ts). A failed read confirms
+ * nothing. Synchronous for a token the context holds.
  */
-export function requireApiToken(deps: Pick<DataPlaneDeps, 'apiTokens' | 'oauth'>): Step {
+export function isApiToken(deps: ApiTokenDeps, context: TenantContext, token: string): boolean | Promise<boolean> {
+  if (matchesAnyHash(token, context.apiTokenHashes)) return true;
+  return deps.apiTokens.current(context.tenant.tid, deps.oauth.clock.now()).then(
+    (current) => matchesAnyHash(token, current),
+    () => false,
+  );
+}
+
+/**
+ * Admission of the integration APIs: a bearer token that is one of the
+ * tenant's API tokens (`isApiToken`). A token of another tenant is just a
+ * wrong token here.
+ */
+export function requireApiToken(deps: ApiTokenDeps): Step {
   return step('requireApiToken', (x) => {
     const token = bearerToken(x.request.headers.authorization);
     if (!token) {
@@ -30,18 +39,26 @@ export function requireApiToken(deps: Pick<DataPlaneDeps, 'apiTokens' | 'oauth'>
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    const { tenant, apiTokenHashes } = x.request.tenant;
-    if (matchesAnyHash(token, apiTokenHashes)) return undefined;
-    const since = deps.oauth.clock.now();
-    // A failed read confirms nothing: the token stays refused (401), as the cached context has it.
-    return deps.apiTokens.current(tenant.tid, since).then(
-      (current) => {
-        if (!matchesAnyHash(token, current)) throw refused();
-        return undefined;
-      },
-      () => {
-        throw refused();
-      },
-    );
+    return admitApiToken(deps, x.request.tenant, token, refused);
   });
 }
+
+/** Nothing when `token` is one of the tenant's API tokens, else `refusal()` thrown; a promise only when the database is asked. */
+export function admitApiToken(
+  deps: ApiTokenDeps,
+  context: TenantContext,
+  token: string,
+  refusal: () => Error,
+): undefined | Promise<undefined> {
+  const known = isApiToken(deps, context, token);
+  if (known === true) return undefined;
+  return Promise.resolve(known).then((ok) => {
+    if (!ok) throw refusal();
+    return undefined;
+  });
+}
+
+const refused = () =>
+  new HttpError(401, 'invalid_token', 'The bearer token is not an API token of this tenant', {
+    headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+  });

@@ -2,11 +2,13 @@ import { sha256Hex } from '@tessera/shared/http/api-token';
 import { HttpError } from '@tessera/shared/http/errors';
 import { describe, expect, it } from 'vitest';
 import { Exchange } from '../../../src/core/exchange.ts';
+import { registrationEndpoint } from '../../../src/endpoints/registration.ts';
 import { requireApiToken } from '../../../src/integration/api-token-auth.ts';
 import { ManualClock } from '../../../src/ports/clock.ts';
 import { MemoryApiTokenHashes } from '../../../src/ports/memory/memory-api-token-hashes.ts';
 import type { TenantContext } from '../../../src/tenancy/tenant-context.ts';
-import { coreRequest } from '../support/core-request.ts';
+import { answerBody, coreRequest, runRoute } from '../support/core-request.ts';
+import { memoryPlane } from '../support/memory-plane.ts';
 
 /**
  * Admission of the integration APIs (integration/api-token-auth.ts): the
@@ -67,5 +69,31 @@ describe('requireApiToken', () => {
     expect(await refusal(run('a', `Bearer ${minted}`))).toEqual({ status: 401, code: 'invalid_token' });
     expect(await refusal(run('a'))).toEqual({ status: 401, code: 'missing_token' });
     expect(await refusal(run('a', 'Basic Zm9vOmJhcg=='))).toEqual({ status: 401, code: 'missing_token' });
+  });
+});
+
+describe('the registration master token (RFC 7591), the same check', () => {
+  it('takes an API token minted after the context was loaded, at registration and for a registered client', async () => {
+    const plane = memoryPlane();
+    const tenant = await plane.tenant();
+    const routes = registrationEndpoint.routes(plane.deps);
+    const route = (name: string) => routes.find((r) => r.name === name)!;
+    const headers = { authorization: `Bearer ${minted}` };
+    const register = () =>
+      runRoute(
+        route('client-registration.register'),
+        coreRequest(tenant, { path: '/clients', body: { redirect_uris: ['https://app.example/cb'] }, headers }),
+      );
+    expect((await register()).answer.status).toBe(401);
+    plane.apiTokens.add(tenant.tenant.tid, sha256Hex(minted));
+    const created = await register();
+    expect(created.answer.status).toBe(201);
+    const clientId = answerBody(created.answer).client_id as string;
+    const read = await runRoute(route('client-registration.read'), {
+      ...coreRequest(tenant, { method: 'GET', path: `/clients/${clientId}`, headers }),
+      params: { client_id: clientId },
+    });
+    expect(read.answer.status).toBe(200);
+    expect(answerBody(read.answer).client_id).toBe(clientId);
   });
 });

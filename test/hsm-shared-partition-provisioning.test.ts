@@ -25,7 +25,9 @@ describe('shared-partition HSM mode: tenants provisioned on one token, kept apar
   let planes: InProcessPlanes;
 
   beforeAll(async () => {
-    planes = await startInProcessPlanes({ settings: { hsm: { mode: 'shared-partition', pool: [], shared } } });
+    planes = await startInProcessPlanes({
+      settings: { hsm: { mode: 'shared-partition', pool: [], shared, calls: 'auto' } },
+    });
   });
   afterAll(async () => planes?.close());
 

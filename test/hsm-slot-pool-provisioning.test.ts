@@ -30,7 +30,9 @@ describe('slot-pool HSM mode: provisioning claims a pool token, deprovisioning r
   };
 
   beforeAll(async () => {
-    planes = await startInProcessPlanes({ settings: { hsm: { mode: 'slot-pool', pool, shared: undefined } } });
+    planes = await startInProcessPlanes({
+      settings: { hsm: { mode: 'slot-pool', pool, shared: undefined, calls: 'pool' } },
+    });
     auth = { authorization: `Bearer ${planes.s.operatorKey}` };
   });
   afterAll(async () => planes?.close());

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { HsmLayout } from '../db/schema.ts';
 import { ALGORITHMS } from './algorithms.ts';
 import { type CreatedMaterial, DbKeyStore } from './db-key-store.ts';
-import type { HsmSettings } from './hsm-settings.ts';
+import { callsInline, type HsmSettings } from './hsm-settings.ts';
 import { type KeyInfo, KeyNotFoundError, type KeySpec, KeyStoreUnavailableError } from './key-store.ts';
 import { hsmPool } from './pkcs11/hsm-pool.ts';
 import { EC_PARAMS, oaepDecode, oaepMechanism, publicJwkFrom, signingMechanism } from './pkcs11/mechanisms.ts';
@@ -48,7 +48,7 @@ export const ownedBy = (tid: string, kid: string, id: string, label: string): bo
   return id === expected && label === expected;
 };
 
-const DEFAULT_HSM: HsmSettings = { mode: 'token-per-tenant', pool: [], shared: undefined };
+const DEFAULT_HSM: HsmSettings = { mode: 'token-per-tenant', pool: [], shared: undefined, calls: 'auto' };
 
 /**
  * Tenants' keys in a PKCS#11 HSM, in one of three modes (docs/keys.md "HSM
@@ -58,8 +58,8 @@ const DEFAULT_HSM: HsmSettings = { mode: 'token-per-tenant', pool: [], shared: u
  * tenant's objects are named `tessera:{tid}:{kid}` and every use checks the
  * name. `tenant_hsm_tokens.layout` records which, so a tenant keeps its layout.
  * Key pairs are generated inside the token, sensitive and not extractable;
- * signing and decryption run inside it, from a pool of sessions so requests
- * sign in parallel without blocking the event loop.
+ * signing and decryption run inside it, from a pool of sessions; on the
+ * event loop or on the thread pool by `TESSERA_HSM_CALLS` (hsm-settings.ts).
  */
 export class Pkcs11KeyStore extends DbKeyStore {
   readonly backend = 'pkcs11' as const;
@@ -67,6 +67,8 @@ export class Pkcs11KeyStore extends DbKeyStore {
   readonly #masterKey: MasterKey;
   readonly #sessionsPerToken: number;
   readonly #hsm: HsmSettings;
+  /** C_Sign / C_Decrypt on the event loop rather than the thread pool (hsm-settings.ts `HsmCalls`). */
+  readonly inlineCalls: boolean;
   readonly #tokens = new Map<string, Promise<TenantToken>>();
   /** Session pools of the operator's tokens (pool and shared), by label: shared by the tenants on them. */
   readonly #configured = new Map<string, TokenSessions>();
@@ -82,6 +84,7 @@ export class Pkcs11KeyStore extends DbKeyStore {
     this.#masterKey = masterKey;
     this.#sessionsPerToken = options.sessionsPerToken ?? 4;
     this.#hsm = options.hsm ?? DEFAULT_HSM;
+    this.inlineCalls = callsInline(this.#hsm.calls, module.manufacturer());
   }
 
   get mode(): HsmSettings['mode'] {
@@ -354,7 +357,9 @@ export class Pkcs11KeyStore extends DbKeyStore {
     const token = await this.#tenantToken(tid);
     return token.sessions.run(async (lib, session, findKey) => {
       lib.C_SignInit(session, mechanism as never, this.#privateKey(lib, session, findKey, token, tid, key.kid));
-      return lib.C_SignAsync(session, data, Buffer.alloc(1024));
+      return this.inlineCalls
+        ? lib.C_Sign(session, data, Buffer.alloc(1024))
+        : lib.C_SignAsync(session, data, Buffer.alloc(1024));
     });
   }
 
@@ -368,7 +373,9 @@ export class Pkcs11KeyStore extends DbKeyStore {
     const { mechanism, decodeHere } = oaepMechanism(key.alg);
     const output = await token.sessions.run(async (lib, session, findKey) => {
       lib.C_DecryptInit(session, mechanism as never, this.#privateKey(lib, session, findKey, token, tid, key.kid));
-      return lib.C_DecryptAsync(session, Buffer.from(encryptedKey), Buffer.alloc(1024));
+      return this.inlineCalls
+        ? lib.C_Decrypt(session, Buffer.from(encryptedKey), Buffer.alloc(1024))
+        : lib.C_DecryptAsync(session, Buffer.from(encryptedKey), Buffer.alloc(1024));
     });
     const modulusBytes = Buffer.from(key.jwk.n!, 'base64url').length;
     return decodeHere ? oaepDecode(decodeHere, output, modulusBytes) : output;

@@ -37,6 +37,8 @@
  *   BENCH_WARMUP_SECONDS seconds of load before timing, for each server (default 20)
  *   BENCH_ROUNDS        timed runs of each server, in turns, when the floor runs (default 2)
  *   BENCH_FLOOR         off: no floor
+ *   BENCH_STEPS         N: afterwards, the server's CPU per request of each step (start, auth, consent, token),
+ *                       measured in phases of N requests each, on both servers, twice each in turns
  *   BENCH_CONCURRENCY   flows in flight (default 16)
  *   BENCH_ALG           default (default), RS256, ES256, EdDSA
  *   BENCH_CPU_PROF      when set, the data plane writes a V8 CPU profile into .cache/prof
@@ -73,6 +75,8 @@ const CONCURRENCY = positiveEnv('BENCH_CONCURRENCY', 16);
  */
 const WARMUP_SECONDS = positiveEnv('BENCH_WARMUP_SECONDS', 20);
 const ROUNDS = positiveEnv('BENCH_ROUNDS', 2);
+/** Flows per phase of the per-step measurement (off unless set). */
+const STEP_FLOWS = process.env.BENCH_STEPS ? positiveEnv('BENCH_STEPS', 3000) : 0;
 const ALG = (process.env.BENCH_ALG ?? 'default') as 'default' | 'RS256' | 'ES256' | 'EdDSA';
 if (!['default', 'RS256', 'ES256', 'EdDSA'].includes(ALG))
   throw new Error('BENCH_ALG must be default, RS256, ES256 or EdDSA');
@@ -199,51 +203,119 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/** A flow's state between its steps. */
+interface FlowState {
+  verifier: string;
+  nonce: string;
+  sid?: string;
+  code?: string;
+}
+
+type AuthzMessage = { type: string; sid?: string; parameters?: { uri: string } };
+
+async function sessionApi(base: string, apiToken: string, method: string, path: string, body: unknown) {
+  const res = await fetch(`${base}/authz-sessions/rest/v3${path}`, {
+    method,
+    headers: { 'tenant-id': TID, authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`${method} authz session: ${res.status} ${await res.text()}`);
+  return (await res.json()) as AuthzMessage;
+}
+
+/**
+ * The four requests of a flow, in order, as a login page and a client make them; each takes the state the
+ * one before left.
+ */
+const STEPS = {
+  async start(base: string, apiToken: string): Promise<FlowState> {
+    const verifier = randomBytes(32).toString('base64url');
+    const nonce = randomBytes(12).toString('base64url');
+    const query = new URLSearchParams({
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      state: 'bench',
+      nonce,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+    const m = await sessionApi(base, apiToken, 'POST', '', { query });
+    if (m.type !== 'auth') throw new Error(`expected auth, got ${JSON.stringify(m)}`);
+    return { verifier, nonce, sid: m.sid! };
+  },
+  async auth(base: string, apiToken: string, state: FlowState): Promise<FlowState> {
+    const m = await sessionApi(base, apiToken, 'PUT', `/${state.sid}`, {
+      sub: `user-${randomBytes(4).toString('hex')}`,
+      amr: ['pwd'],
+    });
+    if (m.type !== 'consent') throw new Error(`expected consent, got ${JSON.stringify(m)}`);
+    return state;
+  },
+  async consent(base: string, apiToken: string, state: FlowState): Promise<FlowState> {
+    const m = await sessionApi(base, apiToken, 'PUT', `/${state.sid}`, { scope: ['openid'] });
+    if (m.type !== 'response') throw new Error(`expected response, got ${JSON.stringify(m)}`);
+    const code = new URL(m.parameters!.uri).searchParams.get('code');
+    if (!code) throw new Error(`no code in ${m.parameters!.uri}`);
+    return { ...state, code };
+  },
+  async token(base: string, _apiToken: string, state: FlowState): Promise<Record<string, string>> {
+    const res = await fetch(`${base}/token`, {
+      method: 'POST',
+      headers: { 'tenant-id': TID, authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: state.code!,
+        redirect_uri: REDIRECT,
+        code_verifier: state.verifier,
+      }).toString(),
+    });
+    const body = (await res.json()) as Record<string, string>;
+    if (res.status !== 200 || !body.id_token || !body.access_token)
+      throw new Error(`token: ${res.status} ${JSON.stringify(body)}`);
+    return { ...body, nonce: state.nonce };
+  },
+};
+
 /** One complete flow; returns the token response. */
 async function flow(base: string, apiToken: string): Promise<Record<string, string>> {
-  const verifier = randomBytes(32).toString('base64url');
-  const nonce = randomBytes(12).toString('base64url');
-  const query = new URLSearchParams({
-    response_type: 'code',
-    client_id: CLIENT_ID,
-    redirect_uri: REDIRECT,
-    scope: 'openid',
-    state: 'bench',
-    nonce,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  const api = async (method: string, path: string, body: unknown) => {
-    const res = await fetch(`${base}/authz-sessions/rest/v3${path}`, {
-      method,
-      headers: { 'tenant-id': TID, authorization: `Bearer ${apiToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (res.status !== 200) throw new Error(`${method} authz session: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { type: string; sid?: string; parameters?: { uri: string } };
+  let state = await STEPS.start(base, apiToken);
+  state = await STEPS.auth(base, apiToken, state);
+  state = await STEPS.consent(base, apiToken, state);
+  return STEPS.token(base, apiToken, state);
+}
+
+/**
+ * BENCH_STEPS: the server's CPU per request of each step, measured in phases (`BENCH_STEPS` flows' starts, then
+ * all their auth steps, …), `CONCURRENCY` requests in flight; the process's CPU clock ticks every 10 ms.
+ */
+async function stepCosts(base: string, apiToken: string, pid: number | undefined, n: number) {
+  let states: FlowState[] = Array.from({ length: n }, () => ({ verifier: '', nonce: '' }));
+  const costs: Record<string, number> = {};
+  const phase = async <T>(name: string, fn: (state: FlowState) => Promise<T>): Promise<T[]> => {
+    const out: T[] = new Array(n);
+    let next = 0;
+    const before = cpuSeconds(pid) ?? 0;
+    const from = process.hrtime.bigint() / 1000n;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < n) {
+          const i = next++;
+          out[i] = await fn(states[i]!);
+        }
+      }),
+    );
+    costs[name] = (((cpuSeconds(pid) ?? 0) - before) * 1e6) / n;
+    // The monotonic clock V8's CPU profiles use (µs): profile-summary.mjs can take one phase's samples.
+    log(`phase ${name}: ${from}-${process.hrtime.bigint() / 1000n} µs`);
+    return out;
   };
-  let m = await api('POST', '', { query });
-  if (m.type !== 'auth') throw new Error(`expected auth, got ${JSON.stringify(m)}`);
-  m = await api('PUT', `/${m.sid}`, { sub: `user-${randomBytes(4).toString('hex')}`, amr: ['pwd'] });
-  if (m.type !== 'consent') throw new Error(`expected consent, got ${JSON.stringify(m)}`);
-  m = await api('PUT', `/${m.sid}`, { scope: ['openid'] });
-  if (m.type !== 'response') throw new Error(`expected response, got ${JSON.stringify(m)}`);
-  const code = new URL(m.parameters!.uri).searchParams.get('code');
-  if (!code) throw new Error(`no code in ${m.parameters!.uri}`);
-  const res = await fetch(`${base}/token`, {
-    method: 'POST',
-    headers: { 'tenant-id': TID, authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT,
-      code_verifier: verifier,
-    }).toString(),
-  });
-  const body = (await res.json()) as Record<string, string>;
-  if (res.status !== 200 || !body.id_token || !body.access_token)
-    throw new Error(`token: ${res.status} ${JSON.stringify(body)}`);
-  return { ...body, nonce };
+  states = await phase('start', () => STEPS.start(base, apiToken));
+  states = await phase('auth', (s) => STEPS.auth(base, apiToken, s));
+  states = await phase('consent', (s) => STEPS.consent(base, apiToken, s));
+  await phase('token', (s) => STEPS.token(base, apiToken, s));
+  return costs;
 }
 
 /** Run flows `CONCURRENCY` at a time for `seconds`; flow latencies in ms. */
@@ -286,6 +358,7 @@ interface Result {
 }
 const results: Result[] = [];
 const floorResults: Result[] = [];
+const stepResults: Array<{ server: string; costs: Record<string, number> }> = [];
 let floor: ChildProcess | undefined;
 
 /** One timed run of flows against `base`, with the CPU time of the process `pid` serving them. */
@@ -398,6 +471,12 @@ try {
       floorResults.push(await timed(floorBase, apiToken, floor!.pid));
     }
   }
+  for (let round = 1; STEP_FLOWS && round <= 2; round++) {
+    log(`per-step CPU, ${STEP_FLOWS} flows a phase (${round}/2)`);
+    stepResults.push({ server: 'Tessera', costs: await stepCosts(base, apiToken, child.pid, STEP_FLOWS) });
+    if (floorBase)
+      stepResults.push({ server: 'floor', costs: await stepCosts(floorBase, apiToken, floor!.pid, STEP_FLOWS) });
+  }
 } finally {
   await stopChild(child);
   await stopChild(floor);
@@ -454,4 +533,15 @@ if (result) {
       console.log(`Tessera's CPU per flow over the floor's, per round: ${perRound.join(' ')}`);
     }
   }
+}
+
+if (stepResults.length) {
+  const names = ['start', 'auth', 'consent', 'token'];
+  console.log(`\nServer CPU µs per request, by step (${STEP_FLOWS} requests a phase, ${CONCURRENCY} in flight)`);
+  console.log(`| server | ${names.join(' | ')} | flow |`);
+  console.log(`| --- | ${names.map(() => '---:').join(' | ')} | ---: |`);
+  for (const { server, costs } of stepResults)
+    console.log(
+      `| ${server} | ${names.map((n) => (costs[n] ?? 0).toFixed(0)).join(' | ')} | ${names.reduce((sum, n) => sum + (costs[n] ?? 0), 0).toFixed(0)} |`,
+    );
 }

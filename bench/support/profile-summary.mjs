@@ -7,6 +7,8 @@
  * SKIP_S (default 0) leaves out samples taken before that many seconds after
  * the first sample in which a function named `serve*` or `answer` ran, so start-up and
  * module loading do not count; idle time is left out of the percentages.
+ * PROFILE_WINDOW=FROM-TO (µs of the monotonic clock, as `BENCH_STEPS` logs a
+ * phase of bench:authorize) keeps only the samples taken in that window.
  */
 import { readFileSync } from 'node:fs';
 
@@ -24,10 +26,12 @@ const onStack = (id, re) => {
 const dt = new Map();
 let clock = 0;
 let from;
+const [windowFrom, windowTo] = (process.env.PROFILE_WINDOW ?? '').split('-').map(Number);
 for (let i = 0; i < profile.samples.length; i++) {
   clock += profile.timeDeltas[i] ?? 0;
   if (from === undefined && onStack(profile.samples[i], /^(serve\w*|answer)$/)) from = clock + Number(skip) * 1e6;
   if (from === undefined || clock < from) continue;
+  if (windowTo && (profile.startTime + clock < windowFrom || profile.startTime + clock > windowTo)) continue;
   dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
 }
 const label = (node) => {

@@ -45,9 +45,9 @@
  *   TESSERA_QUOTAS      passed to the data plane (`off`: no rate limits or hard caps). The tenant is on the `bench` plan
  *                       (bench/support/bench-plan.ts): every limit checked, none reached.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCreateTenant } from '@tessera/control-plane/tenants/tenant-input';
 import { createTenant } from '@tessera/control-plane/tenants/tenant-writer';
@@ -63,6 +63,9 @@ import { freePort, loadPreparedEnv, ROOT } from '../infra/dev/services.ts';
 import { clearRedisPrefix, hasTaskset, pinSelf, positiveEnv } from './support/bench-env.ts';
 import { createBenchPlan } from './support/bench-plan.ts';
 import { benchNodeFlags, compiledDataPlaneArgs } from './support/compiled-data-plane.ts';
+import { cpuSeconds } from './support/cpu-time.ts';
+import { isInterrupted } from './support/interrupt.ts';
+import { PinnedChildren, profileArgs } from './support/pinned-children.ts';
 
 pinSelf('1');
 
@@ -115,48 +118,28 @@ if (pkcs11Module) {
   process.env.SOFTHSM2_CONF = join(softhsmDir, 'softhsm2.conf');
 }
 
+const children = new PinnedChildren();
 let child: ChildProcess | undefined;
-let stopping = false;
-process.once('SIGINT', () => {
-  stopping = true;
-});
-
-/** `node <args>` pinned to CPU 0 (taskset, where present), as spawn's command and arguments. */
-const nodeOnCpu0 = (args: string[]) =>
-  hasTaskset ? (['taskset', ['-c', '0', process.execPath, ...args]] as const) : ([process.execPath, args] as const);
 
 async function startDataPlane(port: number): Promise<ChildProcess> {
-  const args = [
-    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=.cache/prof'] : []),
-    ...(await compiledDataPlaneArgs()),
-  ];
-  const [command, argv] = nodeOnCpu0(args);
-  const proc = spawn(command, argv, {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      PKCS11_MODULE: pkcs11Module ?? '',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: settings.redisUrl,
-      REDIS_PREFIX: redisPrefix,
-      TESSERA_MASTER_KEY: masterKeyEncoded,
-      DATA_PLANE_PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-    },
+  const proc = children.start([...profileArgs(), ...(await compiledDataPlaneArgs())], {
+    ...process.env,
+    PKCS11_MODULE: pkcs11Module ?? '',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: settings.redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    TESSERA_MASTER_KEY: masterKeyEncoded,
+    DATA_PLANE_PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
   });
+  await children.waitReady(
+    'the data plane',
+    proc,
+    async () => (await fetch(`http://127.0.0.1:${port}/monitor/v1/healthcheck`)).status === 200,
+  );
   return proc;
-}
-
-async function stopChild(proc: ChildProcess | undefined): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Bare node:http doing only the flow's durable work (bench/support/bare-flow-server.mjs), on a token of its own. */
@@ -169,38 +152,21 @@ async function startFloor(port: number): Promise<ChildProcess> {
   if (init.status !== 0) throw new Error(`softhsm2-util --init-token: ${init.stderr}`);
   const script = join(ROOT, 'bench', 'support', 'bare-flow-server.mjs');
   // The node flags the data plane runs with, so only the work differs.
-  const args = [...benchNodeFlags(), script];
-  const [command, argv] = nodeOnCpu0(args);
-  const proc = spawn(command, argv, {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      BARE_PORT: String(port),
-      BARE_REDIS_URL: settings.redisUrl,
-      BARE_REDIS_PREFIX: `${redisPrefix}floor:`,
-      BARE_DATABASE_URL: databaseUrl,
-      BARE_TOKEN_LABEL: 'bare-flow',
-      BARE_TOKEN_PIN: '1234',
-    },
+  const proc = children.start([...benchNodeFlags(), script], {
+    ...process.env,
+    BARE_PORT: String(port),
+    BARE_REDIS_URL: settings.redisUrl,
+    BARE_REDIS_PREFIX: `${redisPrefix}floor:`,
+    BARE_DATABASE_URL: databaseUrl,
+    BARE_TOKEN_LABEL: 'bare-flow',
+    BARE_TOKEN_PIN: '1234',
   });
-  await new Promise<void>((resolve, reject) => {
-    proc.once('exit', (code) => reject(new Error(`the flow floor exited (${code})`)));
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
+  let ready = false;
+  proc.stdout!.on('data', (chunk: Buffer) => {
+    if (chunk.toString().includes('ready')) ready = true;
   });
+  await children.waitReady('the flow floor', proc, async () => ready);
   return proc;
-}
-
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A flow's state between its steps. */
@@ -329,7 +295,7 @@ async function load(
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const worker = async () => {
-    while (performance.now() < deadline && !stopping) {
+    while (performance.now() < deadline && !isInterrupted()) {
       const t = performance.now();
       try {
         await flow(base, apiToken);
@@ -421,18 +387,6 @@ try {
   });
 
   child = await startDataPlane(port);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (Date.now() > deadline) throw new Error('the data plane did not start within 60 s');
-    if (child.exitCode !== null) throw new Error(`the data plane exited (${child.exitCode})`);
-    if (
-      (await fetch(`${base}/monitor/v1/healthcheck`)
-        .then((r) => r.status)
-        .catch(() => 0)) === 200
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
   // One flow, checked end to end, before anything is timed.
   const checkedFlow = await flow(base, apiToken);
   const jwks = createLocalJWKSet(
@@ -478,8 +432,7 @@ try {
       stepResults.push({ server: 'floor', costs: await stepCosts(floorBase, apiToken, floor!.pid, STEP_FLOWS) });
   }
 } finally {
-  await stopChild(child);
-  await stopChild(floor);
+  await children.stopAll();
   await db?.destroy();
   if (databaseCreated)
     await dropDatabase(databaseUrl).catch((err: unknown) => log(`could not drop ${databaseUrl}: ${String(err)}`));

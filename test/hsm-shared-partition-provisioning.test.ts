@@ -26,7 +26,7 @@ describe('shared-partition HSM mode: tenants provisioned on one token, kept apar
 
   beforeAll(async () => {
     planes = await startInProcessPlanes({
-      settings: { hsm: { mode: 'shared-partition', pool: [], shared, calls: 'auto' } },
+      settings: { hsm: { mode: 'shared-partition', pool: [], shared, calls: 'pool' } },
     });
   });
   afterAll(async () => planes?.close());

@@ -34,7 +34,7 @@ describe('shared partition: one token, every tenant’s keys under its own name'
   let keyB: KeyInfo;
 
   beforeAll(async () => {
-    s = openTestServices({ hsm: { mode: 'shared-partition', pool: [], shared: { label, pin }, calls: 'auto' } });
+    s = openTestServices({ hsm: { mode: 'shared-partition', pool: [], shared: { label, pin }, calls: 'pool' } });
     store = s.keyStores.for('pkcs11');
     for (const tid of [tidA, tidB]) {
       await insertTenantRow(s.db, tid);
@@ -108,7 +108,7 @@ describe('slot pool: tokens the operator initialised, claimed and returned', () 
   let store: KeyStore;
 
   beforeAll(() => {
-    s = openTestServices({ hsm: { mode: 'slot-pool', pool, shared: undefined, calls: 'auto' } });
+    s = openTestServices({ hsm: { mode: 'slot-pool', pool, shared: undefined, calls: 'pool' } });
     store = s.keyStores.for('pkcs11');
   });
   afterAll(async () => s.close());

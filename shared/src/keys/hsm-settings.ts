@@ -10,12 +10,11 @@ export type HsmMode = 'token-per-tenant' | 'slot-pool' | 'shared-partition';
 
 /**
  * How signatures and decryptions are called (`TESSERA_HSM_CALLS`, docs/keys.md "Calls"):
- * - `inline`: C_Sign / C_Decrypt on the event loop. For a module that computes in-process (SoftHSM2),
- *   where the hop to the thread pool and back costs more CPU than the operation saves the loop;
- * - `pool`: on libuv's thread pool, so a network HSM's round trip never blocks the loop;
- * - `auto` (default): `inline` for SoftHSM2, `pool` for every other module.
+ * - `pool` (default): on libuv's thread pool, so an HSM's round trip never blocks the event loop;
+ * - `inline`: C_Sign / C_Decrypt on the event loop, for a module that computes in the process (SoftHSM2),
+ *   where the hop to the thread pool and back costs more CPU than the operation.
  */
-export type HsmCalls = 'auto' | 'inline' | 'pool';
+export type HsmCalls = 'inline' | 'pool';
 
 export interface HsmToken {
   /** The token's label (CKA_LABEL of the token, at most 32 bytes). */
@@ -34,11 +33,7 @@ export interface HsmSettings {
 }
 
 const MODES: readonly HsmMode[] = ['token-per-tenant', 'slot-pool', 'shared-partition'];
-const CALLS: readonly HsmCalls[] = ['auto', 'inline', 'pool'];
-
-/** Whether `calls` runs operations on the event loop for a module whose C_GetInfo manufacturer is `manufacturer`. */
-export const callsInline = (calls: HsmCalls, manufacturer: string): boolean =>
-  calls === 'inline' || (calls === 'auto' && /^SoftHSM/i.test(manufacturer.trim()));
+const CALLS: readonly HsmCalls[] = ['pool', 'inline'];
 
 function poolFrom(text: string, source: string): HsmToken[] {
   let parsed: unknown;
@@ -82,7 +77,7 @@ export function hsmSettings(env: NodeJS.ProcessEnv): HsmSettings {
     throw new Error(
       'TESSERA_HSM_MODE=shared-partition needs TESSERA_HSM_SHARED_TOKEN and TESSERA_HSM_SHARED_PIN (or _PIN_FILE)',
     );
-  const calls = (env.TESSERA_HSM_CALLS || 'auto') as HsmCalls;
+  const calls = (env.TESSERA_HSM_CALLS || 'pool') as HsmCalls;
   if (!CALLS.includes(calls)) throw new Error(`TESSERA_HSM_CALLS must be one of ${CALLS.join(', ')}`);
   return { mode, pool, shared, calls };
 }

@@ -5,7 +5,7 @@ import type { Db } from '../db/database.ts';
 import type { HsmLayout } from '../db/schema.ts';
 import { ALGORITHMS } from './algorithms.ts';
 import { type CreatedMaterial, DbKeyStore } from './db-key-store.ts';
-import { callsInline, type HsmSettings } from './hsm-settings.ts';
+import type { HsmSettings } from './hsm-settings.ts';
 import { type KeyInfo, KeyNotFoundError, type KeySpec, KeyStoreUnavailableError } from './key-store.ts';
 import { hsmPool } from './pkcs11/hsm-pool.ts';
 import { EC_PARAMS, oaepDecode, oaepMechanism, publicJwkFrom, signingMechanism } from './pkcs11/mechanisms.ts';
@@ -48,7 +48,7 @@ export const ownedBy = (tid: string, kid: string, id: string, label: string): bo
   return id === expected && label === expected;
 };
 
-const DEFAULT_HSM: HsmSettings = { mode: 'token-per-tenant', pool: [], shared: undefined, calls: 'auto' };
+const DEFAULT_HSM: HsmSettings = { mode: 'token-per-tenant', pool: [], shared: undefined, calls: 'pool' };
 
 /**
  * Tenants' keys in a PKCS#11 HSM, in one of three modes (docs/keys.md "HSM
@@ -84,7 +84,7 @@ export class Pkcs11KeyStore extends DbKeyStore {
     this.#masterKey = masterKey;
     this.#sessionsPerToken = options.sessionsPerToken ?? 4;
     this.#hsm = options.hsm ?? DEFAULT_HSM;
-    this.inlineCalls = callsInline(this.#hsm.calls, module.manufacturer());
+    this.inlineCalls = this.#hsm.calls === 'inline';
   }
 
   get mode(): HsmSettings['mode'] {

@@ -2,22 +2,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { callsInline, hsmSettings } from '../../src/keys/hsm-settings.ts';
+import { hsmSettings } from '../../src/keys/hsm-settings.ts';
 import { ownedBy, sharedObjectName } from '../../src/keys/pkcs11-key-store.ts';
 
 describe('HSM mode settings', () => {
   it('defaults to a token per tenant', () => {
-    expect(hsmSettings({})).toEqual({ mode: 'token-per-tenant', pool: [], shared: undefined, calls: 'auto' });
+    expect(hsmSettings({})).toEqual({ mode: 'token-per-tenant', pool: [], shared: undefined, calls: 'pool' });
   });
 
-  it('calls a software module inline and any other on the thread pool, unless told', () => {
+  it('calls the HSM on the thread pool unless told to call it inline', () => {
+    expect(hsmSettings({ TESSERA_HSM_CALLS: 'inline' }).calls).toBe('inline');
     expect(hsmSettings({ TESSERA_HSM_CALLS: 'pool' }).calls).toBe('pool');
     expect(() => hsmSettings({ TESSERA_HSM_CALLS: 'threads' })).toThrow(/TESSERA_HSM_CALLS must be one of/);
-    expect(callsInline('auto', 'SoftHSM')).toBe(true);
-    expect(callsInline('auto', 'Cavium Networks')).toBe(false);
-    expect(callsInline('auto', 'Marvell Semiconductor, Inc.')).toBe(false);
-    expect(callsInline('inline', 'Cavium Networks')).toBe(true);
-    expect(callsInline('pool', 'SoftHSM')).toBe(false);
   });
 
   it('reads the pool from a file (a mounted secret) or the variable, and refuses what cannot work', () => {

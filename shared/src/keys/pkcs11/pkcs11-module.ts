@@ -89,11 +89,6 @@ export class Pkcs11Module {
     return this.#rescan;
   }
 
-  /** The library's manufacturer, as C_GetInfo gives it (`SoftHSM` for SoftHSM2). */
-  manufacturer(): string {
-    return trimLabel(this.#lib.C_GetInfo().manufacturerID);
-  }
-
   info(): string {
     const info = this.#lib.C_GetInfo();
     return `${trimLabel(info.manufacturerID)} ${trimLabel(info.libraryDescription)}`;

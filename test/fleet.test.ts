@@ -18,7 +18,11 @@ const P99_LIMIT_MS = 10_000;
 const START_MS = 90_000;
 // Nodes serve the load under a plan-less rate (the test is about failures, not quotas) and believe the
 // X-Forwarded-For of HAProxy, which reaches them from 127.0.0.1.
-const NODE_ENV = { TESSERA_QUOTAS: 'off', TRUSTED_PROXIES: '127.0.0.1' };
+// Their warnings and errors are kept (NODE_ENV=test would silence them) and printed when a request fails.
+const NODE_ENV = { TESSERA_QUOTAS: 'off', TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn' };
+
+/** The last `lines` lines a process wrote, for a failure report. */
+const tail = (p: { output(): string }, lines = 40) => p.output().trimEnd().split('\n').slice(-lines).join('\n');
 
 const untilElapsed = (start: number, ms: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, start + ms - performance.now())));
@@ -39,6 +43,8 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
   let s: TestServices;
   const ports: number[] = [];
   const nodes: RunningProcess[] = [];
+  /** Every node started, the killed one too, for the failure report. */
+  const everyNode: Array<{ name: string; process: RunningProcess }> = [];
   let haproxy: RunningHaproxy;
   let controlPlane: RunningProcess;
   let worker: RunningProcess;
@@ -71,6 +77,7 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
         ),
       ),
     );
+    nodes.forEach((process, i) => everyNode.push({ name: `node${i + 1}`, process }));
     haproxy = await startHaproxy(ports.map((port, i) => ({ name: `node${i + 1}`, port })));
     // Provisioning smoke-checks the tenant through the load balancer, as a deployment would.
     temporal = temporalEnv(testTemporalSettings(haproxy.url));
@@ -174,6 +181,7 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
       const restarting = startPlane('data-plane', NODE_ENV, { port: ports[killed]!, timeoutMs: START_MS }).then(
         (node) => {
           nodes[killed] = node;
+          everyNode.push({ name: `node${killed + 1} (restarted)`, process: node });
           return performance.now();
         },
       );
@@ -303,8 +311,11 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
         config_change_ms: delays.map((d) => Number(d.toFixed(0))),
       };
       console.log(`[fleet] ${JSON.stringify(report, null, 2)}`);
-      if (failed.length > 0)
+      if (failed.length > 0) {
         console.log(`[fleet] failures:\n${failed.map((x) => `  ${x.kind} ${x.node ?? '-'} ${x.detail}`).join('\n')}`);
+        for (const { name, process } of everyNode) console.log(`[fleet] ${name} wrote:\n${tail(process)}`);
+        console.log(`[fleet] HAProxy wrote:\n${tail(haproxy)}`);
+      }
 
       expect(load.samples.length).toBeGreaterThan(50);
       expect(unexplained.map((x) => `${x.kind}: ${x.detail}`)).toEqual([]);

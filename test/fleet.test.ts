@@ -77,7 +77,7 @@ describe('a fleet of three data-plane nodes behind HAProxy survives a killed nod
         ),
       ),
     );
-    nodes.forEach((process, i) => everyNode.push({ name: `node${i + 1}`, process }));
+    for (const [i, process] of nodes.entries()) everyNode.push({ name: `node${i + 1}`, process });
     haproxy = await startHaproxy(ports.map((port, i) => ({ name: `node${i + 1}`, port })));
     // Provisioning smoke-checks the tenant through the load balancer, as a deployment would.
     temporal = temporalEnv(testTemporalSettings(haproxy.url));

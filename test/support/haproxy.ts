@@ -28,9 +28,12 @@ export function haproxyConfig(frontPort: number, nodes: readonly { name: string;
   return [
     'global',
     '  maxconn 2000',
+    // Notices and worse (a server going down or up, and why), not one line per request.
+    '  log stderr format raw local0 notice',
     '',
     'defaults',
     '  mode http',
+    '  log global',
     // The client's address for the nodes (their TRUSTED_PROXIES names this proxy): rate limits count per client.
     '  option forwardfor',
     '  timeout connect 1s',

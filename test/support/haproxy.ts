@@ -40,6 +40,9 @@ export function haproxyConfig(frontPort: number, nodes: readonly { name: string;
     '  timeout client 30s',
     '  timeout server 10s',
     '  timeout queue 5s',
+    // A check's answer may take a second: a node paused by its garbage collector or a busy machine stays in,
+    // a dead one still leaves at once (its port refuses the check's connection).
+    '  timeout check 1s',
     '  retries 3',
     '  option redispatch 1',
     '  retry-on conn-failure empty-response response-timeout',

@@ -25,6 +25,8 @@ export function tokenLabel(tid: string): string {
 
 export const pinContext = (tid: string, which: 'so' | 'user') => `tessera:hsm-pin:${which}:${tid}`;
 const newPin = () => randomBytes(24).toString('base64url');
+/** A rescan longer than this fails the health check: the module is stuck, not busy. */
+const RESCAN_HEALTHY_MS = 10_000;
 
 /** On the shared token every object of a tenant is named `tessera:{tid}:…` (CKA_ID and CKA_LABEL); tids hold no colon. */
 export const sharedObjectName = (tid: string, name: string) => `tessera:${tid}:${name}`;
@@ -276,6 +278,10 @@ export class Pkcs11KeyStore extends DbKeyStore {
   }
 
   async health(): Promise<void> {
+    // A rescan re-reads the token list on a thread of its own: calls wait for it, the health check need
+    // not, or a node busy rescanning would leave its load balancer's rotation. Unless it hangs.
+    const rescanning = this.#module.rescanningFor;
+    if (rescanning !== null && rescanning < RESCAN_HEALTHY_MS) return;
     await this.#module.use((lib) => {
       lib.C_GetSlotList(true);
     });

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Pkcs11Types from 'pkcs11js';
+import { ReinitializeThread } from './reinitialize-thread.ts';
 
 const require = createRequire(import.meta.url);
 export const pkcs11js = require('pkcs11js') as typeof Pkcs11Types;
@@ -20,10 +21,15 @@ const trimLabel = (label: string) => label.replace(/[\s\u0000]+$/u, '');
  * only become visible after C_Finalize + C_Initialize (SoftHSM builds its slot
  * list at initialisation), so a look-up that misses triggers a rescan; a
  * rescan waits for in-flight operations, and every session opened before it is
- * dropped (the `generation` tells pools their sessions are gone).
+ * dropped (the `generation` tells pools their sessions are gone). The
+ * re-initialisation itself runs on a thread of its own, so the event loop
+ * keeps serving what needs no HSM.
  */
 export class Pkcs11Module {
   readonly #lib: Pkcs11;
+  readonly #modulePath: string;
+  #thread: ReinitializeThread | null = null;
+  #rescanStarted: number | null = null;
   #generation = 0;
   #inFlight = 0;
   #rescan: Promise<void> | null = null;
@@ -32,6 +38,7 @@ export class Pkcs11Module {
   #lastRescan = 0;
 
   constructor(modulePath: string) {
+    this.#modulePath = modulePath;
     this.#lib = new pkcs11js.PKCS11();
     this.#lib.load(modulePath);
     this.#lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
@@ -40,6 +47,11 @@ export class Pkcs11Module {
 
   get generation(): number {
     return this.#generation;
+  }
+
+  /** How long the rescan in progress has been running (ms), or null when none is. */
+  get rescanningFor(): number | null {
+    return this.#rescanStarted === null ? null : Date.now() - this.#rescanStarted;
   }
 
   /** Run `fn` with the library; a rescan waits until it finishes. */
@@ -76,17 +88,38 @@ export class Pkcs11Module {
 
   rescan(): Promise<void> {
     this.#rescan ??= (async () => {
+      this.#rescanStarted = Date.now();
       if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
       this.#drained = null;
-      this.#lib.C_Finalize();
-      this.#lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+      await this.#reinitialize();
       this.#generation += 1;
       this.#lastRescan = Date.now();
       this.#indexSlots();
     })().finally(() => {
       this.#rescan = null;
+      this.#rescanStarted = null;
     });
     return this.#rescan;
+  }
+
+  /** C_Finalize + C_Initialize on the re-initialisation thread; on the event loop only if that thread died. */
+  async #reinitialize(): Promise<void> {
+    this.#thread ??= new ReinitializeThread(this.#modulePath);
+    if (this.#thread.usable) {
+      try {
+        await this.#thread.run();
+        return;
+      } catch (err) {
+        if (this.#thread.usable) throw err; // the module's own refusal, not the thread's death
+      }
+    }
+    try {
+      this.#lib.C_Finalize();
+    } catch (err) {
+      // The thread may have died between its C_Finalize and its C_Initialize.
+      if ((err as { code?: number }).code !== pkcs11js.CKR_CRYPTOKI_NOT_INITIALIZED) throw err;
+    }
+    this.#lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
   }
 
   info(): string {
@@ -95,6 +128,7 @@ export class Pkcs11Module {
   }
 
   close(): void {
+    void this.#thread?.close();
     this.#lib.C_Finalize();
   }
 

@@ -18,8 +18,8 @@ const P99_LIMIT_MS = 10_000;
 const START_MS = 90_000;
 // Nodes serve the load under a plan-less rate (the test is about failures, not quotas) and believe the
 // X-Forwarded-For of HAProxy, which reaches them from 127.0.0.1.
-// Their warnings and errors are kept (NODE_ENV=test would silence them) and printed when a request fails.
-const NODE_ENV = { TESSERA_QUOTAS: 'off', TRUSTED_PROXIES: '127.0.0.1', LOG_LEVEL: 'warn' };
+// Their warnings and errors (startPlane sets LOG_LEVEL=warn) are printed when a request fails.
+const NODE_ENV = { TESSERA_QUOTAS: 'off', TRUSTED_PROXIES: '127.0.0.1' };
 
 /** The last `lines` lines a process wrote, for a failure report. */
 const tail = (p: { output(): string }, lines = 40) => p.output().trimEnd().split('\n').slice(-lines).join('\n');

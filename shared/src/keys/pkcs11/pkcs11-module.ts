@@ -74,6 +74,11 @@ export class Pkcs11Module {
     return this.#slots.get(label);
   }
 
+  /** The slot of the token labelled `label` as of the last scan, without rescanning. */
+  knownSlot(label: string): Handle | undefined {
+    return this.#slots.get(label);
+  }
+
   /** A slot whose token is not initialised yet (SoftHSM always keeps one). */
   freeSlot(): Handle | undefined {
     return this.#lib

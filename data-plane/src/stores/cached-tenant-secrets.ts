@@ -1,6 +1,7 @@
 import type { WebhookSigningSecrets } from '@tessera/shared/plugins/http-webhook-invoker';
 import type { TenantSecretStore } from '@tessera/shared/plugins/tenant-secret-store';
 import { LRUCache } from 'lru-cache';
+import type { Clock } from '../ports/clock.ts';
 import type { TenantSecrets } from '../ports/tenant-secrets.ts';
 
 /** Longest a node keeps a secret it read (a backstop: a change announces the tenant, which evicts at once). */
@@ -20,9 +21,15 @@ export class CachedTenantSecrets implements TenantSecrets, WebhookSigningSecrets
   readonly #source: Source;
   readonly #cache: LRUCache<string, Promise<unknown>>;
 
-  constructor(source: Source, options: { max?: number; ttlMs?: number } = {}) {
+  /** `clock`: whose time entries expire by (default the cache's own monotonic clock). */
+  constructor(source: Source, options: { max?: number; ttlMs?: number; clock?: Clock } = {}) {
     this.#source = source;
-    this.#cache = new LRUCache({ max: options.max ?? 10_000, ttl: options.ttlMs ?? TENANT_SECRET_TTL_MS });
+    this.#cache = new LRUCache({
+      max: options.max ?? 10_000,
+      ttl: options.ttlMs ?? TENANT_SECRET_TTL_MS,
+      // lru-cache reads a clock through `perf`; without a resolution it asks it on every read, not once per ms.
+      ...(options.clock ? { perf: options.clock, ttlResolution: 0 } : {}),
+    });
   }
 
   get(tid: string, name: string): Promise<string | null> {

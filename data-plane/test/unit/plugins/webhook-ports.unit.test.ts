@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/ports/clock.ts';
 import { ScriptedWebhookInvoker } from '../../../src/ports/memory/memory-webhook-invoker.ts';
 import { CachedTenantSecrets } from '../../../src/stores/cached-tenant-secrets.ts';
 import { memoryPlane } from '../support/memory-plane.ts';
@@ -52,10 +53,13 @@ describe('CachedTenantSecrets (per node)', () => {
   it('keeps a secret at most its TTL, and does not remember a failed read', async () => {
     const source = countingSource();
     source.values.set('a/ldap-bind', 'pw');
-    const cache = new CachedTenantSecrets(source, { ttlMs: 30 });
+    const clock = new ManualClock();
+    const cache = new CachedTenantSecrets(source, { ttlMs: 30_000, clock });
     expect(await cache.get('a', 'ldap-bind')).toBe('pw');
     source.values.set('a/ldap-bind', 'pw2');
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    clock.advance(29_999);
+    expect(await cache.get('a', 'ldap-bind')).toBe('pw'); // still within its TTL
+    clock.advance(2);
     expect(await cache.get('a', 'ldap-bind')).toBe('pw2');
 
     source.fail(true);

@@ -247,10 +247,12 @@ export class Pkcs11KeyStore extends DbKeyStore {
       });
       return;
     }
-    const slot = await this.#module.slotOf(row.label);
-    if (slot) {
+    if (await this.#module.slotOf(row.label)) {
       const soPin = this.#masterKey.open(row.so_pin_sealed!, pinContext(tid, 'so')).toString();
       await this.#module.use((lib) => {
+        // Looked up again inside: a rescan this call waited for may have moved a token made in this process.
+        const slot = this.#module.knownSlot(row.label);
+        if (!slot) throw new KeyStoreUnavailableError(`the HSM token ${row.label} is not present`);
         lib.C_CloseAllSessions(slot);
         lib.C_InitToken(slot, soPin, `free-${randomBytes(8).toString('hex')}`);
       });

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { connect as netConnect } from 'node:net';
 import type { Static } from '@sinclair/typebox';
 import { HttpError, messageChain } from '@tessera/shared/http/errors';
 import type { OutboundPolicy } from '@tessera/shared/http/outbound-policy';
 import { SLOTS_BY_NAME } from '@tessera/shared/plugins/slots/index';
 import type { LdapSource } from '@tessera/shared/plugins/slots/ldap-source';
-import { Client, ResultCodeError } from 'ldapts';
+import { Client, type ClientOptions, ResultCodeError } from 'ldapts';
 import type { TenantSecrets } from '../ports/tenant-secrets.ts';
 import { attributeValues, claimsFromEntry, type LdapEntry } from './ldap-claims.ts';
 import { equalityFilter, userFilter } from './ldap-filter.ts';
@@ -128,15 +127,17 @@ export class LdapDirectory {
     const url = new URL(config.url);
     // A literal address is not looked up, so the policy judges it here; a name is judged by `lookup` on connect.
     this.#deps.outbound.checkLiteralHost(url);
-    const lookup = this.#deps.outbound.lookup;
+    const { outbound } = this.#deps;
     const options = { url: config.url, timeout: timeoutMs, connectTimeout: timeoutMs };
     // ldaps: the default (global) CA store and the host name checked. Any TLS option makes ldapts use TLS,
     // so they are given for ldaps only.
     return url.protocol === 'ldaps:'
-      ? new Client({ ...options, tlsOptions: { lookup } })
+      ? new Client({ ...options, tlsOptions: { lookup: outbound.lookup } })
       : new Client({
           ...options,
-          createConnection: ((port: number, host: string) => netConnect({ port, host, lookup })) as typeof netConnect,
+          // ldapts calls it as (port, host), one of net.connect's overloads.
+          createConnection: ((port: number, host: string) =>
+            outbound.connect(port, host)) as ClientOptions['createConnection'],
         });
   }
 

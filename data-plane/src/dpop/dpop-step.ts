@@ -1,8 +1,8 @@
+import type { Client } from '@tessera/shared/clients/client';
 import type { TenantRequest } from '../core/core-request.ts';
 import type { Exchange } from '../core/exchange.ts';
 import { type Step, step } from '../core/step.ts';
 import type { DataPlaneDeps } from '../data-plane-deps.ts';
-import type { ClientState } from '../endpoints/steps/authenticate-client.ts';
 import { oauthError } from '../oauth/oauth-error.ts';
 import { epochSeconds } from '../ports/clock.ts';
 import { DpopRefusal, tokenEndpointError } from './dpop-errors.ts';
@@ -13,6 +13,11 @@ import { DpopProofError, normalisedUrl, type VerifiedProof, verifyDpopProof } fr
 export interface DpopState {
   /** The proof of the request, when it sent one. */
   dpop?: VerifiedProof;
+}
+
+/** What the step reads of client authentication's result (endpoints/steps/authenticate-client.ts). */
+interface AuthenticatedClient {
+  client?: Client;
 }
 
 /** The request's `DPoP` header, or undefined when it sent none. */
@@ -89,7 +94,7 @@ export async function acceptProof(
  * the proof is accepted (acceptProof) and left in `x.state.dpop`, or the
  * request refused with a 400 `invalid_dpop_proof` / `use_dpop_nonce`.
  */
-export function dpopProof<S extends DpopState & ClientState>(
+export function dpopProof<S extends DpopState & AuthenticatedClient>(
   deps: DataPlaneDeps,
   at: 'token' | 'par' = 'token',
 ): Step<S> {

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { BlockList, isIP, type LookupFunction, connect as netConnect, type Socket } from 'node:net';
 
 /*
  * Where the platform may connect when it fetches a URL someone else chose:
@@ -73,26 +73,32 @@ export interface OutboundPolicy {
   checkLiteralHost(url: URL): void;
   /** A DNS lookup for the request's `lookup` option that fails on any non-public address. */
   lookup: LookupFunction;
+  /** A TCP connection whose host name goes through `lookup` (for clients that take a `createConnection`, as ldapts does). */
+  connect(port: number, host: string): Socket;
 }
 
 /** The policy of a deployment (`allowPrivate`: `CLIENT_FETCH_PRIVATE=allow`), made once by each plane's composition root. */
 export function outboundPolicy(options: { allowPrivate: boolean }): OutboundPolicy {
   const { allowPrivate } = options;
+  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err, '', 0);
+      const usable = allowPrivate ? addresses : addresses.filter((a) => isPublicAddress(a.address));
+      if (usable.length === 0)
+        return callback(new BlockedAddressError(`${hostname} resolves to no public address`), '', 0);
+      if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
+      callback(null, usable[0]!.address, usable[0]!.family);
+    });
+  };
   return {
     checkLiteralHost(url) {
       if (allowPrivate) return;
       const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
       if (isIP(host) !== 0 && !isPublicAddress(host)) throw new BlockedAddressError(`${host} is not a public address`);
     },
-    lookup(hostname, lookupOptions, callback) {
-      dnsLookup(hostname, { ...lookupOptions, all: true }, (err, addresses: LookupAddress[]) => {
-        if (err) return callback(err, '', 0);
-        const usable = allowPrivate ? addresses : addresses.filter((a) => isPublicAddress(a.address));
-        if (usable.length === 0)
-          return callback(new BlockedAddressError(`${hostname} resolves to no public address`), '', 0);
-        if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
-        callback(null, usable[0]!.address, usable[0]!.family);
-      });
+    lookup,
+    connect(port, host) {
+      return netConnect({ port, host, lookup });
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { LookupFunction } from 'node:net';
+import { createServer, type LookupFunction, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isPublicAddress, outboundPolicy } from '../src/http/outbound-policy.ts';
 
@@ -57,5 +57,27 @@ describe('outbound policy for URLs others chose', () => {
     expect(['127.0.0.1', '::1']).toContain(resolved.address);
     // Each policy keeps its own setting: making one does not change another.
     expect(() => denied.checkLiteralHost(new URL('https://127.0.0.1/jwks'))).toThrow(/not a public address/);
+  });
+
+  it('connects by name only where its lookup lets it (the TCP connection LDAP uses)', async () => {
+    const server = createServer((socket) => socket.end());
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const { port } = server.address() as { port: number };
+    const outcome = (socket: Socket) =>
+      new Promise<string>((settled) => {
+        socket.once('connect', () => {
+          socket.destroy();
+          settled('connected');
+        });
+        socket.once('error', (err) => settled(err.message));
+      });
+    try {
+      expect(await outcome(outboundPolicy({ allowPrivate: false }).connect(port, 'localhost'))).toMatch(
+        /no public address/,
+      );
+      expect(await outcome(outboundPolicy({ allowPrivate: true }).connect(port, 'localhost'))).toBe('connected');
+    } finally {
+      server.close();
+    }
   });
 });

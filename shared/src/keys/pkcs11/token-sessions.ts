@@ -54,10 +54,9 @@ export class TokenSessions {
   async #runOnce<T>(fn: (lib: Pkcs11, session: Handle, findKey: FindKey) => Promise<T>): Promise<T> {
     if (Date.now() < this.#refusedUntil)
       throw new KeyStoreUnavailableError(`the HSM token ${this.#label} refused its PIN`);
-    if (!(await this.#module.slotOf(this.#label)))
-      throw new KeyStoreUnavailableError(`the HSM token ${this.#label} is not present`);
+    await this.#module.slotOf(this.#label); // an unknown label makes the module rescan (throttled)
     return this.#module.use(async (lib, generation) => {
-      // Looked up again once no rescan can run: one that ran while this call waited may have moved the token
+      // Read once no rescan can run: one that ran while this call waited may have moved the token
       // (SoftHSM numbers a token initialised in this process by position until the next C_Initialize).
       const slot = this.#module.knownSlot(this.#label);
       if (!slot) throw new KeyStoreUnavailableError(`the HSM token ${this.#label} is not present`);
